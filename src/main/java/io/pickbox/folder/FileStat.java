@@ -1,0 +1,124 @@
+package io.pickbox.folder;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the file system says about one path, read without following symlinks.
+ *
+ * @param mode        permission bits only ({@code st_mode & 07777}), 0 where unknown
+ * @param inode       {@code st_ino}, 0 where unknown
+ * @param ctimeNanos  status change time ({@code st_ctime}) in nanoseconds since the epoch, 0 where
+ *                    unknown
+ */
+public record FileStat(Kind kind, long size, long mtimeMillis, long inode, int mode, long ctimeNanos) {
+
+    public enum Kind { FILE, DIR, SYMLINK }
+
+    private static final int OWNER_EXECUTE = 0100;
+
+    /**
+     * Stats {@code p} without following symlinks; null if it does not exist. Anything that is not
+     * a directory or symlink (fifo, socket, device) is reported as FILE.
+     *
+     * @throws UncheckedIOException for errors other than "does not exist" (see {@link #read})
+     */
+    public static FileStat of(Path p) {
+        try {
+            return read(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Like {@link #of} but with a checked exception, for callers that already handle IO errors. */
+    public static FileStat read(Path p) throws IOException {
+        try {
+            return readUnix(p);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            // No "unix" view (Windows, some non-default providers).
+        }
+        try {
+            return readPortable(p);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    public boolean executable() {
+        return (mode & OWNER_EXECUTE) != 0;
+    }
+
+    /**
+     * True if nothing observable changed between the two stats: the test used to recognise our own
+     * writes coming back from the watcher. ctime is included because it changes on every write and
+     * chmod even when size and mtime were restored, and inode because a rename-over replaces it.
+     */
+    public boolean sameAs(FileStat o) {
+        return o != null
+                && kind == o.kind
+                && size == o.size
+                && mtimeMillis == o.mtimeMillis
+                && inode == o.inode
+                && ctimeNanos == o.ctimeNanos;
+    }
+
+    private static FileStat readUnix(Path p) throws IOException {
+        Map<String, Object> a = Files.readAttributes(p, "unix:*", LinkOption.NOFOLLOW_LINKS);
+        Kind kind = Boolean.TRUE.equals(a.get("isSymbolicLink")) ? Kind.SYMLINK
+                : Boolean.TRUE.equals(a.get("isDirectory")) ? Kind.DIR
+                : Kind.FILE;
+        long size = ((Number) a.get("size")).longValue();
+        long mtime = ((FileTime) a.get("lastModifiedTime")).toMillis();
+        long ino = a.get("ino") instanceof Number n ? n.longValue() : 0L;
+        int mode = a.get("mode") instanceof Number n ? n.intValue() & 07777 : 0;
+        long ctime = a.get("ctime") instanceof FileTime t ? t.to(TimeUnit.NANOSECONDS) : 0L;
+        return new FileStat(kind, size, mtime, ino, mode, ctime);
+    }
+
+    private static FileStat readPortable(Path p) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        Kind kind = a.isSymbolicLink() ? Kind.SYMLINK : a.isDirectory() ? Kind.DIR : Kind.FILE;
+        int mode = 0;
+        try {
+            PosixFileAttributes posix = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            mode = toMode(posix.permissions());
+        } catch (UnsupportedOperationException e) {
+            // Not POSIX: permission bits are meaningless there.
+        }
+        return new FileStat(kind, a.size(), a.lastModifiedTime().toMillis(), 0L, mode, 0L);
+    }
+
+    /** Low 9 bits in the usual rwxrwxrwx order. */
+    static int toMode(Set<PosixFilePermission> perms) {
+        int mode = 0;
+        for (PosixFilePermission perm : perms) {
+            mode |= 0400 >> perm.ordinal();
+        }
+        return mode;
+    }
+
+    /** Inverse of {@link #toMode}: only the low 9 bits of {@code mode} are used. */
+    static Set<PosixFilePermission> toPermissions(int mode) {
+        Set<PosixFilePermission> perms = java.util.EnumSet.noneOf(PosixFilePermission.class);
+        for (PosixFilePermission perm : PosixFilePermission.values()) {
+            if ((mode & (0400 >> perm.ordinal())) != 0) {
+                perms.add(perm);
+            }
+        }
+        return perms;
+    }
+}
