@@ -1,0 +1,395 @@
+package io.pickbox.index;
+
+import io.pickbox.folder.ConflictNames;
+import io.pickbox.folder.InvalidPathException;
+import io.pickbox.folder.PathValidator;
+import io.pickbox.index.Entry.Kind;
+import io.pickbox.index.Op.Origin;
+import io.pickbox.index.Result.Status;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The replicated index: path to entry, the committed state every folder converges to.
+ *
+ * <p>{@link #apply} is a pure function of (index, op, log index): every decision about conflicts,
+ * conflict names, renames and rejections is made here from replicated state only, so all nodes
+ * reach the same index. It never touches a folder.
+ */
+public final class Index {
+
+    private final TreeMap<String, Entry> entries = new TreeMap<>();
+    private final Map<String, String> pathByFold = new HashMap<>();
+    private final Map<String, Integer> chunkRefs = new HashMap<>();
+    private final Map<String, Long> lastSeqByOrigin = new HashMap<>();
+    private final Map<String, String> adminAddresses = new HashMap<>();
+    private long versionClock;
+    private long appliedOps;
+    private long bytes;
+    private final List<IndexListener> listeners = new CopyOnWriteArrayList<>();
+
+    /** Changes made by the op being applied, announced once it is done. */
+    private final List<Runnable> pendingEvents = new ArrayList<>();
+
+    public void addListener(IndexListener l) {
+        listeners.add(l);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    public synchronized Entry get(String path) {
+        return entries.get(path);
+    }
+
+    /** Entries at or under {@code prefix} ("" for all), in path order. */
+    public synchronized List<Map.Entry<String, Entry>> list(String prefix) {
+        NavigableMap<String, Entry> view = prefix.isEmpty() ? entries : subtree(prefix, true);
+        return new ArrayList<>(view.entrySet());
+    }
+
+    public synchronized boolean hasChunk(String sha256) {
+        return chunkRefs.containsKey(sha256);
+    }
+
+    public synchronized long lastSeq(String origin) {
+        return lastSeqByOrigin.getOrDefault(origin, 0L);
+    }
+
+    /** Where each node said its admin API listens. */
+    public synchronized Map<String, String> adminAddresses() {
+        return Map.copyOf(adminAddresses);
+    }
+
+    public synchronized long versionClock() {
+        return versionClock;
+    }
+
+    /** Pickbox ops applied by this process (not replicated; for idleness checks and metrics). */
+    public synchronized long appliedOps() {
+        return appliedOps;
+    }
+
+    public synchronized int size() {
+        return entries.size();
+    }
+
+    public synchronized long fileBytes() {
+        return bytes;
+    }
+
+    public synchronized List<Map.Entry<String, Entry>> conflicts() {
+        List<Map.Entry<String, Entry>> out = new ArrayList<>();
+        for (var e : entries.entrySet()) {
+            if (e.getValue().conflictOf() != null) out.add(e);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- apply
+
+    public Result apply(Op op, long logIndex) {
+        Result result;
+        synchronized (this) {
+            result = decide(op, logIndex);
+        }
+        List<Runnable> events;
+        synchronized (this) {
+            events = new ArrayList<>(pendingEvents);
+            pendingEvents.clear();
+        }
+        events.forEach(Runnable::run);
+        for (IndexListener l : listeners) l.applied(logIndex, op, result);
+        return result;
+    }
+
+    private Result decide(Op op, long logIndex) {
+        if (op instanceof Op.Chunk c) {
+            appliedOps++;
+            return new Result(Status.NOOP, null, 0, null);
+        }
+        Origin origin = Op.originOf(op);
+        long last = lastSeqByOrigin.getOrDefault(origin.node(), 0L);
+        if (origin.seq() <= last) {
+            return new Result(Status.DUPLICATE, null, 0, "sequence " + origin.seq() + " of " + origin.node() + " already applied");
+        }
+        lastSeqByOrigin.put(origin.node(), origin.seq());
+        appliedOps++;
+        try {
+            if (op instanceof Op.Put p) return put(p, logIndex);
+            if (op instanceof Op.Mkdir m) return mkdir(m, logIndex);
+            if (op instanceof Op.Delete d) return delete(d);
+            if (op instanceof Op.Rename r) return rename(r, logIndex);
+            if (op instanceof Op.Meta m) return meta(m);
+            if (op instanceof Op.Hello h) {
+                adminAddresses.put(h.origin().node(), h.adminAddress());
+                return new Result(Status.APPLIED, null, 0, null);
+            }
+            throw new IllegalStateException("unknown op " + op);
+        } catch (InvalidPathException e) {
+            return Result.rejected(null, e.getMessage());
+        }
+    }
+
+    private Result put(Op.Put p, long logIndex) {
+        String path = checked(p.path());
+        Entry incoming = new Entry(Kind.FILE, 0, p.size(), p.sha256(), p.chunks(), p.mode(), p.mtime(),
+                p.origin().node(), null);
+        Entry cur = entries.get(path);
+        if (cur == null) {
+            return create(path, incoming, p.origin(), logIndex);
+        }
+        if (cur.isDir()) {
+            return conflictCopy(path, incoming, p.origin(), logIndex);
+        }
+        if (cur.version() == p.base()) {
+            if (cur.sha256().equals(p.sha256()) && cur.mode() == p.mode() && cur.mtime() == p.mtime()) {
+                return new Result(Status.NOOP, path, cur.version(), null);
+            }
+            long v = store(path, incoming.withVersion(nextVersion()));
+            return Result.applied(path, v);
+        }
+        if (cur.sha256().equals(p.sha256())) {
+            return new Result(Status.NOOP, path, cur.version(), "same content already committed");
+        }
+        return conflictCopy(path, incoming, p.origin(), logIndex);
+    }
+
+    private Result mkdir(Op.Mkdir m, long logIndex) {
+        String path = checked(m.path());
+        Entry cur = entries.get(path);
+        Entry incoming = Entry.dir(0, m.mode(), m.mtime(), m.origin().node());
+        if (cur == null) return create(path, incoming, m.origin(), logIndex);
+        if (cur.isDir()) return new Result(Status.NOOP, path, cur.version(), null);
+        return conflictCopy(path, incoming, m.origin(), logIndex);
+    }
+
+    private Result delete(Op.Delete d) {
+        String path = checked(d.path());
+        Entry cur = entries.get(path);
+        if (cur == null) return new Result(Status.NOOP, path, 0, "already deleted");
+        if (cur.isFile()) {
+            if (cur.version() != d.base()) {
+                return new Result(Status.SUPERSEDED, path, cur.version(), "changed concurrently; the change wins");
+            }
+            remove(path);
+            return Result.applied(path, 0);
+        }
+        // A directory: drop what the proposer had seen, keep what changed after it.
+        List<String> subtree = new ArrayList<>(subtree(path, true).descendingKeySet());
+        int kept = 0;
+        for (String p : subtree) {
+            if (entries.get(p).version() <= d.seen() && subtree(p, false).isEmpty()) {
+                remove(p);
+            } else {
+                kept++;
+            }
+        }
+        if (entries.containsKey(path)) {
+            return new Result(Status.SUPERSEDED, path, entries.get(path).version(),
+                    kept + " entries changed concurrently were kept");
+        }
+        return Result.applied(path, 0);
+    }
+
+    private Result rename(Op.Rename r, long logIndex) {
+        String from = checked(r.from());
+        String to = checked(r.to());
+        Entry src = entries.get(from);
+        if (src == null) return Result.rejected(from, "rename source is not committed: " + from);
+        if (from.equals(to)) return new Result(Status.NOOP, to, src.version(), null);
+        if (to.startsWith(from + "/")) return Result.rejected(to, "cannot move a directory into itself");
+        if (src.isFile() && src.version() != r.srcBase()) {
+            return Result.rejected(from, "rename source changed concurrently");
+        }
+        String target = to;
+        Status status = Status.APPLIED;
+        Entry dst = entries.get(to);
+        if (dst != null) {
+            if (src.isFile() && dst.isFile() && dst.version() == r.dstBase()) {
+                remove(to);
+            } else {
+                target = conflictName(to, r.origin(), logIndex);
+                status = Status.CONFLICT;
+            }
+        } else {
+            String other = pathByFold.get(PathValidator.caseFold(to));
+            if (other != null && !other.equals(from)) {
+                return Result.rejected(to, "case collision with " + other);
+            }
+        }
+        String fileAncestor = firstFileAncestor(target);
+        if (fileAncestor != null) {
+            return Result.rejected(to, "a file is in the way: " + fileAncestor);
+        }
+        String collision = parentFoldCollision(target);
+        if (collision != null) return Result.rejected(to, "case collision with " + collision);
+
+        NavigableMap<String, Entry> moved = new TreeMap<>(subtree(from, true));
+        for (String p : moved.descendingKeySet()) remove(p);
+        createParents(target, r.origin());
+        long version = 0;
+        for (var e : moved.entrySet()) {
+            String newPath = target + e.getKey().substring(from.length());
+            long v = store(newPath, e.getValue().withVersion(nextVersion()));
+            if (e.getKey().equals(from)) version = v;
+        }
+        String finalTarget = target;
+        pendingEvents.add(0, () -> listeners.forEach(l -> l.renamed(from, finalTarget)));
+        return new Result(status, target, version, status == Status.CONFLICT ? "destination changed concurrently" : null);
+    }
+
+    private Result meta(Op.Meta m) {
+        String path = checked(m.path());
+        Entry cur = entries.get(path);
+        if (cur == null) return Result.rejected(path, "not committed: " + path);
+        if (cur.version() != m.base()) {
+            return new Result(Status.SUPERSEDED, path, cur.version(), "changed concurrently; the change wins");
+        }
+        if (cur.mode() == m.mode() && cur.mtime() == m.mtime()) return new Result(Status.NOOP, path, cur.version(), null);
+        Entry updated = new Entry(cur.kind(), nextVersion(), cur.size(), cur.sha256(), cur.chunks(),
+                m.mode(), m.mtime(), m.origin().node(), cur.conflictOf());
+        return Result.applied(path, store(path, updated));
+    }
+
+    /** A new path: parents are (re)created; a file in the way of a parent makes it a conflict copy. */
+    private Result create(String path, Entry incoming, Origin origin, long logIndex) {
+        String fileAncestor = firstFileAncestor(path);
+        if (fileAncestor != null) {
+            String relocated = conflictName(fileAncestor, origin, logIndex) + path.substring(fileAncestor.length());
+            return place(relocated, incoming.asConflictOf(path), Status.CONFLICT, origin);
+        }
+        return place(path, incoming, Status.APPLIED, origin);
+    }
+
+    private Result conflictCopy(String path, Entry incoming, Origin origin, long logIndex) {
+        String copy = conflictName(path, origin, logIndex);
+        return place(copy, incoming.asConflictOf(path), Status.CONFLICT, origin);
+    }
+
+    private Result place(String path, Entry entry, Status status, Origin origin) {
+        String other = pathByFold.get(PathValidator.caseFold(path));
+        if (other != null && !other.equals(path)) return Result.rejected(path, "case collision with " + other);
+        String collision = parentFoldCollision(path);
+        if (collision != null) return Result.rejected(path, "case collision with " + collision);
+        createParents(path, origin);
+        long v = store(path, entry.withVersion(nextVersion()));
+        return new Result(status, path, v, status == Status.CONFLICT ? "conflict copy of " + entry.conflictOf() : null);
+    }
+
+    private String conflictName(String path, Origin origin, long logIndex) {
+        return ConflictNames.conflictPath(path, origin.node(), logIndex,
+                p -> entries.containsKey(p) || pathByFold.containsKey(PathValidator.caseFold(p)));
+    }
+
+    private String firstFileAncestor(String path) {
+        for (int i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
+            Entry e = entries.get(path.substring(0, i));
+            if (e != null && e.isFile()) return path.substring(0, i);
+        }
+        return null;
+    }
+
+    /** A missing parent whose name case-folds onto a different existing path. */
+    private String parentFoldCollision(String path) {
+        for (int i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
+            String parent = path.substring(0, i);
+            if (entries.containsKey(parent)) continue;
+            String other = pathByFold.get(PathValidator.caseFold(parent));
+            if (other != null) return other;
+        }
+        return null;
+    }
+
+    private void createParents(String path, Origin origin) {
+        for (int i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
+            String parent = path.substring(0, i);
+            if (!entries.containsKey(parent)) {
+                store(parent, Entry.dir(nextVersion(), 0755, 0, origin.node()));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- mutation primitives
+
+    private long nextVersion() {
+        return ++versionClock;
+    }
+
+    private long store(String path, Entry entry) {
+        Entry before = entries.put(path, entry);
+        if (before != null) unref(before);
+        ref(entry);
+        pathByFold.put(PathValidator.caseFold(path), path);
+        pendingEvents.add(() -> listeners.forEach(l -> l.changed(path, before, entry)));
+        return entry.version();
+    }
+
+    private void remove(String path) {
+        Entry before = entries.remove(path);
+        if (before == null) return;
+        unref(before);
+        pathByFold.remove(PathValidator.caseFold(path), path);
+        pendingEvents.add(() -> listeners.forEach(l -> l.changed(path, before, null)));
+    }
+
+    private void ref(Entry e) {
+        bytes += e.size();
+        for (String c : e.chunks()) chunkRefs.merge(c, 1, Integer::sum);
+    }
+
+    private void unref(Entry e) {
+        bytes -= e.size();
+        for (String c : e.chunks()) chunkRefs.computeIfPresent(c, (k, n) -> n == 1 ? null : n - 1);
+    }
+
+    /** {@code path} itself (when inclusive) and everything below it. */
+    private NavigableMap<String, Entry> subtree(String path, boolean inclusive) {
+        // '/' + 1 == '0': every "path/..." key sorts between "path/" and "path0".
+        NavigableMap<String, Entry> below = entries.subMap(path + "/", true, path + "0", false);
+        if (!inclusive || !entries.containsKey(path)) return below;
+        TreeMap<String, Entry> out = new TreeMap<>(below);
+        out.put(path, entries.get(path));
+        return out;
+    }
+
+    private static String checked(String path) {
+        String normalized = PathValidator.normalize(path);
+        if (!normalized.equals(path)) throw new InvalidPathException("path is not in canonical form: " + path);
+        return path;
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    /** A consistent copy of the replicated state, for snapshots. */
+    public synchronized IndexState state() {
+        return new IndexState(versionClock, new HashMap<>(lastSeqByOrigin), new HashMap<>(adminAddresses), new TreeMap<>(entries));
+    }
+
+    /** Replaces the whole state (snapshot load or install) and tells listeners to compare everything. */
+    public void restore(IndexState state) {
+        synchronized (this) {
+            entries.clear();
+            pathByFold.clear();
+            chunkRefs.clear();
+            bytes = 0;
+            lastSeqByOrigin.clear();
+            lastSeqByOrigin.putAll(state.lastSeqByOrigin());
+            adminAddresses.clear();
+            adminAddresses.putAll(state.adminAddresses());
+            versionClock = state.versionClock();
+            for (var e : state.entries().entrySet()) {
+                entries.put(e.getKey(), e.getValue());
+                ref(e.getValue());
+                pathByFold.put(PathValidator.caseFold(e.getKey()), e.getKey());
+            }
+            pendingEvents.clear();
+        }
+        listeners.forEach(IndexListener::reset);
+    }
+}

@@ -1,0 +1,88 @@
+package io.pickbox.index;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/** The replicated part of the index, and its snapshot format. */
+public record IndexState(long versionClock, Map<String, Long> lastSeqByOrigin, Map<String, String> adminAddresses,
+                         SortedMap<String, Entry> entries) {
+
+    private static final int MAGIC = 0x50424931; // "PBI1"
+
+    public void writeTo(DataOutputStream out) throws IOException {
+        out.writeInt(MAGIC);
+        out.writeLong(versionClock);
+        out.writeInt(lastSeqByOrigin.size());
+        for (var e : lastSeqByOrigin.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeLong(e.getValue());
+        }
+        out.writeInt(adminAddresses.size());
+        for (var e : adminAddresses.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeUTF(e.getValue());
+        }
+        out.writeInt(entries.size());
+        for (var e : entries.entrySet()) {
+            out.writeUTF(e.getKey());
+            writeEntry(out, e.getValue());
+        }
+    }
+
+    public static IndexState readFrom(DataInputStream in) throws IOException {
+        if (in.readInt() != MAGIC) throw new IOException("not a Pickbox index snapshot");
+        long clock = in.readLong();
+        int origins = in.readInt();
+        Map<String, Long> seqs = new HashMap<>();
+        for (int i = 0; i < origins; i++) seqs.put(in.readUTF(), in.readLong());
+        int admins = in.readInt();
+        Map<String, String> addresses = new HashMap<>();
+        for (int i = 0; i < admins; i++) addresses.put(in.readUTF(), in.readUTF());
+        int n = in.readInt();
+        TreeMap<String, Entry> entries = new TreeMap<>();
+        for (int i = 0; i < n; i++) entries.put(in.readUTF(), readEntry(in));
+        return new IndexState(clock, seqs, addresses, entries);
+    }
+
+    static void writeEntry(DataOutputStream out, Entry e) throws IOException {
+        out.writeByte(e.kind().ordinal());
+        out.writeLong(e.version());
+        out.writeLong(e.size());
+        writeNullable(out, e.sha256());
+        out.writeInt(e.chunks().size());
+        for (String c : e.chunks()) out.writeUTF(c);
+        out.writeInt(e.mode());
+        out.writeLong(e.mtime());
+        writeNullable(out, e.origin());
+        writeNullable(out, e.conflictOf());
+    }
+
+    static Entry readEntry(DataInputStream in) throws IOException {
+        Entry.Kind kind = Entry.Kind.values()[in.readByte()];
+        long version = in.readLong();
+        long size = in.readLong();
+        String sha = readNullable(in);
+        int n = in.readInt();
+        List<String> chunks = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) chunks.add(in.readUTF());
+        int mode = in.readInt();
+        long mtime = in.readLong();
+        return new Entry(kind, version, size, sha, chunks, mode, mtime, readNullable(in), readNullable(in));
+    }
+
+    private static void writeNullable(DataOutputStream out, String s) throws IOException {
+        out.writeBoolean(s != null);
+        if (s != null) out.writeUTF(s);
+    }
+
+    private static String readNullable(DataInputStream in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
+    }
+}

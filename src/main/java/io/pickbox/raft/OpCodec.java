@@ -1,0 +1,156 @@
+package io.pickbox.raft;
+
+import io.pickbox.index.Op;
+import io.pickbox.index.Op.Origin;
+import io.pickbox.index.Result;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Binary form of ops (the Raft log header) and of apply results (the reply). Compact and
+ * explicit: a type byte, then fixed fields; strings as modified UTF-8.
+ */
+public final class OpCodec {
+
+    private static final byte CHUNK = 1, PUT = 2, MKDIR = 3, DELETE = 4, RENAME = 5, META = 6, HELLO = 7;
+    /** A chunk list longer than this cannot come from a valid proposal (16 TiB at 1 MiB chunks). */
+    private static final int MAX_CHUNKS = 1 << 24;
+
+    private OpCodec() {}
+
+    public static byte[] encode(Op op) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            if (op instanceof Op.Chunk c) {
+                out.writeByte(CHUNK);
+                out.writeUTF(c.sha256());
+                out.writeInt(c.length());
+            } else if (op instanceof Op.Put p) {
+                out.writeByte(PUT);
+                origin(out, p.origin());
+                out.writeUTF(p.path());
+                out.writeLong(p.size());
+                out.writeUTF(p.sha256());
+                out.writeInt(p.chunks().size());
+                for (String c : p.chunks()) out.writeUTF(c);
+                out.writeInt(p.mode());
+                out.writeLong(p.mtime());
+                out.writeLong(p.base());
+                out.writeBoolean(p.inline());
+            } else if (op instanceof Op.Mkdir m) {
+                out.writeByte(MKDIR);
+                origin(out, m.origin());
+                out.writeUTF(m.path());
+                out.writeInt(m.mode());
+                out.writeLong(m.mtime());
+            } else if (op instanceof Op.Delete d) {
+                out.writeByte(DELETE);
+                origin(out, d.origin());
+                out.writeUTF(d.path());
+                out.writeLong(d.base());
+                out.writeLong(d.seen());
+            } else if (op instanceof Op.Rename r) {
+                out.writeByte(RENAME);
+                origin(out, r.origin());
+                out.writeUTF(r.from());
+                out.writeUTF(r.to());
+                out.writeLong(r.srcBase());
+                out.writeLong(r.dstBase());
+            } else if (op instanceof Op.Hello h) {
+                out.writeByte(HELLO);
+                origin(out, h.origin());
+                out.writeUTF(h.adminAddress());
+            } else if (op instanceof Op.Meta m) {
+                out.writeByte(META);
+                origin(out, m.origin());
+                out.writeUTF(m.path());
+                out.writeInt(m.mode());
+                out.writeLong(m.mtime());
+                out.writeLong(m.base());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** @throws IllegalArgumentException for bytes that are not a well-formed op */
+    public static Op decode(byte[] data) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            byte type = in.readByte();
+            Op op = switch (type) {
+                case CHUNK -> new Op.Chunk(in.readUTF(), in.readInt());
+                case PUT -> {
+                    Origin o = origin(in);
+                    String path = in.readUTF();
+                    long size = in.readLong();
+                    String sha = in.readUTF();
+                    int n = in.readInt();
+                    if (n < 0 || n > MAX_CHUNKS) throw new IllegalArgumentException("bad chunk count " + n);
+                    List<String> chunks = new ArrayList<>(Math.min(n, 4096));
+                    for (int i = 0; i < n; i++) chunks.add(in.readUTF());
+                    yield new Op.Put(o, path, size, sha, chunks, in.readInt(), in.readLong(), in.readLong(), in.readBoolean());
+                }
+                case MKDIR -> new Op.Mkdir(origin(in), in.readUTF(), in.readInt(), in.readLong());
+                case DELETE -> new Op.Delete(origin(in), in.readUTF(), in.readLong(), in.readLong());
+                case RENAME -> new Op.Rename(origin(in), in.readUTF(), in.readUTF(), in.readLong(), in.readLong());
+                case HELLO -> new Op.Hello(origin(in), in.readUTF());
+                case META -> new Op.Meta(origin(in), in.readUTF(), in.readInt(), in.readLong(), in.readLong());
+                default -> throw new IllegalArgumentException("unknown op type " + type);
+            };
+            if (in.available() > 0) throw new IllegalArgumentException("trailing bytes after op");
+            return op;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("truncated op", e);
+        }
+    }
+
+    public static byte[] encode(Result r) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(r.status().ordinal());
+            nullable(out, r.path());
+            out.writeLong(r.version());
+            nullable(out, r.detail());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static Result decodeResult(byte[] data) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            Result.Status status = Result.Status.values()[in.readByte()];
+            String path = in.readBoolean() ? in.readUTF() : null;
+            long version = in.readLong();
+            String detail = in.readBoolean() ? in.readUTF() : null;
+            return new Result(status, path, version, detail);
+        } catch (IOException | ArrayIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("malformed result", e);
+        }
+    }
+
+    private static void origin(DataOutputStream out, Origin o) throws IOException {
+        out.writeUTF(o.node());
+        out.writeLong(o.seq());
+    }
+
+    private static Origin origin(DataInputStream in) throws IOException {
+        return new Origin(in.readUTF(), in.readLong());
+    }
+
+    private static void nullable(DataOutputStream out, String s) throws IOException {
+        out.writeBoolean(s != null);
+        if (s != null) {
+            // writeUTF is limited to 64 KiB; details are human text, keep them short
+            out.writeUTF(s.length() > 2000 ? s.substring(0, 2000) : s);
+        }
+    }
+}

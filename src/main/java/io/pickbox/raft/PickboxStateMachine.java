@@ -1,0 +1,282 @@
+package io.pickbox.raft;
+
+import io.pickbox.folder.InvalidPathException;
+import io.pickbox.folder.PathValidator;
+import io.pickbox.index.Index;
+import io.pickbox.index.IndexState;
+import io.pickbox.index.Op;
+import io.pickbox.index.Result;
+import io.pickbox.transfer.BlobStore;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The Ratis state machine: validates proposals statelessly, stages chunk bytes in the blob
+ * store as Ratis writes them, hands committed ops to the {@link Index}, and snapshots the index.
+ */
+public final class PickboxStateMachine extends BaseStateMachine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PickboxStateMachine.class);
+    public static final int MAX_CHUNK = 1 << 20;
+
+    private final Index index;
+    private final BlobStore blobs;
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    /** Chunk bytes whose blob write is still under way (bounded by Ratis's write queue limits). */
+    private final java.util.concurrent.ConcurrentHashMap<String, ByteString> staging = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ExecutorService blobWriters = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "pickbox-blob-writer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public PickboxStateMachine(Index index, BlobStore blobs) {
+        this.index = index;
+        this.blobs = blobs;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        getLifeCycle().startAndTransition(this::loadLatestSnapshot, IOException.class);
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public void pause() {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
+
+    /** After a snapshot was installed from the leader: load it and resume. */
+    @Override
+    public void reinitialize() throws IOException {
+        loadLatestSnapshot();
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
+    }
+
+    private void loadLatestSnapshot() throws IOException {
+        SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+        if (snapshot == null) return;
+        Path file = snapshot.getFile().getPath();
+        if (snapshot.getFile().getFileDigest() != null) {
+            MD5FileUtil.verifySavedMD5(file.toFile(), snapshot.getFile().getFileDigest());
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            index.restore(IndexState.readFrom(in));
+        }
+        updateLastAppliedTermIndex(snapshot.getTermIndex());
+        LOG.info("Loaded index snapshot at {} ({} entries)", snapshot.getTermIndex(), index.size());
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex applied = getLastAppliedTermIndex();
+        if (applied == null || applied.getIndex() <= 0) return -1;
+        IndexState state = index.state();
+        File file = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
+        Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+            state.writeTo(out);
+        }
+        Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        var md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), applied));
+        LOG.info("Took index snapshot at {} ({} entries)", applied, state.entries().size());
+        return applied.getIndex();
+    }
+
+    // ---------------------------------------------------------------- proposals
+
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        ByteString content = request.getMessage().getContent();
+        TransactionContext.Builder b = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
+        try {
+            Proposal p = Proposal.parse(content);
+            validate(p);
+            b.setLogData(p.header()).setStateMachineContext(p.op());
+            if (!p.data().isEmpty()) b.setStateMachineData(p.data());
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            TransactionContext trx = b.setLogData(ByteString.EMPTY).build();
+            trx.setException(new IllegalArgumentException("refused: " + e.getMessage()));
+            return trx;
+        }
+    }
+
+    /** Checks that need no state: shape, sizes, path syntax, chunk hashes. */
+    static void validate(Proposal p) {
+        Op op = p.op();
+        int dataLen = p.data().size();
+        if (op instanceof Op.Chunk c) {
+            if (dataLen == 0 || dataLen > MAX_CHUNK || dataLen != c.length()) {
+                throw new IllegalArgumentException("chunk of " + dataLen + " bytes (1 MiB at most, and as declared)");
+            }
+            requireHash(c.sha256(), p.data());
+            return;
+        }
+        if (op instanceof Op.Put put) {
+            path(put.path());
+            if (put.size() < 0) throw new IllegalArgumentException("negative size");
+            long expectedChunks = (put.size() + MAX_CHUNK - 1) / MAX_CHUNK;
+            if (put.chunks().size() != expectedChunks) {
+                throw new IllegalArgumentException(put.chunks().size() + " chunks for " + put.size() + " bytes");
+            }
+            if (!BlobStore.isHash(put.sha256()) || !put.chunks().stream().allMatch(BlobStore::isHash)) {
+                throw new IllegalArgumentException("malformed hash");
+            }
+            if (put.inline()) {
+                if (dataLen != put.size() || dataLen == 0 || dataLen > MAX_CHUNK) {
+                    throw new IllegalArgumentException("inline data of " + dataLen + " bytes for a " + put.size() + "-byte file");
+                }
+                requireHash(put.sha256(), p.data());
+            } else if (dataLen != 0) {
+                throw new IllegalArgumentException("unexpected data");
+            }
+        } else {
+            if (dataLen != 0) throw new IllegalArgumentException("unexpected data");
+            if (op instanceof Op.Mkdir m) path(m.path());
+            if (op instanceof Op.Delete d) path(d.path());
+            if (op instanceof Op.Meta m) path(m.path());
+            if (op instanceof Op.Hello h && !h.adminAddress().matches("[A-Za-z0-9.:\\[\\]-]{1,255}")) {
+                throw new IllegalArgumentException("bad admin address " + h.adminAddress());
+            }
+            if (op instanceof Op.Rename r) {
+                path(r.from());
+                path(r.to());
+            }
+        }
+        String origin = p.origin();
+        if (origin == null || origin.isEmpty() || origin.length() > 64) throw new IllegalArgumentException("bad origin");
+    }
+
+    private static void path(String path) {
+        try {
+            if (!PathValidator.normalize(path).equals(path)) throw new IllegalArgumentException("path not canonical: " + path);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+    }
+
+    private static void requireHash(String sha256, ByteString data) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(data.asReadOnlyByteBuffer());
+            if (!HexFormat.of().formatHex(md.digest()).equals(sha256)) {
+                throw new IllegalArgumentException("data does not match its hash " + sha256);
+            }
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- data outside the log
+
+    @Override
+    public CompletableFuture<?> write(LogEntryProto entry, TransactionContext context) {
+        ByteString data = entry.getStateMachineLogEntry().getStateMachineEntry().getStateMachineData();
+        if (data.isEmpty()) return CompletableFuture.completedFuture(null);
+        String hash = dataHash(opOf(entry, context));
+        // Ratis may resend the entry (read()) before the blob is on disk: serve it from here meanwhile.
+        staging.put(hash, data);
+        return CompletableFuture.runAsync(() -> {
+            try {
+                blobs.put(hash, data.asReadOnlyByteBuffer());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } finally {
+                staging.remove(hash, data);
+            }
+        }, blobWriters);
+    }
+
+    @Override
+    public CompletableFuture<ByteString> read(LogEntryProto entry, TransactionContext context) {
+        String hash = dataHash(opOf(entry, context));
+        ByteString staged = staging.get(hash);
+        if (staged != null) return CompletableFuture.completedFuture(staged);
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                ByteString again = staging.get(hash);
+                return again != null ? again : ByteString.copyFrom(blobs.read(hash));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, blobWriters);
+    }
+
+    private static Op opOf(LogEntryProto entry, TransactionContext context) {
+        if (context != null && context.getStateMachineContext() instanceof Op op) return op;
+        return OpCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+    }
+
+    private static String dataHash(Op op) {
+        if (op instanceof Op.Chunk c) return c.sha256();
+        if (op instanceof Op.Put p) return p.sha256();
+        throw new IllegalStateException("op carries no data: " + op);
+    }
+
+    // ---------------------------------------------------------------- apply
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        Result result;
+        try {
+            Op op = OpCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+            result = index.apply(op, entry.getIndex());
+        } catch (IllegalArgumentException e) {
+            // Validated on the leader, so this means a corrupt entry: decide it (deterministically) as rejected.
+            result = Result.rejected(null, "undecodable op: " + e.getMessage());
+        }
+        updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(OpCodec.encode(result))));
+    }
+
+    @Override
+    public void close() throws IOException {
+        blobWriters.shutdown();
+        super.close();
+    }
+}

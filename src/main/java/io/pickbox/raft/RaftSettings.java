@@ -1,0 +1,52 @@
+package io.pickbox.raft;
+
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Ratis properties for one node, tuned for bounded memory (see notes on Ratis caches). */
+final class RaftSettings {
+
+    private RaftSettings() {}
+
+    static RaftProperties server(String host, int port, Path storageDir, long snapshotEvery, SizeInBytes segmentSize) {
+        RaftProperties p = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(p, List.of(new File(storageDir.toString())));
+        GrpcConfigKeys.Server.setHost(p, host);
+        GrpcConfigKeys.Server.setPort(p, port);
+
+        // Several nodes share two cores in tests and demos: be patient before electing.
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
+        // A long GC or laptop sleep must not close the server.
+        RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(1, TimeUnit.HOURS));
+
+        // Chunk bytes are served from the blob store (read()), so Ratis must not cache them.
+        RaftServerConfigKeys.Log.StateMachineData.setCachingEnabled(p, true);
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("32MB"));
+        RaftServerConfigKeys.Log.setQueueByteLimit(p, SizeInBytes.valueOf("32MB"));
+        RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf("32MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, segmentSize);
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(segmentSize.getSize(), 4L << 20)));
+
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotEvery);
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(snapshotEvery, 1024)));
+        return p;
+    }
+
+    static RaftProperties client() {
+        RaftProperties p = new RaftProperties();
+        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(10, TimeUnit.SECONDS));
+        return p;
+    }
+}

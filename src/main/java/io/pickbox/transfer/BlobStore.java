@@ -1,0 +1,140 @@
+package io.pickbox.transfer;
+
+import io.pickbox.folder.AtomicFiles;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Content-addressed chunk store ({@code .pickbox/blobs/ab/abcdef...}). Writing is idempotent by
+ * hash and every blob is verified before it becomes visible, so a blob present is a blob correct.
+ */
+public final class BlobStore {
+
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+    private final Path dir;
+
+    public BlobStore(Path dir) throws IOException {
+        this.dir = Files.createDirectories(dir);
+    }
+
+    public static boolean isHash(String s) {
+        return s != null && SHA256.matcher(s).matches();
+    }
+
+    public Path path(String sha256) {
+        if (!isHash(sha256)) throw new IllegalArgumentException("not a sha256 hash: " + sha256);
+        return dir.resolve(sha256.substring(0, 2)).resolve(sha256);
+    }
+
+    public boolean has(String sha256) {
+        return Files.exists(path(sha256));
+    }
+
+    /** Stores {@code data} under its hash; fails if the bytes do not hash to {@code sha256}. */
+    public void put(String sha256, ByteBuffer data) throws IOException {
+        Path target = path(sha256);
+        if (Files.exists(target)) return;
+        MessageDigest md = sha256Digest();
+        md.update(data.duplicate());
+        String actual = HexFormat.of().formatHex(md.digest());
+        if (!actual.equals(sha256)) throw new IOException("chunk hash mismatch: expected " + sha256 + ", got " + actual);
+        Path tmp = tempFor(target);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer b = data.duplicate();
+            while (b.hasRemaining()) ch.write(b);
+            ch.force(true);
+        }
+        publish(tmp, target);
+    }
+
+    /** Streams a blob from {@code in}, verifying its hash before it becomes visible. */
+    public void put(String sha256, InputStream in, long maxBytes) throws IOException {
+        Path target = path(sha256);
+        if (Files.exists(target)) return;
+        Path tmp = tempFor(target);
+        MessageDigest md = sha256Digest();
+        long total = 0;
+        try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW)) {
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                total += n;
+                if (total > maxBytes) throw new IOException("blob larger than " + maxBytes + " bytes");
+                md.update(buf, 0, n);
+                out.write(buf, 0, n);
+            }
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        String actual = HexFormat.of().formatHex(md.digest());
+        if (!actual.equals(sha256)) {
+            Files.deleteIfExists(tmp);
+            throw new IOException("fetched chunk hash mismatch: expected " + sha256 + ", got " + actual);
+        }
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        publish(tmp, target);
+    }
+
+    public byte[] read(String sha256) throws IOException {
+        return Files.readAllBytes(path(sha256));
+    }
+
+    /** Deletes blobs no longer needed that are older than {@code minAge}; returns how many. */
+    public int collect(Predicate<String> needed, Duration minAge) throws IOException {
+        Instant cutoff = Instant.now().minus(minAge);
+        int removed = 0;
+        try (Stream<Path> files = Files.walk(dir, 2)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (!isHash(name) || needed.test(name)) continue;
+                if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
+                    Files.deleteIfExists(p);
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    private Path tempFor(Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        return target.resolveSibling(".tmp-" + UUID.randomUUID());
+    }
+
+    private static void publish(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.fsyncDirectory(target.getParent());
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
