@@ -1,0 +1,157 @@
+package io.pickbox.sync;
+
+import io.pickbox.folder.AtomicFiles;
+import io.pickbox.folder.FileStat;
+import io.pickbox.folder.Hashing;
+import io.pickbox.folder.PathValidator;
+import io.pickbox.index.Entry;
+import io.pickbox.transfer.BlobFetcher;
+import io.pickbox.transfer.BlobStore;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+/**
+ * Brings one path of this node's folder to its committed entry: a complete file appears at
+ * once (temp file in the same directory, verified, fsynced, renamed, directory fsynced), never
+ * over a local edit that is not committed yet.
+ */
+final class Materializer {
+
+    /** Thrown when the disk holds a local edit that must be proposed before it can be replaced. */
+    static final class LocalEditInTheWay extends IOException {
+        LocalEditInTheWay(String path) {
+            super("local edit of " + path + " is not committed yet");
+        }
+    }
+
+    private final Path root;
+    private final BlobStore blobs;
+    private final BlobFetcher fetcher;
+
+    Materializer(Path root, BlobStore blobs, BlobFetcher fetcher) {
+        this.root = root;
+        this.blobs = blobs;
+        this.fetcher = fetcher;
+    }
+
+    /**
+     * Writes {@code entry} at {@code path}. {@code stillOurs} is asked, just before the rename, whether
+     * what is on disk now may be replaced. Returns the stat of the written file.
+     */
+    FileStat writeFile(String path, Entry entry, Predicate<FileStat> stillOurs) throws IOException {
+        for (String chunk : entry.chunks()) {
+            if (!fetcher.ensure(chunk)) throw new IOException("chunk " + chunk.substring(0, 12) + " is not available from any peer yet");
+        }
+        Path target = PathValidator.resolve(root, path);
+        Path dir = target.getParent();
+        ensureDirectory(dir);
+        Path tmp = dir.resolve(PathValidator.TEMP_PREFIX + UUID.randomUUID());
+        try {
+            MessageDigest md = Hashing.newSha256();
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                for (String chunk : entry.chunks()) {
+                    try (FileChannel in = FileChannel.open(blobs.path(chunk), StandardOpenOption.READ)) {
+                        ByteBuffer buf = ByteBuffer.allocate((int) in.size());
+                        while (buf.hasRemaining() && in.read(buf) >= 0) { }
+                        buf.flip();
+                        md.update(buf.duplicate());
+                        while (buf.hasRemaining()) out.write(buf);
+                    }
+                }
+                out.force(true);
+            }
+            String sha = Hashing.hex(md.digest());
+            if (!sha.equals(entry.sha256())) throw new IOException("assembled " + path + " does not match its hash");
+            applyMode(tmp, entry.mode());
+            Files.setLastModifiedTime(tmp, FileTime.fromMillis(entry.mtime()));
+            FileStat onDisk = FileStat.of(target);
+            if (onDisk != null && !stillOurs.test(onDisk)) throw new LocalEditInTheWay(path);
+            if (onDisk != null && onDisk.kind() == FileStat.Kind.DIR) throw new IOException("a directory is in the way of " + path);
+            move(tmp, target);
+            AtomicFiles.fsyncDirectory(dir);
+            return FileStat.of(target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    FileStat makeDirectory(String path, Entry entry) throws IOException {
+        Path target = PathValidator.resolve(root, path);
+        FileStat st = FileStat.of(target);
+        if (st != null && st.kind() != FileStat.Kind.DIR) throw new IOException("a file is in the way of directory " + path);
+        ensureDirectory(target);
+        return FileStat.of(target);
+    }
+
+    /** Applies a committed mode/mtime to an unchanged file. */
+    FileStat updateMeta(String path, Entry entry) throws IOException {
+        Path target = PathValidator.resolve(root, path);
+        applyMode(target, entry.mode());
+        Files.setLastModifiedTime(target, FileTime.fromMillis(entry.mtime()));
+        return FileStat.of(target);
+    }
+
+    /** Deletes a file if it is still what this node last synced; false when the user changed it. */
+    boolean deleteFile(String path, Predicate<FileStat> stillOurs) throws IOException {
+        Path target = PathValidator.resolve(root, path);
+        FileStat st = FileStat.of(target);
+        if (st == null) return true;
+        if (!stillOurs.test(st)) return false;
+        Files.deleteIfExists(target);
+        AtomicFiles.fsyncDirectory(target.getParent());
+        return true;
+    }
+
+    /** Removes an empty directory; false if something is still inside. */
+    boolean deleteEmptyDirectory(String path) throws IOException {
+        Path target = PathValidator.resolve(root, path);
+        try (var list = Files.list(target)) {
+            if (list.findAny().isPresent()) return false;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return true;
+        }
+        Files.deleteIfExists(target);
+        return true;
+    }
+
+    private void ensureDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) Files.createDirectories(dir);
+    }
+
+    private static void move(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    static void applyMode(Path p, int mode) throws IOException {
+        if (mode < 0) return;
+        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {
+                PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+                PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+                PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+        for (int i = 0; i < order.length; i++) if ((mode & (1 << i)) != 0) perms.add(order[i]);
+        try {
+            Files.setPosixFilePermissions(p, perms);
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system: mode bits are not replicated there
+        }
+    }
+}

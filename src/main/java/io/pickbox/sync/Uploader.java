@@ -1,0 +1,99 @@
+package io.pickbox.sync;
+
+import io.pickbox.folder.FileStat;
+import io.pickbox.folder.Hashing;
+import io.pickbox.index.Index;
+import io.pickbox.index.Op;
+import io.pickbox.index.Result;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Reads a file that a writer has finished with and proposes it: small files in one entry,
+ * large ones as chunks (skipping chunks the cluster already holds) then a final PUT. The file is
+ * stat'ed before and after reading; if it changed in between, nothing is committed.
+ */
+final class Uploader {
+
+    /** Read outcome: the stable content summary, or null when the file changed while read. */
+    record Snapshot(FileStat stat, String sha256, List<String> chunks, ByteBuffer inlineData) {}
+
+    private final Index index;
+    private final Proposer proposer;
+    /** Bounds chunk bytes in flight towards the leader (Ratis queues included). */
+    private final Semaphore inFlightBytes;
+    private static final int IN_FLIGHT_LIMIT = 32 << 20;
+
+    Uploader(Index index, Proposer proposer) {
+        this.index = index;
+        this.proposer = proposer;
+        this.inFlightBytes = new Semaphore(IN_FLIGHT_LIMIT);
+    }
+
+    /**
+     * Reads {@code file}; chunks of large files not yet in the cluster are sent as they are read.
+     * Returns null if the file changed or vanished meanwhile.
+     */
+    Snapshot read(Path file) throws IOException {
+        FileStat before = FileStat.of(file);
+        if (before == null || before.kind() != FileStat.Kind.FILE) return null;
+        MessageDigest whole = Hashing.newSha256();
+        List<String> chunks = new ArrayList<>();
+        List<CompletableFuture<Result>> sent = new ArrayList<>();
+        ByteBuffer inline = null;
+        try (InputStream in = Files.newInputStream(file)) {
+            if (before.size() <= Hashing.CHUNK_SIZE) {
+                byte[] all = in.readNBytes(Hashing.CHUNK_SIZE + 1);
+                if (all.length != before.size()) return null;
+                whole.update(all);
+                if (all.length > 0) {
+                    chunks.add(Hashing.sha256Hex(all));
+                    inline = ByteBuffer.wrap(all);
+                }
+            } else {
+                while (true) {
+                    byte[] buf = in.readNBytes(Hashing.CHUNK_SIZE);
+                    if (buf.length == 0) break;
+                    whole.update(buf);
+                    String h = Hashing.sha256Hex(buf);
+                    chunks.add(h);
+                    if (!index.hasChunk(h)) sent.add(sendChunk(h, buf));
+                    if (buf.length < Hashing.CHUNK_SIZE) break;
+                }
+            }
+        }
+        FileStat after = FileStat.of(file);
+        if (after == null || !after.sameAs(before)) return null;
+        for (CompletableFuture<Result> f : sent) f.join();
+        return new Snapshot(after, Hashing.hex(whole.digest()), chunks, inline);
+    }
+
+    private CompletableFuture<Result> sendChunk(String sha, byte[] data) throws IOException {
+        return submit(new Op.Chunk(sha, data.length), ByteBuffer.wrap(data));
+    }
+
+    /** Submits one op, holding its data's bytes against the in-flight bound until it completes. */
+    CompletableFuture<Result> submit(Op op, ByteBuffer data) throws IOException {
+        int bytes = data == null ? 0 : data.remaining();
+        acquire(bytes);
+        return proposer.submit(op, data).whenComplete((r, e) -> inFlightBytes.release(bytes));
+    }
+
+    private void acquire(int bytes) throws IOException {
+        try {
+            inFlightBytes.acquire(bytes);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+    }
+}
