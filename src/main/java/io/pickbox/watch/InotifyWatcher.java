@@ -1,0 +1,316 @@
+package io.pickbox.watch;
+
+import static io.pickbox.watch.LibC.*;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Linux watcher: one inotify watch per directory, events read on a single daemon thread.
+ * All mutable state (watch map, pending moves) is confined to that thread, except during start(),
+ * which runs before the thread exists.
+ */
+final class InotifyWatcher implements FolderWatcher {
+    private static final Logger log = LoggerFactory.getLogger(InotifyWatcher.class);
+
+    static final String THREAD_NAME = "pickbox-inotify";
+    /** How long an unpaired IN_MOVED_FROM waits for its IN_MOVED_TO before it counts as "moved out". */
+    static final long MOVE_PAIR_GRACE_MILLIS = 30;
+
+    // IN_EXCL_UNLINK: no events for files that are already unlinked but still open (temp-file churn).
+    private static final int MASK = IN_CLOSE_WRITE | IN_MODIFY | IN_ATTRIB | IN_CREATE | IN_DELETE
+            | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK;
+    private static final int MAX_WATCH_FAILURE_WARNINGS = 10;
+    private static final long JOIN_MILLIS = 5_000;
+
+    private final Path root;
+    private final Predicate<String> ignored;
+    private final ChangeListener listener;
+    private final InotifyChannel channel;
+    private final WatchedTree<Integer> tree = new WatchedTree<>();
+    private final MoveMatcher moves = new MoveMatcher(MOVE_PAIR_GRACE_MILLIS);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    // Listener calls belong on the watcher thread; failures found during start() wait here for it.
+    private final List<String> rescansFromStart = new ArrayList<>();
+    private boolean threadRunning;
+    private int watchFailureWarnings;
+    private Thread thread;
+
+    private InotifyWatcher(Path root, Predicate<String> ignored, ChangeListener listener, InotifyChannel channel) {
+        this.root = root.toAbsolutePath().normalize();
+        this.ignored = ignored;
+        this.listener = new SafeListener(listener);
+        this.channel = channel;
+    }
+
+    /** Allocates the inotify instance now so the factory can fall back if the kernel refuses. */
+    static InotifyWatcher open(Path root, Predicate<String> ignored, ChangeListener listener) throws IOException {
+        return new InotifyWatcher(root, ignored, listener, InotifyChannel.open());
+    }
+
+    @Override
+    public synchronized void start() throws IOException {
+        if (closed.get()) {
+            throw new IllegalStateException("watcher is closed");
+        }
+        if (thread != null) {
+            throw new IllegalStateException("watcher already started");
+        }
+        if (!Files.isDirectory(root)) {
+            throw new NoSuchFileException(root.toString(), null, "watch root is not a directory");
+        }
+        long t0 = System.nanoTime();
+        SubtreeWalker.walk(root, "", ignored, new SubtreeWalker.Visitor() {
+            @Override
+            public boolean enterDirectory(String relDir) {
+                return addWatch(relDir);
+            }
+
+            @Override
+            public void entry(String rel, boolean isDirectory) {
+                // Initial content is the consumer's own full scan; only changes from now on are reported.
+            }
+        });
+        if (tree.handleOf("") == null) {
+            throw new IOException("cannot watch root " + root + " with inotify");
+        }
+        thread = new Thread(this::run, THREAD_NAME);
+        thread.setDaemon(true);
+        thread.start();
+        log.info("Watching {} with inotify ({} directories, {} ms)", root, tree.size(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t == null) {
+            channel.close();
+            return;
+        }
+        channel.wakeUp();
+        // A listener may close us from its callback; the loop sees the flag once the callback returns.
+        if (t != Thread.currentThread()) {
+            try {
+                t.join(JOIN_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (t.isAlive()) {
+                log.warn("{} did not stop within {} ms (listener blocked?)", THREAD_NAME, JOIN_MILLIS);
+            }
+        }
+        log.debug("Stopped watching {}", root);
+    }
+
+    /** For tests: the reader thread, or null before start(). */
+    synchronized Thread thread() {
+        return thread;
+    }
+
+    private void run() {
+        try {
+            threadRunning = true;
+            rescansFromStart.forEach(listener::rescan);
+            rescansFromStart.clear();
+            while (!closed.get()) {
+                InotifyChannel.Ready ready = channel.await(moves.millisUntilNextDeadline(System.nanoTime()));
+                if (closed.get()) {
+                    break;
+                }
+                if (ready == InotifyChannel.Ready.EVENTS) {
+                    ByteBuffer batch = channel.read();
+                    InotifyEvent.parse(batch, this::dispatch);
+                }
+                // Only give up on a MOVED_TO once the queue is drained: a slow batch must not split a rename.
+                if (!moves.isEmpty() && moves.millisUntilNextDeadline(System.nanoTime()) == 0
+                        && !channel.hasQueuedEvents()) {
+                    for (MoveMatcher.Pending p : moves.takeExpired(System.nanoTime())) {
+                        movedOut(p);
+                    }
+                }
+            }
+        } catch (Throwable t) {
+            log.error("inotify watcher for {} failed; live change detection has stopped", root, t);
+        } finally {
+            channel.close();
+        }
+    }
+
+    private void dispatch(InotifyEvent e) {
+        if (e.is(IN_Q_OVERFLOW)) {
+            log.warn("inotify queue overflowed for {}; requesting a full rescan", root);
+            listener.rescan("");
+            return;
+        }
+        String dir = tree.pathOf(e.wd());
+        if (dir == null) {
+            return; // Late event for a watch we already dropped (moved out or ignored).
+        }
+        if (e.is(IN_IGNORED)) {
+            tree.remove(e.wd());
+            return;
+        }
+        if (e.name().isEmpty()) {
+            selfEvent(dir, e);
+            return;
+        }
+        String rel = RelPaths.child(dir, e.name());
+        boolean isDir = e.is(IN_ISDIR);
+        if (e.is(IN_MOVED_FROM)) {
+            if (!ignored.test(rel)) {
+                moves.movedFrom(e.cookie(), rel, isDir, System.nanoTime());
+            }
+        } else if (e.is(IN_MOVED_TO)) {
+            movedTo(e.cookie(), rel, isDir);
+        } else if (ignored.test(rel)) {
+            return;
+        } else if (e.is(IN_CREATE)) {
+            created(rel, isDir);
+        } else if (e.is(IN_CLOSE_WRITE)) {
+            listener.changed(rel, true);
+        } else if (e.is(IN_MODIFY)) {
+            listener.changed(rel, false);
+        } else if (e.is(IN_ATTRIB | IN_DELETE)) {
+            // Deleted directories clean up their own watch via IN_IGNORED.
+            listener.changed(rel, true);
+        }
+    }
+
+    private void selfEvent(String dir, InotifyEvent e) {
+        // Subdirectories' own DELETE/MOVE are already reported through their parent's watch.
+        if (dir.isEmpty() && e.is(IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
+            log.warn("Watched root {} was deleted, moved or unmounted; live change detection is unreliable", root);
+            listener.rescan("");
+        }
+    }
+
+    private void created(String rel, boolean isDir) {
+        if (!isDir) {
+            listener.changed(rel, createIsComplete(rel));
+            return;
+        }
+        listener.changed(rel, true);
+        // Files may already exist inside (mkdir -p a/b && echo > a/b/f, cp -r): watch first, then list.
+        watchSubtree(rel, true);
+    }
+
+    /**
+     * A new regular file will normally get IN_CLOSE_WRITE later, so its create is only a hint.
+     * Symlinks, fifos and hard links (link(2) never opens the file) are complete at once.
+     */
+    private boolean createIsComplete(String rel) {
+        Path p = RelPaths.resolve(root, rel);
+        try {
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!a.isRegularFile()) {
+                return true;
+            }
+            Object nlink = Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+            return nlink instanceof Integer n && n > 1;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return true; // Already gone again: the create is as complete as it will ever be.
+        }
+    }
+
+    private void movedTo(int cookie, String rel, boolean isDir) {
+        MoveMatcher.Pending from = moves.movedTo(cookie);
+        boolean targetIgnored = ignored.test(rel);
+        if (from == null) {
+            if (!targetIgnored) {
+                movedIn(rel, isDir);
+            }
+        } else if (targetIgnored) {
+            movedOut(from);
+        } else {
+            if (from.isDir()) {
+                // The watches travel with the inodes; only our path bookkeeping must follow.
+                tree.movePrefix(from.rel(), rel);
+            }
+            listener.moved(from.rel(), rel);
+        }
+    }
+
+    private void movedIn(String rel, boolean isDir) {
+        listener.changed(rel, true);
+        if (isDir) {
+            watchSubtree(rel, false);
+            listener.rescan(rel);
+        }
+    }
+
+    private void movedOut(MoveMatcher.Pending p) {
+        if (p.isDir()) {
+            // The kernel would keep reporting the departed tree under its old path; stop listening to it.
+            for (int wd : tree.removeSubtree(p.rel())) {
+                channel.removeWatch(wd);
+            }
+        }
+        listener.changed(p.rel(), true);
+    }
+
+    private void watchSubtree(String rel, boolean reportEntries) {
+        SubtreeWalker.walk(root, rel, ignored, new SubtreeWalker.Visitor() {
+            @Override
+            public boolean enterDirectory(String relDir) {
+                return addWatch(relDir);
+            }
+
+            @Override
+            public void entry(String entryRel, boolean isDirectory) {
+                if (reportEntries) {
+                    listener.changed(entryRel, true);
+                }
+            }
+        });
+    }
+
+    private boolean addWatch(String relDir) {
+        // The root may itself be a symlink the user chose; below it, links are never followed.
+        int mask = relDir.isEmpty() ? MASK : MASK | IN_DONT_FOLLOW;
+        int wd = channel.addWatch(RelPaths.resolve(root, relDir), mask);
+        if (wd >= 0) {
+            tree.put(relDir, wd);
+            return true;
+        }
+        int errno = -wd;
+        if (errno == ENOENT || errno == ENOTDIR) {
+            // Gone (or replaced by a file/symlink) before we got to it; its parent reports that.
+            log.debug("'{}' vanished before it could be watched (errno {})", relDir, errno);
+            return false;
+        }
+        String hint = errno == ENOSPC ? " (fs.inotify.max_user_watches reached)" : "";
+        if (watchFailureWarnings < MAX_WATCH_FAILURE_WARNINGS) {
+            watchFailureWarnings++;
+            log.warn("inotify_add_watch failed for {} errno {}{}; subtree will be rescanned instead{}",
+                    RelPaths.resolve(root, relDir), errno, hint,
+                    watchFailureWarnings == MAX_WATCH_FAILURE_WARNINGS ? " (further failures logged at DEBUG)" : "");
+        } else {
+            log.debug("inotify_add_watch failed for {} errno {}{}", RelPaths.resolve(root, relDir), errno, hint);
+        }
+        if (threadRunning) {
+            listener.rescan(relDir);
+        } else {
+            rescansFromStart.add(relDir);
+        }
+        return false;
+    }
+}

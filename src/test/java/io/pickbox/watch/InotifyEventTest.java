@@ -1,0 +1,68 @@
+package io.pickbox.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class InotifyEventTest {
+
+    private static void put(ByteBuffer b, int wd, int mask, int cookie, String name, int paddedLen) {
+        b.putInt(wd).putInt(mask).putInt(cookie).putInt(paddedLen);
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        b.put(n);
+        for (int i = n.length; i < paddedLen; i++) {
+            b.put((byte) 0);
+        }
+    }
+
+    private static List<InotifyEvent> parse(ByteBuffer b) {
+        b.flip();
+        List<InotifyEvent> out = new ArrayList<>();
+        InotifyEvent.parse(b, out::add);
+        return out;
+    }
+
+    @Test
+    void parsesConsecutiveEventsWithPaddedUtf8Names() {
+        ByteBuffer b = ByteBuffer.allocate(256).order(ByteOrder.nativeOrder());
+        put(b, 1, LibC.IN_CREATE, 0, "a.txt", 16);
+        put(b, 2, LibC.IN_MOVED_FROM | LibC.IN_ISDIR, 77, "Größe ✓", 32);
+        put(b, 3, LibC.IN_DELETE_SELF, 0, "", 0);
+        put(b, -1, LibC.IN_Q_OVERFLOW | 0x80000000, 0xFFFFFFFF, "", 0);
+
+        assertThat(parse(b)).containsExactly(
+                new InotifyEvent(1, LibC.IN_CREATE, 0, "a.txt"),
+                new InotifyEvent(2, LibC.IN_MOVED_FROM | LibC.IN_ISDIR, 77, "Größe ✓"),
+                new InotifyEvent(3, LibC.IN_DELETE_SELF, 0, ""),
+                new InotifyEvent(-1, LibC.IN_Q_OVERFLOW | 0x80000000, 0xFFFFFFFF, ""));
+    }
+
+    @Test
+    void nameFillingTheWholeLengthNeedsNoTerminator() {
+        ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder());
+        put(b, 5, LibC.IN_CLOSE_WRITE, 0, "abcdefgh", 8);
+        assertThat(parse(b)).extracting(InotifyEvent::name).containsExactly("abcdefgh");
+    }
+
+    @Test
+    void truncatedEventIsRejected() {
+        ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder());
+        b.putInt(1).putInt(LibC.IN_CREATE).putInt(0).putInt(32).put(new byte[8]);
+        b.flip();
+        assertThatThrownBy(() -> InotifyEvent.parse(b, e -> {})).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void maskHelper() {
+        InotifyEvent e = new InotifyEvent(1, LibC.IN_CREATE | LibC.IN_ISDIR, 0, "d");
+        assertThat(e.is(LibC.IN_ISDIR)).isTrue();
+        assertThat(e.is(LibC.IN_DELETE | LibC.IN_CREATE)).isTrue();
+        assertThat(e.is(LibC.IN_MODIFY)).isFalse();
+    }
+}

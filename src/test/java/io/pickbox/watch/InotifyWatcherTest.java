@@ -1,0 +1,227 @@
+package io.pickbox.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.pickbox.watch.RecordingListener.Event;
+import io.pickbox.watch.RecordingListener.Kind;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** inotify-only guarantees: rename pairing, writerDone hints, moved-in rescans. */
+class InotifyWatcherTest extends WatcherTestSupport {
+
+    @TempDir Path dir;
+    @TempDir Path outside;
+
+    @BeforeEach
+    void linuxOnly() {
+        assumeTrue(WatcherKind.linux(), "inotify needs Linux");
+    }
+
+    private static Event moved(String from, String to) {
+        return new Event(Kind.MOVED, from, to, true);
+    }
+
+    @Test
+    void fileRenameIsOneMove() throws IOException {
+        Files.writeString(dir.resolve("a.txt"), "a");
+        start(WatcherKind.INOTIFY, dir);
+        Files.move(dir.resolve("a.txt"), dir.resolve("b.txt"), StandardCopyOption.ATOMIC_MOVE);
+        settle();
+        assertThat(rec.moves()).containsExactly(moved("a.txt", "b.txt"));
+        assertThat(reportedPaths()).containsExactlyInAnyOrder("a.txt", "b.txt");
+    }
+
+    @Test
+    void directoryRenameIsExactlyOneMoveAndLaterEventsUseTheNewPath() throws IOException {
+        Files.createDirectories(dir.resolve("d/sub/deeper"));
+        for (String f : List.of("d/1", "d/2", "d/sub/3", "d/sub/deeper/4")) {
+            Files.writeString(dir.resolve(f), f);
+        }
+        start(WatcherKind.INOTIFY, dir);
+        Files.move(dir.resolve("d"), dir.resolve("e"), StandardCopyOption.ATOMIC_MOVE);
+        settle();
+        assertThat(rec.moves()).containsExactly(moved("d", "e"));
+        assertThat(rec.changedPaths()).noneMatch(p -> p.startsWith("e") || p.startsWith("d"));
+
+        rec.clear();
+        Files.writeString(dir.resolve("e/sub/deeper/4"), "changed");
+        Files.createDirectories(dir.resolve("e/sub/deeper/new"));
+        Files.writeString(dir.resolve("e/sub/deeper/new/5"), "5");
+        awaitCompleted("e/sub/deeper/4", "e/sub/deeper/new", "e/sub/deeper/new/5");
+        settle();
+        assertThat(reportedPaths()).noneMatch(p -> RelPaths.isSelfOrBelow(p, "d"));
+    }
+
+    @Test
+    void directoryMovedIntoAnotherDirectoryIsOneMove() throws IOException {
+        Files.createDirectories(dir.resolve("src/pkg"));
+        Files.createDirectories(dir.resolve("dst"));
+        Files.writeString(dir.resolve("src/pkg/f"), "f");
+        start(WatcherKind.INOTIFY, dir);
+        Files.move(dir.resolve("src/pkg"), dir.resolve("dst/pkg"), StandardCopyOption.ATOMIC_MOVE);
+        settle();
+        assertThat(rec.moves()).containsExactly(moved("src/pkg", "dst/pkg"));
+
+        Files.writeString(dir.resolve("dst/pkg/f"), "g");
+        awaitCompleted("dst/pkg/f");
+    }
+
+    @Test
+    void directoryRenamedBackAndForthKeepsCorrectPaths() throws IOException {
+        Files.createDirectories(dir.resolve("p/q"));
+        start(WatcherKind.INOTIFY, dir);
+        Files.move(dir.resolve("p"), dir.resolve("r"), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(dir.resolve("r/q"), dir.resolve("q"), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(dir.resolve("r"), dir.resolve("q/r"), StandardCopyOption.ATOMIC_MOVE);
+        settle();
+        assertThat(rec.moves()).containsExactly(moved("p", "r"), moved("r/q", "q"), moved("r", "q/r"));
+        Files.writeString(dir.resolve("q/r/z"), "z");
+        Files.writeString(dir.resolve("q/y"), "y");
+        awaitCompleted("q/r/z", "q/y");
+    }
+
+    @Test
+    void moveOutIsReportedPromptly() throws IOException {
+        Files.writeString(dir.resolve("out.txt"), "x");
+        start(WatcherKind.INOTIFY, dir);
+        long t0 = System.nanoTime();
+        Files.move(dir.resolve("out.txt"), outside.resolve("out.txt"), StandardCopyOption.ATOMIC_MOVE);
+        awaitCompleted("out.txt");
+        // Grace period is tens of ms; allow generous slack for a loaded CI box.
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(2_000);
+        assertThat(rec.moves()).isEmpty();
+    }
+
+    @Test
+    void directoryMovedInIsWatchedAndRescanned() throws IOException {
+        Path in = Files.createDirectories(outside.resolve("in/sub"));
+        Files.writeString(in.resolve("f"), "f");
+        start(WatcherKind.INOTIFY, dir);
+        Files.move(outside.resolve("in"), dir.resolve("in"), StandardCopyOption.ATOMIC_MOVE);
+        await().atMost(TIMEOUT).until(() -> rec.rescans().contains("in"));
+        assertThat(rec.completedPaths()).contains("in");
+
+        Files.writeString(dir.resolve("in/sub/g"), "g");
+        awaitCompleted("in/sub/g");
+    }
+
+    @Test
+    void renameFromIgnoredTempNameIsReportedAsNewFile() throws IOException {
+        start(WatcherKind.INOTIFY, dir, p -> p.endsWith(".tmp"));
+        Files.writeString(dir.resolve("doc.tmp"), "draft");
+        Files.move(dir.resolve("doc.tmp"), dir.resolve("doc.txt"), StandardCopyOption.ATOMIC_MOVE);
+        awaitCompleted("doc.txt");
+        settle();
+        assertThat(rec.moves()).isEmpty();
+        assertThat(reportedPaths()).containsExactly("doc.txt");
+    }
+
+    @Test
+    void renameToIgnoredNameIsReportedAsMoveOut() throws IOException {
+        Files.createDirectories(dir.resolve("dir"));
+        Files.writeString(dir.resolve("dir/f"), "f");
+        Files.writeString(dir.resolve("doc.txt"), "doc");
+        start(WatcherKind.INOTIFY, dir, p -> p.endsWith(".tmp"));
+        Files.move(dir.resolve("doc.txt"), dir.resolve("doc.tmp"), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(dir.resolve("dir"), dir.resolve("dir.tmp"), StandardCopyOption.ATOMIC_MOVE);
+        awaitCompleted("doc.txt", "dir");
+        // The ignored directory is no longer watched.
+        Files.writeString(dir.resolve("dir.tmp/f"), "changed");
+        settle();
+        assertThat(rec.moves()).isEmpty();
+        assertThat(reportedPaths()).containsExactlyInAnyOrder("doc.txt", "dir");
+    }
+
+    @Test
+    void writeInProgressIsAHintAndCloseCompletesIt() throws IOException {
+        start(WatcherKind.INOTIFY, dir);
+        try (OutputStream out = Files.newOutputStream(dir.resolve("big.bin"))) {
+            out.write(new byte[4096]);
+            out.flush();
+            await().atMost(TIMEOUT).until(() -> rec.events.contains(new Event(Kind.CHANGED, "big.bin", null, false)));
+            assertThat(rec.completedPaths()).doesNotContain("big.bin");
+        }
+        awaitCompleted("big.bin");
+    }
+
+    @Test
+    void hardLinkAndSymlinkCreationAreComplete() throws IOException {
+        Files.writeString(dir.resolve("orig"), "o");
+        start(WatcherKind.INOTIFY, dir);
+        Files.createLink(dir.resolve("hard"), dir.resolve("orig"));
+        Files.createSymbolicLink(dir.resolve("soft"), dir.resolve("orig"));
+        awaitCompleted("hard", "soft");
+    }
+
+    @Test
+    void directoryThatCannotBeWatchedIsRescanned() throws IOException {
+        // Build a chain whose absolute path exceeds PATH_MAX, so inotify_add_watch fails (ENAMETOOLONG)
+        // even for root. Renaming bottom-up keeps every syscall path short while we build it.
+        int depth = 20;
+        String longName = "L".repeat(250);
+        Path p = dir;
+        for (int i = 0; i < depth; i++) {
+            p = p.resolve("s");
+        }
+        Files.createDirectories(p);
+        for (Path d = p; !d.equals(dir); d = d.getParent()) {
+            Files.move(d, d.resolveSibling(longName));
+        }
+        try {
+            start(WatcherKind.INOTIFY, dir);
+            await().atMost(TIMEOUT).until(() -> !rec.rescans().isEmpty());
+            String failed = rec.rescans().iterator().next();
+            assertThat(failed).matches("(L{250}/)+L{250}");
+            assertThat(dir.toString().length() + 1 + failed.length()).isGreaterThanOrEqualTo(4096);
+        } finally {
+            // Undo top-down so @TempDir can delete it.
+            Path d = dir.resolve(longName);
+            while (Files.exists(d)) {
+                Path shortened = Files.move(d, d.resolveSibling("s"));
+                d = shortened.resolve(longName);
+            }
+        }
+    }
+
+    @Test
+    void listenerMayCloseTheWatcherFromItsCallback() throws IOException {
+        root = dir;
+        ChangeListener closing = new ChangeListener() {
+            @Override
+            public void changed(String relPath, boolean writerDone) {
+                watcher.close();
+            }
+
+            @Override
+            public void moved(String from, String to) {}
+
+            @Override
+            public void rescan(String relDir) {}
+        };
+        watcher = InotifyWatcher.open(dir, p -> false, closing);
+        watcher.start();
+        Thread t = ((InotifyWatcher) watcher).thread();
+        Files.writeString(dir.resolve("x"), "x");
+        await().atMost(TIMEOUT).until(() -> !t.isAlive());
+    }
+
+    @Test
+    void startFailsForMissingRoot() throws IOException {
+        FolderWatcher w = InotifyWatcher.open(dir.resolve("missing"), p -> false, rec);
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(w::start).isInstanceOf(IOException.class);
+        } finally {
+            w.close();
+        }
+    }
+}
