@@ -1,0 +1,75 @@
+package io.pickbox.cli;
+
+import io.pickbox.node.Node;
+import io.pickbox.node.NodeConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "node", description = "Run a node.", subcommands = {NodeCommand.Start.class},
+        mixinStandardHelpOptions = true)
+final class NodeCommand {
+
+    @Command(name = "start", aliases = {"live", "multi"}, mixinStandardHelpOptions = true,
+            description = {"Start a node and keep its folder in sync until Ctrl-C.",
+                    "Without --join and without state it bootstraps a new cluster (only if its folder is absent or empty);",
+                    "with existing state it recovers and rejoins; with --join it adds itself to the cluster of that member."})
+    static final class Start implements Callable<Integer> {
+        @Option(names = "--node-id", required = true, description = "Unique id of this node, e.g. node1.")
+        String nodeId;
+        @Option(names = "--port", required = true, description = "Raft port.")
+        int port;
+        @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind and advertise (default: ${DEFAULT-VALUE}).")
+        String host;
+        @Option(names = "--data-dir", description = "The synced folder (default: data/<node-id>).")
+        Path dataDir;
+        @Option(names = "--state-dir", description = "Node state (default: <data-dir>/.pickbox).")
+        Path stateDir;
+        @Option(names = "--admin-port", description = "Admin HTTP port (default: port + 1000).")
+        Integer adminPort;
+        @Option(names = "--admin-host", defaultValue = "127.0.0.1", description = "Admin HTTP bind address (default: ${DEFAULT-VALUE}).")
+        String adminHost;
+        @Option(names = "--admin-token", description = "Bearer token required by the admin API (required beyond loopback).")
+        String adminToken;
+        @Option(names = "--join", paramLabel = "HOST:PORT", description = "Raft address of any member of the cluster to join.")
+        String join;
+        @Option(names = "--bootstrap", description = "Start a new cluster even though the folder is not empty.")
+        boolean bootstrap;
+        @Option(names = "--verify-interval", defaultValue = "180", description = "Seconds between verify scans (default: ${DEFAULT-VALUE}).")
+        long verifySeconds;
+        @Option(names = "--snapshot-every", hidden = true, defaultValue = "" + NodeConfig.DEFAULT_SNAPSHOT_EVERY,
+                description = "Log entries between index snapshots.")
+        long snapshotEvery;
+        @Option(names = "--segment-bytes", hidden = true, defaultValue = "" + NodeConfig.DEFAULT_SEGMENT_BYTES,
+                description = "Raft log segment size.")
+        long segmentBytes;
+
+        @Override
+        public Integer call() throws Exception {
+            if (join != null && !join.matches("[^:\\s]+:\\d{1,5}")) {
+                throw new IllegalArgumentException("--join must be HOST:PORT, got " + join);
+            }
+            NodeConfig config = new NodeConfig(nodeId, host, port, adminHost, adminPort == null ? port + 1000 : adminPort,
+                    dataDir == null ? Path.of("data", nodeId) : dataDir, stateDir, join, bootstrap, snapshotEvery,
+                    segmentBytes, Duration.ofSeconds(Math.max(1, verifySeconds)), adminToken);
+            Node node = new Node(config);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                node.close();
+                stopped.countDown();
+            }, "pickbox-shutdown"));
+            try {
+                node.start();
+            } catch (Exception e) {
+                node.close();
+                throw e;
+            }
+            stopped.await();
+            return 0;
+        }
+    }
+}

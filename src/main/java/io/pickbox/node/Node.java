@@ -1,0 +1,220 @@
+package io.pickbox.node;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pickbox.admin.AdminServer;
+import io.pickbox.folder.Ignores;
+import io.pickbox.index.Index;
+import io.pickbox.raft.PickboxStateMachine;
+import io.pickbox.raft.RaftNode;
+import io.pickbox.sync.LocalTable;
+import io.pickbox.sync.SyncEngine;
+import io.pickbox.transfer.BlobFetcher;
+import io.pickbox.transfer.BlobStore;
+import io.pickbox.watch.FolderWatcher;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.util.SizeInBytes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/** One Pickbox node: wires the packages together and starts and stops them in order. */
+public final class Node implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+    public static final String CLUSTER_NAME = "pickbox";
+
+    private final NodeConfig config;
+    private final Index index = new Index();
+    private final Predicate<String> ignored = Ignores.builtIn().asPredicate();
+    private BlobStore blobs;
+    private RaftNode raft;
+    private LocalTable table;
+    private SyncEngine sync;
+    private FolderWatcher watcher;
+    private AdminServer admin;
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pickbox-timers");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public Node(NodeConfig config) {
+        this.config = config;
+    }
+
+    public void start() throws IOException {
+        Path data = config.dataDir();
+        Path state = config.stateDir();
+        boolean folderExisted = Files.isDirectory(data);
+        boolean folderEmpty = !folderExisted || isEmptyApartFromState(data);
+        Files.createDirectories(state);
+        blobs = new BlobStore(state.resolve("blobs"));
+        raft = new RaftNode(new RaftNode.Settings(config.nodeId(), config.host(), config.port(),
+                state.resolve("raft"), config.snapshotEvery(), SizeInBytes.valueOf(config.segmentBytes())),
+                CLUSTER_NAME, new PickboxStateMachine(index, blobs));
+        boolean hadState = raft.hasState();
+        checkIdentity(state, hadState);
+        if (hadState && !Files.isDirectory(data.resolve(".pickbox"))) {
+            throw new IOException("the folder " + data + " lost its .pickbox marker (unmounted or wiped?); refusing to start");
+        }
+        Files.createDirectories(data.resolve(".pickbox"));
+
+        table = new LocalTable(state.resolve("local"));
+        BlobFetcher fetcher = new BlobFetcher(blobs, this::peerAdminAddresses, config.adminToken());
+        sync = SyncEngine.create(config.nodeId(), data, index, table, (op, bytes) -> raft.submit(op, bytes),
+                blobs, fetcher, ignored, SyncEngine.Settings.defaults());
+        index.addListener(sync);
+
+        if (hadState) {
+            raft.recover();
+        } else if (config.join() != null) {
+            raft.join(config.join(), false);
+        } else if (folderEmpty || config.bootstrap()) {
+            raft.bootstrap();
+        } else {
+            throw new IOException("the folder " + data + " is not empty and this node has no state: "
+                    + "use --join HOST:PORT to join a cluster (its files are merged) or --bootstrap to start a new cluster with them");
+        }
+        writeIdentity(state);
+        admin = new AdminServer(this);
+        admin.start();
+
+        awaitIndexCaughtUp();
+        announceAdminAddress();
+        watcher = FolderWatcher.create(data, ignored, sync);
+        watcher.start();
+        sync.start();
+        long every = config.verifyInterval().toMillis();
+        timers.scheduleWithFixedDelay(sync::scanAll, every, every, TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(this::syncTable, 1, 1, TimeUnit.SECONDS);
+        LOG.info("Node {} started: folder {}, raft {}:{}, admin http://{}", config.nodeId(), data, config.host(),
+                config.port(), config.adminAddress());
+    }
+
+    /** After a restart the log is replayed: act only once the index is at least where this node's folder is. */
+    private void awaitIndexCaughtUp() {
+        long target = table.maxVersion();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        while (index.versionClock() < target && Instant.now().isBefore(deadline)) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (index.versionClock() < target) {
+            LOG.warn("The index has not caught up with this folder's last synced state yet; syncing anyway");
+        }
+    }
+
+    private void syncTable() {
+        try {
+            table.sync();
+        } catch (IOException e) {
+            LOG.warn("Cannot write the local table: {}", e.toString());
+        }
+    }
+
+    private static boolean isEmptyApartFromState(Path data) throws IOException {
+        try (Stream<Path> s = Files.list(data)) {
+            return s.allMatch(p -> p.getFileName().toString().equals(".pickbox"));
+        }
+    }
+
+    private void checkIdentity(Path state, boolean hadState) throws IOException {
+        Path file = state.resolve("node.json");
+        if (!Files.exists(file)) return;
+        var json = new ObjectMapper().readTree(file.toFile());
+        String id = json.path("nodeId").asText();
+        if (hadState && !id.equals(config.nodeId())) {
+            throw new IOException("this folder belongs to node " + id + ", not " + config.nodeId());
+        }
+    }
+
+    private void writeIdentity(Path state) throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode json = mapper.createObjectNode();
+        json.put("nodeId", config.nodeId());
+        json.put("cluster", CLUSTER_NAME);
+        json.put("port", config.port());
+        json.put("adminPort", config.adminPort());
+        mapper.writerWithDefaultPrettyPrinter().writeValue(state.resolve("node.json").toFile(), json);
+    }
+
+    /** Admin addresses of the other members (where chunks can be fetched). */
+    public List<String> peerAdminAddresses() {
+        List<String> out = new ArrayList<>();
+        try {
+            Map<String, String> known = index.adminAddresses();
+            for (RaftPeer p : raft.division().getGroup().getPeers()) {
+                String address = known.get(p.getId().toString());
+                if (!p.getId().equals(raft.id()) && address != null) out.add(address);
+            }
+        } catch (IOException e) {
+            LOG.debug("no group yet", e);
+        }
+        return out;
+    }
+
+    /** Tells the cluster where this node's admin API is, unless it already knows; retried until committed. */
+    private void announceAdminAddress() {
+        if (config.adminAddress().equals(index.adminAddresses().get(config.nodeId()))) return;
+        sync.announce(config.adminAddress()).whenComplete((r, e) -> {
+            if (e != null) timers.schedule(this::announceAdminAddress, 1, TimeUnit.SECONDS);
+        });
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public Index index() {
+        return index;
+    }
+
+    public RaftNode raft() {
+        return raft;
+    }
+
+    public SyncEngine sync() {
+        return sync;
+    }
+
+    public BlobStore blobs() {
+        return blobs;
+    }
+
+    public LocalTable table() {
+        return table;
+    }
+
+    @Override
+    public void close() {
+        timers.shutdownNow();
+        if (watcher != null) watcher.close();
+        if (sync != null) sync.close();
+        if (admin != null) admin.close();
+        if (raft != null) raft.close();
+        try {
+            if (table != null) table.close();
+        } catch (IOException e) {
+            LOG.warn("Closing the local table failed: {}", e.toString());
+        }
+        LOG.info("Node {} stopped", config.nodeId());
+    }
+}
