@@ -1,0 +1,157 @@
+package io.pickbox.it;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Everyday file operations made on any node reach every node. One 3-node cluster for the class. */
+class ReplicationIT {
+
+    @TempDir
+    static Path base;
+    static TestCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = TestCluster.inJvm(base, 3);
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    private static void awaitEverywhere(String rel, byte[] content) {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            for (TestNode n : cluster.nodes()) assertThat(Files.readAllBytes(n.file(rel))).as(rel + " on " + n).isEqualTo(content);
+        });
+    }
+
+    private static void awaitGoneEverywhere(String rel) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (TestNode n : cluster.nodes()) assertThat(n.file(rel)).as(rel + " on " + n).doesNotExist();
+        });
+    }
+
+    @Test
+    void createModifyAppendDeleteFromEachNode() throws Exception {
+        for (TestNode n : cluster.nodes()) {
+            String rel = "cmad-" + n.id() + ".txt";
+            Files.writeString(n.file(rel), "one");
+            awaitEverywhere(rel, "one".getBytes());
+            Files.writeString(n.file(rel), "two, longer");
+            awaitEverywhere(rel, "two, longer".getBytes());
+            Files.writeString(n.file(rel), " and appended", StandardOpenOption.APPEND);
+            awaitEverywhere(rel, "two, longer and appended".getBytes());
+            Files.delete(n.file(rel));
+            awaitGoneEverywhere(rel);
+        }
+        cluster.awaitConverged();
+    }
+
+    @Test
+    void nestedSpacedAndUnicodeNames() throws Exception {
+        String[] names = {"a/b/c/deep.txt", "with space/file name.txt", "ünïcödé/日本語.txt", "emoji 🎉/x.md"};
+        for (int i = 0; i < names.length; i++) {
+            TestNode n = cluster.node(i % 3);
+            TestCluster.write(n.file(names[i]), "content " + i);
+        }
+        for (int i = 0; i < names.length; i++) awaitEverywhere(names[i], ("content " + i).getBytes());
+        cluster.awaitConverged();
+    }
+
+    @Test
+    void binaryEmptyAndExecutableFiles() throws Exception {
+        byte[] binary = new byte[300_000];
+        new Random(7).nextBytes(binary);
+        Files.createDirectories(cluster.node(0).file("bin"));
+        Files.write(cluster.node(0).file("bin/blob.bin"), binary, StandardOpenOption.CREATE_NEW);
+        Files.createDirectories(cluster.node(1).file("bin2"));
+        Files.write(cluster.node(1).file("bin2/empty"), new byte[0]);
+        Path script = cluster.node(2).file("run.sh");
+        Files.writeString(script, "#!/bin/sh\necho hi\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        awaitEverywhere("bin/blob.bin", binary);
+        awaitEverywhere("bin2/empty", new byte[0]);
+        awaitEverywhere("run.sh", "#!/bin/sh\necho hi\n".getBytes());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            for (TestNode n : cluster.nodes()) assertThat(Files.isExecutable(n.file("run.sh"))).as("exec on " + n).isTrue();
+        });
+        // mode-only change
+        Files.setPosixFilePermissions(cluster.node(0).file("run.sh"), PosixFilePermissions.fromString("rw-r--r--"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            for (TestNode n : cluster.nodes()) assertThat(Files.isExecutable(n.file("run.sh"))).as("exec on " + n).isFalse();
+        });
+        cluster.awaitConverged();
+    }
+
+    @Test
+    void directoriesCreateRenameDelete() throws Exception {
+        Files.createDirectories(cluster.node(0).file("dirs/empty/inner"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            for (TestNode n : cluster.nodes()) assertThat(n.file("dirs/empty/inner")).isDirectory();
+        });
+        for (int i = 0; i < 50; i++) TestCluster.write(cluster.node(1).file("dirs/full/f" + i + ".txt"), "f" + i);
+        awaitEverywhere("dirs/full/f49.txt", "f49".getBytes());
+        cluster.awaitConverged();
+
+        long opsBefore = cluster.node(0).appliedOps();
+        Files.move(cluster.node(2).file("dirs/full"), cluster.node(2).file("dirs/moved"));
+        awaitEverywhere("dirs/moved/f0.txt", "f0".getBytes());
+        awaitGoneEverywhere("dirs/full");
+        cluster.awaitConverged();
+        assertThat(cluster.node(0).appliedOps() - opsBefore).as("a directory rename is one op").isEqualTo(1);
+
+        io.pickbox.folder.AtomicFiles.deleteRecursively(cluster.node(0).file("dirs/moved"));
+        awaitGoneEverywhere("dirs/moved");
+        Files.delete(cluster.node(1).file("dirs/empty/inner"));
+        awaitGoneEverywhere("dirs/empty/inner");
+        cluster.awaitConverged();
+    }
+
+    @Test
+    void renameFileThenReuseOldName() throws Exception {
+        TestNode n = cluster.node(1);
+        Files.writeString(n.file("mv-a"), "old content of a");
+        awaitEverywhere("mv-a", "old content of a".getBytes());
+        Files.move(n.file("mv-a"), n.file("mv-b"));
+        Files.writeString(n.file("mv-a"), "x");
+        awaitEverywhere("mv-b", "old content of a".getBytes());
+        awaitEverywhere("mv-a", "x".getBytes());
+        cluster.awaitConverged();
+    }
+
+    @Test
+    void twentyFilesWrittenConcurrentlyOnThreeNodes() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<Future<?>> done = new ArrayList<>();
+        for (TestNode n : cluster.nodes()) {
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < 20; i++) TestCluster.write(n.file("conc/" + n.id() + "-" + i), n.id() + i);
+                return null;
+            }));
+        }
+        for (Future<?> f : done) f.get();
+        pool.shutdown();
+        for (TestNode n : cluster.nodes()) {
+            for (int i = 0; i < 20; i++) awaitEverywhere("conc/" + n.id() + "-" + i, (n.id() + i).getBytes());
+        }
+        cluster.awaitConverged();
+    }
+}
