@@ -69,21 +69,14 @@ final class InotifyWatcher implements FolderWatcher {
             throw new IllegalStateException("watcher already started");
         }
         if (!Files.isDirectory(root)) {
+            close();
             throw new NoSuchFileException(root.toString(), null, "watch root is not a directory");
         }
         long t0 = System.nanoTime();
-        SubtreeWalker.walk(root, "", ignored, new SubtreeWalker.Visitor() {
-            @Override
-            public boolean enterDirectory(String relDir) {
-                return addWatch(relDir);
-            }
-
-            @Override
-            public void entry(String rel, boolean isDirectory) {
-                // Initial content is the consumer's own full scan; only changes from now on are reported.
-            }
-        });
+        // Initial content is the consumer's own full scan; only changes from now on are reported.
+        watchSubtree("", false);
         if (tree.handleOf("") == null) {
+            close(); // nobody can use a half-started watcher; release the fds now
             throw new IOException("cannot watch root " + root + " with inotify");
         }
         thread = new Thread(this::run, THREAD_NAME);

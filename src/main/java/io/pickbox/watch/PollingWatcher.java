@@ -59,17 +59,17 @@ final class PollingWatcher implements FolderWatcher {
         if (thread != null) {
             throw new IllegalStateException("watcher already started");
         }
-        if (!Files.isDirectory(root)) {
-            throw new NoSuchFileException(root.toString(), null, "watch root is not a directory");
-        }
-        service = root.getFileSystem().newWatchService();
         try {
+            if (!Files.isDirectory(root)) {
+                throw new NoSuchFileException(root.toString(), null, "watch root is not a directory");
+            }
+            service = root.getFileSystem().newWatchService();
             watchSubtree("", false);
             if (tree.handleOf("") == null) {
                 throw new IOException("cannot watch root " + root);
             }
         } catch (IOException | RuntimeException e) {
-            service.close();
+            close(); // nobody can use a half-started watcher; release the WatchService now
             throw e;
         }
         thread = new Thread(this::run, THREAD_NAME);

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 final class WatcherFactory {
     private static final Logger log = LoggerFactory.getLogger(WatcherFactory.class);
 
-    /** System property: "auto" (default), "inotify" or "polling" — lets operators dodge a misbehaving native path. */
+    /** System property: "auto" (default) or "polling" — lets operators dodge a misbehaving native path. */
     static final String MODE_PROPERTY = "pickbox.watcher";
 
     // A node may watch several roots; one warning is enough to tell the operator that the slower path is in use.

@@ -2,6 +2,7 @@ package io.pickbox.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -189,6 +190,18 @@ class WatcherContractTest extends WatcherTestSupport {
         w.close();
         w.close();
         assertThat(kind.thread(w)).isNull();
+    }
+
+    @ParameterizedTest
+    @EnumSource(WatcherKind.class)
+    void startFailsForAMissingRootAndLeavesNothingRunning(WatcherKind kind) throws IOException {
+        if (kind == WatcherKind.INOTIFY) {
+            assumeTrue(WatcherKind.linux());
+        }
+        FolderWatcher w = kind.create(dir.resolve("missing"), p -> false, rec);
+        assertThatThrownBy(w::start).isInstanceOf(IOException.class);
+        assertThat(kind.thread(w)).isNull();
+        assertThatCode(w::close).doesNotThrowAnyException();
     }
 
     @ParameterizedTest
