@@ -56,7 +56,8 @@ final class DemoCommand implements Callable<Integer> {
     private static List<String> javaCommand(String nodeId) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         String jar = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        return List.of(java, "-Xmx256m", "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=10000",
+        return List.of(java, "-Xmx256m", "-XX:+UseG1GC", "-XX:G1HeapRegionSize=4m", "-XX:G1PeriodicGCInterval=10000",
+                "-XX:MaxDirectMemorySize=64m",
                 "-Dpickbox.node=" + nodeId, "-cp", jar, Main.class.getName());
     }
 

@@ -57,17 +57,17 @@ final class NodeCommand {
                     dataDir == null ? Path.of("data", nodeId) : dataDir, stateDir, join, bootstrap, snapshotEvery,
                     segmentBytes, Duration.ofSeconds(Math.max(1, verifySeconds)), adminToken);
             Node node = new Node(config);
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                node.close();
-                stopped.countDown();
-            }, "pickbox-shutdown"));
             try {
                 node.start();
             } catch (Exception e) {
                 node.close();
                 throw e;
             }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                node.close();
+                stopped.countDown();
+            }, "pickbox-shutdown"));
             stopped.await();
             return 0;
         }

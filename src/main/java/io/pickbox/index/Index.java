@@ -223,6 +223,7 @@ public final class Index {
                 return Result.rejected(to, "case collision with " + other);
             }
         }
+        if (!PathValidator.isValid(target)) return Result.rejected(to, "no valid name is left for " + target);
         String fileAncestor = firstFileAncestor(target);
         if (fileAncestor != null) {
             return Result.rejected(to, "a file is in the way: " + fileAncestor);
@@ -236,7 +237,9 @@ public final class Index {
         long version = 0;
         for (var e : moved.entrySet()) {
             String newPath = target + e.getKey().substring(from.length());
-            long v = store(newPath, e.getValue().withVersion(nextVersion()));
+            Entry entry = e.getValue().withVersion(nextVersion());
+            if (status == Status.CONFLICT && e.getKey().equals(from)) entry = entry.asConflictOf(to);
+            long v = store(newPath, entry);
             if (e.getKey().equals(from)) version = v;
         }
         String finalTarget = target;
@@ -273,6 +276,7 @@ public final class Index {
     }
 
     private Result place(String path, Entry entry, Status status, Origin origin) {
+        if (!PathValidator.isValid(path)) return Result.rejected(path, "no valid name is left for " + path);
         String other = pathByFold.get(PathValidator.caseFold(path));
         if (other != null && !other.equals(path)) return Result.rejected(path, "case collision with " + other);
         String collision = parentFoldCollision(path);

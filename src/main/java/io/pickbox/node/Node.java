@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pickbox.admin.AdminServer;
 import io.pickbox.folder.Ignores;
+import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Index;
 import io.pickbox.raft.PickboxStateMachine;
 import io.pickbox.raft.RaftNode;
@@ -61,17 +62,23 @@ public final class Node implements AutoCloseable {
         Path state = config.stateDir();
         boolean folderExisted = Files.isDirectory(data);
         boolean folderEmpty = !folderExisted || isEmptyApartFromState(data);
-        Files.createDirectories(state);
-        blobs = new BlobStore(state.resolve("blobs"));
-        raft = new RaftNode(new RaftNode.Settings(config.nodeId(), config.host(), config.port(),
-                state.resolve("raft"), config.snapshotEvery(), SizeInBytes.valueOf(config.segmentBytes())),
-                CLUSTER_NAME, new PickboxStateMachine(index, blobs));
-        boolean hadState = raft.hasState();
+        RaftNode.Settings raftSettings = new RaftNode.Settings(config.nodeId(), config.host(), config.port(),
+                state.resolve("raft"), config.snapshotEvery(), SizeInBytes.valueOf(config.segmentBytes()));
+        boolean hadState = RaftNode.hasState(raftSettings, CLUSTER_NAME);
+        // Refuse before creating anything, so a refused start leaves the folder as it was.
         checkIdentity(state, hadState);
         if (hadState && !Files.isDirectory(data.resolve(".pickbox"))) {
             throw new IOException("the folder " + data + " lost its .pickbox marker (unmounted or wiped?); refusing to start");
         }
+        if (!hadState && config.join() == null && !folderEmpty && !config.bootstrap()) {
+            throw new IOException("the folder " + data + " is not empty and this node has no state: "
+                    + "use --join HOST:PORT to join a cluster (its files are merged) or --bootstrap to start a new cluster with them");
+        }
+        Files.createDirectories(state);
         Files.createDirectories(data.resolve(".pickbox"));
+        removeLeftoverTempFiles(data);
+        blobs = new BlobStore(state.resolve("blobs"));
+        raft = new RaftNode(raftSettings, CLUSTER_NAME, new PickboxStateMachine(index, blobs));
 
         table = new LocalTable(state.resolve("local"));
         BlobFetcher fetcher = new BlobFetcher(blobs, this::peerAdminAddresses, config.adminToken());
@@ -83,11 +90,8 @@ public final class Node implements AutoCloseable {
             raft.recover();
         } else if (config.join() != null) {
             raft.join(config.join(), false);
-        } else if (folderEmpty || config.bootstrap()) {
-            raft.bootstrap();
         } else {
-            throw new IOException("the folder " + data + " is not empty and this node has no state: "
-                    + "use --join HOST:PORT to join a cluster (its files are merged) or --bootstrap to start a new cluster with them");
+            raft.bootstrap();
         }
         writeIdentity(state);
         admin = new AdminServer(this);
@@ -127,6 +131,18 @@ public final class Node implements AutoCloseable {
             table.sync();
         } catch (IOException e) {
             LOG.warn("Cannot write the local table: {}", e.toString());
+        }
+    }
+
+    /** A crash mid-materialization leaves a temp file: it is never a committed version, so it goes. */
+    private static void removeLeftoverTempFiles(Path data) throws IOException {
+        try (Stream<Path> s = Files.walk(data)) {
+            for (Path p : (Iterable<Path>) s.filter(p -> p.getFileName().toString().startsWith(PathValidator.TEMP_PREFIX))::iterator) {
+                Files.deleteIfExists(p);
+                LOG.info("Removed a partial file left by a crash: {}", data.relativize(p));
+            }
+        } catch (java.io.UncheckedIOException e) {
+            LOG.warn("Could not look for leftover temp files: {}", e.getCause().toString());
         }
     }
 

@@ -118,7 +118,8 @@ public final class OpCodec {
             out.writeByte(r.status().ordinal());
             nullable(out, r.path());
             out.writeLong(r.version());
-            nullable(out, r.detail());
+            // writeUTF is limited to 64 KiB; details are human text, keep them short
+            nullable(out, r.detail() != null && r.detail().length() > 2000 ? r.detail().substring(0, 2000) : r.detail());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -148,9 +149,6 @@ public final class OpCodec {
 
     private static void nullable(DataOutputStream out, String s) throws IOException {
         out.writeBoolean(s != null);
-        if (s != null) {
-            // writeUTF is limited to 64 KiB; details are human text, keep them short
-            out.writeUTF(s.length() > 2000 ? s.substring(0, 2000) : s);
-        }
+        if (s != null) out.writeUTF(s);
     }
 }

@@ -20,6 +20,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
@@ -171,6 +172,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
                     throw new IllegalArgumentException("inline data of " + dataLen + " bytes for a " + put.size() + "-byte file");
                 }
                 requireHash(put.sha256(), p.data());
+                if (!put.chunks().get(0).equals(put.sha256())) throw new IllegalArgumentException("inline chunk must be the file's hash");
             } else if (dataLen != 0) {
                 throw new IllegalArgumentException("unexpected data");
             }
@@ -231,19 +233,18 @@ public final class PickboxStateMachine extends BaseStateMachine {
         }, blobWriters);
     }
 
+    /** Served synchronously: a chunk is at most 1 MiB, usually in the page cache, and Ratis waits only briefly. */
     @Override
     public CompletableFuture<ByteString> read(LogEntryProto entry, TransactionContext context) {
         String hash = dataHash(opOf(entry, context));
         ByteString staged = staging.get(hash);
         if (staged != null) return CompletableFuture.completedFuture(staged);
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                ByteString again = staging.get(hash);
-                return again != null ? again : ByteString.copyFrom(blobs.read(hash));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, blobWriters);
+        try {
+            return CompletableFuture.completedFuture(UnsafeByteOperations.unsafeWrap(blobs.read(hash)));
+        } catch (IOException e) {
+            staged = staging.get(hash); // the write may have finished between the two looks
+            return staged != null ? CompletableFuture.completedFuture(staged) : CompletableFuture.failedFuture(e);
+        }
     }
 
     private static Op opOf(LogEntryProto entry, TransactionContext context) {

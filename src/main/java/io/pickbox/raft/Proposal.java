@@ -27,9 +27,11 @@ public record Proposal(Op op, ByteString header, ByteString data) {
         if (headerLength <= 0 || headerLength > content.size() - 4 || headerLength > 1 << 26) {
             throw new IllegalArgumentException("bad header length " + headerLength);
         }
-        ByteString header = content.substring(4, 4 + headerLength);
-        Op op = OpCodec.decode(header.toByteArray());
-        return new Proposal(op, header, content.substring(4 + headerLength));
+        // A copy, not a view: the header lives on in Ratis's log cache, and a view would keep the
+        // whole request (a 1 MiB chunk) alive with it.
+        byte[] header = content.substring(4, 4 + headerLength).toByteArray();
+        Op op = OpCodec.decode(header);
+        return new Proposal(op, ByteString.copyFrom(header), content.substring(4 + headerLength));
     }
 
     String origin() {

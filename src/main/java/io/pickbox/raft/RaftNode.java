@@ -54,15 +54,19 @@ public final class RaftNode implements AutoCloseable {
 
     public RaftNode(Settings settings, String clusterName, PickboxStateMachine stateMachine) {
         this.settings = settings;
-        this.groupId = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("pickbox:" + clusterName).getBytes(StandardCharsets.UTF_8)));
+        this.groupId = groupIdOf(clusterName);
         this.self = RaftPeer.newBuilder().setId(settings.nodeId()).setAddress(settings.host() + ":" + settings.port()).build();
         this.stateMachine = stateMachine;
     }
 
-    /** True when this node has Raft state from an earlier run. */
-    public boolean hasState() {
-        Path groupDir = settings.storageDir().resolve(groupId.getUuid().toString());
+    /** True when a node with these settings has Raft state from an earlier run. */
+    public static boolean hasState(Settings settings, String clusterName) {
+        Path groupDir = settings.storageDir().resolve(groupIdOf(clusterName).getUuid().toString());
         return Files.isDirectory(groupDir.resolve("current"));
+    }
+
+    private static RaftGroupId groupIdOf(String clusterName) {
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("pickbox:" + clusterName).getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Starts a brand-new one-member cluster. */
@@ -151,13 +155,33 @@ public final class RaftNode implements AutoCloseable {
     }
 
     public CompletableFuture<Result> submit(Message message) {
-        return client.async().send(message).thenApply(reply -> {
+        RaftClient c = client;
+        return c.async().send(message).whenComplete((reply, e) -> {
+            if (e != null && rootCause(e) instanceof org.apache.ratis.protocol.exceptions.AlreadyClosedException) replaceClient(c);
+        }).thenApply(reply -> {
             if (!reply.isSuccess()) {
                 Exception e = reply.getException();
                 throw new CompletionException(e != null ? e : new IOException("proposal failed"));
             }
             return OpCodec.decodeResult(reply.getMessage().getContent().toByteArray());
         });
+    }
+
+    /** A client closed by a fatal error is replaced, so later proposals go through again. */
+    private synchronized void replaceClient(RaftClient closed) {
+        if (client != closed) return;
+        LOG.warn("The Raft client was closed; opening a new one");
+        client = newClient(RaftGroup.valueOf(groupId, self));
+        try {
+            closed.close();
+        } catch (IOException e) {
+            LOG.debug("closing the old client", e);
+        }
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t;
     }
 
     public RaftServer.Division division() throws IOException {

@@ -23,16 +23,20 @@ final class RaftSettings {
         GrpcConfigKeys.Server.setPort(p, port);
 
         // Several nodes share two cores in tests and demos: be patient before electing.
-        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
         // A long GC or laptop sleep must not close the server.
         RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(1, TimeUnit.HOURS));
 
         // Chunk bytes are served from the blob store (read()), so Ratis must not cache them.
         RaftServerConfigKeys.Log.StateMachineData.setCachingEnabled(p, true);
-        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("32MB"));
-        RaftServerConfigKeys.Log.setQueueByteLimit(p, SizeInBytes.valueOf("32MB"));
-        RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf("32MB"));
+        RaftServerConfigKeys.Log.StateMachineData.setReadTimeout(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("16MB"));
+        RaftServerConfigKeys.Log.setQueueByteLimit(p, SizeInBytes.valueOf("16MB"));
+        RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf("16MB"));
+        // The leader keeps up to (outstanding appends x buffer) of entries per follower for resending.
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("2MB"));
+        GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(p, 4);
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, segmentSize);
         RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(segmentSize.getSize(), 4L << 20)));
 

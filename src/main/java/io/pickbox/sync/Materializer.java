@@ -116,14 +116,19 @@ final class Materializer {
         return true;
     }
 
-    /** Removes an empty directory; false if something is still inside. */
+    /** Removes a directory holding nothing but stray temp files; false if something real is inside. */
     boolean deleteEmptyDirectory(String path) throws IOException {
         Path target = PathValidator.resolve(root, path);
+        java.util.List<Path> temps = new java.util.ArrayList<>();
         try (var list = Files.list(target)) {
-            if (list.findAny().isPresent()) return false;
+            for (Path p : (Iterable<Path>) list::iterator) {
+                if (!p.getFileName().toString().startsWith(PathValidator.TEMP_PREFIX)) return false;
+                temps.add(p);
+            }
         } catch (java.nio.file.NoSuchFileException e) {
             return true;
         }
+        for (Path t : temps) Files.deleteIfExists(t);
         Files.deleteIfExists(target);
         return true;
     }

@@ -31,7 +31,7 @@ final class Uploader {
     private final Proposer proposer;
     /** Bounds chunk bytes in flight towards the leader (Ratis queues included). */
     private final Semaphore inFlightBytes;
-    private static final int IN_FLIGHT_LIMIT = 32 << 20;
+    private static final int IN_FLIGHT_LIMIT = 8 << 20;
 
     Uploader(Index index, Proposer proposer) {
         this.index = index;
