@@ -1,0 +1,123 @@
+package io.pickbox.index;
+
+import static io.pickbox.index.TestOps.sha;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class IndexStateTest {
+
+    private final TestOps n1 = new TestOps("n1");
+    private final TestOps n2 = new TestOps("n2");
+
+    static byte[] write(IndexState state) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                state.writeTo(out);
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static IndexState read(byte[] data) throws IOException {
+        return IndexState.readFrom(new DataInputStream(new ByteArrayInputStream(data)));
+    }
+
+    /** An index with a bit of everything: dirs, files, a conflict copy, chunked files, several origins. */
+    private Index populated() {
+        Index index = new Index();
+        long log = 10;
+        long v = index.apply(n1.put("docs/a.txt", "one", 0), ++log).version();
+        index.apply(n1.put("docs/a.txt", "two", v), ++log);
+        index.apply(n2.put("docs/a.txt", "three", v), ++log); // conflict copy
+        index.apply(n2.chunkedPut("big.bin", 3L << 20, sha("big"), List.of(sha("1"), sha("2"), sha("3")), 0), ++log);
+        index.apply(n1.put("empty", "", 0), ++log);
+        index.apply(n1.mkdir("empty-dir"), ++log);
+        index.apply(n1.put("日本/ü.txt", "unicode", 0), ++log);
+        index.apply(n1.hello("127.0.0.1:9001"), ++log);
+        index.apply(n2.hello("[::1]:9002"), ++log);
+        return index;
+    }
+
+    @Test
+    void writeThenReadGivesAnEqualState() throws IOException {
+        IndexState state = populated().state();
+        assertThat(state.entries().values()).anyMatch(e -> e.conflictOf() != null);
+        IndexState back = read(write(state));
+        assertThat(back).isEqualTo(state);
+        assertThat(read(write(back))).isEqualTo(state);
+    }
+
+    @Test
+    void emptyIndexRoundTrips() throws IOException {
+        IndexState empty = new Index().state();
+        assertThat(read(write(empty))).isEqualTo(empty);
+    }
+
+    @Test
+    void garbageIsNotASnapshot() {
+        assertThatThrownBy(() -> read(new byte[] {1, 2, 3, 4, 5})).isInstanceOf(IOException.class);
+        byte[] truncated = write(populated().state());
+        assertThatThrownBy(() -> read(java.util.Arrays.copyOf(truncated, truncated.length / 2)))
+                .isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void restoredIndexAnswersReadsLikeTheOriginal() throws IOException {
+        Index original = populated();
+        Index restored = new Index();
+        restored.restore(read(write(original.state())));
+
+        assertThat(restored.state()).isEqualTo(original.state());
+        assertThat(restored.list("")).isEqualTo(original.list(""));
+        assertThat(restored.fileBytes()).isEqualTo(original.fileBytes());
+        assertThat(restored.size()).isEqualTo(original.size());
+        assertThat(restored.versionClock()).isEqualTo(original.versionClock());
+        assertThat(restored.adminAddresses()).isEqualTo(original.adminAddresses());
+        assertThat(restored.conflicts()).isEqualTo(original.conflicts());
+        assertThat(restored.lastSeq("n1")).isEqualTo(original.lastSeq("n1"));
+        for (String chunk : List.of(sha("1"), sha("2"), sha("3"), sha("two"), sha("three"), sha("one"))) {
+            assertThat(restored.hasChunk(chunk)).as(chunk).isEqualTo(original.hasChunk(chunk));
+        }
+    }
+
+    @Test
+    void restoredIndexDecidesTheNextOpsExactlyLikeTheOriginal() throws IOException {
+        Index original = populated();
+        Index restored = new Index();
+        restored.restore(read(write(original.state())));
+
+        long v = original.get("docs/a.txt").version();
+        long big = original.get("big.bin").version();
+        List<Op> next = List.of(
+                n1.put("docs/a.txt", "stale", v - 1),      // conflict copy, named from versions and log index
+                n2.put("DOCS/b.txt", "case", 0),            // case collision via the rebuilt fold map
+                n2.put("docs/A.TXT", "case", 0),
+                new Op.Put(new Op.Origin("n1", 1), "dup", 1, sha("d"), List.of(sha("d")), 0, 0, 0, true), // duplicate
+                n1.rename("docs", "Docs", 0, 0),            // case-only directory rename
+                n2.delete("big.bin", big),
+                n1.put("x", "new", 0),
+                n1.deleteDir("Docs", v));
+        long log = 1000;
+        for (Op op : next) {
+            log++;
+            assertThat(restored.apply(op, log)).as("%s", op).isEqualTo(original.apply(op, log));
+            assertThat(restored.state()).isEqualTo(original.state());
+            assertThat(restored.fileBytes()).isEqualTo(original.fileBytes());
+        }
+        assertThat(restored.hasChunk(sha("2"))).isFalse();
+        assertThat(original.hasChunk(sha("2"))).isFalse();
+    }
+}
