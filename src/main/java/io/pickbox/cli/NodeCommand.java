@@ -41,6 +41,8 @@ final class NodeCommand {
         boolean bootstrap;
         @Option(names = "--verify-interval", defaultValue = "180", description = "Seconds between verify scans (default: ${DEFAULT-VALUE}).")
         long verifySeconds;
+        @Option(names = "--allow-mass-delete", description = "Start even if most synced files are missing from the folder, and delete them everywhere.")
+        boolean allowMassDelete;
         @Option(names = "--snapshot-every", hidden = true, defaultValue = "" + NodeConfig.DEFAULT_SNAPSHOT_EVERY,
                 description = "Log entries between index snapshots.")
         long snapshotEvery;
@@ -55,7 +57,7 @@ final class NodeCommand {
             }
             NodeConfig config = new NodeConfig(nodeId, host, port, adminHost, adminPort == null ? port + 1000 : adminPort,
                     dataDir == null ? Path.of("data", nodeId) : dataDir, stateDir, join, bootstrap, snapshotEvery,
-                    segmentBytes, Duration.ofSeconds(Math.max(1, verifySeconds)), adminToken);
+                    segmentBytes, Duration.ofSeconds(Math.max(1, verifySeconds)), adminToken, allowMassDelete);
             Node node = new Node(config);
             try {
                 node.start();

@@ -40,7 +40,7 @@ public final class Node implements AutoCloseable {
 
     private final NodeConfig config;
     private final Index index = new Index();
-    private final Predicate<String> ignored = Ignores.builtIn().asPredicate();
+    private Predicate<String> ignored;
     private BlobStore blobs;
     private RaftNode raft;
     private LocalTable table;
@@ -81,9 +81,13 @@ public final class Node implements AutoCloseable {
         raft = new RaftNode(raftSettings, CLUSTER_NAME, new PickboxStateMachine(index, blobs));
 
         table = new LocalTable(state.resolve("local"));
+        // New rules change what is replicated: compare everything again.
+        ignored = Ignores.forFolder(data, () -> {
+            if (sync != null) sync.rescan("");
+        }).asPredicate();
         BlobFetcher fetcher = new BlobFetcher(blobs, this::peerAdminAddresses, config.adminToken());
         sync = SyncEngine.create(config.nodeId(), data, index, table, (op, bytes) -> raft.submit(op, bytes),
-                blobs, fetcher, ignored, SyncEngine.Settings.defaults());
+                blobs, fetcher, ignored, new SyncEngine.Settings(20, 100, 2000, 0.5, config.allowMassDelete()));
         index.addListener(sync);
 
         if (hadState) {
@@ -98,6 +102,11 @@ public final class Node implements AutoCloseable {
         admin.start();
 
         awaitIndexCaughtUp();
+        int[] missing = sync.missingFiles();
+        if (sync.isMassDelete(missing[0], missing[1])) {
+            throw new IOException(missing[0] + " of " + missing[1] + " synced files are missing from " + data
+                    + "; refusing to propose deleting them. If that is intended, start with --allow-mass-delete");
+        }
         announceAdminAddress();
         watcher = FolderWatcher.create(data, ignored, sync);
         watcher.start();

@@ -6,7 +6,7 @@ import java.time.Duration;
 /** Everything one node needs to start; defaults follow the command-line conventions. */
 public record NodeConfig(String nodeId, String host, int port, String adminHost, int adminPort, Path dataDir,
                          Path stateDir, String join, boolean bootstrap, long snapshotEvery, long segmentBytes,
-                         Duration verifyInterval, String adminToken) {
+                         Duration verifyInterval, String adminToken, boolean allowMassDelete) {
 
     public static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
     public static final long DEFAULT_SEGMENT_BYTES = 32L << 20;

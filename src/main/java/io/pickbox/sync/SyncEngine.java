@@ -49,11 +49,20 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     /** A blocked path: apply refused its change; skipped until the file changes again. */
     public record Blocked(String reason, FileStat stat) {}
 
-    public record Settings(long debounceMillis, long quietMillis, long maxDelayMillis) {
+    /**
+     * @param massDeleteShare a scan that finds more than this share of synced files missing holds
+     *                        the deletions (an unmounted or wiped folder is not "delete everything")
+     */
+    public record Settings(long debounceMillis, long quietMillis, long maxDelayMillis, double massDeleteShare,
+                           boolean allowMassDelete) {
         public static Settings defaults() {
-            return new Settings(20, 100, 2000);
+            return new Settings(20, 100, 2000, 0.5, false);
         }
     }
+
+    /** Below this many synced files the mass-delete guard does not apply. */
+    private static final int MASS_DELETE_MIN_FILES = 20;
+    private volatile boolean holdDeletes;
 
     private final String nodeId;
     private final Path root;
@@ -160,7 +169,37 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         workers.execute(() -> scan(""));
     }
 
+    /**
+     * How many files this node synced are gone from its folder, against how many it synced.
+     * Called before start-up and on every full scan.
+     */
+    public int[] missingFiles() {
+        int synced = 0, missing = 0;
+        for (String p : table.paths()) {
+            Local l = table.get(p);
+            if (l == null || l.sha256() == null || ignored.test(p)) continue;
+            synced++;
+            Entry idx = index.get(p);
+            if (idx != null && idx.version() == l.version() && FileStat.of(PathValidator.resolve(root, p)) == null) missing++;
+        }
+        return new int[] {missing, synced};
+    }
+
+    /** True when deleting {@code missing} of {@code synced} files needs --allow-mass-delete. */
+    public boolean isMassDelete(int missing, int synced) {
+        return !settings.allowMassDelete() && synced >= MASS_DELETE_MIN_FILES && missing > settings.massDeleteShare() * synced;
+    }
+
     private void scan(String relDir) {
+        if (relDir.isEmpty()) {
+            int[] m = missingFiles();
+            boolean hold = isMassDelete(m[0], m[1]);
+            if (hold && !holdDeletes) {
+                LOG.error("{} of {} synced files are missing from the folder: holding these deletions "
+                        + "(restart with --allow-mass-delete if they are intended)", m[0], m[1]);
+            }
+            holdDeletes = hold;
+        }
         List<String> paths = new ArrayList<>();
         try {
             TreeScanner.scan(root, relDir, ignored, (p, st) -> paths.add(p));
@@ -308,6 +347,10 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
             return DONE;
         }
         if (idx.version() == local.version()) {
+            if (holdDeletes && local.sha256() != null) {
+                problems.put(path, "deletion held by the mass-delete guard");
+                return DONE;
+            }
             // The user deleted it.
             if (idx.isDir()) {
                 long seen = local.version();

@@ -119,7 +119,7 @@ public final class TestNode {
             }
         }
         return new NodeConfig(id, "127.0.0.1", port, "127.0.0.1", adminPort, dir, null, join,
-                extraArgs.contains("--bootstrap"), snapshotEvery, segment, verify, null);
+                extraArgs.contains("--bootstrap"), snapshotEvery, segment, verify, null, extraArgs.contains("--allow-mass-delete"));
     }
 
     static Path jar() {
