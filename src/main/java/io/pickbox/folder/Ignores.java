@@ -28,7 +28,8 @@ public final class Ignores {
     private final Runnable onChange;
     private volatile IgnoreNode rules;
     private volatile FileTime rulesMtime;
-    private volatile long checkedAt = Long.MIN_VALUE;
+    private volatile boolean checkedOnce;
+    private volatile long checkedAt;
 
     private Ignores(Path root, Runnable onChange) {
         this.root = root;
@@ -86,7 +87,8 @@ public final class Ignores {
 
     private void reloadIfChanged() {
         long now = System.nanoTime();
-        if (now - checkedAt < RECHECK_NANOS) return;
+        if (checkedOnce && now - checkedAt < RECHECK_NANOS) return;
+        checkedOnce = true;
         checkedAt = now;
         Path file = root.resolve(RULES_FILE);
         FileTime mtime;

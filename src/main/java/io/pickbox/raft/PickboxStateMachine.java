@@ -38,7 +38,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,6 +58,11 @@ public final class PickboxStateMachine extends BaseStateMachine {
     private final Index index;
     private final BlobStore blobs;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final java.util.TreeMap<Long, CompletableFuture<Void>> appliedWaiters = new java.util.TreeMap<>();
+    /** Unused chunks younger than this stay, for uploads still in progress. */
+    private static final java.time.Duration BLOB_GRACE = java.time.Duration.ofMinutes(10);
+    private volatile Instant lastSnapshotAt;
+    private volatile Instant previousSnapshotAt;
     /** Chunk bytes whose blob write is still under way (bounded by Ratis's write queue limits). */
     private final java.util.concurrent.ConcurrentHashMap<String, ByteString> staging = new java.util.concurrent.ConcurrentHashMap<>();
     private final ExecutorService blobWriters = Executors.newFixedThreadPool(2, r -> {
@@ -73,6 +81,18 @@ public final class PickboxStateMachine extends BaseStateMachine {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
         getLifeCycle().startAndTransition(this::loadLatestSnapshot, IOException.class);
+    }
+
+    /** One INFO line per leader change, on every node (this node became leader, or follows another). */
+    @Override
+    public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId groupMemberId,
+                                    org.apache.ratis.protocol.RaftPeerId newLeaderId) {
+        if (newLeaderId == null) return;
+        if (newLeaderId.equals(groupMemberId.getPeerId())) {
+            LOG.info("This node ({}) became the leader", groupMemberId.getPeerId());
+        } else {
+            LOG.info("Leader is now {}", newLeaderId);
+        }
     }
 
     @Override
@@ -107,6 +127,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
             index.restore(IndexState.readFrom(in));
         }
         updateLastAppliedTermIndex(snapshot.getTermIndex());
+        appliedUpTo(snapshot.getTermIndex().getIndex());
         LOG.info("Loaded index snapshot at {} ({} entries)", snapshot.getTermIndex(), index.size());
     }
 
@@ -124,7 +145,29 @@ public final class PickboxStateMachine extends BaseStateMachine {
         var md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), applied));
         LOG.info("Took index snapshot at {} ({} entries)", applied, state.entries().size());
+        collectBlobs();
         return applied.getIndex();
+    }
+
+    /**
+     * Drops chunks no committed file needs. Only chunks written before the snapshot before last go:
+     * the log entries that carried them are purged, so Ratis will never ask to resend them.
+     */
+    private void collectBlobs() {
+        Instant now = Instant.now();
+        Instant cutoff = previousSnapshotAt;
+        previousSnapshotAt = lastSnapshotAt;
+        lastSnapshotAt = now;
+        if (cutoff == null) return;
+        Instant safe = cutoff.isBefore(now.minus(BLOB_GRACE)) ? cutoff : now.minus(BLOB_GRACE);
+        blobWriters.execute(() -> {
+            try {
+                int n = blobs.collect(index::hasChunk, safe);
+                if (n > 0) LOG.info("Removed {} chunks no committed file needs", n);
+            } catch (IOException e) {
+                LOG.warn("Collecting unused chunks failed: {}", e.toString());
+            }
+        });
     }
 
     // ---------------------------------------------------------------- proposals
@@ -272,7 +315,31 @@ public final class PickboxStateMachine extends BaseStateMachine {
             result = Result.rejected(null, "undecodable op: " + e.getMessage());
         }
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        appliedUpTo(entry.getIndex());
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(OpCodec.encode(result))));
+    }
+
+    /**
+     * Completes once this node has applied {@code logIndex}: a proposer acts on a result only when
+     * its own index shows it (the reply comes from the leader, which may be ahead).
+     */
+    public CompletableFuture<Void> awaitApplied(long logIndex) {
+        synchronized (appliedWaiters) {
+            TermIndex applied = getLastAppliedTermIndex();
+            if (applied != null && applied.getIndex() >= logIndex) return CompletableFuture.completedFuture(null);
+            return appliedWaiters.computeIfAbsent(logIndex, i -> new CompletableFuture<>());
+        }
+    }
+
+    private void appliedUpTo(long index) {
+        List<CompletableFuture<Void>> ready = new ArrayList<>();
+        synchronized (appliedWaiters) {
+            if (appliedWaiters.isEmpty()) return;
+            var head = appliedWaiters.headMap(index, true);
+            ready.addAll(head.values());
+            head.clear();
+        }
+        ready.forEach(f -> f.complete(null));
     }
 
     @Override

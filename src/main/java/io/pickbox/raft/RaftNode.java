@@ -163,8 +163,10 @@ public final class RaftNode implements AutoCloseable {
                 Exception e = reply.getException();
                 throw new CompletionException(e != null ? e : new IOException("proposal failed"));
             }
-            return OpCodec.decodeResult(reply.getMessage().getContent().toByteArray());
-        });
+            return reply;
+        }).thenCompose(reply -> stateMachine.awaitApplied(reply.getLogIndex())
+                .orTimeout(2, TimeUnit.MINUTES)
+                .thenApply(applied -> OpCodec.decodeResult(reply.getMessage().getContent().toByteArray())));
     }
 
     /** A client closed by a fatal error is replaced, so later proposals go through again. */
@@ -198,6 +200,172 @@ public final class RaftNode implements AutoCloseable {
 
     public RaftPeerId id() {
         return self.getId();
+    }
+
+    // ---------------------------------------------------------------- membership (admin)
+
+    /** Thrown for a membership request that names no current member. */
+    public static final class UnknownMemberException extends IOException {
+        public UnknownMemberException(String message) {
+            super(message);
+        }
+    }
+
+    /** Current voting members and listeners, as this node knows them. */
+    public record Membership(List<RaftPeer> voters, List<RaftPeer> listeners) {}
+
+    public Membership membership() throws IOException {
+        var conf = division().getRaftConf();
+        return new Membership(new ArrayList<>(conf.getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER)),
+                new ArrayList<>(conf.getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER)));
+    }
+
+    /**
+     * Adds a running node (one started with an empty group) as a voter: Ratis first stages the new
+     * peer as a non-voting catching-up member and commits the new configuration only once it has
+     * caught up (the call returns then). A node that is already a listener is promoted.
+     *
+     * <p>Why not "listener first, then promote": in Ratis 3.3.0 a listener promoted to a voter by a
+     * later configuration keeps being sent {@code initializing=true} by the leader's existing log
+     * appender, so its division stays in STARTING: it can neither be elected nor take a leadership
+     * transfer until the next leader change. A node added as a listener with an empty group never
+     * even applies the configuration that names it (it stays "initializing"). Ratis's own staging
+     * gives the same catch-up-first behaviour without those traps. One change at a time; retried
+     * while another is in progress.
+     */
+    public void addMember(String id, String address) throws IOException {
+        RaftPeer peer = RaftPeer.newBuilder().setId(id).setAddress(address).build();
+        Membership m = membership();
+        boolean isVoter = m.voters().stream().anyMatch(p -> p.getId().equals(peer.getId()));
+        boolean isListener = m.listeners().stream().anyMatch(p -> p.getId().equals(peer.getId()));
+        if (isVoter) {
+            LOG.info("{} is already a member", id);
+            return;
+        }
+        try (RaftClient c = newClient(RaftGroup.valueOf(groupId, union(m.voters(), m.listeners())))) {
+            if (isListener) {
+                reconfigure(c, "promote " + id, () -> {
+                    Membership now = membership();
+                    List<RaftPeer> voters = new ArrayList<>(now.voters());
+                    if (voters.stream().noneMatch(p -> p.getId().equals(peer.getId()))) voters.add(peer);
+                    List<RaftPeer> listeners = new ArrayList<>(now.listeners());
+                    listeners.removeIf(p -> p.getId().equals(peer.getId()));
+                    return SetConfigurationRequest.Arguments.newBuilder()
+                            .setServersInCurrentConf(now.voters()).setListenersInCurrentConf(now.listeners())
+                            .setServersInNewConf(voters).setListenersInNewConf(listeners)
+                            .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET).build();
+                });
+                LOG.info("Member {} ({}) promoted from learner to voter", id, address);
+            } else {
+                reconfigure(c, "add " + id, () -> SetConfigurationRequest.Arguments.newBuilder()
+                        .setServersInNewConf(List.of(peer)).setMode(SetConfigurationRequest.Mode.ADD).build());
+                LOG.info("Member {} ({}) added as a voter after catching up", id, address);
+            }
+        }
+    }
+
+    /** Removes a voter or listener; its storage stays on its machine. */
+    public void removeMember(String id) throws IOException {
+        RaftPeerId peerId = RaftPeerId.valueOf(id);
+        Membership m = membership();
+        boolean known = m.voters().stream().anyMatch(p -> p.getId().equals(peerId))
+                || m.listeners().stream().anyMatch(p -> p.getId().equals(peerId));
+        if (!known) throw new UnknownMemberException("not a member: " + id);
+        if (m.voters().size() == 1 && m.voters().get(0).getId().equals(peerId)) {
+            throw new IOException("cannot remove the last voting member " + id);
+        }
+        try (RaftClient c = newClient(RaftGroup.valueOf(groupId, union(m.voters(), m.listeners())))) {
+            reconfigure(c, "remove " + id, () -> {
+                Membership now = membership();
+                List<RaftPeer> voters = new ArrayList<>(now.voters());
+                voters.removeIf(p -> p.getId().equals(peerId));
+                List<RaftPeer> listeners = new ArrayList<>(now.listeners());
+                listeners.removeIf(p -> p.getId().equals(peerId));
+                return SetConfigurationRequest.Arguments.newBuilder()
+                        .setServersInCurrentConf(now.voters()).setListenersInCurrentConf(now.listeners())
+                        .setServersInNewConf(voters).setListenersInNewConf(listeners)
+                        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET).build();
+            });
+        }
+        LOG.info("Member {} removed from the cluster", id);
+    }
+
+    /** Asks the leader to hand leadership to {@code id}. */
+    public void transferLeadership(String id, long timeoutMs) throws IOException {
+        RaftPeerId peerId = RaftPeerId.valueOf(id);
+        Membership m = membership();
+        if (m.voters().stream().noneMatch(p -> p.getId().equals(peerId))) {
+            throw new UnknownMemberException("not a voting member: " + id);
+        }
+        try (RaftClient c = newClient(RaftGroup.valueOf(groupId, m.voters()))) {
+            RaftClientReply reply = c.admin().transferLeadership(peerId, timeoutMs);
+            if (!reply.isSuccess()) {
+                throw new IOException("leadership transfer to " + id + " failed: "
+                        + (reply.getException() == null ? "unknown reason" : reply.getException().getMessage()));
+            }
+        }
+        LOG.info("Leadership transferred to {}", id);
+    }
+
+    private interface ArgsSupplier {
+        SetConfigurationRequest.Arguments get() throws IOException;
+    }
+
+    private void reconfigure(RaftClient c, String what, ArgsSupplier args) throws IOException {
+        IOException last = null;
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try {
+                RaftClientReply reply = c.admin().setConfiguration(args.get());
+                if (reply.isSuccess()) return;
+                last = reply.getException() != null ? reply.getException() : new IOException("set configuration failed");
+            } catch (IOException e) {
+                last = e;
+            }
+            LOG.debug("Could not {} (attempt {}): {}", what, attempt + 1, last.getMessage());
+            sleepQuietly(200L + (long) (Math.random() * 300));
+        }
+        throw new IOException("could not " + what + ": " + last.getMessage(), last);
+    }
+
+    private static List<RaftPeer> union(List<RaftPeer> a, List<RaftPeer> b) {
+        List<RaftPeer> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    /** After {@link #startUnjoined()}: blocks until this server is a member (voter or learner) that knows its leader. */
+    public void awaitMembership() throws IOException {
+        while (true) {
+            RaftServer s = server;
+            if (s == null || s.getLifeCycleState().isClosingOrClosed()) throw new IOException("stopped before being added");
+            try {
+                var d = division();
+                boolean member = d.getRaftConf().getAllPeers().stream().anyMatch(p -> p.getId().equals(self.getId()));
+                boolean learner = d.getRaftConf().getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER)
+                        .stream().anyMatch(p -> p.getId().equals(self.getId()));
+                if (member && (d.getInfo().getLeaderId() != null || learner)) {
+                    // A fresh client that knows the members (nothing was submitted through the old one).
+                    RaftClient old = client;
+                    java.util.Map<RaftPeerId, RaftPeer> members = new java.util.LinkedHashMap<>();
+                    d.getRaftConf().getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER)
+                            .forEach(p -> members.putIfAbsent(p.getId(), p));
+                    client = newClient(RaftGroup.valueOf(groupId, members.values()));
+                    if (old != null) old.close();
+                    LOG.info("{} was added to the cluster", self.getId());
+                    return;
+                }
+            } catch (IOException notYet) {
+                // no division for the group until the leader contacts this server
+            }
+            sleepQuietly(200);
+            if (Thread.currentThread().isInterrupted()) throw new IOException("interrupted while waiting to be added");
+        }
+    }
+
+    /** Starts this server with an empty group and waits for an operator to add it ({@code cluster add}). */
+    public void startUnjoined() throws IOException {
+        start(RaftGroup.valueOf(groupId));
+        LOG.info("{} started; waiting to be added to the cluster", self.getId());
     }
 
     /** A client bound to the current members, for admin calls. */

@@ -87,6 +87,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     private final Map<String, String> problems = new ConcurrentHashMap<>();
     private final Set<String> reportedSymlinks = ConcurrentHashMap.newKeySet();
     private volatile int pending;
+    private volatile SyncMetrics metrics = SyncMetrics.NONE;
     private volatile boolean running = true;
     /** Until started (the index has caught up with the local table), due paths only accumulate. */
     private volatile boolean started;
@@ -108,8 +109,14 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     public static SyncEngine create(String nodeId, Path root, Index index, LocalTable table, Proposer proposer,
                                     io.pickbox.transfer.BlobStore blobs, io.pickbox.transfer.BlobFetcher fetcher,
                                     Predicate<String> ignored, Settings settings) {
-        return new SyncEngine(nodeId, root, index, table, new Uploader(index, proposer),
+        return new SyncEngine(nodeId, root, index, table, new Uploader(index, proposer, h -> index.hasChunk(h) || blobs.has(h)),
                 new Materializer(root, blobs, fetcher), ignored, settings);
+    }
+
+    /** Where rescans and deduplicated chunk bytes are counted. */
+    public void setMetrics(SyncMetrics metrics) {
+        this.metrics = metrics;
+        uploader.setMetrics(metrics);
     }
 
     // ---------------------------------------------------------------- status
@@ -141,6 +148,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     @Override
     public void rescan(String relDir) {
+        metrics.rescan();
         LOG.info("Rescanning {}", relDir.isEmpty() ? "the whole folder" : relDir);
         workers.execute(() -> scan(relDir));
     }
@@ -148,6 +156,12 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     @Override
     public void changed(String path, Entry before, Entry after) {
         post(() -> touch(path, 0));
+    }
+
+    /** A committed rename: moving the files on disk beats writing them all again. */
+    @Override
+    public void renamed(String from, String to) {
+        post(() -> startRemoteMove(from, to));
     }
 
     @Override
@@ -293,6 +307,20 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
                         for (var entry : index.list(to)) touch(entry.getKey(), 0);
                     }
                 }));
+    }
+
+    private void startRemoteMove(String from, String to) {
+        if (!started || isBusy(from) || isBusy(to) || ignored.test(from) || ignored.test(to)) return;
+        busy.add(from);
+        busy.add(to);
+        CompletableFuture.supplyAsync(() -> {
+            try {
+                return materializer.move(from, to, table);
+            } catch (IOException e) {
+                LOG.debug("Moving {} to {} on disk failed, writing instead: {}", from, to, e.toString());
+                return false;
+            }
+        }, workers).whenComplete((moved, e) -> post(() -> done(List.of(from, to), e, null)));
     }
 
     // ---------------------------------------------------------------- the three-tree comparison (workers)

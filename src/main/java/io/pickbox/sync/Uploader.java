@@ -32,11 +32,22 @@ final class Uploader {
     /** Bounds chunk bytes in flight towards the leader (Ratis queues included). */
     private final Semaphore inFlightBytes;
     private static final int IN_FLIGHT_LIMIT = 8 << 20;
+    private final java.util.function.Predicate<String> alreadyHeld;
+    private volatile SyncMetrics metrics = SyncMetrics.NONE;
 
-    Uploader(Index index, Proposer proposer) {
+    /**
+     * @param alreadyHeld whether a chunk need not be sent: the cluster committed it, or this node
+     *                    already staged it (sent or received before: a retried upload resends nothing)
+     */
+    Uploader(Index index, Proposer proposer, java.util.function.Predicate<String> alreadyHeld) {
         this.index = index;
+        this.alreadyHeld = alreadyHeld;
         this.proposer = proposer;
         this.inFlightBytes = new Semaphore(IN_FLIGHT_LIMIT);
+    }
+
+    void setMetrics(SyncMetrics metrics) {
+        this.metrics = metrics;
     }
 
     /**
@@ -66,7 +77,8 @@ final class Uploader {
                     whole.update(buf);
                     String h = Hashing.sha256Hex(buf);
                     chunks.add(h);
-                    if (!index.hasChunk(h)) sent.add(sendChunk(h, buf));
+                    if (!alreadyHeld.test(h)) sent.add(sendChunk(h, buf));
+                    else metrics.dedupedBytes(buf.length);
                     if (buf.length < Hashing.CHUNK_SIZE) break;
                 }
             }

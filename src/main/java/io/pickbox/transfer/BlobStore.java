@@ -13,7 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.UUID;
@@ -99,9 +98,8 @@ public final class BlobStore {
         return Files.readAllBytes(path(sha256));
     }
 
-    /** Deletes blobs no longer needed that are older than {@code minAge}; returns how many. */
-    public int collect(Predicate<String> needed, Duration minAge) throws IOException {
-        Instant cutoff = Instant.now().minus(minAge);
+    /** Deletes blobs not {@code needed} that were written before {@code cutoff}; returns how many. */
+    public int collect(Predicate<String> needed, Instant cutoff) throws IOException {
         int removed = 0;
         try (Stream<Path> files = Files.walk(dir, 2)) {
             for (Path p : (Iterable<Path>) files::iterator) {
