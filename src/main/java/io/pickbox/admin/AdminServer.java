@@ -46,11 +46,22 @@ public final class AdminServer implements AutoCloseable {
 
     private final Node node;
     private final ObjectMapper json = new ObjectMapper();
-    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private static final int MAX_JSON = 64 * 1024;
+    private static final java.util.regex.Pattern MEMBER_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final java.util.regex.Pattern HOST_PORT = java.util.regex.Pattern.compile("[A-Za-z0-9.\\-]{1,253}:\\d{1,5}|\\[[0-9A-Fa-f:.]{2,45}]:\\d{1,5}");
+    private static final Map<String, String> WEB = Map.of("index.html", "text/html; charset=utf-8",
+            "app.js", "text/javascript; charset=utf-8", "style.css", "text/css; charset=utf-8");
+
+    private final PrometheusMeterRegistry metrics;
+    private final EventHub events = new EventHub();
+    private volatile String lastError;
+    private java.util.Set<String> allowedHosts = java.util.Set.of();
     private Javalin app;
 
     public AdminServer(Node node) {
         this.node = node;
+        this.metrics = node.metrics() != null ? node.metrics().registry() : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        node.index().addListener(events);
     }
 
     public void start() {
@@ -58,12 +69,19 @@ public final class AdminServer implements AutoCloseable {
         if (!isLoopback(host) && node.config().adminToken() == null) {
             throw new IllegalArgumentException("the admin port binds beyond loopback (" + host + "): --admin-token is required");
         }
-        registerMetrics();
+        int port = node.config().adminPort();
+        java.util.Set<String> hosts = new java.util.HashSet<>();
+        for (String h : List.of(host, "localhost", "127.0.0.1", "[::1]")) hosts.add(h.toLowerCase(java.util.Locale.ROOT) + ":" + port);
+        allowedHosts = hosts;
         app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
+            cfg.http.disableCompression();
         });
         app.before(this::guard);
+        app.before("/v1/events", this::checkEventCursor);
+        app.get("/", this::dashboard);
+        app.get("/web/{name}", this::webAsset);
         app.get("/v1/status", ctx -> ctx.json(status()));
         app.get("/v1/health", this::health);
         app.get("/v1/ready", this::ready);
@@ -73,17 +91,30 @@ public final class AdminServer implements AutoCloseable {
         app.delete("/v1/files/<path>", this::deleteFile);
         app.get("/v1/conflicts", this::conflicts);
         app.get("/v1/blobs/{sha}", this::blob);
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
+        app.post("/v1/cluster/members", this::addMember);
+        app.delete("/v1/cluster/members/{id}", this::removeMember);
+        app.post("/v1/cluster/leader", this::transferLeader);
+        app.get("/v1/events", ctx -> events.stream(ctx, ctx.attribute("since")));
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         app.exception(ApiError.class, (e, ctx) -> ctx.status(e.status).json(error(e.error, e.getMessage())));
         app.exception(InvalidPathException.class, (e, ctx) -> ctx.status(400).json(error("invalid path", e.getMessage())));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.warn("Admin request {} {} failed: {}", ctx.method(), ctx.path(), e.toString());
+            lastError = ctx.method() + " " + ctx.path() + ": " + e;
             ctx.status(500).json(error("internal error", e.toString()));
         });
         app.error(404, ctx -> {
-            if (ctx.result() == null) ctx.json(error("not found", ctx.path()));
+            if (!isJson(ctx)) ctx.json(error("not found", "no such endpoint: " + ctx.method() + " " + ctx.path()));
+        });
+        app.error(405, ctx -> {
+            if (!isJson(ctx)) ctx.json(error("method not allowed", ctx.method() + " " + ctx.path()));
         });
         app.start(host, node.config().adminPort());
+    }
+
+    private static boolean isJson(Context ctx) {
+        String type = ctx.res().getContentType();
+        return type != null && type.startsWith("application/json");
     }
 
     private static Map<String, String> error(String error, String detail) {
@@ -95,23 +126,83 @@ public final class AdminServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- safety
 
-    /** Only this machine's tools may drive the API: token when set, no cross-origin writes. */
+    /**
+     * Only this machine's tools (or token holders) may use the API: the Host header must name this
+     * server (no DNS rebinding), the token must match when one is set, and changes must come from no
+     * other origin and with a JSON or octet-stream body (a web page's form post cannot send those).
+     */
     private void guard(Context ctx) {
-        String token = node.config().adminToken();
-        if (token != null && !("Bearer " + token).equals(ctx.header("Authorization"))) {
-            throw new ApiError(401, "unauthorized", "a valid bearer token is required");
+        String host = ctx.header("Host");
+        boolean wildcard = isWildcard(node.config().adminHost());
+        if (!wildcard && (host == null || !allowedHosts.contains(host.toLowerCase(java.util.Locale.ROOT)))) {
+            throw new ApiError(403, "forbidden", "unexpected Host header: " + host);
         }
         String method = ctx.method().name();
-        if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) return;
+        boolean read = method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
+        boolean asset = read && (ctx.path().startsWith("/web/"));
+        String token = node.config().adminToken();
+        if (token != null && !asset && !tokenOk(ctx, token, read)) {
+            ctx.header("WWW-Authenticate", "Bearer");
+            throw new ApiError(401, "unauthorized", "a valid bearer token is required (Authorization: Bearer <token>)");
+        }
+        if (read) return;
         String origin = ctx.header("Origin");
-        if (origin != null && !origin.equals("http://" + ctx.host())) {
-            throw new ApiError(403, "forbidden", "cross-origin requests may not change anything");
+        if (origin != null && !(origin.startsWith("http://") && (wildcard || allowedHosts.contains(origin.substring(7).toLowerCase(java.util.Locale.ROOT))))) {
+            throw new ApiError(403, "forbidden", "cross-origin requests may not change anything: " + origin);
         }
-        String type = ctx.contentType() == null ? "" : ctx.contentType().split(";")[0].trim();
+        if ("cross-site".equals(ctx.header("Sec-Fetch-Site"))) {
+            throw new ApiError(403, "forbidden", "cross-site requests may not change anything");
+        }
+        String type = ctx.contentType() == null ? "" : ctx.contentType().split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
         boolean hasBody = ctx.contentLength() > 0 || ctx.header("Transfer-Encoding") != null;
-        if (hasBody && !type.equals("application/json") && !type.equals("application/octet-stream")) {
-            throw new ApiError(415, "unsupported media type", "send application/json or application/octet-stream");
+        boolean needsType = method.equals("POST") || method.equals("PUT") || method.equals("PATCH") || hasBody;
+        if (needsType && !type.equals("application/json") && !type.equals("application/octet-stream")) {
+            throw new ApiError(415, "unsupported media type", "send application/json (or application/octet-stream for file bytes), not '" + type + "'");
         }
+    }
+
+    private static boolean tokenOk(Context ctx, String token, boolean read) {
+        byte[] want = ("Bearer " + token).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String auth = ctx.header("Authorization");
+        if (auth != null && java.security.MessageDigest.isEqual(want, auth.getBytes(java.nio.charset.StandardCharsets.UTF_8))) return true;
+        // EventSource and a first page load cannot set headers: reads may carry ?token=.
+        String q = read ? ctx.queryParam("token") : null;
+        return q != null && java.security.MessageDigest.isEqual(token.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                q.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static boolean isWildcard(String host) {
+        try {
+            return InetAddress.getByName(host).isAnyLocalAddress();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Reads a small JSON object body: 413 when too large, 400 when malformed. */
+    private com.fasterxml.jackson.databind.JsonNode jsonBody(Context ctx) throws IOException {
+        String type = ctx.contentType() == null ? "" : ctx.contentType().split(";")[0].trim();
+        if (!type.equalsIgnoreCase("application/json")) throw new ApiError(415, "unsupported media type", "send application/json");
+        if (ctx.contentLength() > MAX_JSON) throw new ApiError(413, "payload too large", "JSON bodies are limited to " + MAX_JSON + " bytes");
+        byte[] body;
+        try (InputStream in = new LimitedInputStream(ctx.bodyInputStream(), MAX_JSON)) {
+            body = in.readAllBytes();
+        }
+        com.fasterxml.jackson.databind.JsonNode n;
+        try {
+            n = json.readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ApiError(400, "malformed JSON", e.getOriginalMessage());
+        }
+        if (n == null || !n.isObject()) throw new ApiError(400, "bad request", "the body must be a JSON object");
+        return n;
+    }
+
+    private static String requiredText(com.fasterxml.jackson.databind.JsonNode body, String field, java.util.regex.Pattern shape) {
+        var v = body.get(field);
+        if (v == null || !v.isTextual()) throw new ApiError(400, "bad request", "'" + field + "' (a string) is required");
+        if (!shape.matcher(v.asText()).matches()) throw new ApiError(400, "bad request", "invalid " + field + ": " + v.asText());
+        return v.asText();
     }
 
     private static boolean isLoopback(String host) {
@@ -126,28 +217,67 @@ public final class AdminServer implements AutoCloseable {
 
     public Map<String, Object> status() throws IOException {
         RaftServer.Division d = node.raft().division();
+        var info = d.getInfo();
+        String leaderId = info.getLeaderId() == null ? null : info.getLeaderId().toString();
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("node", node.config().nodeId());
-        s.put("role", d.getInfo().getCurrentRole().name().toLowerCase());
-        s.put("leader", d.getInfo().getLeaderId() == null ? null : d.getInfo().getLeaderId().toString());
-        s.put("term", d.getInfo().getCurrentTerm());
-        s.put("commitIndex", d.getRaftLog().getLastCommittedIndex());
-        s.put("appliedIndex", d.getInfo().getLastAppliedIndex());
+        s.put("role", info.getCurrentRole().name().toLowerCase());
+        s.put("leader", leaderId);
+        s.put("term", info.getCurrentTerm());
+        long commit = d.getRaftLog().getLastCommittedIndex();
+        s.put("commitIndex", commit);
+        s.put("appliedIndex", info.getLastAppliedIndex());
+        s.put("applyLag", Math.max(0, commit - info.getLastAppliedIndex()));
         Map<String, Long> commits = new LinkedHashMap<>();
         for (CommitInfoProto c : d.getCommitInfos()) commits.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex());
+        // Leader side: per follower, time since the last answer and the match index (same order).
+        Map<String, Long> elapsed = new LinkedHashMap<>();
+        Map<String, Long> match = new LinkedHashMap<>();
+        var role = info.getRoleInfoProto();
+        if (info.isLeader() && role.hasLeaderInfo()) {
+            var followers = role.getLeaderInfo().getFollowerInfoList();
+            long[] matches = info.getFollowerMatchIndices();
+            for (int i = 0; i < followers.size(); i++) {
+                String id = followers.get(i).getId().getId().toStringUtf8();
+                elapsed.put(id, followers.get(i).getLastRpcElapsedTimeMs());
+                if (matches != null && matches.length == followers.size()) match.put(id, matches[i]);
+            }
+        } else if (role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo() && leaderId != null) {
+            elapsed.put(leaderId, role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs());
+        }
+        var conf = d.getRaftConf();
+        List<RaftPeer> peers = new ArrayList<>(conf.getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER));
+        java.util.Set<String> listeners = new java.util.HashSet<>();
+        for (RaftPeer p : conf.getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER)) {
+            peers.add(p);
+            listeners.add(p.getId().toString());
+        }
+        peers.sort(java.util.Comparator.comparing(p -> p.getId().toString()));
         List<Map<String, Object>> members = new ArrayList<>();
         Map<String, String> admins = node.index().adminAddresses();
-        long leaderCommit = d.getRaftLog().getLastCommittedIndex();
-        for (RaftPeer p : d.getGroup().getPeers()) {
+        String self = node.config().nodeId();
+        for (RaftPeer p : peers) {
             Map<String, Object> m = new LinkedHashMap<>();
             String id = p.getId().toString();
             m.put("id", id);
             m.put("address", p.getAddress());
             m.put("admin", admins.get(id));
-            m.put("role", id.equals(String.valueOf(d.getInfo().getLeaderId())) ? "leader" : "follower");
+            m.put("role", id.equals(leaderId) ? "leader" : listeners.contains(id) ? "learner" : "follower");
+            m.put("voting", !listeners.contains(id));
+            m.put("self", id.equals(self));
+            Boolean reachable = id.equals(self) ? Boolean.TRUE
+                    : elapsed.containsKey(id) ? elapsed.get(id) < 5000 : null;
+            m.put("reachable", reachable);
+            if (elapsed.containsKey(id)) m.put("lastContactMs", elapsed.get(id));
             Long c = commits.get(id);
             m.put("commitIndex", c);
-            m.put("lag", c == null ? null : Math.max(0, leaderCommit - c));
+            Long mi = match.get(id);
+            if (id.equals(self)) mi = d.getRaftLog().getFlushIndex();
+            m.put("matchIndex", match.containsKey(id) || (id.equals(self) && info.isLeader()) ? mi : null);
+            Long lag = match.containsKey(id) ? Long.valueOf(Math.max(0, commit - match.get(id)))
+                    : id.equals(self) ? Long.valueOf(Math.max(0, commit - info.getLastAppliedIndex()))
+                    : c == null ? null : Long.valueOf(Math.max(0, commit - c));
+            m.put("lag", lag);
             members.add(m);
         }
         s.put("members", members);
@@ -157,7 +287,15 @@ public final class AdminServer implements AutoCloseable {
         s.put("pending", node.sync().pendingCount());
         s.put("conflicts", node.index().conflicts().size());
         s.put("blocked", node.sync().blocked());
-        s.put("problems", node.sync().problems());
+        var problems = node.sync().problems();
+        s.put("problems", problems);
+        String err = lastError;
+        if (!problems.isEmpty()) {
+            var first = problems.entrySet().iterator().next();
+            err = first.getKey() + ": " + first.getValue();
+        }
+        s.put("lastError", err);
+        s.put("healthy", info.isAlive() && leaderId != null);
         return s;
     }
 
@@ -230,7 +368,16 @@ public final class AdminServer implements AutoCloseable {
     private void getFile(Context ctx) throws IOException {
         String path = pathParam(ctx);
         Entry e = node.index().get(path);
-        if (e == null) throw new ApiError(404, "not found", "not committed: " + path);
+        if (e == null) {
+            Map<String, Object> m = new LinkedHashMap<>(error("not found", "not committed: " + path));
+            m.put("path", path);
+            Path disk = node.config().dataDir().resolve(path);
+            boolean onDisk = Files.exists(disk, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            m.put("onDisk", onDisk);
+            if (onDisk) m.put("sync", syncState(path, null));
+            ctx.status(404).json(m);
+            return;
+        }
         if (ctx.queryParamMap().containsKey("content")) {
             if (e.isDir()) throw new ApiError(400, "bad request", path + " is a directory");
             List<InputStream> parts = new ArrayList<>();
@@ -244,14 +391,50 @@ public final class AdminServer implements AutoCloseable {
             return;
         }
         Map<String, Object> m = describe(path, e);
+        m.put("sync", syncState(path, e));
+        ctx.json(m);
+    }
+
+    /** This node's state for one path: in sync, or pending/blocked and why. */
+    private Map<String, Object> syncState(String path, Entry e) {
+        Map<String, Object> m = new LinkedHashMap<>();
         var blocked = node.sync().blocked().get(path);
         var problem = node.sync().problems().get(path);
         var local = node.table().get(path);
-        String state = blocked != null ? "blocked: " + blocked.reason()
-                : problem != null ? "pending: " + problem
-                : local != null && local.version() == e.version() ? "in sync" : "pending";
-        m.put("sync", state);
-        ctx.json(m);
+        io.pickbox.folder.FileStat disk;
+        try {
+            disk = io.pickbox.folder.FileStat.of(node.config().dataDir().resolve(path));
+        } catch (RuntimeException ex) {
+            disk = null;
+        }
+        String state;
+        String why = null;
+        if (blocked != null) {
+            state = "blocked";
+            why = "the cluster refused this node's change: " + blocked.reason() + " (it is retried when the file changes again)";
+        } else if (problem != null) {
+            state = "pending";
+            why = problem;
+        } else if (e == null) {
+            state = "pending";
+            why = disk == null ? "not on this node's disk and not committed"
+                    : "on this node's disk but not committed yet (being proposed, ignored, or not stable yet)";
+        } else if (local == null || local.version() != e.version()) {
+            state = "pending";
+            why = local == null ? "committed version " + e.version() + " not yet written to this node's folder"
+                    : "this node's folder has version " + local.version() + ", committed is " + e.version() + " (being materialized)";
+        } else if (e.isFile() && (disk == null || local.stat() == null || !disk.sameAs(local.stat()))) {
+            state = "pending";
+            why = disk == null ? "deleted on this node's disk; the delete is being proposed"
+                    : "changed on this node's disk; the local edit is being proposed";
+        } else {
+            state = "in sync";
+        }
+        m.put("state", state);
+        if (why != null) m.put("why", why);
+        m.put("localVersion", local == null ? null : local.version());
+        m.put("onDisk", disk != null);
+        return m;
     }
 
     private void putFile(Context ctx) throws Exception {
@@ -291,6 +474,85 @@ public final class AdminServer implements AutoCloseable {
         ctx.status(r.status() == Result.Status.REJECTED ? 409 : 200).json(m);
     }
 
+    // ---------------------------------------------------------------- cluster
+
+    private void addMember(Context ctx) throws Exception {
+        var body = jsonBody(ctx);
+        String id = requiredText(body, "id", MEMBER_ID);
+        String address = requiredText(body, "address", HOST_PORT);
+        try {
+            node.raft().addMember(id, address);
+        } catch (IOException e) {
+            lastError = "adding member " + id + ": " + e.getMessage();
+            throw new ApiError(503, "membership change failed", e.getMessage());
+        }
+        ctx.json(Map.of("status", "added", "id", id, "address", address, "role", "voter"));
+    }
+
+    private void removeMember(Context ctx) throws Exception {
+        String id = ctx.pathParam("id");
+        if (!MEMBER_ID.matcher(id).matches()) throw new ApiError(400, "bad request", "invalid member id: " + id);
+        try {
+            node.raft().removeMember(id);
+        } catch (io.pickbox.raft.RaftNode.UnknownMemberException e) {
+            throw new ApiError(404, "not found", e.getMessage());
+        } catch (IOException e) {
+            lastError = "removing member " + id + ": " + e.getMessage();
+            throw new ApiError(503, "membership change failed", e.getMessage());
+        }
+        ctx.json(Map.of("status", "removed", "id", id));
+    }
+
+    private void transferLeader(Context ctx) throws Exception {
+        String id = requiredText(jsonBody(ctx), "id", MEMBER_ID);
+        try {
+            node.raft().transferLeadership(id, 10_000);
+        } catch (io.pickbox.raft.RaftNode.UnknownMemberException e) {
+            throw new ApiError(404, "not found", e.getMessage());
+        } catch (IOException e) {
+            lastError = "transferring leadership to " + id + ": " + e.getMessage();
+            throw new ApiError(503, "leadership transfer failed", e.getMessage());
+        }
+        ctx.json(Map.of("status", "transferred", "leader", id));
+    }
+
+    // ---------------------------------------------------------------- events and dashboard
+
+    /** ?since=N or Last-Event-ID: resume after that log index; validated before the stream starts. */
+    private void checkEventCursor(Context ctx) {
+        // An EventSource reconnecting sends Last-Event-ID (the last event it saw): that wins over ?since=.
+        String since = ctx.header("Last-Event-ID");
+        if (since == null || since.isBlank()) since = ctx.queryParam("since");
+        if (since == null || since.isEmpty()) return;
+        try {
+            long n = Long.parseLong(since.trim());
+            if (n < 0) throw new NumberFormatException();
+            ctx.attribute("since", n);
+        } catch (NumberFormatException e) {
+            throw new ApiError(400, "bad request", "since must be a log index (a non-negative integer): " + since);
+        }
+    }
+
+    private void dashboard(Context ctx) throws IOException {
+        serveResource(ctx, "index.html");
+    }
+
+    private void webAsset(Context ctx) throws IOException {
+        String name = ctx.pathParam("name");
+        if (!WEB.containsKey(name)) throw new ApiError(404, "not found", ctx.path());
+        serveResource(ctx, name);
+    }
+
+    private void serveResource(Context ctx, String name) throws IOException {
+        try (InputStream in = AdminServer.class.getResourceAsStream("/web/" + name)) {
+            if (in == null) throw new ApiError(404, "not found", "/web/" + name);
+            ctx.contentType(WEB.get(name)).header("Cache-Control", "no-store")
+                    .header("X-Content-Type-Options", "nosniff").header("X-Frame-Options", "DENY")
+                    .header("Content-Security-Policy", "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+                    .result(in.readAllBytes());
+        }
+    }
+
     private void conflicts(Context ctx) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (var e : node.index().conflicts()) out.add(describe(e.getKey(), e.getValue()));
@@ -304,18 +566,9 @@ public final class AdminServer implements AutoCloseable {
         ctx.contentType("application/octet-stream").result(node.blobs().read(sha));
     }
 
-    private void registerMetrics() {
-        new JvmMemoryMetrics().bindTo(metrics);
-        new ProcessorMetrics().bindTo(metrics);
-        Gauge.builder("pickbox_files", node.index(), i -> i.size()).register(metrics);
-        Gauge.builder("pickbox_bytes", node.index(), i -> i.fileBytes()).register(metrics);
-        Gauge.builder("pickbox_applied_ops", node.index(), i -> i.appliedOps()).register(metrics);
-        Gauge.builder("pickbox_pending_local_changes", node, n -> n.sync().pendingCount()).register(metrics);
-        Gauge.builder("pickbox_conflicts", node.index(), i -> i.conflicts().size()).register(metrics);
-    }
-
     @Override
     public void close() {
+        events.close();
         if (app != null) app.stop();
     }
 }

@@ -3,34 +3,158 @@ package io.pickbox.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
+import java.io.PrintStream;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "cluster", mixinStandardHelpOptions = true, description = "Inspect the cluster.",
-        subcommands = {ClusterCommand.Status.class})
+@Command(name = "cluster", mixinStandardHelpOptions = true, description = "Inspect and change the cluster's membership.",
+        subcommands = {ClusterCommand.Status.class, ClusterCommand.Add.class, ClusterCommand.Remove.class,
+                ClusterCommand.TransferLeader.class})
 final class ClusterCommand {
+
+    static ApiCall api(FilesCommand.Target t) {
+        return new ApiCall(t.admin, t.token);
+    }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Members, roles, lag and this node's sync state.")
     static final class Status extends FilesCommand.Target implements Callable<Integer> {
         @Option(names = "--json", description = "Print JSON.") boolean asJson;
+        @Option(names = "--watch", description = "Refresh every second until Ctrl-C, with progress bars while members catch up.")
+        boolean watch;
+        @Option(names = "--iterations", hidden = true, defaultValue = "0", description = "Stop --watch after this many refreshes.")
+        int iterations;
 
         @Override
         public Integer call() throws Exception {
-            JsonNode s = client().getJson("/v1/status");
-            if (asJson) {
-                System.out.println(s.toPrettyString());
+            ApiCall api = api(this);
+            if (!watch) {
+                JsonNode s = api.require(api.get("/v1/status"));
+                if (asJson) System.out.println(s.toPrettyString());
+                else print(System.out, s, null);
                 return 0;
             }
-            System.out.printf("node %s (%s), leader %s, term %d, commit %d, applied %d%n", s.path("node").asText(),
-                    s.path("role").asText(), s.path("leader").asText(), s.path("term").asLong(),
-                    s.path("commitIndex").asLong(), s.path("appliedIndex").asLong());
-            System.out.printf("%-12s %-22s %-10s %s%n", "MEMBER", "ADDRESS", "ROLE", "LAG");
-            for (JsonNode m : s.path("members")) {
-                System.out.printf("%-12s %-22s %-10s %s%n", m.path("id").asText(), m.path("address").asText(),
-                        m.path("role").asText(), m.path("lag").isNull() ? "?" : m.path("lag").asText());
+            Map<String, Long> firstLag = new HashMap<>();
+            for (int i = 0; iterations <= 0 || i < iterations; i++) {
+                if (i > 0) Thread.sleep(1000);
+                ApiCall.Answer a;
+                try {
+                    a = api.get("/v1/status");
+                } catch (java.io.IOException e) {
+                    System.out.print("\033[H\033[2J");
+                    System.out.println(e.getMessage() + " (retrying)");
+                    continue;
+                }
+                if (asJson) {
+                    System.out.println(a.body().toString());
+                    continue;
+                }
+                System.out.print("\033[H\033[2J");
+                if (!a.ok()) System.out.println(a.problem());
+                else print(System.out, a.body(), firstLag);
+                System.out.flush();
             }
-            System.out.printf("files %d, bytes %d, pending %d, conflicts %d%n", s.path("files").asLong(),
-                    s.path("bytes").asLong(), s.path("pending").asLong(), s.path("conflicts").asLong());
+            return 0;
+        }
+    }
+
+    /** The readable table; with {@code firstLag}, members that are behind get a progress bar. */
+    static void print(PrintStream out, JsonNode s, Map<String, Long> firstLag) {
+        out.printf("node %s (%s), leader %s, term %d, commit %d, applied %d, %s%n", s.path("node").asText(),
+                s.path("role").asText(), s.path("leader").asText("none"), s.path("term").asLong(),
+                s.path("commitIndex").asLong(), s.path("appliedIndex").asLong(),
+                s.path("healthy").asBoolean() ? "healthy" : "NOT HEALTHY (no leader)");
+        out.printf("%-14s %-22s %-9s %-9s %10s %8s%n", "MEMBER", "ADDRESS", "ROLE", "REACHABLE", "COMMIT", "LAG");
+        for (JsonNode m : s.path("members")) {
+            String id = m.path("id").asText();
+            JsonNode reach = m.path("reachable");
+            String lag = m.path("lag").isNumber() ? m.path("lag").asText() : "?";
+            out.printf("%-14s %-22s %-9s %-9s %10s %8s%s%n", id + (m.path("self").asBoolean() ? "*" : ""),
+                    m.path("address").asText(), m.path("role").asText(),
+                    reach.isBoolean() ? (reach.asBoolean() ? "yes" : "NO") : "?",
+                    m.path("commitIndex").isNumber() ? m.path("commitIndex").asText() : "?", lag,
+                    firstLag == null ? "" : progress(firstLag, id, m.path("lag")));
+        }
+        out.printf("files %d, bytes %s, pending local changes %d, conflicts %d%n", s.path("files").asLong(),
+                human(s.path("bytes").asLong()), s.path("pending").asLong(), s.path("conflicts").asLong());
+        if (!s.path("lastError").isNull() && !s.path("lastError").isMissingNode()) {
+            out.println("last error: " + s.path("lastError").asText());
+        }
+        if (firstLag != null && s.path("pending").asLong() > 0) {
+            out.println("transferring: " + s.path("pending").asLong() + " path(s) in flight on this node");
+        }
+    }
+
+    /** A bar that fills as a member's lag shrinks from the largest lag seen while watching. */
+    static String progress(Map<String, Long> firstLag, String id, JsonNode lagNode) {
+        if (!lagNode.isNumber()) return "";
+        long lag = lagNode.asLong();
+        if (lag <= 0) {
+            firstLag.remove(id);
+            return "";
+        }
+        long max = Math.max(firstLag.getOrDefault(id, 0L), lag);
+        firstLag.put(id, max);
+        int width = 20;
+        int done = (int) Math.round(width * (1.0 - (double) lag / max));
+        return String.format("  [%s%s] %3d%% catching up", "#".repeat(done), ".".repeat(width - done),
+                Math.round(100.0 * (max - lag) / max));
+    }
+
+    static String human(long bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int i = 0;
+        while (v >= 1024 && i < units.length - 1) {
+            v /= 1024;
+            i++;
+        }
+        return i == 0 ? bytes + " B" : String.format("%.1f %s", v, units[i]);
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = {"Add a running node (started with --wait-to-be-added) to the cluster.",
+                    "It catches up as a non-voting member first; the change commits once it has caught up."})
+    static final class Add extends FilesCommand.Target implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ID", description = "The new node's id.") String id;
+        @Parameters(index = "1", paramLabel = "HOST:PORT", description = "The new node's Raft address.") String address;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!address.matches("[^:/\\s]+:\\d{1,5}")) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "HOST:PORT expected, got " + address);
+            }
+            ApiCall api = api(this);
+            api.require(api.post("/v1/cluster/members", Map.of("id", id, "address", address)));
+            System.out.println("added " + id + " (" + address + ") as a voting member");
+            return 0;
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a member from the cluster.")
+    static final class Remove extends FilesCommand.Target implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ID") String id;
+
+        @Override
+        public Integer call() throws Exception {
+            ApiCall api = api(this);
+            api.require(api.delete("/v1/cluster/members/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8)));
+            System.out.println("removed " + id);
+            return 0;
+        }
+    }
+
+    @Command(name = "transfer-leader", mixinStandardHelpOptions = true, description = "Hand leadership to another voting member.")
+    static final class TransferLeader extends FilesCommand.Target implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ID") String id;
+
+        @Override
+        public Integer call() throws Exception {
+            ApiCall api = api(this);
+            api.require(api.post("/v1/cluster/leader", Map.of("id", id)));
+            System.out.println("leader is now " + id);
             return 0;
         }
     }

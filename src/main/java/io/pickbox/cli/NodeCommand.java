@@ -43,6 +43,13 @@ final class NodeCommand {
         long verifySeconds;
         @Option(names = "--allow-mass-delete", description = "Start even if most synced files are missing from the folder, and delete them everywhere.")
         boolean allowMassDelete;
+        @Option(names = "--log-level", paramLabel = "LEVEL", description = "TRACE, DEBUG, INFO (default), WARN or ERROR.")
+        String logLevel;
+        @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text", description = "text (default) or json (one JSON object per line).")
+        String logFormat;
+        @Option(names = "--wait-to-be-added", description = {"A new node: start with no group and wait until an operator runs",
+                "`pickbox cluster add ID HOST:PORT` on a member (instead of --join, which adds itself)."})
+        boolean waitToBeAdded;
         @Option(names = "--snapshot-every", hidden = true, defaultValue = "" + NodeConfig.DEFAULT_SNAPSHOT_EVERY,
                 description = "Log entries between index snapshots.")
         long snapshotEvery;
@@ -52,13 +59,18 @@ final class NodeCommand {
 
         @Override
         public Integer call() throws Exception {
+            try {
+                LogSetup.apply(logLevel, logFormat);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
+            }
             if (join != null && !join.matches("[^:\\s]+:\\d{1,5}")) {
                 throw new IllegalArgumentException("--join must be HOST:PORT, got " + join);
             }
             NodeConfig config = new NodeConfig(nodeId, host, port, adminHost, adminPort == null ? port + 1000 : adminPort,
                     dataDir == null ? Path.of("data", nodeId) : dataDir, stateDir, join, bootstrap, snapshotEvery,
                     segmentBytes, Duration.ofSeconds(Math.max(1, verifySeconds)), adminToken, allowMassDelete);
-            Node node = new Node(config);
+            Node node = new Node(config).waitToBeAdded(waitToBeAdded);
             try {
                 node.start();
             } catch (Exception e) {

@@ -47,6 +47,9 @@ public final class Node implements AutoCloseable {
     private SyncEngine sync;
     private FolderWatcher watcher;
     private AdminServer admin;
+    private final io.pickbox.admin.NodeMetrics metrics = new io.pickbox.admin.NodeMetrics();
+    /** Start with an empty group and wait for an operator's {@code cluster add} instead of joining by itself. */
+    private volatile boolean waitToBeAdded;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "pickbox-timers");
         t.setDaemon(true);
@@ -70,7 +73,7 @@ public final class Node implements AutoCloseable {
         if (hadState && !Files.isDirectory(data.resolve(".pickbox"))) {
             throw new IOException("the folder " + data + " lost its .pickbox marker (unmounted or wiped?); refusing to start");
         }
-        if (!hadState && config.join() == null && !folderEmpty && !config.bootstrap()) {
+        if (!hadState && config.join() == null && !waitToBeAdded && !folderEmpty && !config.bootstrap()) {
             throw new IOException("the folder " + data + " is not empty and this node has no state: "
                     + "use --join HOST:PORT to join a cluster (its files are merged) or --bootstrap to start a new cluster with them");
         }
@@ -86,12 +89,17 @@ public final class Node implements AutoCloseable {
             if (sync != null) sync.rescan("");
         }).asPredicate();
         BlobFetcher fetcher = new BlobFetcher(blobs, this::peerAdminAddresses, config.adminToken());
-        sync = SyncEngine.create(config.nodeId(), data, index, table, (op, bytes) -> raft.submit(op, bytes),
+        sync = SyncEngine.create(config.nodeId(), data, index, table, metrics.timed((op, bytes) -> raft.submit(op, bytes)),
                 blobs, fetcher, ignored, new SyncEngine.Settings(20, 100, 2000, 0.5, config.allowMassDelete()));
         index.addListener(sync);
+        sync.setMetrics(metrics);
+        index.addListener(metrics);
+        metrics.bindNode(this);
 
         if (hadState) {
             raft.recover();
+        } else if (waitToBeAdded) {
+            raft.startUnjoined();
         } else if (config.join() != null) {
             raft.join(config.join(), false);
         } else {
@@ -100,6 +108,11 @@ public final class Node implements AutoCloseable {
         writeIdentity(state);
         admin = new AdminServer(this);
         admin.start();
+        if (waitToBeAdded && !hadState) {
+            LOG.info("Waiting to be added: run `pickbox cluster add {} {}:{}` against any member", config.nodeId(),
+                    config.host(), config.port());
+            raft.awaitMembership();
+        }
 
         awaitIndexCaughtUp();
         int[] missing = sync.missingFiles();
@@ -108,7 +121,7 @@ public final class Node implements AutoCloseable {
                     + "; refusing to propose deleting them. If that is intended, start with --allow-mass-delete");
         }
         announceAdminAddress();
-        watcher = FolderWatcher.create(data, ignored, sync);
+        watcher = FolderWatcher.create(data, ignored, metrics.watching(sync));
         watcher.start();
         sync.start();
         long every = config.verifyInterval().toMillis();
@@ -222,6 +235,16 @@ public final class Node implements AutoCloseable {
 
     public BlobStore blobs() {
         return blobs;
+    }
+
+    public io.pickbox.admin.NodeMetrics metrics() {
+        return metrics;
+    }
+
+    /** Before {@link #start()}: a node without state starts with an empty group and waits to be added. */
+    public Node waitToBeAdded(boolean wait) {
+        this.waitToBeAdded = wait;
+        return this;
     }
 
     public LocalTable table() {

@@ -1,0 +1,174 @@
+package io.pickbox.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import io.pickbox.index.Entry;
+import io.pickbox.index.IndexListener;
+import io.pickbox.index.Op;
+import io.pickbox.index.Result;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The last committed ops and this node's apply results, kept in a bounded ring and streamed to
+ * server-sent-event clients. Event id = Raft log index, so a client resumes with {@code ?since=} or
+ * {@code Last-Event-ID}. The apply thread only appends and wakes the streams.
+ */
+final class EventHub implements IndexListener, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventHub.class);
+    static final int CAPACITY = 10_000;
+    private static final long KEEPALIVE_MS = 15_000;
+
+    /** One event; {@code fields} is rendered as JSON when sent. */
+    record Event(long id, long time, Op op, Result result) {}
+
+    private final ArrayDeque<Event> ring = new ArrayDeque<>();
+    private final ObjectMapper json = new ObjectMapper();
+    private volatile boolean running = true;
+    private long lastId;
+
+    // ---------------------------------------------------------------- in (apply thread)
+
+    @Override
+    public void changed(String path, Entry before, Entry after) {}
+
+    @Override
+    public void applied(long logIndex, Op op, Result result) {
+        if (op instanceof Op.Chunk) return; // bytes of large files: counted in metrics, not news
+        synchronized (this) {
+            ring.addLast(new Event(logIndex, System.currentTimeMillis(), op, result));
+            if (ring.size() > CAPACITY) ring.removeFirst();
+            lastId = Math.max(lastId, logIndex);
+            notifyAll();
+        }
+    }
+
+    synchronized long lastId() {
+        return lastId;
+    }
+
+    synchronized List<Event> after(long id, int max) {
+        List<Event> out = new ArrayList<>();
+        for (Event e : ring) {
+            if (e.id() > id) {
+                out.add(e);
+                if (out.size() >= max) break;
+            }
+        }
+        return out;
+    }
+
+    private synchronized long oldestId() {
+        return ring.isEmpty() ? lastId + 1 : ring.peekFirst().id();
+    }
+
+    // ---------------------------------------------------------------- out (SSE)
+
+    /**
+     * Streams events after {@code since} (from now when null) as text/event-stream until the client
+     * goes away. Runs on the request's own thread: admin clients are few.
+     */
+    void stream(io.javalin.http.Context ctx, Long since) throws java.io.IOException {
+        var res = ctx.res();
+        res.setStatus(200);
+        res.setCharacterEncoding("UTF-8");
+        res.setContentType("text/event-stream");
+        res.setHeader("Cache-Control", "no-cache");
+        res.setHeader("X-Accel-Buffering", "no");
+        java.io.OutputStream out = res.getOutputStream();
+        long cursor = since == null ? lastId() : since;
+        long oldest = oldestId();
+        if (since != null && since > 0 && since + 1 < oldest) {
+            write(out, "gap", json.writeValueAsString(Map.of("since", since, "oldest", oldest,
+                    "detail", "events before " + oldest + " are no longer kept; reload the full state")), null);
+        } else {
+            out.write(": connected\n\n".getBytes(StandardCharsets.UTF_8));
+        }
+        out.flush();
+        while (running) {
+            List<Event> batch = after(cursor, 500);
+            if (batch.isEmpty()) {
+                if (!awaitAfter(cursor, KEEPALIVE_MS)) {
+                    out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+                continue;
+            }
+            for (Event e : batch) {
+                write(out, "op", json.writeValueAsString(render(e)), String.valueOf(e.id()));
+                cursor = e.id();
+            }
+            out.flush();
+        }
+    }
+
+    private static void write(java.io.OutputStream out, String event, String data, String id) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        if (id != null) sb.append("id: ").append(id).append('\n');
+        sb.append("event: ").append(event).append('\n');
+        sb.append("data: ").append(data).append("\n\n");
+        out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Waits until an event after {@code cursor} exists; false on timeout. */
+    private synchronized boolean awaitAfter(long cursor, long timeoutMs) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (running && lastId <= cursor) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) return false;
+            try {
+                wait(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static Map<String, Object> render(Event e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Op op = e.op();
+        m.put("index", e.id());
+        m.put("time", e.time());
+        m.put("op", NodeMetrics.opType(op));
+        if (op instanceof Op.Put p) {
+            m.put("path", p.path());
+            m.put("size", p.size());
+        } else if (op instanceof Op.Mkdir mk) {
+            m.put("path", mk.path());
+        } else if (op instanceof Op.Delete d) {
+            m.put("path", d.path());
+        } else if (op instanceof Op.Rename r) {
+            m.put("path", r.from());
+            m.put("to", r.to());
+        } else if (op instanceof Op.Meta mt) {
+            m.put("path", mt.path());
+        } else if (op instanceof Op.Hello h) {
+            m.put("admin", h.adminAddress());
+        }
+        m.put("origin", NodeMetrics.originNode(op));
+        Result r = e.result();
+        m.put("result", r.status().name().toLowerCase(Locale.ROOT));
+        if (r.path() != null) m.put("resultPath", r.path());
+        m.put("version", r.version());
+        if (r.detail() != null) m.put("detail", r.detail());
+        return m;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+}

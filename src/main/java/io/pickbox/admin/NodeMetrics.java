@@ -1,0 +1,202 @@
+package io.pickbox.admin;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pickbox.index.IndexListener;
+import io.pickbox.index.Entry;
+import io.pickbox.index.Op;
+import io.pickbox.index.Result;
+import io.pickbox.node.Node;
+import io.pickbox.sync.Proposer;
+import io.pickbox.sync.SyncMetrics;
+import io.pickbox.watch.ChangeListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The meters of one node, in one registry (scraped at {@code /metrics}). Created by the node before
+ * Raft starts, so every applied op is counted; hot paths only bump counters.
+ */
+public final class NodeMetrics implements IndexListener, SyncMetrics {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeMetrics.class);
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, Counter> opCounters = new ConcurrentHashMap<>();
+    private final Timer commitLatency;
+    private final Timer chunkCommitLatency;
+    private final Counter proposalsFailed;
+    private final Counter bytesReplicated;
+    private final Counter chunkBytesCommitted;
+    private final Counter dedupedBytes;
+    private final Counter conflictsCreated;
+    private final Counter rescans;
+    private final Counter watcherRescans;
+
+    public NodeMetrics() {
+        commitLatency = Timer.builder("pickbox_commit_latency")
+                .description("Time from proposing an op on this node to its commit and apply (the reply)")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+        chunkCommitLatency = Timer.builder("pickbox_chunk_commit_latency")
+                .description("Time from proposing a chunk of a large file to its commit")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+        proposalsFailed = Counter.builder("pickbox_proposals_failed").description("Proposals that failed (retried later)").register(registry);
+        bytesReplicated = Counter.builder("pickbox_replicated").baseUnit("bytes")
+                .description("File bytes committed to the index (new versions and conflict copies)").register(registry);
+        chunkBytesCommitted = Counter.builder("pickbox_chunk_committed").baseUnit("bytes")
+                .description("Bytes of chunks carried through the Raft log").register(registry);
+        dedupedBytes = Counter.builder("pickbox_chunk_deduplicated").baseUnit("bytes")
+                .description("Chunk bytes not sent because the cluster already held them").register(registry);
+        conflictsCreated = Counter.builder("pickbox_conflict_copies").description("Conflict copies committed").register(registry);
+        rescans = Counter.builder("pickbox_rescans").description("Subtree rescans requested (watcher overflow, moved-in directory, ignore rules)").register(registry);
+        watcherRescans = Counter.builder("pickbox_watcher_overflows")
+                .description("Times the watcher lost events (queue overflow, failed watch, directory moved in) and asked for a rescan")
+                .register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Gauges read from the node's live state (read at scrape time only). */
+    public void bindNode(Node node) {
+        Gauge.builder("pickbox_files", node.index(), i -> i.size()).description("Committed entries").register(registry);
+        Gauge.builder("pickbox_bytes", node.index(), i -> i.fileBytes()).description("Committed file bytes").register(registry);
+        Gauge.builder("pickbox_applied_ops", node.index(), i -> i.appliedOps()).description("Ops applied by this process").register(registry);
+        Gauge.builder("pickbox_pending_local_changes", node, n -> n.sync() == null ? 0 : n.sync().pendingCount())
+                .description("Paths waiting to be compared or with a change in flight").register(registry);
+        Gauge.builder("pickbox_blocked_paths", node, n -> n.sync() == null ? 0 : n.sync().blocked().size())
+                .description("Paths whose change apply refused").register(registry);
+        Gauge.builder("pickbox_conflicts", node.index(), i -> i.conflicts().size()).description("Conflict copies in the index").register(registry);
+        Gauge.builder("pickbox_raft_commit_index", node, n -> raft(n, 0)).register(registry);
+        Gauge.builder("pickbox_raft_applied_index", node, n -> raft(n, 1)).register(registry);
+        Gauge.builder("pickbox_apply_lag", node, n -> Math.max(0, raft(n, 0) - raft(n, 1)))
+                .description("Committed log entries not yet applied on this node").register(registry);
+        Gauge.builder("pickbox_raft_term", node, n -> raft(n, 2)).register(registry);
+        Gauge.builder("pickbox_is_leader", node, n -> raft(n, 3)).register(registry);
+    }
+
+    private static double raft(Node n, int what) {
+        try {
+            if (n.raft() == null) return Double.NaN;
+            var d = n.raft().division();
+            return switch (what) {
+                case 0 -> d.getRaftLog().getLastCommittedIndex();
+                case 1 -> d.getInfo().getLastAppliedIndex();
+                case 2 -> d.getInfo().getCurrentTerm();
+                default -> d.getInfo().isLeader() ? 1 : 0;
+            };
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** Times every proposal from submit to its reply (committed and applied by the leader). */
+    public Proposer timed(Proposer proposer) {
+        return (op, data) -> {
+            long t0 = System.nanoTime();
+            Timer timer = op instanceof Op.Chunk ? chunkCommitLatency : commitLatency;
+            return proposer.submit(op, data).whenComplete((r, e) -> {
+                if (e != null) proposalsFailed.increment();
+                else timer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+            });
+        };
+    }
+
+    /** Counts the watcher's rescan requests, then passes everything on. */
+    public ChangeListener watching(ChangeListener target) {
+        return new ChangeListener() {
+            @Override
+            public void changed(String relPath, boolean writerDone) {
+                target.changed(relPath, writerDone);
+            }
+
+            @Override
+            public void moved(String fromRelPath, String toRelPath) {
+                target.moved(fromRelPath, toRelPath);
+            }
+
+            @Override
+            public void rescan(String relDir) {
+                watcherRescans.increment();
+                target.rescan(relDir);
+            }
+        };
+    }
+
+    // ---------------------------------------------------------------- IndexListener (apply thread: cheap)
+
+    @Override
+    public void changed(String path, Entry before, Entry after) {}
+
+    @Override
+    public void applied(long logIndex, Op op, Result result) {
+        String type = opType(op);
+        String status = result.status().name().toLowerCase(Locale.ROOT);
+        opCounters.computeIfAbsent(type + '|' + status, k -> Counter.builder("pickbox_ops_committed")
+                .description("Committed ops applied on this node, by type and result")
+                .tag("type", type).tag("result", status).register(registry)).increment();
+        if (op instanceof Op.Chunk c) {
+            chunkBytesCommitted.increment(c.length());
+        } else if (op instanceof Op.Put p && result.changedIndex()) {
+            bytesReplicated.increment(p.size());
+        }
+        if (result.status() == Result.Status.CONFLICT) {
+            conflictsCreated.increment();
+            LOG.info("Conflict: {} (from {}) was committed as {} at log index {}", Op.describe(op),
+                    originNode(op), result.path(), logIndex);
+        }
+    }
+
+    static String originNode(Op op) {
+        Op.Origin o = Op.originOf(op);
+        return o == null ? null : o.node();
+    }
+
+    static String opType(Op op) {
+        if (op instanceof Op.Put) return "put";
+        if (op instanceof Op.Mkdir) return "mkdir";
+        if (op instanceof Op.Delete) return "delete";
+        if (op instanceof Op.Rename) return "rename";
+        if (op instanceof Op.Meta) return "meta";
+        if (op instanceof Op.Chunk) return "chunk";
+        if (op instanceof Op.Hello) return "hello";
+        return "other";
+    }
+
+    // ---------------------------------------------------------------- SyncMetrics
+
+    @Override
+    public void dedupedBytes(long bytes) {
+        dedupedBytes.increment(bytes);
+    }
+
+    @Override
+    public void rescan() {
+        rescans.increment();
+    }
+}

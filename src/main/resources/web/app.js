@@ -1,0 +1,199 @@
+// Pickbox dashboard: plain JS, no dependencies. The token (if any) arrives once as ?token= and
+// is kept in memory only: it is removed from the address bar at once.
+(function () {
+  'use strict';
+  const params = new URLSearchParams(location.search);
+  const token = params.get('token');
+  if (token !== null) history.replaceState(null, '', location.pathname);
+
+  let cwd = '';
+  let status = null;
+  let source = null;
+  let refreshTimer = null;
+  const MAX_EVENTS = 200;
+
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, props, ...children) => {
+    const e = document.createElement(tag);
+    Object.assign(e, props || {});
+    for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(c == null ? '' : String(c)));
+    return e;
+  };
+  const withToken = (url) => token ? url + (url.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : url;
+  const encodePath = (p) => p.split('/').map(encodeURIComponent).join('/');
+  const fmtBytes = (n) => {
+    if (n == null) return '';
+    const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let i = 0; let v = n;
+    while (v >= 1024 && i < u.length - 1) { v /= 1024; i++; }
+    return (i === 0 ? v : v.toFixed(1)) + ' ' + u[i];
+  };
+  const fmtTime = (ms) => ms ? new Date(ms).toLocaleString() : '';
+
+  async function api(path) {
+    const headers = token ? { Authorization: 'Bearer ' + token } : {};
+    const r = await fetch(path, { headers, cache: 'no-store' });
+    const body = await r.json().catch(() => null);
+    if (!r.ok) throw new Error((body && (body.error + ': ' + body.detail)) || ('HTTP ' + r.status));
+    return body;
+  }
+
+  // ------------------------------------------------------------ status and members
+
+  async function refreshStatus() {
+    try {
+      status = await api('/v1/status');
+      renderStatus(status);
+      $('health').textContent = status.healthy ? 'healthy' : 'no leader';
+      $('health').className = 'badge' + (status.healthy ? '' : ' bad');
+    } catch (e) {
+      $('health').textContent = 'unreachable';
+      $('health').className = 'badge bad';
+      $('node').textContent = String(e.message || e);
+    }
+  }
+
+  function renderStatus(s) {
+    $('node').textContent = 'node ' + s.node + ' · ' + s.role + ' · term ' + s.term;
+    $('s-role').textContent = s.role;
+    $('s-leader').textContent = s.leader || 'unknown';
+    $('s-term').textContent = s.term;
+    $('s-index').textContent = s.commitIndex + ' / ' + s.appliedIndex + (s.applyLag ? ' (lag ' + s.applyLag + ')' : '');
+    $('s-files').textContent = s.files;
+    $('s-bytes').textContent = fmtBytes(s.bytes);
+    $('s-pending').textContent = s.pending === 0 ? '0 (in sync)' : s.pending;
+    $('s-conflicts').textContent = s.conflicts;
+    $('s-error').textContent = s.lastError || 'none';
+    const tbody = $('members').tBodies[0];
+    tbody.replaceChildren(...s.members.map((m) => {
+      const tr = el('tr', { className: 'member' });
+      tr.dataset.id = m.id;
+      tr.append(
+        el('td', {}, m.id + (m.self ? ' (this node)' : '')),
+        el('td', {}, m.address),
+        el('td', { className: 'role-' + m.role }, m.role),
+        el('td', { className: m.reachable === false ? 'unreachable' : '' },
+          m.reachable == null ? '?' : (m.reachable ? 'yes' : 'no')),
+        el('td', { className: 'num' }, m.commitIndex == null ? '?' : m.commitIndex),
+        el('td', { className: 'num' }, m.lag == null ? '?' : m.lag));
+      return tr;
+    }));
+    const problems = [];
+    for (const [p, why] of Object.entries(s.problems || {})) problems.push(el('li', {}, p + ': ' + why));
+    for (const [p, b] of Object.entries(s.blocked || {})) problems.push(el('li', {}, p + ': blocked: ' + b.reason));
+    $('problems').replaceChildren(...problems);
+  }
+
+  // ------------------------------------------------------------ files and conflicts
+
+  async function refreshFiles() {
+    let list;
+    try {
+      list = await api('/v1/files' + (cwd ? '?prefix=' + encodeURIComponent(cwd) : ''));
+    } catch (e) {
+      if (cwd) { cwd = ''; return refreshFiles(); }
+      return;
+    }
+    const rows = [];
+    if (cwd) {
+      const up = el('a', { className: 'up' }, '..');
+      up.onclick = () => { cwd = cwd.includes('/') ? cwd.slice(0, cwd.lastIndexOf('/')) : ''; refreshFiles(); };
+      rows.push(el('tr', {}, el('td', {}, up), el('td'), el('td'), el('td'), el('td'), el('td')));
+    }
+    for (const f of list) {
+      if (f.path === cwd) continue;
+      const parent = f.path.includes('/') ? f.path.slice(0, f.path.lastIndexOf('/')) : '';
+      if (parent !== cwd) continue;
+      const name = f.path.slice(parent ? parent.length + 1 : 0);
+      const link = el('a', {}, name + (f.type === 'dir' ? '/' : ''));
+      link.onclick = () => {
+        if (f.type === 'dir') { cwd = f.path; $('detail').hidden = true; refreshFiles(); } else { showDetail(f.path); }
+      };
+      const tr = el('tr', { className: 'file' },
+        el('td', {}, link),
+        el('td', { className: 'num' }, f.type === 'dir' ? '' : fmtBytes(f.size)),
+        el('td', {}, f.mode),
+        el('td', { className: 'num' }, f.version),
+        el('td', {}, fmtTime(f.mtime)),
+        el('td', {}, f.origin || ''));
+      tr.dataset.path = f.path;
+      rows.push(tr);
+    }
+    $('files').tBodies[0].replaceChildren(...rows);
+    $('cwd').textContent = '/' + cwd;
+  }
+
+  async function showDetail(path) {
+    const d = $('detail');
+    try {
+      const f = await api('/v1/files/' + encodePath(path));
+      const sync = f.sync || {};
+      d.replaceChildren(
+        el('div', {}, f.path + '  version ' + f.version + '  ' + fmtBytes(f.size) + '  mode ' + f.mode),
+        el('div', {}, 'sha256 ' + (f.sha256 || '')),
+        el('div', {}, 'this node: ' + sync.state + (sync.why ? ' — ' + sync.why : '')),
+        el('a', { href: withToken('/v1/files/' + encodePath(path) + '?content'), download: path.split('/').pop() }, 'download'));
+    } catch (e) {
+      d.replaceChildren(el('div', {}, path + ': ' + e.message));
+    }
+    d.hidden = false;
+  }
+
+  async function refreshConflicts() {
+    try {
+      const list = await api('/v1/conflicts');
+      $('conflicts').tBodies[0].replaceChildren(...list.map((c) =>
+        el('tr', {}, el('td', {}, c.path), el('td', {}, c.conflictOf || ''), el('td', {}, c.origin || ''))));
+    } catch (e) { /* shown by the status line */ }
+  }
+
+  // ------------------------------------------------------------ live events
+
+  function describe(ev) {
+    const what = ev.op === 'rename' ? ev.path + ' → ' + ev.to : (ev.path || ev.admin || '');
+    let out = '#' + ev.index + ' ' + ev.op.toUpperCase() + ' ' + what + ' by ' + (ev.origin || '?') + ': ' + ev.result;
+    if (ev.resultPath && ev.resultPath !== ev.path && ev.resultPath !== ev.to) out += ' → ' + ev.resultPath;
+    return out;
+  }
+
+  function connectEvents(since) {
+    if (source) source.close();
+    const url = withToken('/v1/events' + (since != null ? '?since=' + since : ''));
+    source = new EventSource(url);
+    source.onopen = () => { $('live').textContent = 'live'; $('live').className = 'badge'; };
+    source.onerror = () => { $('live').textContent = 'reconnecting'; $('live').className = 'badge off'; };
+    source.addEventListener('op', (msg) => {
+      const ev = JSON.parse(msg.data);
+      const li = el('li', { className: ev.result }, describe(ev));
+      li.dataset.index = ev.index;
+      if (ev.path) li.dataset.path = ev.path;
+      const list = $('events');
+      list.prepend(li);
+      while (list.children.length > MAX_EVENTS) list.lastElementChild.remove();
+      scheduleRefresh();
+    });
+    source.addEventListener('gap', () => scheduleRefresh());
+  }
+
+  function scheduleRefresh() {
+    if (refreshTimer) return;
+    refreshTimer = setTimeout(() => {
+      refreshTimer = null;
+      refreshFiles();
+      refreshConflicts();
+      refreshStatus();
+    }, 150);
+  }
+
+  async function main() {
+    await refreshStatus();
+    const since = status ? Math.max(0, status.appliedIndex - 200) : null;
+    connectEvents(since);
+    refreshFiles();
+    refreshConflicts();
+    setInterval(refreshStatus, 1000);
+    setInterval(() => { refreshFiles(); refreshConflicts(); }, 5000);
+  }
+
+  main();
+})();

@@ -1,0 +1,279 @@
+package io.pickbox.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pickbox.node.Node;
+import io.pickbox.node.NodeConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static io.pickbox.it.AdminHttp.call;
+import static io.pickbox.it.AdminHttp.get;
+import static io.pickbox.it.AdminHttp.json;
+import static io.pickbox.it.AdminHttp.postJson;
+import static io.pickbox.it.AdminHttp.rawStatus;
+import static io.pickbox.it.ItSupport.awaitContent;
+import static io.pickbox.it.ItSupport.awaitGone;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Contract of every admin endpoint, bad input included: clear 4xx and nothing changes. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AdminApiIT {
+
+    private static final Duration T = Duration.ofSeconds(30);
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    static Path base;
+    TestCluster cluster;
+    TestNode n1;
+    TestNode n2;
+    String a1;
+
+    @BeforeAll
+    void start() throws Exception {
+        cluster = TestCluster.inJvm(base, 2);
+        n1 = cluster.node(0);
+        n2 = cluster.node(1);
+        a1 = n1.adminAddress();
+        TestCluster.write(n1.file("docs/readme.txt"), "hello");
+        awaitContent(cluster.nodes(), "docs/readme.txt", "hello", T);
+        cluster.awaitConverged(T);
+    }
+
+    @AfterAll
+    void stop() {
+        if (cluster != null) cluster.close();
+    }
+
+    /** The committed index and both folders, to show that a refused request changed nothing. */
+    private String snapshot() throws Exception {
+        return get(a1, "/v1/files").body() + "|" + get(n2.adminAddress(), "/v1/files").body() + "|"
+                + ItSupport.listing(n1.dir()) + "|" + ItSupport.listing(n2.dir());
+    }
+
+    private static void assertError(HttpResponse<String> r, int status) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        JsonNode body = json(r);
+        assertThat(body.path("error").asText()).isNotEmpty();
+        assertThat(body.has("detail")).isTrue();
+    }
+
+    @Test
+    void statusDescribesNodeAndMembers() throws Exception {
+        JsonNode s = json(get(a1, "/v1/status"));
+        assertThat(s.path("node").asText()).isEqualTo("node1");
+        assertThat(s.path("role").asText()).isIn("leader", "follower");
+        assertThat(s.path("leader").asText()).isIn("node1", "node2");
+        assertThat(s.path("term").asLong()).isPositive();
+        assertThat(s.path("commitIndex").asLong()).isPositive();
+        assertThat(s.path("appliedIndex").asLong()).isPositive();
+        assertThat(s.has("pending") && s.has("conflicts") && s.has("files") && s.has("bytes") && s.has("lastError")).isTrue();
+        assertThat(s.path("members")).hasSize(2);
+        await().atMost(T).ignoreExceptions().untilAsserted(() -> {
+            for (JsonNode m : json(get(cluster.leader().adminAddress(), "/v1/status")).path("members")) {
+                assertThat(m.path("id").asText()).isIn("node1", "node2");
+                assertThat(m.path("address").asText()).startsWith("127.0.0.1:");
+                assertThat(m.path("role").asText()).isIn("leader", "follower");
+                assertThat(m.path("reachable").asBoolean()).isTrue();
+                assertThat(m.path("lag").isNumber()).isTrue();
+                assertThat(m.path("matchIndex").isNumber()).isTrue();
+            }
+        });
+    }
+
+    @Test
+    void healthAndReady() throws Exception {
+        assertThat(get(a1, "/v1/health").statusCode()).isEqualTo(200);
+        HttpResponse<String> ready = get(a1, "/v1/ready?wait=5s");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(json(ready).path("ready").asBoolean()).isTrue();
+        assertError(get(a1, "/v1/ready?wait=forever"), 400);
+    }
+
+    @Test
+    void filesListGetContentPutDelete() throws Exception {
+        JsonNode list = json(get(a1, "/v1/files?prefix=docs"));
+        assertThat(list.findValuesAsText("path")).contains("docs", "docs/readme.txt");
+        JsonNode e = json(get(a1, "/v1/files/docs/readme.txt"));
+        assertThat(e.path("version").asLong()).isPositive();
+        assertThat(e.path("size").asLong()).isEqualTo(5);
+        assertThat(e.path("sha256").asText()).hasSize(64);
+        assertThat(e.path("mode").asText()).isEqualTo("0644");
+        assertThat(e.path("mtime").asLong()).isPositive();
+        assertThat(e.path("sync").path("state").asText()).isEqualTo("in sync");
+        assertThat(get(a1, "/v1/files/docs/readme.txt?content").body()).isEqualTo("hello");
+
+        // PUT on a follower or leader alike: committed and on every folder.
+        HttpResponse<String> put = call(n2.adminAddress(), "PUT", "/v1/files/api/put.txt", "application/octet-stream",
+                "from the API".getBytes(StandardCharsets.UTF_8));
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        assertThat(json(put).path("status").asText()).isEqualTo("applied");
+        awaitContent(cluster.nodes(), "api/put.txt", "from the API", T);
+        // File bytes must be octet-stream.
+        assertError(call(a1, "PUT", "/v1/files/api/put.txt", "application/json", "{}".getBytes()), 415);
+
+        HttpResponse<String> del = call(a1, "DELETE", "/v1/files/api/put.txt", null, null);
+        assertThat(del.statusCode()).as(del.body()).isEqualTo(200);
+        awaitGone(cluster.nodes(), "api/put.txt", T);
+        assertError(call(a1, "DELETE", "/v1/files/api/put.txt", null, null), 404);
+    }
+
+    @Test
+    void unknownPathsAnswer404WithDiskState() throws Exception {
+        HttpResponse<String> r = get(a1, "/v1/files/no/such/file.txt");
+        assertError(r, 404);
+        assertThat(json(r).path("onDisk").asBoolean()).isFalse();
+        assertError(get(a1, "/v1/nothing-here"), 404);
+        assertError(get(a1, "/v1/files/no/such/file.txt?content"), 404);
+    }
+
+    @Test
+    void traversalAndBadPathsAreRefusedAndChangeNothing() throws Exception {
+        cluster.awaitConverged(T);
+        String before = snapshot();
+        for (String p : List.of("..%2F..%2Fetc%2Fpasswd", "a%00b", ".pickbox/x", ".pickbox%2Flocal", "%2E%2E/%2E%2E/etc/passwd",
+                "/etc/passwd", "x/../../y")) {
+            int get = rawStatus(a1, "GET /v1/files/" + p + " HTTP/1.1\r\nHost: " + a1 + "\r\n");
+            assertThat(get).as("GET " + p).isBetween(400, 404);
+            int put = rawStatus(a1, "PUT /v1/files/" + p + " HTTP/1.1\r\nHost: " + a1
+                    + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 0\r\n");
+            assertThat(put).as("PUT " + p).isBetween(400, 404);
+            int del = rawStatus(a1, "DELETE /v1/files/" + p + " HTTP/1.1\r\nHost: " + a1 + "\r\n");
+            assertThat(del).as("DELETE " + p).isBetween(400, 404);
+        }
+        // The ones that reach the API get a JSON 400.
+        assertError(call(a1, "PUT", "/v1/files/.pickbox/x", "application/octet-stream", "x".getBytes()), 400);
+        assertError(get(a1, "/v1/files?prefix=..%2Fetc"), 400);
+        assertThat(snapshot()).isEqualTo(before);
+        assertThat(Files.exists(base.resolve("etc"))).isFalse();
+    }
+
+    @Test
+    void malformedOversizedAndInvalidJsonBodies() throws Exception {
+        String before = snapshot();
+        assertError(postJson(a1, "/v1/cluster/members", "{\"id\": "), 400);
+        assertError(postJson(a1, "/v1/cluster/members", "[1,2]"), 400);
+        assertError(postJson(a1, "/v1/cluster/members", "{\"id\": \"node9\"}"), 400);
+        assertError(postJson(a1, "/v1/cluster/members", "{\"id\": \"../x\", \"address\": \"127.0.0.1:1\"}"), 400);
+        assertError(postJson(a1, "/v1/cluster/members", "{\"id\": \"node9\", \"address\": \"no port\"}"), 400);
+        assertError(postJson(a1, "/v1/cluster/leader", "{}"), 400);
+        String big = "{\"id\": \"" + "x".repeat(100_000) + "\"}";
+        assertError(postJson(a1, "/v1/cluster/members", big), 413);
+        assertError(postJson(a1, "/v1/cluster/leader", big), 413);
+        assertThat(snapshot()).isEqualTo(before);
+        assertThat(json(get(a1, "/v1/status")).path("members")).hasSize(2);
+    }
+
+    @Test
+    void unknownMembersAre404() throws Exception {
+        assertError(call(a1, "DELETE", "/v1/cluster/members/ghost", null, null), 404);
+        assertError(postJson(a1, "/v1/cluster/leader", "{\"id\": \"ghost\"}"), 404);
+        assertError(call(a1, "DELETE", "/v1/cluster/members/..%2Fx", null, null), 400);
+    }
+
+    @Test
+    void crossOriginAndForeignHostRequestsChangeNothing() throws Exception {
+        String before = snapshot();
+        byte[] form = "id=evil&address=10.0.0.1%3A8001".getBytes();
+        HttpResponse<String> r = call(a1, "POST", "/v1/cluster/members", "application/x-www-form-urlencoded", form,
+                "Origin", "http://evil.example");
+        assertThat(r.statusCode()).isIn(403, 415);
+        r = call(a1, "POST", "/v1/cluster/members", "application/x-www-form-urlencoded", form);
+        assertThat(r.statusCode()).isEqualTo(415);
+        r = call(a1, "POST", "/v1/cluster/leader", "text/plain", "{\"id\":\"node2\"}".getBytes());
+        assertThat(r.statusCode()).isEqualTo(415);
+        r = call(a1, "PUT", "/v1/files/evil.txt", "application/octet-stream", "evil".getBytes(), "Origin", "http://evil.example");
+        assertThat(r.statusCode()).isEqualTo(403);
+        r = call(a1, "DELETE", "/v1/files/docs/readme.txt", null, null, "Origin", "http://evil.example");
+        assertThat(r.statusCode()).isEqualTo(403);
+        r = call(a1, "PUT", "/v1/files/evil.txt", "multipart/form-data; boundary=x", "--x--".getBytes());
+        assertThat(r.statusCode()).isEqualTo(415);
+        // A page served from another name that resolves here (DNS rebinding): wrong Host.
+        assertThat(rawStatus(a1, "GET /v1/status HTTP/1.1\r\nHost: evil.example\r\n")).isEqualTo(403);
+        assertThat(rawStatus(a1, "PUT /v1/files/evil.txt HTTP/1.1\r\nHost: evil.example:" + n1.adminPort
+                + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 4\r\n\r\nevil")).isEqualTo(403);
+        // Same-origin (the dashboard) is fine.
+        r = call(a1, "PUT", "/v1/files/same-origin.txt", "application/octet-stream", "ok".getBytes(), "Origin", "http://" + a1);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        call(a1, "DELETE", "/v1/files/same-origin.txt", null, null);
+        awaitGone(cluster.nodes(), "same-origin.txt", T);
+        cluster.awaitConverged(T);
+        assertThat(snapshot()).isEqualTo(before);
+        assertThat(n1.file("evil.txt")).doesNotExist();
+    }
+
+    @Test
+    void conflictsEndpointListsCopiesWithOrigin() throws Exception {
+        JsonNode c = json(get(a1, "/v1/conflicts"));
+        assertThat(c.isArray()).isTrue();
+        for (JsonNode e : c) assertThat(e.has("conflictOf") && e.has("origin")).isTrue();
+    }
+
+    @Test
+    void dashboardAndAssetsAreServed() throws Exception {
+        HttpResponse<String> page = get(a1, "/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(page.body()).contains("/web/app.js");
+        assertThat(get(a1, "/web/app.js").statusCode()).isEqualTo(200);
+        assertThat(get(a1, "/web/style.css").statusCode()).isEqualTo(200);
+        assertThat(get(a1, "/web/..%2F..%2Fpom.xml").statusCode()).isIn(400, 404);
+        assertError(get(a1, "/web/secret.txt"), 404);
+    }
+
+    @Test
+    void tokenIsEnforcedOnEveryEndpoint() throws Exception {
+        int[] ports = TestCluster.freePorts(2);
+        Path dir = base.resolve("secured");
+        String token = "s3cret-token";
+        NodeConfig cfg = new NodeConfig("secure1", "127.0.0.1", ports[0], "127.0.0.1", ports[1], dir, null, null, false,
+                NodeConfig.DEFAULT_SNAPSHOT_EVERY, NodeConfig.DEFAULT_SEGMENT_BYTES, Duration.ofSeconds(180), token, false);
+        try (Node node = new Node(cfg)) {
+            node.start();
+            String a = "127.0.0.1:" + ports[1];
+            String auth = "Bearer " + token;
+            await().atMost(T).until(() -> get(a, "/v1/health", "Authorization", auth).statusCode() == 200);
+            for (String path : List.of("/v1/status", "/v1/health", "/v1/ready", "/v1/files", "/v1/files/x", "/v1/conflicts",
+                    "/metrics", "/", "/v1/events?since=0", "/v1/blobs/" + "0".repeat(64))) {
+                assertError(get(a, path), 401);
+                assertError(get(a, path, "Authorization", "Bearer wrong"), 401);
+                assertError(get(a, path + (path.contains("?") ? "&" : "?") + "token=wrong"), 401);
+            }
+            assertThat(get(a, "/metrics", "Authorization", auth).statusCode()).isEqualTo(200);
+            assertThat(get(a, "/?token=" + token).statusCode()).isEqualTo(200);
+            assertThat(get(a, "/v1/status?token=" + token).statusCode()).isEqualTo(200);
+            // Changes: no token, a wrong one, or a token in the URL (reads only) change nothing.
+            assertError(call(a, "PUT", "/v1/files/t.txt", "application/octet-stream", "x".getBytes()), 401);
+            assertError(call(a, "PUT", "/v1/files/t.txt", "application/octet-stream", "x".getBytes(), "Authorization", "Bearer nope"), 401);
+            assertError(call(a, "PUT", "/v1/files/t.txt?token=" + token, "application/octet-stream", "x".getBytes()), 401);
+            assertError(postJson(a, "/v1/cluster/leader", "{\"id\":\"secure1\"}"), 401);
+            assertError(call(a, "DELETE", "/v1/cluster/members/secure1", null, null), 401);
+            assertThat(dir.resolve("t.txt")).doesNotExist();
+            assertThat(json(get(a, "/v1/files", "Authorization", auth))).isEmpty();
+            HttpResponse<String> ok = call(a, "PUT", "/v1/files/t.txt", "application/octet-stream", "x".getBytes(), "Authorization", auth);
+            assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+            await().atMost(T).until(() -> Files.exists(dir.resolve("t.txt")));
+        }
+    }
+
+    @Test
+    void adminPortBeyondLoopbackRequiresToken() throws Exception {
+        int[] ports = TestCluster.freePorts(2);
+        NodeConfig cfg = new NodeConfig("open1", "127.0.0.1", ports[0], "0.0.0.0", ports[1], base.resolve("open"), null, null,
+                false, NodeConfig.DEFAULT_SNAPSHOT_EVERY, NodeConfig.DEFAULT_SEGMENT_BYTES, Duration.ofSeconds(180), null, false);
+        try (Node node = new Node(cfg)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(node::start).hasMessageContaining("--admin-token");
+        }
+    }
+}

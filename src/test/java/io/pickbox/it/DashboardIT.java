@@ -1,0 +1,89 @@
+package io.pickbox.it;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The web dashboard in a real headless Chromium: members, and a file created during the test, live. */
+class DashboardIT {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path base;
+    TestCluster cluster;
+    WebDriver driver;
+
+    @AfterEach
+    void stop() {
+        if (driver != null) driver.quit();
+        if (cluster != null) cluster.close();
+    }
+
+    private WebDriver browser() throws Exception {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + Files.createDirectories(base.resolve("chrome-profile")));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    @Test
+    void showsMembersAndLiveChanges() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "skipped: /usr/bin/chromium or /usr/bin/chromedriver is not installed "
+                        + "(apt-get install -y chromium chromium-driver)");
+        cluster = TestCluster.inJvm(base, 2);
+        TestCluster.write(cluster.node(0).file("before/old.txt"), "there before the page loaded");
+        ItSupport.awaitContent(cluster.nodes(), "before/old.txt", "there before the page loaded", Duration.ofSeconds(30));
+
+        driver = browser();
+        driver.get("http://" + cluster.node(0).adminAddress() + "/");
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30), Duration.ofMillis(100));
+
+        // Members with their roles.
+        wait.until(d -> d.findElements(By.cssSelector("#members tbody tr.member")).size() == 2);
+        List<WebElement> rows = driver.findElements(By.cssSelector("#members tbody tr.member"));
+        assertThat(rows.stream().map(r -> r.getAttribute("data-id")).toList()).containsExactlyInAnyOrder("node1", "node2");
+        String text = driver.findElement(By.id("members")).getText();
+        assertThat(text).contains("leader", "follower");
+        wait.until(d -> d.findElement(By.id("live")).getText().equals("live"));
+        assertThat(driver.findElement(By.id("s-role")).getText()).isIn("leader", "follower");
+        wait.until(d -> !d.findElements(By.cssSelector("#files tr.file[data-path='before']")).isEmpty());
+
+        // A file created now, on the other node, shows up without a reload: in the recent changes and the browser.
+        TestCluster.write(cluster.node(1).file("created-during-test.txt"), "hello dashboard");
+        wait.until(d -> !d.findElements(By.cssSelector("#events li[data-path='created-during-test.txt']")).isEmpty());
+        wait.until(d -> !d.findElements(By.cssSelector("#files tr.file[data-path='created-during-test.txt']")).isEmpty());
+        assertThat(driver.findElement(By.cssSelector("#events li[data-path='created-during-test.txt']")).getText())
+                .contains("PUT", "created-during-test.txt", "node2");
+
+        // The file browser opens directories and shows this node's sync state for a file.
+        driver.findElement(By.cssSelector("#files tr.file[data-path='before'] a")).click();
+        wait.until(d -> !d.findElements(By.cssSelector("#files tr.file[data-path='before/old.txt']")).isEmpty());
+        driver.findElement(By.cssSelector("#files tr.file[data-path='before/old.txt'] a")).click();
+        wait.until(d -> d.findElement(By.id("detail")).getText().contains("in sync"));
+        assertThat(new File(driver.getCurrentUrl()).getPath()).doesNotContain("token");
+    }
+}
