@@ -120,4 +120,167 @@ final class ItSupport {
         }
         return p.exitValue();
     }
+
+    // ---------------------------------------------------------------- CLI, raw Raft client, hashing (added for PathSafetyIT, CliIT, ...)
+
+    /** Exit code and combined stdout+stderr of one CLI run. */
+    record CliResult(int exitCode, String output) {}
+
+    /** Runs the real CLI ({@code java -jar target/pickbox.jar ARGS}) as a process and waits for it to exit. */
+    static CliResult runCli(Duration timeout, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx128m");
+        cmd.addAll(List.of("-jar", TestNode.jar().toString()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("pickbox-cli", ".out");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly().waitFor();
+                throw new AssertionError("pickbox " + String.join(" ", args) + " did not exit within " + timeout + ": "
+                        + Files.readString(out));
+            }
+            return new CliResult(p.exitValue(), Files.readString(out));
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    static CliResult runCli(String... args) throws Exception {
+        return runCli(Duration.ofSeconds(60), args);
+    }
+
+    /**
+     * A Ratis client of the cluster of in-JVM node {@code n} (its group id and current peers), with a short
+     * retry policy: for tests that talk to the state machine directly, as a node's own client does.
+     */
+    static org.apache.ratis.client.RaftClient raftClient(TestNode n) throws IOException {
+        var raft = n.node().raft();
+        var props = new org.apache.ratis.conf.RaftProperties();
+        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(props,
+                org.apache.ratis.util.TimeDuration.valueOf(10, TimeUnit.SECONDS));
+        var group = org.apache.ratis.protocol.RaftGroup.valueOf(raft.groupId(), raft.division().getGroup().getPeers());
+        return org.apache.ratis.client.RaftClient.newBuilder().setProperties(props).setRaftGroup(group)
+                .setClientId(org.apache.ratis.protocol.ClientId.randomId())
+                .setRetryPolicy(org.apache.ratis.retry.RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
+                        org.apache.ratis.util.TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
+    /** Lower-case hex SHA-256 of a file, read in 1 MiB pieces. */
+    static String sha256(Path file) throws IOException {
+        try (var in = Files.newInputStream(file)) {
+            var md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 20];
+            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String sha256(byte[] data) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Appended lines of every node's log (process clusters) that mention {@code needle}. */
+    static List<String> logLinesContaining(Collection<TestNode> nodes, String needle) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (TestNode n : nodes) {
+            if (!Files.exists(n.log)) continue;
+            try (Stream<String> lines = Files.lines(n.log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                lines.filter(l -> l.contains(needle)).forEach(l -> out.add(n.id() + ": " + l));
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- real programs, node variants (added for RealProgramsIT, DetectionIT)
+
+    /** Output and exit code of an external program. */
+    record ProcResult(int exitCode, String output) {}
+
+    /** Runs {@code cmd} in {@code dir}, stdout+stderr combined; does not check the exit code. */
+    static ProcResult exec(Path dir, Duration timeout, List<String> cmd) throws Exception {
+        Path out = Files.createTempFile("pickbox-exec", ".out");
+        try {
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly().waitFor();
+                throw new AssertionError(String.join(" ", cmd) + " (in " + dir + ") did not exit within " + timeout + ":\n"
+                        + Files.readString(out));
+            }
+            return new ProcResult(p.exitValue(), Files.readString(out));
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    /** Runs {@code cmd} in {@code dir} and fails the test with its output if it exits non-zero; returns the output. */
+    static String run(Path dir, String... cmd) throws Exception {
+        ProcResult r = exec(dir, Duration.ofSeconds(120), List.of(cmd));
+        if (r.exitCode() != 0) {
+            throw new AssertionError(String.join(" ", cmd) + " (in " + dir + ") exited with " + r.exitCode() + ":\n" + r.output());
+        }
+        return r.output();
+    }
+
+    /** {@code git} with a fixed identity, any directory trusted, no pager, no global/system config. */
+    static String git(Path dir, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("git", "-c", "safe.directory=*", "-c", "user.name=Pickbox Test",
+                "-c", "user.email=test@pickbox.invalid", "-c", "init.defaultBranch=main", "-c", "core.pager=cat",
+                "-c", "commit.gpgsign=false"));
+        cmd.addAll(List.of(args));
+        return run(dir, cmd.toArray(String[]::new));
+    }
+
+    /** Whether a program can be found on the PATH. */
+    static boolean onPath(String program) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, program))) return true;
+        }
+        return false;
+    }
+
+    /**
+     * The same node (id, ports, folder, log, join address) with {@code args} added to its extra
+     * arguments, put in {@code n}'s place in the cluster; not started. {@code n} must be stopped.
+     */
+    static TestNode withExtraArgs(TestCluster cluster, TestNode n, String... args) {
+        List<String> extra = new ArrayList<>(n.extraArgs);
+        extra.addAll(List.of(args));
+        TestNode copy = new TestNode(n.id, n.port, n.adminPort, n.dir, n.log, n.separateProcess, extra, n.jvmArgs);
+        copy.join = n.join;
+        int i = cluster.nodes.indexOf(n);
+        if (i >= 0) cluster.nodes.set(i, copy);
+        return copy;
+    }
+
+    /** Regular files (relative path -> content) of a folder, state folder excluded. */
+    static java.util.Map<String, byte[]> files(Path dir) throws IOException {
+        java.util.Map<String, byte[]> out = new java.util.TreeMap<>();
+        for (String rel : listing(dir)) {
+            Path p = dir.resolve(rel);
+            if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) out.put(rel, Files.readAllBytes(p));
+        }
+        return out;
+    }
+
+    /** No conflict copy under {@code rel} in any folder, and none recorded there by the index of any node. */
+    static void assertNoConflictsUnder(String rel, Collection<TestNode> nodes) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (TestNode n : nodes) {
+            if (!n.running()) continue;
+            assertThat(conflictCopies(n.file(rel))).as("conflict copies under " + rel + " on " + n).isEmpty();
+            List<String> recorded = new ArrayList<>();
+            json.readTree(n.get("/v1/conflicts").body()).forEach(c -> recorded.add(c.path("path").asText()));
+            assertThat(recorded).as("conflicts recorded by " + n).noneMatch(p -> p.startsWith(rel + "/"));
+        }
+    }
 }

@@ -1,0 +1,116 @@
+package io.pickbox.it;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** {@code pickbox demo}: three node processes that sync, and all stop with the demo process. */
+class DemoIT {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    /** A base port P such that P..P+2 and P+1000..P+1002 could all be bound just now. */
+    static int freePortBlock() {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int p = ThreadLocalRandom.current().nextInt(20_000, 40_000);
+            List<ServerSocket> held = new ArrayList<>();
+            try {
+                for (int port : new int[] {p, p + 1, p + 2, p + 1000, p + 1001, p + 1002}) {
+                    held.add(new ServerSocket(port, 1, InetAddress.getLoopbackAddress()));
+                }
+                return p;
+            } catch (IOException taken) {
+                // try another block
+            } finally {
+                for (ServerSocket s : held) {
+                    try {
+                        s.close();
+                    } catch (IOException ignored) {
+                        // closing a probe socket
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no free block of demo ports");
+    }
+
+    private static boolean answers(int adminPort) {
+        try {
+            HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/v1/health"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() > 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static boolean healthy(int adminPort) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/v1/health"))
+                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    }
+
+    @Test
+    void demoStartsThreeSyncingNodesAndStopsThemOnSigterm() throws Exception {
+        int p = freePortBlock();
+        Path log = dir.resolve("demo.log");
+        Path data = dir.resolve("data");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-jar", TestNode.jar().toString(), "demo", "--dir", data.toString(), "--base-port", String.valueOf(p)));
+        Process demo = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<ProcessHandle> children = new ArrayList<>();
+        try {
+            int[] admins = {p + 1000, p + 1001, p + 1002};
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+                if (!demo.isAlive()) throw new AssertionError("demo exited with " + demo.exitValue() + ": " + Files.readString(log));
+                for (int a : admins) if (!healthy(a)) return false;
+                return true;
+            });
+            demo.descendants().forEach(children::add);
+            assertThat(children.stream().filter(h -> h.info().commandLine().orElse("").contains("node start")).count())
+                    .as("node processes started by the demo").isEqualTo(3);
+
+            byte[] content = ItSupport.randomBytes(40_000, 3);
+            ItSupport.write(data.resolve("node2/from-node2/hello.bin"), content);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
+                for (String n : List.of("node1", "node3")) {
+                    assertThat(Files.readAllBytes(data.resolve(n + "/from-node2/hello.bin"))).as("on " + n).isEqualTo(content);
+                }
+            });
+
+            demo.destroy(); // SIGTERM
+            assertThat(demo.waitFor(45, TimeUnit.SECONDS)).as("demo process exits after SIGTERM").isTrue();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                for (int a : admins) assertThat(answers(a)).as("admin port " + a + " still answers").isFalse();
+                for (ProcessHandle h : children) assertThat(h.isAlive()).as("node process " + h.pid() + " alive").isFalse();
+            });
+        } finally {
+            if (demo.isAlive()) demo.destroyForcibly();
+            for (ProcessHandle h : children) if (h.isAlive()) h.destroyForcibly();
+            demo.descendants().forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.pickbox.it;
+
+import io.pickbox.folder.AtomicFiles;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Invariant 6 (bounded memory): a 200 MiB file replicates through nodes whose heap is 128 MiB, and a 1 MiB
+ * overwrite in its middle sends only the changed chunks.
+ */
+class LargeFileIT {
+
+    private static final int MIB = 1 << 20;
+    private static final int SIZE_MIB = 200;
+    private static final String REL = "large/big-200m.bin";
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    static Path base;
+    static TestCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = TestCluster.processes(base, 3, List.of("-Xmx128m", "-XX:G1HeapRegionSize=4m", "-XX:MaxDirectMemorySize=64m"));
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (cluster != null) {
+            cluster.close();
+            // the large files go whatever the outcome (the temp dir is kept on failure for the logs)
+            for (TestNode n : cluster.nodes()) {
+                Files.deleteIfExists(n.file(REL));
+                AtomicFiles.deleteRecursively(n.dir().resolve(".pickbox/blobs"));
+                AtomicFiles.deleteRecursively(n.dir().resolve(".pickbox/raft"));
+            }
+        }
+    }
+
+    /** Writes {@code sizeMib} seeded random MiB into {@code file}, 1 MiB at a time; returns the SHA-256. */
+    private static String writeRandom(Path file, int sizeMib, long seed) throws Exception {
+        Files.createDirectories(file.getParent());
+        Random random = new Random(seed);
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        byte[] buf = new byte[MIB];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (int i = 0; i < sizeMib; i++) {
+                random.nextBytes(buf);
+                md.update(buf);
+                out.write(buf);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static Set<String> blobs(TestNode n) throws IOException {
+        Path dir = n.dir().resolve(".pickbox/blobs");
+        if (!Files.isDirectory(dir)) return Set.of();
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+                    .filter(name -> name.matches("[0-9a-f]{64}")).collect(Collectors.toCollection(HashSet::new));
+        }
+    }
+
+    private static void awaitSha(String sha, Duration timeout) {
+        long size = (long) SIZE_MIB * MIB;
+        await().atMost(timeout).pollDelay(Duration.ofSeconds(1)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions()
+                .untilAsserted(() -> {
+                    for (TestNode n : cluster.nodes()) {
+                        assertThat(n.running()).as(n + " is running: " + n.tail()).isTrue();
+                        assertThat(Files.size(n.file(REL))).as("size on " + n).isEqualTo(size);
+                    }
+                    for (TestNode n : cluster.nodes()) assertThat(ItSupport.sha256(n.file(REL))).as("sha256 on " + n).isEqualTo(sha);
+                });
+    }
+
+    private static void assertNoOutOfMemory() throws IOException {
+        assertThat(ItSupport.logLinesContaining(cluster.nodes(), "OutOfMemoryError")).as("OOM in node logs").isEmpty();
+        for (TestNode n : cluster.nodes()) assertThat(n.running()).as(n + " still running").isTrue();
+    }
+
+    @Test
+    void twoHundredMibReplicateThroughSmallHeapsAndAMiddleOverwriteIsDeduplicated() throws Exception {
+        TestNode writer = cluster.node(0);
+        TestNode observer = cluster.node(1);
+
+        long t0 = System.nanoTime();
+        String sha = writeRandom(writer.file(REL), SIZE_MIB, 2024);
+        awaitSha(sha, Duration.ofSeconds(180));
+        System.err.println("TEST: 200 MiB replicated in " + Duration.ofNanos(System.nanoTime() - t0));
+        cluster.awaitConverged(Duration.ofSeconds(60));
+        assertNoOutOfMemory();
+
+        // Overwrite 1 MiB in the middle, in place.
+        Set<String> before = blobs(observer);
+        byte[] patch = ItSupport.randomBytes(MIB, 77);
+        try (RandomAccessFile raf = new RandomAccessFile(writer.file(REL).toFile(), "rw")) {
+            raf.seek(100L * MIB);
+            raf.write(patch);
+            raf.getFD().sync();
+        }
+        String patchedSha = ItSupport.sha256(writer.file(REL));
+        assertThat(patchedSha).isNotEqualTo(sha);
+        long t1 = System.nanoTime();
+        awaitSha(patchedSha, Duration.ofSeconds(90));
+        System.err.println("TEST: 1 MiB overwrite converged in " + Duration.ofNanos(System.nanoTime() - t1));
+        cluster.awaitConverged(Duration.ofSeconds(60));
+        Set<String> added = new HashSet<>(blobs(observer));
+        added.removeAll(before);
+        System.err.println("TEST: " + observer + " had " + before.size() + " blobs, " + added.size() + " new after the overwrite");
+        assertThat(added.size()).as("new blobs on " + observer + " after a 1 MiB overwrite (chunk dedup)").isLessThan(8);
+        assertNoOutOfMemory();
+
+        // Clean up: delete it through the cluster.
+        Files.delete(writer.file(REL));
+        ItSupport.awaitGone(cluster.nodes(), REL, Duration.ofSeconds(60));
+        cluster.awaitConverged(Duration.ofSeconds(60));
+    }
+}
