@@ -77,6 +77,7 @@ public final class AdminServer implements AutoCloseable {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
             cfg.http.disableCompression();
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
         });
         app.before(this::guard);
         app.before("/v1/events", this::checkEventCursor);

@@ -6,8 +6,6 @@ import io.pickbox.index.Entry;
 import io.pickbox.index.IndexListener;
 import io.pickbox.index.Op;
 import io.pickbox.index.Result;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,11 +21,10 @@ import java.util.Map;
  */
 final class EventHub implements IndexListener, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(EventHub.class);
     static final int CAPACITY = 10_000;
     private static final long KEEPALIVE_MS = 15_000;
 
-    /** One event; {@code fields} is rendered as JSON when sent. */
+    /** One applied op and its result; rendered as JSON when sent. */
     record Event(long id, long time, Op op, Result result) {}
 
     private final ArrayDeque<Event> ring = new ArrayDeque<>();
