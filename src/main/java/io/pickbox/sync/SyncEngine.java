@@ -492,6 +492,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     private CompletableFuture<Long> propose(String path, Op op, java.nio.ByteBuffer data, Uploader.Snapshot snap) {
         CompletableFuture<Result> sent;
+        long started = System.nanoTime();
         try {
             sent = uploader.submit(op, data);
         } catch (IOException e) {
@@ -502,6 +503,10 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
                 LOG.debug("Proposal {} failed: {}", Op.describe(op), error.toString());
                 problems.put(path, "waiting for the cluster: " + rootCause(error));
                 return 500L;
+            }
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} {}{} in {} ms", Op.describe(op), result.status(),
+                        snap == null ? "" : " (" + snap.stat().size() + " bytes)", (System.nanoTime() - started) / 1_000_000);
             }
             return afterResult(path, op, result, snap);
         });
