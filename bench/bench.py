@@ -1,0 +1,1184 @@
+#!/usr/bin/env python3
+"""Pickbox vs Syncthing benchmark on loopback (Python 3 standard library only).
+
+Started by bench/run, which creates the work directory and cleans it up.  Everything binds to
+127.0.0.1; HTTP requests go through an opener without proxies so they never leave loopback.
+See bench/README.md for what each workload measures and how.
+"""
+import argparse
+import datetime
+import hashlib
+import json
+import math
+import os
+import platform
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+JAR = os.path.join(ROOT, "target", "pickbox.jar")
+MiB = 1 << 20
+SKIP_PREFIXES = (".pickbox", ".stfolder", ".stversions", ".syncthing.", "~syncthing~", ".stignore")
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never use a proxy
+
+PROCS = []          # every process we started
+PIDFILE = None      # bench/run's fallback cleanup reads it
+_used_ports = set()
+
+
+def log(msg):
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+# ----------------------------------------------------------------------------- processes
+
+def spawn(cmd, log_path, env=None):
+    logf = open(log_path, "ab")
+    p = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                         start_new_session=True, env=env)
+    logf.close()
+    PROCS.append(p)
+    if PIDFILE:
+        with open(PIDFILE, "a") as f:
+            f.write(f"{p.pid}\n")
+    return p
+
+
+def stop_procs(procs, timeout=20):
+    procs = [p for p in procs if p.poll() is None]
+    for p in procs:
+        try:
+            p.terminate()
+        except ProcessLookupError:
+            pass
+    deadline = time.time() + timeout
+    for p in procs:
+        try:
+            p.wait(max(0.1, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def cleanup_all():
+    stop_procs(PROCS)
+
+
+def free_port():
+    while True:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        if port not in _used_ports and port < 60000:
+            _used_ports.add(port)
+            return port
+
+
+def http(method, url, body=None, headers=None, timeout=5):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    with OPENER.open(req, timeout=timeout) as r:
+        raw = r.read()
+    return json.loads(raw) if raw.strip() else None
+
+
+def wait_until(fn, timeout, interval=0.1, what="condition"):
+    deadline = time.time() + timeout
+    last_err = None
+    while time.time() < deadline:
+        try:
+            v = fn()
+            if v:
+                return v
+        except Exception as e:  # noqa: BLE001 - polling
+            last_err = e
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout}s waiting for {what}" + (f" ({last_err})" if last_err else ""))
+
+
+# ----------------------------------------------------------------------------- files
+
+def scan_sizes(base, sub=""):
+    """rel path -> size of every regular file under base/sub, skipping both tools' own files."""
+    out = {}
+    stack = [os.path.join(base, sub) if sub else base]
+    while stack:
+        d = stack.pop()
+        try:
+            it = os.scandir(d)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with it:
+            for e in it:
+                if e.name.startswith(SKIP_PREFIXES):
+                    continue
+                try:
+                    if e.is_dir(follow_symlinks=False):
+                        stack.append(e.path)
+                    elif e.is_file(follow_symlinks=False):
+                        out[os.path.relpath(e.path, base)] = e.stat(follow_symlinks=False).st_size
+                except FileNotFoundError:
+                    pass
+    return out
+
+
+def sha_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while True:
+            b = f.read(4 * MiB)
+            if not b:
+                break
+            h.update(b)
+    return h.hexdigest()
+
+
+def hash_manifest(base, sub=""):
+    return {rel: sha_file(os.path.join(base, rel)) for rel in sorted(scan_sizes(base, sub))}
+
+
+def verify_identical(dirs, sub, expected):
+    """SHA-256 of every file under sub on every node must equal `expected` (rel -> sha)."""
+    for d in dirs:
+        try:
+            m = hash_manifest(d, sub)
+        except FileNotFoundError:
+            return False, f"{d}: file vanished while hashing"
+        if m != expected:
+            missing = [k for k in expected if k not in m][:3]
+            extra = [k for k in m if k not in expected][:3]
+            diff = [k for k in expected if k in m and m[k] != expected[k]][:3]
+            return False, f"{d}: {len(m)} files vs {len(expected)} expected; missing {missing} extra {extra} differ {diff}"
+    return True, "identical"
+
+
+def pct(values, p):
+    s = sorted(values)
+    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
+
+
+# ----------------------------------------------------------------------------- memory
+
+def proc_tree(pid):
+    """pid and its descendants (Syncthing runs a monitor process and a worker child)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            tids = os.listdir(f"/proc/{p}/task")
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        for tid in tids:  # a child is listed under the thread that forked it (Go: any thread)
+            try:
+                with open(f"/proc/{p}/task/{tid}/children") as f:
+                    todo += [int(x) for x in f.read().split() if int(x) not in out]
+            except (FileNotFoundError, ProcessLookupError, ValueError):
+                pass
+    return out
+
+
+class MemSampler(threading.Thread):
+    """RSS of each node: the sum over the node's process tree, sampled every 250 ms from
+    /proc/<pid>/status; the peak is the larger of the highest sampled sum and the sum of VmHWM."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.pids = {}
+        self.peak = {}   # name -> kB
+        self._stop = threading.Event()
+
+    @staticmethod
+    def read(pid):
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                txt = f.read()
+        except (FileNotFoundError, ProcessLookupError):
+            return 0, 0
+        rss = re.search(r"VmRSS:\s+(\d+)", txt)
+        hwm = re.search(r"VmHWM:\s+(\d+)", txt)
+        return (int(rss.group(1)) if rss else 0), (int(hwm.group(1)) if hwm else 0)
+
+    def add(self, name, pid):
+        self.pids[name] = pid
+
+    def tree_kb(self, pid):
+        rss = hwm = 0
+        for p in proc_tree(pid):
+            r, h = self.read(p)
+            rss += r
+            hwm += h
+        return rss, hwm
+
+    def sample(self):
+        for name, pid in list(self.pids.items()):
+            rss, hwm = self.tree_kb(pid)
+            v = max(rss, hwm)
+            if v > self.peak.get(name, 0):
+                self.peak[name] = v
+
+    def rss_mb(self):
+        out = {}
+        for name, pid in self.pids.items():
+            rss, _ = self.tree_kb(pid)
+            if rss:
+                out[name] = round(rss / 1024, 1)
+        return out
+
+    def run(self):
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(0.25)
+
+    def stop(self):
+        if not self._stop.is_set():
+            self.sample()
+        self._stop.set()
+
+
+# ----------------------------------------------------------------------------- network bytes
+
+def _norm_addr(a):
+    return a.replace("[::ffff:", "").replace("[", "").replace("]", "")
+
+
+def parse_ss(text):
+    out, cur = [], None
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if line[0] in " \t":
+            if cur is not None:
+                m = re.search(r"bytes_sent:(\d+)", line)
+                cur["sent"] = int(m.group(1)) if m else 0
+                m = re.search(r"bytes_received:(\d+)", line)
+                cur["recv"] = int(m.group(1)) if m else 0
+            continue
+        parts = line.split()
+        if len(parts) < 5:
+            cur = None
+            continue
+        m = re.search(r"pid=(\d+)", line)
+        cur = {"local": _norm_addr(parts[3]), "remote": _norm_addr(parts[4]),
+               "pid": int(m.group(1)) if m else None, "sent": 0, "recv": 0}
+        out.append(cur)
+    return out
+
+
+class NetMeter:
+    """TCP payload bytes sent per node process, from the kernel's per-socket counters.
+
+    `ss -tinp` (every 100 ms) gives bytes_sent/bytes_received and the owning pid of every live
+    socket; `ss -tinE` streams the final counters of sockets destroyed meanwhile.  A socket is
+    charged to the node that owns it (pid, or one of the node's listening ports); only sockets
+    whose peer is another node (or an unknown short-lived peer) count, so the benchmark's own
+    HTTP polling never does (and it does not poll during a measurement anyway)."""
+
+    def __init__(self, pids, ports):
+        self.pid2name = {p: name for name, pid in pids.items() for p in proc_tree(pid)}
+        self.port2name = {str(port): name for port, name in ports.items()}
+
+    def _snap(self):
+        return parse_ss(subprocess.run(["ss", "-tinpH"], capture_output=True, text=True).stdout)
+
+    def _endpoint_owner(self, ep):
+        if ep in self.owner:
+            return self.owner[ep]
+        return self.port2name.get(ep.rsplit(":", 1)[-1])
+
+    def _observe(self, s):
+        if s["local"].endswith(":*") or s["remote"].endswith(":*"):
+            return
+        if s["pid"] is not None:
+            self.owner[s["local"]] = self.pid2name.get(s["pid"], f"pid{s['pid']}")
+        key = (s["local"], s["remote"])
+        old = self.last.get(key, (0, 0))
+        self.last[key] = (max(old[0], s["sent"]), max(old[1], s["recv"]))
+
+    def start(self):
+        self.owner, self.last, self.base = {}, {}, {}
+        self.ev_lines = []
+        self.ev = subprocess.Popen(["stdbuf", "-oL", "ss", "-tinEH"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, text=True)
+        self.ev_reader = threading.Thread(target=lambda: self.ev_lines.extend(self.ev.stdout), daemon=True)
+        self.ev_reader.start()
+        time.sleep(0.2)
+        for s in self._snap():
+            self._observe(s)
+            self.base[(s["local"], s["remote"])] = (s["sent"], s["recv"])
+        self._stop = threading.Event()
+        self.sampler = threading.Thread(target=self._loop, daemon=True)
+        self.sampler.start()
+
+    def _loop(self):
+        while not self._stop.wait(0.1):
+            for s in self._snap():
+                self._observe(s)
+
+    def stop(self):
+        self._stop.set()
+        self.sampler.join()
+        for s in self._snap():
+            self._observe(s)
+        time.sleep(0.3)
+        self.ev.send_signal(signal.SIGINT)
+        try:
+            self.ev.wait(5)
+        except subprocess.TimeoutExpired:
+            self.ev.kill()
+        self.ev_reader.join(5)
+        for s in parse_ss("".join(self.ev_lines)):
+            s["pid"] = None
+            self._observe(s)
+        per_node, unattributed = {}, 0
+        names = set(self.pid2name.values())
+        for (local, remote), (sent, recv) in self.last.items():
+            b = self.base.get((local, remote), (0, 0))
+            d = sent - b[0] if sent >= b[0] else sent
+            if d <= 0:
+                continue
+            lo, ro = self._endpoint_owner(local), self._endpoint_owner(remote)
+            if ro is not None and ro not in names:
+                continue  # peer is not a node (e.g. this benchmark, another program)
+            if lo in names:
+                per_node[lo] = per_node.get(lo, 0) + d
+            elif lo is None and (ro in names or ro is None):
+                unattributed += d
+        return {"sent_bytes_per_node": per_node, "unattributed_bytes": unattributed}
+
+
+# ----------------------------------------------------------------------------- Pickbox
+
+class Pickbox:
+    name = "Pickbox"
+
+    def __init__(self, work, mem):
+        self.work = os.path.join(work, "pickbox")
+        os.makedirs(self.work, exist_ok=True)
+        self.mem = mem
+        self.prefix = "bench" + secrets.token_hex(2)
+        self.nodes = []
+
+    def folder(self, i):
+        return self.nodes[i]["dir"]
+
+    @property
+    def dirs(self):
+        return [n["dir"] for n in self.nodes]
+
+    def start_node(self, i, join=None):
+        nid = f"{self.prefix}-n{i + 1}"
+        port, admin = free_port(), free_port()
+        d = os.path.join(self.work, f"node{i + 1}")
+        cmd = ["java", "-Xmx256m", "-XX:G1HeapRegionSize=4m", "-XX:MaxDirectMemorySize=64m", "-jar", JAR,
+               "node", "start", "--node-id", nid, "--port", str(port), "--admin-port", str(admin), "--data-dir", d]
+        if join:
+            cmd += ["--join", f"127.0.0.1:{join}"]
+        p = spawn(cmd, os.path.join(self.work, f"node{i + 1}.log"))
+        node = {"id": nid, "port": port, "admin": admin, "dir": d, "proc": p, "name": f"node{i + 1}"}
+        self.nodes.append(node)
+        self.mem.add(node["name"], p.pid)
+        return node
+
+    def status(self, node):
+        return http("GET", f"http://127.0.0.1:{node['admin']}/v1/status", timeout=3)
+
+    def wait_up(self, node, timeout=90):
+        def ok():
+            if node["proc"].poll() is not None:
+                raise RuntimeError(f"{node['id']} exited; see {self.work}/{node['name']}.log")
+            st = self.status(node)
+            if st.get("node") != node["id"]:
+                raise RuntimeError(f"port {node['admin']} answers as {st.get('node')}, not our node")
+            return st.get("healthy") and st.get("leader")
+        wait_until(ok, timeout, 0.2, f"{node['id']} up")
+
+    def start(self):
+        n1 = self.start_node(0)
+        self.wait_up(n1)
+        others = [self.start_node(i, join=n1["port"]) for i in (1, 2)]
+        for n in others:
+            self.wait_up(n)
+
+        def members_ok():
+            ms = [m["id"] for m in self.status(n1)["members"]]
+            bad = [m for m in ms if not m.startswith(self.prefix)]
+            if bad:
+                raise RuntimeError(f"foreign members in our cluster: {bad}")
+            return len(ms) == 3
+        wait_until(members_ok, 60, 0.2, "3 members")
+        self.wait_idle()
+
+    def wait_idle(self, timeout=120, nodes=None):
+        nodes = nodes or self.nodes
+        state = {"prev": None}
+
+        def idle():
+            sts = [self.status(n) for n in nodes]
+            key = tuple(s["appliedIndex"] for s in sts)
+            quiet = all(s.get("pending", 0) == 0 and s.get("applyLag", 0) == 0 for s in sts) and len(set(key)) == 1
+            ok = quiet and state["prev"] == key
+            state["prev"] = key if quiet else None
+            return ok
+        wait_until(idle, timeout, 0.25, "Pickbox idle")
+
+    def pids(self):
+        return {n["name"]: n["proc"].pid for n in self.nodes}
+
+    def ports(self):
+        out = {}
+        for n in self.nodes:
+            out[n["port"]] = n["name"]
+            out[n["admin"]] = n["name"]
+        return out
+
+    def procs(self):
+        return {n["name"]: n["proc"] for n in self.nodes}
+
+    def start_catchup_node(self):
+        node = self.start_node(3, join=self.nodes[0]["port"])
+        return node
+
+    def stop(self):
+        stop_procs([n["proc"] for n in self.nodes])
+
+
+# ----------------------------------------------------------------------------- Syncthing
+
+ST_OPTIONS = {
+    "globalAnnounceEnabled": "false", "localAnnounceEnabled": "false", "relaysEnabled": "false",
+    "natEnabled": "false", "urAccepted": "-1", "urSeen": "3", "autoUpgradeIntervalH": "0",
+    "crashReportingEnabled": "false", "startBrowser": "false", "setLowPriority": "false",
+    "stunKeepaliveStartS": "0", "reconnectionIntervalS": "10", "announceLANAddresses": "false",
+    "progressUpdateIntervalS": "-1",
+}
+
+
+class Syncthing:
+    name = "Syncthing"
+
+    def __init__(self, work, mem, lat10):
+        self.work = os.path.join(work, "syncthing")
+        os.makedirs(self.work, exist_ok=True)
+        self.mem = mem
+        self.lat10 = lat10
+        self.devs = []
+
+    @property
+    def dirs(self):
+        return [d["dir"] for d in self.devs]
+
+    @property
+    def dirs10(self):
+        return [d["dir10"] for d in self.devs]
+
+    def env(self, home):
+        e = dict(os.environ)
+        for k in list(e):
+            if k.lower() in ("http_proxy", "https_proxy", "all_proxy"):
+                del e[k]
+        e.update({"HOME": home, "STNOUPGRADE": "1", "STNORESTART": "1", "STNODEFAULTFOLDER": "1"})
+        return e
+
+    def generate(self, i):
+        base = os.path.join(self.work, f"dev{i + 1}")
+        home = os.path.join(base, "home")
+        os.makedirs(home, exist_ok=True)
+        out = subprocess.run(["syncthing", "generate", f"--home={home}", "--no-default-folder", "--skip-port-probing"],
+                             capture_output=True, text=True, env=self.env(base), check=True)
+        m = re.search(r"Device ID:\s*([A-Z0-9-]{63})", out.stdout + out.stderr)
+        if not m:
+            raise RuntimeError("no device id in: " + out.stdout + out.stderr)
+        dev = {"name": f"node{i + 1}", "base": base, "home": home, "id": m.group(1),
+               "listen": free_port(), "gui": free_port(), "apikey": secrets.token_urlsafe(24),
+               "dir": os.path.join(base, "folder"), "dir10": os.path.join(base, "folder-delay10")}
+        for d in (dev["dir"], dev["dir10"]):
+            os.makedirs(os.path.join(d, ".stfolder"), exist_ok=True)
+        return dev
+
+    def write_config(self, dev, peers, folders):
+        def devxml(p):
+            return (f'    <device id="{p["id"]}" name="{p["name"]}" compression="metadata" introducer="false">\n'
+                    f'        <address>tcp://127.0.0.1:{p["listen"]}</address>\n'
+                    f'        <autoAcceptFolders>false</autoAcceptFolders>\n    </device>\n')
+
+        def folderxml(fid, path, delay):
+            devs = "".join(f'        <device id="{p["id"]}"></device>\n' for p in peers)
+            return (f'    <folder id="{fid}" label="{fid}" path="{path}" type="sendreceive" rescanIntervalS="86400" '
+                    f'fsWatcherEnabled="true" fsWatcherDelayS="{delay}" ignorePerms="false" autoNormalize="true">\n'
+                    f'{devs}        <minDiskFree unit="%">1</minDiskFree>\n        <markerName>.stfolder</markerName>\n'
+                    f'    </folder>\n')
+        opts = "".join(f"        <{k}>{v}</{k}>\n" for k, v in ST_OPTIONS.items())
+        xml = ('<configuration version="36">\n'
+               + "".join(folderxml(*f) for f in folders)
+               + "".join(devxml(p) for p in peers)
+               + f'    <gui enabled="true" tls="false" debugging="false">\n'
+                 f'        <address>127.0.0.1:{dev["gui"]}</address>\n        <apikey>{dev["apikey"]}</apikey>\n'
+                 f'        <insecureAdminAccess>false</insecureAdminAccess>\n    </gui>\n'
+               + f'    <options>\n        <listenAddress>tcp://127.0.0.1:{dev["listen"]}</listenAddress>\n'
+                 f'        <globalAnnounceServer></globalAnnounceServer>\n{opts}    </options>\n'
+               + '</configuration>\n')
+        with open(os.path.join(dev["home"], "config.xml"), "w") as f:
+            f.write(xml)
+
+    def launch(self, dev):
+        dev["proc"] = spawn(["syncthing", "serve", f"--home={dev['home']}", "--no-browser", "--no-restart",
+                             "--no-upgrade", "--no-default-folder"],
+                            os.path.join(dev["base"], "syncthing.log"), env=self.env(dev["base"]))
+        self.mem.add(dev["name"], dev["proc"].pid)
+
+    def rest(self, dev, method, path, body=None):
+        return http(method, f"http://127.0.0.1:{dev['gui']}{path}", body, {"X-API-Key": dev["apikey"]}, timeout=10)
+
+    def wait_up(self, dev, peers, timeout=60):
+        def ok():
+            if dev["proc"].poll() is not None:
+                raise RuntimeError(f"syncthing {dev['name']} exited; see {dev['base']}/syncthing.log")
+            if self.rest(dev, "GET", "/rest/system/status").get("myID") != dev["id"]:
+                raise RuntimeError("GUI port answers with another device id")
+            conns = self.rest(dev, "GET", "/rest/system/connections")["connections"]
+            return all(conns.get(p["id"], {}).get("connected") for p in peers if p is not dev)
+        wait_until(ok, timeout, 0.25, f"syncthing {dev['name']} connected")
+
+    def start(self):
+        self.devs = [self.generate(i) for i in range(3)]
+        for d in self.devs:
+            folders = [("bench", d["dir"], 1)]
+            if self.lat10:
+                folders.append(("delay10", d["dir10"], 10))
+            self.write_config(d, self.devs, folders)
+        for d in self.devs:
+            self.launch(d)
+        for d in self.devs:
+            self.wait_up(d, self.devs)
+        self.wait_idle()
+
+    def wait_idle(self, timeout=180, devs=None, folders=("bench",)):
+        devs = devs or self.devs
+        state = {"prev": None}
+
+        def idle():
+            key = []
+            for d in devs:
+                for fid in folders:
+                    if fid == "delay10" and not self.lat10:
+                        continue
+                    s = self.rest(d, "GET", f"/rest/db/status?folder={fid}")
+                    if s.get("state") != "idle" or s.get("needTotalItems", 0) or s.get("inProgressBytes", 0):
+                        state["prev"] = None
+                        return False
+                    key.append((s.get("globalFiles"), s.get("globalBytes"), s.get("localFiles"), s.get("localBytes"), s.get("sequence")))
+            ok = state["prev"] == key and len({k[:4] for k in key}) <= len(folders)
+            state["prev"] = key
+            return ok
+        wait_until(idle, timeout, 0.5, "Syncthing idle")
+
+    def pids(self):
+        return {d["name"]: d["proc"].pid for d in self.devs}
+
+    def ports(self):
+        out = {}
+        for d in self.devs:
+            out[d["listen"]] = d["name"]
+            out[d["gui"]] = d["name"]
+        return out
+
+    def start_catchup_node(self):
+        dev = self.generate(3)
+        peers = self.devs + [dev]
+        self.write_config(dev, peers, [("bench", dev["dir"], 1)])
+        for d in self.devs:
+            self.rest(d, "POST", "/rest/config/devices", {"deviceID": dev["id"], "name": dev["name"],
+                                                          "addresses": [f"tcp://127.0.0.1:{dev['listen']}"],
+                                                          "compression": "metadata"})
+            f = self.rest(d, "GET", "/rest/config/folders/bench")
+            f["devices"].append({"deviceID": dev["id"]})
+            self.rest(d, "PUT", "/rest/config/folders/bench", f)
+        time.sleep(1)
+        self.devs.append(dev)
+        self.launch(dev)
+        return dev
+
+    def procs(self):
+        return {d["name"]: d["proc"] for d in self.devs if "proc" in d}
+
+    def stop(self):
+        stop_procs([d["proc"] for d in self.devs if "proc" in d])
+
+
+# ----------------------------------------------------------------------------- workloads
+
+def wait_dir_everywhere(dirs, rel, timeout=120):
+    wait_until(lambda: all(os.path.isdir(os.path.join(d, rel)) for d in dirs), timeout, 0.05, f"{rel} everywhere")
+
+
+def run_latency(dirs, sub, n, per_sample_timeout, rng, label):
+    os.makedirs(os.path.join(dirs[0], sub), exist_ok=True)
+    wait_dir_everywhere(dirs, sub)
+    time.sleep(1)
+    lat, failed = [], 0
+    for k in range(n):
+        w = k % len(dirs)
+        rel = os.path.join(sub, f"f{k:04d}.bin")
+        data = rng.randbytes(1024)
+        t0 = time.perf_counter()
+        with open(os.path.join(dirs[w], rel), "wb") as f:
+            f.write(data)
+        pending = [d for i, d in enumerate(dirs) if i != w]
+        deadline = t0 + per_sample_timeout
+        while pending and time.perf_counter() < deadline:
+            still = []
+            for d in pending:
+                p = os.path.join(d, rel)
+                try:
+                    if os.stat(p).st_size == 1024:
+                        with open(p, "rb") as f:
+                            if f.read() == data:
+                                continue
+                except FileNotFoundError:
+                    pass
+                still.append(d)
+            pending = still
+            if pending:
+                time.sleep(0.002)
+        if pending:
+            failed += 1
+            log(f"  {label}: sample {k} did not converge in {per_sample_timeout}s")
+        else:
+            lat.append((time.perf_counter() - t0) * 1000)
+    res = {"samples": n, "converged": len(lat), "per_sample_limit_s": per_sample_timeout}
+    if lat:
+        res.update({"p50_ms": pct(lat, 50), "p90_ms": pct(lat, 90), "p99_ms": pct(lat, 99), "max_ms": max(lat),
+                    "mean_ms": sum(lat) / len(lat)})
+    if failed:
+        res["status"] = f"did not converge in {per_sample_timeout}s ({failed} of {n} samples)"
+    else:
+        res["status"] = "ok"
+    return res
+
+
+def poll_until_verified(check_sizes, verify, limit, interval, t0):
+    """check_sizes() -> bool is the cheap poll; verify() -> (ok, detail) hashes everything.
+    Convergence time is the poll that preceded a successful verification."""
+    deadline = t0 + limit
+    detail = ""
+    while time.perf_counter() < deadline:
+        if check_sizes():
+            t = time.perf_counter()
+            ok, detail = verify()
+            if ok:
+                return t - t0, detail
+        time.sleep(interval)
+    return None, detail
+
+
+def run_burst(dirs, sub, nfiles, ndirs, limit, rng):
+    per_dir = nfiles // ndirs
+    files = {}
+    for j in range(ndirs):
+        for i in range(per_dir):
+            files[os.path.join(sub, f"d{j:03d}", f"f{i:05d}.bin")] = rng.randbytes(4096)
+    expected = {rel: hashlib.sha256(b).hexdigest() for rel, b in files.items()}
+    by_dir = {}
+    for rel in files:
+        by_dir.setdefault(os.path.dirname(rel), set()).add(os.path.basename(rel))
+    t0 = time.perf_counter()
+    for j in range(ndirs):
+        os.makedirs(os.path.join(dirs[0], sub, f"d{j:03d}"))
+    for rel, b in files.items():
+        with open(os.path.join(dirs[0], rel), "wb") as f:
+            f.write(b)
+    t_written = time.perf_counter() - t0
+    done = {(d, dd) for d in dirs[:1] for dd in by_dir}
+
+    def sizes():
+        for d in dirs[1:]:
+            for dd, names in by_dir.items():
+                if (d, dd) in done:
+                    continue
+                try:
+                    with os.scandir(os.path.join(d, dd)) as it:
+                        have = {e.name for e in it if e.name in names and e.stat().st_size == 4096}
+                except FileNotFoundError:
+                    return False
+                if len(have) != len(names):
+                    return False
+                done.add((d, dd))
+        return True
+
+    def verify():
+        ok, detail = verify_identical(dirs, sub, expected)
+        if not ok:
+            done.clear()
+        return ok, detail
+    t, detail = poll_until_verified(sizes, verify, limit, 0.05, t0)
+    res = {"files": len(files), "dirs": ndirs, "write_s": t_written, "limit_s": limit}
+    if t is None:
+        res["status"] = f"did not converge in {limit}s"
+        res["detail"] = detail
+    else:
+        res.update({"status": "ok", "seconds": t, "files_per_s": len(files) / t})
+    return res, expected
+
+
+def run_rename(dirs, old, new, expected_old, limit):
+    names = {rel[len(old) + 1:]: sha for rel, sha in expected_old.items()}
+    expected = {os.path.join(new, k): v for k, v in names.items()}
+    n = len(names)
+    t0 = time.perf_counter()
+    os.rename(os.path.join(dirs[0], old), os.path.join(dirs[0], new))
+
+    def sizes():
+        for d in dirs[1:]:
+            if os.path.exists(os.path.join(d, old)) or not os.path.isdir(os.path.join(d, new)):
+                return False
+        for d in dirs[1:]:
+            if len(scan_sizes(d, new)) != n:
+                return False
+        return True
+    t, detail = poll_until_verified(sizes, lambda: verify_identical(dirs, new, expected), limit, 0.005, t0)
+    res = {"files": n, "limit_s": limit}
+    if t is None:
+        res.update({"status": f"did not converge in {limit}s", "detail": detail})
+    else:
+        res.update({"status": "ok", "seconds": t})
+    return res, expected
+
+
+def run_large(dirs, sub, src, size, src_sha, limit):
+    os.makedirs(os.path.join(dirs[0], sub), exist_ok=True)
+    wait_dir_everywhere(dirs, sub)
+    time.sleep(1)
+    rel = os.path.join(sub, "big.bin")
+    expected = {rel: src_sha}
+    t0 = time.perf_counter()
+    shutil.copyfile(src, os.path.join(dirs[0], rel))
+    t_copy = time.perf_counter() - t0
+
+    def sizes():
+        for d in dirs[1:]:
+            try:
+                if os.stat(os.path.join(d, rel)).st_size != size:
+                    return False
+            except FileNotFoundError:
+                return False
+        return True
+    t, detail = poll_until_verified(sizes, lambda: verify_identical(dirs, sub, expected), limit, 0.05, t0)
+    res = {"bytes": size, "copy_s": t_copy, "limit_s": limit}
+    if t is None:
+        res.update({"status": f"did not converge in {limit}s", "detail": detail})
+    else:
+        res.update({"status": "ok", "seconds": t, "MB_per_s": size / 1e6 / t})
+    return res, expected
+
+
+def run_edit(system, dirs, rel, offset, patch, new_sha, limit):
+    meter = NetMeter(system.pids(), system.ports())
+    meter.start()
+    t0 = time.perf_counter()
+    with open(os.path.join(dirs[0], rel), "r+b") as f:
+        f.seek(offset)
+        f.write(patch)
+
+    def region():
+        for d in dirs[1:]:
+            try:
+                with open(os.path.join(d, rel), "rb") as f:
+                    f.seek(offset)
+                    if f.read(len(patch)) != patch:
+                        return False
+            except FileNotFoundError:
+                return False
+        return True
+    deadline = t0 + limit
+    t = None
+    while time.perf_counter() < deadline:
+        if region():
+            t = time.perf_counter() - t0
+            break
+        time.sleep(0.02)
+    time.sleep(1.0)  # trailing acknowledgements / index messages
+    net = meter.stop()
+    res = {"bytes_overwritten": len(patch), "offset": offset, "limit_s": limit, "network": net}
+    if t is None:
+        res["status"] = f"did not converge in {limit}s"
+        return res
+    ok, detail = verify_identical(dirs, os.path.dirname(rel), {rel: new_sha})
+    if not ok:
+        res.update({"status": "converged region but files differ", "detail": detail})
+        return res
+    per = net["sent_bytes_per_node"]
+    res.update({"status": "ok", "seconds": t, "max_sent_per_node_bytes": max(per.values()) if per else 0,
+                "total_sent_bytes": sum(per.values()) + net["unattributed_bytes"]})
+    return res
+
+
+def run_catchup(system, limit):
+    expected = hash_manifest(system.dirs[0])
+    total = sum(os.path.getsize(os.path.join(system.dirs[0], r)) for r in expected)
+    exp_sizes = {r: os.path.getsize(os.path.join(system.dirs[0], r)) for r in expected}
+    t0 = time.perf_counter()
+    node = system.start_catchup_node()
+    d = node["dir"]
+
+    def sizes():
+        return scan_sizes(d) == exp_sizes
+
+    def verify():
+        m = hash_manifest(d)
+        return (m == expected), f"{len(m)} of {len(expected)} files"
+    t, detail = poll_until_verified(sizes, verify, limit, 0.25, t0)
+    res = {"files": len(expected), "bytes": total, "limit_s": limit}
+    if t is None:
+        res.update({"status": f"did not converge in {limit}s", "detail": detail})
+    else:
+        res.update({"status": "ok", "seconds": t, "MB_per_s": total / 1e6 / t})
+    return res
+
+
+def make_large(path, size, seed):
+    """Incompressible data, every 128 KiB block unique (no block-level dedup possible)."""
+    rng = random.Random(seed)
+    base = bytearray(rng.randbytes(MiB))
+    h = hashlib.sha256()
+    with open(path, "wb") as f:
+        for c in range(size // MiB):
+            for s in range(8):
+                o = s * 128 * 1024
+                base[o:o + 16] = c.to_bytes(8, "little") + s.to_bytes(8, "little")
+            b = bytes(base)
+            h.update(b)
+            f.write(b)
+    return h.hexdigest()
+
+
+def patched_sha(path, offset, patch):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        pos = 0
+        while True:
+            b = f.read(4 * MiB)
+            if not b:
+                break
+            if pos <= offset < pos + len(b):
+                b = b[:offset - pos] + patch + b[offset - pos + len(patch):]
+            h.update(b)
+            pos += len(b)
+    return h.hexdigest()
+
+
+# ----------------------------------------------------------------------------- one system
+
+def run_system(system_cls, args, cfg, work, src, src_sha):
+    mem = MemSampler()
+    mem.start()
+    sysname = system_cls.name
+    if system_cls is Syncthing:
+        system = Syncthing(work, mem, lat10=cfg["lat10_samples"] > 0)
+    else:
+        system = Pickbox(work, mem)
+    R = {"workloads": {}, "loadavg_start": open("/proc/loadavg").read().split()[:3]}
+    rng = random.Random(42)
+    try:
+        log(f"{sysname}: starting 3 nodes")
+        system.start()
+        time.sleep(3)
+        R["idle_rss_start_mb"] = mem.rss_mb()
+        dirs = system.dirs
+        W = R["workloads"]
+
+        log(f"{sysname}: latency ({cfg['lat_samples']} samples)")
+        lat10_thread, lat10_res = None, {}
+        if system_cls is Syncthing and cfg["lat10_samples"]:
+            # The delay-10 run is a second folder ("delay10") run at the same time, mostly sleeping.
+            def lat10():
+                lat10_res.update(run_latency(system.dirs10, "lat", cfg["lat10_samples"], 60, random.Random(7),
+                                             "latency fsWatcherDelayS=10"))
+            lat10_thread = threading.Thread(target=lat10, daemon=True)
+            lat10_thread.start()
+        W["latency"] = run_latency(dirs, "lat", cfg["lat_samples"], cfg["lat_limit"], rng, "latency")
+        if lat10_thread:
+            lat10_thread.join()
+            W["latency_delay10"] = lat10_res
+        log(f"  -> {W['latency']}")
+        expected_all = {}
+        system.wait_idle()
+
+        log(f"{sysname}: burst ({cfg['burst_files']} files)")
+        W["burst"], exp_burst = run_burst(dirs, "burst", cfg["burst_files"], 100, cfg["burst_limit"], rng)
+        log(f"  -> {W['burst']}")
+        system.wait_idle(timeout=cfg["burst_limit"])
+
+        log(f"{sysname}: rename (directory of {cfg['burst_files']} files)")
+        if W["burst"]["status"] == "ok":
+            W["rename"], _ = run_rename(dirs, "burst", "burst-renamed", exp_burst, cfg["rename_limit"])
+            system.wait_idle(timeout=cfg["rename_limit"])
+        else:
+            W["rename"] = {"status": "skipped: burst did not converge"}
+        log(f"  -> {W['rename']}")
+
+        log(f"{sysname}: large ({cfg['large_bytes'] // MiB} MiB)")
+        W["large"], _ = run_large(dirs, "large", src, cfg["large_bytes"], src_sha, cfg["large_limit"])
+        log(f"  -> {W['large']}")
+        system.wait_idle(timeout=cfg["large_limit"])
+
+        log(f"{sysname}: edit-in-large (1 MiB in the middle)")
+        if W["large"]["status"] == "ok":
+            W["edit"] = run_edit(system, dirs, os.path.join("large", "big.bin"), cfg["edit_offset"], cfg["patch"],
+                                 cfg["patched_sha"], cfg["edit_limit"])
+            system.wait_idle(timeout=cfg["edit_limit"])
+        else:
+            W["edit"] = {"status": "skipped: large did not converge"}
+        log(f"  -> {W['edit']}")
+
+        time.sleep(5)
+        R["idle_rss_after_load_mb"] = mem.rss_mb()
+
+        log(f"{sysname}: catch-up of a 4th node")
+        W["catchup"] = run_catchup(system, cfg["catchup_limit"])
+        log(f"  -> {W['catchup']}")
+        mem.stop()
+        R["peak_rss_mb"] = {k: round(v / 1024, 1) for k, v in mem.peak.items()}
+        R["pids"] = system.pids()
+        R["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+    finally:
+        mem.stop()
+        t_stop = time.time()
+        system.stop()
+        log(f"{sysname}: stopped in {time.time() - t_stop:.1f} s"
+            + "".join(f"; {n} exit {p.returncode}" for n, p in system.procs().items()))
+        keep = os.path.join(HERE, "results", f"logs-{cfg['mode']}", sysname.lower())
+        shutil.rmtree(keep, ignore_errors=True)
+        os.makedirs(keep, exist_ok=True)
+        for dirpath, _dirs, names in os.walk(system.work):
+            for n in names:
+                if re.fullmatch(r"node\d\.log|syncthing\.log", n) and os.path.getsize(os.path.join(dirpath, n)) < 20 * MiB:
+                    rel = os.path.relpath(os.path.join(dirpath, n), system.work).replace(os.sep, "_")
+                    shutil.copy(os.path.join(dirpath, n), os.path.join(keep, rel))
+        t_rm = time.time()
+        shutil.rmtree(system.work, ignore_errors=True)
+        log(f"{sysname}: folders removed in {time.time() - t_rm:.1f} s")
+    return R
+
+
+# ----------------------------------------------------------------------------- report
+
+def fmt(v, unit, digits=1):
+    if v is None:
+        return "—"
+    if isinstance(v, str):
+        return v
+    return f"{v:,.{digits}f} {unit}".strip()
+
+
+def build_table(res, cfg):
+    pb = res.get("Pickbox", {})
+    st = res.get("Syncthing")
+    rows = []
+
+    def wl(r, name):
+        return (r or {}).get("workloads", {}).get(name, {}) if r else None
+
+    def val(w, key):
+        if w is None:
+            return None
+        if w.get("status") != "ok":
+            return w.get("status", "n/a")
+        return w.get(key)
+
+    def ratio(p, s, lower_better):
+        if not isinstance(p, (int, float)) or not isinstance(s, (int, float)) or p == 0 or s == 0:
+            return None
+        return s / p if lower_better else p / s
+
+    def add(label, key_w, key, unit, lower_better, targets, digits=1, st_w=None, scale=1.0):
+        pw = wl(pb, key_w)
+        sw = wl(st, st_w or key_w) if st else None
+        p = val(pw, key)
+        s = val(sw, key) if sw is not None else None
+        if isinstance(p, (int, float)):
+            p *= scale
+        if isinstance(s, (int, float)):
+            s *= scale
+        r = ratio(p, s, lower_better)
+        marks = []
+        for tdesc, fn in targets:
+            if isinstance(p, (int, float)):
+                ok = fn(p, r)
+                marks.append(f"{tdesc} {'PASS' if ok else ('n/a' if ok is None else 'FAIL')}")
+            else:
+                marks.append(f"{tdesc} FAIL")
+        rows.append({"figure": label, "pickbox": fmt(p, unit, digits),
+                     "syncthing": fmt(s, unit, digits) if st else "skipped",
+                     "ratio": f"{r:,.1f}x" if r else "—", "target": "; ".join(marks),
+                     "pickbox_value": p if isinstance(p, (int, float)) else None,
+                     "syncthing_value": s if isinstance(s, (int, float)) else None, "ratio_value": r})
+
+    def rt(th):
+        return lambda p, r: None if r is None else r >= th
+    n_lat = cfg["lat_samples"]
+    add(f"latency p50 ({n_lat} x 1 KiB)", "latency", "p50_ms", "ms", True,
+        [("<=30 ms", lambda p, r: p <= 30), (">=20x", rt(20))])
+    add("latency p90", "latency", "p90_ms", "ms", True, [])
+    add("latency p99", "latency", "p99_ms", "ms", True, [("<=150 ms", lambda p, r: p <= 150)])
+    add("latency max", "latency", "max_ms", "ms", True, [])
+    if st and "latency_delay10" in st.get("workloads", {}):
+        n10 = cfg["lat10_samples"]
+        add(f"latency p50 vs Syncthing delay 10 s ({n10} samples)", "latency", "p50_ms", "ms", True, [],
+            st_w="latency_delay10")
+        add("latency p99 vs Syncthing delay 10 s", "latency", "p99_ms", "ms", True, [], st_w="latency_delay10")
+    add(f"burst ({cfg['burst_files']:,} x 4 KiB)", "burst", "files_per_s", "files/s", False,
+        [(">=2000/s", lambda p, r: p >= 2000), (">=5x", rt(5))], 0)
+    add(f"large ({cfg['large_bytes'] // MiB} MiB)", "large", "MB_per_s", "MB/s", False,
+        [(">=100 MB/s", lambda p, r: p >= 100), (">=1x", rt(1))])
+    add("edit-in-large: time", "edit", "seconds", "s", True, [], 2)
+    add("edit-in-large: max bytes sent by a node", "edit", "max_sent_per_node_bytes", "MiB", True,
+        [("<=4 MiB", lambda p, r: p <= 4)], 2, scale=1 / MiB)
+    add(f"rename dir of {cfg['burst_files']:,} files", "rename", "seconds", "s", True,
+        [("<=1 s" + ("" if cfg["burst_files"] >= 10000 else " (target is for 10,000)"), lambda p, r: p <= 1)], 3)
+    add("catch-up of a 4th node", "catchup", "MB_per_s", "MB/s", False, [(">=100 MB/s", lambda p, r: p >= 100)])
+    add("catch-up time", "catchup", "seconds", "s", True, [], 1)
+
+    def memrow(label, key, targets):
+        p = max((pb.get(key) or {}).values(), default=None) if pb else None
+        s = max((st.get(key) or {}).values(), default=None) if st else None
+        r = ratio(p, s, True)
+        marks = [f"{d} {'PASS' if (p is not None and fn(p)) else 'FAIL'}" for d, fn in targets]
+        rows.append({"figure": label, "pickbox": fmt(p, "MB"), "syncthing": fmt(s, "MB") if st else "skipped",
+                     "ratio": f"{r:,.1f}x" if r else "—", "target": "; ".join(marks),
+                     "pickbox_value": p, "syncthing_value": s, "ratio_value": r})
+    memrow("idle RSS after load (max node)", "idle_rss_after_load_mb", [("<=200 MB", lambda p: p <= 200)])
+    memrow("idle RSS at start (max node)", "idle_rss_start_mb", [])
+    memrow("peak RSS (max node, VmHWM)", "peak_rss_mb", [])
+    return rows
+
+
+def render(rows):
+    cols = [("figure", "Figure"), ("pickbox", "Pickbox"), ("syncthing", "Syncthing"), ("ratio", "Ratio"),
+            ("target", "Target (Pickbox)")]
+    w = {k: max(len(h), *(len(str(r[k])) for r in rows)) for k, h in cols}
+    line = "| " + " | ".join(h.ljust(w[k]) for k, h in cols) + " |"
+    sep = "|" + "|".join("-" * (w[k] + 2) for k, _ in cols) + "|"
+    out = [line, sep]
+    for r in rows:
+        out.append("| " + " | ".join(str(r[k]).ljust(w[k]) for k, _ in cols) + " |")
+    return "\n".join(out)
+
+
+def machine_facts(work):
+    def sh(cmd):
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+            return (r.stdout + r.stderr).strip()
+        except Exception as e:  # noqa: BLE001
+            return f"n/a ({e})"
+    mem = re.search(r"MemTotal:\s+(\d+)", open("/proc/meminfo").read())
+    st = shutil.disk_usage(work)
+    dfl = sh(["df", "-hT", work]).splitlines()
+    facts = {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "nproc": os.cpu_count(),
+        "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?"),
+        "ram_gib": round(int(mem.group(1)) / 1024 / 1024, 1) if mem else None,
+        "disk": dfl[-1] if dfl else "?", "disk_free_gib": round(st.free / 2**30, 1),
+        "kernel": platform.release(),
+        "java": sh(["java", "-version"]).splitlines()[0] if shutil.which("java") else "n/a",
+        "syncthing": sh(["syncthing", "--version"]) if shutil.which("syncthing") else "not installed",
+        "python": platform.python_version(),
+        "loadavg_start": open("/proc/loadavg").read().split()[:3],
+    }
+    others = sh(["ps", "-eo", "pid,comm"]).splitlines()
+    facts["other_java_processes_at_start"] = sum(1 for l in others if l.split()[-1:] == ["java"])
+    return facts
+
+
+# ----------------------------------------------------------------------------- main
+
+def main():
+    global PIDFILE
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--pickbox-only", action="store_true")
+    ap.add_argument("--syncthing-only", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))
+    args = ap.parse_args()
+    PIDFILE = os.path.join(args.work, "pids")
+
+    def on_signal(sig, _frame):
+        raise SystemExit(128 + sig)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    if args.quick:
+        cfg = {"mode": "quick", "lat_samples": 50, "lat10_samples": 5, "burst_files": 1000,
+               "large_bytes": 128 * MiB}
+    else:
+        cfg = {"mode": "full", "lat_samples": 200, "lat10_samples": 20, "burst_files": 10000,
+               "large_bytes": 1024 * MiB}
+    cfg.update({"lat_limit": 30, "burst_limit": 240, "rename_limit": 180, "large_limit": 300,
+                "edit_limit": 120, "catchup_limit": 300})
+    facts = machine_facts(args.work)
+    log(f"mode {cfg['mode']}; machine: {facts['nproc']} cpus, {facts['ram_gib']} GiB RAM, load {facts['loadavg_start']}")
+    t_start = time.time()
+    try:
+        src = os.path.join(args.work, "large-source.bin")
+        log(f"generating {cfg['large_bytes'] // MiB} MiB source file")
+        src_sha = make_large(src, cfg["large_bytes"], 1234)
+        patch = random.Random(99).randbytes(MiB)
+        cfg["edit_offset"] = (cfg["large_bytes"] // 2) // MiB * MiB
+        cfg["patch"] = patch
+        cfg["patched_sha"] = patched_sha(src, cfg["edit_offset"], patch)
+        results = {}
+        systems = []
+        if not args.syncthing_only:
+            systems.append(Pickbox)
+        if not args.pickbox_only:
+            systems.append(Syncthing)
+        for cls in systems:
+            t = time.time()
+            results[cls.name] = run_system(cls, args, cfg, args.work, src, src_sha)
+            results[cls.name]["wall_s"] = round(time.time() - t, 1)
+            with open(os.path.join(os.path.dirname(args.out), f"partial-{cfg['mode']}.json"), "w") as f:
+                json.dump({"config": {k: v for k, v in cfg.items() if k != "patch"}, "machine": facts,
+                           "results": results}, f, indent=2, default=str)
+        os.remove(src)
+    finally:
+        cleanup_all()
+    facts["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+    facts["total_wall_s"] = round(time.time() - t_start, 1)
+    rows = build_table(results, cfg)
+    table = render(rows)
+    print()
+    print(f"Pickbox benchmark ({cfg['mode']}), {facts['date']}, {facts['nproc']} cpus, {facts['ram_gib']} GiB RAM, "
+          f"total {facts['total_wall_s']} s")
+    print("Ratio = how many times better Pickbox is (Syncthing/Pickbox for times, Pickbox/Syncthing for rates).")
+    print(table)
+    out_cfg = {k: v for k, v in cfg.items() if k not in ("patch",)}
+    doc = {"config": out_cfg, "machine": facts, "results": results, "table": rows, "table_text": table}
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    for path in (args.out, os.path.join(os.path.dirname(args.out), f"latest-{cfg['mode']}.json")):
+        with open(path, "w") as f:
+            json.dump(doc, f, indent=2, default=str)
+    log(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        cleanup_all()
