@@ -286,6 +286,7 @@ public final class AdminServer implements AutoCloseable {
         s.put("bytes", node.index().fileBytes());
         s.put("appliedOps", node.index().appliedOps());
         s.put("pending", node.sync().pendingCount());
+        s.put("transfers", node.sync().transfers());
         s.put("conflicts", node.index().conflicts().size());
         s.put("blocked", node.sync().blocked());
         var problems = node.sync().problems();

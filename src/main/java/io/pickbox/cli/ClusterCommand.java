@@ -82,8 +82,16 @@ final class ClusterCommand {
         if (!s.path("lastError").isNull() && !s.path("lastError").isMissingNode()) {
             out.println("last error: " + s.path("lastError").asText());
         }
+        for (JsonNode t : s.path("transfers")) {
+            long done = t.path("done").asLong();
+            long total = Math.max(1, t.path("total").asLong());
+            int width = 20;
+            int filled = (int) Math.min(width, Math.round(width * (double) done / total));
+            out.printf("%s %s  [%s%s] %3d%%  %s of %s%n", t.path("direction").asText(), t.path("path").asText(),
+                    "#".repeat(filled), ".".repeat(width - filled), Math.round(100.0 * done / total), human(done), human(total));
+        }
         if (firstLag != null && s.path("pending").asLong() > 0) {
-            out.println("transferring: " + s.path("pending").asLong() + " path(s) in flight on this node");
+            out.println(s.path("pending").asLong() + " path(s) waiting or in flight on this node");
         }
     }
 

@@ -39,10 +39,12 @@ final class Materializer {
     }
 
     private final Path root;
+    private final Transfers transfers;
     private final BlobStore blobs;
     private final BlobFetcher fetcher;
 
-    Materializer(Path root, BlobStore blobs, BlobFetcher fetcher) {
+    Materializer(Path root, BlobStore blobs, BlobFetcher fetcher, Transfers transfers) {
+        this.transfers = transfers;
         this.root = root;
         this.blobs = blobs;
         this.fetcher = fetcher;
@@ -53,6 +55,17 @@ final class Materializer {
      * what is on disk now may be replaced. Returns the stat of the written file.
      */
     FileStat writeFile(String path, Entry entry, Predicate<FileStat> stillOurs) throws IOException {
+        if (entry.chunks().size() <= 1) return write(path, entry, stillOurs, null);
+        java.util.concurrent.atomic.AtomicLong progress = transfers.start(path, "receiving", entry.size());
+        try {
+            return write(path, entry, stillOurs, progress);
+        } finally {
+            transfers.finish(path, "receiving");
+        }
+    }
+
+    private FileStat write(String path, Entry entry, Predicate<FileStat> stillOurs,
+                           java.util.concurrent.atomic.AtomicLong progress) throws IOException {
         for (String chunk : entry.chunks()) {
             if (!fetcher.ensure(chunk)) throw new IOException("chunk " + chunk.substring(0, 12) + " is not available from any peer yet");
         }
@@ -70,6 +83,7 @@ final class Materializer {
                         buf.flip();
                         md.update(buf.duplicate());
                         while (buf.hasRemaining()) out.write(buf);
+                        if (progress != null) progress.addAndGet(buf.limit());
                     }
                 }
                 out.force(true);

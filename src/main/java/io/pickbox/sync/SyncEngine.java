@@ -109,8 +109,9 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     public static SyncEngine create(String nodeId, Path root, Index index, LocalTable table, Proposer proposer,
                                     io.pickbox.transfer.BlobStore blobs, io.pickbox.transfer.BlobFetcher fetcher,
                                     Predicate<String> ignored, Settings settings) {
-        return new SyncEngine(nodeId, root, index, table, new Uploader(index, proposer, h -> index.hasChunk(h) || blobs.has(h)),
-                new Materializer(root, blobs, fetcher), ignored, settings);
+        Uploader uploader = new Uploader(index, proposer, h -> index.hasChunk(h) || blobs.has(h));
+        return new SyncEngine(nodeId, root, index, table, uploader,
+                new Materializer(root, blobs, fetcher, uploader.transfers), ignored, settings);
     }
 
     /** Where rescans and deduplicated chunk bytes are counted. */
@@ -124,6 +125,11 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     /** Paths waiting to be compared or with a change in flight. */
     public int pendingCount() {
         return pending;
+    }
+
+    /** Large files being sent or written on this node right now. */
+    public List<Transfers.Transfer> transfers() {
+        return uploader.transfers.list();
     }
 
     public Map<String, Blocked> blocked() {
@@ -463,7 +469,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     private CompletableFuture<Long> hashAndPropose(String path, Local local) throws IOException {
         Uploader.Snapshot snap;
         try {
-            snap = uploader.read(PathValidator.resolve(root, path));
+            snap = uploader.read(PathValidator.resolve(root, path), path);
         } catch (java.util.concurrent.CompletionException e) {
             throw new IOException("sending chunks of " + path + " failed: " + e.getCause(), e);
         }

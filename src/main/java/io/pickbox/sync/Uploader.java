@@ -33,6 +33,7 @@ final class Uploader {
     private final Semaphore inFlightBytes;
     private static final int IN_FLIGHT_LIMIT = 8 << 20;
     private final java.util.function.Predicate<String> alreadyHeld;
+    final Transfers transfers = new Transfers();
     private volatile SyncMetrics metrics = SyncMetrics.NONE;
 
     /**
@@ -55,6 +56,11 @@ final class Uploader {
      * Returns null if the file changed or vanished meanwhile.
      */
     Snapshot read(Path file) throws IOException {
+        return read(file, file.getFileName().toString());
+    }
+
+    /** As {@link #read(Path)}; a large file's progress is reported under {@code label}. */
+    Snapshot read(Path file, String label) throws IOException {
         FileStat before = FileStat.of(file);
         if (before == null || before.kind() != FileStat.Kind.FILE) return null;
         MessageDigest whole = Hashing.newSha256();
@@ -71,6 +77,8 @@ final class Uploader {
                     inline = ByteBuffer.wrap(all);
                 }
             } else {
+                java.util.concurrent.atomic.AtomicLong progress = transfers.start(label, "sending", before.size());
+                try {
                 while (true) {
                     byte[] buf = in.readNBytes(Hashing.CHUNK_SIZE);
                     if (buf.length == 0) break;
@@ -79,7 +87,11 @@ final class Uploader {
                     chunks.add(h);
                     if (!alreadyHeld.test(h)) sent.add(sendChunk(h, buf));
                     else metrics.dedupedBytes(buf.length);
+                    progress.addAndGet(buf.length);
                     if (buf.length < Hashing.CHUNK_SIZE) break;
+                }
+                } finally {
+                    transfers.finish(label, "sending");
                 }
             }
         }

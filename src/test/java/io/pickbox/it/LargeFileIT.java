@@ -106,6 +106,15 @@ class LargeFileIT {
 
         long t0 = System.nanoTime();
         String sha = writeRandom(writer.file(REL), SIZE_MIB, 2024);
+        // Status reports the transfer in progress (what `cluster status --watch` draws as a bar).
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
+            for (TestNode n : cluster.nodes()) {
+                for (var t : n.status().path("transfers")) {
+                    if (t.path("path").asText().equals(REL) && t.path("total").asLong() == SIZE_MIB * (1L << 20)) return true;
+                }
+            }
+            return false;
+        });
         awaitSha(sha, Duration.ofSeconds(180));
         System.err.println("TEST: 200 MiB replicated in " + Duration.ofNanos(System.nanoTime() - t0));
         cluster.awaitConverged(Duration.ofSeconds(60));
