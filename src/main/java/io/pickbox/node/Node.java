@@ -120,7 +120,7 @@ public final class Node implements AutoCloseable {
             throw new IOException(missing[0] + " of " + missing[1] + " synced files are missing from " + data
                     + "; refusing to propose deleting them. If that is intended, start with --allow-mass-delete");
         }
-        announceAdminAddress();
+        announceAdminAddressBeforeStarting();
         watcher = FolderWatcher.create(data, ignored, metrics.watching(sync));
         watcher.start();
         sync.start();
@@ -210,6 +210,25 @@ public final class Node implements AutoCloseable {
     }
 
     /** Tells the cluster where this node's admin API is, unless it already knows; retried until committed. */
+    /**
+     * Peers need this node's admin address to fetch chunks from it. Announced before the node
+     * reports itself started, so no stray op lands later; without quorum it goes on in the background.
+     */
+    private void announceAdminAddressBeforeStarting() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!config.adminAddress().equals(index.adminAddresses().get(config.nodeId())) && System.nanoTime() < deadline) {
+            try {
+                sync.announce(config.adminAddress()).get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                LOG.debug("Announcing the admin address failed, retrying: {}", e.toString());
+            }
+        }
+        announceAdminAddress();
+    }
+
     private void announceAdminAddress() {
         if (config.adminAddress().equals(index.adminAddresses().get(config.nodeId()))) return;
         sync.announce(config.adminAddress()).whenComplete((r, e) -> {
