@@ -261,19 +261,7 @@ final class InotifyWatcher implements FolderWatcher {
     }
 
     private void watchSubtree(String rel, boolean reportEntries) {
-        SubtreeWalker.walk(root, rel, ignored, new SubtreeWalker.Visitor() {
-            @Override
-            public boolean enterDirectory(String relDir) {
-                return addWatch(relDir);
-            }
-
-            @Override
-            public void entry(String entryRel, boolean isDirectory) {
-                if (reportEntries) {
-                    listener.changed(entryRel, true);
-                }
-            }
-        });
+        SubtreeWalker.watchSubtree(root, rel, ignored, this::addWatch, listener, reportEntries);
     }
 
     private boolean addWatch(String relDir) {

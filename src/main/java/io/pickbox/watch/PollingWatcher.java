@@ -164,19 +164,7 @@ final class PollingWatcher implements FolderWatcher {
     }
 
     private void watchSubtree(String rel, boolean reportEntries) {
-        SubtreeWalker.walk(root, rel, ignored, new SubtreeWalker.Visitor() {
-            @Override
-            public boolean enterDirectory(String relDir) {
-                return register(relDir);
-            }
-
-            @Override
-            public void entry(String entryRel, boolean isDirectory) {
-                if (reportEntries) {
-                    listener.changed(entryRel, true);
-                }
-            }
-        });
+        SubtreeWalker.watchSubtree(root, rel, ignored, this::register, listener, reportEntries);
     }
 
     private boolean register(String relDir) {

@@ -49,6 +49,28 @@ final class SubtreeWalker {
         }
     }
 
+    /**
+     * Watches every directory of a subtree with {@code watch} (false: not watched, not descended)
+     * and, when {@code reportEntries}, reports every entry found, so nothing created before the
+     * watches were in place is missed.
+     */
+    static void watchSubtree(Path root, String startRel, Predicate<String> ignored, Predicate<String> watch,
+                             ChangeListener listener, boolean reportEntries) {
+        walk(root, startRel, ignored, new Visitor() {
+            @Override
+            public boolean enterDirectory(String relDir) {
+                return watch.test(relDir);
+            }
+
+            @Override
+            public void entry(String entryRel, boolean isDirectory) {
+                if (reportEntries) {
+                    listener.changed(entryRel, true);
+                }
+            }
+        });
+    }
+
     static void walk(Path root, String startRel, Predicate<String> ignored, Visitor visitor) {
         Deque<String> todo = new ArrayDeque<>();
         todo.push(startRel);
