@@ -265,9 +265,11 @@ public final class PickboxStateMachine extends BaseStateMachine {
         String hash = dataHash(opOf(entry, context));
         // Ratis may resend the entry (read()) before the blob is on disk: serve it from here meanwhile.
         staging.put(hash, data);
+        // On the leader startTransaction already checked the bytes against the hash; elsewhere check them.
+        boolean verified = context != null && context.getClientRequest() != null;
         return CompletableFuture.runAsync(() -> {
             try {
-                blobs.put(hash, data.asReadOnlyByteBuffer());
+                blobs.put(hash, data.asReadOnlyByteBuffer(), verified);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             } finally {

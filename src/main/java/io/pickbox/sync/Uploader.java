@@ -72,10 +72,7 @@ final class Uploader {
                 byte[] all = in.readNBytes(Hashing.CHUNK_SIZE + 1);
                 if (all.length != before.size()) return null;
                 whole.update(all);
-                if (all.length > 0) {
-                    chunks.add(Hashing.sha256Hex(all));
-                    inline = ByteBuffer.wrap(all);
-                }
+                if (all.length > 0) inline = ByteBuffer.wrap(all);
             } else {
                 java.util.concurrent.atomic.AtomicLong progress = transfers.start(label, "sending", before.size());
                 try {
@@ -98,7 +95,10 @@ final class Uploader {
         FileStat after = FileStat.of(file);
         if (after == null || !after.sameAs(before)) return null;
         for (CompletableFuture<Result> f : sent) f.join();
-        return new Snapshot(after, Hashing.hex(whole.digest()), chunks, inline);
+        String sha = Hashing.hex(whole.digest());
+        // A one-chunk file's chunk is the file itself: its hash is the file's hash.
+        if (inline != null) chunks.add(sha);
+        return new Snapshot(after, sha, chunks, inline);
     }
 
     private CompletableFuture<Result> sendChunk(String sha, byte[] data) throws IOException {
