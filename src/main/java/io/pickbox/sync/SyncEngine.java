@@ -389,7 +389,8 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
             if (idx.isDir()) {
                 long seen = local.version();
                 for (String p : table.paths()) {
-                    if (p.startsWith(path + "/")) seen = Math.max(seen, table.get(p) == null ? 0 : table.get(p).version());
+                    Local below = p.startsWith(path + "/") ? table.get(p) : null;
+                    if (below != null) seen = Math.max(seen, below.version());
                 }
                 return propose(path, new Op.Delete(origin(), path, local.version(), seen), null, null);
             }
