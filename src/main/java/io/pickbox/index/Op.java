@@ -50,6 +50,17 @@ public sealed interface Op {
         return null;
     }
 
+    /** The same op from {@code origin} (ops get their sequence number as they are sent, in send order). */
+    static Op withOrigin(Op op, Origin origin) {
+        if (op instanceof Put p) return new Put(origin, p.path(), p.size(), p.sha256(), p.chunks(), p.mode(), p.mtime(), p.base(), p.inline());
+        if (op instanceof Mkdir m) return new Mkdir(origin, m.path(), m.mode(), m.mtime());
+        if (op instanceof Delete d) return new Delete(origin, d.path(), d.base(), d.seen());
+        if (op instanceof Rename r) return new Rename(origin, r.from(), r.to(), r.srcBase(), r.dstBase());
+        if (op instanceof Meta m) return new Meta(origin, m.path(), m.mode(), m.mtime(), m.base());
+        if (op instanceof Hello h) return new Hello(origin, h.adminAddress());
+        return op;
+    }
+
     /** A node announces where its admin API listens (peers fetch chunks there). */
     record Hello(Origin origin, String adminAddress) implements Op {}
 

@@ -31,7 +31,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -56,7 +55,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     public record Settings(long debounceMillis, long quietMillis, long maxDelayMillis, double massDeleteShare,
                            boolean allowMassDelete) {
         public static Settings defaults() {
-            return new Settings(20, 100, 2000, 0.5, false);
+            return new Settings(5, 100, 2000, 0.5, false);
         }
     }
 
@@ -72,7 +71,6 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     private final Materializer materializer;
     private final Predicate<String> ignored;
     private final Settings settings;
-    private final AtomicLong seq;
 
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("pickbox-sync"));
     private final ExecutorService workers = Executors.newFixedThreadPool(4, daemon("pickbox-sync-worker"));
@@ -102,14 +100,12 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         this.materializer = materializer;
         this.ignored = ignored;
         this.settings = settings;
-        // Sequences must grow across restarts: start from the clock, never below what the cluster saw.
-        this.seq = new AtomicLong(Math.max(System.currentTimeMillis() * 1000, index.lastSeq(nodeId) + 1));
     }
 
     public static SyncEngine create(String nodeId, Path root, Index index, LocalTable table, Proposer proposer,
                                     io.pickbox.transfer.BlobStore blobs, io.pickbox.transfer.BlobFetcher fetcher,
                                     Predicate<String> ignored, Settings settings) {
-        Uploader uploader = new Uploader(index, proposer, h -> index.hasChunk(h) || blobs.has(h));
+        Uploader uploader = new Uploader(nodeId, index, proposer, h -> index.hasChunk(h) || blobs.has(h));
         return new SyncEngine(nodeId, root, index, table, uploader,
                 new Materializer(root, blobs, fetcher, uploader.transfers), ignored, settings);
     }
@@ -623,8 +619,9 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         return uploader.submit(new Op.Delete(origin(), path, idx.version(), index.versionClock()), null);
     }
 
+    /** The origin of a new op; its sequence number is taken when it is sent ({@link Uploader#submit}). */
     private Op.Origin origin() {
-        return new Op.Origin(nodeId, seq.incrementAndGet());
+        return new Op.Origin(nodeId, 0);
     }
 
     private static String rootCause(Throwable t) {

@@ -29,6 +29,10 @@ final class Uploader {
 
     private final Index index;
     private final Proposer proposer;
+    private final String nodeId;
+    /** This node's last sequence number; taken and sent under one lock, so sequences reach the log in order. */
+    private long seq;
+    private final Object sendOrder = new Object();
     /** Bounds chunk bytes in flight towards the leader (Ratis queues included). */
     private final Semaphore inFlightBytes;
     private static final int IN_FLIGHT_LIMIT = 8 << 20;
@@ -40,7 +44,10 @@ final class Uploader {
      * @param alreadyHeld whether a chunk need not be sent: the cluster committed it, or this node
      *                    already staged it (sent or received before: a retried upload resends nothing)
      */
-    Uploader(Index index, Proposer proposer, java.util.function.Predicate<String> alreadyHeld) {
+    Uploader(String nodeId, Index index, Proposer proposer, java.util.function.Predicate<String> alreadyHeld) {
+        this.nodeId = nodeId;
+        // Sequences must grow across restarts: start from the clock, never below what the cluster saw.
+        this.seq = Math.max(System.currentTimeMillis() * 1000, index.lastSeq(nodeId));
         this.index = index;
         this.alreadyHeld = alreadyHeld;
         this.proposer = proposer;
@@ -105,11 +112,20 @@ final class Uploader {
         return submit(new Op.Chunk(sha, data.length), ByteBuffer.wrap(data));
     }
 
-    /** Submits one op, holding its data's bytes against the in-flight bound until it completes. */
+    /**
+     * Submits one op, holding its data's bytes against the in-flight bound until it completes. An
+     * op with an origin gets this node's next sequence number here: apply takes a sequence at or
+     * below the last one applied for a retry, so sequences must be sent in the order they are taken.
+     */
     CompletableFuture<Result> submit(Op op, ByteBuffer data) throws IOException {
         int bytes = data == null ? 0 : data.remaining();
         acquire(bytes);
-        return proposer.submit(op, data).whenComplete((r, e) -> inFlightBytes.release(bytes));
+        CompletableFuture<Result> sent;
+        synchronized (sendOrder) {
+            Op stamped = Op.originOf(op) == null ? op : Op.withOrigin(op, new Op.Origin(nodeId, ++seq));
+            sent = proposer.submit(stamped, data);
+        }
+        return sent.whenComplete((r, e) -> inFlightBytes.release(bytes));
     }
 
     private void acquire(int bytes) throws IOException {
