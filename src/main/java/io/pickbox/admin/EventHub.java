@@ -16,8 +16,9 @@ import java.util.Map;
 
 /**
  * The last committed ops and this node's apply results, kept in a bounded ring and streamed to
- * server-sent-event clients. Event id = Raft log index, so a client resumes with {@code ?since=} or
- * {@code Last-Event-ID}. The apply thread only appends and wakes the streams.
+ * server-sent-event clients. Event id = Raft log index x 1024 + the op's place in its entry (one
+ * entry may carry a batch of ops), so ids survive restarts and a client resumes with
+ * {@code ?since=} or {@code Last-Event-ID}. The apply thread only appends and wakes the streams.
  */
 final class EventHub implements IndexListener, AutoCloseable {
 
@@ -25,7 +26,12 @@ final class EventHub implements IndexListener, AutoCloseable {
     private static final long KEEPALIVE_MS = 15_000;
 
     /** One applied op and its result; rendered as JSON when sent. */
-    record Event(long id, long time, Op op, Result result) {}
+    record Event(long id, long logIndex, long time, Op op, Result result) {}
+
+    /** At least the most ops one log entry can carry. */
+    static final long IDS_PER_ENTRY = 1024;
+    private long lastLogIndex = -1;
+    private long placeInEntry;
 
     private final ArrayDeque<Event> ring = new ArrayDeque<>();
     private final ObjectMapper json = new ObjectMapper();
@@ -41,9 +47,12 @@ final class EventHub implements IndexListener, AutoCloseable {
     public void applied(long logIndex, Op op, Result result) {
         if (op instanceof Op.Chunk) return; // bytes of large files: counted in metrics, not news
         synchronized (this) {
-            ring.addLast(new Event(logIndex, System.currentTimeMillis(), op, result));
+            placeInEntry = logIndex == lastLogIndex ? placeInEntry + 1 : 0;
+            lastLogIndex = logIndex;
+            long id = logIndex * IDS_PER_ENTRY + placeInEntry;
+            ring.addLast(new Event(id, logIndex, System.currentTimeMillis(), op, result));
             if (ring.size() > CAPACITY) ring.removeFirst();
-            lastId = Math.max(lastId, logIndex);
+            lastId = Math.max(lastId, id);
             notifyAll();
         }
     }
@@ -134,7 +143,8 @@ final class EventHub implements IndexListener, AutoCloseable {
     static Map<String, Object> render(Event e) {
         Map<String, Object> m = new LinkedHashMap<>();
         Op op = e.op();
-        m.put("index", e.id());
+        m.put("id", e.id());
+        m.put("index", e.logIndex());
         m.put("time", e.time());
         m.put("op", NodeMetrics.opType(op));
         if (op instanceof Op.Put p) {

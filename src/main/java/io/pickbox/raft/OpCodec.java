@@ -20,6 +20,10 @@ import java.util.List;
 public final class OpCodec {
 
     private static final byte CHUNK = 1, PUT = 2, MKDIR = 3, DELETE = 4, RENAME = 5, META = 6, HELLO = 7;
+    /** Leads a batch of ops (or of their results): never the first byte of one op or one result. */
+    private static final byte BATCH = 0x7f;
+    /** More ops than this in one entry cannot come from a valid proposal. */
+    static final int MAX_BATCH = 1024;
     /** A chunk list longer than this cannot come from a valid proposal (16 TiB at 1 MiB chunks). */
     private static final int MAX_CHUNKS = 1 << 24;
 
@@ -109,6 +113,77 @@ public final class OpCodec {
             return op;
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated op", e);
+        }
+    }
+
+    /** One op as {@link #encode(Op)}; several as a batch. */
+    public static byte[] encodeAll(List<Op> ops) {
+        if (ops.size() == 1) return encode(ops.get(0));
+        List<byte[]> parts = new ArrayList<>(ops.size());
+        for (Op op : ops) {
+            if (op instanceof Op.Chunk) throw new IllegalArgumentException("a chunk cannot be batched");
+            parts.add(encode(op));
+        }
+        return batch(parts);
+    }
+
+    /** The ops of {@link #encodeAll}. @throws IllegalArgumentException for malformed bytes */
+    public static List<Op> decodeAll(byte[] data) {
+        if (data.length == 0 || data[0] != BATCH) return List.of(decode(data));
+        List<Op> ops = new ArrayList<>();
+        for (byte[] part : unbatch(data)) {
+            Op op = decode(part);
+            if (op instanceof Op.Chunk) throw new IllegalArgumentException("a chunk cannot be batched");
+            ops.add(op);
+        }
+        return ops;
+    }
+
+    /** One result as {@link #encode(Result)}; several as a batch. */
+    public static byte[] encodeResults(List<Result> results) {
+        if (results.size() == 1) return encode(results.get(0));
+        List<byte[]> parts = new ArrayList<>(results.size());
+        for (Result r : results) parts.add(encode(r));
+        return batch(parts);
+    }
+
+    public static List<Result> decodeResults(byte[] data) {
+        if (data.length == 0 || data[0] != BATCH) return List.of(decodeResult(data));
+        List<Result> results = new ArrayList<>();
+        for (byte[] part : unbatch(data)) results.add(decodeResult(part));
+        return results;
+    }
+
+    private static byte[] batch(List<byte[]> parts) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(parts.size() * 128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(BATCH);
+            out.writeInt(parts.size());
+            for (byte[] p : parts) {
+                out.writeInt(p.length);
+                out.write(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static List<byte[]> unbatch(byte[] data) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            in.readByte();
+            int n = in.readInt();
+            if (n < 2 || n > MAX_BATCH) throw new IllegalArgumentException("bad batch size " + n);
+            List<byte[]> parts = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                int len = in.readInt();
+                if (len <= 0 || len > in.available()) throw new IllegalArgumentException("bad batch part length " + len);
+                parts.add(in.readNBytes(len));
+            }
+            if (in.available() > 0) throw new IllegalArgumentException("trailing bytes after batch");
+            return parts;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("truncated batch", e);
         }
     }
 

@@ -135,6 +135,8 @@ public final class PickboxStateMachine extends BaseStateMachine {
     public long takeSnapshot() throws IOException {
         TermIndex applied = getLastAppliedTermIndex();
         if (applied == null || applied.getIndex() <= 0) return -1;
+        // The snapshot lets Ratis purge the entries that carried small files' bytes: make them durable first.
+        blobs.syncUnsynced();
         IndexState state = index.state();
         File file = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
         Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
@@ -179,8 +181,16 @@ public final class PickboxStateMachine extends BaseStateMachine {
         try {
             Proposal p = Proposal.parse(content);
             validate(p);
-            b.setLogData(p.header()).setStateMachineContext(p.op());
-            if (!p.data().isEmpty()) b.setStateMachineData(p.data());
+            b.setStateMachineContext(p);
+            if (p.op() instanceof Op.Chunk) {
+                // A chunk's bytes go outside the log (write() stores them); the log keeps the header.
+                b.setLogData(p.headerOnly()).setStateMachineData(p.data());
+            } else {
+                // Small files travel inside the log entry: Ratis fsyncs many entries at once, where a
+                // blob fsynced per file would cost every node a disk flush per file. A copy, so the
+                // log cache does not keep the request's buffers alive.
+                b.setLogData(ByteString.copyFrom(content.asReadOnlyByteBuffer()));
+            }
             return b.build();
         } catch (IllegalArgumentException e) {
             TransactionContext trx = b.setLogData(ByteString.EMPTY).build();
@@ -189,15 +199,24 @@ public final class PickboxStateMachine extends BaseStateMachine {
         }
     }
 
-    /** Checks that need no state: shape, sizes, path syntax, chunk hashes. */
+    /** Checks that need no state: shape, sizes, path syntax, hashes of the bytes carried. */
     static void validate(Proposal p) {
-        Op op = p.op();
-        int dataLen = p.data().size();
+        if (p.ops().size() == 1) {
+            validate(p.op(), p.data());
+            return;
+        }
+        if (p.data().size() > MAX_CHUNK) throw new IllegalArgumentException("a batch carries 1 MiB of file data at most");
+        List<ByteString> data = p.dataPerOp();
+        for (int i = 0; i < p.ops().size(); i++) validate(p.ops().get(i), data.get(i));
+    }
+
+    private static void validate(Op op, ByteString data) {
+        int dataLen = data.size();
         if (op instanceof Op.Chunk c) {
             if (dataLen == 0 || dataLen > MAX_CHUNK || dataLen != c.length()) {
                 throw new IllegalArgumentException("chunk of " + dataLen + " bytes (1 MiB at most, and as declared)");
             }
-            requireHash(c.sha256(), p.data());
+            requireHash(c.sha256(), data);
             return;
         }
         if (op instanceof Op.Put put) {
@@ -214,7 +233,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
                 if (dataLen != put.size() || dataLen == 0 || dataLen > MAX_CHUNK) {
                     throw new IllegalArgumentException("inline data of " + dataLen + " bytes for a " + put.size() + "-byte file");
                 }
-                requireHash(put.sha256(), p.data());
+                requireHash(put.sha256(), data);
                 if (!put.chunks().get(0).equals(put.sha256())) throw new IllegalArgumentException("inline chunk must be the file's hash");
             } else if (dataLen != 0) {
                 throw new IllegalArgumentException("unexpected data");
@@ -232,8 +251,10 @@ public final class PickboxStateMachine extends BaseStateMachine {
                 path(r.to());
             }
         }
-        String origin = p.origin();
-        if (origin == null || origin.isEmpty() || origin.length() > 64) throw new IllegalArgumentException("bad origin");
+        Op.Origin origin = Op.originOf(op);
+        if (origin == null || origin.node() == null || origin.node().isEmpty() || origin.node().length() > 64) {
+            throw new IllegalArgumentException("bad origin");
+        }
     }
 
     private static void path(String path) {
@@ -262,7 +283,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
     public CompletableFuture<?> write(LogEntryProto entry, TransactionContext context) {
         ByteString data = entry.getStateMachineLogEntry().getStateMachineEntry().getStateMachineData();
         if (data.isEmpty()) return CompletableFuture.completedFuture(null);
-        String hash = dataHash(opOf(entry, context));
+        String hash = chunkHash(entry, context);
         // Ratis may resend the entry (read()) before the blob is on disk: serve it from here meanwhile.
         staging.put(hash, data);
         // On the leader startTransaction already checked the bytes against the hash; elsewhere check them.
@@ -281,7 +302,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
     /** Served synchronously: a chunk is at most 1 MiB, usually in the page cache, and Ratis waits only briefly. */
     @Override
     public CompletableFuture<ByteString> read(LogEntryProto entry, TransactionContext context) {
-        String hash = dataHash(opOf(entry, context));
+        String hash = chunkHash(entry, context);
         ByteString staged = staging.get(hash);
         if (staged != null) return CompletableFuture.completedFuture(staged);
         try {
@@ -292,15 +313,12 @@ public final class PickboxStateMachine extends BaseStateMachine {
         }
     }
 
-    private static Op opOf(LogEntryProto entry, TransactionContext context) {
-        if (context != null && context.getStateMachineContext() instanceof Op op) return op;
-        return OpCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
-    }
-
-    private static String dataHash(Op op) {
-        if (op instanceof Op.Chunk c) return c.sha256();
-        if (op instanceof Op.Put p) return p.sha256();
-        throw new IllegalStateException("op carries no data: " + op);
+    /** Only chunk entries carry data outside the log. */
+    private static String chunkHash(LogEntryProto entry, TransactionContext context) {
+        Proposal p = context != null && context.getStateMachineContext() instanceof Proposal c ? c
+                : Proposal.parse(entry.getStateMachineLogEntry().getLogData());
+        if (p.op() instanceof Op.Chunk c) return c.sha256();
+        throw new IllegalStateException("entry carries no data outside the log: " + Op.describe(p.op()));
     }
 
     // ---------------------------------------------------------------- apply
@@ -308,17 +326,35 @@ public final class PickboxStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
-        Result result;
+        List<Result> results = new ArrayList<>();
         try {
-            Op op = OpCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
-            result = index.apply(op, entry.getIndex());
+            Proposal p = Proposal.parse(entry.getStateMachineLogEntry().getLogData());
+            List<ByteString> data = p.dataPerOp();
+            for (int i = 0; i < p.ops().size(); i++) {
+                Op op = p.ops().get(i);
+                if (op instanceof Op.Put put && put.inline()) storeInline(put, data.get(i));
+                results.add(index.apply(op, entry.getIndex()));
+            }
         } catch (IllegalArgumentException e) {
             // Validated on the leader, so this means a corrupt entry: decide it (deterministically) as rejected.
-            result = Result.rejected(null, "undecodable op: " + e.getMessage());
+            results = List.of(Result.rejected(null, "undecodable op: " + e.getMessage()));
         }
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         appliedUpTo(entry.getIndex());
-        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(OpCodec.encode(result))));
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(OpCodec.encodeResults(results))));
+    }
+
+    /**
+     * Keeps a small file's bytes from the log entry in the blob store, where the materializer and
+     * peers read them. Not fsynced here: the entry stays in the log until a snapshot, which syncs first.
+     */
+    private void storeInline(Op.Put put, ByteString data) {
+        try {
+            blobs.putUnsynced(put.sha256(), data.asReadOnlyByteBuffer());
+        } catch (IOException e) {
+            // Only this node's copy is missing: materializing fetches it from a peer.
+            LOG.warn("Cannot store the content of {}: {}", put.path(), e.toString());
+        }
     }
 
     /**

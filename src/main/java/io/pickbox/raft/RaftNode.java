@@ -51,6 +51,7 @@ public final class RaftNode implements AutoCloseable {
     private final PickboxStateMachine stateMachine;
     private RaftServer server;
     private volatile RaftClient client;
+    private final Batcher batcher = new Batcher(this::submit);
 
     public RaftNode(Settings settings, String clusterName, PickboxStateMachine stateMachine) {
         this.settings = settings;
@@ -149,12 +150,15 @@ public final class RaftNode implements AutoCloseable {
                 .setClientId(ClientId.randomId()).setRetryPolicy(retry).build();
     }
 
-    /** Proposes {@code op} (with its bytes for chunks and inline files); completes with apply's decision. */
+    /**
+     * Proposes {@code op} (with its bytes for chunks and inline files); completes with apply's
+     * decision once this node applied it. Ops from one node reach the log in the order submitted.
+     */
     public CompletableFuture<Result> submit(Op op, ByteBuffer data) {
-        return submit(Proposal.message(op, data));
+        return batcher.submit(op, data);
     }
 
-    public CompletableFuture<Result> submit(Message message) {
+    private CompletableFuture<List<Result>> submit(Message message) {
         RaftClient c = client;
         return c.async().send(message).whenComplete((reply, e) -> {
             if (e != null && rootCause(e) instanceof org.apache.ratis.protocol.exceptions.AlreadyClosedException) replaceClient(c);
@@ -166,7 +170,7 @@ public final class RaftNode implements AutoCloseable {
             return reply;
         }).thenCompose(reply -> stateMachine.awaitApplied(reply.getLogIndex())
                 .orTimeout(2, TimeUnit.MINUTES)
-                .thenApply(applied -> OpCodec.decodeResult(reply.getMessage().getContent().toByteArray())));
+                .thenApply(applied -> OpCodec.decodeResults(reply.getMessage().getContent().toByteArray())));
     }
 
     /** A client closed by a fatal error is replaced, so later proposals go through again. */
@@ -375,6 +379,7 @@ public final class RaftNode implements AutoCloseable {
 
     @Override
     public void close() {
+        batcher.close();
         try {
             if (client != null) client.close();
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package io.pickbox.transfer;
 
 import io.pickbox.folder.AtomicFiles;
+import io.pickbox.folder.FileSystemSync;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +15,9 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -22,13 +25,17 @@ import java.util.stream.Stream;
 
 /**
  * Content-addressed chunk store ({@code .pickbox/blobs/ab/abcdef...}). Writing is idempotent by
- * hash and every blob is verified before it becomes visible, so a blob present is a blob correct.
+ * hash and every blob is verified before it becomes visible, so a blob present is a blob correct,
+ * with one exception: blobs of small files written by {@link #putUnsynced} may be torn by a crash
+ * until {@link #syncUnsynced} ran (their bytes are in the Raft log until then, and are written again).
  */
 public final class BlobStore {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private final Path dir;
+    /** Blobs written without fsync since the last {@link #syncUnsynced}. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Path> unsynced = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     public BlobStore(Path dir) throws IOException {
         this.dir = Files.createDirectories(dir);
@@ -69,6 +76,48 @@ public final class BlobStore {
             ch.force(true);
         }
         publish(tmp, target);
+    }
+
+    /**
+     * Stores a small file's bytes, already checked against their hash, without fsync: the Raft log
+     * entry that carries them stays until a snapshot, and {@link #syncUnsynced} runs before one.
+     * A blob of the wrong size (torn by a crash before it was synced) is written again.
+     */
+    public void putUnsynced(String sha256, ByteBuffer data) throws IOException {
+        Path target = path(sha256);
+        try {
+            if (Files.size(target) == data.remaining()) return;
+        } catch (java.nio.file.NoSuchFileException absent) {
+            // write it
+        }
+        Path tmp = tempFor(target);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer b = data.duplicate();
+            while (b.hasRemaining()) ch.write(b);
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        unsynced.add(target);
+    }
+
+    /** Makes every blob written by {@link #putUnsynced} so far durable: one syncfs, or an fsync each. */
+    public void syncUnsynced() throws IOException {
+        List<Path> batch = new ArrayList<>();
+        for (Path p; (p = unsynced.poll()) != null; ) batch.add(p);
+        if (batch.isEmpty() || FileSystemSync.syncFileSystemOf(dir)) return;
+        java.util.Set<Path> dirs = new java.util.HashSet<>();
+        for (Path p : batch) {
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                ch.force(true);
+                dirs.add(p.getParent());
+            } catch (java.nio.file.NoSuchFileException collected) {
+                // removed meanwhile: nothing to make durable
+            }
+        }
+        dirs.forEach(AtomicFiles::fsyncDirectory);
     }
 
     /** Streams a blob from {@code in}, verifying its hash before it becomes visible. */

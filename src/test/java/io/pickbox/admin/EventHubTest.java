@@ -15,29 +15,46 @@ class EventHubTest {
         return new Op.Put(new Op.Origin("n1", seq), path, 3, "a".repeat(64), List.of("a".repeat(64)), 0644, 1, 0, true);
     }
 
+    private static long id(long logIndex) {
+        return logIndex * EventHub.IDS_PER_ENTRY;
+    }
+
     @Test
     void ringIsBoundedAndResumesAfterAnIndex() {
         try (EventHub hub = new EventHub()) {
             for (long i = 1; i <= EventHub.CAPACITY + 50; i++) hub.applied(i, put("f" + i, i), Result.applied("f" + i, i));
             hub.applied(EventHub.CAPACITY + 51, new Op.Chunk("b".repeat(64), 10), new Result(Result.Status.NOOP, null, 0, null));
-            assertThat(hub.lastId()).isEqualTo(EventHub.CAPACITY + 50);
+            assertThat(hub.lastId()).isEqualTo(id(EventHub.CAPACITY + 50));
             List<EventHub.Event> all = hub.after(0, Integer.MAX_VALUE);
             assertThat(all).hasSize(EventHub.CAPACITY);
-            assertThat(all.get(0).id()).isEqualTo(51);
-            List<EventHub.Event> tail = hub.after(EventHub.CAPACITY + 40, 100);
+            assertThat(all.get(0).id()).isEqualTo(id(51));
+            List<EventHub.Event> tail = hub.after(id(EventHub.CAPACITY + 47), 100);
             assertThat(tail).extracting(EventHub.Event::id).containsExactly(
-                    (long) EventHub.CAPACITY + 41, (long) EventHub.CAPACITY + 42, (long) EventHub.CAPACITY + 43,
-                    (long) EventHub.CAPACITY + 44, (long) EventHub.CAPACITY + 45, (long) EventHub.CAPACITY + 46,
-                    (long) EventHub.CAPACITY + 47, (long) EventHub.CAPACITY + 48, (long) EventHub.CAPACITY + 49,
-                    (long) EventHub.CAPACITY + 50);
+                    id(EventHub.CAPACITY + 48), id(EventHub.CAPACITY + 49), id(EventHub.CAPACITY + 50));
+        }
+    }
+
+    /** A batch entry applies several ops at one log index: each gets its own id, in order. */
+    @Test
+    void opsOfOneEntryGetDistinctIncreasingIds() {
+        try (EventHub hub = new EventHub()) {
+            hub.applied(5, put("a", 1), Result.applied("a", 1));
+            hub.applied(6, put("b", 2), Result.applied("b", 2));
+            hub.applied(6, put("c", 3), Result.applied("c", 3));
+            hub.applied(6, put("d", 4), Result.applied("d", 4));
+            hub.applied(7, put("e", 5), Result.applied("e", 5));
+            assertThat(hub.after(0, 10)).extracting(EventHub.Event::id)
+                    .containsExactly(id(5), id(6), id(6) + 1, id(6) + 2, id(7));
+            assertThat(hub.after(id(6) + 1, 10)).extracting(e -> ((Op.Put) e.op()).path()).containsExactly("d", "e");
+            assertThat(hub.after(id(6) + 1, 10)).extracting(EventHub.Event::logIndex).containsExactly(6L, 7L);
         }
     }
 
     @Test
     void rendersOpAndResult() {
-        Map<String, Object> m = EventHub.render(new EventHub.Event(7, 1000, new Op.Rename(new Op.Origin("n2", 3), "a", "b", 1, 0),
+        Map<String, Object> m = EventHub.render(new EventHub.Event(7 * EventHub.IDS_PER_ENTRY + 1, 7, 1000, new Op.Rename(new Op.Origin("n2", 3), "a", "b", 1, 0),
                 new Result(Result.Status.CONFLICT, "b.conflict-n2-7", 9, "destination changed concurrently")));
-        assertThat(m).containsEntry("index", 7L).containsEntry("op", "rename").containsEntry("path", "a")
+        assertThat(m).containsEntry("id", 7 * EventHub.IDS_PER_ENTRY + 1).containsEntry("index", 7L).containsEntry("op", "rename").containsEntry("path", "a")
                 .containsEntry("to", "b").containsEntry("origin", "n2").containsEntry("result", "conflict")
                 .containsEntry("resultPath", "b.conflict-n2-7");
     }

@@ -227,4 +227,53 @@ class ProposalValidationTest {
         accepted(n1.rename("a.txt", "A.txt", 1, 0), null);
         accepted(n1.meta("a.txt", 0755, 5, 1), null);
     }
+
+    // ------------------------------------------------------------ batches
+
+    private static Proposal batch(List<Op> ops, List<byte[]> data) {
+        List<ByteBuffer> bufs = data.stream().map(ByteBuffer::wrap).toList();
+        return Proposal.parse(Proposal.batch(ops, bufs).getContent());
+    }
+
+    @Test
+    void aBatchCarriesEachInlineFilesBytesInOpOrder() {
+        Op.Put a = inlinePut("a.txt", "hello");
+        Op.Put b = inlinePut("b.txt", "world!");
+        Proposal p = batch(List.of(a, n1.mkdir("d"), b), List.of(bytes("hello"), bytes("world!")));
+        assertThat(p.ops()).containsExactly(a, p.ops().get(1), b);
+        assertThat(p.dataPerOp()).extracting(ByteString::toStringUtf8).containsExactly("hello", "", "world!");
+        assertThatCode(() -> PickboxStateMachine.validate(p)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aBatchWhoseBytesDoNotAddUpOrDoNotMatchIsRefused() {
+        Op.Put a = inlinePut("a.txt", "hello");
+        Op.Put b = inlinePut("b.txt", "world!");
+        assertThatThrownBy(() -> PickboxStateMachine.validate(batch(List.of(a, b), List.of(bytes("hello"), bytes("world")))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shorter");
+        assertThatThrownBy(() -> PickboxStateMachine.validate(batch(List.of(a, b), List.of(bytes("hello"), bytes("world!!")))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unexpected data");
+        assertThatThrownBy(() -> PickboxStateMachine.validate(batch(List.of(a, b), List.of(bytes("hello"), bytes("WORLD!")))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not match its hash");
+        assertThatThrownBy(() -> PickboxStateMachine.validate(batch(List.of(a, n1.mkdir("../x")), List.of(bytes("hello")))))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aBatchCarriesAtMostOneMebibyteOfFileData() {
+        byte[] half = new byte[MIB / 2 + 1];
+        String sha = io.pickbox.folder.Hashing.sha256Hex(half);
+        Op.Put a = new Op.Put(n1.next(), "a", half.length, sha, List.of(sha), 0644, 0, 0, true);
+        Op.Put b = new Op.Put(n1.next(), "b", half.length, sha, List.of(sha), 0644, 0, 0, true);
+        assertThatThrownBy(() -> PickboxStateMachine.validate(batch(List.of(a, b), List.of(half, half))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 MiB");
+    }
+
+    @Test
+    void chunksCannotBeBatched() {
+        byte[] data = bytes("x");
+        Op.Chunk c = new Op.Chunk(sha("x"), 1);
+        assertThatThrownBy(() -> Proposal.batch(List.of(c, n1.mkdir("d")), List.of(ByteBuffer.wrap(data))))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

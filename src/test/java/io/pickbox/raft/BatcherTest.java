@@ -1,0 +1,132 @@
+package io.pickbox.raft;
+
+import io.pickbox.index.Op;
+import io.pickbox.index.Result;
+import io.pickbox.index.TestOps;
+import org.apache.ratis.protocol.Message;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static io.pickbox.index.TestOps.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class BatcherTest {
+
+    /** Stands in for Ratis: records each message and lets the test complete it. */
+    private final List<Proposal> sent = new CopyOnWriteArrayList<>();
+    private final List<CompletableFuture<List<Result>>> replies = new CopyOnWriteArrayList<>();
+    private final Batcher batcher = new Batcher(this::send);
+    private final TestOps n1 = new TestOps("n1");
+
+    private CompletableFuture<List<Result>> send(Message m) {
+        sent.add(Proposal.parse(m.getContent()));
+        CompletableFuture<List<Result>> f = new CompletableFuture<>();
+        replies.add(f);
+        return f;
+    }
+
+    @AfterEach
+    void close() {
+        batcher.close();
+    }
+
+    private static List<Result> appliedFor(Proposal p) {
+        List<Result> out = new ArrayList<>();
+        for (Op op : p.ops()) out.add(Result.applied(((Op.Mkdir) op).path(), 1));
+        return out;
+    }
+
+    @Test
+    void opsGoOutAloneWhileFewAreInFlightThenQueueAndLeaveAsOneBatchInOrder() throws Exception {
+        List<CompletableFuture<Result>> results = new ArrayList<>();
+        for (int i = 0; i < Batcher.MAX_IN_FLIGHT; i++) results.add(batcher.submit(n1.mkdir("alone" + i), null));
+        assertThat(sent).hasSize(Batcher.MAX_IN_FLIGHT).allSatisfy(p -> assertThat(p.ops()).hasSize(1));
+
+        for (int i = 0; i < 10; i++) results.add(batcher.submit(n1.mkdir("queued" + i), null));
+        assertThat(sent).hasSize(Batcher.MAX_IN_FLIGHT);
+
+        replies.get(0).complete(appliedFor(sent.get(0)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == Batcher.MAX_IN_FLIGHT + 1);
+        Proposal batch = sent.get(Batcher.MAX_IN_FLIGHT);
+        assertThat(batch.ops()).extracting(op -> ((Op.Mkdir) op).path())
+                .containsExactly("queued0", "queued1", "queued2", "queued3", "queued4", "queued5", "queued6", "queued7", "queued8", "queued9");
+        // Sequence numbers reach the log in the order they were taken.
+        assertThat(batch.ops()).extracting(op -> Op.originOf(op).seq()).isSorted();
+
+        for (int i = 1; i < sent.size(); i++) replies.get(i).complete(appliedFor(sent.get(i)));
+        for (int i = 0; i < results.size(); i++) {
+            String expected = i < Batcher.MAX_IN_FLIGHT ? "alone" + i : "queued" + (i - Batcher.MAX_IN_FLIGHT);
+            assertThat(results.get(i).get(5, TimeUnit.SECONDS).path()).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void inlineBytesTravelWithTheirOpsAndABatchStopsAtItsByteLimit() throws Exception {
+        for (int i = 0; i < Batcher.MAX_IN_FLIGHT; i++) batcher.submit(n1.mkdir("busy" + i), null);
+        byte[] big = new byte[Batcher.MAX_BYTES / 2 + 1];
+        Op.Put a = n1.put("a.txt", "hello", 0);
+        Op.Put b = new Op.Put(n1.next(), "big1", big.length, io.pickbox.folder.Hashing.sha256Hex(big),
+                List.of(io.pickbox.folder.Hashing.sha256Hex(big)), 0644, 1, 0, true);
+        Op.Put c = new Op.Put(n1.next(), "big2", big.length, io.pickbox.folder.Hashing.sha256Hex(big),
+                List.of(io.pickbox.folder.Hashing.sha256Hex(big)), 0644, 1, 0, true);
+        batcher.submit(a, ByteBuffer.wrap(bytes("hello")));
+        batcher.submit(b, ByteBuffer.wrap(big));
+        batcher.submit(c, ByteBuffer.wrap(big));
+
+        replies.get(0).complete(appliedFor(sent.get(0)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == Batcher.MAX_IN_FLIGHT + 1);
+        Proposal first = sent.get(Batcher.MAX_IN_FLIGHT);
+        assertThat(first.ops()).containsExactly(a, b);
+        assertThat(first.dataPerOp().get(0).toStringUtf8()).isEqualTo("hello");
+        assertThat(first.dataPerOp().get(1).size()).isEqualTo(big.length);
+        PickboxStateMachine.validate(first);
+
+        replies.get(1).complete(appliedFor(sent.get(1)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == Batcher.MAX_IN_FLIGHT + 2);
+        assertThat(sent.get(Batcher.MAX_IN_FLIGHT + 1).ops()).containsExactly(c);
+    }
+
+    @Test
+    void aFailedEntryFailsEveryOpInIt() throws Exception {
+        for (int i = 0; i < Batcher.MAX_IN_FLIGHT; i++) batcher.submit(n1.mkdir("busy" + i), null);
+        CompletableFuture<Result> x = batcher.submit(n1.mkdir("x"), null);
+        CompletableFuture<Result> y = batcher.submit(n1.mkdir("y"), null);
+        replies.get(0).complete(appliedFor(sent.get(0)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == Batcher.MAX_IN_FLIGHT + 1);
+        replies.get(Batcher.MAX_IN_FLIGHT).completeExceptionally(new IllegalStateException("leader lost"));
+        assertThatThrownBy(() -> x.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).hasMessageContaining("leader lost");
+        assertThatThrownBy(() -> y.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).hasMessageContaining("leader lost");
+    }
+
+    @Test
+    void chunksAreNeverBatchedNorQueued() {
+        for (int i = 0; i < Batcher.MAX_IN_FLIGHT; i++) batcher.submit(n1.mkdir("busy" + i), null);
+        byte[] data = bytes("chunk bytes");
+        batcher.submit(new Op.Chunk(io.pickbox.folder.Hashing.sha256Hex(data), data.length), ByteBuffer.wrap(data));
+        assertThat(sent).hasSize(Batcher.MAX_IN_FLIGHT + 1);
+        assertThat(sent.get(Batcher.MAX_IN_FLIGHT).op()).isInstanceOf(Op.Chunk.class);
+    }
+
+    /**
+     * Ratis completes replies while holding its client lock, which sending needs too: replies must
+     * be handled on another thread, or a reply and a send under the batcher's lock deadlock.
+     */
+    @Test
+    void repliesAreHandledOffTheThreadThatCompletesThem() throws Exception {
+        CompletableFuture<Result> r = batcher.submit(n1.mkdir("d"), null);
+        CompletableFuture<String> handledOn = r.thenApply(x -> Thread.currentThread().getName());
+        replies.get(0).complete(appliedFor(sent.get(0)));
+        assertThat(handledOn.get(5, TimeUnit.SECONDS)).isNotEqualTo(Thread.currentThread().getName());
+    }
+}
