@@ -27,6 +27,7 @@ public record FileStat(Kind kind, long size, long mtimeMillis, long inode, int m
     public enum Kind { FILE, DIR, SYMLINK }
 
     private static final int OWNER_EXECUTE = 0100;
+    private static final String UNIX_ATTRIBUTES = "unix:isSymbolicLink,isDirectory,size,lastModifiedTime,ino,mode,ctime";
 
     /**
      * Stats {@code p} without following symlinks; null if it does not exist. Anything that is not
@@ -77,7 +78,9 @@ public record FileStat(Kind kind, long size, long mtimeMillis, long inode, int m
     }
 
     private static FileStat readUnix(Path p) throws IOException {
-        Map<String, Object> a = Files.readAttributes(p, "unix:*", LinkOption.NOFOLLOW_LINKS);
+        // Named attributes only: "unix:*" also resolves the owner and group names, a user-database
+        // lookup that cost more than the stat itself.
+        Map<String, Object> a = Files.readAttributes(p, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         Kind kind = Boolean.TRUE.equals(a.get("isSymbolicLink")) ? Kind.SYMLINK
                 : Boolean.TRUE.equals(a.get("isDirectory")) ? Kind.DIR
                 : Kind.FILE;
