@@ -57,7 +57,7 @@ final class DemoCommand implements Callable<Integer> {
         String java = ProcessHandle.current().info().command().orElse("java");
         String jar = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         return List.of(java, "-Xmx256m", "-XX:+UseG1GC", "-XX:G1HeapRegionSize=4m", "-XX:G1PeriodicGCInterval=10000",
-                "-XX:MaxDirectMemorySize=64m",
+                "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:MaxDirectMemorySize=64m",
                 "-Dpickbox.node=" + nodeId, "-cp", jar, Main.class.getName());
     }
 

@@ -12,6 +12,12 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
+        // On a 2-core machine the common pool has one thread, and CompletableFuture's *Async calls
+        // (Ratis uses them on every append) then start a new thread per task instead.
+        if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
+                    String.valueOf(Math.max(4, Runtime.getRuntime().availableProcessors())));
+        }
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         System.exit(run(args));

@@ -90,7 +90,7 @@ public final class Node implements AutoCloseable {
         }).asPredicate();
         BlobFetcher fetcher = new BlobFetcher(blobs, this::peerAdminAddresses, config.adminToken());
         sync = SyncEngine.create(config.nodeId(), data, index, table, metrics.timed((op, bytes) -> raft.submit(op, bytes)),
-                blobs, fetcher, ignored, new SyncEngine.Settings(20, 100, 2000, 0.5, config.allowMassDelete()));
+                blobs, fetcher, ignored, new SyncEngine.Settings(5, 100, 2000, 0.5, config.allowMassDelete()));
         index.addListener(sync);
         sync.setMetrics(metrics);
         index.addListener(metrics);
@@ -127,6 +127,7 @@ public final class Node implements AutoCloseable {
         long every = config.verifyInterval().toMillis();
         timers.scheduleWithFixedDelay(sync::scanAll, every, every, TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(this::syncTable, 1, 1, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(new IdleTrim(() -> index.appliedOps() * 31 + sync.pendingCount(), 3), 1, 1, TimeUnit.SECONDS);
         LOG.info("Node {} started: folder {}, raft {}:{}, admin http://{}", config.nodeId(), data, config.host(),
                 config.port(), config.adminAddress());
     }

@@ -1,0 +1,47 @@
+package io.pickbox.node;
+
+import java.util.function.LongSupplier;
+
+/**
+ * Gives memory back once a node goes quiet after work. A burst or a large file grows the heap;
+ * left alone, the JVM keeps it committed while the node idles. After a few quiet seconds following
+ * activity one full collection runs, which (with {@code -XX:MaxHeapFreeRatio}) returns the
+ * unused heap to the operating system. An idle node is not collected again until it works again.
+ */
+final class IdleTrim implements Runnable {
+
+    private final LongSupplier activity;
+    private final int quietChecks;
+    private long lastSeen = -1;
+    private int quietFor;
+    private boolean dirty;
+
+    /**
+     * @param activity    any counter that moves while the node works (applied ops, bytes written)
+     * @param quietChecks how many consecutive calls without movement count as idle
+     */
+    IdleTrim(LongSupplier activity, int quietChecks) {
+        this.activity = activity;
+        this.quietChecks = quietChecks;
+    }
+
+    /** Called at a fixed rate; returns whether it collected. */
+    boolean check() {
+        long now = activity.getAsLong();
+        if (now != lastSeen) {
+            if (lastSeen >= 0) dirty = true;
+            lastSeen = now;
+            quietFor = 0;
+            return false;
+        }
+        if (!dirty || ++quietFor < quietChecks) return false;
+        dirty = false;
+        System.gc();
+        return true;
+    }
+
+    @Override
+    public void run() {
+        check();
+    }
+}
