@@ -42,9 +42,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Ratis state machine: validates proposals statelessly, stages chunk bytes in the blob
@@ -63,13 +64,21 @@ public final class PickboxStateMachine extends BaseStateMachine {
     private static final java.time.Duration BLOB_GRACE = java.time.Duration.ofMinutes(10);
     private volatile Instant lastSnapshotAt;
     private volatile Instant previousSnapshotAt;
-    /** Chunk bytes whose blob write is still under way (bounded by Ratis's write queue limits). */
+    /** Bytes whose blob write is still under way (bounded by the blob writers' queue). */
     private final java.util.concurrent.ConcurrentHashMap<String, ByteString> staging = new java.util.concurrent.ConcurrentHashMap<>();
-    private final ExecutorService blobWriters = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "pickbox-blob-writer");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * Writes entry data to the blob store. The queue is short and a full queue makes the caller
+     * write itself, which slows a follower's appends to its disk's pace.
+     */
+    private final ExecutorService blobWriters = new java.util.concurrent.ThreadPoolExecutor(3, 3, 0, TimeUnit.SECONDS,
+            new java.util.concurrent.ArrayBlockingQueue<>(6), r -> {
+                Thread t = new Thread(r, "pickbox-blob-writer");
+                t.setDaemon(true);
+                return t;
+            }, (task, pool) -> {
+                if (pool.isShutdown()) throw new java.util.concurrent.RejectedExecutionException("closing");
+                task.run();
+            });
 
     public PickboxStateMachine(Index index, BlobStore blobs) {
         this.index = index;
@@ -135,8 +144,6 @@ public final class PickboxStateMachine extends BaseStateMachine {
     public long takeSnapshot() throws IOException {
         TermIndex applied = getLastAppliedTermIndex();
         if (applied == null || applied.getIndex() <= 0) return -1;
-        // The snapshot lets Ratis purge the entries that carried small files' bytes: make them durable first.
-        blobs.syncUnsynced();
         IndexState state = index.state();
         File file = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
         Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
@@ -181,16 +188,10 @@ public final class PickboxStateMachine extends BaseStateMachine {
         try {
             Proposal p = Proposal.parse(content);
             validate(p);
-            b.setStateMachineContext(p);
-            if (p.op() instanceof Op.Chunk) {
-                // A chunk's bytes go outside the log (write() stores them); the log keeps the header.
-                b.setLogData(p.headerOnly()).setStateMachineData(p.data());
-            } else {
-                // Small files travel inside the log entry: Ratis fsyncs many entries at once, where a
-                // blob fsynced per file would cost every node a disk flush per file. A copy, so the
-                // log cache does not keep the request's buffers alive.
-                b.setLogData(ByteString.copyFrom(content.asReadOnlyByteBuffer()));
-            }
+            // The bytes (a chunk, or the small files of a batch) go outside the log: write() stores
+            // them as blobs on every node, and the log keeps only the header.
+            b.setStateMachineContext(p).setLogData(p.headerOnly());
+            if (!p.data().isEmpty()) b.setStateMachineData(p.data());
             return b.build();
         } catch (IllegalArgumentException e) {
             TransactionContext trx = b.setLogData(ByteString.EMPTY).build();
@@ -283,42 +284,79 @@ public final class PickboxStateMachine extends BaseStateMachine {
     public CompletableFuture<?> write(LogEntryProto entry, TransactionContext context) {
         ByteString data = entry.getStateMachineLogEntry().getStateMachineEntry().getStateMachineData();
         if (data.isEmpty()) return CompletableFuture.completedFuture(null);
-        String hash = chunkHash(entry, context);
-        // Ratis may resend the entry (read()) before the blob is on disk: serve it from here meanwhile.
-        staging.put(hash, data);
-        // On the leader startTransaction already checked the bytes against the hash; elsewhere check them.
-        boolean verified = context != null && context.getClientRequest() != null;
+        Proposal p = proposalOf(entry, context);
+        if (p.op() instanceof Op.Chunk c) {
+            // Ratis may resend the entry (read()) before the blob is on disk: serve it from here meanwhile.
+            staging.put(c.sha256(), data);
+            // On the leader startTransaction already checked the bytes against the hash; elsewhere check them.
+            boolean verified = context != null && context.getClientRequest() != null;
+            return CompletableFuture.runAsync(() -> {
+                try {
+                    blobs.put(c.sha256(), data.asReadOnlyByteBuffer(), verified);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } finally {
+                    staging.remove(c.sha256(), data);
+                }
+            }, blobWriters);
+        }
+        // Small files: one blob each, all made durable by one flush before the entry is acknowledged.
+        Map<String, ByteString> files = inlineFiles(p, data);
+        staging.putAll(files);
         return CompletableFuture.runAsync(() -> {
             try {
-                blobs.put(hash, data.asReadOnlyByteBuffer(), verified);
+                for (var f : files.entrySet()) blobs.putUnsynced(f.getKey(), f.getValue().asReadOnlyByteBuffer());
+                blobs.syncUnsynced();
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             } finally {
-                staging.remove(hash, data);
+                files.forEach(staging::remove);
             }
         }, blobWriters);
     }
 
-    /** Served synchronously: a chunk is at most 1 MiB, usually in the page cache, and Ratis waits only briefly. */
+    /** Served synchronously: an entry carries at most 1 MiB, usually in the page cache. */
     @Override
     public CompletableFuture<ByteString> read(LogEntryProto entry, TransactionContext context) {
-        String hash = chunkHash(entry, context);
-        ByteString staged = staging.get(hash);
-        if (staged != null) return CompletableFuture.completedFuture(staged);
+        Proposal p = proposalOf(entry, context);
         try {
-            return CompletableFuture.completedFuture(UnsafeByteOperations.unsafeWrap(blobs.read(hash)));
+            if (p.op() instanceof Op.Chunk c) return CompletableFuture.completedFuture(blobBytes(c.sha256()));
+            ByteString all = ByteString.EMPTY;
+            for (Op op : p.ops()) {
+                if (op instanceof Op.Put put && put.inline()) all = all.concat(blobBytes(put.sha256()));
+            }
+            return CompletableFuture.completedFuture(all);
         } catch (IOException e) {
-            staged = staging.get(hash); // the write may have finished between the two looks
-            return staged != null ? CompletableFuture.completedFuture(staged) : CompletableFuture.failedFuture(e);
+            return CompletableFuture.failedFuture(e);
         }
     }
 
-    /** Only chunk entries carry data outside the log. */
-    private static String chunkHash(LogEntryProto entry, TransactionContext context) {
-        Proposal p = context != null && context.getStateMachineContext() instanceof Proposal c ? c
-                : Proposal.parse(entry.getStateMachineLogEntry().getLogData());
-        if (p.op() instanceof Op.Chunk c) return c.sha256();
-        throw new IllegalStateException("entry carries no data outside the log: " + Op.describe(p.op()));
+    private ByteString blobBytes(String sha256) throws IOException {
+        ByteString staged = staging.get(sha256);
+        if (staged != null) return staged;
+        try {
+            return UnsafeByteOperations.unsafeWrap(blobs.read(sha256));
+        } catch (IOException e) {
+            staged = staging.get(sha256); // the write may have finished between the two looks
+            if (staged != null) return staged;
+            throw e;
+        }
+    }
+
+    private static Proposal proposalOf(LogEntryProto entry, TransactionContext context) {
+        if (context != null && context.getStateMachineContext() instanceof Proposal p) return p;
+        return Proposal.parse(entry.getStateMachineLogEntry().getLogData());
+    }
+
+    /** The bytes of each inline file of an entry, by hash. */
+    private static Map<String, ByteString> inlineFiles(Proposal header, ByteString data) {
+        Proposal p = new Proposal(header.ops(), header.header(), data);
+        List<ByteString> parts = p.dataPerOp();
+        Map<String, ByteString> files = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < p.ops().size(); i++) {
+            if (p.ops().get(i) instanceof Op.Put put && put.inline()) files.put(put.sha256(), parts.get(i));
+        }
+        return files;
     }
 
     // ---------------------------------------------------------------- apply
@@ -329,12 +367,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
         List<Result> results = new ArrayList<>();
         try {
             Proposal p = Proposal.parse(entry.getStateMachineLogEntry().getLogData());
-            List<ByteString> data = p.dataPerOp();
-            for (int i = 0; i < p.ops().size(); i++) {
-                Op op = p.ops().get(i);
-                if (op instanceof Op.Put put && put.inline()) storeInline(put, data.get(i));
-                results.add(index.apply(op, entry.getIndex()));
-            }
+            for (Op op : p.ops()) results.add(index.apply(op, entry.getIndex()));
         } catch (IllegalArgumentException e) {
             // Validated on the leader, so this means a corrupt entry: decide it (deterministically) as rejected.
             results = List.of(Result.rejected(null, "undecodable op: " + e.getMessage()));
@@ -342,19 +375,6 @@ public final class PickboxStateMachine extends BaseStateMachine {
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         appliedUpTo(entry.getIndex());
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(OpCodec.encodeResults(results))));
-    }
-
-    /**
-     * Keeps a small file's bytes from the log entry in the blob store, where the materializer and
-     * peers read them. Not fsynced here: the entry stays in the log until a snapshot, which syncs first.
-     */
-    private void storeInline(Op.Put put, ByteString data) {
-        try {
-            blobs.putUnsynced(put.sha256(), data.asReadOnlyByteBuffer());
-        } catch (IOException e) {
-            // Only this node's copy is missing: materializing fetches it from a peer.
-            LOG.warn("Cannot store the content of {}: {}", put.path(), e.toString());
-        }
     }
 
     /**

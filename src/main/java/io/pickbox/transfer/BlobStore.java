@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * Content-addressed chunk store ({@code .pickbox/blobs/ab/abcdef...}). Writing is idempotent by
  * hash and every blob is verified before it becomes visible, so a blob present is a blob correct,
  * with one exception: blobs of small files written by {@link #putUnsynced} may be torn by a crash
- * until {@link #syncUnsynced} ran (their bytes are in the Raft log until then, and are written again).
+ * until {@link #syncUnsynced} ran (their entry is not acknowledged until then, so it is sent again).
  */
 public final class BlobStore {
 
@@ -79,9 +79,9 @@ public final class BlobStore {
     }
 
     /**
-     * Stores a small file's bytes, already checked against their hash, without fsync: the Raft log
-     * entry that carries them stays until a snapshot, and {@link #syncUnsynced} runs before one.
-     * A blob of the wrong size (torn by a crash before it was synced) is written again.
+     * Stores a small file's bytes without fsync, so that the files of one Raft entry are made
+     * durable by one {@link #syncUnsynced}. A blob of the wrong size (torn by a crash before it was
+     * synced) is written again.
      */
     public void putUnsynced(String sha256, ByteBuffer data) throws IOException {
         Path target = path(sha256);
