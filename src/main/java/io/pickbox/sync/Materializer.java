@@ -30,7 +30,7 @@ import java.util.function.Predicate;
  * once (temp file in the same directory, verified, fsynced, renamed, directory fsynced), never
  * over a local edit that is not committed yet.
  */
-final class Materializer implements AutoCloseable {
+final class Materializer {
 
     /** Thrown when the disk holds a local edit that must be proposed before it can be replaced. */
     static final class LocalEditInTheWay extends IOException {
@@ -43,10 +43,8 @@ final class Materializer implements AutoCloseable {
     private final Transfers transfers;
     private final BlobStore blobs;
     private final BlobFetcher fetcher;
-    private final GroupCommit committer;
 
     Materializer(Path root, BlobStore blobs, BlobFetcher fetcher, Transfers transfers) {
-        this.committer = new GroupCommit(root);
         this.transfers = transfers;
         this.root = root;
         this.blobs = blobs;
@@ -55,15 +53,10 @@ final class Materializer implements AutoCloseable {
 
     /**
      * Writes {@code entry} at {@code path}. {@code stillOurs} is asked, just before the rename, whether
-     * what is on disk now may be replaced. Completes with the stat of the written file. Small files
-     * are put in place by the group committer, many per flush.
+     * what is on disk now may be replaced. Completes with the stat of the written file.
      */
     CompletableFuture<FileStat> writeFile(String path, Entry entry, Predicate<FileStat> stillOurs) throws IOException {
-        if (entry.chunks().size() <= 1) {
-            Path target = PathValidator.resolve(root, path);
-            Path tmp = writeTemp(path, entry, null, false);
-            return committer.commit(tmp, target, path, stillOurs);
-        }
+        if (entry.chunks().size() <= 1) return CompletableFuture.completedFuture(write(path, entry, stillOurs, null));
         java.util.concurrent.atomic.AtomicLong progress = transfers.start(path, "receiving", entry.size());
         try {
             return CompletableFuture.completedFuture(write(path, entry, stillOurs, progress));
@@ -212,7 +205,7 @@ final class Materializer implements AutoCloseable {
         if (!Files.isDirectory(dir)) Files.createDirectories(dir);
     }
 
-    static void move(Path tmp, Path target) throws IOException {
+    private static void move(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -235,8 +228,4 @@ final class Materializer implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        committer.close();
-    }
 }

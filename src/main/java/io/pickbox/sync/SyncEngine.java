@@ -644,7 +644,6 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         running = false;
         loop.shutdownNow();
         workers.shutdownNow();
-        materializer.close();
         try {
             workers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
