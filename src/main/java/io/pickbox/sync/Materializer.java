@@ -22,7 +22,6 @@ import java.security.MessageDigest;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
 /**
@@ -53,13 +52,13 @@ final class Materializer {
 
     /**
      * Writes {@code entry} at {@code path}. {@code stillOurs} is asked, just before the rename, whether
-     * what is on disk now may be replaced. Completes with the stat of the written file.
+     * what is on disk now may be replaced. Returns the stat of the written file.
      */
-    CompletableFuture<FileStat> writeFile(String path, Entry entry, Predicate<FileStat> stillOurs) throws IOException {
-        if (entry.chunks().size() <= 1) return CompletableFuture.completedFuture(write(path, entry, stillOurs, null));
+    FileStat writeFile(String path, Entry entry, Predicate<FileStat> stillOurs) throws IOException {
+        if (entry.chunks().size() <= 1) return write(path, entry, stillOurs, null);
         java.util.concurrent.atomic.AtomicLong progress = transfers.start(path, "receiving", entry.size());
         try {
-            return CompletableFuture.completedFuture(write(path, entry, stillOurs, progress));
+            return write(path, entry, stillOurs, progress);
         } finally {
             transfers.finish(path, "receiving");
         }
@@ -67,22 +66,6 @@ final class Materializer {
 
     private FileStat write(String path, Entry entry, Predicate<FileStat> stillOurs,
                            java.util.concurrent.atomic.AtomicLong progress) throws IOException {
-        Path target = PathValidator.resolve(root, path);
-        Path tmp = writeTemp(path, entry, progress, true);
-        try {
-            FileStat onDisk = FileStat.of(target);
-            if (onDisk != null && !stillOurs.test(onDisk)) throw new LocalEditInTheWay(path);
-            if (onDisk != null && onDisk.kind() == FileStat.Kind.DIR) throw new IOException("a directory is in the way of " + path);
-            move(tmp, target);
-            AtomicFiles.fsyncDirectory(target.getParent());
-            return FileStat.of(target);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** Assembles the entry's chunks into a verified temp file next to the target, with its mode and mtime. */
-    private Path writeTemp(String path, Entry entry, java.util.concurrent.atomic.AtomicLong progress, boolean force) throws IOException {
         for (String chunk : entry.chunks()) {
             if (!fetcher.ensure(chunk)) throw new IOException("chunk " + chunk.substring(0, 12) + " is not available from any peer yet");
         }
@@ -90,7 +73,6 @@ final class Materializer {
         Path dir = target.getParent();
         ensureDirectory(dir);
         Path tmp = dir.resolve(PathValidator.TEMP_PREFIX + UUID.randomUUID());
-        boolean ok = false;
         try {
             MessageDigest md = Hashing.newSha256();
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -104,7 +86,7 @@ final class Materializer {
                         if (progress != null) progress.addAndGet(buf.limit());
                     }
                 }
-                if (force) out.force(true);
+                out.force(true);
             }
             String sha = Hashing.hex(md.digest());
             if (!sha.equals(entry.sha256())) {
@@ -115,10 +97,14 @@ final class Materializer {
             }
             applyMode(tmp, entry.mode());
             Files.setLastModifiedTime(tmp, FileTime.fromMillis(entry.mtime()));
-            ok = true;
-            return tmp;
+            FileStat onDisk = FileStat.of(target);
+            if (onDisk != null && !stillOurs.test(onDisk)) throw new LocalEditInTheWay(path);
+            if (onDisk != null && onDisk.kind() == FileStat.Kind.DIR) throw new IOException("a directory is in the way of " + path);
+            move(tmp, target);
+            AtomicFiles.fsyncDirectory(dir);
+            return FileStat.of(target);
         } finally {
-            if (!ok) Files.deleteIfExists(tmp);
+            Files.deleteIfExists(tmp);
         }
     }
 
@@ -227,5 +213,4 @@ final class Materializer {
             // not a POSIX file system: mode bits are not replicated there
         }
     }
-
 }

@@ -457,19 +457,9 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
             return DONE;
         }
         Local before = table.get(path);
-        return materializer.writeFile(path, idx, onDisk -> before != null && onDisk.sameAs(before.stat()))
-                .handle((st, error) -> {
-                    if (error == null) {
-                        table.put(path, new Local(idx.version(), idx.sha256(), st));
-                        return null;
-                    }
-                    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-                    if (cause instanceof Materializer.LocalEditInTheWay) {
-                        LOG.debug("{}; proposing it first", cause.getMessage());
-                        return 0L;
-                    }
-                    throw new java.util.concurrent.CompletionException(cause);
-                });
+        FileStat st = materializer.writeFile(path, idx, onDisk -> before != null && onDisk.sameAs(before.stat()));
+        table.put(path, new Local(idx.version(), idx.sha256(), st));
+        return DONE;
     }
 
     /** The file differs from what this node last synced: read it stably and commit what changed. */
