@@ -196,7 +196,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
             if (l == null || l.sha256() == null || ignored.test(p)) continue;
             synced++;
             Entry idx = index.get(p);
-            if (idx != null && idx.version() == l.version() && FileStat.of(PathValidator.resolve(root, p)) == null) missing++;
+            if (idx != null && stillSynced(l, idx) && FileStat.of(PathValidator.resolve(root, p)) == null) missing++;
         }
         return new int[] {missing, synced};
     }
@@ -376,21 +376,21 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
             table.remove(path);
             return DONE;
         }
-        if (idx.version() == local.version()) {
+        if (stillSynced(local, idx)) {
             if (holdDeletes && local.sha256() != null) {
                 problems.put(path, "deletion held by the mass-delete guard");
                 return DONE;
             }
             // The user deleted it.
             if (idx.isDir()) {
-                long seen = local.version();
+                long seen = idx.version();
                 for (String p : table.paths()) {
                     Local below = p.startsWith(path + "/") ? table.get(p) : null;
-                    if (below != null) seen = Math.max(seen, below.version());
+                    if (below != null) seen = Math.max(seen, baseOf(below, index.get(p)));
                 }
-                return propose(path, new Op.Delete(origin(), path, local.version(), seen), null, null);
+                return propose(path, new Op.Delete(origin(), path, idx.version(), seen), null, null);
             }
-            return propose(path, new Op.Delete(origin(), path, local.version(), local.version()), null, null);
+            return propose(path, new Op.Delete(origin(), path, idx.version(), idx.version()), null, null);
         }
         // Deleted here, changed elsewhere: the change wins.
         table.remove(path);
@@ -482,10 +482,27 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
             if (idx != null && idx.version() == local.version()) return proposeMetaIfChanged(path, idx, snap.stat());
             return retryIn(0);
         }
-        long base = local == null ? 0 : local.version();
+        long base = baseOf(local, idx);
         Op.Put put = new Op.Put(origin(), path, snap.stat().size(), snap.sha256(), snap.chunks(),
                 snap.stat().mode(), snap.stat().mtimeMillis(), base, snap.inlineData() != null);
         return propose(path, put, snap.inlineData(), snap);
+    }
+
+    /**
+     * Whether the committed entry is still what this node last synced. Usually the versions say
+     * so; but a rename commits the moved entries under new versions while the bytes stay the same
+     * (git's lock file: committed empty, then written and renamed over the index at once).
+     */
+    private static boolean stillSynced(Local local, Entry idx) {
+        if (idx.version() == local.version()) return true;
+        if (idx.isDir()) return local.sha256() == null && local.stat().kind() == FileStat.Kind.DIR;
+        return local.sha256() != null && local.sha256().equals(idx.sha256());
+    }
+
+    /** The committed version a change made here builds on (0: nothing this node synced). */
+    private static long baseOf(Local local, Entry idx) {
+        if (local == null) return 0;
+        return idx != null && stillSynced(local, idx) ? idx.version() : local.version();
     }
 
     private CompletableFuture<Long> proposeMetaIfChanged(String path, Entry idx, FileStat disk) {
@@ -558,12 +575,12 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         Local local = table.get(from);
         Entry idx = index.get(from);
         FileStat moved = FileStat.of(PathValidator.resolve(root, to));
-        if (local == null || idx == null || idx.version() != local.version() || moved == null
+        if (local == null || idx == null || !stillSynced(local, idx) || moved == null
                 || moved.kind() != local.stat().kind() || (moved.kind() == FileStat.Kind.FILE && moved.inode() != local.stat().inode())) {
             return CompletableFuture.completedFuture(false); // compared path by path instead
         }
         Local dst = table.get(to);
-        Op.Rename op = new Op.Rename(origin(), from, to, local.version(), dst == null ? 0 : dst.version());
+        Op.Rename op = new Op.Rename(origin(), from, to, idx.version(), baseOf(dst, index.get(to)));
         CompletableFuture<Result> sent;
         try {
             sent = uploader.submit(op, null);

@@ -329,6 +329,32 @@ class RealProgramsIT {
         ItSupport.assertNoConflictsUnder("edit", cluster.nodes());
     }
 
+    /**
+     * git's lock files: {@code index.lock} is created empty, stays empty long enough to be
+     * committed, is then written and renamed over {@code index} at once. The rename commits the
+     * lock's earlier (empty) content; the final content must follow it, not become a conflict copy.
+     */
+    @Test
+    void lockFileWrittenAndRenamedRightAfterItsEmptyVersionWasCommitted() throws Exception {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String index = "locks/" + i + "/index";
+            Path lock = n(0).file(index + ".lock");
+            ItSupport.write(lock, new byte[0]);
+            awaitContent(cluster.nodes(), index + ".lock", new byte[0], T);
+            String content = "index content " + i + "\n".repeat(i + 1);
+            Files.writeString(lock, content);
+            Files.move(lock, n(0).file(index), StandardCopyOption.ATOMIC_MOVE);
+            awaitContent(cluster.nodes(), index, content, T);
+            names.add(index);
+        }
+        awaitConvergedUnder("locks", T);
+        for (TestNode x : cluster.nodes()) {
+            for (String name : names) assertThat(x.file(name + ".lock")).as(name + ".lock on " + x).doesNotExist();
+        }
+        ItSupport.assertNoConflictsUnder("locks", cluster.nodes());
+    }
+
     // ------------------------------------------------------------------------------------------ a growing log
 
     @Test

@@ -137,6 +137,34 @@ class ReplicationIT {
         cluster.awaitConverged();
     }
 
+    /** A rename commits the moved files under new versions; changes made right after it build on them. */
+    @Test
+    void changesMadeRightAfterARenameApplyToTheMovedFiles() throws Exception {
+        TestNode n = cluster.node(0);
+        for (int i = 0; i < 5; i++) TestCluster.write(n.file("quick/src/f" + i + ".txt"), "v1 " + i);
+        TestCluster.write(n.file("quick/gone/g.txt"), "g");
+        awaitEverywhere("quick/src/f4.txt", "v1 4".getBytes());
+        awaitEverywhere("quick/gone/g.txt", "g".getBytes());
+        cluster.awaitConverged();
+
+        Files.move(n.file("quick/src"), n.file("quick/dst"));
+        Files.writeString(n.file("quick/dst/f0.txt"), "v2 0");
+        Files.delete(n.file("quick/dst/f1.txt"));
+        Files.move(n.file("quick/dst/f2.txt"), n.file("quick/dst/f2-renamed.txt"));
+        Files.move(n.file("quick/gone"), n.file("quick/gone2"));
+        io.pickbox.folder.AtomicFiles.deleteRecursively(n.file("quick/gone2"));
+
+        awaitEverywhere("quick/dst/f0.txt", "v2 0".getBytes());
+        awaitEverywhere("quick/dst/f2-renamed.txt", "v1 2".getBytes());
+        awaitGoneEverywhere("quick/gone2");
+        cluster.awaitConverged();
+        for (TestNode x : cluster.nodes()) {
+            assertThat(ItSupport.listing(x.file("quick"))).as("quick/ on " + x)
+                    .containsExactly("dst", "dst/f0.txt", "dst/f2-renamed.txt", "dst/f3.txt", "dst/f4.txt");
+        }
+        ItSupport.assertNoConflictsUnder("quick", cluster.nodes());
+    }
+
     @Test
     void twentyFilesWrittenConcurrentlyOnThreeNodes() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(3);
