@@ -22,6 +22,7 @@ import java.security.MessageDigest;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
 /**
@@ -29,7 +30,7 @@ import java.util.function.Predicate;
  * once (temp file in the same directory, verified, fsynced, renamed, directory fsynced), never
  * over a local edit that is not committed yet.
  */
-final class Materializer {
+final class Materializer implements AutoCloseable {
 
     /** Thrown when the disk holds a local edit that must be proposed before it can be replaced. */
     static final class LocalEditInTheWay extends IOException {
@@ -42,8 +43,10 @@ final class Materializer {
     private final Transfers transfers;
     private final BlobStore blobs;
     private final BlobFetcher fetcher;
+    private final GroupCommit committer;
 
     Materializer(Path root, BlobStore blobs, BlobFetcher fetcher, Transfers transfers) {
+        this.committer = new GroupCommit(root);
         this.transfers = transfers;
         this.root = root;
         this.blobs = blobs;
@@ -52,13 +55,18 @@ final class Materializer {
 
     /**
      * Writes {@code entry} at {@code path}. {@code stillOurs} is asked, just before the rename, whether
-     * what is on disk now may be replaced. Returns the stat of the written file.
+     * what is on disk now may be replaced. Completes with the stat of the written file. Small files
+     * are put in place by the group committer, many per flush.
      */
-    FileStat writeFile(String path, Entry entry, Predicate<FileStat> stillOurs) throws IOException {
-        if (entry.chunks().size() <= 1) return write(path, entry, stillOurs, null);
+    CompletableFuture<FileStat> writeFile(String path, Entry entry, Predicate<FileStat> stillOurs) throws IOException {
+        if (entry.chunks().size() <= 1) {
+            Path target = PathValidator.resolve(root, path);
+            Path tmp = writeTemp(path, entry, null, false);
+            return committer.commit(tmp, target, path, stillOurs);
+        }
         java.util.concurrent.atomic.AtomicLong progress = transfers.start(path, "receiving", entry.size());
         try {
-            return write(path, entry, stillOurs, progress);
+            return CompletableFuture.completedFuture(write(path, entry, stillOurs, progress));
         } finally {
             transfers.finish(path, "receiving");
         }
@@ -66,6 +74,22 @@ final class Materializer {
 
     private FileStat write(String path, Entry entry, Predicate<FileStat> stillOurs,
                            java.util.concurrent.atomic.AtomicLong progress) throws IOException {
+        Path target = PathValidator.resolve(root, path);
+        Path tmp = writeTemp(path, entry, progress, true);
+        try {
+            FileStat onDisk = FileStat.of(target);
+            if (onDisk != null && !stillOurs.test(onDisk)) throw new LocalEditInTheWay(path);
+            if (onDisk != null && onDisk.kind() == FileStat.Kind.DIR) throw new IOException("a directory is in the way of " + path);
+            move(tmp, target);
+            AtomicFiles.fsyncDirectory(target.getParent());
+            return FileStat.of(target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Assembles the entry's chunks into a verified temp file next to the target, with its mode and mtime. */
+    private Path writeTemp(String path, Entry entry, java.util.concurrent.atomic.AtomicLong progress, boolean force) throws IOException {
         for (String chunk : entry.chunks()) {
             if (!fetcher.ensure(chunk)) throw new IOException("chunk " + chunk.substring(0, 12) + " is not available from any peer yet");
         }
@@ -73,6 +97,7 @@ final class Materializer {
         Path dir = target.getParent();
         ensureDirectory(dir);
         Path tmp = dir.resolve(PathValidator.TEMP_PREFIX + UUID.randomUUID());
+        boolean ok = false;
         try {
             MessageDigest md = Hashing.newSha256();
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -86,7 +111,7 @@ final class Materializer {
                         if (progress != null) progress.addAndGet(buf.limit());
                     }
                 }
-                out.force(true);
+                if (force) out.force(true);
             }
             String sha = Hashing.hex(md.digest());
             if (!sha.equals(entry.sha256())) {
@@ -97,14 +122,10 @@ final class Materializer {
             }
             applyMode(tmp, entry.mode());
             Files.setLastModifiedTime(tmp, FileTime.fromMillis(entry.mtime()));
-            FileStat onDisk = FileStat.of(target);
-            if (onDisk != null && !stillOurs.test(onDisk)) throw new LocalEditInTheWay(path);
-            if (onDisk != null && onDisk.kind() == FileStat.Kind.DIR) throw new IOException("a directory is in the way of " + path);
-            move(tmp, target);
-            AtomicFiles.fsyncDirectory(dir);
-            return FileStat.of(target);
+            ok = true;
+            return tmp;
         } finally {
-            Files.deleteIfExists(tmp);
+            if (!ok) Files.deleteIfExists(tmp);
         }
     }
 
@@ -191,7 +212,7 @@ final class Materializer {
         if (!Files.isDirectory(dir)) Files.createDirectories(dir);
     }
 
-    private static void move(Path tmp, Path target) throws IOException {
+    static void move(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -212,5 +233,10 @@ final class Materializer {
         } catch (UnsupportedOperationException ignored) {
             // not a POSIX file system: mode bits are not replicated there
         }
+    }
+
+    @Override
+    public void close() {
+        committer.close();
     }
 }

@@ -457,9 +457,19 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
             return DONE;
         }
         Local before = table.get(path);
-        FileStat st = materializer.writeFile(path, idx, onDisk -> before != null && onDisk.sameAs(before.stat()));
-        table.put(path, new Local(idx.version(), idx.sha256(), st));
-        return DONE;
+        return materializer.writeFile(path, idx, onDisk -> before != null && onDisk.sameAs(before.stat()))
+                .handle((st, error) -> {
+                    if (error == null) {
+                        table.put(path, new Local(idx.version(), idx.sha256(), st));
+                        return null;
+                    }
+                    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                    if (cause instanceof Materializer.LocalEditInTheWay) {
+                        LOG.debug("{}; proposing it first", cause.getMessage());
+                        return 0L;
+                    }
+                    throw new java.util.concurrent.CompletionException(cause);
+                });
     }
 
     /** The file differs from what this node last synced: read it stably and commit what changed. */
@@ -651,6 +661,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         running = false;
         loop.shutdownNow();
         workers.shutdownNow();
+        materializer.close();
         try {
             workers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -1,0 +1,135 @@
+package io.pickbox.sync;
+
+import io.pickbox.folder.AtomicFiles;
+import io.pickbox.folder.FileStat;
+import io.pickbox.folder.FileSystemSync;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * Puts written temp files in place in groups. A burst of small files would otherwise cost two
+ * flushes each (the file, then its directory); here every file waiting is made durable by one
+ * flush, renamed into place, and the renames made durable by a second flush. Each file still
+ * appears complete or not at all, and never over a local edit that is not committed yet.
+ */
+final class GroupCommit implements AutoCloseable {
+
+    /** A verified temp file waiting to replace {@code target}. */
+    record Pending(Path tmp, Path target, String path, Predicate<FileStat> stillOurs, CompletableFuture<FileStat> done) {}
+
+    private static final int MAX_GROUP = 512;
+
+    private final Path root;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    GroupCommit(Path root) {
+        this.root = root;
+        this.thread = new Thread(this::run, "pickbox-group-commit");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Completes with the stat of the file in place, or fails (the temp file is then removed). */
+    CompletableFuture<FileStat> commit(Path tmp, Path target, String path, Predicate<FileStat> stillOurs) {
+        Pending p = new Pending(tmp, target, path, stillOurs, new CompletableFuture<>());
+        if (running) queue.add(p);
+        else fail(p, new IOException("closing"));
+        return p.done();
+    }
+
+    private void run() {
+        List<Pending> group = new ArrayList<>();
+        while (running) {
+            try {
+                Pending first = queue.poll(1, TimeUnit.SECONDS);
+                if (first == null) continue;
+                group.add(first);
+                queue.drainTo(group, MAX_GROUP - 1);
+                commitGroup(group);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                group.forEach(p -> fail(p, e));
+            } finally {
+                group.clear();
+            }
+        }
+        for (Pending p; (p = queue.poll()) != null; ) fail(p, new IOException("closing"));
+    }
+
+    private void commitGroup(List<Pending> group) {
+        if (!flush(group.stream().map(Pending::tmp).toList(), false)) {
+            group.forEach(p -> fail(p, new IOException("cannot flush " + p.path() + " to disk")));
+            return;
+        }
+        List<Pending> placed = new ArrayList<>();
+        for (Pending p : group) {
+            try {
+                FileStat onDisk = FileStat.read(p.target());
+                if (onDisk != null && !p.stillOurs().test(onDisk)) throw new Materializer.LocalEditInTheWay(p.path());
+                if (onDisk != null && onDisk.kind() == FileStat.Kind.DIR) throw new IOException("a directory is in the way of " + p.path());
+                Materializer.move(p.tmp(), p.target());
+                placed.add(p);
+            } catch (IOException | RuntimeException e) {
+                fail(p, e);
+            }
+        }
+        Set<Path> dirs = new LinkedHashSet<>();
+        for (Pending p : placed) dirs.add(p.target().getParent());
+        flush(new ArrayList<>(dirs), true);
+        for (Pending p : placed) {
+            try {
+                p.done().complete(FileStat.read(p.target()));
+            } catch (IOException e) {
+                p.done().completeExceptionally(e);
+            }
+        }
+    }
+
+    /** One syncfs for all of them where the platform has it; an fsync each otherwise. */
+    private boolean flush(List<Path> paths, boolean directories) {
+        if (paths.isEmpty() || FileSystemSync.syncFileSystemOf(root)) return true;
+        for (Path p : paths) {
+            if (directories) {
+                AtomicFiles.fsyncDirectory(p);
+                continue;
+            }
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void fail(Pending p, Throwable e) {
+        try {
+            Files.deleteIfExists(p.tmp());
+        } catch (IOException ignored) {
+            // a stray temp file is removed at the next start
+        }
+        p.done().completeExceptionally(e);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+    }
+}
