@@ -38,8 +38,8 @@ _used_ports = set()
 
 
 # The options ./pickbox starts a node with (heap capped at 256 MiB; unused heap given back when idle).
-JAVA_OPTS = ["-Xmx256m", "-XX:+UseG1GC", "-XX:G1HeapRegionSize=4m", "-XX:G1PeriodicGCInterval=10000",
-             "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:MaxDirectMemorySize=64m"]
+with open(os.path.join(os.path.dirname(HERE), "src", "main", "resources", "jvm.options")) as _f:
+    JAVA_OPTS = [l.strip() for l in _f if l.strip() and not l.startswith("#")]
 
 
 def log(msg):
@@ -393,7 +393,7 @@ class Pickbox:
                "node", "start", "--node-id", nid, "--port", str(port), "--admin-port", str(admin), "--data-dir", d]
         if join:
             cmd += ["--join", f"127.0.0.1:{join}"]
-        p = spawn(cmd, os.path.join(self.work, f"node{i + 1}.log"))
+        p = spawn(cmd, os.path.join(self.work, f"node{i + 1}.log"), env={"MALLOC_ARENA_MAX": "2", **os.environ})
         node = {"id": nid, "port": port, "admin": admin, "dir": d, "proc": p, "name": f"node{i + 1}"}
         self.nodes.append(node)
         self.mem.add(node["name"], p.pid)

@@ -43,7 +43,9 @@ final class DemoCommand implements Callable<Integer> {
             cmd.addAll(List.of("node", "start", "--node-id", "node" + i, "--port", String.valueOf(basePort + i - 1),
                     "--data-dir", dir.resolve("node" + i).toString()));
             if (i > 1) cmd.addAll(List.of("--join", "127.0.0.1:" + basePort));
-            processes.add(new ProcessBuilder(cmd).inheritIO().start());
+            ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+            pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
+            processes.add(pb.start());
             waitHealthy(basePort + 1000 + i - 1, processes.get(i - 1));
         }
         System.out.printf("%nPickbox demo: %d nodes running. Edit files in %s/node1..%d and watch them appear everywhere.%n",
@@ -56,9 +58,19 @@ final class DemoCommand implements Callable<Integer> {
     private static List<String> javaCommand(String nodeId) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         String jar = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        return List.of(java, "-Xmx256m", "-XX:+UseG1GC", "-XX:G1HeapRegionSize=4m", "-XX:G1PeriodicGCInterval=10000",
-                "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:MaxDirectMemorySize=64m",
-                "-Dpickbox.node=" + nodeId, "-cp", jar, Main.class.getName());
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(nodeJvmOptions());
+        cmd.addAll(List.of("-Dpickbox.node=" + nodeId, "-cp", jar, Main.class.getName()));
+        return cmd;
+    }
+
+    /** The options every node runs with, from {@code jvm.options} (the file ./pickbox reads too). */
+    static List<String> nodeJvmOptions() throws IOException {
+        try (var in = DemoCommand.class.getResourceAsStream("/jvm.options")) {
+            if (in == null) throw new IOException("jvm.options is missing from the jar");
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        }
     }
 
     private static void waitHealthy(int adminPort, Process p) throws Exception {

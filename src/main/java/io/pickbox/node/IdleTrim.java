@@ -6,12 +6,14 @@ import java.util.function.LongSupplier;
  * Gives memory back once a node goes quiet after work. A burst or a large file grows the heap;
  * left alone, the JVM keeps it committed while the node idles. After a few quiet seconds following
  * activity one full collection runs, which (with {@code -XX:MaxHeapFreeRatio}) returns the
- * unused heap to the operating system. An idle node is not collected again until it works again.
+ * unused heap to the operating system, and the C heap's free pages are handed back too. An idle
+ * node is not collected again until it works again.
  */
 final class IdleTrim implements Runnable {
 
     private final LongSupplier activity;
     private final int quietChecks;
+    private final Runnable collect;
     private long lastSeen = -1;
     private int quietFor;
     private boolean dirty;
@@ -21,8 +23,16 @@ final class IdleTrim implements Runnable {
      * @param quietChecks how many consecutive calls without movement count as idle
      */
     IdleTrim(LongSupplier activity, int quietChecks) {
+        this(activity, quietChecks, () -> {
+            System.gc();
+            NativeHeap.trim();
+        });
+    }
+
+    IdleTrim(LongSupplier activity, int quietChecks, Runnable collect) {
         this.activity = activity;
         this.quietChecks = quietChecks;
+        this.collect = collect;
     }
 
     /** Called at a fixed rate; returns whether it collected. */
@@ -36,7 +46,7 @@ final class IdleTrim implements Runnable {
         }
         if (!dirty || ++quietFor < quietChecks) return false;
         dirty = false;
-        System.gc();
+        collect.run();
         return true;
     }
 

@@ -11,7 +11,8 @@ class IdleTrimTest {
     @Test
     void collectsOnceAfterActivityHasBeenQuietLongEnough() {
         AtomicLong ops = new AtomicLong();
-        IdleTrim trim = new IdleTrim(ops::get, 3);
+        AtomicLong collections = new AtomicLong();
+        IdleTrim trim = new IdleTrim(ops::get, 3, collections::incrementAndGet);
         // Idle from the start: nothing grew, nothing to give back.
         for (int i = 0; i < 10; i++) assertThat(trim.check()).isFalse();
 
@@ -29,5 +30,16 @@ class IdleTrimTest {
         assertThat(trim.check()).isFalse();
         assertThat(trim.check()).isFalse();
         assertThat(trim.check()).isTrue();
+        assertThat(collections).hasValue(2);
+    }
+
+    @Test
+    void trimsTheNativeHeapOnGlibc() throws Exception {
+        boolean musl;
+        try (var libs = java.nio.file.Files.list(java.nio.file.Path.of("/lib"))) {
+            musl = libs.anyMatch(p -> p.getFileName().toString().startsWith("ld-musl"));
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(com.sun.jna.Platform.isLinux() && !musl, "glibc only");
+        assertThat(NativeHeap.trim()).isTrue();
     }
 }
