@@ -138,9 +138,10 @@ final class Materializer implements AutoCloseable {
     }
 
     /**
-     * Carries out a committed rename on disk when everything at {@code from} is still what this
-     * node last synced; the local table follows. False (nothing done) otherwise: the paths are
-     * then brought up to date one by one.
+     * Carries out a committed rename on disk when {@code from} is still what this node last synced
+     * (a file: unchanged; a directory: present); the local table follows. False (nothing done)
+     * otherwise: the paths are then brought up to date one by one. A file edited here inside a
+     * moved directory moves with it and is proposed at its new path, as its stat no longer matches.
      */
     boolean move(String from, String to, LocalTable table) throws IOException {
         Path src = PathValidator.resolve(root, from);
@@ -148,26 +149,20 @@ final class Materializer implements AutoCloseable {
         LocalTable.Local top = table.get(from);
         FileStat st = FileStat.of(src);
         if (top == null || st == null || FileStat.of(dst) != null || st.kind() != top.stat().kind()) return false;
-        java.util.List<String> under = new java.util.ArrayList<>();
-        for (String p : table.paths()) {
-            if (!p.startsWith(from + "/")) continue;
-            LocalTable.Local l = table.get(p);
-            FileStat now = FileStat.of(PathValidator.resolve(root, p));
-            if (l == null || now == null || (l.sha256() != null && !now.sameAs(l.stat()))) return false;
-            under.add(p);
-        }
         if (st.kind() == FileStat.Kind.FILE && !st.sameAs(top.stat())) return false;
+        java.util.List<String> under = new java.util.ArrayList<>();
+        for (String p : table.paths()) if (p.startsWith(from + "/")) under.add(p);
         ensureDirectory(dst.getParent());
         Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
         AtomicFiles.fsyncDirectory(dst.getParent());
         AtomicFiles.fsyncDirectory(src.getParent());
         table.remove(from);
         table.put(to, new LocalTable.Local(top.version(), top.sha256(), FileStat.of(dst)));
+        // Renaming a directory changes neither the inode nor the times of what is inside it.
         for (String p : under) {
             LocalTable.Local l = table.get(p);
             table.remove(p);
-            String moved = to + p.substring(from.length());
-            table.put(moved, new LocalTable.Local(l.version(), l.sha256(), FileStat.of(PathValidator.resolve(root, moved))));
+            if (l != null) table.put(to + p.substring(from.length()), l);
         }
         return true;
     }
