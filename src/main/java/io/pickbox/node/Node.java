@@ -90,7 +90,7 @@ public final class Node implements AutoCloseable {
         }).asPredicate();
         BlobFetcher fetcher = new BlobFetcher(blobs, this::peerAdminAddresses, config.adminToken());
         sync = SyncEngine.create(config.nodeId(), data, index, table, metrics.timed((op, bytes) -> raft.submit(op, bytes)),
-                blobs, fetcher, ignored, new SyncEngine.Settings(5, 100, 2000, 0.5, config.allowMassDelete()));
+                blobs, fetcher, ignored, SyncEngine.Settings.defaults(config.allowMassDelete()));
         index.addListener(sync);
         sync.setMetrics(metrics);
         index.addListener(metrics);

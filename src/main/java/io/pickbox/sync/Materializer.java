@@ -20,6 +20,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -90,9 +91,9 @@ final class Materializer implements AutoCloseable {
 
     /** Assembles the entry's chunks into a verified temp file next to the target, with its mode and mtime. */
     private Path writeTemp(String path, Entry entry, java.util.concurrent.atomic.AtomicLong progress, boolean force) throws IOException {
-        for (String chunk : entry.chunks()) {
-            if (!fetcher.ensure(chunk)) throw new IOException("chunk " + chunk.substring(0, 12) + " is not available from any peer yet");
-        }
+        List<CompletableFuture<Boolean>> present = entry.chunks().size() == 1
+                ? List.of(CompletableFuture.completedFuture(fetcher.ensure(entry.chunks().get(0))))
+                : fetcher.ensureAll(entry.chunks());
         Path target = PathValidator.resolve(root, path);
         Path dir = target.getParent();
         ensureDirectory(dir);
@@ -101,7 +102,11 @@ final class Materializer implements AutoCloseable {
         try {
             MessageDigest md = Hashing.newSha256();
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                for (String chunk : entry.chunks()) {
+                for (int i = 0; i < entry.chunks().size(); i++) {
+                    String chunk = entry.chunks().get(i);
+                    if (!present.get(i).join()) {
+                        throw new IOException("chunk " + chunk.substring(0, 12) + " is not available from any peer yet");
+                    }
                     try (FileChannel in = FileChannel.open(blobs.path(chunk), StandardOpenOption.READ)) {
                         ByteBuffer buf = ByteBuffer.allocate((int) in.size());
                         while (buf.hasRemaining() && in.read(buf) >= 0) { }

@@ -54,8 +54,8 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
      */
     public record Settings(long debounceMillis, long quietMillis, long maxDelayMillis, double massDeleteShare,
                            boolean allowMassDelete) {
-        public static Settings defaults() {
-            return new Settings(5, 100, 2000, 0.5, false);
+        public static Settings defaults(boolean allowMassDelete) {
+            return new Settings(5, 100, 2000, 0.5, allowMassDelete);
         }
     }
 

@@ -10,7 +10,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -25,17 +31,53 @@ public final class BlobFetcher {
     private final Supplier<List<String>> peerAdminAddresses;
     private final String token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    /** Chunks of one large file are fetched this many at a time; threads go away when idle. */
+    static final int PARALLEL_FETCHES = 4;
+    private final ThreadPoolExecutor pool;
 
     public BlobFetcher(BlobStore blobs, Supplier<List<String>> peerAdminAddresses, String token) {
         this.blobs = blobs;
         this.peerAdminAddresses = peerAdminAddresses;
         this.token = token;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(PARALLEL_FETCHES, PARALLEL_FETCHES, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "pickbox-fetch-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        pool.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * Starts fetching every chunk of {@code chunks} this node lacks, {@value #PARALLEL_FETCHES} at a
+     * time in order, each from the peers in a different order so that they share the serving. The
+     * future at position i completes with whether chunk i is present; a writer can use chunk i
+     * while later ones are still on their way.
+     */
+    public List<CompletableFuture<Boolean>> ensureAll(List<String> chunks) {
+        List<String> peers = peerAdminAddresses.get();
+        List<CompletableFuture<Boolean>> present = new ArrayList<>(chunks.size());
+        for (int i = 0; i < chunks.size(); i++) {
+            String sha = chunks.get(i);
+            if (blobs.has(sha)) {
+                present.add(CompletableFuture.completedFuture(true));
+                continue;
+            }
+            List<String> order = new ArrayList<>(peers);
+            if (!order.isEmpty()) java.util.Collections.rotate(order, -(i % order.size()));
+            present.add(CompletableFuture.supplyAsync(() -> fetch(sha, order), pool));
+        }
+        return present;
     }
 
     /** Makes sure the blob is present locally; false if no peer could supply it. */
     public boolean ensure(String sha256) {
+        return blobs.has(sha256) || fetch(sha256, peerAdminAddresses.get());
+    }
+
+    private boolean fetch(String sha256, List<String> peers) {
         if (blobs.has(sha256)) return true;
-        for (String peer : peerAdminAddresses.get()) {
+        for (String peer : peers) {
             try {
                 HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + peer + "/v1/blobs/" + sha256))
                         .timeout(Duration.ofSeconds(30)).GET();

@@ -1,0 +1,105 @@
+package io.pickbox.transfer;
+
+import com.sun.net.httpserver.HttpServer;
+import io.pickbox.folder.Hashing;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Fetching chunks from peers' blob endpoints (real HTTP servers on loopback). */
+class BlobFetcherTest {
+
+    @TempDir
+    Path dir;
+    private final List<HttpServer> servers = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        servers.forEach(s -> s.stop(0));
+    }
+
+    /** A peer serving {@code blobs} by hash, counting requests; {@code corrupt} blobs are served with a flipped byte. */
+    private String peer(Map<String, byte[]> blobs, Map<String, byte[]> corrupt, AtomicInteger requests) throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/blobs/", ex -> {
+            requests.incrementAndGet();
+            String sha = ex.getRequestURI().getPath().substring("/v1/blobs/".length());
+            byte[] body = blobs.get(sha);
+            if (corrupt.containsKey(sha)) {
+                body = corrupt.get(sha).clone();
+                body[0] ^= 1;
+            }
+            if (body == null) {
+                ex.sendResponseHeaders(404, -1);
+            } else {
+                ex.sendResponseHeaders(200, body.length);
+                ex.getResponseBody().write(body);
+            }
+            ex.close();
+        });
+        server.start();
+        servers.add(server);
+        return "127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    @Test
+    void fetchesEveryMissingChunkFromThePeersSharingTheLoad() throws Exception {
+        Random rnd = new Random(7);
+        Map<String, byte[]> all = new HashMap<>();
+        List<String> chunks = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            byte[] b = new byte[1000 + i];
+            rnd.nextBytes(b);
+            String sha = Hashing.sha256Hex(b);
+            all.put(sha, b);
+            chunks.add(sha);
+        }
+        AtomicInteger toA = new AtomicInteger(), toB = new AtomicInteger();
+        String a = peer(all, Map.of(), toA);
+        // Peer b serves one chunk torn: it must be refused and fetched from a instead.
+        String torn = chunks.get(5);
+        String b = peer(all, Map.of(torn, all.get(torn)), toB);
+
+        BlobStore blobs = new BlobStore(dir);
+        blobs.put(chunks.get(0), java.nio.ByteBuffer.wrap(all.get(chunks.get(0)))); // already held: not fetched
+        BlobFetcher fetcher = new BlobFetcher(blobs, () -> List.of(a, b), null);
+
+        List<CompletableFuture<Boolean>> present = fetcher.ensureAll(chunks);
+        assertThat(present).hasSize(chunks.size());
+        for (CompletableFuture<Boolean> f : present) assertThat(f.join()).isTrue();
+        for (String sha : chunks) assertThat(blobs.read(sha)).isEqualTo(all.get(sha));
+        assertThat(toA.get() + toB.get()).as("one request per missing chunk, plus the retry of the torn one").isBetween(23, 24);
+        assertThat(toA.get()).as("requests to a").isGreaterThan(5);
+        assertThat(toB.get()).as("requests to b").isGreaterThan(5);
+    }
+
+    @Test
+    void aChunkNoPeerHoldsIsReportedAbsent() throws Exception {
+        byte[] known = "known chunk".getBytes();
+        String knownSha = Hashing.sha256Hex(known);
+        String unknownSha = Hashing.sha256Hex("nobody has this".getBytes());
+        Map<String, byte[]> served = new ConcurrentHashMap<>(Map.of(knownSha, known));
+        String a = peer(served, Map.of(), new AtomicInteger());
+        BlobStore blobs = new BlobStore(dir);
+        BlobFetcher fetcher = new BlobFetcher(blobs, () -> List.of(a), null);
+
+        List<CompletableFuture<Boolean>> present = fetcher.ensureAll(List.of(knownSha, unknownSha));
+        assertThat(present.get(0).join()).isTrue();
+        assertThat(present.get(1).join()).isFalse();
+        assertThat(blobs.has(unknownSha)).isFalse();
+        assertThat(fetcher.ensure(unknownSha)).isFalse();
+    }
+}
