@@ -6,8 +6,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -60,29 +60,39 @@ class DashboardIT {
 
         driver = browser();
         driver.get("http://" + cluster.node(0).adminAddress() + "/");
+        // The page re-renders its tables as status arrives: an element found a moment ago may be
+        // replaced before it is read, so every read is retried until it holds.
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30), Duration.ofMillis(100));
+        wait.ignoring(StaleElementReferenceException.class);
 
         // Members with their roles.
-        wait.until(d -> d.findElements(By.cssSelector("#members tbody tr.member")).size() == 2);
-        List<WebElement> rows = driver.findElements(By.cssSelector("#members tbody tr.member"));
-        assertThat(rows.stream().map(r -> r.getAttribute("data-id")).toList()).containsExactlyInAnyOrder("node1", "node2");
-        String text = driver.findElement(By.id("members")).getText();
-        assertThat(text).contains("leader", "follower");
+        wait.until(d -> d.findElements(By.cssSelector("#members tbody tr.member")).stream()
+                .map(r -> r.getAttribute("data-id")).sorted().toList().equals(List.of("node1", "node2")));
+        wait.until(d -> d.findElement(By.id("members")).getText().contains("leader")
+                && d.findElement(By.id("members")).getText().contains("follower"));
         wait.until(d -> d.findElement(By.id("live")).getText().equals("live"));
-        assertThat(driver.findElement(By.id("s-role")).getText()).isIn("leader", "follower");
+        wait.until(d -> List.of("leader", "follower").contains(d.findElement(By.id("s-role")).getText()));
         wait.until(d -> !d.findElements(By.cssSelector("#files tr.file[data-path='before']")).isEmpty());
 
         // A file created now, on the other node, shows up without a reload: in the recent changes and the browser.
         TestCluster.write(cluster.node(1).file("created-during-test.txt"), "hello dashboard");
         wait.until(d -> !d.findElements(By.cssSelector("#events li[data-path='created-during-test.txt']")).isEmpty());
         wait.until(d -> !d.findElements(By.cssSelector("#files tr.file[data-path='created-during-test.txt']")).isEmpty());
-        assertThat(driver.findElement(By.cssSelector("#events li[data-path='created-during-test.txt']")).getText())
-                .contains("PUT", "created-during-test.txt", "node2");
+        wait.until(d -> {
+            String event = d.findElement(By.cssSelector("#events li[data-path='created-during-test.txt']")).getText();
+            return event.contains("PUT") && event.contains("created-during-test.txt") && event.contains("node2");
+        });
 
         // The file browser opens directories and shows this node's sync state for a file.
-        driver.findElement(By.cssSelector("#files tr.file[data-path='before'] a")).click();
+        wait.until(d -> {
+            d.findElement(By.cssSelector("#files tr.file[data-path='before'] a")).click();
+            return true;
+        });
         wait.until(d -> !d.findElements(By.cssSelector("#files tr.file[data-path='before/old.txt']")).isEmpty());
-        driver.findElement(By.cssSelector("#files tr.file[data-path='before/old.txt'] a")).click();
+        wait.until(d -> {
+            d.findElement(By.cssSelector("#files tr.file[data-path='before/old.txt'] a")).click();
+            return true;
+        });
         wait.until(d -> d.findElement(By.id("detail")).getText().contains("in sync"));
         assertThat(new File(driver.getCurrentUrl()).getPath()).doesNotContain("token");
     }
