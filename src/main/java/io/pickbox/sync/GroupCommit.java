@@ -80,10 +80,7 @@ final class GroupCommit implements AutoCloseable {
         List<Pending> placed = new ArrayList<>();
         for (Pending p : group) {
             try {
-                FileStat onDisk = FileStat.read(p.target());
-                if (onDisk != null && !p.stillOurs().test(onDisk)) throw new Materializer.LocalEditInTheWay(p.path());
-                if (onDisk != null && onDisk.kind() == FileStat.Kind.DIR) throw new IOException("a directory is in the way of " + p.path());
-                Materializer.move(p.tmp(), p.target());
+                Materializer.place(p.tmp(), p.target(), p.path(), p.stillOurs());
                 placed.add(p);
             } catch (IOException | RuntimeException e) {
                 fail(p, e);

@@ -78,10 +78,7 @@ final class Materializer implements AutoCloseable {
         Path target = PathValidator.resolve(root, path);
         Path tmp = writeTemp(path, entry, progress, true);
         try {
-            FileStat onDisk = FileStat.of(target);
-            if (onDisk != null && !stillOurs.test(onDisk)) throw new LocalEditInTheWay(path);
-            if (onDisk != null && onDisk.kind() == FileStat.Kind.DIR) throw new IOException("a directory is in the way of " + path);
-            move(tmp, target);
+            place(tmp, target, path, stillOurs);
             AtomicFiles.fsyncDirectory(target.getParent());
             return FileStat.of(target);
         } finally {
@@ -91,9 +88,7 @@ final class Materializer implements AutoCloseable {
 
     /** Assembles the entry's chunks into a verified temp file next to the target, with its mode and mtime. */
     private Path writeTemp(String path, Entry entry, java.util.concurrent.atomic.AtomicLong progress, boolean force) throws IOException {
-        List<CompletableFuture<Boolean>> present = entry.chunks().size() == 1
-                ? List.of(CompletableFuture.completedFuture(fetcher.ensure(entry.chunks().get(0))))
-                : fetcher.ensureAll(entry.chunks());
+        List<CompletableFuture<Boolean>> present = fetcher.ensureAll(entry.chunks());
         Path target = PathValidator.resolve(root, path);
         Path dir = target.getParent();
         ensureDirectory(dir);
@@ -212,7 +207,18 @@ final class Materializer implements AutoCloseable {
         if (!Files.isDirectory(dir)) Files.createDirectories(dir);
     }
 
-    static void move(Path tmp, Path target) throws IOException {
+    /**
+     * Renames a verified temp file over {@code target}, unless what is there may not be replaced:
+     * a local edit not committed yet ({@code stillOurs} says no) or a directory.
+     */
+    static void place(Path tmp, Path target, String path, Predicate<FileStat> stillOurs) throws IOException {
+        FileStat onDisk = FileStat.read(target);
+        if (onDisk != null && !stillOurs.test(onDisk)) throw new LocalEditInTheWay(path);
+        if (onDisk != null && onDisk.kind() == FileStat.Kind.DIR) throw new IOException("a directory is in the way of " + path);
+        move(tmp, target);
+    }
+
+    private static void move(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

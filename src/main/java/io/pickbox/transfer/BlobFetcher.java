@@ -52,9 +52,11 @@ public final class BlobFetcher {
      * Starts fetching every chunk of {@code chunks} this node lacks, {@value #PARALLEL_FETCHES} at a
      * time in order, each from the peers in a different order so that they share the serving. The
      * future at position i completes with whether chunk i is present; a writer can use chunk i
-     * while later ones are still on their way.
+     * while later ones are still on their way. A single chunk (a small file) is fetched on the
+     * caller's thread: nothing would run alongside it.
      */
     public List<CompletableFuture<Boolean>> ensureAll(List<String> chunks) {
+        if (chunks.size() == 1) return List.of(CompletableFuture.completedFuture(ensure(chunks.get(0))));
         List<String> peers = peerAdminAddresses.get();
         List<CompletableFuture<Boolean>> present = new ArrayList<>(chunks.size());
         for (int i = 0; i < chunks.size(); i++) {
