@@ -285,32 +285,24 @@ public final class PickboxStateMachine extends BaseStateMachine {
         ByteString data = entry.getStateMachineLogEntry().getStateMachineEntry().getStateMachineData();
         if (data.isEmpty()) return CompletableFuture.completedFuture(null);
         Proposal p = proposalOf(entry, context);
-        if (p.op() instanceof Op.Chunk c) {
-            // Ratis may resend the entry (read()) before the blob is on disk: serve it from here meanwhile.
-            staging.put(c.sha256(), data);
-            // On the leader startTransaction already checked the bytes against the hash; elsewhere check them.
-            boolean verified = context != null && context.getClientRequest() != null;
-            return CompletableFuture.runAsync(() -> {
-                try {
-                    blobs.put(c.sha256(), data.asReadOnlyByteBuffer(), verified);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                } finally {
-                    staging.remove(c.sha256(), data);
-                }
-            }, blobWriters);
-        }
-        // Small files: one blob each, all made durable by one flush before the entry is acknowledged.
-        Map<String, ByteString> files = inlineFiles(p, data);
-        staging.putAll(files);
+        Map<String, ByteString> blobsOfEntry = p.op() instanceof Op.Chunk c ? Map.of(c.sha256(), data) : inlineFiles(p, data);
+        // Ratis may resend the entry (read()) before its blobs are on disk: serve them from here meanwhile.
+        staging.putAll(blobsOfEntry);
+        // On the leader startTransaction already checked a chunk against its hash; elsewhere check it.
+        boolean verified = context != null && context.getClientRequest() != null;
         return CompletableFuture.runAsync(() -> {
             try {
-                for (var f : files.entrySet()) blobs.putUnsynced(f.getKey(), f.getValue().asReadOnlyByteBuffer());
-                blobs.syncUnsynced();
+                if (p.op() instanceof Op.Chunk c) {
+                    blobs.put(c.sha256(), data.asReadOnlyByteBuffer(), verified);
+                } else {
+                    // Small files: one blob each, all made durable by one flush before the entry is acknowledged.
+                    for (var f : blobsOfEntry.entrySet()) blobs.putUnsynced(f.getKey(), f.getValue().asReadOnlyByteBuffer());
+                    blobs.syncUnsynced();
+                }
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             } finally {
-                files.forEach(staging::remove);
+                blobsOfEntry.forEach(staging::remove);
             }
         }, blobWriters);
     }
