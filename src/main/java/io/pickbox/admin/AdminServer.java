@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pickbox.folder.Hashing;
 import io.pickbox.folder.InvalidPathException;
 import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Entry;
@@ -92,6 +93,7 @@ public final class AdminServer implements AutoCloseable {
         app.delete("/v1/files/<path>", this::deleteFile);
         app.get("/v1/conflicts", this::conflicts);
         app.get("/v1/blobs/{sha}", this::blob);
+        app.put("/v1/blobs/{sha}", this::storeBlob);
         app.post("/v1/cluster/members", this::addMember);
         app.delete("/v1/cluster/members/{id}", this::removeMember);
         app.post("/v1/cluster/leader", this::transferLeader);
@@ -566,6 +568,25 @@ public final class AdminServer implements AutoCloseable {
         if (!BlobStore.isHash(sha)) throw new ApiError(400, "bad request", "not a sha256 hash");
         if (!node.blobs().has(sha)) throw new ApiError(404, "not found", "no such chunk here");
         ctx.contentType("application/octet-stream").result(node.blobs().read(sha));
+    }
+
+    /** A peer pushes a chunk of a file it is about to commit (see ChunkPusher); 204 once it is durable here. */
+    private void storeBlob(Context ctx) throws IOException {
+        String sha = ctx.pathParam("sha");
+        if (!BlobStore.isHash(sha)) throw new ApiError(400, "bad request", "not a sha256 hash");
+        if (!"application/octet-stream".equals(ctx.contentType() == null ? null : ctx.contentType().split(";")[0].trim())) {
+            throw new ApiError(415, "unsupported media type", "chunk bytes must be sent as application/octet-stream");
+        }
+        if (ctx.contentLength() > Hashing.CHUNK_SIZE) {
+            throw new ApiError(413, "payload too large", "a chunk holds " + Hashing.CHUNK_SIZE + " bytes at most");
+        }
+        try (InputStream in = ctx.bodyInputStream()) {
+            node.blobs().put(sha, in, Hashing.CHUNK_SIZE);
+        } catch (BlobStore.RejectedBlobException e) {
+            if (e.tooLarge()) throw new ApiError(413, "payload too large", e.getMessage());
+            throw new ApiError(400, "bad request", e.getMessage());
+        }
+        ctx.status(204);
     }
 
     @Override

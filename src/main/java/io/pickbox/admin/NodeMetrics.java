@@ -45,6 +45,7 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
     private final Counter bytesReplicated;
     private final Counter chunkBytesCommitted;
     private final Counter dedupedBytes;
+    private final Counter pushedBytes;
     private final Counter conflictsCreated;
     private final Counter rescans;
     private final Counter watcherRescans;
@@ -65,6 +66,8 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
                 .description("Bytes of chunks carried through the Raft log").register(registry);
         dedupedBytes = Counter.builder("pickbox_chunk_deduplicated").baseUnit("bytes")
                 .description("Chunk bytes not sent because the cluster already held them").register(registry);
+        pushedBytes = Counter.builder("pickbox_chunk_pushed").baseUnit("bytes")
+                .description("Chunk bytes this node pushed straight to every peer instead of through the Raft log").register(registry);
         conflictsCreated = Counter.builder("pickbox_conflict_copies").description("Conflict copies committed").register(registry);
         rescans = Counter.builder("pickbox_rescans").description("Subtree rescans requested (watcher overflow, moved-in directory, ignore rules)").register(registry);
         watcherRescans = Counter.builder("pickbox_watcher_overflows")
@@ -193,6 +196,11 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
     @Override
     public void dedupedBytes(long bytes) {
         dedupedBytes.increment(bytes);
+    }
+
+    @Override
+    public void pushedBytes(long bytes) {
+        pushedBytes.increment(bytes);
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.pickbox.sync.LocalTable;
 import io.pickbox.sync.SyncEngine;
 import io.pickbox.transfer.BlobFetcher;
 import io.pickbox.transfer.BlobStore;
+import io.pickbox.transfer.ChunkPusher;
 import io.pickbox.watch.FolderWatcher;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.util.SizeInBytes;
@@ -26,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -89,8 +91,9 @@ public final class Node implements AutoCloseable {
             if (sync != null) sync.rescan("");
         }).asPredicate();
         BlobFetcher fetcher = new BlobFetcher(blobs, this::peerAdminAddresses, config.adminToken());
+        ChunkPusher pusher = new ChunkPusher(this::everyPeerAdminAddress, config.adminToken());
         sync = SyncEngine.create(config.nodeId(), data, index, table, metrics.timed((op, bytes) -> raft.submit(op, bytes)),
-                blobs, fetcher, ignored, SyncEngine.Settings.defaults(config.allowMassDelete()));
+                blobs, fetcher, pusher, ignored, SyncEngine.Settings.defaults(config.allowMassDelete()));
         index.addListener(sync);
         sync.setMetrics(metrics);
         index.addListener(metrics);
@@ -208,6 +211,26 @@ public final class Node implements AutoCloseable {
             LOG.debug("no group yet", e);
         }
         return out;
+    }
+
+    /**
+     * Admin addresses of every other member, or empty while one of them has not announced its
+     * address yet: a chunk pushed to these is held by every member.
+     */
+    public Optional<List<String>> everyPeerAdminAddress() {
+        try {
+            Map<String, String> known = index.adminAddresses();
+            List<String> out = new ArrayList<>();
+            for (RaftPeer p : raft.division().getGroup().getPeers()) {
+                if (p.getId().equals(raft.id())) continue;
+                String address = known.get(p.getId().toString());
+                if (address == null) return Optional.empty();
+                out.add(address);
+            }
+            return Optional.of(out);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /** Tells the cluster where this node's admin API is, unless it already knows; retried until committed. */

@@ -104,8 +104,8 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     public static SyncEngine create(String nodeId, Path root, Index index, LocalTable table, Proposer proposer,
                                     io.pickbox.transfer.BlobStore blobs, io.pickbox.transfer.BlobFetcher fetcher,
-                                    Predicate<String> ignored, Settings settings) {
-        Uploader uploader = new Uploader(nodeId, index, proposer, h -> index.hasChunk(h) || blobs.has(h));
+                                    io.pickbox.transfer.ChunkPusher pusher, Predicate<String> ignored, Settings settings) {
+        Uploader uploader = new Uploader(nodeId, index, proposer, h -> index.hasChunk(h) || blobs.has(h), pusher);
         return new SyncEngine(nodeId, root, index, table, uploader,
                 new Materializer(root, blobs, fetcher, uploader.transfers), ignored, settings);
     }

@@ -8,6 +8,9 @@ public interface SyncMetrics {
     /** Bytes of chunks not sent because the cluster already held them. */
     default void dedupedBytes(long bytes) {}
 
+    /** Bytes of chunks pushed straight to every peer instead of through the Raft log. */
+    default void pushedBytes(long bytes) {}
+
     /** A subtree (or the whole folder) is compared again. */
     default void rescan() {}
 }

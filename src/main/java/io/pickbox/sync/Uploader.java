@@ -5,6 +5,7 @@ import io.pickbox.folder.Hashing;
 import io.pickbox.index.Index;
 import io.pickbox.index.Op;
 import io.pickbox.index.Result;
+import io.pickbox.transfer.ChunkPusher;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,13 +14,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 
 /**
  * Reads a file that a writer has finished with and proposes it: small files in one entry,
- * large ones as chunks (skipping chunks the cluster already holds) then a final PUT. The file is
+ * large ones as chunks pushed to the peers (skipping chunks the cluster already holds) then a
+ * final PUT. The file is
  * stat'ed before and after reading; if it changed in between, nothing is committed.
  */
 final class Uploader {
@@ -40,12 +44,30 @@ final class Uploader {
     final Transfers transfers = new Transfers();
     private volatile SyncMetrics metrics = SyncMetrics.NONE;
 
+    private final ChunkPusher pusher;
+    /**
+     * Chunks every peer took lately, with when: a file read again (it was still being written)
+     * does not push them again. Peers keep a chunk no file needs for ten minutes at least.
+     */
+    private final Map<String, Long> pushed = new LinkedHashMap<>();
+    private static final int PUSHED_REMEMBERED = 4096;
+    private static final long PUSHED_VALID_MILLIS = 5 * 60_000;
+
+    /** As below, sending every chunk through Raft. */
+    Uploader(String nodeId, Index index, Proposer proposer, java.util.function.Predicate<String> alreadyHeld) {
+        this(nodeId, index, proposer, alreadyHeld, ChunkPusher.NONE);
+    }
+
     /**
      * @param alreadyHeld whether a chunk need not be sent: the cluster committed it, or this node
      *                    already staged it (sent or received before: a retried upload resends nothing)
+     * @param pusher      sends chunks straight to every peer; a chunk some member did not take goes
+     *                    through Raft instead
      */
-    Uploader(String nodeId, Index index, Proposer proposer, java.util.function.Predicate<String> alreadyHeld) {
+    Uploader(String nodeId, Index index, Proposer proposer, java.util.function.Predicate<String> alreadyHeld,
+             ChunkPusher pusher) {
         this.nodeId = nodeId;
+        this.pusher = pusher;
         // Sequences must grow across restarts: start from the clock, never below what the cluster saw.
         this.seq = Math.max(System.currentTimeMillis() * 1000, index.lastSeq(nodeId));
         this.index = index;
@@ -72,7 +94,7 @@ final class Uploader {
         if (before == null || before.kind() != FileStat.Kind.FILE) return null;
         MessageDigest whole = Hashing.newSha256();
         List<String> chunks = new ArrayList<>();
-        List<CompletableFuture<Result>> sent = new ArrayList<>();
+        List<CompletableFuture<?>> sent = new ArrayList<>();
         ByteBuffer inline = null;
         try (InputStream in = Files.newInputStream(file)) {
             if (before.size() <= Hashing.CHUNK_SIZE) {
@@ -86,10 +108,13 @@ final class Uploader {
                 while (true) {
                     byte[] buf = in.readNBytes(Hashing.CHUNK_SIZE);
                     if (buf.length == 0) break;
+                    // A writer is still at it: stop now rather than read and send the rest twice.
+                    FileStat now = FileStat.of(file);
+                    if (now == null || !now.sameAs(before)) return null;
                     whole.update(buf);
                     String h = Hashing.sha256Hex(buf);
                     chunks.add(h);
-                    if (!alreadyHeld.test(h)) sent.add(sendChunk(h, buf));
+                    if (!alreadyHeld.test(h) && !recentlyPushed(h)) sent.add(sendChunk(h, buf));
                     else metrics.dedupedBytes(buf.length);
                     progress.addAndGet(buf.length);
                     if (buf.length < Hashing.CHUNK_SIZE) break;
@@ -101,15 +126,43 @@ final class Uploader {
         }
         FileStat after = FileStat.of(file);
         if (after == null || !after.sameAs(before)) return null;
-        for (CompletableFuture<Result> f : sent) f.join();
+        for (CompletableFuture<?> f : sent) f.join();
         String sha = Hashing.hex(whole.digest());
         // A one-chunk file's chunk is the file itself: its hash is the file's hash.
         if (inline != null) chunks.add(sha);
         return new Snapshot(after, sha, chunks, inline);
     }
 
-    private CompletableFuture<Result> sendChunk(String sha, byte[] data) throws IOException {
-        return submit(new Op.Chunk(sha, data.length), ByteBuffer.wrap(data));
+    /**
+     * Pushes a chunk to every peer; if one of them did not take it, commits it through Raft, which
+     * stores it on a majority. Either way it is durable on the members before the file's PUT is sent.
+     */
+    private CompletableFuture<?> sendChunk(String sha, byte[] data) throws IOException {
+        acquire(data.length);
+        CompletableFuture<?> sent = pusher.pushToAll(sha, data).thenCompose(everyPeer -> {
+            if (everyPeer) {
+                remember(sha);
+                metrics.pushedBytes(data.length);
+                return CompletableFuture.completedFuture(null);
+            }
+            return proposer.submit(new Op.Chunk(sha, data.length), ByteBuffer.wrap(data));
+        });
+        return sent.whenComplete((r, e) -> inFlightBytes.release(data.length));
+    }
+
+    private void remember(String sha) {
+        synchronized (pushed) {
+            pushed.remove(sha);
+            pushed.put(sha, System.currentTimeMillis());
+            if (pushed.size() > PUSHED_REMEMBERED) pushed.remove(pushed.keySet().iterator().next());
+        }
+    }
+
+    private boolean recentlyPushed(String sha) {
+        synchronized (pushed) {
+            Long at = pushed.get(sha);
+            return at != null && System.currentTimeMillis() - at < PUSHED_VALID_MILLIS;
+        }
     }
 
     /**

@@ -120,7 +120,25 @@ public final class BlobStore {
         dirs.forEach(AtomicFiles::fsyncDirectory);
     }
 
-    /** Streams a blob from {@code in}, verifying its hash before it becomes visible. */
+    /** A blob refused for what it is (too large, or not matching its hash), not for an I/O failure. */
+    public static final class RejectedBlobException extends IOException {
+        private final boolean tooLarge;
+
+        RejectedBlobException(String message, boolean tooLarge) {
+            super(message);
+            this.tooLarge = tooLarge;
+        }
+
+        public boolean tooLarge() {
+            return tooLarge;
+        }
+    }
+
+    /**
+     * Streams a blob from {@code in}, verifying its hash before it becomes visible.
+     *
+     * @throws RejectedBlobException when it is larger than {@code maxBytes} or does not match its hash
+     */
     public void put(String sha256, InputStream in, long maxBytes) throws IOException {
         Path target = path(sha256);
         if (Files.exists(target)) return;
@@ -131,7 +149,7 @@ public final class BlobStore {
             byte[] buf = new byte[64 * 1024];
             for (int n; (n = in.read(buf)) > 0; ) {
                 total += n;
-                if (total > maxBytes) throw new IOException("blob larger than " + maxBytes + " bytes");
+                if (total > maxBytes) throw new RejectedBlobException("chunk larger than " + maxBytes + " bytes", true);
                 md.update(buf, 0, n);
                 out.write(buf, 0, n);
             }
@@ -142,7 +160,7 @@ public final class BlobStore {
         String actual = HexFormat.of().formatHex(md.digest());
         if (!actual.equals(sha256)) {
             Files.deleteIfExists(tmp);
-            throw new IOException("fetched chunk hash mismatch: expected " + sha256 + ", got " + actual);
+            throw new RejectedBlobException("chunk hash mismatch: expected " + sha256 + ", got " + actual, false);
         }
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);

@@ -27,6 +27,7 @@ class NodeMetricsTest {
         m.applied(6, put, new Result(Result.Status.CONFLICT, "a.conflict-n1-6.txt", 2, "x"));
         m.applied(7, new Op.Chunk("b".repeat(64), 4096), new Result(Result.Status.NOOP, null, 0, null));
         m.dedupedBytes(1 << 20);
+        m.pushedBytes(3 << 20);
         m.rescan();
         m.watching(new io.pickbox.watch.ChangeListener() {
             public void changed(String relPath, boolean writerDone) {}
@@ -43,6 +44,7 @@ class NodeMetricsTest {
         assertThat(value(m, "pickbox_replicated_bytes_total")).isEqualTo(200);
         assertThat(value(m, "pickbox_chunk_committed_bytes_total")).isEqualTo(4096);
         assertThat(value(m, "pickbox_chunk_deduplicated_bytes_total")).isEqualTo(1 << 20);
+        assertThat(value(m, "pickbox_chunk_pushed_bytes_total")).isEqualTo(3 << 20);
         assertThat(value(m, "pickbox_conflict_copies_total")).isEqualTo(1);
         assertThat(value(m, "pickbox_rescans_total")).isEqualTo(1);
         assertThat(value(m, "pickbox_watcher_overflows_total")).isEqualTo(1);

@@ -175,6 +175,30 @@ class AdminApiIT {
         assertThat(json(get(a1, "/v1/status")).path("members")).hasSize(2);
     }
 
+    /** Peers push chunks of large files to each other; a chunk is stored only if it is what its hash says. */
+    @Test
+    void pushedChunksAreStoredOnlyWhenTheyMatchTheirHash() throws Exception {
+        byte[] chunk = ItSupport.randomBytes(300_000, 9);
+        String path = "/v1/blobs/" + ItSupport.sha256(chunk);
+        String before = snapshot();
+        assertError(call(a1, "PUT", path, "application/octet-stream", ItSupport.randomBytes(300_000, 10)), 400);
+        assertError(call(a1, "PUT", "/v1/blobs/not-a-hash", "application/octet-stream", chunk), 400);
+        assertError(call(a1, "PUT", path, "application/json", chunk), 415);
+        byte[] tooLarge = new byte[(1 << 20) + 1];
+        assertError(call(a1, "PUT", "/v1/blobs/" + ItSupport.sha256(tooLarge), "application/octet-stream", tooLarge), 413);
+        assertError(get(a1, path), 404);
+        assertThat(snapshot()).isEqualTo(before);
+
+        assertThat(call(a1, "PUT", path, "application/octet-stream", chunk).statusCode()).isEqualTo(204);
+        assertThat(call(a1, "PUT", path, "application/octet-stream", chunk).statusCode()).isEqualTo(204);
+        HttpResponse<byte[]> back = AdminHttp.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://" + a1 + path)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(back.statusCode()).isEqualTo(200);
+        assertThat(back.body()).isEqualTo(chunk);
+        // A chunk is not a file: the folders and the index are as they were.
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
     @Test
     void unknownMembersAre404() throws Exception {
         assertError(call(a1, "DELETE", "/v1/cluster/members/ghost", null, null), 404);
@@ -257,6 +281,7 @@ class AdminApiIT {
             assertError(call(a, "PUT", "/v1/files/t.txt", "application/octet-stream", "x".getBytes()), 401);
             assertError(call(a, "PUT", "/v1/files/t.txt", "application/octet-stream", "x".getBytes(), "Authorization", "Bearer nope"), 401);
             assertError(call(a, "PUT", "/v1/files/t.txt?token=" + token, "application/octet-stream", "x".getBytes()), 401);
+            assertError(call(a, "PUT", "/v1/blobs/" + ItSupport.sha256("x".getBytes()), "application/octet-stream", "x".getBytes()), 401);
             assertError(postJson(a, "/v1/cluster/leader", "{\"id\":\"secure1\"}"), 401);
             assertError(call(a, "DELETE", "/v1/cluster/members/secure1", null, null), 401);
             assertThat(dir.resolve("t.txt")).doesNotExist();

@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import static io.pickbox.it.AdminHttp.get;
+import static io.pickbox.it.AdminHttp.metric;
 import static io.pickbox.it.ItSupport.assertNoConflicts;
 import static io.pickbox.it.ItSupport.awaitContent;
 import static io.pickbox.it.ItSupport.awaitGone;
@@ -63,6 +65,7 @@ class CrashRecoveryIT {
         awaitContent(cluster.nodes(), "crash1/old-dir/b.txt", "b", T);
         cluster.awaitConverged(T);
 
+        String metricsBefore = get(leader.adminAddress(), "/metrics").body();
         victim.kill();
         assertThat(victim.running()).isFalse();
         List<TestNode> live = List.of(leader, other);
@@ -76,6 +79,14 @@ class CrashRecoveryIT {
         AtomicFiles.deleteRecursively(leader.file("crash1/old-dir"));
 
         awaitContent(live, "crash1/big.bin", big, T);
+        // A member is down, so no chunk could be pushed to every peer: they went through the Raft log.
+        String metricsAfter = get(leader.adminAddress(), "/metrics").body();
+        assertThat(metric(metricsAfter, "pickbox_chunk_committed_bytes_total", ""))
+                .isGreaterThanOrEqualTo(metric(metricsBefore, "pickbox_chunk_committed_bytes_total", "") + big.length);
+        assertThat(metric(metricsAfter, "pickbox_chunk_commit_latency_seconds_count", ""))
+                .isGreaterThan(metric(metricsBefore, "pickbox_chunk_commit_latency_seconds_count", ""));
+        assertThat(metric(metricsAfter, "pickbox_chunk_pushed_bytes_total", ""))
+                .isEqualTo(metric(metricsBefore, "pickbox_chunk_pushed_bytes_total", ""));
         awaitContent(live, "crash1/modify-me.txt", "modified while a follower was down", T);
         awaitContent(live, "crash1/new-dir/f5.txt", "new file 5", T);
         awaitGone(live, "crash1/delete-me.txt", T);

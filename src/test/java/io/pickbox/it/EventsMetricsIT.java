@@ -164,7 +164,7 @@ class EventsMetricsIT {
         for (String name : List.of("jvm_memory_used_bytes", "jvm_gc_max_data_size_bytes", "jvm_threads_live_threads",
                 "process_cpu_usage", "process_uptime_seconds", "process_files_open_files", "pickbox_apply_lag",
                 "pickbox_pending_local_changes", "pickbox_conflicts", "pickbox_commit_latency_seconds_bucket",
-                "pickbox_chunk_deduplicated_bytes_total", "pickbox_rescans_total", "pickbox_watcher_overflows_total")) {
+                "pickbox_chunk_deduplicated_bytes_total", "pickbox_chunk_pushed_bytes_total", "pickbox_rescans_total", "pickbox_watcher_overflows_total")) {
             assertThat(metric(b1, name, "")).as(name).isNotNaN();
         }
 
@@ -183,19 +183,19 @@ class EventsMetricsIT {
             assertThat(metric(a1, "pickbox_files", "")).isGreaterThan(metric(b1, "pickbox_files", ""));
         });
 
-        // A large file, then a copy of it: the copy's chunks are already in the cluster.
+        // A large file, its chunks pushed to the peers (chunks through the Raft log, and their commit
+        // latency, are counted in CrashRecoveryIT, with a peer down); then a copy of it: the copy's
+        // chunks are already in the cluster.
         String c1 = scrape(n1);
         byte[] big = randomBytes(3 * 1024 * 1024 + 17, 42);
         ItSupport.write(n1.file("m/big.bin"), big);
         awaitContent(cluster.nodes(), "m/big.bin", big, T);
-        await().atMost(T).untilAsserted(() -> assertThat(metric(scrape(n2), "pickbox_chunk_committed_bytes_total", ""))
-                .isGreaterThanOrEqualTo(metric(c1, "pickbox_chunk_committed_bytes_total", "") + 3 * 1024 * 1024));
+        await().atMost(T).untilAsserted(() -> assertThat(metric(scrape(n1), "pickbox_chunk_pushed_bytes_total", ""))
+                .isGreaterThanOrEqualTo(metric(c1, "pickbox_chunk_pushed_bytes_total", "") + 3 * 1024 * 1024));
         ItSupport.write(n1.file("m/big-copy.bin"), big);
         awaitContent(cluster.nodes(), "m/big-copy.bin", big, T);
         await().atMost(T).untilAsserted(() -> assertThat(metric(scrape(n1), "pickbox_chunk_deduplicated_bytes_total", ""))
                 .isGreaterThanOrEqualTo(metric(c1, "pickbox_chunk_deduplicated_bytes_total", "") + 3 * 1024 * 1024));
-        assertThat(metric(scrape(n1), "pickbox_chunk_commit_latency_seconds_count", ""))
-                .isGreaterThan(metric(c1, "pickbox_chunk_commit_latency_seconds_count", ""));
 
         // A directory moved in from outside: the watcher cannot know its content and asks for a rescan.
         String d1 = scrape(n1);

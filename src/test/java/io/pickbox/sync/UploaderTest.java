@@ -1,12 +1,21 @@
 package io.pickbox.sync;
 
+import com.sun.net.httpserver.HttpServer;
+import io.pickbox.folder.Hashing;
 import io.pickbox.index.Index;
 import io.pickbox.index.Op;
 import io.pickbox.index.Result;
+import io.pickbox.transfer.ChunkPusher;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,6 +59,54 @@ class UploaderTest {
         }
         assertThat(seen).hasSize(4000).isSorted().doesNotHaveDuplicates();
         assertThat(seen.get(0)).isGreaterThan(0);
+    }
+
+    /**
+     * A large file's chunks go straight to the peers; only a chunk a peer would not take goes through
+     * Raft. Reading the file again (it was still being written) pushes nothing twice.
+     */
+    @Test
+    void chunksArePushedToPeersAndOnlyRefusedOnesGoThroughRaft(@TempDir Path dir) throws Exception {
+        byte[] content = new byte[3 * Hashing.CHUNK_SIZE + 500];
+        new Random(5).nextBytes(content);
+        Path file = dir.resolve("big.bin");
+        Files.write(file, content);
+        String refused = Hashing.sha256Hex(java.util.Arrays.copyOfRange(content, Hashing.CHUNK_SIZE, 2 * Hashing.CHUNK_SIZE));
+        List<String> pushes = java.util.Collections.synchronizedList(new ArrayList<>());
+        HttpServer peer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        peer.createContext("/v1/blobs/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            String sha = ex.getRequestURI().getPath().substring("/v1/blobs/".length());
+            pushes.add(sha);
+            ex.sendResponseHeaders(sha.equals(refused) ? 507 : 204, -1);
+            ex.close();
+        });
+        peer.start();
+        try {
+            String address = "127.0.0.1:" + peer.getAddress().getPort();
+            List<String> throughRaft = java.util.Collections.synchronizedList(new ArrayList<>());
+            Proposer raft = (op, data) -> {
+                if (op instanceof Op.Chunk c) throughRaft.add(c.sha256());
+                return CompletableFuture.completedFuture(new Result(Result.Status.NOOP, null, 0, null));
+            };
+            Uploader uploader = new Uploader("n1", new Index(), raft, h -> false,
+                    new ChunkPusher(() -> Optional.of(List.of(address)), null));
+
+            Uploader.Snapshot snap = uploader.read(file);
+
+            assertThat(snap.sha256()).isEqualTo(Hashing.sha256Hex(content));
+            assertThat(snap.chunks()).hasSize(4).contains(refused);
+            assertThat(pushes).hasSize(4).containsAll(snap.chunks());
+            assertThat(throughRaft).containsExactly(refused);
+
+            pushes.clear();
+            throughRaft.clear();
+            assertThat(uploader.read(file).chunks()).isEqualTo(snap.chunks());
+            assertThat(pushes).containsExactly(refused);
+            assertThat(throughRaft).containsExactly(refused);
+        } finally {
+            peer.stop(0);
+        }
     }
 
     @Test

@@ -1,0 +1,72 @@
+package io.pickbox.transfer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * Pushes a large file's chunks straight to every peer's blob store over their admin ports, so
+ * that the bytes never travel through the Raft log (the pattern Apache Ozone uses with Ratis): the
+ * file is then committed with a metadata-only PUT. A peer stores a pushed chunk only after checking
+ * it against its hash and making it durable. When any member cannot take it, the caller sends the
+ * chunk through Raft instead, so a committed file's chunks are always held by a majority.
+ */
+public final class ChunkPusher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkPusher.class);
+
+    /** Never pushes: every chunk goes through Raft (a node without peers, and tests). */
+    public static final ChunkPusher NONE = new ChunkPusher(Optional::empty, null);
+
+    private final Supplier<Optional<List<String>>> peers;
+    private final String token;
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(3))
+            .build();
+
+    /**
+     * @param peers the admin addresses of every other member of the cluster, or empty when one of
+     *              them is not known yet (then nothing is pushed)
+     */
+    public ChunkPusher(Supplier<Optional<List<String>>> peers, String token) {
+        this.peers = peers;
+        this.token = token;
+    }
+
+    /**
+     * Pushes {@code data} (which hashes to {@code sha256}) to every peer at once; completes with
+     * true when every one of them stored it, false otherwise (never exceptionally).
+     */
+    public CompletableFuture<Boolean> pushToAll(String sha256, byte[] data) {
+        if (!BlobStore.isHash(sha256)) throw new IllegalArgumentException("not a sha256 hash: " + sha256);
+        Optional<List<String>> all = peers.get();
+        if (all.isEmpty() || all.get().isEmpty()) return CompletableFuture.completedFuture(false);
+        List<CompletableFuture<Boolean>> each = all.get().stream().map(peer -> push(peer, sha256, data)).toList();
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .thenApply(v -> each.stream().allMatch(CompletableFuture::join));
+    }
+
+    private CompletableFuture<Boolean> push(String peer, String sha256, byte[] data) {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + peer + "/v1/blobs/" + sha256))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(data));
+        if (token != null) req.header("Authorization", "Bearer " + token);
+        return http.sendAsync(req.build(), HttpResponse.BodyHandlers.discarding())
+                .handle((resp, e) -> {
+                    if (e == null && resp.statusCode() == 204) return true;
+                    LOG.debug("Pushing chunk {} to {} failed: {}", sha256, peer, e != null ? e.toString() : "HTTP " + resp.statusCode());
+                    return false;
+                });
+    }
+}
