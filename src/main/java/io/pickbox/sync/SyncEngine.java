@@ -268,6 +268,16 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     private void done(List<String> paths, Throwable error, Long retryIn) {
         paths.forEach(busy::remove);
+        // Changes seen meanwhile keep the time their events asked for (a writer still at work keeps
+        // pushing it back), and a retry delay asked for below wins over them: a file being written
+        // is not read again and again while its writer is at it.
+        List<String> waiting = new ArrayList<>(deferred);
+        deferred.clear();
+        long now = System.currentTimeMillis();
+        for (String p : waiting) {
+            Long when = due.get(p);
+            if (when != null) loop.schedule(() -> fire(p), Math.max(0, when - now), TimeUnit.MILLISECONDS);
+        }
         pending = due.size() + busy.size();
         if (error != null) {
             Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -277,9 +287,6 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         } else if (retryIn != null && retryIn >= 0) {
             paths.forEach(p -> touch(p, retryIn));
         }
-        List<String> waiting = new ArrayList<>(deferred);
-        deferred.clear();
-        waiting.forEach(p -> touch(p, 0));
     }
 
     /** A path is busy if it, an ancestor or a descendant has work in flight. */
@@ -480,7 +487,8 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         } catch (java.util.concurrent.CompletionException e) {
             throw new IOException("sending chunks of " + path + " failed: " + e.getCause(), e);
         }
-        if (snap == null) return retryIn(settings.debounceMillis()); // still being written
+        // Still being written: look again once the writer paused (its close comes sooner, as an event).
+        if (snap == null) return retryIn(settings.quietMillis());
         Entry idx = index.get(path);
         if (idx != null && idx.isFile() && idx.sha256().equals(snap.sha256())) {
             table.put(path, new Local(idx.version(), snap.sha256(), snap.stat()));

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -22,6 +23,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import static io.pickbox.it.AdminHttp.get;
+import static io.pickbox.it.AdminHttp.metric;
 import static io.pickbox.it.ItSupport.awaitContent;
 import static io.pickbox.it.ItSupport.awaitGone;
 import static io.pickbox.it.ItSupport.files;
@@ -78,6 +81,34 @@ class DetectionIT {
     }
 
     // ------------------------------------------------------------------------------------------ .pickboxignore
+
+    /**
+     * A writer that takes its time (a download, a slow copy) outlasts the longest a node waits
+     * before reading a changing file. The node reads it when the writer pauses or closes it, or
+     * when that longest wait is up; not each time the writer adds a little.
+     */
+    @Test
+    void aFileWrittenSlowlyIsNotReadOverAndOverWhileItGrows() throws Exception {
+        int piece = 64 * 1024;
+        int pieces = 128;
+        byte[] content = ItSupport.randomBytes(pieces * piece, 61);
+        String before = get(n(0).adminAddress(), "/metrics").body();
+        Files.createDirectories(n(0).file("slow"));
+        try (OutputStream out = Files.newOutputStream(n(0).file("slow/download.bin"))) {
+            for (int i = 0; i < pieces; i++) {
+                out.write(content, i * piece, piece);
+                Thread.sleep(25); // the writer's own pace: 8 MiB in about three seconds
+            }
+        }
+        awaitContent(cluster.nodes(), "slow/download.bin", content, T);
+        String after = get(n(0).adminAddress(), "/metrics").body();
+        double readAgain = metric(after, "pickbox_chunk_deduplicated_bytes_total", "") - metric(before, "pickbox_chunk_deduplicated_bytes_total", "");
+        System.err.println("TEST: " + (long) readAgain + " chunk bytes read again while an 8 MiB file grew for three seconds");
+        // A handful of reads of at most 8 MiB each; reading on every write would be a hundred.
+        assertThat(readAgain).as("chunk bytes read again while the file grew").isLessThan(4.0 * content.length);
+        Files.delete(n(0).file("slow/download.bin"));
+        awaitGone(cluster.nodes(), "slow/download.bin", T);
+    }
 
     @Test
     void pickboxignoreKeepsIgnoredFilesLocal() throws Exception {
