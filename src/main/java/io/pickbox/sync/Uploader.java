@@ -23,8 +23,8 @@ import java.util.concurrent.Semaphore;
 /**
  * Reads a file that a writer has finished with and proposes it: small files in one entry,
  * large ones as chunks pushed to the peers (skipping chunks the cluster already holds) then a
- * final PUT. The file is
- * stat'ed before and after reading; if it changed in between, nothing is committed.
+ * final PUT. The file is stat'ed before, while and after reading; if it changed meanwhile,
+ * nothing is committed.
  */
 final class Uploader {
 
