@@ -96,6 +96,9 @@ final class Materializer implements AutoCloseable {
         boolean ok = false;
         try {
             MessageDigest md = Hashing.newSha256();
+            // A large file's chunks pass through one direct buffer: the channel reads into it and
+            // writes from it without the extra copies (and garbage) a heap buffer per chunk costs.
+            ByteBuffer buf = entry.chunks().size() > 1 ? ByteBuffer.allocateDirect(Hashing.CHUNK_SIZE) : null;
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 for (int i = 0; i < entry.chunks().size(); i++) {
                     String chunk = entry.chunks().get(i);
@@ -103,7 +106,9 @@ final class Materializer implements AutoCloseable {
                         throw new IOException("chunk " + chunk.substring(0, 12) + " is not available from any peer yet");
                     }
                     try (FileChannel in = FileChannel.open(blobs.path(chunk), StandardOpenOption.READ)) {
-                        ByteBuffer buf = ByteBuffer.allocate((int) in.size());
+                        int size = (int) in.size();
+                        if (buf == null || size > buf.capacity()) buf = ByteBuffer.allocate(size);
+                        buf.clear().limit(size);
                         while (buf.hasRemaining() && in.read(buf) >= 0) { }
                         buf.flip();
                         md.update(buf.duplicate());
