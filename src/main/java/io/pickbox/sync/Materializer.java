@@ -1,6 +1,7 @@
 package io.pickbox.sync;
 
 import io.pickbox.folder.AtomicFiles;
+import io.pickbox.folder.DirectIo;
 import io.pickbox.folder.FileStat;
 import io.pickbox.folder.Hashing;
 import io.pickbox.folder.PathValidator;
@@ -45,6 +46,7 @@ final class Materializer implements AutoCloseable {
     private final BlobStore blobs;
     private final BlobFetcher fetcher;
     private final GroupCommit committer;
+    private final DirectIo directIo;
 
     Materializer(Path root, BlobStore blobs, BlobFetcher fetcher, Transfers transfers) {
         this.committer = new GroupCommit(root);
@@ -52,6 +54,7 @@ final class Materializer implements AutoCloseable {
         this.root = root;
         this.blobs = blobs;
         this.fetcher = fetcher;
+        this.directIo = new DirectIo(root, Hashing.CHUNK_SIZE);
     }
 
     /**
@@ -96,25 +99,26 @@ final class Materializer implements AutoCloseable {
         boolean ok = false;
         try {
             MessageDigest md = Hashing.newSha256();
-            // A large file's chunks pass through one direct buffer: the channel reads into it and
-            // writes from it without the extra copies (and garbage) a heap buffer per chunk costs.
-            ByteBuffer buf = entry.chunks().size() > 1 ? ByteBuffer.allocateDirect(Hashing.CHUNK_SIZE) : null;
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            // A large file's chunks pass through one direct buffer: read into it (past the page
+            // cache), hashed and written from it, without a copy or garbage per chunk.
+            // Full chunks are written past the page cache too, as the file is fsynced before it counts.
+            boolean large = entry.chunks().size() > 1;
+            ByteBuffer reused = large ? blobs.newChunkBuffer() : null;
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 FileChannel outDirect = large ? directIo.open(tmp, StandardOpenOption.WRITE) : null) {
+                long offset = 0;
                 for (int i = 0; i < entry.chunks().size(); i++) {
                     String chunk = entry.chunks().get(i);
                     if (!present.get(i).join()) {
                         throw new IOException("chunk " + chunk.substring(0, 12) + " is not available from any peer yet");
                     }
-                    try (FileChannel in = FileChannel.open(blobs.path(chunk), StandardOpenOption.READ)) {
-                        int size = (int) in.size();
-                        if (buf == null || size > buf.capacity()) buf = ByteBuffer.allocate(size);
-                        buf.clear().limit(size);
-                        while (buf.hasRemaining() && in.read(buf) >= 0) { }
-                        buf.flip();
-                        md.update(buf.duplicate());
-                        while (buf.hasRemaining()) out.write(buf);
-                        if (progress != null) progress.addAndGet(buf.limit());
-                    }
+                    ByteBuffer buf = reused == null ? ByteBuffer.wrap(blobs.read(chunk)) : blobs.read(chunk, reused);
+                    int size = buf.remaining();
+                    md.update(buf.duplicate());
+                    FileChannel ch = outDirect != null && directIo.suits(buf, offset, size) ? outDirect : out;
+                    for (long pos = offset; buf.hasRemaining(); ) pos += ch.write(buf, pos);
+                    offset += size;
+                    if (progress != null) progress.addAndGet(size);
                 }
                 if (force) out.force(true);
             }

@@ -1,7 +1,9 @@
 package io.pickbox.transfer;
 
 import io.pickbox.folder.AtomicFiles;
+import io.pickbox.folder.DirectIo;
 import io.pickbox.folder.FileSystemSync;
+import io.pickbox.folder.Hashing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,11 +36,13 @@ public final class BlobStore {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private final Path dir;
+    private final DirectIo direct;
     /** Blobs written without fsync since the last {@link #syncUnsynced}. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Path> unsynced = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     public BlobStore(Path dir) throws IOException {
         this.dir = Files.createDirectories(dir);
+        this.direct = new DirectIo(this.dir, Hashing.CHUNK_SIZE);
     }
 
     public static boolean isHash(String s) {
@@ -135,13 +139,51 @@ public final class BlobStore {
     }
 
     /**
-     * Streams a blob from {@code in}, verifying its hash before it becomes visible.
+     * Stores a blob read from {@code in}, verifying its hash before it becomes visible. A full
+     * chunk is written past the page cache (see {@link DirectIo}).
      *
      * @throws RejectedBlobException when it is larger than {@code maxBytes} or does not match its hash
      */
     public void put(String sha256, InputStream in, long maxBytes) throws IOException {
         Path target = path(sha256);
         if (Files.exists(target)) return;
+        ByteBuffer buf = maxBytes <= Hashing.CHUNK_SIZE ? direct.borrow() : null;
+        if (buf == null) {
+            putStreamed(target, sha256, in, maxBytes);
+            return;
+        }
+        try {
+            MessageDigest md = sha256Digest();
+            byte[] piece = new byte[64 * 1024];
+            for (int n; (n = in.read(piece)) > 0; ) {
+                if (n > buf.remaining() || buf.position() + n > maxBytes) {
+                    throw new RejectedBlobException("chunk larger than " + maxBytes + " bytes", true);
+                }
+                md.update(piece, 0, n);
+                buf.put(piece, 0, n);
+            }
+            checkHash(md, sha256);
+            buf.flip();
+            Path tmp = tempFor(target);
+            try {
+                if (!direct.writeNew(tmp, buf)) {
+                    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                        while (buf.hasRemaining()) ch.write(buf);
+                        ch.force(true);
+                    }
+                }
+            } catch (IOException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+            publish(tmp, target);
+        } finally {
+            direct.release(buf);
+        }
+    }
+
+    /** As {@link #put(String, InputStream, long)}, through a small buffer, for when no chunk buffer is free. */
+    private void putStreamed(Path target, String sha256, InputStream in, long maxBytes) throws IOException {
         Path tmp = tempFor(target);
         MessageDigest md = sha256Digest();
         long total = 0;
@@ -153,19 +195,43 @@ public final class BlobStore {
                 md.update(buf, 0, n);
                 out.write(buf, 0, n);
             }
+            checkHash(md, sha256);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throw e;
-        }
-        String actual = HexFormat.of().formatHex(md.digest());
-        if (!actual.equals(sha256)) {
-            Files.deleteIfExists(tmp);
-            throw new RejectedBlobException("chunk hash mismatch: expected " + sha256 + ", got " + actual, false);
         }
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
         publish(tmp, target);
+    }
+
+    private static void checkHash(MessageDigest md, String sha256) throws RejectedBlobException {
+        String actual = HexFormat.of().formatHex(md.digest());
+        if (!actual.equals(sha256)) {
+            throw new RejectedBlobException("chunk hash mismatch: expected " + sha256 + ", got " + actual, false);
+        }
+    }
+
+    /** A buffer for {@link #read(String, ByteBuffer)} that lets full chunks be read past the page cache. */
+    public ByteBuffer newChunkBuffer() {
+        return direct.newBuffer();
+    }
+
+    /**
+     * Reads a blob into {@code reuse} (flipped: position 0, limit its size), or into a new heap
+     * buffer if it does not fit; returns the buffer holding it.
+     */
+    public ByteBuffer read(String sha256, ByteBuffer reuse) throws IOException {
+        Path p = path(sha256);
+        long size = Files.size(p);
+        if (size > reuse.capacity()) return ByteBuffer.wrap(Files.readAllBytes(p));
+        if (direct.readAll(p, size, reuse)) return reuse;
+        reuse.clear().limit((int) size);
+        try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ)) {
+            while (reuse.hasRemaining() && in.read(reuse) >= 0) { }
+        }
+        return reuse.flip();
     }
 
     public byte[] read(String sha256) throws IOException {

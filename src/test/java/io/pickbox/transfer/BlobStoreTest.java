@@ -78,4 +78,75 @@ class BlobStoreTest {
         assertThat(blobs.has(drop)).isFalse();
         blobs.syncUnsynced(); // a collected blob is no error
     }
+
+    /** Full chunks take the direct-I/O path, short ones the page cache; both read back the same. */
+    @Test
+    void chunksStreamedInAreStoredAndReadBackWhateverTheirSize() throws Exception {
+        BlobStore blobs = new BlobStore(dir);
+        java.util.Random random = new java.util.Random(5);
+        ByteBuffer reuse = blobs.newChunkBuffer();
+        for (int size : new int[] {Hashing.CHUNK_SIZE, 64 * 1024, 5_000, 1}) {
+            byte[] data = new byte[size];
+            random.nextBytes(data);
+            String sha = Hashing.sha256Hex(data);
+            blobs.put(sha, new ByteArrayInputStream(data), Hashing.CHUNK_SIZE);
+            assertThat(blobs.read(sha)).as("%d bytes", size).isEqualTo(data);
+            ByteBuffer read = blobs.read(sha, reuse);
+            assertThat(read).as("read into a chunk buffer").isSameAs(reuse);
+            byte[] back = new byte[read.remaining()];
+            read.get(back);
+            assertThat(back).isEqualTo(data);
+        }
+        try (var files = Files.walk(dir)) {
+            assertThat(files.filter(p -> p.getFileName().toString().startsWith(".tmp-"))).as("temp files left").isEmpty();
+        }
+    }
+
+    @Test
+    void aStreamedChunkTooLargeOrNotMatchingItsHashLeavesNothing() throws IOException {
+        BlobStore blobs = new BlobStore(dir);
+        byte[] tooLarge = new byte[Hashing.CHUNK_SIZE + 1];
+        String sha = Hashing.sha256Hex(tooLarge);
+        assertThatThrownBy(() -> blobs.put(sha, new ByteArrayInputStream(tooLarge), Hashing.CHUNK_SIZE))
+                .isInstanceOfSatisfying(BlobStore.RejectedBlobException.class, e -> assertThat(e.tooLarge()).isTrue());
+        byte[] full = new byte[Hashing.CHUNK_SIZE];
+        String wrong = Hashing.sha256Hex(bytes("something else"));
+        assertThatThrownBy(() -> blobs.put(wrong, new ByteArrayInputStream(full), Hashing.CHUNK_SIZE))
+                .isInstanceOfSatisfying(BlobStore.RejectedBlobException.class, e -> assertThat(e.tooLarge()).isFalse());
+        assertThat(blobs.has(sha)).isFalse();
+        assertThat(blobs.has(wrong)).isFalse();
+        try (var files = Files.walk(dir)) {
+            assertThat(files.filter(Files::isRegularFile)).as("files left").isEmpty();
+        }
+    }
+
+    /** More receives at once than pooled chunk buffers: the rest stream through small buffers. */
+    @Test
+    void manyChunksStreamedInAtOnceAreAllStored() throws Exception {
+        BlobStore blobs = new BlobStore(dir);
+        int count = 12;
+        java.util.List<byte[]> chunks = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] data = new byte[Hashing.CHUNK_SIZE];
+            new java.util.Random(i).nextBytes(data);
+            chunks.add(data);
+        }
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(count);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (byte[] data : chunks) {
+                done.add(pool.submit(() -> {
+                    start.await();
+                    blobs.put(Hashing.sha256Hex(data), new ByteArrayInputStream(data), Hashing.CHUNK_SIZE);
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (var f : done) f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        for (byte[] data : chunks) assertThat(blobs.read(Hashing.sha256Hex(data))).isEqualTo(data);
+    }
 }

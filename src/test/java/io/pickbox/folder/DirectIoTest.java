@@ -1,0 +1,82 @@
+package io.pickbox.folder;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class DirectIoTest {
+
+    private static final int MIB = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    private static ByteBuffer fill(ByteBuffer b, int size, long seed) {
+        byte[] data = new byte[size];
+        new Random(seed).nextBytes(data);
+        return b.clear().put(data).flip();
+    }
+
+    @Test
+    void aFullChunkIsWrittenAndReadBackPastThePageCache() throws IOException {
+        assumeTrue(java.util.Set.of("ext4", "xfs", "btrfs").contains(Files.getFileStore(dir).type()),
+                "a disk file system, which takes O_DIRECT");
+        DirectIo io = new DirectIo(dir, MIB);
+        ByteBuffer out = fill(io.newBuffer(), MIB, 1);
+        assertThat(io.suits(out, 0, MIB)).as("an aligned buffer of a full chunk suits direct I/O").isTrue();
+        Path file = dir.resolve("chunk");
+        assertThat(io.writeNew(file, out)).as("written with O_DIRECT").isTrue();
+        assertThat(out.remaining()).as("the caller's buffer is left as it was").isEqualTo(MIB);
+        assertThat(Files.readAllBytes(file)).isEqualTo(copy(out));
+
+        ByteBuffer in = io.newBuffer();
+        assertThat(io.readAll(file, MIB, in)).isTrue();
+        assertThat(copy(in)).isEqualTo(copy(out));
+    }
+
+    @Test
+    void whatDoesNotSuitDirectIoIsLeftToTheCaller() throws IOException {
+        DirectIo io = new DirectIo(dir, MIB);
+        ByteBuffer odd = fill(io.newBuffer(), 5_000, 2);
+        assertThat(io.suits(odd, 0, odd.remaining())).isFalse();
+        assertThat(io.writeNew(dir.resolve("odd"), odd)).isFalse();
+        assertThat(dir.resolve("odd")).doesNotExist();
+
+        ByteBuffer heap = ByteBuffer.allocate(MIB);
+        assertThat(io.suits(heap, 0, MIB)).as("a heap buffer").isFalse();
+        ByteBuffer aligned = io.newBuffer();
+        assertThat(io.suits(aligned, 100, 4096)).as("an unaligned file offset").isFalse();
+        assertThat(io.suits(aligned, 0, 2L * MIB)).as("more than the buffer holds").isFalse();
+        assertThat(io.readAll(dir.resolve("odd"), 5_000, aligned)).isFalse();
+    }
+
+    @Test
+    void pooledBuffersAreLentUpToALimit() {
+        DirectIo io = new DirectIo(dir, MIB);
+        java.util.List<ByteBuffer> lent = new java.util.ArrayList<>();
+        for (ByteBuffer b; (b = io.borrow()) != null; ) lent.add(b);
+        assertThat(lent).hasSize(4).allSatisfy(b -> {
+            assertThat(b.isDirect()).isTrue();
+            assertThat(b.remaining()).isEqualTo(MIB);
+        });
+        io.release(lent.remove(0).position(10));
+        ByteBuffer again = io.borrow();
+        assertThat(again).isNotNull();
+        assertThat(again.position()).as("cleared when lent again").isZero();
+        assertThat(io.borrow()).isNull();
+    }
+
+    private static byte[] copy(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        return a;
+    }
+}
