@@ -106,8 +106,12 @@ final class Uploader {
                 java.util.concurrent.atomic.AtomicLong progress = transfers.start(label, "sending", before.size());
                 try {
                 while (true) {
-                    byte[] buf = in.readNBytes(Hashing.CHUNK_SIZE);
-                    if (buf.length == 0) break;
+                    // Read into an array of the chunk's size: readNBytes(int) reads 8 KiB at a time
+                    // and copies the pieces together.
+                    byte[] buf = new byte[Hashing.CHUNK_SIZE];
+                    int n = in.readNBytes(buf, 0, buf.length);
+                    if (n == 0) break;
+                    if (n < buf.length) buf = java.util.Arrays.copyOf(buf, n);
                     // A writer is still at it: stop now rather than read and send the rest twice.
                     FileStat now = FileStat.of(file);
                     if (now == null || !now.sameAs(before)) return null;
