@@ -99,9 +99,9 @@ final class Materializer implements AutoCloseable {
         boolean ok = false;
         try {
             MessageDigest md = Hashing.newSha256();
-            // A large file's chunks pass through one direct buffer: read into it (past the page
-            // cache), hashed and written from it, without a copy or garbage per chunk.
-            // Full chunks are written past the page cache too, as the file is fsynced before it counts.
+            // A large file's chunks pass through one direct buffer, without a copy or garbage per
+            // chunk; full chunks are read from the blobs and written into the file past the page
+            // cache (DirectIo), as both are on disk before they count.
             boolean large = entry.chunks().size() > 1;
             ByteBuffer reused = large ? blobs.newChunkBuffer() : null;
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
