@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * fsynced through the page cache take 0.2-1.7 s of kernel CPU, with O_DIRECT 0.16-0.19 s).
  * Direct I/O needs lengths, offsets and buffer addresses aligned to the file system's block
  * size: full 1 MiB chunks qualify, a file's short last chunk goes through the page cache. Where
- * the file system refuses O_DIRECT (tmpfs), everything goes through the page cache.
+ * the file system refuses O_DIRECT, or direct I/O fails once, everything goes through the page cache.
  */
 public final class DirectIo {
 
@@ -89,12 +89,21 @@ public final class DirectIo {
         } catch (NoSuchFileException | java.nio.file.FileAlreadyExistsException e) {
             throw e;
         } catch (IOException e) {
-            if (supported) {
-                LOG.info("Direct I/O is not available on the file system of {} ({}); chunks go through the page cache",
-                        path.getParent(), e.getMessage());
-            }
-            supported = false;
+            turnOff(path, e);
             return null;
+        }
+    }
+
+    /**
+     * Writes all of {@code data} at {@code offset} through a channel from {@link #open}. A failure
+     * turns direct I/O off here before it is thrown, so that the caller's retry uses the page cache.
+     */
+    public void write(FileChannel direct, Path path, ByteBuffer data, long offset) throws IOException {
+        try {
+            for (long pos = offset; data.hasRemaining(); ) pos += direct.write(data, pos);
+        } catch (IOException e) {
+            turnOff(path, e);
+            throw e;
         }
     }
 
@@ -109,6 +118,12 @@ public final class DirectIo {
             ByteBuffer b = data.duplicate();
             while (b.hasRemaining()) ch.write(b);
             ch.force(true);
+        } catch (NoSuchFileException | java.nio.file.FileAlreadyExistsException e) {
+            throw e;
+        } catch (IOException e) {
+            Files.deleteIfExists(path);
+            turnOff(path, e);
+            return false;
         }
         return true;
     }
@@ -124,7 +139,21 @@ public final class DirectIo {
             dst.clear().limit((int) size);
             while (dst.hasRemaining() && ch.read(dst) >= 0) { }
             dst.flip();
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (IOException e) {
+            turnOff(path, e);
+            return false;
         }
         return true;
+    }
+
+    /** After any failure of direct I/O (refused, or a write the file system did not take), use the page cache. */
+    private void turnOff(Path path, IOException e) {
+        if (supported) {
+            LOG.info("Direct I/O failed on the file system of {} ({}); chunks go through the page cache from now on",
+                    path.getParent(), e.getMessage());
+        }
+        supported = false;
     }
 }

@@ -115,8 +115,8 @@ final class Materializer implements AutoCloseable {
                     ByteBuffer buf = reused == null ? ByteBuffer.wrap(blobs.read(chunk)) : blobs.read(chunk, reused);
                     int size = buf.remaining();
                     md.update(buf.duplicate());
-                    FileChannel ch = outDirect != null && directIo.suits(buf, offset, size) ? outDirect : out;
-                    for (long pos = offset; buf.hasRemaining(); ) pos += ch.write(buf, pos);
+                    if (outDirect != null && directIo.suits(buf, offset, size)) directIo.write(outDirect, tmp, buf, offset);
+                    else for (long pos = offset; buf.hasRemaining(); ) pos += out.write(buf, pos);
                     offset += size;
                     if (progress != null) progress.addAndGet(size);
                 }

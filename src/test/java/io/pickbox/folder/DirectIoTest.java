@@ -5,11 +5,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class DirectIoTest {
@@ -27,8 +30,7 @@ class DirectIoTest {
 
     @Test
     void aFullChunkIsWrittenAndReadBackPastThePageCache() throws IOException {
-        assumeTrue(java.util.Set.of("ext4", "xfs", "btrfs").contains(Files.getFileStore(dir).type()),
-                "a disk file system, which takes O_DIRECT");
+        assumeDiskFileSystem();
         DirectIo io = new DirectIo(dir, MIB);
         ByteBuffer out = fill(io.newBuffer(), MIB, 1);
         assertThat(io.suits(out, 0, MIB)).as("an aligned buffer of a full chunk suits direct I/O").isTrue();
@@ -72,6 +74,28 @@ class DirectIoTest {
         assertThat(again).isNotNull();
         assertThat(again.position()).as("cleared when lent again").isZero();
         assertThat(io.borrow()).isNull();
+    }
+
+    @Test
+    void aFailedDirectWriteTurnsDirectIoOffSoTheRetryUsesThePageCache() throws IOException {
+        assumeDiskFileSystem();
+        DirectIo io = new DirectIo(dir, MIB);
+        ByteBuffer data = fill(io.newBuffer(), MIB, 4);
+        Path file = dir.resolve("failed");
+        FileChannel ch = io.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        assertThat(ch).isNotNull();
+        ch.close();
+        assertThatThrownBy(() -> io.write(ch, file, data.duplicate(), 0)).isInstanceOf(IOException.class);
+        assertThat(io.suits(data, 0, MIB)).as("direct I/O is off").isFalse();
+        assertThat(io.writeNew(dir.resolve("next"), data)).isFalse();
+        assertThat(dir.resolve("next")).doesNotExist();
+        assertThat(io.open(dir.resolve("other"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)).isNull();
+        assertThat(dir.resolve("other")).doesNotExist();
+    }
+
+    private void assumeDiskFileSystem() throws IOException {
+        assumeTrue(java.util.Set.of("ext4", "xfs", "btrfs").contains(Files.getFileStore(dir).type()),
+                "a disk file system, which takes O_DIRECT");
     }
 
     private static byte[] copy(ByteBuffer b) {
