@@ -109,6 +109,52 @@ class UploaderTest {
         }
     }
 
+    /**
+     * The sender reads chunks into arrays it reuses once their push is over: a reused array must
+     * never be one still being sent, nor one handed to Raft (Ratis may hold on to it).
+     */
+    @Test
+    void chunkArraysAreReusedOnlyAfterTheirPushAndNeverAfterRaft(@TempDir Path dir) throws Exception {
+        java.util.concurrent.atomic.AtomicInteger mismatches = new java.util.concurrent.atomic.AtomicInteger();
+        HttpServer peer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        peer.setExecutor(Executors.newFixedThreadPool(4));
+        peer.createContext("/v1/blobs/", ex -> {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            String sha = ex.getRequestURI().getPath().substring("/v1/blobs/".length());
+            if (!Hashing.sha256Hex(body).equals(sha)) mismatches.incrementAndGet();
+            // A quarter of the chunks are refused: they go through Raft.
+            ex.sendResponseHeaders(sha.charAt(0) < '4' ? 507 : 204, -1);
+            ex.close();
+        });
+        peer.start();
+        try {
+            String address = "127.0.0.1:" + peer.getAddress().getPort();
+            java.util.Map<String, java.nio.ByteBuffer> heldByRaft = new java.util.concurrent.ConcurrentHashMap<>();
+            Proposer raft = (op, data) -> {
+                if (op instanceof Op.Chunk c) heldByRaft.put(c.sha256(), data);
+                return CompletableFuture.completedFuture(new Result(Result.Status.NOOP, null, 0, null));
+            };
+            Uploader uploader = new Uploader("n1", new Index(), raft, h -> false,
+                    new ChunkPusher(() -> Optional.of(List.of(address)), null));
+            for (int i = 0; i < 5; i++) {
+                byte[] content = new byte[5 * Hashing.CHUNK_SIZE + 100];
+                new Random(100 + i).nextBytes(content);
+                Path file = dir.resolve("f" + i + ".bin");
+                Files.write(file, content);
+                assertThat(uploader.read(file).sha256()).isEqualTo(Hashing.sha256Hex(content));
+            }
+            assertThat(mismatches).as("chunks whose bytes changed while they were pushed").hasValue(0);
+            assertThat(heldByRaft).isNotEmpty();
+            heldByRaft.forEach((sha, data) -> {
+                byte[] bytes = new byte[data.remaining()];
+                data.duplicate().get(bytes);
+                assertThat(Hashing.sha256Hex(bytes)).as("chunk held by Raft still holds its bytes").isEqualTo(sha);
+            });
+        } finally {
+            peer.stop(0);
+        }
+    }
+
     @Test
     void sequencesStartAboveWhatTheClusterAlreadyApplied() throws Exception {
         Index index = new Index();
