@@ -59,6 +59,8 @@ final class Uploader {
      */
     private final java.util.concurrent.ArrayBlockingQueue<byte[]> spareChunks =
             new java.util.concurrent.ArrayBlockingQueue<>(IN_FLIGHT_LIMIT / Hashing.CHUNK_SIZE + 2);
+    /** Reads in progress; when the last one ends the spare arrays go, not to stay in an idle heap. */
+    private final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
 
     /** As below, sending every chunk through Raft. */
     Uploader(String nodeId, Index index, Proposer proposer, java.util.function.Predicate<String> alreadyHeld) {
@@ -97,6 +99,15 @@ final class Uploader {
 
     /** As {@link #read(Path)}; a large file's progress is reported under {@code label}. */
     Snapshot read(Path file, String label) throws IOException {
+        reads.incrementAndGet();
+        try {
+            return readCounted(file, label);
+        } finally {
+            if (reads.decrementAndGet() == 0) spareChunks.clear();
+        }
+    }
+
+    private Snapshot readCounted(Path file, String label) throws IOException {
         FileStat before = FileStat.of(file);
         if (before == null || before.kind() != FileStat.Kind.FILE) return null;
         MessageDigest whole = Hashing.newSha256();
@@ -121,7 +132,7 @@ final class Uploader {
                     if (n < buf.length) {
                         byte[] full = buf;
                         buf = java.util.Arrays.copyOf(full, n);
-                        spareChunks.offer(full);
+                        recycle(full);
                     }
                     if (n == 0) break;
                     // A writer is still at it: stop now rather than read and send the rest twice.
@@ -134,7 +145,7 @@ final class Uploader {
                         sent.add(sendChunk(h, buf));
                     } else {
                         metrics.dedupedBytes(buf.length);
-                        if (buf.length == Hashing.CHUNK_SIZE) spareChunks.offer(buf);
+                        recycle(buf);
                     }
                     progress.addAndGet(buf.length);
                     if (buf.length < Hashing.CHUNK_SIZE) break;
@@ -163,12 +174,21 @@ final class Uploader {
             if (everyPeer) {
                 remember(sha);
                 metrics.pushedBytes(data.length);
-                if (data.length == Hashing.CHUNK_SIZE) spareChunks.offer(data);
+                recycle(data);
                 return CompletableFuture.completedFuture(null);
             }
             return proposer.submit(new Op.Chunk(sha, data.length), ByteBuffer.wrap(data));
         });
         return sent.whenComplete((r, e) -> inFlightBytes.release(data.length));
+    }
+
+    int spareChunkArrays() {
+        return spareChunks.size();
+    }
+
+    /** Keeps a full chunk's array for the next read, unless no read is going on (an abandoned read's push ended). */
+    private void recycle(byte[] chunk) {
+        if (chunk.length == Hashing.CHUNK_SIZE && reads.get() > 0) spareChunks.offer(chunk);
     }
 
     private void remember(String sha) {

@@ -142,6 +142,7 @@ class UploaderTest {
                 Path file = dir.resolve("f" + i + ".bin");
                 Files.write(file, content);
                 assertThat(uploader.read(file).sha256()).isEqualTo(Hashing.sha256Hex(content));
+                assertThat(uploader.spareChunkArrays()).as("spare arrays kept once no read is going on").isZero();
             }
             assertThat(mismatches).as("chunks whose bytes changed while they were pushed").hasValue(0);
             assertThat(heldByRaft).isNotEmpty();
