@@ -124,8 +124,8 @@ final class Uploader {
                 java.util.concurrent.atomic.AtomicLong progress = transfers.start(label, "sending", before.size());
                 try {
                 while (true) {
-                    // Read into an array of the chunk's size: readNBytes(int) reads 8 KiB at a time
-                    // and copies the pieces together.
+                    // One read into a whole chunk's array (readNBytes(int) reads 8 KiB pieces and
+                    // copies them together); only a short last chunk gets an array of its size.
                     byte[] buf = spareChunks.poll();
                     if (buf == null) buf = new byte[Hashing.CHUNK_SIZE];
                     int n = in.readNBytes(buf, 0, buf.length);
@@ -133,8 +133,8 @@ final class Uploader {
                         byte[] full = buf;
                         buf = java.util.Arrays.copyOf(full, n);
                         recycle(full);
+                        if (n == 0) break;
                     }
-                    if (n == 0) break;
                     // A writer is still at it: stop now rather than read and send the rest twice.
                     FileStat now = FileStat.of(file);
                     if (now == null || !now.sameAs(before)) return null;

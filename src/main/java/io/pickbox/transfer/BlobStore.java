@@ -7,7 +7,6 @@ import io.pickbox.folder.Hashing;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -63,7 +62,10 @@ public final class BlobStore {
         put(sha256, data, false);
     }
 
-    /** As {@link #put(String, ByteBuffer)}; {@code verified} skips hashing bytes already checked. */
+    /**
+     * As {@link #put(String, ByteBuffer)}; {@code verified} skips hashing bytes already checked. A
+     * full chunk in a buffer from {@link DirectIo} is written past the page cache.
+     */
     public void put(String sha256, ByteBuffer data, boolean verified) throws IOException {
         Path target = path(sha256);
         if (Files.exists(target)) return;
@@ -74,10 +76,17 @@ public final class BlobStore {
             if (!actual.equals(sha256)) throw new IOException("chunk hash mismatch: expected " + sha256 + ", got " + actual);
         }
         Path tmp = tempFor(target);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer b = data.duplicate();
-            while (b.hasRemaining()) ch.write(b);
-            ch.force(true);
+        try {
+            if (!direct.writeNew(tmp, data)) {
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    ByteBuffer b = data.duplicate();
+                    while (b.hasRemaining()) ch.write(b);
+                    ch.force(true);
+                }
+            }
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
         }
         publish(tmp, target);
     }
@@ -139,19 +148,17 @@ public final class BlobStore {
     }
 
     /**
-     * Stores a blob read from {@code in}, verifying its hash before it becomes visible. A full
-     * chunk is written past the page cache (see {@link DirectIo}).
+     * Stores a blob read from {@code in} (at most {@code maxBytes}, no more than a chunk), verifying
+     * its hash before it becomes visible; it is read into a pooled aligned buffer when one is free,
+     * so that a full chunk is written past the page cache.
      *
      * @throws RejectedBlobException when it is larger than {@code maxBytes} or does not match its hash
      */
     public void put(String sha256, InputStream in, long maxBytes) throws IOException {
-        Path target = path(sha256);
-        if (Files.exists(target)) return;
-        ByteBuffer buf = maxBytes <= Hashing.CHUNK_SIZE ? direct.borrow() : null;
-        if (buf == null) {
-            putStreamed(target, sha256, in, maxBytes);
-            return;
-        }
+        if (maxBytes > Hashing.CHUNK_SIZE) throw new IllegalArgumentException("a blob holds one chunk at most");
+        if (Files.exists(path(sha256))) return;
+        ByteBuffer pooled = direct.borrow();
+        ByteBuffer buf = pooled != null ? pooled : ByteBuffer.allocate((int) maxBytes);
         try {
             MessageDigest md = sha256Digest();
             byte[] piece = new byte[64 * 1024];
@@ -163,47 +170,10 @@ public final class BlobStore {
                 buf.put(piece, 0, n);
             }
             checkHash(md, sha256);
-            buf.flip();
-            Path tmp = tempFor(target);
-            try {
-                if (!direct.writeNew(tmp, buf)) {
-                    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                        while (buf.hasRemaining()) ch.write(buf);
-                        ch.force(true);
-                    }
-                }
-            } catch (IOException e) {
-                Files.deleteIfExists(tmp);
-                throw e;
-            }
-            publish(tmp, target);
+            put(sha256, buf.flip(), true);
         } finally {
-            direct.release(buf);
+            direct.release(pooled);
         }
-    }
-
-    /** As {@link #put(String, InputStream, long)}, through a small buffer, for when no chunk buffer is free. */
-    private void putStreamed(Path target, String sha256, InputStream in, long maxBytes) throws IOException {
-        Path tmp = tempFor(target);
-        MessageDigest md = sha256Digest();
-        long total = 0;
-        try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW)) {
-            byte[] buf = new byte[64 * 1024];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                total += n;
-                if (total > maxBytes) throw new RejectedBlobException("chunk larger than " + maxBytes + " bytes", true);
-                md.update(buf, 0, n);
-                out.write(buf, 0, n);
-            }
-            checkHash(md, sha256);
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        publish(tmp, target);
     }
 
     private static void checkHash(MessageDigest md, String sha256) throws RejectedBlobException {
