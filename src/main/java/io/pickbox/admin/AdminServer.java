@@ -15,6 +15,8 @@ import io.pickbox.index.Entry;
 import io.pickbox.index.Result;
 import io.pickbox.node.Node;
 import io.pickbox.transfer.BlobStore;
+import io.pickbox.transfer.ChunkPusher;
+import io.pickbox.transfer.StagedFiles;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.server.RaftServer;
@@ -25,6 +27,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.net.InetAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -580,13 +584,31 @@ public final class AdminServer implements AutoCloseable {
         if (ctx.contentLength() > Hashing.CHUNK_SIZE) {
             throw new ApiError(413, "payload too large", "a chunk holds " + Hashing.CHUNK_SIZE + " bytes at most");
         }
+        StagedFiles.Placement at = placement(ctx);
         try (InputStream in = ctx.bodyInputStream()) {
-            node.blobs().put(sha, in, Hashing.CHUNK_SIZE);
+            node.blobs().put(sha, in, Hashing.CHUNK_SIZE, at == null ? null : bytes -> node.staged().write(at, sha, bytes));
         } catch (BlobStore.RejectedBlobException e) {
             if (e.tooLarge()) throw new ApiError(413, "payload too large", e.getMessage());
             throw new ApiError(400, "bad request", e.getMessage());
         }
         ctx.status(204);
+    }
+
+    /** Where a pushed chunk belongs, when the pusher said (both headers, or neither). */
+    private static StagedFiles.Placement placement(Context ctx) {
+        String path = ctx.header(ChunkPusher.PATH_HEADER);
+        String offset = ctx.header(ChunkPusher.OFFSET_HEADER);
+        if (path == null && offset == null) return null;
+        if (path == null || offset == null) {
+            throw new ApiError(400, "bad request", ChunkPusher.PATH_HEADER + " and " + ChunkPusher.OFFSET_HEADER + " go together");
+        }
+        try {
+            return new StagedFiles.Placement(URLDecoder.decode(path, StandardCharsets.UTF_8), Long.parseLong(offset));
+        } catch (InvalidPathException e) {
+            throw new ApiError(400, "bad request", e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, "bad request", "bad " + ChunkPusher.OFFSET_HEADER + " or " + ChunkPusher.PATH_HEADER + ": " + e.getMessage());
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.pickbox.admin;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -95,6 +96,8 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
         Gauge.builder("pickbox_blocked_paths", node, n -> n.sync() == null ? 0 : n.sync().blocked().size())
                 .description("Paths whose change apply refused").register(registry);
         Gauge.builder("pickbox_conflicts", node.index(), i -> i.conflicts().size()).description("Conflict copies in the index").register(registry);
+        FunctionCounter.builder("pickbox_chunk_staged", node, n -> n.staged() == null ? 0 : n.staged().bytesUsed()).baseUnit("bytes")
+                .description("Bytes of received large files written while their chunks were pushed, before the commit").register(registry);
         Gauge.builder("pickbox_raft_commit_index", node, n -> raft(n, 0)).register(registry);
         Gauge.builder("pickbox_raft_applied_index", node, n -> raft(n, 1)).register(registry);
         Gauge.builder("pickbox_apply_lag", node, n -> Math.max(0, raft(n, 0) - raft(n, 1)))

@@ -13,6 +13,7 @@ import io.pickbox.sync.SyncEngine;
 import io.pickbox.transfer.BlobFetcher;
 import io.pickbox.transfer.BlobStore;
 import io.pickbox.transfer.ChunkPusher;
+import io.pickbox.transfer.StagedFiles;
 import io.pickbox.watch.FolderWatcher;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.util.SizeInBytes;
@@ -44,6 +45,7 @@ public final class Node implements AutoCloseable {
     private final Index index = new Index();
     private Predicate<String> ignored;
     private BlobStore blobs;
+    private StagedFiles staged;
     private RaftNode raft;
     private LocalTable table;
     private SyncEngine sync;
@@ -92,8 +94,9 @@ public final class Node implements AutoCloseable {
         }).asPredicate();
         BlobFetcher fetcher = new BlobFetcher(blobs, this::peerAdminAddresses, config.adminToken());
         ChunkPusher pusher = new ChunkPusher(this::everyPeerAdminAddress, config.adminToken());
+        staged = new StagedFiles(data);
         sync = SyncEngine.create(config.nodeId(), data, index, table, metrics.timed((op, bytes) -> raft.submit(op, bytes)),
-                blobs, fetcher, pusher, ignored, SyncEngine.Settings.defaults(config.allowMassDelete()));
+                blobs, staged, fetcher, pusher, ignored, SyncEngine.Settings.defaults(config.allowMassDelete()));
         index.addListener(sync);
         sync.setMetrics(metrics);
         index.addListener(metrics);
@@ -280,6 +283,11 @@ public final class Node implements AutoCloseable {
         return blobs;
     }
 
+    /** Large files being assembled here while their chunks are pushed, before they commit. */
+    public StagedFiles staged() {
+        return staged;
+    }
+
     public io.pickbox.admin.NodeMetrics metrics() {
         return metrics;
     }
@@ -300,6 +308,7 @@ public final class Node implements AutoCloseable {
         if (watcher != null) watcher.close();
         if (sync != null) sync.close();
         if (admin != null) admin.close();
+        if (staged != null) staged.close();
         if (raft != null) raft.close();
         try {
             if (table != null) table.close();

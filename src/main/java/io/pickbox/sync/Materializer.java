@@ -8,6 +8,9 @@ import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Entry;
 import io.pickbox.transfer.BlobFetcher;
 import io.pickbox.transfer.BlobStore;
+import io.pickbox.transfer.StagedFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,11 +23,13 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -41,18 +46,22 @@ final class Materializer implements AutoCloseable {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(Materializer.class);
+
     private final Path root;
     private final Transfers transfers;
     private final BlobStore blobs;
     private final BlobFetcher fetcher;
     private final GroupCommit committer;
     private final DirectIo directIo;
+    private final StagedFiles staged;
 
-    Materializer(Path root, BlobStore blobs, BlobFetcher fetcher, Transfers transfers) {
+    Materializer(Path root, BlobStore blobs, StagedFiles staged, BlobFetcher fetcher, Transfers transfers) {
         this.committer = new GroupCommit(root);
         this.transfers = transfers;
         this.root = root;
         this.blobs = blobs;
+        this.staged = staged;
         this.fetcher = fetcher;
         this.directIo = new DirectIo(root, Hashing.CHUNK_SIZE);
     }
@@ -68,7 +77,7 @@ final class Materializer implements AutoCloseable {
             Path tmp = writeTemp(path, entry, null, false);
             return committer.commit(tmp, target, path, stillOurs);
         }
-        java.util.concurrent.atomic.AtomicLong progress = transfers.start(path, "receiving", entry.size());
+        AtomicLong progress = transfers.start(path, "receiving", entry.size());
         try {
             return CompletableFuture.completedFuture(write(path, entry, stillOurs, progress));
         } finally {
@@ -76,10 +85,10 @@ final class Materializer implements AutoCloseable {
         }
     }
 
-    private FileStat write(String path, Entry entry, Predicate<FileStat> stillOurs,
-                           java.util.concurrent.atomic.AtomicLong progress) throws IOException {
+    private FileStat write(String path, Entry entry, Predicate<FileStat> stillOurs, AtomicLong progress) throws IOException {
         Path target = PathValidator.resolve(root, path);
-        Path tmp = writeTemp(path, entry, progress, true);
+        Path tmp = completeStaged(path, entry, progress);
+        if (tmp == null) tmp = writeTemp(path, entry, progress, true);
         try {
             place(tmp, target, path, stillOurs);
             AtomicFiles.fsyncDirectory(target.getParent());
@@ -89,8 +98,62 @@ final class Materializer implements AutoCloseable {
         }
     }
 
+    /**
+     * Finishes the file assembled here while its chunks were pushed (see {@link StagedFiles}): the
+     * chunks it does not hold, or holds in another version, are written from the blobs. Returns it
+     * ready to be renamed into place, or null (nothing staged, or not usable: it is then removed).
+     * Every chunk in it was checked against its hash, the staged ones as they arrived and the others
+     * as they are read here, so the whole file is not read and hashed again.
+     */
+    private Path completeStaged(String path, Entry entry, AtomicLong progress) throws IOException {
+        StagedFiles.Staged s = staged.take(path);
+        if (s == null) return null;
+        boolean ok = false;
+        try {
+            List<String> chunks = entry.chunks();
+            List<Integer> missing = new ArrayList<>();
+            for (int i = 0; i < chunks.size(); i++) {
+                if (!chunks.get(i).equals(s.chunkAt((long) i * Hashing.CHUNK_SIZE))) missing.add(i);
+            }
+            List<CompletableFuture<Boolean>> present = fetcher.ensureAll(missing.stream().map(chunks::get).toList());
+            ByteBuffer reused = missing.isEmpty() ? null : blobs.newChunkBuffer();
+            long written = 0;
+            try (FileChannel out = FileChannel.open(s.file(), StandardOpenOption.WRITE);
+                 FileChannel outDirect = missing.isEmpty() ? null : directIo.open(s.file(), StandardOpenOption.WRITE)) {
+                for (int k = 0; k < missing.size(); k++) {
+                    String chunk = chunks.get(missing.get(k));
+                    if (!present.get(k).join()) throw new IOException("chunk " + chunk.substring(0, 12) + " is not available yet");
+                    ByteBuffer buf = blobs.read(chunk, reused);
+                    MessageDigest md = Hashing.newSha256();
+                    md.update(buf.duplicate());
+                    if (!Hashing.hex(md.digest()).equals(chunk)) throw new IOException("blob " + chunk.substring(0, 12) + " does not match its hash");
+                    long offset = (long) missing.get(k) * Hashing.CHUNK_SIZE;
+                    int size = buf.remaining();
+                    if (outDirect != null && directIo.suits(buf, offset, size)) directIo.write(outDirect, s.file(), buf, offset);
+                    else for (long pos = offset; buf.hasRemaining(); ) pos += out.write(buf, pos);
+                    written += size;
+                    progress.addAndGet(size);
+                }
+                out.truncate(entry.size());
+                if (out.size() != entry.size()) throw new IOException("staged " + path + " is shorter than its entry");
+                out.force(true);
+            }
+            staged.used(entry.size() - written);
+            progress.addAndGet(entry.size() - written);
+            applyMode(s.file(), entry.mode());
+            Files.setLastModifiedTime(s.file(), FileTime.fromMillis(entry.mtime()));
+            ok = true;
+            return s.file();
+        } catch (IOException e) {
+            LOG.debug("The file staged for {} is not usable ({}); assembling it from its chunks", path, e.toString());
+            return null;
+        } finally {
+            if (!ok) Files.deleteIfExists(s.file());
+        }
+    }
+
     /** Assembles the entry's chunks into a verified temp file next to the target, with its mode and mtime. */
-    private Path writeTemp(String path, Entry entry, java.util.concurrent.atomic.AtomicLong progress, boolean force) throws IOException {
+    private Path writeTemp(String path, Entry entry, AtomicLong progress, boolean force) throws IOException {
         List<CompletableFuture<Boolean>> present = fetcher.ensureAll(entry.chunks());
         Path target = PathValidator.resolve(root, path);
         Path dir = target.getParent();

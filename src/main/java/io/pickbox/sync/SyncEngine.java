@@ -103,11 +103,12 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     }
 
     public static SyncEngine create(String nodeId, Path root, Index index, LocalTable table, Proposer proposer,
-                                    io.pickbox.transfer.BlobStore blobs, io.pickbox.transfer.BlobFetcher fetcher,
-                                    io.pickbox.transfer.ChunkPusher pusher, Predicate<String> ignored, Settings settings) {
+                                    io.pickbox.transfer.BlobStore blobs, io.pickbox.transfer.StagedFiles staged,
+                                    io.pickbox.transfer.BlobFetcher fetcher, io.pickbox.transfer.ChunkPusher pusher,
+                                    Predicate<String> ignored, Settings settings) {
         Uploader uploader = new Uploader(nodeId, index, proposer, h -> index.hasChunk(h) || blobs.has(h), pusher);
         return new SyncEngine(nodeId, root, index, table, uploader,
-                new Materializer(root, blobs, fetcher, uploader.transfers), ignored, settings);
+                new Materializer(root, blobs, staged, fetcher, uploader.transfers), ignored, settings);
     }
 
     /** Where rescans and deduplicated chunk bytes are counted. */
@@ -628,7 +629,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     /** Commits the content of {@code source} at {@code path}, replacing whatever is committed there. */
     public CompletableFuture<Result> putFile(String path, Path source) throws IOException {
-        Uploader.Snapshot snap = uploader.read(source);
+        Uploader.Snapshot snap = uploader.read(source, path);
         if (snap == null) throw new IOException("the upload changed while it was read");
         Entry idx = index.get(path);
         long base = idx != null && idx.isFile() ? idx.version() : 0;

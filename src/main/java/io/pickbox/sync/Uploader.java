@@ -6,6 +6,7 @@ import io.pickbox.index.Index;
 import io.pickbox.index.Op;
 import io.pickbox.index.Result;
 import io.pickbox.transfer.ChunkPusher;
+import io.pickbox.transfer.StagedFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,20 +95,27 @@ final class Uploader {
      * Returns null if the file changed or vanished meanwhile.
      */
     Snapshot read(Path file) throws IOException {
-        return read(file, file.getFileName().toString());
+        return read(file, file.getFileName().toString(), false);
     }
 
-    /** As {@link #read(Path)}; a large file's progress is reported under {@code label}. */
-    Snapshot read(Path file, String label) throws IOException {
+    /**
+     * As {@link #read(Path)}, for the file to be committed at {@code path} in the folder: peers
+     * assemble it there as its chunks arrive, and its progress is reported under that path.
+     */
+    Snapshot read(Path file, String path) throws IOException {
+        return read(file, path, true);
+    }
+
+    private Snapshot read(Path file, String label, boolean labelIsPath) throws IOException {
         reads.incrementAndGet();
         try {
-            return readCounted(file, label);
+            return readCounted(file, label, labelIsPath ? label : null);
         } finally {
             if (reads.decrementAndGet() == 0) spareChunks.clear();
         }
     }
 
-    private Snapshot readCounted(Path file, String label) throws IOException {
+    private Snapshot readCounted(Path file, String label, String path) throws IOException {
         FileStat before = FileStat.of(file);
         if (before == null || before.kind() != FileStat.Kind.FILE) return null;
         MessageDigest whole = Hashing.newSha256();
@@ -142,7 +150,8 @@ final class Uploader {
                     String h = Hashing.sha256Hex(buf);
                     chunks.add(h);
                     if (!alreadyHeld.test(h) && !recentlyPushed(h)) {
-                        sent.add(sendChunk(h, buf));
+                        long offset = (long) (chunks.size() - 1) * Hashing.CHUNK_SIZE;
+                        sent.add(sendChunk(h, buf, path == null ? null : new StagedFiles.Placement(path, offset)));
                     } else {
                         metrics.dedupedBytes(buf.length);
                         recycle(buf);
@@ -168,9 +177,9 @@ final class Uploader {
      * Pushes a chunk to every peer; if one of them did not take it, commits it through Raft, which
      * stores it on a majority. Either way it is durable on the members before the file's PUT is sent.
      */
-    private CompletableFuture<?> sendChunk(String sha, byte[] data) throws IOException {
+    private CompletableFuture<?> sendChunk(String sha, byte[] data, StagedFiles.Placement at) throws IOException {
         acquire(data.length);
-        CompletableFuture<?> sent = pusher.pushToAll(sha, data).thenCompose(everyPeer -> {
+        CompletableFuture<?> sent = pusher.pushToAll(sha, data, at).thenCompose(everyPeer -> {
             if (everyPeer) {
                 remember(sha);
                 metrics.pushedBytes(data.length);

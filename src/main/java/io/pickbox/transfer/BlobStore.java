@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -155,8 +156,16 @@ public final class BlobStore {
      * @throws RejectedBlobException when it is larger than {@code maxBytes} or does not match its hash
      */
     public void put(String sha256, InputStream in, long maxBytes) throws IOException {
+        put(sha256, in, maxBytes, null);
+    }
+
+    /**
+     * As {@link #put(String, InputStream, long)}, then hands the verified bytes to {@code alsoTo}
+     * (when not null; the blob may have been here already), which must not keep the buffer.
+     */
+    public void put(String sha256, InputStream in, long maxBytes, Consumer<ByteBuffer> alsoTo) throws IOException {
         if (maxBytes > Hashing.CHUNK_SIZE) throw new IllegalArgumentException("a blob holds one chunk at most");
-        if (Files.exists(path(sha256))) return;
+        if (alsoTo == null && Files.exists(path(sha256))) return;
         ByteBuffer pooled = direct.borrow();
         ByteBuffer buf = pooled != null ? pooled : ByteBuffer.allocate((int) maxBytes);
         try {
@@ -171,6 +180,7 @@ public final class BlobStore {
             }
             checkHash(md, sha256);
             put(sha256, buf.flip(), true);
+            if (alsoTo != null) alsoTo.accept(buf.duplicate());
         } finally {
             direct.release(pooled);
         }

@@ -4,9 +4,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +25,10 @@ import java.util.function.Supplier;
 public final class ChunkPusher {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkPusher.class);
+    /** The folder path a pushed chunk belongs to, URL-encoded (UTF-8); optional, with the offset. */
+    public static final String PATH_HEADER = "X-Pickbox-Path";
+    /** The offset of a pushed chunk in that file; optional, with the path. */
+    public static final String OFFSET_HEADER = "X-Pickbox-Offset";
 
     /** Never pushes: every chunk goes through Raft (a node without peers, and tests). */
     public static final ChunkPusher NONE = new ChunkPusher(Optional::empty, null);
@@ -48,19 +54,31 @@ public final class ChunkPusher {
      * true when every one of them stored it, false otherwise (never exceptionally).
      */
     public CompletableFuture<Boolean> pushToAll(String sha256, byte[] data) {
+        return pushToAll(sha256, data, null);
+    }
+
+    /**
+     * As {@link #pushToAll(String, byte[])}, telling the peers where the chunk belongs (when not
+     * null), so that they assemble the file while its chunks arrive (see {@link StagedFiles}).
+     */
+    public CompletableFuture<Boolean> pushToAll(String sha256, byte[] data, StagedFiles.Placement at) {
         if (!BlobStore.isHash(sha256)) throw new IllegalArgumentException("not a sha256 hash: " + sha256);
         Optional<List<String>> all = peers.get();
         if (all.isEmpty() || all.get().isEmpty()) return CompletableFuture.completedFuture(false);
-        List<CompletableFuture<Boolean>> each = all.get().stream().map(peer -> push(peer, sha256, data)).toList();
+        List<CompletableFuture<Boolean>> each = all.get().stream().map(peer -> push(peer, sha256, data, at)).toList();
         return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
                 .thenApply(v -> each.stream().allMatch(CompletableFuture::join));
     }
 
-    private CompletableFuture<Boolean> push(String peer, String sha256, byte[] data) {
+    private CompletableFuture<Boolean> push(String peer, String sha256, byte[] data, StagedFiles.Placement at) {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + peer + "/v1/blobs/" + sha256))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/octet-stream")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(data));
+        if (at != null) {
+            req.header(PATH_HEADER, URLEncoder.encode(at.path(), StandardCharsets.UTF_8));
+            req.header(OFFSET_HEADER, Long.toString(at.offset()));
+        }
         if (token != null) req.header("Authorization", "Bearer " + token);
         return http.sendAsync(req.build(), HttpResponse.BodyHandlers.discarding())
                 .handle((resp, e) -> {

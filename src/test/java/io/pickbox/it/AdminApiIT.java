@@ -199,6 +199,33 @@ class AdminApiIT {
         assertThat(snapshot()).isEqualTo(before);
     }
 
+    /**
+     * A pushed chunk may name the file and offset it is for, so that the receiver assembles the file
+     * while its chunks arrive; a bad placement is refused before anything is stored.
+     */
+    @Test
+    void aPushedChunksPlacementIsCheckedBeforeAnythingIsStored() throws Exception {
+        byte[] chunk = ItSupport.randomBytes(1 << 20, 11);
+        String path = "/v1/blobs/" + ItSupport.sha256(chunk);
+        String before = snapshot();
+        String type = "application/octet-stream";
+        assertError(call(a1, "PUT", path, type, chunk, "X-Pickbox-Path", "..%2Fescape.bin", "X-Pickbox-Offset", "0"), 400);
+        assertError(call(a1, "PUT", path, type, chunk, "X-Pickbox-Path", ".pickbox%2Fblobs%2Fx", "X-Pickbox-Offset", "0"), 400);
+        assertError(call(a1, "PUT", path, type, chunk, "X-Pickbox-Path", "docs%2Fbig.bin", "X-Pickbox-Offset", "12"), 400);
+        assertError(call(a1, "PUT", path, type, chunk, "X-Pickbox-Path", "docs%2Fbig.bin", "X-Pickbox-Offset", "-1048576"), 400);
+        assertError(call(a1, "PUT", path, type, chunk, "X-Pickbox-Path", "docs%2Fbig.bin", "X-Pickbox-Offset", "one"), 400);
+        assertError(call(a1, "PUT", path, type, chunk, "X-Pickbox-Path", "docs%2Fbig.bin"), 400);
+        assertError(call(a1, "PUT", path, type, chunk, "X-Pickbox-Offset", "0"), 400);
+        assertError(get(a1, path), 404);
+        assertThat(snapshot()).isEqualTo(before);
+
+        // A directory that does not exist here yet is not created for it: the chunk is a blob only.
+        assertThat(call(a1, "PUT", path, type, chunk, "X-Pickbox-Path", "not%2Fyet%2Fbig.bin", "X-Pickbox-Offset", "1048576")
+                .statusCode()).isEqualTo(204);
+        assertThat(get(a1, path).statusCode()).isEqualTo(200);
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
     @Test
     void unknownMembersAre404() throws Exception {
         assertError(call(a1, "DELETE", "/v1/cluster/members/ghost", null, null), 404);

@@ -164,7 +164,8 @@ class EventsMetricsIT {
         for (String name : List.of("jvm_memory_used_bytes", "jvm_gc_max_data_size_bytes", "jvm_threads_live_threads",
                 "process_cpu_usage", "process_uptime_seconds", "process_files_open_files", "pickbox_apply_lag",
                 "pickbox_pending_local_changes", "pickbox_conflicts", "pickbox_commit_latency_seconds_bucket",
-                "pickbox_chunk_deduplicated_bytes_total", "pickbox_chunk_pushed_bytes_total", "pickbox_rescans_total", "pickbox_watcher_overflows_total")) {
+                "pickbox_chunk_deduplicated_bytes_total", "pickbox_chunk_pushed_bytes_total", "pickbox_chunk_staged_bytes_total",
+                "pickbox_rescans_total", "pickbox_watcher_overflows_total")) {
             assertThat(metric(b1, name, "")).as(name).isNotNaN();
         }
 
@@ -192,6 +193,9 @@ class EventsMetricsIT {
         awaitContent(cluster.nodes(), "m/big.bin", big, T);
         await().atMost(T).untilAsserted(() -> assertThat(metric(scrape(n1), "pickbox_chunk_pushed_bytes_total", ""))
                 .isGreaterThanOrEqualTo(metric(c1, "pickbox_chunk_pushed_bytes_total", "") + 3 * 1024 * 1024));
+        // The receivers wrote the file while its chunks arrived; none of it was assembled after the commit.
+        assertThat(metric(scrape(n2), "pickbox_chunk_staged_bytes_total", ""))
+                .isEqualTo(metric(b2, "pickbox_chunk_staged_bytes_total", "") + big.length);
         ItSupport.write(n1.file("m/big-copy.bin"), big);
         awaitContent(cluster.nodes(), "m/big-copy.bin", big, T);
         await().atMost(T).untilAsserted(() -> assertThat(metric(scrape(n1), "pickbox_chunk_deduplicated_bytes_total", ""))

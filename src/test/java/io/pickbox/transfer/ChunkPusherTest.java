@@ -35,6 +35,8 @@ class ChunkPusherTest {
             headers.put("method", ex.getRequestMethod());
             headers.put("type", String.valueOf(ex.getRequestHeaders().getFirst("Content-Type")));
             headers.put("auth", String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+            headers.put("path", String.valueOf(ex.getRequestHeaders().getFirst(ChunkPusher.PATH_HEADER)));
+            headers.put("offset", String.valueOf(ex.getRequestHeaders().getFirst(ChunkPusher.OFFSET_HEADER)));
             if (full) {
                 ex.sendResponseHeaders(507, -1);
             } else {
@@ -70,7 +72,22 @@ class ChunkPusherTest {
         assertThat(atA.get(sha)).isEqualTo(chunk);
         assertThat(atB.get(sha)).isEqualTo(chunk);
         assertThat(seenByA).containsEntry("method", "PUT").containsEntry("type", "application/octet-stream")
-                .containsEntry("auth", "Bearer s3cret");
+                .containsEntry("auth", "Bearer s3cret").containsEntry("path", "null").containsEntry("offset", "null");
+    }
+
+    @Test
+    void aChunkTellsThePeersWhereItBelongsWhenTheCallerSays() throws Exception {
+        Map<String, String> seen = new ConcurrentHashMap<>();
+        String a = peer(new ConcurrentHashMap<>(), seen, false);
+        byte[] chunk = bytes(5000, 3);
+
+        ChunkPusher pusher = new ChunkPusher(() -> Optional.of(List.of(a)), null);
+        StagedFiles.Placement at = new StagedFiles.Placement("dir with space/caf\u00e9 100%.bin", 3L * Hashing.CHUNK_SIZE);
+        assertThat(pusher.pushToAll(Hashing.sha256Hex(chunk), chunk, at).get(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(java.net.URLDecoder.decode(seen.get("path"), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(at.path());
+        assertThat(seen.get("path")).matches("[\\x21-\\x7e]+");
+        assertThat(seen).containsEntry("offset", Long.toString(3L * Hashing.CHUNK_SIZE));
     }
 
     @Test

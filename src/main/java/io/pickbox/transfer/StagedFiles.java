@@ -1,0 +1,235 @@
+package io.pickbox.transfer;
+
+import io.pickbox.folder.DirectIo;
+import io.pickbox.folder.Hashing;
+import io.pickbox.folder.PathValidator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Large files assembled on a receiving node while their chunks are pushed to it, before their
+ * commit: each pushed chunk that names the path and offset it is for is also written there, into
+ * a temp file next to the path's target. When the file commits, the materializer takes that temp
+ * file, writes only the chunks it does not hold yet, and renames it into place, instead of
+ * assembling all of it from the blobs after the commit (the push and the assembly overlap).
+ * Nothing here is visible as a file of the folder: the temp names are ignored and removed at start.
+ */
+public final class StagedFiles implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StagedFiles.class);
+    /** Files staged at once at most; pushes beyond it are stored as blobs only. */
+    static final int MAX_STAGED = 64;
+    /** A staged file not written to for this long belongs to an upload that never committed. */
+    static final long ABANDONED_MILLIS = 10 * 60_000;
+
+    /** Where a pushed chunk belongs: the folder path of the file and the chunk's offset in it. */
+    public record Placement(String path, long offset) {
+        /** The largest offset accepted: a file of a pebibyte. */
+        public static final long MAX_OFFSET = 1L << 50;
+
+        /**
+         * @throws io.pickbox.folder.InvalidPathException when the path is not a valid folder path
+         * @throws IllegalArgumentException                when the offset is not a chunk boundary within bounds
+         */
+        public Placement {
+            path = PathValidator.normalize(path);
+            if (offset < 0 || offset > MAX_OFFSET || offset % Hashing.CHUNK_SIZE != 0) {
+                throw new IllegalArgumentException("a chunk offset is a multiple of " + Hashing.CHUNK_SIZE
+                        + " between 0 and " + MAX_OFFSET + ", not " + offset);
+            }
+        }
+    }
+
+    /** A staged file handed over at commit: which chunk (by hash) it holds at which offset. */
+    public record Staged(Path file, Map<Long, String> chunks) {
+        public String chunkAt(long offset) {
+            return chunks.get(offset);
+        }
+    }
+
+    private final Path root;
+    private final DirectIo direct;
+    private final Map<String, Open> open = new ConcurrentHashMap<>();
+    private final LongAdder bytesUsed = new LongAdder();
+
+    public StagedFiles(Path root) {
+        this.root = root;
+        this.direct = new DirectIo(root, Hashing.CHUNK_SIZE);
+    }
+
+    /**
+     * Writes {@code chunk} (already verified to hash to {@code sha256}) where {@code at} says. Does
+     * nothing when the target's directory does not exist yet, and never fails: the chunk is stored as
+     * a blob anyway, and the materializer writes whatever was not staged.
+     */
+    public void write(Placement at, String sha256, ByteBuffer chunk) {
+        Path target = PathValidator.resolve(root, at.path());
+        if (!Files.isDirectory(target.getParent())) return;
+        dropAbandoned();
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Open f;
+            try {
+                f = open.computeIfAbsent(at.path(), p -> create(target));
+            } catch (StagingFailed e) {
+                LOG.debug("Cannot stage {}: {}", at.path(), e.getCause().toString());
+                return;
+            }
+            if (f == null) return;
+            if (!f.lock.readLock().tryLock()) continue; // being taken: a new upload gets a new file
+            try {
+                if (f.taken) continue;
+                // One offset is written and recorded as one step, so that the record always names
+                // what the file holds even when two reads of a changing file push the same offset.
+                f.chunks.compute(at.offset(), (o, old) -> {
+                    f.write(chunk.duplicate(), o);
+                    return sha256;
+                });
+                f.lastWrite = System.currentTimeMillis();
+                return;
+            } catch (StagingFailed e) {
+                LOG.debug("Staging {} failed: {}", at.path(), e.getCause().toString());
+            } finally {
+                f.lock.readLock().unlock();
+            }
+            discard(at.path(), f); // only reached when the write failed
+            return;
+        }
+    }
+
+    /**
+     * The staged file of {@code path}, now the caller's to complete or delete; null when none is.
+     * Chunks pushed for the path after this go to a new staged file.
+     */
+    public Staged take(String path) {
+        Open f = open.remove(path);
+        if (f == null) return null;
+        f.lock.writeLock().lock();
+        try {
+            f.taken = true;
+            f.close();
+        } finally {
+            f.lock.writeLock().unlock();
+        }
+        if (!Files.exists(f.file)) return null; // its directory was moved or removed meanwhile
+        return new Staged(f.file, Map.copyOf(f.chunks));
+    }
+
+    /** Counts chunk bytes a committed file did not need to have written after its commit. */
+    public void used(long bytes) {
+        bytesUsed.add(bytes);
+    }
+
+    /** Chunk bytes of committed files that were written while they were pushed. */
+    public long bytesUsed() {
+        return bytesUsed.sum();
+    }
+
+    int openCount() {
+        return open.size();
+    }
+
+    private Open create(Path target) {
+        if (open.size() >= MAX_STAGED) return null;
+        Path file = target.resolveSibling(PathValidator.TEMP_PREFIX + "staged-" + UUID.randomUUID());
+        try {
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            FileChannel dch;
+            try {
+                dch = direct.open(file, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                ch.close();
+                Files.deleteIfExists(file);
+                throw e;
+            }
+            return new Open(file, ch, dch);
+        } catch (IOException e) {
+            throw new StagingFailed(e);
+        }
+    }
+
+    private void dropAbandoned() {
+        long now = System.currentTimeMillis();
+        open.forEach((path, f) -> {
+            if (now - f.lastWrite > ABANDONED_MILLIS) discard(path, f);
+        });
+    }
+
+    private void discard(String path, Open f) {
+        if (!open.remove(path, f)) return;
+        f.lock.writeLock().lock();
+        try {
+            f.taken = true;
+            f.close();
+        } finally {
+            f.lock.writeLock().unlock();
+        }
+        try {
+            Files.deleteIfExists(f.file);
+        } catch (IOException e) {
+            LOG.debug("Cannot remove staged file {}: {}", f.file, e.toString());
+        }
+    }
+
+    /** Removes every staged file: uploads not committed by now are sent again or assembled from blobs. */
+    @Override
+    public void close() {
+        open.forEach(this::discard);
+    }
+
+    private static final class StagingFailed extends RuntimeException {
+        StagingFailed(IOException cause) {
+            super(cause);
+        }
+    }
+
+    private final class Open {
+        final Path file;
+        final FileChannel channel;
+        /** The same file opened for direct I/O, or null where it is not available. */
+        final FileChannel directChannel;
+        final Map<Long, String> chunks = new ConcurrentHashMap<>();
+        final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+        volatile long lastWrite = System.currentTimeMillis();
+        /** Set under the write lock: no chunk is written after it. */
+        boolean taken;
+
+        Open(Path file, FileChannel channel, FileChannel directChannel) {
+            this.file = file;
+            this.channel = channel;
+            this.directChannel = directChannel;
+        }
+
+        void write(ByteBuffer data, long offset) {
+            try {
+                if (directChannel != null && direct.suits(data, offset, data.remaining())) {
+                    direct.write(directChannel, file, data, offset);
+                } else {
+                    for (long pos = offset; data.hasRemaining(); ) pos += channel.write(data, pos);
+                }
+            } catch (IOException e) {
+                throw new StagingFailed(e);
+            }
+        }
+
+        void close() {
+            try {
+                channel.close();
+                if (directChannel != null) directChannel.close();
+            } catch (IOException e) {
+                LOG.debug("Closing staged file {}: {}", file, e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.pickbox.sync;
+
+import io.pickbox.folder.FileStat;
+import io.pickbox.folder.Hashing;
+import io.pickbox.folder.PathValidator;
+import io.pickbox.index.Entry;
+import io.pickbox.transfer.BlobFetcher;
+import io.pickbox.transfer.BlobStore;
+import io.pickbox.transfer.StagedFiles;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A received large file put in place from a staged file and the blobs, or from the blobs alone. */
+class MaterializerTest {
+
+    private static final int CHUNK = Hashing.CHUNK_SIZE;
+
+    @TempDir
+    Path root;
+    @TempDir
+    Path state;
+    private BlobStore blobs;
+    private StagedFiles staged;
+    private Materializer materializer;
+
+    /** Three full chunks and a short one. */
+    private final byte[] content = bytes(3 * CHUNK + 100, 1);
+    private final List<String> chunks = new ArrayList<>();
+    private Entry entry;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        blobs = new BlobStore(state.resolve("blobs"));
+        staged = new StagedFiles(root);
+        materializer = new Materializer(root, blobs, staged, new BlobFetcher(blobs, List::of, null), new Transfers());
+        for (int off = 0; off < content.length; off += CHUNK) {
+            byte[] c = chunk(off / CHUNK);
+            chunks.add(Hashing.sha256Hex(c));
+            blobs.put(Hashing.sha256Hex(c), ByteBuffer.wrap(c));
+        }
+        entry = new Entry(Entry.Kind.FILE, 7, content.length, Hashing.sha256Hex(content), chunks, 0640,
+                1_700_000_000_000L, "n1", null);
+    }
+
+    @AfterEach
+    void tearDown() {
+        materializer.close();
+        staged.close();
+    }
+
+    private static byte[] bytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private byte[] chunk(int i) {
+        return Arrays.copyOfRange(content, i * CHUNK, Math.min(content.length, (i + 1) * CHUNK));
+    }
+
+    private void stage(int index, byte[] data) {
+        staged.write(new StagedFiles.Placement("big.bin", (long) index * CHUNK), Hashing.sha256Hex(data), ByteBuffer.wrap(data));
+    }
+
+    private List<Path> temps() throws Exception {
+        try (Stream<Path> s = Files.list(root)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(PathValidator.TEMP_PREFIX)).toList();
+        }
+    }
+
+    @Test
+    void aStagedFileIsCompletedWithTheChunksItLacksOrHoldsInAnotherVersion() throws Exception {
+        stage(0, chunk(0));
+        stage(1, bytes(CHUNK, 99)); // another version's chunk at this offset
+        stage(3, chunk(3));
+        stage(5, bytes(CHUNK, 98)); // beyond the end of this version
+
+        FileStat st = materializer.writeFile("big.bin", entry, s -> true).get();
+
+        Path file = root.resolve("big.bin");
+        assertThat(Files.readAllBytes(file)).isEqualTo(content);
+        assertThat(st.size()).isEqualTo(content.length);
+        assertThat(Files.getLastModifiedTime(file).toMillis()).isEqualTo(entry.mtime());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r-----");
+        assertThat(staged.bytesUsed()).as("chunks 0 and 3 came from the staged file").isEqualTo(CHUNK + 100);
+        assertThat(temps()).isEmpty();
+    }
+
+    @Test
+    void withoutAStagedFileItIsAssembledFromTheBlobs() throws Exception {
+        materializer.writeFile("big.bin", entry, s -> true).get();
+
+        assertThat(Files.readAllBytes(root.resolve("big.bin"))).isEqualTo(content);
+        assertThat(staged.bytesUsed()).isZero();
+        assertThat(temps()).isEmpty();
+    }
+
+    @Test
+    void aCorruptBlobIsNeverWrittenIntoTheFile() throws Exception {
+        stage(0, chunk(0));
+        Path blob = blobs.path(chunks.get(2));
+        Files.write(blob, bytes(CHUNK, 97));
+
+        assertThatThrownBy(() -> materializer.writeFile("big.bin", entry, s -> true)).hasMessageContaining("does not match its hash");
+
+        assertThat(root.resolve("big.bin")).doesNotExist();
+        assertThat(temps()).isEmpty();
+    }
+
+    @Test
+    void aLocalEditInTheWayKeepsTheFileAndLeavesNoTempFile() throws Exception {
+        for (int i = 0; i < chunks.size(); i++) stage(i, chunk(i));
+        Files.writeString(root.resolve("big.bin"), "edited here");
+
+        assertThatThrownBy(() -> materializer.writeFile("big.bin", entry, s -> false)).isInstanceOf(Materializer.LocalEditInTheWay.class);
+
+        assertThat(Files.readString(root.resolve("big.bin"))).isEqualTo("edited here");
+        assertThat(temps()).isEmpty();
+    }
+}
