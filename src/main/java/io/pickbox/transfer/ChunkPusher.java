@@ -8,11 +8,15 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -74,7 +78,7 @@ public final class ChunkPusher {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + peer + "/v1/blobs/" + sha256))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/octet-stream")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(data));
+                .PUT(HttpRequest.BodyPublishers.fromPublisher(new ArrayBody(data), data.length));
         if (at != null) {
             req.header(PATH_HEADER, URLEncoder.encode(at.path(), StandardCharsets.UTF_8));
             req.header(OFFSET_HEADER, Long.toString(at.offset()));
@@ -86,5 +90,61 @@ public final class ChunkPusher {
                     LOG.debug("Pushing chunk {} to {} failed: {}", sha256, peer, e != null ? e.toString() : "HTTP " + resp.statusCode());
                     return false;
                 });
+    }
+
+    /**
+     * Publishes an array as views of it, without copying: {@code BodyPublishers.ofByteArray} copies
+     * every array into new 16 KiB buffers (JFR on a node pushing 500 MB to two peers: 1.1 GB of
+     * such copies, and the collector busy with them). The array must not change until the request
+     * completes.
+     */
+    static final class ArrayBody implements Flow.Publisher<ByteBuffer> {
+        private static final int PIECE = 64 * 1024;
+        private final byte[] data;
+
+        ArrayBody(byte[] data) {
+            this.data = data;
+        }
+
+        @Override
+        public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
+            subscriber.onSubscribe(new Flow.Subscription() {
+                private final AtomicLong demand = new AtomicLong();
+                /** Requests being served; request() may be called again from onNext, and must not recurse. */
+                private final AtomicInteger active = new AtomicInteger();
+                private int offset;
+                private volatile boolean done;
+
+                @Override
+                public void request(long n) {
+                    if (done) return;
+                    if (n <= 0) {
+                        done = true;
+                        subscriber.onError(new IllegalArgumentException("non-positive request: " + n));
+                        return;
+                    }
+                    demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+                    if (active.getAndIncrement() != 0) return;
+                    do {
+                        while (!done && offset < data.length && demand.get() > 0) {
+                            int length = Math.min(PIECE, data.length - offset);
+                            ByteBuffer piece = ByteBuffer.wrap(data, offset, length).slice();
+                            offset += length;
+                            demand.decrementAndGet();
+                            subscriber.onNext(piece);
+                        }
+                        if (!done && offset >= data.length) {
+                            done = true;
+                            subscriber.onComplete();
+                        }
+                    } while (active.decrementAndGet() != 0);
+                }
+
+                @Override
+                public void cancel() {
+                    done = true;
+                }
+            });
+        }
     }
 }

@@ -75,6 +75,82 @@ class ChunkPusherTest {
                 .containsEntry("auth", "Bearer s3cret").containsEntry("path", "null").containsEntry("offset", "null");
     }
 
+    /** The request body is the array itself, in views of it, delivered as demanded and never more. */
+    @Test
+    void theBodyPublisherHandsOutTheArrayInOrderAsDemanded() {
+        byte[] data = bytes(200_000, 4);
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        List<String> signals = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<java.util.concurrent.Flow.Subscription> sub = new java.util.concurrent.atomic.AtomicReference<>();
+        new ChunkPusher.ArrayBody(data).subscribe(new java.util.concurrent.Flow.Subscriber<>() {
+            public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                sub.set(s);
+            }
+
+            public void onNext(java.nio.ByteBuffer b) {
+                signals.add("next");
+                byte[] piece = new byte[b.remaining()];
+                b.get(piece);
+                got.writeBytes(piece);
+                sub.get().request(1); // from inside onNext: delivered after this returns, not nested
+            }
+
+            public void onError(Throwable t) {
+                signals.add("error");
+            }
+
+            public void onComplete() {
+                signals.add("complete");
+            }
+        });
+        assertThat(signals).isEmpty();
+        sub.get().request(1);
+        assertThat(got.toByteArray()).isEqualTo(data);
+        assertThat(signals).hasSize(5).endsWith("complete").doesNotContain("error");
+
+        List<String> cancelled = new ArrayList<>();
+        new ChunkPusher.ArrayBody(data).subscribe(new java.util.concurrent.Flow.Subscriber<>() {
+            public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                s.request(1);
+                s.cancel();
+                s.request(10);
+            }
+
+            public void onNext(java.nio.ByteBuffer b) {
+                cancelled.add("next");
+            }
+
+            public void onError(Throwable t) {
+                cancelled.add("error");
+            }
+
+            public void onComplete() {
+                cancelled.add("complete");
+            }
+        });
+        assertThat(cancelled).containsExactly("next");
+
+        List<String> refused = new ArrayList<>();
+        new ChunkPusher.ArrayBody(data).subscribe(new java.util.concurrent.Flow.Subscriber<>() {
+            public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                s.request(0);
+            }
+
+            public void onNext(java.nio.ByteBuffer b) {
+                refused.add("next");
+            }
+
+            public void onError(Throwable t) {
+                refused.add("error");
+            }
+
+            public void onComplete() {
+                refused.add("complete");
+            }
+        });
+        assertThat(refused).containsExactly("error");
+    }
+
     @Test
     void aChunkTellsThePeersWhereItBelongsWhenTheCallerSays() throws Exception {
         Map<String, String> seen = new ConcurrentHashMap<>();
