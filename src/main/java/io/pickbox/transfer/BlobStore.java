@@ -35,6 +35,12 @@ public final class BlobStore {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
+    /**
+     * How long a receive waits for a pooled aligned buffer before it takes a heap buffer (and the
+     * page cache): a sender keeps up to 8 chunks in flight, more than the pool holds.
+     */
+    private static final long POOL_WAIT_MILLIS = 2_000;
+
     private final Path dir;
     private final DirectIo direct;
     /** Blobs written without fsync since the last {@link #syncUnsynced}. */
@@ -150,8 +156,8 @@ public final class BlobStore {
 
     /**
      * Stores a blob read from {@code in} (at most {@code maxBytes}, no more than a chunk), verifying
-     * its hash before it becomes visible; it is read into a pooled aligned buffer when one is free,
-     * so that a full chunk is written past the page cache.
+     * its hash before it becomes visible; it is read into a pooled aligned buffer (waiting a little
+     * for one to be free), so that a full chunk is written past the page cache.
      *
      * @throws RejectedBlobException when it is larger than {@code maxBytes} or does not match its hash
      */
@@ -166,7 +172,13 @@ public final class BlobStore {
     public void put(String sha256, InputStream in, long maxBytes, Consumer<ByteBuffer> alsoTo) throws IOException {
         if (maxBytes > Hashing.CHUNK_SIZE) throw new IllegalArgumentException("a blob holds one chunk at most");
         if (alsoTo == null && Files.exists(path(sha256))) return;
-        ByteBuffer pooled = direct.borrow();
+        ByteBuffer pooled;
+        try {
+            pooled = direct.borrow(POOL_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for a chunk buffer");
+        }
         ByteBuffer buf = pooled != null ? pooled : ByteBuffer.allocate((int) maxBytes);
         try {
             MessageDigest md = sha256Digest();

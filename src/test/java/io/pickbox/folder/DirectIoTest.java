@@ -77,6 +77,28 @@ class DirectIoTest {
     }
 
     @Test
+    void aBorrowerWaitsForABufferToBeReleased() throws Exception {
+        DirectIo io = new DirectIo(dir, MIB);
+        java.util.List<ByteBuffer> lent = new java.util.ArrayList<>();
+        for (ByteBuffer b; (b = io.borrow()) != null; ) lent.add(b);
+        assertThat(io.borrow(50)).as("none released within the wait").isNull();
+
+        java.util.concurrent.CompletableFuture<ByteBuffer> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return io.borrow(10_000);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        ByteBuffer released = lent.remove(0);
+        io.release(released.position(7));
+        ByteBuffer got = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(got).isSameAs(released);
+        assertThat(got.position()).isZero();
+        assertThat(got.remaining()).isEqualTo(MIB);
+    }
+
+    @Test
     void aFailedDirectWriteTurnsDirectIoOffSoTheRetryUsesThePageCache() throws IOException {
         assumeDiskFileSystem();
         DirectIo io = new DirectIo(dir, MIB);
