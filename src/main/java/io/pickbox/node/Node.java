@@ -133,6 +133,7 @@ public final class Node implements AutoCloseable {
         long every = config.verifyInterval().toMillis();
         timers.scheduleWithFixedDelay(sync::scanAll, every, every, TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(this::syncTable, 1, 1, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(staged::dropAbandoned, 30, 30, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(new IdleTrim(() -> index.appliedOps() * 31 + sync.pendingCount(), 3), 1, 1, TimeUnit.SECONDS);
         LOG.info("Node {} started: folder {}, raft {}:{}, admin http://{}", config.nodeId(), data, config.host(),
                 config.port(), config.adminAddress());

@@ -31,8 +31,11 @@ public final class StagedFiles implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StagedFiles.class);
     /** Files staged at once at most; pushes beyond it are stored as blobs only. */
     static final int MAX_STAGED = 64;
-    /** A staged file not written to for this long belongs to an upload that never committed. */
-    static final long ABANDONED_MILLIS = 10 * 60_000;
+    /**
+     * A staged file not written to for this long belongs to an upload that did not commit, or whose
+     * commit did not need it (the file was here already): its commit follows its last chunk at once.
+     */
+    static final long ABANDONED_MILLIS = 60_000;
 
     /** Where a pushed chunk belongs: the folder path of the file and the chunk's offset in it. */
     public record Placement(String path, long offset) {
@@ -64,9 +67,16 @@ public final class StagedFiles implements AutoCloseable {
     private final Map<String, Open> open = new ConcurrentHashMap<>();
     private final LongAdder bytesUsed = new LongAdder();
 
+    private final long abandonAfterMillis;
+
     public StagedFiles(Path root) {
+        this(root, ABANDONED_MILLIS);
+    }
+
+    StagedFiles(Path root, long abandonAfterMillis) {
         this.root = root;
         this.direct = new DirectIo(root, Hashing.CHUNK_SIZE);
+        this.abandonAfterMillis = abandonAfterMillis;
     }
 
     /**
@@ -159,10 +169,11 @@ public final class StagedFiles implements AutoCloseable {
         }
     }
 
-    private void dropAbandoned() {
+    /** Removes staged files no chunk was written to lately; called now and then, and before staging more. */
+    public void dropAbandoned() {
         long now = System.currentTimeMillis();
         open.forEach((path, f) -> {
-            if (now - f.lastWrite > ABANDONED_MILLIS) discard(path, f);
+            if (now - f.lastWrite > abandonAfterMillis) discard(path, f);
         });
     }
 

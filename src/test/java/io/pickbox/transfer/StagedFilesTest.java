@@ -152,6 +152,21 @@ class StagedFilesTest {
     }
 
     @Test
+    void aStagedFileNoChunkWasWrittenToLatelyIsRemoved(@TempDir Path root) throws Exception {
+        byte[] a = bytes(CHUNK, 11);
+        try (StagedFiles staged = new StagedFiles(root, 200)) {
+            staged.write(new StagedFiles.Placement("old.bin", 0), Hashing.sha256Hex(a), direct(a));
+            staged.dropAbandoned();
+            assertThat(temps(root)).as("written just now").hasSize(1);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+                staged.dropAbandoned();
+                assertThat(temps(root)).isEmpty();
+            });
+            assertThat(staged.take("old.bin")).isNull();
+        }
+    }
+
+    @Test
     void atMostSoManyFilesAreStagedAtOnce(@TempDir Path root) throws Exception {
         byte[] a = bytes(4096, 10);
         try (StagedFiles staged = new StagedFiles(root)) {
