@@ -24,11 +24,13 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
@@ -74,7 +76,7 @@ final class Materializer implements AutoCloseable {
     CompletableFuture<FileStat> writeFile(String path, Entry entry, Predicate<FileStat> stillOurs) throws IOException {
         if (entry.chunks().size() <= 1) {
             Path target = PathValidator.resolve(root, path);
-            Path tmp = writeTemp(path, entry, null, false);
+            Path tmp = writeSmallTemp(path, entry);
             return committer.commit(tmp, target, path, stillOurs);
         }
         AtomicLong progress = transfers.start(path, "receiving", entry.size());
@@ -88,7 +90,7 @@ final class Materializer implements AutoCloseable {
     private FileStat write(String path, Entry entry, Predicate<FileStat> stillOurs, AtomicLong progress) throws IOException {
         Path target = PathValidator.resolve(root, path);
         Path tmp = completeStaged(path, entry, progress);
-        if (tmp == null) tmp = writeTemp(path, entry, progress, true);
+        if (tmp == null) tmp = assembleLarge(path, entry, progress);
         try {
             place(tmp, target, path, stillOurs);
             AtomicFiles.fsyncDirectory(target.getParent());
@@ -99,49 +101,25 @@ final class Materializer implements AutoCloseable {
     }
 
     /**
-     * Finishes the file assembled here while its chunks were pushed (see {@link StagedFiles}): the
-     * chunks it does not hold, or holds in another version, are written from the blobs. Returns it
-     * ready to be renamed into place, or null (nothing staged, or not usable: it is then removed).
-     * Every chunk in it was checked against its hash, the staged ones as they arrived and the others
-     * as they are read here, so the whole file is not read and hashed again.
+     * Finishes the file assembled here while its chunks were pushed (see {@link StagedFiles}) with
+     * the chunks it does not hold, or holds in another version. Returns it ready to be renamed into
+     * place, or null (nothing staged, or not usable: it is then removed).
      */
     private Path completeStaged(String path, Entry entry, AtomicLong progress) throws IOException {
         StagedFiles.Staged s = staged.take(path);
         if (s == null) return null;
         boolean ok = false;
         try {
-            List<String> chunks = entry.chunks();
-            List<Integer> missing = new ArrayList<>();
-            for (int i = 0; i < chunks.size(); i++) {
-                if (!chunks.get(i).equals(s.chunkAt((long) i * Hashing.CHUNK_SIZE))) missing.add(i);
-            }
-            List<CompletableFuture<Boolean>> present = fetcher.ensureAll(missing.stream().map(chunks::get).toList());
-            ByteBuffer reused = missing.isEmpty() ? null : blobs.newChunkBuffer();
-            long written = 0;
-            try (FileChannel out = FileChannel.open(s.file(), StandardOpenOption.WRITE);
-                 FileChannel outDirect = missing.isEmpty() ? null : directIo.open(s.file(), StandardOpenOption.WRITE)) {
-                for (int k = 0; k < missing.size(); k++) {
-                    String chunk = chunks.get(missing.get(k));
-                    if (!present.get(k).join()) throw new IOException("chunk " + chunk.substring(0, 12) + " is not available yet");
-                    ByteBuffer buf = blobs.read(chunk, reused);
-                    MessageDigest md = Hashing.newSha256();
-                    md.update(buf.duplicate());
-                    if (!Hashing.hex(md.digest()).equals(chunk)) throw new IOException("blob " + chunk.substring(0, 12) + " does not match its hash");
-                    long offset = (long) missing.get(k) * Hashing.CHUNK_SIZE;
-                    int size = buf.remaining();
-                    if (outDirect != null && directIo.suits(buf, offset, size)) directIo.write(outDirect, s.file(), buf, offset);
-                    else for (long pos = offset; buf.hasRemaining(); ) pos += out.write(buf, pos);
-                    written += size;
-                    progress.addAndGet(size);
+            Set<Integer> held = new HashSet<>();
+            long heldBytes = 0;
+            for (int i = 0; i < entry.chunks().size(); i++) {
+                if (entry.chunks().get(i).equals(s.chunkAt(offsetOf(i)))) {
+                    held.add(i);
+                    heldBytes += sizeOf(entry, i);
                 }
-                out.truncate(entry.size());
-                if (out.size() != entry.size()) throw new IOException("staged " + path + " is shorter than its entry");
-                out.force(true);
             }
-            staged.used(entry.size() - written);
-            progress.addAndGet(entry.size() - written);
-            applyMode(s.file(), entry.mode());
-            Files.setLastModifiedTime(s.file(), FileTime.fromMillis(entry.mtime()));
+            fill(s.file(), entry, held, progress);
+            staged.used(heldBytes);
             ok = true;
             return s.file();
         } catch (IOException e) {
@@ -152,44 +130,100 @@ final class Materializer implements AutoCloseable {
         }
     }
 
-    /** Assembles the entry's chunks into a verified temp file next to the target, with its mode and mtime. */
-    private Path writeTemp(String path, Entry entry, AtomicLong progress, boolean force) throws IOException {
-        List<CompletableFuture<Boolean>> present = fetcher.ensureAll(entry.chunks());
-        Path target = PathValidator.resolve(root, path);
-        Path dir = target.getParent();
-        ensureDirectory(dir);
-        Path tmp = dir.resolve(PathValidator.TEMP_PREFIX + UUID.randomUUID());
+    /** Assembles a large file into a new temp file next to its target. */
+    private Path assembleLarge(String path, Entry entry, AtomicLong progress) throws IOException {
+        Path tmp = newTemp(path);
         boolean ok = false;
         try {
-            MessageDigest md = Hashing.newSha256();
-            // A large file's chunks pass through one direct buffer, without a copy or garbage per
-            // chunk; full chunks are read from the blobs and written into the file past the page
-            // cache (DirectIo), as both are on disk before they count.
-            boolean large = entry.chunks().size() > 1;
-            ByteBuffer reused = large ? blobs.newChunkBuffer() : null;
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 FileChannel outDirect = large ? directIo.open(tmp, StandardOpenOption.WRITE) : null) {
-                long offset = 0;
-                for (int i = 0; i < entry.chunks().size(); i++) {
-                    String chunk = entry.chunks().get(i);
-                    if (!present.get(i).join()) {
-                        throw new IOException("chunk " + chunk.substring(0, 12) + " is not available from any peer yet");
-                    }
-                    ByteBuffer buf = reused == null ? ByteBuffer.wrap(blobs.read(chunk)) : blobs.read(chunk, reused);
-                    int size = buf.remaining();
-                    md.update(buf.duplicate());
-                    if (outDirect != null && directIo.suits(buf, offset, size)) directIo.write(outDirect, tmp, buf, offset);
-                    else for (long pos = offset; buf.hasRemaining(); ) pos += out.write(buf, pos);
-                    offset += size;
-                    if (progress != null) progress.addAndGet(size);
+            FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+            fill(tmp, entry, Set.of(), progress);
+            ok = true;
+            return tmp;
+        } finally {
+            if (!ok) Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Writes every chunk of {@code entry} but the {@code held} ones into {@code file} at its offset,
+     * cuts the file to the entry's size, makes it durable and gives it the entry's mode and mtime.
+     * A chunk fetched from a peer is written by the fetching thread as it arrives, verified then; a
+     * chunk already here is read from its blob and verified here. Every chunk is thus checked against
+     * its hash and the whole file is not read and hashed again. Full chunks bypass the page cache
+     * (DirectIo), as the file is made durable before it counts.
+     */
+    private void fill(Path file, Entry entry, Set<Integer> held, AtomicLong progress) throws IOException {
+        List<String> chunks = entry.chunks();
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < chunks.size(); i++) if (!held.contains(i)) missing.add(i);
+        AtomicIntegerArray fetchedInPlace = new AtomicIntegerArray(missing.size());
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE);
+             FileChannel outDirect = missing.isEmpty() ? null : directIo.open(file, StandardOpenOption.WRITE)) {
+            List<CompletableFuture<Boolean>> present = fetcher.ensureAll(missing.stream().map(chunks::get).toList(), (k, bytes) -> {
+                try {
+                    writeAt(out, outDirect, file, bytes, offsetOf(missing.get(k)));
+                    fetchedInPlace.set(k, 1);
+                } catch (IOException e) {
+                    LOG.debug("Writing a fetched chunk into {} failed ({}); it is read from its blob", file, e.toString());
                 }
-                if (force) out.force(true);
+            });
+            ByteBuffer reused = missing.isEmpty() ? null : blobs.newChunkBuffer();
+            for (int k = 0; k < missing.size(); k++) {
+                String chunk = chunks.get(missing.get(k));
+                if (!present.get(k).join()) throw new IOException("chunk " + chunk.substring(0, 12) + " is not available from any peer yet");
+                if (fetchedInPlace.get(k) == 0) {
+                    ByteBuffer buf = blobs.read(chunk, reused);
+                    MessageDigest md = Hashing.newSha256();
+                    md.update(buf.duplicate());
+                    if (!Hashing.hex(md.digest()).equals(chunk)) throw new IOException("blob " + chunk.substring(0, 12) + " does not match its hash");
+                    writeAt(out, outDirect, file, buf, offsetOf(missing.get(k)));
+                }
+                progress.addAndGet(sizeOf(entry, missing.get(k)));
             }
-            String sha = Hashing.hex(md.digest());
-            if (!sha.equals(entry.sha256())) {
-                // A one-chunk file's blob may be torn by a crash before it was synced: drop it, so the
-                // retry fetches it again from a peer.
-                if (entry.chunks().size() == 1) Files.deleteIfExists(blobs.path(entry.chunks().get(0)));
+            for (int i : held) progress.addAndGet(sizeOf(entry, i));
+            out.truncate(entry.size());
+            if (out.size() != entry.size()) throw new IOException(file.getFileName() + " is shorter than its entry");
+            out.force(true);
+        }
+        applyMode(file, entry.mode());
+        Files.setLastModifiedTime(file, FileTime.fromMillis(entry.mtime()));
+    }
+
+    private void writeAt(FileChannel out, FileChannel outDirect, Path file, ByteBuffer buf, long offset) throws IOException {
+        if (outDirect != null && directIo.suits(buf, offset, buf.remaining())) directIo.write(outDirect, file, buf, offset);
+        else for (long pos = offset; buf.hasRemaining(); ) pos += out.write(buf, pos);
+    }
+
+    private static long offsetOf(int chunk) {
+        return (long) chunk * Hashing.CHUNK_SIZE;
+    }
+
+    private static long sizeOf(Entry entry, int chunk) {
+        return Math.min(Hashing.CHUNK_SIZE, entry.size() - offsetOf(chunk));
+    }
+
+    private Path newTemp(String path) throws IOException {
+        Path dir = PathValidator.resolve(root, path).getParent();
+        ensureDirectory(dir);
+        return dir.resolve(PathValidator.TEMP_PREFIX + UUID.randomUUID());
+    }
+
+    /** Writes a small file's one chunk into a verified temp file next to its target, with its mode and mtime. */
+    private Path writeSmallTemp(String path, Entry entry) throws IOException {
+        boolean present = entry.chunks().isEmpty() || fetcher.ensure(entry.chunks().get(0));
+        Path tmp = newTemp(path);
+        boolean ok = false;
+        try {
+            if (!present) throw new IOException("chunk " + entry.chunks().get(0).substring(0, 12) + " is not available from any peer yet");
+            byte[] data = entry.chunks().isEmpty() ? new byte[0] : blobs.read(entry.chunks().get(0));
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(data);
+                while (buf.hasRemaining()) out.write(buf);
+            }
+            if (!Hashing.sha256Hex(data).equals(entry.sha256())) {
+                // The blob may be torn by a crash before it was synced: drop it, so that the retry
+                // fetches it again from a peer.
+                if (!entry.chunks().isEmpty()) Files.deleteIfExists(blobs.path(entry.chunks().get(0)));
                 throw new IOException("assembled " + path + " does not match its hash");
             }
             applyMode(tmp, entry.mode());

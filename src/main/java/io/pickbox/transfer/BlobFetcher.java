@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -56,6 +59,15 @@ public final class BlobFetcher {
      * caller's thread: nothing would run alongside it.
      */
     public List<CompletableFuture<Boolean>> ensureAll(List<String> chunks) {
+        return ensureAll(chunks, null);
+    }
+
+    /**
+     * As {@link #ensureAll(List)}; {@code onFetched} (when not null) is handed every chunk fetched
+     * here, by its index in {@code chunks}, with its verified bytes (not to be kept), on the fetching
+     * thread before its future completes: a writer can put it in place without reading it back.
+     */
+    public List<CompletableFuture<Boolean>> ensureAll(List<String> chunks, BiConsumer<Integer, ByteBuffer> onFetched) {
         if (chunks.size() == 1) return List.of(CompletableFuture.completedFuture(ensure(chunks.get(0))));
         List<String> peers = peerAdminAddresses.get();
         List<CompletableFuture<Boolean>> present = new ArrayList<>(chunks.size());
@@ -67,17 +79,19 @@ public final class BlobFetcher {
             }
             List<String> order = new ArrayList<>(peers);
             if (!order.isEmpty()) java.util.Collections.rotate(order, -(i % order.size()));
-            present.add(CompletableFuture.supplyAsync(() -> fetch(sha, order), pool));
+            int index = i;
+            Consumer<ByteBuffer> then = onFetched == null ? null : bytes -> onFetched.accept(index, bytes);
+            present.add(CompletableFuture.supplyAsync(() -> fetch(sha, order, then), pool));
         }
         return present;
     }
 
     /** Makes sure the blob is present locally; false if no peer could supply it. */
     public boolean ensure(String sha256) {
-        return blobs.has(sha256) || fetch(sha256, peerAdminAddresses.get());
+        return blobs.has(sha256) || fetch(sha256, peerAdminAddresses.get(), null);
     }
 
-    private boolean fetch(String sha256, List<String> peers) {
+    private boolean fetch(String sha256, List<String> peers, Consumer<ByteBuffer> onFetched) {
         if (blobs.has(sha256)) return true;
         for (String peer : peers) {
             try {
@@ -87,7 +101,7 @@ public final class BlobFetcher {
                 HttpResponse<InputStream> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
                 try (InputStream body = resp.body()) {
                     if (resp.statusCode() != 200) continue;
-                    blobs.put(sha256, body, 1 << 20);
+                    blobs.put(sha256, body, 1 << 20, onFetched);
                     return true;
                 }
             } catch (IOException e) {

@@ -111,6 +111,36 @@ class MaterializerTest {
     }
 
     @Test
+    void chunksThisNodeLacksAreFetchedStraightIntoTheFile() throws Exception {
+        // A peer serving every chunk; this node holds only the first one.
+        com.sun.net.httpserver.HttpServer peer = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+        peer.createContext("/v1/blobs/", ex -> {
+            byte[] body = chunk(chunks.indexOf(ex.getRequestURI().getPath().substring("/v1/blobs/".length())));
+            served.incrementAndGet();
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        peer.start();
+        try {
+            BlobStore fresh = new BlobStore(state.resolve("fresh"));
+            fresh.put(chunks.get(0), ByteBuffer.wrap(chunk(0)));
+            String address = "127.0.0.1:" + peer.getAddress().getPort();
+            try (Materializer joining = new Materializer(root, fresh, staged,
+                    new BlobFetcher(fresh, () -> List.of(address), null), new Transfers())) {
+                joining.writeFile("big.bin", entry, s -> true).get();
+            }
+            assertThat(Files.readAllBytes(root.resolve("big.bin"))).isEqualTo(content);
+            assertThat(served.get()).isEqualTo(chunks.size() - 1);
+            for (String c : chunks) assertThat(fresh.has(c)).as("kept as a blob too").isTrue();
+            assertThat(temps()).isEmpty();
+        } finally {
+            peer.stop(0);
+        }
+    }
+
+    @Test
     void aCorruptBlobIsNeverWrittenIntoTheFile() throws Exception {
         stage(0, chunk(0));
         Path blob = blobs.path(chunks.get(2));

@@ -87,6 +87,39 @@ class BlobFetcherTest {
     }
 
     @Test
+    void eachFetchedChunkIsHandedOverOnceWithItsIndexAndVerifiedBytes() throws Exception {
+        Random rnd = new Random(8);
+        Map<String, byte[]> all = new HashMap<>();
+        List<String> chunks = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            byte[] b = new byte[3000 + i];
+            rnd.nextBytes(b);
+            all.put(Hashing.sha256Hex(b), b);
+            chunks.add(Hashing.sha256Hex(b));
+        }
+        String torn = chunks.get(3);
+        String a = peer(all, Map.of(torn, all.get(torn)), new AtomicInteger()); // a serves one torn
+        String b = peer(all, Map.of(), new AtomicInteger());
+        BlobStore blobs = new BlobStore(dir);
+        blobs.put(chunks.get(7), java.nio.ByteBuffer.wrap(all.get(chunks.get(7))));
+        BlobFetcher fetcher = new BlobFetcher(blobs, () -> List.of(a, b), null);
+
+        Map<Integer, List<byte[]>> handed = new ConcurrentHashMap<>();
+        List<CompletableFuture<Boolean>> present = fetcher.ensureAll(chunks, (i, bytes) -> {
+            byte[] copy = new byte[bytes.remaining()];
+            bytes.get(copy);
+            handed.computeIfAbsent(i, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(copy);
+        });
+        for (CompletableFuture<Boolean> f : present) assertThat(f.join()).isTrue();
+
+        assertThat(handed.keySet()).as("every chunk but the one held already").hasSize(9).doesNotContain(7);
+        handed.forEach((i, copies) -> {
+            assertThat(copies).as("chunk " + i).hasSize(1);
+            assertThat(copies.get(0)).as("chunk " + i).isEqualTo(all.get(chunks.get(i)));
+        });
+    }
+
+    @Test
     void aChunkNoPeerHoldsIsReportedAbsent() throws Exception {
         byte[] known = "known chunk".getBytes();
         String knownSha = Hashing.sha256Hex(known);
