@@ -54,8 +54,13 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
      */
     public record Settings(long debounceMillis, long quietMillis, long maxDelayMillis, double massDeleteShare,
                            boolean allowMassDelete) {
+        /**
+         * A closed file is read 1 ms after its writer's close: the read checks that the file held
+         * still, and a change that follows (a tool setting the mtime after the close) is proposed
+         * on its own. Reads of files still open wait for 100 ms of quiet, 2 s at most.
+         */
         public static Settings defaults(boolean allowMassDelete) {
-            return new Settings(5, 100, 2000, 0.5, allowMassDelete);
+            return new Settings(1, 100, 2000, 0.5, allowMassDelete);
         }
     }
 
