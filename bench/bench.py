@@ -40,6 +40,10 @@ _used_ports = set()
 # The options ./pickbox starts a node with (heap capped at 256 MiB; unused heap given back when idle).
 with open(os.path.join(os.path.dirname(HERE), "src", "main", "resources", "jvm.options")) as _f:
     JAVA_OPTS = [l.strip() for l in _f if l.strip() and not l.startswith("#")]
+# ...and the class-data archive ./pickbox makes for the jar after each build (bench/run has it made).
+CDS = os.path.join(ROOT, "target", "pickbox.jsa")
+if os.path.exists(CDS) and os.path.exists(JAR) and os.path.getmtime(CDS) >= os.path.getmtime(JAR):
+    JAVA_OPTS += [f"-XX:SharedArchiveFile={CDS}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
 
 
 def log(msg):

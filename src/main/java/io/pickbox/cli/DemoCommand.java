@@ -60,6 +60,11 @@ final class DemoCommand implements Callable<Integer> {
         String jar = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(nodeJvmOptions());
+        // The class-data archive ./pickbox makes next to the jar after each build: nodes start faster.
+        java.io.File cds = Path.of(jar).resolveSibling("pickbox.jsa").toFile();
+        if (cds.isFile() && cds.lastModified() >= new java.io.File(jar).lastModified()) {
+            cmd.addAll(List.of("-XX:SharedArchiveFile=" + cds, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        }
         cmd.addAll(List.of("-Dpickbox.node=" + nodeId, "-cp", jar, Main.class.getName()));
         return cmd;
     }
