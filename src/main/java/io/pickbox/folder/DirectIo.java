@@ -121,6 +121,15 @@ public final class DirectIo {
     }
 
     /**
+     * Writes all of {@code data} at {@code offset} into {@code path}: through {@code direct} (from
+     * {@link #open}, may be null) when it suits direct I/O, through {@code plain} otherwise.
+     */
+    public void writeAt(FileChannel plain, FileChannel direct, Path path, ByteBuffer data, long offset) throws IOException {
+        if (direct != null && suits(data, offset, data.remaining())) write(direct, path, data, offset);
+        else for (long pos = offset; data.hasRemaining(); ) pos += plain.write(data, pos);
+    }
+
+    /**
      * Writes {@code data} (position to limit) as the whole content of the new file {@code path}
      * and makes it durable; false, creating nothing, if they do not suit direct I/O.
      */

@@ -30,6 +30,13 @@ public final class Hashing {
         return sha256Hex(data, 0, data.length);
     }
 
+    /** Of {@code data}'s remaining bytes, leaving its position where it was. */
+    public static String sha256Hex(java.nio.ByteBuffer data) {
+        MessageDigest md = newSha256();
+        md.update(data.duplicate());
+        return HEX.formatHex(md.digest());
+    }
+
     /** Hex of a finished digest, for callers that hash incrementally with {@link #newSha256()}. */
     public static String hex(byte[] digest) {
         return HEX.formatHex(digest);

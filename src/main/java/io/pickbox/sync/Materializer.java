@@ -22,7 +22,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.EnumSet;
@@ -161,7 +160,7 @@ final class Materializer implements AutoCloseable {
              FileChannel outDirect = missing.isEmpty() ? null : directIo.open(file, StandardOpenOption.WRITE)) {
             List<CompletableFuture<Boolean>> present = fetcher.ensureAll(missing.stream().map(chunks::get).toList(), (k, bytes) -> {
                 try {
-                    writeAt(out, outDirect, file, bytes, offsetOf(missing.get(k)));
+                    directIo.writeAt(out, outDirect, file, bytes, offsetOf(missing.get(k)));
                     fetchedInPlace.set(k, 1);
                 } catch (IOException e) {
                     LOG.debug("Writing a fetched chunk into {} failed ({}); it is read from its blob", file, e.toString());
@@ -173,10 +172,8 @@ final class Materializer implements AutoCloseable {
                 if (!present.get(k).join()) throw new IOException("chunk " + chunk.substring(0, 12) + " is not available from any peer yet");
                 if (fetchedInPlace.get(k) == 0) {
                     ByteBuffer buf = blobs.read(chunk, reused);
-                    MessageDigest md = Hashing.newSha256();
-                    md.update(buf.duplicate());
-                    if (!Hashing.hex(md.digest()).equals(chunk)) throw new IOException("blob " + chunk.substring(0, 12) + " does not match its hash");
-                    writeAt(out, outDirect, file, buf, offsetOf(missing.get(k)));
+                    if (!Hashing.sha256Hex(buf).equals(chunk)) throw new IOException("blob " + chunk.substring(0, 12) + " does not match its hash");
+                    directIo.writeAt(out, outDirect, file, buf, offsetOf(missing.get(k)));
                 }
                 progress.addAndGet(sizeOf(entry, missing.get(k)));
             }
@@ -187,11 +184,6 @@ final class Materializer implements AutoCloseable {
         }
         applyMode(file, entry.mode());
         Files.setLastModifiedTime(file, FileTime.fromMillis(entry.mtime()));
-    }
-
-    private void writeAt(FileChannel out, FileChannel outDirect, Path file, ByteBuffer buf, long offset) throws IOException {
-        if (outDirect != null && directIo.suits(buf, offset, buf.remaining())) directIo.write(outDirect, file, buf, offset);
-        else for (long pos = offset; buf.hasRemaining(); ) pos += out.write(buf, pos);
     }
 
     private static long offsetOf(int chunk) {

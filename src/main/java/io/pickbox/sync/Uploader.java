@@ -95,27 +95,24 @@ final class Uploader {
      * Returns null if the file changed or vanished meanwhile.
      */
     Snapshot read(Path file) throws IOException {
-        return read(file, file.getFileName().toString(), false);
+        return read(file, null);
     }
 
     /**
-     * As {@link #read(Path)}, for the file to be committed at {@code path} in the folder: peers
-     * assemble it there as its chunks arrive, and its progress is reported under that path.
+     * As {@link #read(Path)}, for the file to be committed at {@code path} in the folder (null when
+     * not known): peers assemble it there as its chunks arrive, and its progress is reported under it.
      */
     Snapshot read(Path file, String path) throws IOException {
-        return read(file, path, true);
-    }
-
-    private Snapshot read(Path file, String label, boolean labelIsPath) throws IOException {
         reads.incrementAndGet();
         try {
-            return readCounted(file, label, labelIsPath ? label : null);
+            return readCounted(file, path);
         } finally {
             if (reads.decrementAndGet() == 0) spareChunks.clear();
         }
     }
 
-    private Snapshot readCounted(Path file, String label, String path) throws IOException {
+    private Snapshot readCounted(Path file, String path) throws IOException {
+        String label = path != null ? path : file.getFileName().toString();
         FileStat before = FileStat.of(file);
         if (before == null || before.kind() != FileStat.Kind.FILE) return null;
         MessageDigest whole = Hashing.newSha256();

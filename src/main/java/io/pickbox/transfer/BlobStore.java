@@ -14,10 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -77,9 +75,7 @@ public final class BlobStore {
         Path target = path(sha256);
         if (Files.exists(target)) return;
         if (!verified) {
-            MessageDigest md = sha256Digest();
-            md.update(data.duplicate());
-            String actual = HexFormat.of().formatHex(md.digest());
+            String actual = Hashing.sha256Hex(data);
             if (!actual.equals(sha256)) throw new IOException("chunk hash mismatch: expected " + sha256 + ", got " + actual);
         }
         Path tmp = tempFor(target);
@@ -181,7 +177,7 @@ public final class BlobStore {
         }
         ByteBuffer buf = pooled != null ? pooled : ByteBuffer.allocate((int) maxBytes);
         try {
-            MessageDigest md = sha256Digest();
+            MessageDigest md = Hashing.newSha256();
             byte[] piece = new byte[64 * 1024];
             for (int n; (n = in.read(piece)) > 0; ) {
                 if (n > buf.remaining() || buf.position() + n > maxBytes) {
@@ -199,7 +195,7 @@ public final class BlobStore {
     }
 
     private static void checkHash(MessageDigest md, String sha256) throws RejectedBlobException {
-        String actual = HexFormat.of().formatHex(md.digest());
+        String actual = Hashing.hex(md.digest());
         if (!actual.equals(sha256)) {
             throw new RejectedBlobException("chunk hash mismatch: expected " + sha256 + ", got " + actual, false);
         }
@@ -257,14 +253,6 @@ public final class BlobStore {
             AtomicFiles.fsyncDirectory(target.getParent());
         } finally {
             Files.deleteIfExists(tmp);
-        }
-    }
-
-    static MessageDigest sha256Digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -87,7 +87,6 @@ public final class StagedFiles implements AutoCloseable {
     public void write(Placement at, String sha256, ByteBuffer chunk) {
         Path target = PathValidator.resolve(root, at.path());
         if (!Files.isDirectory(target.getParent())) return;
-        dropAbandoned();
         for (int attempt = 0; attempt < 2; attempt++) {
             Open f;
             try {
@@ -125,13 +124,7 @@ public final class StagedFiles implements AutoCloseable {
     public Staged take(String path) {
         Open f = open.remove(path);
         if (f == null) return null;
-        f.lock.writeLock().lock();
-        try {
-            f.taken = true;
-            f.close();
-        } finally {
-            f.lock.writeLock().unlock();
-        }
+        f.retire();
         if (!Files.exists(f.file)) return null; // its directory was moved or removed meanwhile
         return new Staged(f.file, Map.copyOf(f.chunks));
     }
@@ -169,7 +162,7 @@ public final class StagedFiles implements AutoCloseable {
         }
     }
 
-    /** Removes staged files no chunk was written to lately; called now and then, and before staging more. */
+    /** Removes staged files no chunk was written to lately; the node calls it every 30 s. */
     public void dropAbandoned() {
         long now = System.currentTimeMillis();
         open.forEach((path, f) -> {
@@ -179,13 +172,7 @@ public final class StagedFiles implements AutoCloseable {
 
     private void discard(String path, Open f) {
         if (!open.remove(path, f)) return;
-        f.lock.writeLock().lock();
-        try {
-            f.taken = true;
-            f.close();
-        } finally {
-            f.lock.writeLock().unlock();
-        }
+        f.retire();
         try {
             Files.deleteIfExists(f.file);
         } catch (IOException e) {
@@ -224,17 +211,24 @@ public final class StagedFiles implements AutoCloseable {
 
         void write(ByteBuffer data, long offset) {
             try {
-                if (directChannel != null && direct.suits(data, offset, data.remaining())) {
-                    direct.write(directChannel, file, data, offset);
-                } else {
-                    for (long pos = offset; data.hasRemaining(); ) pos += channel.write(data, pos);
-                }
+                direct.writeAt(channel, directChannel, file, data, offset);
             } catch (IOException e) {
                 throw new StagingFailed(e);
             }
         }
 
-        void close() {
+        /** Once no write is in progress: no chunk is written to it after this, and its channels close. */
+        void retire() {
+            lock.writeLock().lock();
+            try {
+                taken = true;
+                close();
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+
+        private void close() {
             try {
                 channel.close();
                 if (directChannel != null) directChannel.close();
