@@ -55,18 +55,23 @@ class BlobFetcherTest {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
+    /** {@code count} random chunks of {@code size}, {@code size + 1}, ... bytes, by hash into {@code into}; their hashes in order. */
+    private static List<String> randomChunks(int count, int size, long seed, Map<String, byte[]> into) {
+        Random rnd = new Random(seed);
+        List<String> hashes = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] b = new byte[size + i];
+            rnd.nextBytes(b);
+            into.put(Hashing.sha256Hex(b), b);
+            hashes.add(Hashing.sha256Hex(b));
+        }
+        return hashes;
+    }
+
     @Test
     void fetchesEveryMissingChunkFromThePeersSharingTheLoad() throws Exception {
-        Random rnd = new Random(7);
         Map<String, byte[]> all = new HashMap<>();
-        List<String> chunks = new ArrayList<>();
-        for (int i = 0; i < 24; i++) {
-            byte[] b = new byte[1000 + i];
-            rnd.nextBytes(b);
-            String sha = Hashing.sha256Hex(b);
-            all.put(sha, b);
-            chunks.add(sha);
-        }
+        List<String> chunks = randomChunks(24, 1000, 7, all);
         AtomicInteger toA = new AtomicInteger(), toB = new AtomicInteger();
         String a = peer(all, Map.of(), toA);
         // Peer b serves one chunk torn: it must be refused and fetched from a instead.
@@ -88,15 +93,8 @@ class BlobFetcherTest {
 
     @Test
     void eachFetchedChunkIsHandedOverOnceWithItsIndexAndVerifiedBytes() throws Exception {
-        Random rnd = new Random(8);
         Map<String, byte[]> all = new HashMap<>();
-        List<String> chunks = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            byte[] b = new byte[3000 + i];
-            rnd.nextBytes(b);
-            all.put(Hashing.sha256Hex(b), b);
-            chunks.add(Hashing.sha256Hex(b));
-        }
+        List<String> chunks = randomChunks(10, 3000, 8, all);
         String torn = chunks.get(3);
         String a = peer(all, Map.of(torn, all.get(torn)), new AtomicInteger()); // a serves one torn
         String b = peer(all, Map.of(), new AtomicInteger());

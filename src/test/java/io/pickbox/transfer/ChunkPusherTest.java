@@ -75,80 +75,67 @@ class ChunkPusherTest {
                 .containsEntry("auth", "Bearer s3cret").containsEntry("path", "null").containsEntry("offset", "null");
     }
 
+    /** Records what a publisher signals; runs {@code atSubscribe}, and asks for one more after each piece if told to. */
+    private static final class Recorder implements java.util.concurrent.Flow.Subscriber<java.nio.ByteBuffer> {
+        final List<String> signals = new ArrayList<>();
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.util.concurrent.Flow.Subscription subscription;
+        private final java.util.function.Consumer<java.util.concurrent.Flow.Subscription> atSubscribe;
+        private final boolean requestOneMoreEachTime;
+
+        Recorder(java.util.function.Consumer<java.util.concurrent.Flow.Subscription> atSubscribe, boolean requestOneMoreEachTime) {
+            this.atSubscribe = atSubscribe;
+            this.requestOneMoreEachTime = requestOneMoreEachTime;
+        }
+
+        @Override
+        public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            subscription = s;
+            atSubscribe.accept(s);
+        }
+
+        @Override
+        public void onNext(java.nio.ByteBuffer b) {
+            signals.add("next");
+            byte[] piece = new byte[b.remaining()];
+            b.get(piece);
+            bytes.writeBytes(piece);
+            if (requestOneMoreEachTime) subscription.request(1); // from inside onNext: delivered after this returns, not nested
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            signals.add("error");
+        }
+
+        @Override
+        public void onComplete() {
+            signals.add("complete");
+        }
+    }
+
     /** The request body is the array itself, in views of it, delivered as demanded and never more. */
     @Test
     void theBodyPublisherHandsOutTheArrayInOrderAsDemanded() {
         byte[] data = bytes(200_000, 4);
-        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
-        List<String> signals = new ArrayList<>();
-        java.util.concurrent.atomic.AtomicReference<java.util.concurrent.Flow.Subscription> sub = new java.util.concurrent.atomic.AtomicReference<>();
-        new ChunkPusher.ArrayBody(data).subscribe(new java.util.concurrent.Flow.Subscriber<>() {
-            public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
-                sub.set(s);
-            }
+        Recorder all = new Recorder(s -> { }, true);
+        new ChunkPusher.ArrayBody(data).subscribe(all);
+        assertThat(all.signals).isEmpty();
+        all.subscription.request(1);
+        assertThat(all.bytes.toByteArray()).isEqualTo(data);
+        assertThat(all.signals).hasSize(5).endsWith("complete").doesNotContain("error");
 
-            public void onNext(java.nio.ByteBuffer b) {
-                signals.add("next");
-                byte[] piece = new byte[b.remaining()];
-                b.get(piece);
-                got.writeBytes(piece);
-                sub.get().request(1); // from inside onNext: delivered after this returns, not nested
-            }
+        Recorder cancelled = new Recorder(s -> {
+            s.request(1);
+            s.cancel();
+            s.request(10);
+        }, false);
+        new ChunkPusher.ArrayBody(data).subscribe(cancelled);
+        assertThat(cancelled.signals).containsExactly("next");
 
-            public void onError(Throwable t) {
-                signals.add("error");
-            }
-
-            public void onComplete() {
-                signals.add("complete");
-            }
-        });
-        assertThat(signals).isEmpty();
-        sub.get().request(1);
-        assertThat(got.toByteArray()).isEqualTo(data);
-        assertThat(signals).hasSize(5).endsWith("complete").doesNotContain("error");
-
-        List<String> cancelled = new ArrayList<>();
-        new ChunkPusher.ArrayBody(data).subscribe(new java.util.concurrent.Flow.Subscriber<>() {
-            public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
-                s.request(1);
-                s.cancel();
-                s.request(10);
-            }
-
-            public void onNext(java.nio.ByteBuffer b) {
-                cancelled.add("next");
-            }
-
-            public void onError(Throwable t) {
-                cancelled.add("error");
-            }
-
-            public void onComplete() {
-                cancelled.add("complete");
-            }
-        });
-        assertThat(cancelled).containsExactly("next");
-
-        List<String> refused = new ArrayList<>();
-        new ChunkPusher.ArrayBody(data).subscribe(new java.util.concurrent.Flow.Subscriber<>() {
-            public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
-                s.request(0);
-            }
-
-            public void onNext(java.nio.ByteBuffer b) {
-                refused.add("next");
-            }
-
-            public void onError(Throwable t) {
-                refused.add("error");
-            }
-
-            public void onComplete() {
-                refused.add("complete");
-            }
-        });
-        assertThat(refused).containsExactly("error");
+        Recorder refused = new Recorder(s -> s.request(0), false);
+        new ChunkPusher.ArrayBody(data).subscribe(refused);
+        assertThat(refused.signals).containsExactly("error");
     }
 
     @Test
