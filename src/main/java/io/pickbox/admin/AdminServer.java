@@ -391,7 +391,7 @@ public final class AdminServer implements AutoCloseable {
             List<InputStream> parts = new ArrayList<>();
             for (String c : e.chunks()) {
                 if (!node.blobs().has(c)) throw new ApiError(503, "unavailable", "chunk not on this node yet: " + c);
-                parts.add(Files.newInputStream(node.blobs().path(c)));
+                parts.add(node.blobs().open(c));
             }
             Enumeration<InputStream> en = Collections.enumeration(parts);
             ctx.contentType("application/octet-stream").header("Content-Length", String.valueOf(e.size()))

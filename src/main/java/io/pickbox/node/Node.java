@@ -311,6 +311,7 @@ public final class Node implements AutoCloseable {
         if (admin != null) admin.close();
         if (staged != null) staged.close();
         if (raft != null) raft.close();
+        if (blobs != null) blobs.close();
         try {
             if (table != null) table.close();
         } catch (IOException e) {

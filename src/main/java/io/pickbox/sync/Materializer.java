@@ -215,7 +215,7 @@ final class Materializer implements AutoCloseable {
             if (!Hashing.sha256Hex(data).equals(entry.sha256())) {
                 // The blob may be torn by a crash before it was synced: drop it, so that the retry
                 // fetches it again from a peer.
-                if (!entry.chunks().isEmpty()) Files.deleteIfExists(blobs.path(entry.chunks().get(0)));
+                if (!entry.chunks().isEmpty()) blobs.drop(entry.chunks().get(0));
                 throw new IOException("assembled " + path + " does not match its hash");
             }
             applyMode(tmp, entry.mode());

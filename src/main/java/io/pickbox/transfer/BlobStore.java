@@ -2,7 +2,6 @@ package io.pickbox.transfer;
 
 import io.pickbox.folder.AtomicFiles;
 import io.pickbox.folder.DirectIo;
-import io.pickbox.folder.FileSystemSync;
 import io.pickbox.folder.Hashing;
 
 import java.io.IOException;
@@ -15,8 +14,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -25,11 +22,12 @@ import java.util.stream.Stream;
 
 /**
  * Content-addressed chunk store ({@code .pickbox/blobs/ab/abcdef...}). Writing is idempotent by
- * hash and every blob is verified before it becomes visible, so a blob present is a blob correct,
- * with one exception: blobs of small files written by {@link #putUnsynced} may be torn by a crash
- * until {@link #syncUnsynced} ran (their entry is not acknowledged until then, so it is sent again).
+ * hash and every blob is verified before it becomes visible, so a blob present is a blob correct.
+ * Blobs smaller than a chunk (small files, the tail of a large one) are appended to packs
+ * ({@link BlobPack}) instead; those written by {@link #putUnsynced} become durable at the next
+ * {@link #syncUnsynced} (their entry is not acknowledged until then, so it is sent again).
  */
-public final class BlobStore {
+public final class BlobStore implements AutoCloseable {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
@@ -41,25 +39,26 @@ public final class BlobStore {
 
     private final Path dir;
     private final DirectIo direct;
-    /** Blobs written without fsync since the last {@link #syncUnsynced}. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<Path> unsynced = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final BlobPack pack;
 
     public BlobStore(Path dir) throws IOException {
         this.dir = Files.createDirectories(dir);
         this.direct = new DirectIo(this.dir, Hashing.CHUNK_SIZE);
+        this.pack = new BlobPack(this.dir.resolve("packs"));
     }
 
     public static boolean isHash(String s) {
         return s != null && SHA256.matcher(s).matches();
     }
 
+    /** Where the blob of a full chunk is kept (shorter ones are packed). */
     public Path path(String sha256) {
         if (!isHash(sha256)) throw new IllegalArgumentException("not a sha256 hash: " + sha256);
         return dir.resolve(sha256.substring(0, 2)).resolve(sha256);
     }
 
     public boolean has(String sha256) {
-        return Files.exists(path(sha256));
+        return pack.has(sha256) || Files.exists(path(sha256));
     }
 
     /** Stores {@code data} under its hash; fails if the bytes do not hash to {@code sha256}. */
@@ -73,10 +72,15 @@ public final class BlobStore {
      */
     public void put(String sha256, ByteBuffer data, boolean verified) throws IOException {
         Path target = path(sha256);
-        if (Files.exists(target)) return;
+        if (has(sha256)) return;
         if (!verified) {
             String actual = Hashing.sha256Hex(data);
             if (!actual.equals(sha256)) throw new IOException("chunk hash mismatch: expected " + sha256 + ", got " + actual);
+        }
+        if (data.remaining() < Hashing.CHUNK_SIZE) {
+            pack.put(sha256, data);
+            pack.sync();
+            return;
         }
         Path tmp = tempFor(target);
         try {
@@ -95,45 +99,20 @@ public final class BlobStore {
     }
 
     /**
-     * Stores a small file's bytes without fsync, so that the files of one Raft entry are made
-     * durable by one {@link #syncUnsynced}. A blob of the wrong size (torn by a crash before it was
-     * synced) is written again.
+     * Stores a small file's bytes (less than a chunk) in a pack without a flush, so that the files
+     * of one Raft entry are made durable by one {@link #syncUnsynced}.
      */
     public void putUnsynced(String sha256, ByteBuffer data) throws IOException {
-        Path target = path(sha256);
-        try {
-            if (Files.size(target) == data.remaining()) return;
-        } catch (java.nio.file.NoSuchFileException absent) {
-            // write it
+        if (data.remaining() >= Hashing.CHUNK_SIZE) {
+            put(sha256, data, true);
+            return;
         }
-        Path tmp = tempFor(target);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer b = data.duplicate();
-            while (b.hasRemaining()) ch.write(b);
-        }
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        unsynced.add(target);
+        pack.put(sha256, data);
     }
 
-    /** Makes every blob written by {@link #putUnsynced} so far durable: one syncfs, or an fsync each. */
+    /** Makes every blob written by {@link #putUnsynced} so far durable. */
     public void syncUnsynced() throws IOException {
-        List<Path> batch = new ArrayList<>();
-        for (Path p; (p = unsynced.poll()) != null; ) batch.add(p);
-        if (batch.isEmpty() || FileSystemSync.syncFileSystemOf(dir)) return;
-        java.util.Set<Path> dirs = new java.util.HashSet<>();
-        for (Path p : batch) {
-            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
-                ch.force(true);
-                dirs.add(p.getParent());
-            } catch (java.nio.file.NoSuchFileException collected) {
-                // removed meanwhile: nothing to make durable
-            }
-        }
-        dirs.forEach(AtomicFiles::fsyncDirectory);
+        pack.sync();
     }
 
     /** A blob refused for what it is (too large, or not matching its hash), not for an I/O failure. */
@@ -167,7 +146,7 @@ public final class BlobStore {
      */
     public void put(String sha256, InputStream in, long maxBytes, Consumer<ByteBuffer> alsoTo) throws IOException {
         if (maxBytes > Hashing.CHUNK_SIZE) throw new IllegalArgumentException("a blob holds one chunk at most");
-        if (alsoTo == null && Files.exists(path(sha256))) return;
+        if (alsoTo == null && has(sha256)) return;
         ByteBuffer pooled;
         try {
             pooled = direct.borrow(POOL_WAIT_MILLIS);
@@ -211,6 +190,12 @@ public final class BlobStore {
      * buffer if it does not fit; returns the buffer holding it.
      */
     public ByteBuffer read(String sha256, ByteBuffer reuse) throws IOException {
+        ByteBuffer packed = pack.read(sha256);
+        if (packed != null) {
+            if (packed.remaining() > reuse.capacity()) return packed;
+            reuse.clear();
+            return reuse.put(packed).flip();
+        }
         Path p = path(sha256);
         long size = Files.size(p);
         if (size > reuse.capacity()) return ByteBuffer.wrap(Files.readAllBytes(p));
@@ -223,12 +208,25 @@ public final class BlobStore {
     }
 
     public byte[] read(String sha256) throws IOException {
-        return Files.readAllBytes(path(sha256));
+        ByteBuffer packed = pack.read(sha256);
+        return packed != null ? packed.array() : Files.readAllBytes(path(sha256));
+    }
+
+    /** A stream of the blob's bytes. */
+    public InputStream open(String sha256) throws IOException {
+        ByteBuffer packed = pack.read(sha256);
+        return packed != null ? new java.io.ByteArrayInputStream(packed.array()) : Files.newInputStream(path(sha256));
+    }
+
+    /** Forgets a blob found not to match its hash, so that it is fetched again. */
+    public void drop(String sha256) throws IOException {
+        pack.remove(sha256);
+        Files.deleteIfExists(path(sha256));
     }
 
     /** Deletes blobs not {@code needed} that were written before {@code cutoff}; returns how many. */
     public int collect(Predicate<String> needed, Instant cutoff) throws IOException {
-        int removed = 0;
+        int removed = pack.collect(needed, cutoff);
         try (Stream<Path> files = Files.walk(dir, 2)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 String name = p.getFileName().toString();
@@ -254,5 +252,10 @@ public final class BlobStore {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    @Override
+    public void close() {
+        pack.close();
     }
 }

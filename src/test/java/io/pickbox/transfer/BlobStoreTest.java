@@ -48,21 +48,56 @@ class BlobStoreTest {
         blobs.syncUnsynced();
         blobs.syncUnsynced(); // nothing left: a no-op
         assertThat(blobs.read(sha)).isEqualTo(data);
-        try (var files = Files.list(blobs.path(sha).getParent())) {
-            assertThat(files).as("no temp files left").hasSize(1);
+        assertThat(blobs.path(sha)).as("packed, not a file of its own").doesNotExist();
+        blobs.close();
+        try (BlobStore reopened = new BlobStore(dir)) {
+            assertThat(reopened.read(sha)).isEqualTo(data);
+            assertThat(reopened.open(sha).readAllBytes()).isEqualTo(data);
         }
     }
 
     /** After a crash before the sync, a blob can be torn: replaying its log entry writes it again. */
     @Test
     void aTornUnsyncedBlobIsWrittenAgainWhenItsEntryIsReplayed() throws IOException {
-        BlobStore blobs = new BlobStore(dir);
         byte[] data = bytes("small file written twice");
         String sha = Hashing.sha256Hex(data);
-        Files.createDirectories(blobs.path(sha).getParent());
-        Files.write(blobs.path(sha), new byte[0]);
-        blobs.putUnsynced(sha, ByteBuffer.wrap(data));
-        assertThat(blobs.read(sha)).isEqualTo(data);
+        try (BlobStore blobs = new BlobStore(dir)) {
+            blobs.putUnsynced(sha, ByteBuffer.wrap(data));
+        }
+        Path pack;
+        try (var packs = Files.list(dir.resolve("packs"))) {
+            pack = packs.findFirst().orElseThrow();
+        }
+        Files.write(pack, java.util.Arrays.copyOf(Files.readAllBytes(pack), (int) Files.size(pack) - 5));
+        try (BlobStore blobs = new BlobStore(dir)) {
+            assertThat(blobs.has(sha)).isFalse();
+            blobs.putUnsynced(sha, ByteBuffer.wrap(data));
+            blobs.syncUnsynced();
+            assertThat(blobs.read(sha)).isEqualTo(data);
+        }
+        try (BlobStore blobs = new BlobStore(dir)) {
+            assertThat(blobs.read(sha)).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void aFullChunkIsAFileAndAShorterBlobIsPacked() throws IOException {
+        try (BlobStore blobs = new BlobStore(dir)) {
+            byte[] full = new byte[Hashing.CHUNK_SIZE];
+            new java.util.Random(3).nextBytes(full);
+            byte[] tail = java.util.Arrays.copyOf(full, 1000);
+            blobs.put(Hashing.sha256Hex(full), ByteBuffer.wrap(full));
+            blobs.put(Hashing.sha256Hex(tail), ByteBuffer.wrap(tail));
+            assertThat(blobs.path(Hashing.sha256Hex(full))).exists();
+            assertThat(blobs.path(Hashing.sha256Hex(tail))).doesNotExist();
+            ByteBuffer reuse = blobs.newChunkBuffer();
+            assertThat(Hashing.sha256Hex(blobs.read(Hashing.sha256Hex(tail), reuse))).isEqualTo(Hashing.sha256Hex(tail));
+            assertThat(Hashing.sha256Hex(blobs.read(Hashing.sha256Hex(full), reuse))).isEqualTo(Hashing.sha256Hex(full));
+            blobs.drop(Hashing.sha256Hex(tail));
+            blobs.drop(Hashing.sha256Hex(full));
+            assertThat(blobs.has(Hashing.sha256Hex(tail))).isFalse();
+            assertThat(blobs.has(Hashing.sha256Hex(full))).isFalse();
+        }
     }
 
     @Test
