@@ -45,6 +45,8 @@ public record FileStat(Kind kind, long size, long mtimeMillis, long inode, int m
 
     /** Like {@link #of} but with a checked exception, for callers that already handle IO errors. */
     public static FileStat read(Path p) throws IOException {
+        FileStat fast = NativeStat.read(p);
+        if (fast != NativeStat.UNKNOWN) return fast;
         try {
             return readUnix(p);
         } catch (NoSuchFileException e) {
@@ -77,7 +79,8 @@ public record FileStat(Kind kind, long size, long mtimeMillis, long inode, int m
                 && ctimeNanos == o.ctimeNanos;
     }
 
-    private static FileStat readUnix(Path p) throws IOException {
+    /** The JDK's reading, where {@link NativeStat} cannot answer (kept visible for tests comparing the two). */
+    static FileStat readUnix(Path p) throws IOException {
         // Named attributes only: "unix:*" also resolves the owner and group names, a user-database
         // lookup that cost more than the stat itself.
         Map<String, Object> a = Files.readAttributes(p, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
