@@ -27,8 +27,8 @@ import java.util.HashSet;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -131,10 +131,10 @@ final class Materializer implements AutoCloseable {
 
     /** Assembles a large file into a new temp file next to its target. */
     private Path assembleLarge(String path, Entry entry, AtomicLong progress) throws IOException {
-        Path tmp = newTemp(path);
+        Path tmp = tempFor(path);
         boolean ok = false;
         try {
-            FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+            createTemp(tmp).close();
             fill(tmp, entry, Set.of(), progress);
             ok = true;
             return tmp;
@@ -183,7 +183,7 @@ final class Materializer implements AutoCloseable {
             out.force(true);
         }
         applyMode(file, entry.mode());
-        Files.setLastModifiedTime(file, FileTime.fromMillis(entry.mtime()));
+        setTimes(file, entry.mtime());
     }
 
     private static long offsetOf(int chunk) {
@@ -194,32 +194,45 @@ final class Materializer implements AutoCloseable {
         return Math.min(Hashing.CHUNK_SIZE, entry.size() - offsetOf(chunk));
     }
 
-    private Path newTemp(String path) throws IOException {
+    /** A fresh temp-file name next to {@code path}'s target (collisions are refused by CREATE_NEW). */
+    private Path tempFor(String path) {
         Path dir = PathValidator.resolve(root, path).getParent();
-        ensureDirectory(dir);
-        return dir.resolve(PathValidator.TEMP_PREFIX + UUID.randomUUID());
+        return dir.resolve(PathValidator.TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     }
 
-    /** Writes a small file's one chunk into a verified temp file next to its target, with its mode and mtime. */
+    /** Creates {@code tmp} for writing, and its directory first if that is missing (rarely: no stat before). */
+    private static FileChannel createTemp(Path tmp) throws IOException {
+        try {
+            return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (java.nio.file.NoSuchFileException e) {
+            Files.createDirectories(tmp.getParent());
+            return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+    }
+
+    /** Writes a small file's one chunk, verified first, into a temp file next to its target, with its mode and mtime. */
     private Path writeSmallTemp(String path, Entry entry) throws IOException {
-        boolean present = entry.chunks().isEmpty() || fetcher.ensure(entry.chunks().get(0));
-        Path tmp = newTemp(path);
+        byte[] data = new byte[0];
+        if (!entry.chunks().isEmpty()) {
+            String chunk = entry.chunks().get(0);
+            if (!fetcher.ensure(chunk)) throw new IOException("chunk " + chunk.substring(0, 12) + " is not available from any peer yet");
+            data = blobs.read(chunk);
+        }
+        if (!Hashing.sha256Hex(data).equals(entry.sha256())) {
+            // The blob may be torn by a crash before it was synced: drop it, so that the retry
+            // fetches it again from a peer.
+            if (!entry.chunks().isEmpty()) blobs.drop(entry.chunks().get(0));
+            throw new IOException("assembled " + path + " does not match its hash");
+        }
+        Path tmp = tempFor(path);
         boolean ok = false;
         try {
-            if (!present) throw new IOException("chunk " + entry.chunks().get(0).substring(0, 12) + " is not available from any peer yet");
-            byte[] data = entry.chunks().isEmpty() ? new byte[0] : blobs.read(entry.chunks().get(0));
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel out = createTemp(tmp)) {
                 ByteBuffer buf = ByteBuffer.wrap(data);
                 while (buf.hasRemaining()) out.write(buf);
             }
-            if (!Hashing.sha256Hex(data).equals(entry.sha256())) {
-                // The blob may be torn by a crash before it was synced: drop it, so that the retry
-                // fetches it again from a peer.
-                if (!entry.chunks().isEmpty()) blobs.drop(entry.chunks().get(0));
-                throw new IOException("assembled " + path + " does not match its hash");
-            }
             applyMode(tmp, entry.mode());
-            Files.setLastModifiedTime(tmp, FileTime.fromMillis(entry.mtime()));
+            setTimes(tmp, entry.mtime());
             ok = true;
             return tmp;
         } finally {
@@ -269,7 +282,7 @@ final class Materializer implements AutoCloseable {
     FileStat updateMeta(String path, Entry entry) throws IOException {
         Path target = PathValidator.resolve(root, path);
         applyMode(target, entry.mode());
-        Files.setLastModifiedTime(target, FileTime.fromMillis(entry.mtime()));
+        setTimes(target, entry.mtime());
         return FileStat.of(target);
     }
 
@@ -322,6 +335,12 @@ final class Materializer implements AutoCloseable {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    /** The committed mtime (and the same access time: given both, the JDK sets them without a stat first). */
+    private static void setTimes(Path p, long mtimeMillis) throws IOException {
+        FileTime t = FileTime.fromMillis(mtimeMillis);
+        Files.getFileAttributeView(p, java.nio.file.attribute.BasicFileAttributeView.class).setTimes(t, t, null);
     }
 
     static void applyMode(Path p, int mode) throws IOException {
