@@ -1,5 +1,6 @@
 package io.pickbox.raft;
 
+import io.pickbox.folder.Hashing;
 import io.pickbox.folder.InvalidPathException;
 import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Index;
@@ -36,11 +37,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -267,14 +265,8 @@ public final class PickboxStateMachine extends BaseStateMachine {
     }
 
     private static void requireHash(String sha256, ByteString data) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(data.asReadOnlyByteBuffer());
-            if (!HexFormat.of().formatHex(md.digest()).equals(sha256)) {
-                throw new IllegalArgumentException("data does not match its hash " + sha256);
-            }
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        if (!Hashing.sha256Hex(data.asReadOnlyByteBuffer()).equals(sha256)) {
+            throw new IllegalArgumentException("data does not match its hash " + sha256);
         }
     }
 
