@@ -27,7 +27,6 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-JAR = os.path.join(ROOT, "target", "pickbox.jar")
 MiB = 1 << 20
 SKIP_PREFIXES = (".pickbox", ".stfolder", ".stversions", ".syncthing.", "~syncthing~", ".stignore")
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never use a proxy
@@ -37,13 +36,11 @@ PIDFILE = None      # bench/run's fallback cleanup reads it
 _used_ports = set()
 
 
-# The options ./pickbox starts a node with (heap capped at 256 MiB; unused heap given back when idle).
-with open(os.path.join(os.path.dirname(HERE), "src", "main", "resources", "jvm.options")) as _f:
-    JAVA_OPTS = [l.strip() for l in _f if l.strip() and not l.startswith("#")]
-# ...and the class-data archive ./pickbox makes for the jar after each build (bench/run has it made).
-CDS = os.path.join(ROOT, "target", "pickbox.jsa")
-if os.path.exists(CDS) and os.path.exists(JAR) and os.path.getmtime(CDS) >= os.path.getmtime(JAR):
-    JAVA_OPTS += [f"-XX:SharedArchiveFile={CDS}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+# Nodes start through ./pickbox, as a user starts them: the options in jvm.options, MALLOC_ARENA_MAX=2
+# and the jar's class-data archive (bench/run has it made before anything is timed). A
+# PICKBOX_JAVA_OPTS in the caller's environment is ignored, so the project's own options are measured.
+LAUNCHER = os.path.join(ROOT, "pickbox")
+NODE_ENV = {k: v for k, v in os.environ.items() if k != "PICKBOX_JAVA_OPTS"}
 
 
 def log(msg):
@@ -393,11 +390,10 @@ class Pickbox:
         nid = f"{self.prefix}-n{i + 1}"
         port, admin = free_port(), free_port()
         d = os.path.join(self.work, f"node{i + 1}")
-        cmd = ["java"] + JAVA_OPTS + ["-jar", JAR,
-               "node", "start", "--node-id", nid, "--port", str(port), "--admin-port", str(admin), "--data-dir", d]
+        cmd = [LAUNCHER, "node", "start", "--node-id", nid, "--port", str(port), "--admin-port", str(admin), "--data-dir", d]
         if join:
             cmd += ["--join", f"127.0.0.1:{join}"]
-        p = spawn(cmd, os.path.join(self.work, f"node{i + 1}.log"), env={"MALLOC_ARENA_MAX": "2", **os.environ})
+        p = spawn(cmd, os.path.join(self.work, f"node{i + 1}.log"), env=NODE_ENV)
         node = {"id": nid, "port": port, "admin": admin, "dir": d, "proc": p, "name": f"node{i + 1}"}
         self.nodes.append(node)
         self.mem.add(node["name"], p.pid)
