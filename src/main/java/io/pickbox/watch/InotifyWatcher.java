@@ -37,6 +37,9 @@ final class InotifyWatcher implements FolderWatcher {
 
     private final Path root;
     private final Predicate<String> ignored;
+    private final Predicate<String> ownTemps;
+    /** The cookie of the last rename away from one of the consumer's own temp files (0: none). */
+    private int ownPlacementCookie;
     private final ChangeListener listener;
     private final InotifyChannel channel;
     private final WatchedTree<Integer> tree = new WatchedTree<>();
@@ -48,16 +51,24 @@ final class InotifyWatcher implements FolderWatcher {
     private int watchFailureWarnings;
     private Thread thread;
 
-    private InotifyWatcher(Path root, Predicate<String> ignored, ChangeListener listener, InotifyChannel channel) {
+    private InotifyWatcher(Path root, Predicate<String> ignored, Predicate<String> ownTemps, ChangeListener listener,
+                           InotifyChannel channel) {
         this.root = root.toAbsolutePath().normalize();
         this.ignored = ignored;
+        this.ownTemps = ownTemps;
         this.listener = new SafeListener(listener);
         this.channel = channel;
     }
 
     /** Allocates the inotify instance now so the factory can fall back if the kernel refuses. */
     static InotifyWatcher open(Path root, Predicate<String> ignored, ChangeListener listener) throws IOException {
-        return new InotifyWatcher(root, ignored, listener, InotifyChannel.open());
+        return open(root, ignored, name -> false, listener);
+    }
+
+    /** As {@link #open(Path, Predicate, ChangeListener)}, not reporting renames of {@code ownTemps} into place. */
+    static InotifyWatcher open(Path root, Predicate<String> ignored, Predicate<String> ownTemps, ChangeListener listener)
+            throws IOException {
+        return new InotifyWatcher(root, ignored, ownTemps, listener, InotifyChannel.open());
     }
 
     @Override
@@ -171,8 +182,14 @@ final class InotifyWatcher implements FolderWatcher {
         if (e.is(IN_MOVED_FROM)) {
             if (!ignored.test(rel)) {
                 moves.movedFrom(e.cookie(), rel, isDir, System.nanoTime());
+            } else if (!isDir && ownTemps.test(e.name())) {
+                ownPlacementCookie = e.cookie(); // the kernel reports its MOVED_TO next
             }
         } else if (e.is(IN_MOVED_TO)) {
+            if (e.cookie() != 0 && e.cookie() == ownPlacementCookie) {
+                ownPlacementCookie = 0;
+                return;
+            }
             movedTo(e.cookie(), rel, isDir);
         } else if (ignored.test(rel)) {
             return;

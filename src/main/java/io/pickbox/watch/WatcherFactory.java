@@ -22,7 +22,13 @@ final class WatcherFactory {
     private WatcherFactory() {}
 
     static FolderWatcher create(Path root, Predicate<String> ignored, ChangeListener listener, String mode) {
+        return create(root, ignored, name -> false, listener, mode);
+    }
+
+    static FolderWatcher create(Path root, Predicate<String> ignored, Predicate<String> ownTemps, ChangeListener listener,
+                                String mode) {
         Objects.requireNonNull(root, "root");
+        Objects.requireNonNull(ownTemps, "ownTemps");
         Objects.requireNonNull(ignored, "ignored");
         Objects.requireNonNull(listener, "listener");
         String m = mode == null ? "auto" : mode.trim().toLowerCase(Locale.ROOT);
@@ -33,7 +39,7 @@ final class WatcherFactory {
         String reason;
         if (isLinux()) {
             try {
-                return InotifyWatcher.open(root, ignored, listener);
+                return InotifyWatcher.open(root, ignored, ownTemps, listener);
             } catch (IOException | LinkageError e) {
                 reason = "inotify unavailable: " + e;
             }

@@ -127,6 +127,41 @@ class InotifyWatcherTest extends WatcherTestSupport {
     }
 
     @Test
+    void renameOfTheConsumersOwnTempFileIntoPlaceIsNotReported() throws IOException {
+        Files.writeString(dir.resolve("kept.txt"), "old");
+        this.root = dir;
+        watcher = InotifyWatcher.open(dir, p -> p.contains(".own-") || p.endsWith(".tmp"), name -> name.startsWith(".own-"), rec);
+        watcher.start();
+        Files.writeString(dir.resolve(".own-1"), "placed by the consumer");
+        Files.move(dir.resolve(".own-1"), dir.resolve("kept.txt"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        // Someone else's temp file renamed into place is a change like any other.
+        Files.writeString(dir.resolve("doc.tmp"), "draft");
+        Files.move(dir.resolve("doc.tmp"), dir.resolve("doc.txt"), StandardCopyOption.ATOMIC_MOVE);
+        awaitCompleted("doc.txt");
+        settle();
+        assertThat(rec.moves()).isEmpty();
+        assertThat(reportedPaths()).containsExactly("doc.txt");
+
+        // A later edit of the file the consumer placed is reported.
+        Files.writeString(dir.resolve("kept.txt"), "edited");
+        awaitCompleted("kept.txt");
+    }
+
+    @Test
+    void ownTempFileRenamedPastAnotherRenameStillReportsTheOther() throws IOException {
+        Files.writeString(dir.resolve("a.txt"), "a");
+        this.root = dir;
+        watcher = InotifyWatcher.open(dir, p -> p.contains(".own-"), name -> name.startsWith(".own-"), rec);
+        watcher.start();
+        Files.writeString(dir.resolve(".own-2"), "placed");
+        Files.move(dir.resolve(".own-2"), dir.resolve("placed.txt"), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(dir.resolve("a.txt"), dir.resolve("b.txt"), StandardCopyOption.ATOMIC_MOVE);
+        settle();
+        assertThat(rec.moves()).containsExactly(moved("a.txt", "b.txt"));
+        assertThat(reportedPaths()).containsExactlyInAnyOrder("a.txt", "b.txt");
+    }
+
+    @Test
     void renameToIgnoredNameIsReportedAsMoveOut() throws IOException {
         Files.createDirectories(dir.resolve("dir"));
         Files.writeString(dir.resolve("dir/f"), "f");
