@@ -21,8 +21,10 @@ import java.util.function.Predicate;
 /**
  * Puts written temp files in place in groups. A burst of small files would otherwise cost two
  * flushes each (the file, then its directory); here every file waiting is made durable by one
- * flush, renamed into place, and the renames made durable by a second flush. Each file still
- * appears complete or not at all, and never over a local edit that is not committed yet.
+ * flush and renamed into place, and the renames are made durable by the next flush, which also
+ * carries the next group's data when more files are waiting (a burst then costs one flush per
+ * group). A file is reported in place only once its rename is durable. Each file still appears
+ * complete or not at all, and never over a local edit that is not committed yet.
  */
 final class GroupCommit implements AutoCloseable {
 
@@ -53,13 +55,25 @@ final class GroupCommit implements AutoCloseable {
 
     private void run() {
         List<Pending> group = new ArrayList<>();
+        List<Pending> placed = new ArrayList<>();
         while (running) {
             try {
-                Pending first = queue.poll(1, TimeUnit.SECONDS);
-                if (first == null) continue;
-                group.add(first);
-                queue.drainTo(group, MAX_GROUP - 1);
-                commitGroup(group);
+                // Renames waiting for their flush: take what else is queued, without waiting for more.
+                Pending first = placed.isEmpty() ? queue.poll(1, TimeUnit.SECONDS) : queue.poll();
+                if (first != null) {
+                    group.add(first);
+                    queue.drainTo(group, MAX_GROUP - 1);
+                }
+                if (group.isEmpty() && placed.isEmpty()) continue;
+                // One flush makes the new group's data and the previous group's renames durable.
+                boolean flushed = flush(group.stream().map(Pending::tmp).toList(), directoriesOf(placed));
+                complete(placed);
+                placed.clear();
+                if (!flushed) {
+                    group.forEach(p -> fail(p, new IOException("cannot flush " + p.path() + " to disk")));
+                } else {
+                    placeAll(group, placed);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -69,15 +83,14 @@ final class GroupCommit implements AutoCloseable {
                 group.clear();
             }
         }
+        if (!placed.isEmpty()) {
+            flush(List.of(), directoriesOf(placed));
+            complete(placed);
+        }
         for (Pending p; (p = queue.poll()) != null; ) fail(p, new IOException("closing"));
     }
 
-    private void commitGroup(List<Pending> group) {
-        if (!flush(group.stream().map(Pending::tmp).toList(), false)) {
-            group.forEach(p -> fail(p, new IOException("cannot flush " + p.path() + " to disk")));
-            return;
-        }
-        List<Pending> placed = new ArrayList<>();
+    private static void placeAll(List<Pending> group, List<Pending> placed) {
         for (Pending p : group) {
             try {
                 Materializer.place(p.tmp(), p.target(), p.path(), p.stillOurs());
@@ -86,9 +99,15 @@ final class GroupCommit implements AutoCloseable {
                 fail(p, e);
             }
         }
+    }
+
+    private static List<Path> directoriesOf(List<Pending> placed) {
         Set<Path> dirs = new LinkedHashSet<>();
         for (Pending p : placed) dirs.add(p.target().getParent());
-        flush(new ArrayList<>(dirs), true);
+        return new ArrayList<>(dirs);
+    }
+
+    private static void complete(List<Pending> placed) {
         for (Pending p : placed) {
             try {
                 p.done().complete(FileStat.read(p.target()));
@@ -98,20 +117,20 @@ final class GroupCommit implements AutoCloseable {
         }
     }
 
-    /** One syncfs for all of them where the platform has it; an fsync each otherwise. */
-    private boolean flush(List<Path> paths, boolean directories) {
-        if (paths.isEmpty() || FileSystemSync.syncFileSystemOf(root)) return true;
-        for (Path p : paths) {
-            if (directories) {
-                AtomicFiles.fsyncDirectory(p);
-                continue;
-            }
+    /**
+     * Makes {@code files} and the entries of {@code directories} durable: one syncfs for all of
+     * them where the platform has it, an fsync each otherwise. False if a file could not be flushed.
+     */
+    private boolean flush(List<Path> files, List<Path> directories) {
+        if ((files.isEmpty() && directories.isEmpty()) || FileSystemSync.syncFileSystemOf(root)) return true;
+        for (Path p : files) {
             try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
                 ch.force(true);
             } catch (IOException e) {
                 return false;
             }
         }
+        directories.forEach(AtomicFiles::fsyncDirectory);
         return true;
     }
 
