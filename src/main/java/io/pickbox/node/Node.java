@@ -127,7 +127,9 @@ public final class Node implements AutoCloseable {
                     + "; refusing to propose deleting them. If that is intended, start with --allow-mass-delete");
         }
         announceAdminAddressBeforeStarting();
-        watcher = FolderWatcher.create(data, ignored, metrics.watching(sync));
+        // A rename from one of this node's temp files is the Materializer putting a file in place,
+        // recorded in the local table as it did so.
+        watcher = FolderWatcher.create(data, ignored, name -> name.startsWith(PathValidator.TEMP_PREFIX), metrics.watching(sync));
         watcher.start();
         sync.start();
         long every = config.verifyInterval().toMillis();

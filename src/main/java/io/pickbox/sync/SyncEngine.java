@@ -27,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,14 +76,21 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     private final Predicate<String> ignored;
     private final Settings settings;
 
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("pickbox-sync"));
-    private final ExecutorService workers = Executors.newFixedThreadPool(4, daemon("pickbox-sync-worker"));
+    private final EventLoop loop = new EventLoop("pickbox-sync");
+    private static final int WORKERS = 4;
+    /** A large file in a task delays the paths after it in that task (the other workers go on). */
+    private static final int MAX_PATHS_PER_TASK = 16;
+    private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, daemon("pickbox-sync-worker"));
 
     // Owned by the loop thread.
     private final Map<String, Long> firstDirty = new HashMap<>();
     private final Map<String, Long> due = new HashMap<>();
+    /** When the one timer of a dirty path goes off. */
+    private final Map<String, Long> timerAt = new HashMap<>();
     private final TreeSet<String> busy = new TreeSet<>();
     private final Set<String> deferred = new LinkedHashSet<>();
+    /** Fired paths not handed to a worker yet. */
+    private final List<String> ready = new ArrayList<>();
 
     private final Map<String, Blocked> blocked = new ConcurrentHashMap<>();
     private final Map<String, String> problems = new ConcurrentHashMap<>();
@@ -163,7 +169,12 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     @Override
     public void changed(String path, Entry before, Entry after) {
-        post(() -> touch(path, 0));
+        boolean ours = after != null && nodeId.equals(after.origin());
+        post(() -> {
+            // This node's own change to a path it is proposing: its result updates the local table.
+            if (ours && busy.contains(path)) return;
+            touch(path, 0);
+        });
     }
 
     /** A committed rename: moving the files on disk beats writing them all again. */
@@ -181,7 +192,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     public void start() {
         post(() -> {
             started = true;
-            new ArrayList<>(due.keySet()).forEach(p -> touch(p, 0));
+            largestFirst(due.keySet()).forEach(p -> touch(p, 0));
         });
         scanAll();
     }
@@ -232,19 +243,30 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         for (var e : index.list(relDir)) paths.add(e.getKey());
         for (String p : table.paths()) if (prefix.isEmpty() || p.startsWith(prefix) || p.equals(relDir)) paths.add(p);
         if (!relDir.isEmpty()) paths.add(relDir);
-        post(() -> paths.forEach(p -> touch(p, 0)));
+        post(() -> largestFirst(paths).forEach(p -> touch(p, 0)));
+    }
+
+    private List<String> largestFirst(java.util.Collection<String> paths) {
+        return largestFirst(paths, p -> {
+            Entry e = index.get(p);
+            return e == null ? 0 : e.size();
+        });
+    }
+
+    /**
+     * The paths, largest first, in their order otherwise: a large file's chunks are then fetched
+     * alongside the many small files a joining or restarted node writes, not after them.
+     */
+    static List<String> largestFirst(java.util.Collection<String> paths, java.util.function.ToLongFunction<String> size) {
+        List<String> order = new ArrayList<>(paths);
+        order.sort(java.util.Comparator.comparingLong(size).reversed());
+        return order;
     }
 
     // ---------------------------------------------------------------- scheduling (loop thread)
 
     private void post(Runnable r) {
-        if (running) {
-            try {
-                loop.execute(r);
-            } catch (java.util.concurrent.RejectedExecutionException ignoredOnClose) {
-                // closing
-            }
-        }
+        if (running) loop.post(r);
     }
 
     private void touch(String path, long delayMillis) {
@@ -254,12 +276,27 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         long when = Math.min(now + delayMillis, first + settings.maxDelayMillis());
         due.put(path, when);
         pending = due.size() + busy.size();
-        loop.schedule(() -> fire(path), Math.max(0, when - now), TimeUnit.MILLISECONDS);
+        arm(path, when, now);
+    }
+
+    /** Sets a timer for {@code path} at {@code when}, unless one is set at that time or sooner. */
+    private void arm(String path, long when, long now) {
+        Long armed = timerAt.get(path);
+        if (armed != null && armed <= when) return;
+        timerAt.put(path, when);
+        loop.schedule(() -> {
+            if (timerAt.remove(path, when)) fire(path);
+        }, when - now);
     }
 
     private void fire(String path) {
         Long when = due.get(path);
-        if (!started || when == null || when > System.currentTimeMillis()) return;
+        if (!started || when == null) return;
+        long now = System.currentTimeMillis();
+        if (when > now) {
+            arm(path, when, now); // pushed back by a later event
+            return;
+        }
         if (isBusy(path)) {
             deferred.add(path);
             return;
@@ -267,8 +304,27 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         due.remove(path);
         firstDirty.remove(path);
         busy.add(path);
-        CompletableFuture.supplyAsync(() -> reconcile(path), workers)
-                .thenCompose(f -> f)
+        if (ready.isEmpty()) post(this::dispatchReady);
+        ready.add(path);
+    }
+
+    /**
+     * Hands the paths that fell due together to the workers, several to a task when there are
+     * many (a burst): a worker woken per file cost more than the comparison itself.
+     */
+    private void dispatchReady() {
+        List<String> paths = new ArrayList<>(ready);
+        ready.clear();
+        if (!running) return;
+        int perTask = Math.min(MAX_PATHS_PER_TASK, Math.max(1, paths.size() / WORKERS));
+        for (int i = 0; i < paths.size(); i += perTask) {
+            List<String> slice = paths.subList(i, Math.min(paths.size(), i + perTask));
+            workers.execute(() -> slice.forEach(this::reconcileAndReport));
+        }
+    }
+
+    private void reconcileAndReport(String path) {
+        CompletableFuture.completedFuture(path).thenCompose(this::reconcile)
                 .whenComplete((retryIn, e) -> post(() -> done(List.of(path), e, retryIn)));
     }
 
@@ -282,7 +338,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         long now = System.currentTimeMillis();
         for (String p : waiting) {
             Long when = due.get(p);
-            if (when != null) loop.schedule(() -> fire(p), Math.max(0, when - now), TimeUnit.MILLISECONDS);
+            if (when != null) arm(p, when, now);
         }
         pending = due.size() + busy.size();
         if (error != null) {
@@ -565,6 +621,8 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
                     long version = r.status() == Result.Status.CONFLICT ? versionOr(table.get(path)) : r.version();
                     table.put(path, new Local(version, snap.sha256(), snap.stat()));
                     if (r.status() == Result.Status.CONFLICT) LOG.info("Conflict: {} kept as {}", path, r.path());
+                    // Committed as read: a change made since then has an event of its own.
+                    if (r.status() == Result.Status.APPLIED) return null;
                 } else if (op instanceof Op.Delete) {
                     if (r.status() != Result.Status.CONFLICT) table.remove(path);
                 } else if (op instanceof Op.Mkdir || op instanceof Op.Meta) {
@@ -673,7 +731,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     @Override
     public void close() {
         running = false;
-        loop.shutdownNow();
+        loop.close();
         workers.shutdownNow();
         materializer.close();
         try {
