@@ -78,8 +78,6 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     private final EventLoop loop = new EventLoop("pickbox-sync");
     private static final int WORKERS = 4;
-    /** A large file in a task delays the paths after it in that task (the other workers go on). */
-    private static final int MAX_PATHS_PER_TASK = 16;
     private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, daemon("pickbox-sync-worker"));
 
     // Owned by the loop thread.
@@ -309,17 +307,20 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     }
 
     /**
-     * Hands the paths that fell due together to the workers, several to a task when there are
-     * many (a burst): a worker woken per file cost more than the comparison itself.
+     * Hands the paths that fell due together to the workers: up to one task per worker, each taking
+     * the next path until none is left. A burst then costs a few wake-ups instead of one per file
+     * (which cost more than the comparison itself), and a large file keeps one worker while the
+     * others go on with the rest.
      */
     private void dispatchReady() {
-        List<String> paths = new ArrayList<>(ready);
+        java.util.Queue<String> paths = new java.util.concurrent.ConcurrentLinkedQueue<>(ready);
+        int tasks = Math.min(WORKERS, ready.size());
         ready.clear();
         if (!running) return;
-        int perTask = Math.min(MAX_PATHS_PER_TASK, Math.max(1, paths.size() / WORKERS));
-        for (int i = 0; i < paths.size(); i += perTask) {
-            List<String> slice = paths.subList(i, Math.min(paths.size(), i + perTask));
-            workers.execute(() -> slice.forEach(this::reconcileAndReport));
+        for (int i = 0; i < tasks; i++) {
+            workers.execute(() -> {
+                for (String p; (p = paths.poll()) != null; ) reconcileAndReport(p);
+            });
         }
     }
 
