@@ -13,6 +13,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -70,6 +72,8 @@ public final class BlobFetcher {
     public List<CompletableFuture<Boolean>> ensureAll(List<String> chunks, BiConsumer<Integer, ByteBuffer> onFetched) {
         if (chunks.size() == 1) return List.of(CompletableFuture.completedFuture(ensure(chunks.get(0))));
         List<String> peers = peerAdminAddresses.get();
+        // A peer without this file's chunks (its writer, which keeps the file, not the chunks) is asked last.
+        Map<String, AtomicInteger> misses = new ConcurrentHashMap<>();
         List<CompletableFuture<Boolean>> present = new ArrayList<>(chunks.size());
         for (int i = 0; i < chunks.size(); i++) {
             String sha = chunks.get(i);
@@ -77,21 +81,27 @@ public final class BlobFetcher {
                 present.add(CompletableFuture.completedFuture(true));
                 continue;
             }
-            List<String> order = new ArrayList<>(peers);
-            if (!order.isEmpty()) java.util.Collections.rotate(order, -(i % order.size()));
             int index = i;
             Consumer<ByteBuffer> then = onFetched == null ? null : bytes -> onFetched.accept(index, bytes);
-            present.add(CompletableFuture.supplyAsync(() -> fetch(sha, order, then), pool));
+            present.add(CompletableFuture.supplyAsync(() -> {
+                List<String> order = new ArrayList<>(peers);
+                if (!order.isEmpty()) java.util.Collections.rotate(order, -(index % order.size()));
+                order.sort(java.util.Comparator.comparingInt(p -> {
+                    AtomicInteger m = misses.get(p);
+                    return m == null ? 0 : m.get();
+                }));
+                return fetch(sha, order, then, p -> misses.computeIfAbsent(p, k -> new AtomicInteger()).incrementAndGet());
+            }, pool));
         }
         return present;
     }
 
     /** Makes sure the blob is present locally; false if no peer could supply it. */
     public boolean ensure(String sha256) {
-        return blobs.has(sha256) || fetch(sha256, peerAdminAddresses.get(), null);
+        return blobs.has(sha256) || fetch(sha256, peerAdminAddresses.get(), null, p -> { });
     }
 
-    private boolean fetch(String sha256, List<String> peers, Consumer<ByteBuffer> onFetched) {
+    private boolean fetch(String sha256, List<String> peers, Consumer<ByteBuffer> onFetched, Consumer<String> missedAt) {
         if (blobs.has(sha256)) return true;
         for (String peer : peers) {
             try {
@@ -100,11 +110,15 @@ public final class BlobFetcher {
                 if (token != null) req.header("Authorization", "Bearer " + token);
                 HttpResponse<InputStream> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
                 try (InputStream body = resp.body()) {
-                    if (resp.statusCode() != 200) continue;
+                    if (resp.statusCode() != 200) {
+                        missedAt.accept(peer);
+                        continue;
+                    }
                     blobs.put(sha256, body, 1 << 20, onFetched);
                     return true;
                 }
             } catch (IOException e) {
+                if (!(e instanceof BlobStore.RejectedBlobException)) missedAt.accept(peer); // unreachable, not just one bad chunk
                 LOG.debug("Fetching chunk {} from {} failed: {}", sha256, peer, e.toString());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -118,6 +118,24 @@ class BlobFetcherTest {
     }
 
     @Test
+    void aPeerWithoutTheChunksIsAskedLastOnceItMissed() throws Exception {
+        Map<String, byte[]> all = new HashMap<>();
+        List<String> chunks = randomChunks(60, 2000, 9, all);
+        AtomicInteger toEmpty = new AtomicInteger(), toA = new AtomicInteger(), toB = new AtomicInteger();
+        // The writer of a large file keeps the file, not its chunks: it answers 404 for every one.
+        String empty = peer(Map.of(), Map.of(), toEmpty);
+        String a = peer(all, Map.of(), toA);
+        String b = peer(all, Map.of(), toB);
+        BlobStore blobs = new BlobStore(dir);
+        BlobFetcher fetcher = new BlobFetcher(blobs, () -> List.of(empty, a, b), null);
+
+        for (CompletableFuture<Boolean> f : fetcher.ensureAll(chunks)) assertThat(f.join()).isTrue();
+        assertThat(toA.get() + toB.get()).isEqualTo(chunks.size());
+        // In turn it would be asked first for a third of them (20); once it missed it goes last.
+        assertThat(toEmpty.get()).as("requests to the peer without chunks").isLessThanOrEqualTo(BlobFetcher.PARALLEL_FETCHES + 1);
+    }
+
+    @Test
     void aChunkNoPeerHoldsIsReportedAbsent() throws Exception {
         byte[] known = "known chunk".getBytes();
         String knownSha = Hashing.sha256Hex(known);
