@@ -287,9 +287,8 @@ public final class PickboxStateMachine extends BaseStateMachine {
                 if (p.op() instanceof Op.Chunk c) {
                     blobs.put(c.sha256(), data.asReadOnlyByteBuffer(), verified);
                 } else {
-                    // Small files: one blob each, all made durable by one flush before the entry is acknowledged.
+                    // Small files: one blob each, made durable by flush() before Ratis flushes its log.
                     for (var f : blobsOfEntry.entrySet()) blobs.putUnsynced(f.getKey(), f.getValue().asReadOnlyByteBuffer());
-                    blobs.syncUnsynced();
                 }
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -297,6 +296,22 @@ public final class PickboxStateMachine extends BaseStateMachine {
                 blobsOfEntry.forEach(staging::remove);
             }
         }, blobWriters);
+    }
+
+    /**
+     * Ratis calls this before it flushes its log, once every entry up to {@code logIndex} is written
+     * (it waits for {@link #write}), and acknowledges those entries only after both: one flush of
+     * the pack makes the small files of all of them durable (it was one flush per entry; a joining
+     * node replays hundreds of entries).
+     */
+    @Override
+    public CompletableFuture<Void> flush(long logIndex) {
+        try {
+            blobs.syncUnsynced();
+            return CompletableFuture.completedFuture(null);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Served synchronously: an entry carries at most 1 MiB, usually in the page cache. */

@@ -59,6 +59,9 @@ final class BlobPack implements AutoCloseable {
     /** Guards appends, rolling and collection; readers take only the pack's own monitor. */
     private final Object appends = new Object();
     private int current = -1;
+    /** Records appended, and how many of them a sync covered; guarded by {@link #appends}. */
+    private long appended;
+    private long synced;
     private long end;
     private int next = 1;
 
@@ -89,14 +92,22 @@ final class BlobPack implements AutoCloseable {
         }
     }
 
-    /** Makes every blob put so far durable (a sealed pack was synced when it was sealed). */
+    /**
+     * Makes every blob put so far durable (a sealed pack was synced when it was sealed); nothing to
+     * do, and no flush of the disk, when nothing was appended since the last sync.
+     */
     void sync() throws IOException {
         RandomAccessFile raf;
+        long upTo;
         synchronized (appends) {
-            raf = current < 0 ? null : packs.get(current);
+            upTo = appended;
+            raf = current < 0 || upTo == synced ? null : packs.get(current);
         }
         // Not under the pack's monitor: appends and reads go on while the disk flushes.
         if (raf != null) raf.getFD().sync();
+        synchronized (appends) {
+            synced = Math.max(synced, upTo);
+        }
     }
 
     /** The blob's bytes, or null if it is not here. */
@@ -188,6 +199,7 @@ final class BlobPack implements AutoCloseable {
             }
         }
         end = at + record.remaining();
+        appended++;
         locs.put(sha256, new Loc(current, at + HEADER, record.remaining() - HEADER));
     }
 
