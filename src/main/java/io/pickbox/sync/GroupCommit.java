@@ -123,6 +123,7 @@ final class GroupCommit implements AutoCloseable {
      */
     private boolean flush(List<Path> files, List<Path> directories) {
         if ((files.isEmpty() && directories.isEmpty()) || FileSystemSync.syncFileSystemOf(root)) return true;
+        directories.forEach(AtomicFiles::fsyncDirectory);
         for (Path p : files) {
             try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
                 ch.force(true);
@@ -130,7 +131,6 @@ final class GroupCommit implements AutoCloseable {
                 return false;
             }
         }
-        directories.forEach(AtomicFiles::fsyncDirectory);
         return true;
     }
 

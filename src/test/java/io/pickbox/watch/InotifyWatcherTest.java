@@ -118,25 +118,32 @@ class InotifyWatcherTest extends WatcherTestSupport {
     @Test
     void renameFromIgnoredTempNameIsReportedAsNewFile() throws IOException {
         start(WatcherKind.INOTIFY, dir, p -> p.endsWith(".tmp"));
-        Files.writeString(dir.resolve("doc.tmp"), "draft");
-        Files.move(dir.resolve("doc.tmp"), dir.resolve("doc.txt"), StandardCopyOption.ATOMIC_MOVE);
+        writeAndRename("doc.tmp", "doc.txt");
         awaitCompleted("doc.txt");
         settle();
         assertThat(rec.moves()).isEmpty();
         assertThat(reportedPaths()).containsExactly("doc.txt");
     }
 
-    @Test
-    void renameOfTheConsumersOwnTempFileIntoPlaceIsNotReported() throws IOException {
-        Files.writeString(dir.resolve("kept.txt"), "old");
+    private void writeAndRename(String temp, String target) throws IOException {
+        Files.writeString(dir.resolve(temp), "content of " + temp);
+        Files.move(dir.resolve(temp), dir.resolve(target), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** A watcher told that names starting with ".own-" are its consumer's own temp files. */
+    private void startWithOwnTemps() throws IOException {
         this.root = dir;
         watcher = InotifyWatcher.open(dir, p -> p.contains(".own-") || p.endsWith(".tmp"), name -> name.startsWith(".own-"), rec);
         watcher.start();
-        Files.writeString(dir.resolve(".own-1"), "placed by the consumer");
-        Files.move(dir.resolve(".own-1"), dir.resolve("kept.txt"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void renameOfTheConsumersOwnTempFileIntoPlaceIsNotReported() throws IOException {
+        Files.writeString(dir.resolve("kept.txt"), "old");
+        startWithOwnTemps();
+        writeAndRename(".own-1", "kept.txt");
         // Someone else's temp file renamed into place is a change like any other.
-        Files.writeString(dir.resolve("doc.tmp"), "draft");
-        Files.move(dir.resolve("doc.tmp"), dir.resolve("doc.txt"), StandardCopyOption.ATOMIC_MOVE);
+        writeAndRename("doc.tmp", "doc.txt");
         awaitCompleted("doc.txt");
         settle();
         assertThat(rec.moves()).isEmpty();
@@ -150,11 +157,8 @@ class InotifyWatcherTest extends WatcherTestSupport {
     @Test
     void ownTempFileRenamedPastAnotherRenameStillReportsTheOther() throws IOException {
         Files.writeString(dir.resolve("a.txt"), "a");
-        this.root = dir;
-        watcher = InotifyWatcher.open(dir, p -> p.contains(".own-"), name -> name.startsWith(".own-"), rec);
-        watcher.start();
-        Files.writeString(dir.resolve(".own-2"), "placed");
-        Files.move(dir.resolve(".own-2"), dir.resolve("placed.txt"), StandardCopyOption.ATOMIC_MOVE);
+        startWithOwnTemps();
+        writeAndRename(".own-2", "placed.txt");
         Files.move(dir.resolve("a.txt"), dir.resolve("b.txt"), StandardCopyOption.ATOMIC_MOVE);
         settle();
         assertThat(rec.moves()).containsExactly(moved("a.txt", "b.txt"));
