@@ -256,8 +256,10 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
      * alongside the many small files a joining or restarted node writes, not after them.
      */
     static List<String> largestFirst(java.util.Collection<String> paths, java.util.function.ToLongFunction<String> size) {
+        Map<String, Long> sizes = new HashMap<>();
+        for (String p : paths) sizes.computeIfAbsent(p, size::applyAsLong);
         List<String> order = new ArrayList<>(paths);
-        order.sort(java.util.Comparator.comparingLong(size).reversed());
+        order.sort(java.util.Comparator.comparingLong(sizes::get).reversed());
         return order;
     }
 
