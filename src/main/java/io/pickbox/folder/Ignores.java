@@ -63,7 +63,7 @@ public final class Ignores {
             return true;
         }
         String last = relPath.substring(relPath.lastIndexOf('/') + 1);
-        return last.startsWith(PathValidator.TEMP_PREFIX);
+        return PathValidator.isTempName(last);
     }
 
     /** Whether {@code relPath} (normalized) is excluded from replication. */

@@ -27,6 +27,11 @@ public final class PathValidator {
     public static final String STATE_DIR = ".pickbox";
     public static final String TEMP_PREFIX = ".pickbox-tmp-";
 
+    /** Whether a file name is one of the node's own temp files. */
+    public static boolean isTempName(String name) {
+        return name.startsWith(TEMP_PREFIX);
+    }
+
     private PathValidator() {}
 
     /**

@@ -129,7 +129,7 @@ public final class Node implements AutoCloseable {
         announceAdminAddressBeforeStarting();
         // A rename from one of this node's temp files is the Materializer putting a file in place,
         // recorded in the local table as it did so.
-        watcher = FolderWatcher.create(data, ignored, name -> name.startsWith(PathValidator.TEMP_PREFIX), metrics.watching(sync));
+        watcher = FolderWatcher.create(data, ignored, PathValidator::isTempName, metrics.watching(sync));
         watcher.start();
         sync.start();
         long every = config.verifyInterval().toMillis();
@@ -169,7 +169,7 @@ public final class Node implements AutoCloseable {
     /** A crash mid-materialization leaves a temp file: it is never a committed version, so it goes. */
     private static void removeLeftoverTempFiles(Path data) throws IOException {
         try (Stream<Path> s = Files.walk(data)) {
-            for (Path p : (Iterable<Path>) s.filter(p -> p.getFileName().toString().startsWith(PathValidator.TEMP_PREFIX))::iterator) {
+            for (Path p : (Iterable<Path>) s.filter(p -> PathValidator.isTempName(p.getFileName().toString()))::iterator) {
                 Files.deleteIfExists(p);
                 LOG.info("Removed a partial file left by a crash: {}", data.relativize(p));
             }

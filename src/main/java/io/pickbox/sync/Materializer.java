@@ -303,7 +303,7 @@ final class Materializer implements AutoCloseable {
         java.util.List<Path> temps = new java.util.ArrayList<>();
         try (var list = Files.list(target)) {
             for (Path p : (Iterable<Path>) list::iterator) {
-                if (!p.getFileName().toString().startsWith(PathValidator.TEMP_PREFIX)) return false;
+                if (!PathValidator.isTempName(p.getFileName().toString())) return false;
                 temps.add(p);
             }
         } catch (java.nio.file.NoSuchFileException e) {
