@@ -19,16 +19,9 @@ public interface FolderWatcher extends AutoCloseable {
     /**
      * inotify on Linux (JNA), else the portable fallback. {@code ignored} gets a relative path and
      * returns true for paths to skip entirely (never watched, never reported) — e.g. ".pickbox"
-     * state dir and temp files.
-     */
-    static FolderWatcher create(Path root, Predicate<String> ignored, ChangeListener listener) {
-        return create(root, ignored, name -> false, listener);
-    }
-
-    /**
-     * As {@link #create(Path, Predicate, ChangeListener)}; {@code ownTemps} gets a file name and
-     * returns true for the consumer's own temp files: renaming one into place is the consumer's own
-     * write, which it has accounted for, and is not reported (inotify only; polling reports it).
+     * state dir and temp files. {@code ownTemps} gets a file name and returns true for the
+     * consumer's own temp files: renaming one into place is the consumer's own write, which it has
+     * accounted for, and is not reported (inotify only; polling reports it).
      */
     static FolderWatcher create(Path root, Predicate<String> ignored, Predicate<String> ownTemps, ChangeListener listener) {
         return WatcherFactory.create(root, ignored, ownTemps, listener, System.getProperty(WatcherFactory.MODE_PROPERTY, "auto"));

@@ -60,12 +60,10 @@ final class InotifyWatcher implements FolderWatcher {
         this.channel = channel;
     }
 
-    /** Allocates the inotify instance now so the factory can fall back if the kernel refuses. */
-    static InotifyWatcher open(Path root, Predicate<String> ignored, ChangeListener listener) throws IOException {
-        return open(root, ignored, name -> false, listener);
-    }
-
-    /** As {@link #open(Path, Predicate, ChangeListener)}, not reporting renames of {@code ownTemps} into place. */
+    /**
+     * Allocates the inotify instance now so the factory can fall back if the kernel refuses. A rename
+     * of one of {@code ownTemps} into place is not reported.
+     */
     static InotifyWatcher open(Path root, Predicate<String> ignored, Predicate<String> ownTemps, ChangeListener listener)
             throws IOException {
         return new InotifyWatcher(root, ignored, ownTemps, listener, InotifyChannel.open());

@@ -21,10 +21,6 @@ final class WatcherFactory {
 
     private WatcherFactory() {}
 
-    static FolderWatcher create(Path root, Predicate<String> ignored, ChangeListener listener, String mode) {
-        return create(root, ignored, name -> false, listener, mode);
-    }
-
     static FolderWatcher create(Path root, Predicate<String> ignored, Predicate<String> ownTemps, ChangeListener listener,
                                 String mode) {
         Objects.requireNonNull(root, "root");

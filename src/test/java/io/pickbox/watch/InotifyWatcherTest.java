@@ -247,7 +247,7 @@ class InotifyWatcherTest extends WatcherTestSupport {
             @Override
             public void rescan(String relDir) {}
         };
-        watcher = InotifyWatcher.open(dir, p -> false, closing);
+        watcher = InotifyWatcher.open(dir, p -> false, WatcherKind.NO_OWN_TEMPS, closing);
         watcher.start();
         Thread t = ((InotifyWatcher) watcher).thread();
         Files.writeString(dir.resolve("x"), "x");

@@ -12,14 +12,14 @@ class WatcherFactoryTest {
 
     @Test
     void autoPicksInotifyOnLinuxAndTheFallbackElsewhere() {
-        try (FolderWatcher w = FolderWatcher.create(dir, p -> false, rec)) {
+        try (FolderWatcher w = FolderWatcher.create(dir, p -> false, WatcherKind.NO_OWN_TEMPS, rec)) {
             assertThat(w).isInstanceOf(WatcherKind.linux() ? InotifyWatcher.class : PollingWatcher.class);
         }
     }
 
     @Test
     void pollingCanBeForced() {
-        try (FolderWatcher w = WatcherFactory.create(dir, p -> false, rec, "polling")) {
+        try (FolderWatcher w = WatcherFactory.create(dir, p -> false, WatcherKind.NO_OWN_TEMPS, rec, "polling")) {
             assertThat(w).isInstanceOf(PollingWatcher.class);
         }
     }

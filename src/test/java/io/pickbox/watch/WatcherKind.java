@@ -9,7 +9,7 @@ enum WatcherKind {
     INOTIFY {
         @Override
         FolderWatcher create(Path root, Predicate<String> ignored, ChangeListener listener) throws IOException {
-            return InotifyWatcher.open(root, ignored, listener);
+            return InotifyWatcher.open(root, ignored, NO_OWN_TEMPS, listener);
         }
 
         @Override
@@ -28,6 +28,9 @@ enum WatcherKind {
             return ((PollingWatcher) w).thread();
         }
     };
+
+    /** For watchers whose consumer has no temp files of its own. */
+    static final Predicate<String> NO_OWN_TEMPS = name -> false;
 
     abstract FolderWatcher create(Path root, Predicate<String> ignored, ChangeListener listener) throws IOException;
 
