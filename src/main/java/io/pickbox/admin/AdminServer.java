@@ -16,7 +16,7 @@ import io.pickbox.index.Result;
 import io.pickbox.node.Node;
 import io.pickbox.transfer.BlobStore;
 import io.pickbox.transfer.ChunkPusher;
-import io.pickbox.transfer.StagedFiles;
+import io.pickbox.transfer.Placement;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.server.RaftServer;
@@ -584,7 +584,7 @@ public final class AdminServer implements AutoCloseable {
         if (ctx.contentLength() > Hashing.CHUNK_SIZE) {
             throw new ApiError(413, "payload too large", "a chunk holds " + Hashing.CHUNK_SIZE + " bytes at most");
         }
-        StagedFiles.Placement at = placement(ctx);
+        Placement at = placement(ctx);
         try (InputStream in = ctx.bodyInputStream()) {
             node.blobs().put(sha, in, Hashing.CHUNK_SIZE, at == null ? null : bytes -> node.staged().write(at, sha, bytes));
         } catch (BlobStore.RejectedBlobException e) {
@@ -595,7 +595,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** Where a pushed chunk belongs, when the pusher said (both headers, or neither). */
-    private static StagedFiles.Placement placement(Context ctx) {
+    private static Placement placement(Context ctx) {
         String path = ctx.header(ChunkPusher.PATH_HEADER);
         String offset = ctx.header(ChunkPusher.OFFSET_HEADER);
         if (path == null && offset == null) return null;
@@ -603,7 +603,7 @@ public final class AdminServer implements AutoCloseable {
             throw new ApiError(400, "bad request", ChunkPusher.PATH_HEADER + " and " + ChunkPusher.OFFSET_HEADER + " go together");
         }
         try {
-            return new StagedFiles.Placement(URLDecoder.decode(path, StandardCharsets.UTF_8), Long.parseLong(offset));
+            return new Placement(URLDecoder.decode(path, StandardCharsets.UTF_8), Long.parseLong(offset));
         } catch (InvalidPathException e) {
             throw new ApiError(400, "bad request", e.getMessage());
         } catch (IllegalArgumentException e) {

@@ -6,7 +6,7 @@ import io.pickbox.index.Index;
 import io.pickbox.index.Op;
 import io.pickbox.index.Result;
 import io.pickbox.transfer.ChunkPusher;
-import io.pickbox.transfer.StagedFiles;
+import io.pickbox.transfer.Placement;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -148,7 +148,7 @@ final class Uploader {
                     chunks.add(h);
                     if (!alreadyHeld.test(h) && !recentlyPushed(h)) {
                         long offset = (long) (chunks.size() - 1) * Hashing.CHUNK_SIZE;
-                        sent.add(sendChunk(h, buf, path == null ? null : new StagedFiles.Placement(path, offset)));
+                        sent.add(sendChunk(h, buf, path == null ? null : new Placement(path, offset)));
                     } else {
                         metrics.dedupedBytes(buf.length);
                         recycle(buf);
@@ -174,7 +174,7 @@ final class Uploader {
      * Pushes a chunk to every peer; if one of them did not take it, commits it through Raft, which
      * stores it on a majority. Either way it is durable on the members before the file's PUT is sent.
      */
-    private CompletableFuture<?> sendChunk(String sha, byte[] data, StagedFiles.Placement at) throws IOException {
+    private CompletableFuture<?> sendChunk(String sha, byte[] data, Placement at) throws IOException {
         acquire(data.length);
         CompletableFuture<?> sent = pusher.pushToAll(sha, data, at).thenCompose(everyPeer -> {
             if (everyPeer) {

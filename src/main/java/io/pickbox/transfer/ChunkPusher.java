@@ -65,7 +65,7 @@ public final class ChunkPusher {
      * As {@link #pushToAll(String, byte[])}, telling the peers where the chunk belongs (when not
      * null), so that they assemble the file while its chunks arrive (see {@link StagedFiles}).
      */
-    public CompletableFuture<Boolean> pushToAll(String sha256, byte[] data, StagedFiles.Placement at) {
+    public CompletableFuture<Boolean> pushToAll(String sha256, byte[] data, Placement at) {
         if (!BlobStore.isHash(sha256)) throw new IllegalArgumentException("not a sha256 hash: " + sha256);
         Optional<List<String>> all = peers.get();
         if (all.isEmpty() || all.get().isEmpty()) return CompletableFuture.completedFuture(false);
@@ -74,7 +74,7 @@ public final class ChunkPusher {
                 .thenApply(v -> each.stream().allMatch(CompletableFuture::join));
     }
 
-    private CompletableFuture<Boolean> push(String peer, String sha256, byte[] data, StagedFiles.Placement at) {
+    private CompletableFuture<Boolean> push(String peer, String sha256, byte[] data, Placement at) {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + peer + "/v1/blobs/" + sha256))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/octet-stream")

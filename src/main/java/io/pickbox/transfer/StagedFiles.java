@@ -37,24 +37,6 @@ public final class StagedFiles implements AutoCloseable {
      */
     static final long ABANDONED_MILLIS = 60_000;
 
-    /** Where a pushed chunk belongs: the folder path of the file and the chunk's offset in it. */
-    public record Placement(String path, long offset) {
-        /** The largest offset accepted: a file of a pebibyte. */
-        public static final long MAX_OFFSET = 1L << 50;
-
-        /**
-         * @throws io.pickbox.folder.InvalidPathException when the path is not a valid folder path
-         * @throws IllegalArgumentException                when the offset is not a chunk boundary within bounds
-         */
-        public Placement {
-            path = PathValidator.normalize(path);
-            if (offset < 0 || offset > MAX_OFFSET || offset % Hashing.CHUNK_SIZE != 0) {
-                throw new IllegalArgumentException("a chunk offset is a multiple of " + Hashing.CHUNK_SIZE
-                        + " between 0 and " + MAX_OFFSET + ", not " + offset);
-            }
-        }
-    }
-
     /** A staged file handed over at commit: which chunk (by hash) it holds at which offset. */
     public record Staged(Path file, Map<Long, String> chunks) {
         public String chunkAt(long offset) {

@@ -6,6 +6,7 @@ import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Entry;
 import io.pickbox.transfer.BlobFetcher;
 import io.pickbox.transfer.BlobStore;
+import io.pickbox.transfer.Placement;
 import io.pickbox.transfer.StagedFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,7 +75,7 @@ class MaterializerTest {
     }
 
     private void stage(int index, byte[] data) {
-        staged.write(new StagedFiles.Placement("big.bin", (long) index * CHUNK), Hashing.sha256Hex(data), ByteBuffer.wrap(data));
+        staged.write(new Placement("big.bin", (long) index * CHUNK), Hashing.sha256Hex(data), ByteBuffer.wrap(data));
     }
 
     private List<Path> temps() throws Exception {

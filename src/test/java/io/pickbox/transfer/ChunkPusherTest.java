@@ -145,7 +145,7 @@ class ChunkPusherTest {
         byte[] chunk = bytes(5000, 3);
 
         ChunkPusher pusher = new ChunkPusher(() -> Optional.of(List.of(a)), null);
-        StagedFiles.Placement at = new StagedFiles.Placement("dir with space/caf\u00e9 100%.bin", 3L * Hashing.CHUNK_SIZE);
+        Placement at = new Placement("dir with space/caf\u00e9 100%.bin", 3L * Hashing.CHUNK_SIZE);
         assertThat(pusher.pushToAll(Hashing.sha256Hex(chunk), chunk, at).get(10, TimeUnit.SECONDS)).isTrue();
 
         assertThat(java.net.URLDecoder.decode(seen.get("path"), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(at.path());

@@ -51,8 +51,8 @@ class StagedFilesTest {
         byte[] first = bytes(CHUNK, 1), last = bytes(1234, 2);
         try (StagedFiles staged = new StagedFiles(root)) {
             // Out of order, as concurrent pushes arrive.
-            staged.write(new StagedFiles.Placement("d/big.bin", CHUNK), Hashing.sha256Hex(last), ByteBuffer.wrap(last));
-            staged.write(new StagedFiles.Placement("d/big.bin", 0), Hashing.sha256Hex(first), direct(first));
+            staged.write(new Placement("d/big.bin", CHUNK), Hashing.sha256Hex(last), ByteBuffer.wrap(last));
+            staged.write(new Placement("d/big.bin", 0), Hashing.sha256Hex(first), direct(first));
 
             StagedFiles.Staged s = staged.take("d/big.bin");
             assertThat(s).isNotNull();
@@ -73,7 +73,7 @@ class StagedFilesTest {
     void nothingIsStagedWhereTheDirectoryDoesNotExistYet(@TempDir Path root) throws Exception {
         byte[] c = bytes(CHUNK, 3);
         try (StagedFiles staged = new StagedFiles(root)) {
-            staged.write(new StagedFiles.Placement("new/dir/big.bin", 0), Hashing.sha256Hex(c), direct(c));
+            staged.write(new Placement("new/dir/big.bin", 0), Hashing.sha256Hex(c), direct(c));
             assertThat(staged.take("new/dir/big.bin")).isNull();
         }
         assertThat(root.resolve("new")).doesNotExist();
@@ -83,7 +83,7 @@ class StagedFilesTest {
     void aChunkPushedAgainAtAnOffsetReplacesWhatWasThere(@TempDir Path root) throws Exception {
         byte[] old = bytes(CHUNK, 4), now = bytes(CHUNK, 5);
         try (StagedFiles staged = new StagedFiles(root)) {
-            StagedFiles.Placement at = new StagedFiles.Placement("big.bin", 0);
+            Placement at = new Placement("big.bin", 0);
             staged.write(at, Hashing.sha256Hex(old), direct(old));
             staged.write(at, Hashing.sha256Hex(now), direct(now));
             StagedFiles.Staged s = staged.take("big.bin");
@@ -101,7 +101,7 @@ class StagedFilesTest {
             for (int round = 0; round < 10; round++) {
                 List<Future<?>> done = new ArrayList<>();
                 for (byte[] v : versions) {
-                    done.add(pool.submit(() -> staged.write(new StagedFiles.Placement("race.bin", 0), Hashing.sha256Hex(v), direct(v))));
+                    done.add(pool.submit(() -> staged.write(new Placement("race.bin", 0), Hashing.sha256Hex(v), direct(v))));
                 }
                 for (Future<?> f : done) f.get();
                 StagedFiles.Staged s = staged.take("race.bin");
@@ -117,9 +117,9 @@ class StagedFilesTest {
     void chunksPushedAfterTheHandOverGoToANewFile(@TempDir Path root) throws Exception {
         byte[] a = bytes(CHUNK, 6), b = bytes(CHUNK, 7);
         try (StagedFiles staged = new StagedFiles(root)) {
-            staged.write(new StagedFiles.Placement("big.bin", 0), Hashing.sha256Hex(a), direct(a));
+            staged.write(new Placement("big.bin", 0), Hashing.sha256Hex(a), direct(a));
             StagedFiles.Staged first = staged.take("big.bin");
-            staged.write(new StagedFiles.Placement("big.bin", 0), Hashing.sha256Hex(b), direct(b));
+            staged.write(new Placement("big.bin", 0), Hashing.sha256Hex(b), direct(b));
             StagedFiles.Staged second = staged.take("big.bin");
             assertThat(second.file()).isNotEqualTo(first.file());
             assertThat(Files.readAllBytes(first.file())).isEqualTo(a);
@@ -132,7 +132,7 @@ class StagedFilesTest {
         Files.createDirectories(root.resolve("gone"));
         byte[] a = bytes(CHUNK, 8);
         try (StagedFiles staged = new StagedFiles(root)) {
-            staged.write(new StagedFiles.Placement("gone/big.bin", 0), Hashing.sha256Hex(a), direct(a));
+            staged.write(new Placement("gone/big.bin", 0), Hashing.sha256Hex(a), direct(a));
             for (Path t : temps(root.resolve("gone"))) Files.delete(t);
             Files.delete(root.resolve("gone"));
             assertThat(staged.take("gone/big.bin")).isNull();
@@ -143,8 +143,8 @@ class StagedFilesTest {
     void closingRemovesEveryStagedFile(@TempDir Path root) throws Exception {
         byte[] a = bytes(CHUNK, 9);
         StagedFiles staged = new StagedFiles(root);
-        staged.write(new StagedFiles.Placement("one.bin", 0), Hashing.sha256Hex(a), direct(a));
-        staged.write(new StagedFiles.Placement("two.bin", 0), Hashing.sha256Hex(a), direct(a));
+        staged.write(new Placement("one.bin", 0), Hashing.sha256Hex(a), direct(a));
+        staged.write(new Placement("two.bin", 0), Hashing.sha256Hex(a), direct(a));
         assertThat(temps(root)).hasSize(2);
         staged.close();
         assertThat(temps(root)).isEmpty();
@@ -155,7 +155,7 @@ class StagedFilesTest {
     void aStagedFileNoChunkWasWrittenToLatelyIsRemoved(@TempDir Path root) throws Exception {
         byte[] a = bytes(CHUNK, 11);
         try (StagedFiles staged = new StagedFiles(root, 200)) {
-            staged.write(new StagedFiles.Placement("old.bin", 0), Hashing.sha256Hex(a), direct(a));
+            staged.write(new Placement("old.bin", 0), Hashing.sha256Hex(a), direct(a));
             staged.dropAbandoned();
             assertThat(temps(root)).as("written just now").hasSize(1);
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -171,7 +171,7 @@ class StagedFilesTest {
         byte[] a = bytes(4096, 10);
         try (StagedFiles staged = new StagedFiles(root)) {
             for (int i = 0; i <= StagedFiles.MAX_STAGED; i++) {
-                staged.write(new StagedFiles.Placement("f" + i, 0), Hashing.sha256Hex(a), ByteBuffer.wrap(a));
+                staged.write(new Placement("f" + i, 0), Hashing.sha256Hex(a), ByteBuffer.wrap(a));
             }
             assertThat(staged.openCount()).isEqualTo(StagedFiles.MAX_STAGED);
             assertThat(staged.take("f" + StagedFiles.MAX_STAGED)).isNull();
@@ -181,14 +181,14 @@ class StagedFilesTest {
 
     @Test
     void placementsOutsideTheFolderOrOffChunkBoundariesAreRefused() {
-        assertThatThrownBy(() -> new StagedFiles.Placement("../escape.bin", 0)).isInstanceOf(InvalidPathException.class);
-        assertThatThrownBy(() -> new StagedFiles.Placement(".pickbox/blobs/x", 0)).isInstanceOf(InvalidPathException.class);
-        assertThatThrownBy(() -> new StagedFiles.Placement("/abs.bin", 0)).isInstanceOf(InvalidPathException.class);
-        assertThatThrownBy(() -> new StagedFiles.Placement("a.bin", 12)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new StagedFiles.Placement("a.bin", -CHUNK)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new StagedFiles.Placement("a.bin", StagedFiles.Placement.MAX_OFFSET + CHUNK))
+        assertThatThrownBy(() -> new Placement("../escape.bin", 0)).isInstanceOf(InvalidPathException.class);
+        assertThatThrownBy(() -> new Placement(".pickbox/blobs/x", 0)).isInstanceOf(InvalidPathException.class);
+        assertThatThrownBy(() -> new Placement("/abs.bin", 0)).isInstanceOf(InvalidPathException.class);
+        assertThatThrownBy(() -> new Placement("a.bin", 12)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Placement("a.bin", -CHUNK)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Placement("a.bin", Placement.MAX_OFFSET + CHUNK))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(new StagedFiles.Placement("caf\u0065\u0301.bin", CHUNK).path()).as("the committed (NFC) form")
+        assertThat(new Placement("caf\u0065\u0301.bin", CHUNK).path()).as("the committed (NFC) form")
                 .isEqualTo("caf\u00e9.bin");
     }
 }
