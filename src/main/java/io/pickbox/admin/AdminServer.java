@@ -28,6 +28,7 @@ import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.net.InetAddress;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -35,7 +36,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -388,12 +388,26 @@ public final class AdminServer implements AutoCloseable {
         }
         if (ctx.queryParamMap().containsKey("content")) {
             if (e.isDir()) throw new ApiError(400, "bad request", path + " is a directory");
-            List<InputStream> parts = new ArrayList<>();
+            // A chunk is read from its blob, or else from this node's copy of the file, and only
+            // when it matches its hash: a copy changed since then ends the response early.
+            io.pickbox.folder.FileStat disk = io.pickbox.folder.FileStat.of(node.config().dataDir().resolve(path));
+            boolean copyHere = disk != null && disk.kind() == io.pickbox.folder.FileStat.Kind.FILE && disk.size() == e.size();
             for (String c : e.chunks()) {
-                if (!node.blobs().has(c)) throw new ApiError(503, "unavailable", "chunk not on this node yet: " + c);
-                parts.add(node.blobs().open(c));
+                if (!copyHere && !node.blobs().has(c)) throw new ApiError(503, "unavailable", "chunk not on this node yet: " + c);
             }
-            Enumeration<InputStream> en = Collections.enumeration(parts);
+            java.util.Iterator<InputStream> parts = java.util.stream.IntStream.range(0, e.chunks().size())
+                    .mapToObj(i -> chunkStream(e.chunks().get(i), new Placement(path, (long) i * Hashing.CHUNK_SIZE))).iterator();
+            Enumeration<InputStream> en = new Enumeration<>() {
+                @Override
+                public boolean hasMoreElements() {
+                    return parts.hasNext();
+                }
+
+                @Override
+                public InputStream nextElement() {
+                    return parts.next();
+                }
+            };
             ctx.contentType("application/octet-stream").header("Content-Length", String.valueOf(e.size()))
                     .result(new SequenceInputStream(en));
             return;
@@ -567,14 +581,41 @@ public final class AdminServer implements AutoCloseable {
         ctx.json(out);
     }
 
+    /**
+     * A chunk by its hash, for a peer: from this node's blobs, or else from the folder file the peer
+     * names (query parameters {@code path} and {@code offset}, where the peer needs the chunk), read
+     * there and served only when it matches the hash.
+     */
     private void blob(Context ctx) throws IOException {
         String sha = ctx.pathParam("sha");
         if (!BlobStore.isHash(sha)) throw new ApiError(400, "bad request", "not a sha256 hash");
-        if (!node.blobs().has(sha)) throw new ApiError(404, "not found", "no such chunk here");
-        ctx.contentType("application/octet-stream").result(node.blobs().read(sha));
+        Placement at = placement(ctx.queryParam("path"), ctx.queryParam("offset"), "path", "offset", false);
+        if (node.blobs().has(sha)) {
+            ctx.contentType("application/octet-stream").result(node.blobs().read(sha));
+            return;
+        }
+        ByteBuffer chunk = at == null ? null : node.folderChunks().read(at, sha);
+        if (chunk == null) throw new ApiError(404, "not found", "no such chunk here");
+        byte[] bytes = chunk.remaining() == chunk.capacity() ? chunk.array() : java.util.Arrays.copyOf(chunk.array(), chunk.remaining());
+        ctx.contentType("application/octet-stream").result(bytes);
     }
 
-    /** A peer pushes a chunk of a file it is about to commit (see ChunkPusher); 204 once it is durable here. */
+    /** A chunk's bytes from its blob, or else from where it sits in this node's folder; fails when neither holds it. */
+    private InputStream chunkStream(String sha, Placement at) {
+        try {
+            if (node.blobs().has(sha)) return node.blobs().open(sha);
+            ByteBuffer chunk = node.folderChunks().read(at, sha);
+            if (chunk == null) throw new IOException("chunk " + sha + " at " + at + " is no longer held here");
+            return new java.io.ByteArrayInputStream(chunk.array(), 0, chunk.remaining());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A peer pushes a chunk of a file it is about to commit (see ChunkPusher); 204 once it is written
+     * into the file assembled for its placement, or else stored as a blob.
+     */
     private void storeBlob(Context ctx) throws IOException {
         String sha = ctx.pathParam("sha");
         if (!BlobStore.isHash(sha)) throw new ApiError(400, "bad request", "not a sha256 hash");
@@ -596,18 +637,20 @@ public final class AdminServer implements AutoCloseable {
 
     /** Where a pushed chunk belongs, when the pusher said (both headers, or neither). */
     private static Placement placement(Context ctx) {
-        String path = ctx.header(ChunkPusher.PATH_HEADER);
-        String offset = ctx.header(ChunkPusher.OFFSET_HEADER);
+        return placement(ctx.header(ChunkPusher.PATH_HEADER), ctx.header(ChunkPusher.OFFSET_HEADER),
+                ChunkPusher.PATH_HEADER, ChunkPusher.OFFSET_HEADER, true);
+    }
+
+    /** A placement from its two request values (both or neither), the path URL-encoded when {@code encoded}. */
+    private static Placement placement(String path, String offset, String pathName, String offsetName, boolean encoded) {
         if (path == null && offset == null) return null;
-        if (path == null || offset == null) {
-            throw new ApiError(400, "bad request", ChunkPusher.PATH_HEADER + " and " + ChunkPusher.OFFSET_HEADER + " go together");
-        }
+        if (path == null || offset == null) throw new ApiError(400, "bad request", pathName + " and " + offsetName + " go together");
         try {
-            return new Placement(URLDecoder.decode(path, StandardCharsets.UTF_8), Long.parseLong(offset));
+            return new Placement(encoded ? URLDecoder.decode(path, StandardCharsets.UTF_8) : path, Long.parseLong(offset));
         } catch (InvalidPathException e) {
             throw new ApiError(400, "bad request", e.getMessage());
         } catch (IllegalArgumentException e) {
-            throw new ApiError(400, "bad request", "bad " + ChunkPusher.OFFSET_HEADER + " or " + ChunkPusher.PATH_HEADER + ": " + e.getMessage());
+            throw new ApiError(400, "bad request", "bad " + offsetName + " or " + pathName + ": " + e.getMessage());
         }
     }
 

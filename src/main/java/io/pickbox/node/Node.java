@@ -13,6 +13,7 @@ import io.pickbox.sync.SyncEngine;
 import io.pickbox.transfer.BlobFetcher;
 import io.pickbox.transfer.BlobStore;
 import io.pickbox.transfer.ChunkPusher;
+import io.pickbox.transfer.FolderChunks;
 import io.pickbox.transfer.StagedFiles;
 import io.pickbox.watch.FolderWatcher;
 import org.apache.ratis.protocol.RaftPeer;
@@ -46,6 +47,7 @@ public final class Node implements AutoCloseable {
     private Predicate<String> ignored;
     private BlobStore blobs;
     private StagedFiles staged;
+    private FolderChunks folderChunks;
     private RaftNode raft;
     private LocalTable table;
     private SyncEngine sync;
@@ -95,6 +97,7 @@ public final class Node implements AutoCloseable {
         BlobFetcher fetcher = new BlobFetcher(blobs, this::peerAdminAddresses, config.adminToken());
         ChunkPusher pusher = new ChunkPusher(this::everyPeerAdminAddress, config.adminToken());
         staged = new StagedFiles(data);
+        folderChunks = new FolderChunks(data);
         sync = SyncEngine.create(config.nodeId(), data, index, table, metrics.timed((op, bytes) -> raft.submit(op, bytes)),
                 blobs, staged, fetcher, pusher, ignored, SyncEngine.Settings.defaults(config.allowMassDelete()));
         index.addListener(sync);
@@ -289,6 +292,11 @@ public final class Node implements AutoCloseable {
     /** Large files being assembled here while their chunks are pushed, before they commit. */
     public StagedFiles staged() {
         return staged;
+    }
+
+    /** Chunks read from this node's folder files, for peers that need them. */
+    public FolderChunks folderChunks() {
+        return folderChunks;
     }
 
     public io.pickbox.admin.NodeMetrics metrics() {

@@ -8,6 +8,8 @@ import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Entry;
 import io.pickbox.transfer.BlobFetcher;
 import io.pickbox.transfer.BlobStore;
+import io.pickbox.transfer.FolderChunks;
+import io.pickbox.transfer.Placement;
 import io.pickbox.transfer.StagedFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,7 +119,7 @@ final class Materializer implements AutoCloseable {
                     heldBytes += sizeOf(entry, i);
                 }
             }
-            fill(s.file(), entry, held, progress);
+            fill(path, s.file(), entry, held, progress);
             staged.used(heldBytes);
             ok = true;
             return s.file();
@@ -135,7 +137,7 @@ final class Materializer implements AutoCloseable {
         boolean ok = false;
         try {
             createTemp(tmp).close();
-            fill(tmp, entry, Set.of(), progress);
+            fill(path, tmp, entry, Set.of(), progress);
             ok = true;
             return tmp;
         } finally {
@@ -146,27 +148,34 @@ final class Materializer implements AutoCloseable {
     /**
      * Writes every chunk of {@code entry} but the {@code held} ones into {@code file} at its offset,
      * cuts the file to the entry's size, makes it durable and gives it the entry's mode and mtime.
-     * A chunk fetched from a peer is written by the fetching thread as it arrives, verified then; a
-     * chunk already here is read from its blob and verified here. Every chunk is thus checked against
-     * its hash and the whole file is not read and hashed again. Full chunks bypass the page cache
-     * (DirectIo), as the file is made durable before it counts.
+     * Each chunk comes from the nearest place that has it: this node's blob, a copy already in
+     * {@code file}, the same offset of the version of {@code path} in the folder now (the chunks an
+     * edit did not touch), or else a peer, which reads it from its blob or its own copy of the file.
+     * Every chunk is checked against its hash as it is read or fetched, so the whole file is not read
+     * and hashed again. Full chunks bypass the page cache (DirectIo), as the file is made durable
+     * before it counts.
      */
-    private void fill(Path file, Entry entry, Set<Integer> held, AtomicLong progress) throws IOException {
+    private void fill(String path, Path file, Entry entry, Set<Integer> held, AtomicLong progress) throws IOException {
         List<String> chunks = entry.chunks();
         List<Integer> missing = new ArrayList<>();
         for (int i = 0; i < chunks.size(); i++) if (!held.contains(i)) missing.add(i);
-        AtomicIntegerArray fetchedInPlace = new AtomicIntegerArray(missing.size());
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE);
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
              FileChannel outDirect = missing.isEmpty() ? null : directIo.open(file, StandardOpenOption.WRITE)) {
-            List<CompletableFuture<Boolean>> present = fetcher.ensureAll(missing.stream().map(chunks::get).toList(), (k, bytes) -> {
+            ByteBuffer reused = missing.isEmpty() ? null : blobs.newChunkBuffer();
+            Set<Integer> copied = copyLocal(path, out, outDirect, file, entry, held, missing, reused);
+            missing.removeAll(copied);
+            AtomicIntegerArray fetchedInPlace = new AtomicIntegerArray(missing.size());
+            List<Placement> at = missing.stream().map(i -> new Placement(path, offsetOf(i))).toList();
+            List<CompletableFuture<Boolean>> present = fetcher.ensureAll(missing.stream().map(chunks::get).toList(), at, (k, bytes) -> {
                 try {
                     directIo.writeAt(out, outDirect, file, bytes, offsetOf(missing.get(k)));
                     fetchedInPlace.set(k, 1);
+                    return true;
                 } catch (IOException e) {
-                    LOG.debug("Writing a fetched chunk into {} failed ({}); it is read from its blob", file, e.toString());
+                    LOG.debug("Writing a fetched chunk into {} failed ({}); it is kept as a blob", file, e.toString());
+                    return false;
                 }
             });
-            ByteBuffer reused = missing.isEmpty() ? null : blobs.newChunkBuffer();
             for (int k = 0; k < missing.size(); k++) {
                 String chunk = chunks.get(missing.get(k));
                 if (!present.get(k).join()) throw new IOException("chunk " + chunk.substring(0, 12) + " is not available from any peer yet");
@@ -178,12 +187,59 @@ final class Materializer implements AutoCloseable {
                 progress.addAndGet(sizeOf(entry, missing.get(k)));
             }
             for (int i : held) progress.addAndGet(sizeOf(entry, i));
+            for (int i : copied) progress.addAndGet(sizeOf(entry, i));
             out.truncate(entry.size());
             if (out.size() != entry.size()) throw new IOException(file.getFileName() + " is shorter than its entry");
             out.force(true);
         }
         applyMode(file, entry.mode());
         setTimes(file, entry.mtime());
+    }
+
+    /**
+     * Writes the {@code missing} chunks this node holds without a blob into {@code file}: a chunk
+     * already in the file at another offset, and a chunk at the same offset of the version of
+     * {@code path} in the folder now. Returns the chunks written.
+     */
+    private Set<Integer> copyLocal(String path, FileChannel out, FileChannel outDirect, Path file, Entry entry,
+                                   Set<Integer> held, List<Integer> missing, ByteBuffer buf) throws IOException {
+        List<String> chunks = entry.chunks();
+        java.util.Map<String, Integer> inFile = new java.util.HashMap<>();
+        for (int i : held) inFile.putIfAbsent(chunks.get(i), i);
+        Set<Integer> copied = new HashSet<>();
+        try (FileChannel old = openCurrent(path)) {
+            for (int i : missing) {
+                String chunk = chunks.get(i);
+                if (blobs.has(chunk)) continue;
+                ByteBuffer bytes = null;
+                Integer same = inFile.get(chunk);
+                if (same != null) bytes = FolderChunks.readVerified(out, offsetOf(same), chunk, buf);
+                if (bytes == null && old != null) bytes = readOrNull(old, offsetOf(i), chunk, buf);
+                if (bytes == null) continue;
+                directIo.writeAt(out, outDirect, file, bytes, offsetOf(i));
+                inFile.putIfAbsent(chunk, i);
+                copied.add(i);
+            }
+        }
+        return copied;
+    }
+
+    /** As {@link FolderChunks#readVerified}, null when the folder's file cannot be read (a directory, say). */
+    private static ByteBuffer readOrNull(FileChannel in, long offset, String chunk, ByteBuffer buf) {
+        try {
+            return FolderChunks.readVerified(in, offset, chunk, buf);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The file at {@code path} in the folder now, open for reading; null when there is none. */
+    private FileChannel openCurrent(String path) {
+        try {
+            return FileChannel.open(PathValidator.resolve(root, path), StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static long offsetOf(int chunk) {

@@ -1,15 +1,18 @@
 package io.pickbox.transfer;
 
+import io.pickbox.folder.Hashing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +23,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -57,22 +61,22 @@ public final class BlobFetcher {
      * Starts fetching every chunk of {@code chunks} this node lacks, {@value #PARALLEL_FETCHES} at a
      * time in order, each from the peers in a different order so that they share the serving. The
      * future at position i completes with whether chunk i is present; a writer can use chunk i
-     * while later ones are still on their way. A single chunk (a small file) is fetched on the
-     * caller's thread: nothing would run alongside it.
+     * while later ones are still on their way.
      */
     public List<CompletableFuture<Boolean>> ensureAll(List<String> chunks) {
-        return ensureAll(chunks, null);
+        return ensureAll(chunks, null, null);
     }
 
     /**
-     * As {@link #ensureAll(List)}; {@code onFetched} (when not null) is handed every chunk fetched
-     * here, by its index in {@code chunks}, with its verified bytes (not to be kept), on the fetching
-     * thread before its future completes: a writer can put it in place without reading it back.
+     * As {@link #ensureAll(List)}. {@code at} (when not null) says where each chunk is needed, so that
+     * a peer without its blob serves it from that file of its own folder. {@code place} (when not
+     * null) is offered every chunk fetched here, by its index in {@code chunks}, with its verified
+     * bytes (not to be kept), on the fetching thread before its future completes: when it returns
+     * true it has put the chunk where it belongs, and no blob is kept of it.
      */
-    public List<CompletableFuture<Boolean>> ensureAll(List<String> chunks, BiConsumer<Integer, ByteBuffer> onFetched) {
-        if (chunks.size() == 1) return List.of(CompletableFuture.completedFuture(ensure(chunks.get(0))));
+    public List<CompletableFuture<Boolean>> ensureAll(List<String> chunks, List<Placement> at, BiPredicate<Integer, ByteBuffer> place) {
         List<String> peers = peerAdminAddresses.get();
-        // A peer without this file's chunks (its writer, which keeps the file, not the chunks) is asked last.
+        // A peer without this file's chunks (one that holds a different version) is asked last.
         Map<String, AtomicInteger> misses = new ConcurrentHashMap<>();
         List<CompletableFuture<Boolean>> present = new ArrayList<>(chunks.size());
         for (int i = 0; i < chunks.size(); i++) {
@@ -82,30 +86,35 @@ public final class BlobFetcher {
                 continue;
             }
             int index = i;
-            Consumer<ByteBuffer> then = onFetched == null ? null : bytes -> onFetched.accept(index, bytes);
-            present.add(CompletableFuture.supplyAsync(() -> {
+            Placement where = at == null ? null : at.get(i);
+            Predicate<ByteBuffer> then = place == null ? null : bytes -> place.test(index, bytes);
+            java.util.function.Supplier<Boolean> fetchIt = () -> {
                 List<String> order = new ArrayList<>(peers);
                 if (!order.isEmpty()) java.util.Collections.rotate(order, -(index % order.size()));
                 order.sort(java.util.Comparator.comparingInt(p -> {
                     AtomicInteger m = misses.get(p);
                     return m == null ? 0 : m.get();
                 }));
-                return fetch(sha, order, then, p -> misses.computeIfAbsent(p, k -> new AtomicInteger()).incrementAndGet());
-            }, pool));
+                return fetch(sha, where, order, then, p -> misses.computeIfAbsent(p, k -> new AtomicInteger()).incrementAndGet());
+            };
+            // A single chunk is fetched on the caller's thread: nothing would run alongside it.
+            present.add(chunks.size() == 1 ? CompletableFuture.completedFuture(fetchIt.get()) : CompletableFuture.supplyAsync(fetchIt, pool));
         }
         return present;
     }
 
     /** Makes sure the blob is present locally; false if no peer could supply it. */
     public boolean ensure(String sha256) {
-        return blobs.has(sha256) || fetch(sha256, peerAdminAddresses.get(), null, p -> { });
+        return blobs.has(sha256) || fetch(sha256, null, peerAdminAddresses.get(), null, p -> { });
     }
 
-    private boolean fetch(String sha256, List<String> peers, Consumer<ByteBuffer> onFetched, Consumer<String> missedAt) {
+    private boolean fetch(String sha256, Placement at, List<String> peers, Predicate<ByteBuffer> place, Consumer<String> missedAt) {
         if (blobs.has(sha256)) return true;
+        String query = at == null ? "" : "?path=" + URLEncoder.encode(at.path(), StandardCharsets.UTF_8).replace("+", "%20")
+                + "&offset=" + at.offset();
         for (String peer : peers) {
             try {
-                HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + peer + "/v1/blobs/" + sha256))
+                HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + peer + "/v1/blobs/" + sha256 + query))
                         .timeout(Duration.ofSeconds(30)).GET();
                 if (token != null) req.header("Authorization", "Bearer " + token);
                 HttpResponse<InputStream> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -114,7 +123,7 @@ public final class BlobFetcher {
                         missedAt.accept(peer);
                         continue;
                     }
-                    blobs.put(sha256, body, 1 << 20, onFetched);
+                    blobs.put(sha256, body, Hashing.CHUNK_SIZE, place);
                     return true;
                 }
             } catch (IOException e) {

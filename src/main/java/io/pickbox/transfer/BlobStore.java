@@ -15,7 +15,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -141,12 +140,13 @@ public final class BlobStore implements AutoCloseable {
     }
 
     /**
-     * As {@link #put(String, InputStream, long)}, then hands the verified bytes to {@code alsoTo}
-     * (when not null; the blob may have been here already), which must not keep the buffer.
+     * As {@link #put(String, InputStream, long)}, first offering the verified bytes to {@code placed}
+     * (when not null), which must not keep the buffer: when it returns true it holds them where they
+     * belong (the file they are part of) and no blob is written.
      */
-    public void put(String sha256, InputStream in, long maxBytes, Consumer<ByteBuffer> alsoTo) throws IOException {
+    public void put(String sha256, InputStream in, long maxBytes, Predicate<ByteBuffer> placed) throws IOException {
         if (maxBytes > Hashing.CHUNK_SIZE) throw new IllegalArgumentException("a blob holds one chunk at most");
-        if (alsoTo == null && has(sha256)) return;
+        if (placed == null && has(sha256)) return;
         ByteBuffer pooled;
         try {
             pooled = direct.borrow(POOL_WAIT_MILLIS);
@@ -166,8 +166,9 @@ public final class BlobStore implements AutoCloseable {
                 buf.put(piece, 0, n);
             }
             checkHash(md, sha256);
-            put(sha256, buf.flip(), true);
-            if (alsoTo != null) alsoTo.accept(buf.duplicate());
+            buf.flip();
+            if (placed != null && placed.test(buf.duplicate())) return;
+            put(sha256, buf, true);
         } finally {
             direct.release(pooled);
         }

@@ -20,11 +20,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Pushes a large file's chunks straight to every peer's blob store over their admin ports, so
- * that the bytes never travel through the Raft log (the pattern Apache Ozone uses with Ratis): the
- * file is then committed with a metadata-only PUT. A peer stores a pushed chunk only after checking
- * it against its hash and making it durable. When any member cannot take it, the caller sends the
- * chunk through Raft instead, so a committed file's chunks are always held by a majority.
+ * Pushes a large file's chunks straight to every peer over their admin ports, so that the bytes
+ * never travel through the Raft log (the pattern Apache Ozone uses with Ratis): the file is then
+ * committed with a metadata-only PUT. A peer takes a pushed chunk only after checking it against
+ * its hash, and writes it into the file it assembles for that path (see {@link StagedFiles}), or
+ * else into its blob store. When any member cannot take it, the caller sends the chunk through
+ * Raft instead.
  */
 public final class ChunkPusher {
 

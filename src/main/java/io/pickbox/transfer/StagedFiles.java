@@ -20,16 +20,17 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Large files assembled on a receiving node while their chunks are pushed to it, before their
- * commit: each pushed chunk that names the path and offset it is for is also written there, into
- * a temp file next to the path's target. When the file commits, the materializer takes that temp
- * file, writes only the chunks it does not hold yet, and renames it into place, instead of
- * assembling all of it from the blobs after the commit (the push and the assembly overlap).
- * Nothing here is visible as a file of the folder: the temp names are ignored and removed at start.
+ * commit: each pushed chunk that names the path and offset it is for is written there, into a temp
+ * file next to the path's target, and kept nowhere else (the node keeps one copy of the file's
+ * bytes). When the file commits, the materializer takes that temp file, writes only the chunks it
+ * does not hold yet, and renames it into place (the push and the assembly overlap). Nothing here
+ * is visible as a file of the folder: the temp names are ignored and removed at start, after which
+ * the chunks are fetched again from the peers' copies of the file.
  */
 public final class StagedFiles implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StagedFiles.class);
-    /** Files staged at once at most; pushes beyond it are stored as blobs only. */
+    /** Files staged at once at most; pushes beyond it are stored as blobs. */
     static final int MAX_STAGED = 64;
     /**
      * A staged file not written to for this long belongs to an upload that did not commit, or whose
@@ -62,22 +63,22 @@ public final class StagedFiles implements AutoCloseable {
     }
 
     /**
-     * Writes {@code chunk} (already verified to hash to {@code sha256}) where {@code at} says. Does
-     * nothing when the target's directory does not exist yet, and never fails: the chunk is stored as
-     * a blob anyway, and the materializer writes whatever was not staged.
+     * Writes {@code chunk} (already verified to hash to {@code sha256}) where {@code at} says; false
+     * when it was not written (the target's directory does not exist yet, too many files are staged,
+     * or the write failed): the caller then keeps the chunk as a blob. Never throws.
      */
-    public void write(Placement at, String sha256, ByteBuffer chunk) {
+    public boolean write(Placement at, String sha256, ByteBuffer chunk) {
         Path target = PathValidator.resolve(root, at.path());
-        if (!Files.isDirectory(target.getParent())) return;
+        if (!Files.isDirectory(target.getParent())) return false;
         for (int attempt = 0; attempt < 2; attempt++) {
             Open f;
             try {
                 f = open.computeIfAbsent(at.path(), p -> create(target));
             } catch (StagingFailed e) {
                 LOG.debug("Cannot stage {}: {}", at.path(), e.getCause().toString());
-                return;
+                return false;
             }
-            if (f == null) return;
+            if (f == null) return false;
             if (!f.lock.readLock().tryLock()) continue; // being taken: a new upload gets a new file
             try {
                 if (f.taken) continue;
@@ -88,15 +89,16 @@ public final class StagedFiles implements AutoCloseable {
                     return sha256;
                 });
                 f.lastWrite = System.currentTimeMillis();
-                return;
+                return true;
             } catch (StagingFailed e) {
                 LOG.debug("Staging {} failed: {}", at.path(), e.getCause().toString());
             } finally {
                 f.lock.readLock().unlock();
             }
             discard(at.path(), f); // only reached when the write failed
-            return;
+            return false;
         }
+        return false;
     }
 
     /**

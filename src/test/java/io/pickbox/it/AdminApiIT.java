@@ -226,6 +226,38 @@ class AdminApiIT {
         assertThat(snapshot()).isEqualTo(before);
     }
 
+    /**
+     * A node keeps one copy of a large file, the file: a peer asking for one of its chunks names the
+     * file and offset, and gets it read from there, only while the file holds it.
+     */
+    @Test
+    void aChunkIsServedFromTheFileThatHoldsItWhenThePeerSaysWhere() throws Exception {
+        int mib = 1 << 20;
+        byte[] content = ItSupport.randomBytes(2 * mib + 5, 12);
+        ItSupport.write(n1.file("docs/two.bin"), content);
+        awaitContent(cluster.nodes(), "docs/two.bin", content, T);
+        byte[] second = java.util.Arrays.copyOfRange(content, mib, 2 * mib);
+        String path = "/v1/blobs/" + ItSupport.sha256(second);
+        for (String node : List.of(a1, n2.adminAddress())) {
+            assertError(get(node, path), 404); // no blob of it on either node
+            HttpResponse<byte[]> back = AdminHttp.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://" + node + path + "?path=docs%2Ftwo.bin&offset=" + mib)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(back.statusCode()).as("from " + node).isEqualTo(200);
+            assertThat(back.body()).as("from " + node).isEqualTo(second);
+            assertError(get(node, path + "?path=docs%2Ftwo.bin&offset=0"), 404); // not at that offset
+            assertError(get(node, path + "?path=docs%2Ftwo.bin&offset=12"), 400);
+            assertError(get(node, path + "?path=..%2Fescape.bin&offset=0"), 400);
+            assertError(get(node, path + "?path=docs%2Ftwo.bin"), 400);
+        }
+        // Once the file changes there, that node no longer serves the old chunk.
+        byte[] edited = content.clone();
+        edited[mib + 1] ^= 1;
+        ItSupport.write(n1.file("docs/two.bin"), edited);
+        assertError(get(a1, path + "?path=docs%2Ftwo.bin&offset=" + mib), 404);
+        awaitContent(cluster.nodes(), "docs/two.bin", edited, T);
+    }
+
     @Test
     void unknownMembersAre404() throws Exception {
         assertError(call(a1, "DELETE", "/v1/cluster/members/ghost", null, null), 404);

@@ -82,6 +82,31 @@ class LargeFileIT {
         }
     }
 
+    /** Bytes of this node's blobs, packs included. */
+    private static long blobBytes(TestNode n) throws IOException {
+        Path dir = n.dir().resolve(".pickbox/blobs");
+        if (!Files.isDirectory(dir)) return 0;
+        try (Stream<Path> s = Files.walk(dir)) {
+            long total = 0;
+            for (Path p : (Iterable<Path>) s.filter(Files::isRegularFile)::iterator) total += Files.size(p);
+            return total;
+        }
+    }
+
+    /** The SHA-256 of the large file's content as the node's API serves it. */
+    private static String contentSha(TestNode n) throws Exception {
+        var r = AdminHttp.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://" + n.adminAddress() + "/v1/files/" + REL + "?content")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).as("status from " + n).isEqualTo(200);
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        try (var in = r.body()) {
+            byte[] buf = new byte[1 << 16];
+            for (int k; (k = in.read(buf)) > 0; ) md.update(buf, 0, k);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
     private static void awaitSha(String sha, Duration timeout) {
         long size = (long) SIZE_MIB * MIB;
         await().atMost(timeout).pollDelay(Duration.ofSeconds(1)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions()
@@ -119,6 +144,11 @@ class LargeFileIT {
         System.err.println("TEST: 200 MiB replicated in " + Duration.ofNanos(System.nanoTime() - t0));
         cluster.awaitConverged(Duration.ofSeconds(60));
         assertNoOutOfMemory();
+        // One copy on every node, the file itself: the writer keeps no blob of its chunks, and the
+        // others assembled the file from the pushed chunks without keeping them as blobs too.
+        for (TestNode n : cluster.nodes()) assertThat(blobBytes(n)).as("bytes of blobs on " + n).isLessThan(8L * MIB);
+        // Every node serves the file's content from that copy.
+        for (TestNode n : cluster.nodes()) assertThat(contentSha(n)).as("content served by " + n).isEqualTo(sha);
 
         // Overwrite 1 MiB in the middle, in place.
         Set<String> before = blobs(observer);

@@ -116,9 +116,12 @@ class MaterializerTest {
         // A peer serving every chunk; this node holds only the first one.
         com.sun.net.httpserver.HttpServer peer = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
         java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> asked = java.util.Collections.synchronizedList(new ArrayList<>());
         peer.createContext("/v1/blobs/", ex -> {
-            byte[] body = chunk(chunks.indexOf(ex.getRequestURI().getPath().substring("/v1/blobs/".length())));
+            int index = chunks.indexOf(ex.getRequestURI().getPath().substring("/v1/blobs/".length()));
+            byte[] body = chunk(index);
             served.incrementAndGet();
+            asked.add(index + " " + ex.getRequestURI().getQuery());
             ex.sendResponseHeaders(200, body.length);
             ex.getResponseBody().write(body);
             ex.close();
@@ -134,7 +137,11 @@ class MaterializerTest {
             }
             assertThat(Files.readAllBytes(root.resolve("big.bin"))).isEqualTo(content);
             assertThat(served.get()).isEqualTo(chunks.size() - 1);
-            for (String c : chunks) assertThat(fresh.has(c)).as("kept as a blob too").isTrue();
+            // Each request says where the chunk goes, so that a peer can read it from its copy of the file.
+            assertThat(asked).containsExactlyInAnyOrder("1 path=big.bin&offset=" + CHUNK, "2 path=big.bin&offset=" + 2 * CHUNK,
+                    "3 path=big.bin&offset=" + 3 * CHUNK);
+            // The file is the one copy kept: no blob of a chunk written into it.
+            for (int i = 1; i < chunks.size(); i++) assertThat(fresh.has(chunks.get(i))).as("chunk " + i + " kept as a blob").isFalse();
             assertThat(temps()).isEmpty();
         } finally {
             peer.stop(0);
@@ -161,6 +168,50 @@ class MaterializerTest {
         assertThatThrownBy(() -> materializer.writeFile("big.bin", entry, s -> false)).isInstanceOf(Materializer.LocalEditInTheWay.class);
 
         assertThat(Files.readString(root.resolve("big.bin"))).isEqualTo("edited here");
+        assertThat(temps()).isEmpty();
+    }
+
+    @Test
+    void anEditsUnchangedChunksAreCopiedFromTheVersionInTheFolder() throws Exception {
+        // The folder holds the previous version: chunk 2 differs. This node has no blob and no peer.
+        byte[] previous = content.clone();
+        System.arraycopy(bytes(CHUNK, 55), 0, previous, 2 * CHUNK, CHUNK);
+        Files.write(root.resolve("big.bin"), previous);
+        BlobStore empty = new BlobStore(state.resolve("empty"));
+        stage(2, chunk(2)); // the edited chunk, pushed by the writer
+        try (Materializer m = new Materializer(root, empty, staged, new BlobFetcher(empty, List::of, null), new Transfers())) {
+            m.writeFile("big.bin", entry, s -> true).get();
+        }
+        assertThat(Files.readAllBytes(root.resolve("big.bin"))).isEqualTo(content);
+        assertThat(temps()).isEmpty();
+    }
+
+    @Test
+    void aChunkRepeatedInTheFileIsCopiedFromWhereItIsAlready() throws Exception {
+        byte[] repeated = new byte[3 * CHUNK];
+        byte[] one = bytes(CHUNK, 5);
+        for (int i = 0; i < 3; i++) System.arraycopy(one, 0, repeated, i * CHUNK, CHUNK);
+        String h = Hashing.sha256Hex(one);
+        Entry e = new Entry(Entry.Kind.FILE, 3, repeated.length, Hashing.sha256Hex(repeated), List.of(h, h, h), 0644,
+                1_700_000_000_000L, "n1", null);
+        BlobStore empty = new BlobStore(state.resolve("empty"));
+        stage(1, one); // the writer pushed it once
+        try (Materializer m = new Materializer(root, empty, staged, new BlobFetcher(empty, List::of, null), new Transfers())) {
+            m.writeFile("big.bin", e, s -> true).get();
+        }
+        assertThat(Files.readAllBytes(root.resolve("big.bin"))).isEqualTo(repeated);
+    }
+
+    @Test
+    void aChunkNoPlaceHoldsLeavesTheFolderAsItWas() throws Exception {
+        byte[] previous = bytes(3 * CHUNK + 100, 66); // another version: no chunk matches
+        Files.write(root.resolve("big.bin"), previous);
+        BlobStore empty = new BlobStore(state.resolve("empty"));
+        stage(0, chunk(0));
+        try (Materializer m = new Materializer(root, empty, staged, new BlobFetcher(empty, List::of, null), new Transfers())) {
+            assertThatThrownBy(() -> m.writeFile("big.bin", entry, s -> true)).hasMessageContaining("not available");
+        }
+        assertThat(Files.readAllBytes(root.resolve("big.bin"))).isEqualTo(previous);
         assertThat(temps()).isEmpty();
     }
 }

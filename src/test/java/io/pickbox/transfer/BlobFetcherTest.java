@@ -92,7 +92,7 @@ class BlobFetcherTest {
     }
 
     @Test
-    void eachFetchedChunkIsHandedOverOnceWithItsIndexAndVerifiedBytes() throws Exception {
+    void eachFetchedChunkIsHandedOverOnceWithItsIndexAndVerifiedBytesAndKeptAsABlobOnlyWhenNotPlaced() throws Exception {
         Map<String, byte[]> all = new HashMap<>();
         List<String> chunks = randomChunks(10, 3000, 8, all);
         String torn = chunks.get(3);
@@ -103,10 +103,11 @@ class BlobFetcherTest {
         BlobFetcher fetcher = new BlobFetcher(blobs, () -> List.of(a, b), null);
 
         Map<Integer, List<byte[]>> handed = new ConcurrentHashMap<>();
-        List<CompletableFuture<Boolean>> present = fetcher.ensureAll(chunks, (i, bytes) -> {
+        List<CompletableFuture<Boolean>> present = fetcher.ensureAll(chunks, null, (i, bytes) -> {
             byte[] copy = new byte[bytes.remaining()];
             bytes.get(copy);
             handed.computeIfAbsent(i, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(copy);
+            return i % 2 == 0; // the odd ones could not be placed
         });
         for (CompletableFuture<Boolean> f : present) assertThat(f.join()).isTrue();
 
@@ -114,7 +115,30 @@ class BlobFetcherTest {
         handed.forEach((i, copies) -> {
             assertThat(copies).as("chunk " + i).hasSize(1);
             assertThat(copies.get(0)).as("chunk " + i).isEqualTo(all.get(chunks.get(i)));
+            assertThat(blobs.has(chunks.get(i))).as("chunk " + i + " kept as a blob").isEqualTo(i % 2 == 1);
         });
+    }
+
+    @Test
+    void aChunkIsAskedForWithWhereItIsNeededSoThatAPeerCanReadItFromThatFile() throws Exception {
+        byte[] data = new byte[5000];
+        new Random(3).nextBytes(data);
+        String sha = Hashing.sha256Hex(data);
+        List<String> queries = java.util.Collections.synchronizedList(new ArrayList<>());
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/blobs/", ex -> {
+            queries.add(ex.getRequestURI().getQuery()); // decoded
+            ex.sendResponseHeaders(200, data.length);
+            ex.getResponseBody().write(data);
+            ex.close();
+        });
+        server.start();
+        servers.add(server);
+        BlobFetcher fetcher = new BlobFetcher(new BlobStore(dir), () -> List.of("127.0.0.1:" + server.getAddress().getPort()), null);
+
+        Placement at = new Placement("dir with space/caf\u00e9+1 100%.bin", 3L * Hashing.CHUNK_SIZE);
+        assertThat(fetcher.ensureAll(List.of(sha), List.of(at), (i, bytes) -> true).get(0).join()).isTrue();
+        assertThat(queries).containsExactly("path=dir with space/caf\u00e9+1 100%.bin&offset=" + 3L * Hashing.CHUNK_SIZE);
     }
 
     @Test
