@@ -88,7 +88,7 @@ public final class BlobFetcher {
             int index = i;
             Placement where = at == null ? null : at.get(i);
             Predicate<ByteBuffer> then = place == null ? null : bytes -> place.test(index, bytes);
-            java.util.function.Supplier<Boolean> fetchIt = () -> {
+            Supplier<Boolean> fetchIt = () -> {
                 List<String> order = new ArrayList<>(peers);
                 if (!order.isEmpty()) java.util.Collections.rotate(order, -(index % order.size()));
                 order.sort(java.util.Comparator.comparingInt(p -> {
