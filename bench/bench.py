@@ -888,7 +888,29 @@ def patched_sha(path, offset, patch):
 
 # ----------------------------------------------------------------------------- one system
 
+def settle_file_system(src):
+    """Writes dirty data out and drops the kernel's clean caches, when allowed (root), so that every
+    system starts from the same state: on ext4 without a journal, creating a file scans past inodes
+    deleted in the last minutes whose inode-table blocks are still cached (`recently_deleted`), so
+    a run started soon after mass deletions (the previous system's or run's folders) wrote the
+    burst's files 2-6 times slower. The large workload's source file is read back into the cache
+    (it is copied from there, as before). Returns whether the caches were dropped."""
+    os.sync()
+    try:
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("3\n")
+        dropped = True
+    except OSError:
+        dropped = False
+    with open(src, "rb") as f:
+        while f.read(4 * MiB):
+            pass
+    return dropped
+
+
 def run_system(system_cls, args, cfg, work, src, src_sha):
+    dropped = settle_file_system(src)
+    log(f"{system_cls.name}: caches {'dropped' if dropped else 'not dropped (not allowed)'}")
     mem = MemSampler()
     mem.start()
     sysname = system_cls.name
@@ -896,7 +918,7 @@ def run_system(system_cls, args, cfg, work, src, src_sha):
         system = Syncthing(work, mem, lat10=cfg["lat10_samples"] > 0)
     else:
         system = Pickbox(work, mem)
-    R = {"workloads": {}, "loadavg_start": open("/proc/loadavg").read().split()[:3]}
+    R = {"workloads": {}, "loadavg_start": open("/proc/loadavg").read().split()[:3], "caches_dropped": dropped}
     rng = random.Random(42)
     try:
         log(f"{sysname}: starting 3 nodes")
