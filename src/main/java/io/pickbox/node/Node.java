@@ -48,6 +48,8 @@ public final class Node implements AutoCloseable {
     private BlobStore blobs;
     private StagedFiles staged;
     private FolderChunks folderChunks;
+    private ChunkPusher pusher;
+    private BlobFetcher fetcher;
     private RaftNode raft;
     private LocalTable table;
     private SyncEngine sync;
@@ -94,8 +96,8 @@ public final class Node implements AutoCloseable {
         ignored = Ignores.forFolder(data, () -> {
             if (sync != null) sync.rescan("");
         }).asPredicate();
-        BlobFetcher fetcher = new BlobFetcher(blobs, this::peerAdminAddresses, config.adminToken());
-        ChunkPusher pusher = new ChunkPusher(this::everyPeerAdminAddress, config.adminToken());
+        fetcher = new BlobFetcher(blobs, this::peerAdminAddresses, config.adminToken());
+        pusher = new ChunkPusher(this::everyPeerAdminAddress, config.adminToken());
         staged = new StagedFiles(data);
         folderChunks = new FolderChunks(data);
         sync = SyncEngine.create(config.nodeId(), data, index, table, metrics.timed((op, bytes) -> raft.submit(op, bytes)),
@@ -320,6 +322,8 @@ public final class Node implements AutoCloseable {
         if (sync != null) sync.close();
         if (admin != null) admin.close();
         if (staged != null) staged.close();
+        if (pusher != null) pusher.close();
+        if (fetcher != null) fetcher.close();
         if (raft != null) raft.close();
         if (blobs != null) blobs.close();
         try {

@@ -1,19 +1,18 @@
 package io.pickbox.transfer;
 
 import io.pickbox.folder.Hashing;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.io.CloseMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,14 +31,15 @@ import java.util.function.Supplier;
  * Fetches chunks this node lacks (it joined from a snapshot, or a blob was collected) from
  * peers' admin ports by hash. Every fetched blob is verified against its hash before use.
  */
-public final class BlobFetcher {
+public final class BlobFetcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BlobFetcher.class);
 
     private final BlobStore blobs;
     private final Supplier<List<String>> peerAdminAddresses;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    /** Made at the first fetch (see {@link PeerHttp}); fetches run on the pool below and on callers of {@link #ensure}. */
+    private CloseableHttpClient http;
     /** Chunks of one large file are fetched this many at a time; threads go away when idle. */
     static final int PARALLEL_FETCHES = 4;
     private final ThreadPoolExecutor pool;
@@ -113,27 +113,39 @@ public final class BlobFetcher {
         String query = at == null ? "" : "?path=" + URLEncoder.encode(at.path(), StandardCharsets.UTF_8).replace("+", "%20")
                 + "&offset=" + at.offset();
         for (String peer : peers) {
+            HttpGet get = new HttpGet("http://" + peer + "/v1/blobs/" + sha256 + query);
+            if (token != null) get.setHeader("Authorization", "Bearer " + token);
             try {
-                HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + peer + "/v1/blobs/" + sha256 + query))
-                        .timeout(Duration.ofSeconds(30)).GET();
-                if (token != null) req.header("Authorization", "Bearer " + token);
-                HttpResponse<InputStream> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
-                try (InputStream body = resp.body()) {
-                    if (resp.statusCode() != 200) {
-                        missedAt.accept(peer);
-                        continue;
+                boolean stored = http().execute(get, response -> {
+                    if (response.getCode() != 200) {
+                        EntityUtils.consume(response.getEntity());
+                        return false;
                     }
-                    blobs.put(sha256, body, Hashing.CHUNK_SIZE, place);
+                    try (InputStream body = response.getEntity().getContent()) {
+                        blobs.put(sha256, body, Hashing.CHUNK_SIZE, place);
+                    }
                     return true;
-                }
+                });
+                if (stored) return true;
+                missedAt.accept(peer);
             } catch (IOException e) {
                 if (!(e instanceof BlobStore.RejectedBlobException)) missedAt.accept(peer); // unreachable, not just one bad chunk
                 LOG.debug("Fetching chunk {} from {} failed: {}", sha256, peer, e.toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
             }
         }
         return false;
+    }
+
+    private synchronized CloseableHttpClient http() {
+        if (http == null) http = PeerHttp.newClient(16);
+        return http;
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        synchronized (this) {
+            if (http != null) http.close(CloseMode.IMMEDIATE);
+        }
     }
 }

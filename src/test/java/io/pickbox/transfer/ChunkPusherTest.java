@@ -75,69 +75,6 @@ class ChunkPusherTest {
                 .containsEntry("auth", "Bearer s3cret").containsEntry("path", "null").containsEntry("offset", "null");
     }
 
-    /** Records what a publisher signals; runs {@code atSubscribe}, and asks for one more after each piece if told to. */
-    private static final class Recorder implements java.util.concurrent.Flow.Subscriber<java.nio.ByteBuffer> {
-        final List<String> signals = new ArrayList<>();
-        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        java.util.concurrent.Flow.Subscription subscription;
-        private final java.util.function.Consumer<java.util.concurrent.Flow.Subscription> atSubscribe;
-        private final boolean requestOneMoreEachTime;
-
-        Recorder(java.util.function.Consumer<java.util.concurrent.Flow.Subscription> atSubscribe, boolean requestOneMoreEachTime) {
-            this.atSubscribe = atSubscribe;
-            this.requestOneMoreEachTime = requestOneMoreEachTime;
-        }
-
-        @Override
-        public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
-            subscription = s;
-            atSubscribe.accept(s);
-        }
-
-        @Override
-        public void onNext(java.nio.ByteBuffer b) {
-            signals.add("next");
-            byte[] piece = new byte[b.remaining()];
-            b.get(piece);
-            bytes.writeBytes(piece);
-            if (requestOneMoreEachTime) subscription.request(1); // from inside onNext: delivered after this returns, not nested
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            signals.add("error");
-        }
-
-        @Override
-        public void onComplete() {
-            signals.add("complete");
-        }
-    }
-
-    /** The request body is the array itself, in views of it, delivered as demanded and never more. */
-    @Test
-    void theBodyPublisherHandsOutTheArrayInOrderAsDemanded() {
-        byte[] data = bytes(200_000, 4);
-        Recorder all = new Recorder(s -> { }, true);
-        new ChunkPusher.ArrayBody(data).subscribe(all);
-        assertThat(all.signals).isEmpty();
-        all.subscription.request(1);
-        assertThat(all.bytes.toByteArray()).isEqualTo(data);
-        assertThat(all.signals).hasSize(5).endsWith("complete").doesNotContain("error");
-
-        Recorder cancelled = new Recorder(s -> {
-            s.request(1);
-            s.cancel();
-            s.request(10);
-        }, false);
-        new ChunkPusher.ArrayBody(data).subscribe(cancelled);
-        assertThat(cancelled.signals).containsExactly("next");
-
-        Recorder refused = new Recorder(s -> s.request(0), false);
-        new ChunkPusher.ArrayBody(data).subscribe(refused);
-        assertThat(refused.signals).containsExactly("error");
-    }
-
     @Test
     void aChunkTellsThePeersWhereItBelongsWhenTheCallerSays() throws Exception {
         Map<String, String> seen = new ConcurrentHashMap<>();
