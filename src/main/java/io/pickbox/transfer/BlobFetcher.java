@@ -18,9 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
@@ -48,13 +46,7 @@ public final class BlobFetcher implements AutoCloseable {
         this.blobs = blobs;
         this.peerAdminAddresses = peerAdminAddresses;
         this.token = token;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(PARALLEL_FETCHES, PARALLEL_FETCHES, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "pickbox-fetch-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        pool.allowCoreThreadTimeOut(true);
+        this.pool = PeerHttp.threads("pickbox-fetch", PARALLEL_FETCHES, 30);
     }
 
     /**

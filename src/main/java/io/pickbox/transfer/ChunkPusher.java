@@ -15,10 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -55,13 +52,7 @@ public final class ChunkPusher implements AutoCloseable {
     public ChunkPusher(Supplier<Optional<List<String>>> peers, String token) {
         this.peers = peers;
         this.token = token;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(PARALLEL_REQUESTS, PARALLEL_REQUESTS, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "pickbox-push-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        pool.allowCoreThreadTimeOut(true);
+        this.pool = PeerHttp.threads("pickbox-push", PARALLEL_REQUESTS, 10);
     }
 
     private synchronized CloseableHttpClient http() {
