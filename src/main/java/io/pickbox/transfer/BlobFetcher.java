@@ -2,9 +2,7 @@ package io.pickbox.transfer;
 
 import io.pickbox.folder.Hashing;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
-import org.apache.hc.core5.io.CloseMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
@@ -35,18 +32,14 @@ public final class BlobFetcher implements AutoCloseable {
 
     private final BlobStore blobs;
     private final Supplier<List<String>> peerAdminAddresses;
-    private final String token;
-    /** Made at the first fetch (see {@link PeerHttp}); fetches run on the pool below and on callers of {@link #ensure}. */
-    private CloseableHttpClient http;
-    /** Chunks of one large file are fetched this many at a time; threads go away when idle. */
+    /** Chunks of one large file are fetched this many at a time, on its threads; callers of {@link #ensure} fetch on theirs. */
     static final int PARALLEL_FETCHES = 4;
-    private final ThreadPoolExecutor pool;
+    private final PeerHttp http;
 
     public BlobFetcher(BlobStore blobs, Supplier<List<String>> peerAdminAddresses, String token) {
         this.blobs = blobs;
         this.peerAdminAddresses = peerAdminAddresses;
-        this.token = token;
-        this.pool = PeerHttp.threads("pickbox-fetch", PARALLEL_FETCHES, 30);
+        this.http = new PeerHttp(token, "pickbox-fetch", PARALLEL_FETCHES, 16);
     }
 
     /**
@@ -90,7 +83,7 @@ public final class BlobFetcher implements AutoCloseable {
                 return fetch(sha, where, order, then, p -> misses.computeIfAbsent(p, k -> new AtomicInteger()).incrementAndGet());
             };
             // A single chunk is fetched on the caller's thread: nothing would run alongside it.
-            present.add(chunks.size() == 1 ? CompletableFuture.completedFuture(fetchIt.get()) : CompletableFuture.supplyAsync(fetchIt, pool));
+            present.add(chunks.size() == 1 ? CompletableFuture.completedFuture(fetchIt.get()) : http.async(fetchIt));
         }
         return present;
     }
@@ -105,10 +98,9 @@ public final class BlobFetcher implements AutoCloseable {
         String query = at == null ? "" : "?path=" + URLEncoder.encode(at.path(), StandardCharsets.UTF_8).replace("+", "%20")
                 + "&offset=" + at.offset();
         for (String peer : peers) {
-            HttpGet get = new HttpGet("http://" + peer + "/v1/blobs/" + sha256 + query);
-            if (token != null) get.setHeader("Authorization", "Bearer " + token);
+            HttpGet get = new HttpGet(PeerHttp.blobUri(peer, sha256) + query);
             try {
-                boolean stored = http().execute(get, response -> {
+                boolean stored = http.execute(get, response -> {
                     if (response.getCode() != 200) {
                         EntityUtils.consume(response.getEntity());
                         return false;
@@ -128,16 +120,8 @@ public final class BlobFetcher implements AutoCloseable {
         return false;
     }
 
-    private synchronized CloseableHttpClient http() {
-        if (http == null) http = PeerHttp.newClient(16);
-        return http;
-    }
-
     @Override
     public void close() {
-        pool.shutdownNow();
-        synchronized (this) {
-            if (http != null) http.close(CloseMode.IMMEDIATE);
-        }
+        http.close();
     }
 }

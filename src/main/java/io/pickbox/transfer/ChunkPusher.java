@@ -1,11 +1,9 @@
 package io.pickbox.transfer;
 
 import org.apache.hc.client5.http.classic.methods.HttpPut;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
-import org.apache.hc.core5.io.CloseMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.function.Supplier;
 
 /**
@@ -40,10 +37,7 @@ public final class ChunkPusher implements AutoCloseable {
     public static final ChunkPusher NONE = new ChunkPusher(Optional::empty, null);
 
     private final Supplier<Optional<List<String>>> peers;
-    private final String token;
-    /** Made at the first push (see {@link PeerHttp}). */
-    private CloseableHttpClient http;
-    private final ThreadPoolExecutor pool;
+    private final PeerHttp http;
 
     /**
      * @param peers the admin addresses of every other member of the cluster, or empty when one of
@@ -51,13 +45,7 @@ public final class ChunkPusher implements AutoCloseable {
      */
     public ChunkPusher(Supplier<Optional<List<String>>> peers, String token) {
         this.peers = peers;
-        this.token = token;
-        this.pool = PeerHttp.threads("pickbox-push", PARALLEL_REQUESTS, 10);
-    }
-
-    private synchronized CloseableHttpClient http() {
-        if (http == null) http = PeerHttp.newClient(PARALLEL_REQUESTS);
-        return http;
+        this.http = new PeerHttp(token, "pickbox-push", PARALLEL_REQUESTS, PARALLEL_REQUESTS);
     }
 
     /**
@@ -83,16 +71,15 @@ public final class ChunkPusher implements AutoCloseable {
     }
 
     private CompletableFuture<Boolean> push(String peer, String sha256, byte[] data, Placement at) {
-        return CompletableFuture.supplyAsync(() -> {
-            HttpPut put = new HttpPut("http://" + peer + "/v1/blobs/" + sha256);
+        return http.async(() -> {
+            HttpPut put = new HttpPut(PeerHttp.blobUri(peer, sha256));
             put.setEntity(new ByteArrayEntity(data, ContentType.APPLICATION_OCTET_STREAM));
             if (at != null) {
                 put.setHeader(PATH_HEADER, URLEncoder.encode(at.path(), StandardCharsets.UTF_8));
                 put.setHeader(OFFSET_HEADER, Long.toString(at.offset()));
             }
-            if (token != null) put.setHeader("Authorization", "Bearer " + token);
             try {
-                int status = http().execute(put, response -> {
+                int status = http.execute(put, response -> {
                     EntityUtils.consume(response.getEntity());
                     return response.getCode();
                 });
@@ -102,14 +89,11 @@ public final class ChunkPusher implements AutoCloseable {
                 LOG.debug("Pushing chunk {} to {} failed: {}", sha256, peer, e.toString());
             }
             return false;
-        }, pool);
+        });
     }
 
     @Override
     public void close() {
-        pool.shutdownNow();
-        synchronized (this) {
-            if (http != null) http.close(CloseMode.IMMEDIATE);
-        }
+        http.close();
     }
 }
