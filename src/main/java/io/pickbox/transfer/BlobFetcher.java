@@ -46,18 +46,11 @@ public final class BlobFetcher implements AutoCloseable {
      * Starts fetching every chunk of {@code chunks} this node lacks, {@value #PARALLEL_FETCHES} at a
      * time in order, each from the peers in a different order so that they share the serving. The
      * future at position i completes with whether chunk i is present; a writer can use chunk i
-     * while later ones are still on their way.
-     */
-    public List<CompletableFuture<Boolean>> ensureAll(List<String> chunks) {
-        return ensureAll(chunks, null, null);
-    }
-
-    /**
-     * As {@link #ensureAll(List)}. {@code at} (when not null) says where each chunk is needed, so that
-     * a peer without its blob serves it from that file of its own folder. {@code place} (when not
-     * null) is offered every chunk fetched here, by its index in {@code chunks}, with its verified
-     * bytes (not to be kept), on the fetching thread before its future completes: when it returns
-     * true it has put the chunk where it belongs, and no blob is kept of it.
+     * while later ones are still on their way. {@code at} (when not null) says where each chunk is
+     * needed, so that a peer without its blob serves it from that file of its own folder. {@code
+     * place} (when not null) is offered every chunk fetched here, by its index in {@code chunks},
+     * with its verified bytes (not to be kept), on the fetching thread before its future completes:
+     * when it returns true it has put the chunk where it belongs, and no blob is kept of it.
      */
     public List<CompletableFuture<Boolean>> ensureAll(List<String> chunks, List<Placement> at, BiPredicate<Integer, ByteBuffer> place) {
         List<String> peers = peerAdminAddresses.get();

@@ -49,17 +49,10 @@ public final class ChunkPusher implements AutoCloseable {
     }
 
     /**
-     * Pushes {@code data} (which hashes to {@code sha256}) to every peer at once; completes with
-     * true when every one of them stored it, false otherwise (never exceptionally).
-     */
-    public CompletableFuture<Boolean> pushToAll(String sha256, byte[] data) {
-        return pushToAll(sha256, data, null);
-    }
-
-    /**
-     * As {@link #pushToAll(String, byte[])}, telling the peers where the chunk belongs (when not
-     * null), so that they assemble the file while its chunks arrive (see {@link StagedFiles}). The
-     * array must not change until the returned future completes.
+     * Pushes {@code data} (which hashes to {@code sha256}) to every peer at once, telling them where
+     * the chunk belongs (when {@code at} is not null) so that they assemble the file while its chunks
+     * arrive (see {@link StagedFiles}); completes with true when every one of them took it, false
+     * otherwise (never exceptionally). The array must not change until the future completes.
      */
     public CompletableFuture<Boolean> pushToAll(String sha256, byte[] data, Placement at) {
         if (!BlobStore.isHash(sha256)) throw new IllegalArgumentException("not a sha256 hash: " + sha256);

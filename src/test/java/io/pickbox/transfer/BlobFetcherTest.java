@@ -82,7 +82,7 @@ class BlobFetcherTest {
         blobs.put(chunks.get(0), java.nio.ByteBuffer.wrap(all.get(chunks.get(0)))); // already held: not fetched
         BlobFetcher fetcher = new BlobFetcher(blobs, () -> List.of(a, b), null);
 
-        List<CompletableFuture<Boolean>> present = fetcher.ensureAll(chunks);
+        List<CompletableFuture<Boolean>> present = fetcher.ensureAll(chunks, null, null);
         assertThat(present).hasSize(chunks.size());
         for (CompletableFuture<Boolean> f : present) assertThat(f.join()).isTrue();
         for (String sha : chunks) assertThat(blobs.read(sha)).isEqualTo(all.get(sha));
@@ -153,7 +153,7 @@ class BlobFetcherTest {
         BlobStore blobs = new BlobStore(dir);
         BlobFetcher fetcher = new BlobFetcher(blobs, () -> List.of(empty, a, b), null);
 
-        for (CompletableFuture<Boolean> f : fetcher.ensureAll(chunks)) assertThat(f.join()).isTrue();
+        for (CompletableFuture<Boolean> f : fetcher.ensureAll(chunks, null, null)) assertThat(f.join()).isTrue();
         assertThat(toA.get() + toB.get()).isEqualTo(chunks.size());
         // In turn it would be asked first for a third of them (20); once it missed it goes last.
         assertThat(toEmpty.get()).as("requests to the peer without chunks").isLessThanOrEqualTo(BlobFetcher.PARALLEL_FETCHES + 1);
@@ -169,7 +169,7 @@ class BlobFetcherTest {
         BlobStore blobs = new BlobStore(dir);
         BlobFetcher fetcher = new BlobFetcher(blobs, () -> List.of(a), null);
 
-        List<CompletableFuture<Boolean>> present = fetcher.ensureAll(List.of(knownSha, unknownSha));
+        List<CompletableFuture<Boolean>> present = fetcher.ensureAll(List.of(knownSha, unknownSha), null, null);
         assertThat(present.get(0).join()).isTrue();
         assertThat(present.get(1).join()).isFalse();
         assertThat(blobs.has(unknownSha)).isFalse();

@@ -66,7 +66,7 @@ class ChunkPusherTest {
         String sha = Hashing.sha256Hex(chunk);
 
         ChunkPusher pusher = new ChunkPusher(() -> Optional.of(List.of(a, b)), "s3cret");
-        assertThat(pusher.pushToAll(sha, chunk).get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(pusher.pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isTrue();
 
         assertThat(atA).containsOnlyKeys(sha);
         assertThat(atA.get(sha)).isEqualTo(chunk);
@@ -102,8 +102,8 @@ class ChunkPusherTest {
         }
         String down = "127.0.0.1:" + closedPort;
 
-        assertThat(new ChunkPusher(() -> Optional.of(List.of(ok, full)), null).pushToAll(sha, chunk).get(10, TimeUnit.SECONDS)).isFalse();
-        assertThat(new ChunkPusher(() -> Optional.of(List.of(down, ok)), null).pushToAll(sha, chunk).get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(new ChunkPusher(() -> Optional.of(List.of(ok, full)), null).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(new ChunkPusher(() -> Optional.of(List.of(down, ok)), null).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
     }
 
     @Test
@@ -111,8 +111,8 @@ class ChunkPusherTest {
         byte[] chunk = bytes(1000, 3);
         String sha = Hashing.sha256Hex(chunk);
 
-        assertThat(new ChunkPusher(Optional::empty, null).pushToAll(sha, chunk).get(10, TimeUnit.SECONDS)).isFalse();
-        assertThat(new ChunkPusher(() -> Optional.of(List.of()), null).pushToAll(sha, chunk).get(10, TimeUnit.SECONDS)).isFalse();
-        assertThat(ChunkPusher.NONE.pushToAll(sha, chunk).get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(new ChunkPusher(Optional::empty, null).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(new ChunkPusher(() -> Optional.of(List.of()), null).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(ChunkPusher.NONE.pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
     }
 }
