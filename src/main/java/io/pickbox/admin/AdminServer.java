@@ -28,7 +28,6 @@ import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.net.InetAddress;
 import java.net.URLDecoder;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -392,8 +391,10 @@ public final class AdminServer implements AutoCloseable {
             // when it matches its hash: a copy changed since then ends the response early.
             io.pickbox.folder.FileStat disk = io.pickbox.folder.FileStat.of(node.config().dataDir().resolve(path));
             boolean copyHere = disk != null && disk.kind() == io.pickbox.folder.FileStat.Kind.FILE && disk.size() == e.size();
-            for (String c : e.chunks()) {
-                if (!copyHere && !node.blobs().has(c)) throw new ApiError(503, "unavailable", "chunk not on this node yet: " + c);
+            if (!copyHere) {
+                for (String c : e.chunks()) {
+                    if (!node.blobs().has(c)) throw new ApiError(503, "unavailable", "chunk not on this node yet: " + c);
+                }
             }
             java.util.Iterator<InputStream> parts = java.util.stream.IntStream.range(0, e.chunks().size())
                     .mapToObj(i -> chunkStream(e.chunks().get(i), new Placement(path, (long) i * Hashing.CHUNK_SIZE))).iterator();
@@ -594,19 +595,18 @@ public final class AdminServer implements AutoCloseable {
             ctx.contentType("application/octet-stream").result(node.blobs().read(sha));
             return;
         }
-        ByteBuffer chunk = at == null ? null : node.folderChunks().read(at, sha);
+        byte[] chunk = at == null ? null : node.folderChunks().read(at, sha);
         if (chunk == null) throw new ApiError(404, "not found", "no such chunk here");
-        byte[] bytes = chunk.remaining() == chunk.capacity() ? chunk.array() : java.util.Arrays.copyOf(chunk.array(), chunk.remaining());
-        ctx.contentType("application/octet-stream").result(bytes);
+        ctx.contentType("application/octet-stream").result(chunk);
     }
 
     /** A chunk's bytes from its blob, or else from where it sits in this node's folder; fails when neither holds it. */
     private InputStream chunkStream(String sha, Placement at) {
         try {
             if (node.blobs().has(sha)) return node.blobs().open(sha);
-            ByteBuffer chunk = node.folderChunks().read(at, sha);
+            byte[] chunk = node.folderChunks().read(at, sha);
             if (chunk == null) throw new IOException("chunk " + sha + " at " + at + " is no longer held here");
-            return new java.io.ByteArrayInputStream(chunk.array(), 0, chunk.remaining());
+            return new java.io.ByteArrayInputStream(chunk);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

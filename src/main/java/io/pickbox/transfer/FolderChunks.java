@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
 
 /**
  * Chunks read from the folder's own files where they sit, for a peer that needs them and for
@@ -31,16 +32,19 @@ public final class FolderChunks {
     }
 
     /**
-     * The chunk {@code sha256} read from where {@code at} says, or null when the file there does not
-     * hold it (absent, changed, a directory or a link, or reached through a link out of the folder).
+     * The bytes of chunk {@code sha256} read from where {@code at} says, or null when the file there
+     * does not hold it (absent, changed, a directory or a link, or reached through a link out of the
+     * folder).
      */
-    public ByteBuffer read(Placement at, String sha256) throws IOException {
+    public byte[] read(Placement at, String sha256) throws IOException {
         Path file = PathValidator.resolve(root, at.path());
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!a.isRegularFile() || !file.toRealPath().startsWith(realRoot)) return null;
             try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-                return readVerified(in, at.offset(), sha256, ByteBuffer.allocate(Hashing.CHUNK_SIZE));
+                ByteBuffer chunk = readVerified(in, at.offset(), sha256, ByteBuffer.allocate(Hashing.CHUNK_SIZE));
+                if (chunk == null) return null;
+                return chunk.remaining() == chunk.capacity() ? chunk.array() : Arrays.copyOf(chunk.array(), chunk.remaining());
             }
         } catch (NoSuchFileException e) {
             return null;
