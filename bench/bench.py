@@ -202,10 +202,13 @@ class MemSampler(threading.Thread):
     """RSS of each node: the sum over the node's process tree, sampled every 250 ms from
     /proc/<pid>/status; the peak is the larger of the highest sampled sum and the sum of VmHWM."""
 
+    TREE_REFRESH_S = 4.0
+
     def __init__(self):
         super().__init__(daemon=True)
         self.pids = {}
         self.peak = {}   # name -> kB
+        self._trees = {}  # pid -> (when listed, pids of its tree)
         self._stop = threading.Event()
 
     @staticmethod
@@ -222,9 +225,19 @@ class MemSampler(threading.Thread):
     def add(self, name, pid):
         self.pids[name] = pid
 
+    def tree(self, pid):
+        """The node's process tree, listed again every few seconds only: listing it reads a file per
+        thread (a JVM has ~70), which every 250 ms would take CPU from the systems measured."""
+        now = time.monotonic()
+        listed = self._trees.get(pid)
+        if listed is None or now - listed[0] > self.TREE_REFRESH_S:
+            listed = (now, proc_tree(pid))
+            self._trees[pid] = listed
+        return listed[1]
+
     def tree_kb(self, pid):
         rss = hwm = 0
-        for p in proc_tree(pid):
+        for p in self.tree(pid):
             r, h = self.read(p)
             rss += r
             hwm += h
