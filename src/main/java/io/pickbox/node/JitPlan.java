@@ -19,7 +19,8 @@ import javax.management.ObjectName;
  * instructions, ~15 times faster than C1's code.
  *
  * <p>Applied as compiler directives through the JVM's own diagnostic command, at start-up of a node
- * process; {@code -Dpickbox.jit=default} leaves the JVM as it is.
+ * process; {@code -Dpickbox.jit=default} leaves the JVM as it is. As C2 never uses the profiles,
+ * {@code jvm.options} also lowers C1's thresholds (drop them with that property).
  */
 public final class JitPlan {
 
