@@ -20,7 +20,7 @@ import javax.management.ObjectName;
  *
  * <p>Applied as compiler directives through the JVM's own diagnostic command, at start-up of a node
  * process; {@code -Dpickbox.jit=default} leaves the JVM as it is. As C2 never uses the profiles,
- * {@code jvm.options} also lowers C1's thresholds (drop them with that property).
+ * {@code jvm.options} also lowers C1's thresholds (drop them too when setting that property).
  */
 public final class JitPlan {
 
