@@ -8,9 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLEncoder;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -88,8 +86,7 @@ public final class BlobFetcher implements AutoCloseable {
 
     private boolean fetch(String sha256, Placement at, List<String> peers, Predicate<ByteBuffer> place, Consumer<String> missedAt) {
         if (blobs.has(sha256)) return true;
-        String query = at == null ? "" : "?path=" + URLEncoder.encode(at.path(), StandardCharsets.UTF_8).replace("+", "%20")
-                + "&offset=" + at.offset();
+        String query = at == null ? "" : "?path=" + at.encodedPath() + "&offset=" + at.offset();
         for (String peer : peers) {
             HttpGet get = new HttpGet(PeerHttp.blobUri(peer, sha256) + query);
             try {

@@ -8,8 +8,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -68,7 +66,7 @@ public final class ChunkPusher implements AutoCloseable {
             HttpPut put = new HttpPut(PeerHttp.blobUri(peer, sha256));
             put.setEntity(new ByteArrayEntity(data, ContentType.APPLICATION_OCTET_STREAM));
             if (at != null) {
-                put.setHeader(PATH_HEADER, URLEncoder.encode(at.path(), StandardCharsets.UTF_8));
+                put.setHeader(PATH_HEADER, at.encodedPath());
                 put.setHeader(OFFSET_HEADER, Long.toString(at.offset()));
             }
             try {

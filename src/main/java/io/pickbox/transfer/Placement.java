@@ -3,6 +3,9 @@ package io.pickbox.transfer;
 import io.pickbox.folder.Hashing;
 import io.pickbox.folder.PathValidator;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
 /**
  * Where a chunk sits: the folder path of a file and the chunk's offset in it. A pushed chunk names
  * where it belongs; a fetched one, where the asking node needs it (and a peer may hold it).
@@ -21,5 +24,10 @@ public record Placement(String path, long offset) {
             throw new IllegalArgumentException("a chunk offset is a multiple of " + Hashing.CHUNK_SIZE
                     + " between 0 and " + MAX_OFFSET + ", not " + offset);
         }
+    }
+
+    /** The path percent-encoded (UTF-8, a space as {@code %20}), as it travels in a query or a header. */
+    public String encodedPath() {
+        return URLEncoder.encode(path, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }
