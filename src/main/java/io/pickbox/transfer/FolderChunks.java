@@ -41,8 +41,11 @@ public final class FolderChunks {
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!a.isRegularFile() || !file.toRealPath().startsWith(realRoot)) return null;
+            // Sized from the stat: a short last chunk gets an array of its length, not a chunk's.
+            long length = Math.min(Hashing.CHUNK_SIZE, a.size() - at.offset());
+            if (length <= 0) return null;
             try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-                ByteBuffer chunk = readVerified(in, at.offset(), sha256, ByteBuffer.allocate(Hashing.CHUNK_SIZE));
+                ByteBuffer chunk = readVerified(in, at.offset(), sha256, ByteBuffer.allocate((int) length));
                 if (chunk == null) return null;
                 return chunk.remaining() == chunk.capacity() ? chunk.array() : Arrays.copyOf(chunk.array(), chunk.remaining());
             }
