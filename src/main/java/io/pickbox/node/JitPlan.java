@@ -20,7 +20,9 @@ import javax.management.ObjectName;
  *
  * <p>Applied as compiler directives through the JVM's own diagnostic command, at start-up of a node
  * process; {@code -Dpickbox.jit=default} leaves the JVM as it is. As C2 never uses the profiles,
- * {@code jvm.options} also lowers C1's thresholds (drop them too when setting that property).
+ * {@code jvm.options} also has every other method skip C1's profiling code and go from the
+ * interpreter straight to its final C1 code, relying on this exclusion (drop those options too
+ * when setting that property: without the exclusion they would send hot methods straight to C2).
  */
 public final class JitPlan {
 
