@@ -34,8 +34,10 @@ class JvmOptionsTest {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(nodeOptions());
-        // Not inlined into the probe's loop, so that it is compiled on its own.
-        cmd.addAll(List.of("-XX:+PrintCompilation", "-XX:CompileCommand=quiet", "-XX:CompileCommand=dontinline,io.pickbox.node.JitProbe::work", "-cp", System.getProperty("java.class.path"), JitProbe.class.getName()));
+        cmd.addAll(List.of("-XX:+PrintCompilation", "-XX:CompileCommand=quiet",
+                // not inlined into the probe's loop, so that it is compiled on its own
+                "-XX:CompileCommand=dontinline,io.pickbox.node.JitProbe::work",
+                "-cp", System.getProperty("java.class.path"), JitProbe.class.getName()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
