@@ -907,8 +907,9 @@ def settle_file_system(src):
     deleted in the last minutes whose inode-table blocks are still cached (`recently_deleted`), so
     a run started soon after mass deletions (the previous system's or run's folders) wrote the
     burst's files 2-6 times slower. (Dropping the caches does not undo all of it: each system's
-    folders are kept until both systems have run, where the disk has room.) The large workload's source file is read back into the cache
-    (it is copied from there, as before). Returns whether the caches were dropped."""
+    folders are kept until both systems have run, where the disk has room.) The large workload's
+    source file is read back into the cache (it is copied from there, as before). Returns whether
+    the caches were dropped."""
     os.sync()
     try:
         with open("/proc/sys/vm/drop_caches", "w") as f:

@@ -1,9 +1,7 @@
-package io.pickbox.node;
+package io.pickbox.cli;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,27 +14,20 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The compilation plan that jvm.options and JitPlan make together, in a JVM started with the nodes'
- * options: a hot method goes from the interpreter straight to its final C1 code (tier 1), never
- * through C1's profiling code (tier 3) or C2 (tier 4); SHA-256 still reaches C2.
+ * The compilation plan that jvm.options and JitPlan make together, in a JVM started with the options
+ * every node gets ({@link DemoCommand#nodeJvmOptions()}): a hot method goes from the interpreter
+ * straight to its final C1 code (tier 1), never through C1's profiling code (tier 3) or C2 (tier 4);
+ * SHA-256 still reaches C2.
  */
 class JvmOptionsTest {
-
-    private static List<String> nodeOptions() throws IOException {
-        try (InputStream in = JvmOptionsTest.class.getResourceAsStream("/jvm.options")) {
-            assertThat(in).as("jvm.options on the class path").isNotNull();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-                    .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-        }
-    }
 
     private static String runProbe() throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(nodeOptions());
+        cmd.addAll(DemoCommand.nodeJvmOptions());
         cmd.addAll(List.of("-XX:+PrintCompilation", "-XX:CompileCommand=quiet",
                 // not inlined into the probe's loop, so that it is compiled on its own
-                "-XX:CompileCommand=dontinline,io.pickbox.node.JitProbe::work",
+                "-XX:CompileCommand=dontinline,io.pickbox.cli.JitProbe::work",
                 "-cp", System.getProperty("java.class.path"), JitProbe.class.getName()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -57,7 +48,7 @@ class JvmOptionsTest {
     @Test
     void hotMethodsGoStraightToTheirFinalC1CodeAndSha256ToC2() throws Exception {
         String out = runProbe();
-        assertThat(tiers(out, "io.pickbox.node.JitProbe::work")).as(out).containsExactly(1);
+        assertThat(tiers(out, "io.pickbox.cli.JitProbe::work")).as(out).containsExactly(1);
         assertThat(Pattern.compile("\\s4\\s+sun\\.security\\.provider\\.(SHA2|DigestBase)::").matcher(out).find())
                 .as("a SHA-256 method compiled by C2").isTrue();
     }

@@ -1,4 +1,6 @@
-package io.pickbox.node;
+package io.pickbox.cli;
+
+import io.pickbox.node.JitPlan;
 
 import java.security.MessageDigest;
 
