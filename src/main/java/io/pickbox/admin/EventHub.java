@@ -147,21 +147,7 @@ final class EventHub implements IndexListener, AutoCloseable {
         m.put("index", e.logIndex());
         m.put("time", e.time());
         m.put("op", NodeMetrics.opType(op));
-        if (op instanceof Op.Put p) {
-            m.put("path", p.path());
-            m.put("size", p.size());
-        } else if (op instanceof Op.Mkdir mk) {
-            m.put("path", mk.path());
-        } else if (op instanceof Op.Delete d) {
-            m.put("path", d.path());
-        } else if (op instanceof Op.Rename r) {
-            m.put("path", r.from());
-            m.put("to", r.to());
-        } else if (op instanceof Op.Meta mt) {
-            m.put("path", mt.path());
-        } else if (op instanceof Op.Hello h) {
-            m.put("admin", h.adminAddress());
-        }
+        putSubject(m, op);
         m.put("origin", NodeMetrics.originNode(op));
         Result r = e.result();
         m.put("result", r.status().name().toLowerCase(Locale.ROOT));
@@ -169,6 +155,54 @@ final class EventHub implements IndexListener, AutoCloseable {
         m.put("version", r.version());
         if (r.detail() != null) m.put("detail", r.detail());
         return m;
+    }
+
+    /** What an op is about: its path(s), or for a hello the address announced. */
+    private static void putSubject(Map<String, Object> m, Op op) {
+        op.accept(new Op.Cases<Void>() {
+            @Override
+            public Void chunk(Op.Chunk c) {
+                return null; // not an event
+            }
+
+            @Override
+            public Void put(Op.Put p) {
+                m.put("path", p.path());
+                m.put("size", p.size());
+                return null;
+            }
+
+            @Override
+            public Void mkdir(Op.Mkdir mk) {
+                m.put("path", mk.path());
+                return null;
+            }
+
+            @Override
+            public Void delete(Op.Delete d) {
+                m.put("path", d.path());
+                return null;
+            }
+
+            @Override
+            public Void rename(Op.Rename r) {
+                m.put("path", r.from());
+                m.put("to", r.to());
+                return null;
+            }
+
+            @Override
+            public Void meta(Op.Meta mt) {
+                m.put("path", mt.path());
+                return null;
+            }
+
+            @Override
+            public Void hello(Op.Hello h) {
+                m.put("admin", h.adminAddress());
+                return null;
+            }
+        });
     }
 
     @Override

@@ -166,32 +166,62 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
         opCounters.computeIfAbsent(type + '|' + status, k -> Counter.builder("pickbox_ops_committed")
                 .description("Committed ops applied on this node, by type and result")
                 .tag("type", type).tag("result", status).register(registry)).increment();
-        if (op instanceof Op.Chunk c) {
-            chunkBytesCommitted.increment(c.length());
-        } else if (op instanceof Op.Put p && result.changedIndex()) {
-            bytesReplicated.increment(p.size());
-        }
+        countFileBytes(op, result);
         if (result.status() == Result.Status.CONFLICT) {
             conflictsCreated.increment();
-            LOG.info("Conflict: {} (from {}) was committed as {} at log index {}", Op.describe(op),
+            LOG.info("Conflict: {} (from {}) was committed as {} at log index {}", op.describe(),
                     originNode(op), result.path(), logIndex);
         }
     }
 
+    /** Chunks count as they commit; a file's bytes count when its put changed the index. */
+    private void countFileBytes(Op op, Result result) {
+        op.accept(new Op.Cases<Void>() {
+            @Override
+            public Void chunk(Op.Chunk c) {
+                chunkBytesCommitted.increment(c.length());
+                return null;
+            }
+
+            @Override
+            public Void put(Op.Put p) {
+                if (result.changedIndex()) bytesReplicated.increment(p.size());
+                return null;
+            }
+
+            @Override
+            public Void mkdir(Op.Mkdir m) {
+                return null;
+            }
+
+            @Override
+            public Void delete(Op.Delete d) {
+                return null;
+            }
+
+            @Override
+            public Void rename(Op.Rename r) {
+                return null;
+            }
+
+            @Override
+            public Void meta(Op.Meta m) {
+                return null;
+            }
+
+            @Override
+            public Void hello(Op.Hello h) {
+                return null;
+            }
+        });
+    }
+
     static String originNode(Op op) {
-        Op.Origin o = Op.originOf(op);
-        return o == null ? null : o.node();
+        return op.origin().isNone() ? null : op.origin().node();
     }
 
     static String opType(Op op) {
-        if (op instanceof Op.Put) return "put";
-        if (op instanceof Op.Mkdir) return "mkdir";
-        if (op instanceof Op.Delete) return "delete";
-        if (op instanceof Op.Rename) return "rename";
-        if (op instanceof Op.Meta) return "meta";
-        if (op instanceof Op.Chunk) return "chunk";
-        if (op instanceof Op.Hello) return "hello";
-        return "other";
+        return op.type().name().toLowerCase(Locale.ROOT);
     }
 
     // ---------------------------------------------------------------- SyncMetrics

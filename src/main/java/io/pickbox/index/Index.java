@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 /**
  * The replicated index: path to entry, the committed state every folder converges to.
@@ -109,11 +110,52 @@ public final class Index {
     }
 
     private Result decide(Op op, long logIndex) {
-        if (op instanceof Op.Chunk c) {
-            appliedOps++;
-            return new Result(Status.NOOP, null, 0, null);
-        }
-        Origin origin = Op.originOf(op);
+        return op.accept(new Op.Cases<>() {
+            @Override
+            public Result chunk(Op.Chunk c) {
+                // The bytes are in the blob store already; a file that uses them says so in its Put.
+                appliedOps++;
+                return new Result(Status.NOOP, null, 0, null);
+            }
+
+            @Override
+            public Result put(Op.Put p) {
+                return once(p, () -> Index.this.put(p, logIndex));
+            }
+
+            @Override
+            public Result mkdir(Op.Mkdir m) {
+                return once(m, () -> Index.this.mkdir(m, logIndex));
+            }
+
+            @Override
+            public Result delete(Op.Delete d) {
+                return once(d, () -> Index.this.delete(d));
+            }
+
+            @Override
+            public Result rename(Op.Rename r) {
+                return once(r, () -> Index.this.rename(r, logIndex));
+            }
+
+            @Override
+            public Result meta(Op.Meta m) {
+                return once(m, () -> Index.this.meta(m));
+            }
+
+            @Override
+            public Result hello(Op.Hello h) {
+                return once(h, () -> {
+                    adminAddresses.put(h.origin().node(), h.adminAddress());
+                    return new Result(Status.APPLIED, null, 0, null);
+                });
+            }
+        });
+    }
+
+    /** Makes {@code change} unless its origin's sequence shows it was applied already (a retried proposal). */
+    private Result once(Op op, Supplier<Result> change) {
+        Origin origin = op.origin();
         long last = lastSeqByOrigin.getOrDefault(origin.node(), 0L);
         if (origin.seq() <= last) {
             return new Result(Status.DUPLICATE, null, 0, "sequence " + origin.seq() + " of " + origin.node() + " already applied");
@@ -121,16 +163,7 @@ public final class Index {
         lastSeqByOrigin.put(origin.node(), origin.seq());
         appliedOps++;
         try {
-            if (op instanceof Op.Put p) return put(p, logIndex);
-            if (op instanceof Op.Mkdir m) return mkdir(m, logIndex);
-            if (op instanceof Op.Delete d) return delete(d);
-            if (op instanceof Op.Rename r) return rename(r, logIndex);
-            if (op instanceof Op.Meta m) return meta(m);
-            if (op instanceof Op.Hello h) {
-                adminAddresses.put(h.origin().node(), h.adminAddress());
-                return new Result(Status.APPLIED, null, 0, null);
-            }
-            throw new IllegalStateException("unknown op " + op);
+            return change.get();
         } catch (InvalidPathException e) {
             return Result.rejected(null, e.getMessage());
         }

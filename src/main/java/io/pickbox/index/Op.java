@@ -6,14 +6,87 @@ import java.util.List;
  * The changes the cluster agrees on. Every change carries its origin node and that node's
  * sequence number, so a retried proposal is applied once. Base versions say which committed
  * version the proposer had seen: apply uses them to detect concurrent edits.
+ *
+ * <p>Code that treats each kind of op in its own way dispatches exhaustively, so that a new kind
+ * does not compile until every such place handles it: through {@link #accept} when it needs the
+ * record's fields, or through a {@code switch} expression over {@link #type()} when it does not.
  */
 public sealed interface Op {
 
+    /** The kinds of op, one per record. */
+    enum Type { CHUNK, PUT, MKDIR, DELETE, RENAME, META, HELLO }
+
     /** Who proposed an op, and its place in that node's ordered stream of proposals. */
-    record Origin(String node, long seq) {}
+    record Origin(String node, long seq) {
+        /**
+         * The origin of a chunk, which has none: its bytes are idempotent by hash and take no
+         * place in any node's sequence. No committed op carries it (validation refuses an empty
+         * node), so it cannot be mistaken for a real node's.
+         */
+        public static final Origin NONE = new Origin("", 0);
+
+        public boolean isNone() {
+            return equals(NONE);
+        }
+    }
+
+    /** One method per kind of op; {@link #accept} calls the one for the op's record. */
+    interface Cases<R> {
+        R chunk(Chunk c);
+
+        R put(Put p);
+
+        R mkdir(Mkdir m);
+
+        R delete(Delete d);
+
+        R rename(Rename r);
+
+        R meta(Meta m);
+
+        R hello(Hello h);
+    }
+
+    Type type();
+
+    /** Who proposed this op; {@link Origin#NONE} for a chunk. */
+    Origin origin();
+
+    /** The same op from {@code origin} (ops get their sequence number as they are sent, in send order); a chunk is itself. */
+    Op withOrigin(Origin origin);
+
+    /** A short human description for logs. */
+    String describe();
+
+    <R> R accept(Cases<R> cases);
 
     /** Bytes of one chunk, carried outside the log as Ratis stateMachineData. */
-    record Chunk(String sha256, int length) implements Op {}
+    record Chunk(String sha256, int length) implements Op {
+        @Override
+        public Type type() {
+            return Type.CHUNK;
+        }
+
+        @Override
+        public Origin origin() {
+            return Origin.NONE;
+        }
+
+        @Override
+        public Chunk withOrigin(Origin origin) {
+            return this;
+        }
+
+        @Override
+        public String describe() {
+            return "CHUNK " + sha256;
+        }
+
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.chunk(this);
+        }
+    }
 
     /**
      * A file's new content. {@code inline} means this entry itself carries the bytes (one chunk at
@@ -24,53 +97,141 @@ public sealed interface Op {
         public Put {
             chunks = List.copyOf(chunks);
         }
+
+        @Override
+        public Type type() {
+            return Type.PUT;
+        }
+
+        @Override
+        public Put withOrigin(Origin origin) {
+            return new Put(origin, path, size, sha256, chunks, mode, mtime, base, inline);
+        }
+
+        @Override
+        public String describe() {
+            return "PUT " + path;
+        }
+
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.put(this);
+        }
     }
 
-    record Mkdir(Origin origin, String path, int mode, long mtime) implements Op {}
+    record Mkdir(Origin origin, String path, int mode, long mtime) implements Op {
+        @Override
+        public Type type() {
+            return Type.MKDIR;
+        }
+
+        @Override
+        public Mkdir withOrigin(Origin origin) {
+            return new Mkdir(origin, path, mode, mtime);
+        }
+
+        @Override
+        public String describe() {
+            return "MKDIR " + path;
+        }
+
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.mkdir(this);
+        }
+    }
 
     /**
      * Removes a file (when still at {@code base}) or a directory tree: for a directory, only
      * entries not changed after version {@code seen} go, so concurrent edits inside survive.
      */
-    record Delete(Origin origin, String path, long base, long seen) implements Op {}
+    record Delete(Origin origin, String path, long base, long seen) implements Op {
+        @Override
+        public Type type() {
+            return Type.DELETE;
+        }
 
-    record Rename(Origin origin, String from, String to, long srcBase, long dstBase) implements Op {}
+        @Override
+        public Delete withOrigin(Origin origin) {
+            return new Delete(origin, path, base, seen);
+        }
 
-    /** Mode or mtime changed, content did not: no data is sent. */
-    record Meta(Origin origin, String path, int mode, long mtime, long base) implements Op {}
+        @Override
+        public String describe() {
+            return "DELETE " + path;
+        }
 
-    /** The op's origin, or null for a chunk (chunks are idempotent by hash and need none). */
-    static Origin originOf(Op op) {
-        if (op instanceof Put p) return p.origin();
-        if (op instanceof Mkdir m) return m.origin();
-        if (op instanceof Delete d) return d.origin();
-        if (op instanceof Rename r) return r.origin();
-        if (op instanceof Meta m) return m.origin();
-        if (op instanceof Hello h) return h.origin();
-        return null;
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.delete(this);
+        }
     }
 
-    /** The same op from {@code origin} (ops get their sequence number as they are sent, in send order). */
-    static Op withOrigin(Op op, Origin origin) {
-        if (op instanceof Put p) return new Put(origin, p.path(), p.size(), p.sha256(), p.chunks(), p.mode(), p.mtime(), p.base(), p.inline());
-        if (op instanceof Mkdir m) return new Mkdir(origin, m.path(), m.mode(), m.mtime());
-        if (op instanceof Delete d) return new Delete(origin, d.path(), d.base(), d.seen());
-        if (op instanceof Rename r) return new Rename(origin, r.from(), r.to(), r.srcBase(), r.dstBase());
-        if (op instanceof Meta m) return new Meta(origin, m.path(), m.mode(), m.mtime(), m.base());
-        if (op instanceof Hello h) return new Hello(origin, h.adminAddress());
-        return op;
+    record Rename(Origin origin, String from, String to, long srcBase, long dstBase) implements Op {
+        @Override
+        public Type type() {
+            return Type.RENAME;
+        }
+
+        @Override
+        public Rename withOrigin(Origin origin) {
+            return new Rename(origin, from, to, srcBase, dstBase);
+        }
+
+        @Override
+        public String describe() {
+            return "RENAME " + from + " -> " + to;
+        }
+
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.rename(this);
+        }
+    }
+
+    /** Mode or mtime changed, content did not: no data is sent. */
+    record Meta(Origin origin, String path, int mode, long mtime, long base) implements Op {
+        @Override
+        public Type type() {
+            return Type.META;
+        }
+
+        @Override
+        public Meta withOrigin(Origin origin) {
+            return new Meta(origin, path, mode, mtime, base);
+        }
+
+        @Override
+        public String describe() {
+            return "META " + path;
+        }
+
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.meta(this);
+        }
     }
 
     /** A node announces where its admin API listens (peers fetch chunks there). */
-    record Hello(Origin origin, String adminAddress) implements Op {}
+    record Hello(Origin origin, String adminAddress) implements Op {
+        @Override
+        public Type type() {
+            return Type.HELLO;
+        }
 
-    static String describe(Op op) {
-        if (op instanceof Put p) return "PUT " + p.path();
-        if (op instanceof Mkdir m) return "MKDIR " + m.path();
-        if (op instanceof Delete d) return "DELETE " + d.path();
-        if (op instanceof Rename r) return "RENAME " + r.from() + " -> " + r.to();
-        if (op instanceof Meta m) return "META " + m.path();
-        if (op instanceof Chunk c) return "CHUNK " + c.sha256();
-        return op.toString();
+        @Override
+        public Hello withOrigin(Origin origin) {
+            return new Hello(origin, adminAddress);
+        }
+
+        @Override
+        public String describe() {
+            return toString();
+        }
+
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.hello(this);
+        }
     }
 }

@@ -32,11 +32,31 @@ public final class OpCodec {
     public static byte[] encode(Op op) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            if (op instanceof Op.Chunk c) {
+            op.accept(WIRE_FORM).writeTo(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Writes one op: its type byte, then its fields in the order {@link #decode} reads them. */
+    private interface Writer {
+        void writeTo(DataOutputStream out) throws IOException;
+    }
+
+    private static final Op.Cases<Writer> WIRE_FORM = new Op.Cases<>() {
+        @Override
+        public Writer chunk(Op.Chunk c) {
+            return out -> {
                 out.writeByte(CHUNK);
                 out.writeUTF(c.sha256());
                 out.writeInt(c.length());
-            } else if (op instanceof Op.Put p) {
+            };
+        }
+
+        @Override
+        public Writer put(Op.Put p) {
+            return out -> {
                 out.writeByte(PUT);
                 origin(out, p.origin());
                 out.writeUTF(p.path());
@@ -48,42 +68,64 @@ public final class OpCodec {
                 out.writeLong(p.mtime());
                 out.writeLong(p.base());
                 out.writeBoolean(p.inline());
-            } else if (op instanceof Op.Mkdir m) {
+            };
+        }
+
+        @Override
+        public Writer mkdir(Op.Mkdir m) {
+            return out -> {
                 out.writeByte(MKDIR);
                 origin(out, m.origin());
                 out.writeUTF(m.path());
                 out.writeInt(m.mode());
                 out.writeLong(m.mtime());
-            } else if (op instanceof Op.Delete d) {
+            };
+        }
+
+        @Override
+        public Writer delete(Op.Delete d) {
+            return out -> {
                 out.writeByte(DELETE);
                 origin(out, d.origin());
                 out.writeUTF(d.path());
                 out.writeLong(d.base());
                 out.writeLong(d.seen());
-            } else if (op instanceof Op.Rename r) {
+            };
+        }
+
+        @Override
+        public Writer rename(Op.Rename r) {
+            return out -> {
                 out.writeByte(RENAME);
                 origin(out, r.origin());
                 out.writeUTF(r.from());
                 out.writeUTF(r.to());
                 out.writeLong(r.srcBase());
                 out.writeLong(r.dstBase());
-            } else if (op instanceof Op.Hello h) {
-                out.writeByte(HELLO);
-                origin(out, h.origin());
-                out.writeUTF(h.adminAddress());
-            } else if (op instanceof Op.Meta m) {
+            };
+        }
+
+        @Override
+        public Writer meta(Op.Meta m) {
+            return out -> {
                 out.writeByte(META);
                 origin(out, m.origin());
                 out.writeUTF(m.path());
                 out.writeInt(m.mode());
                 out.writeLong(m.mtime());
                 out.writeLong(m.base());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            };
         }
-        return bytes.toByteArray();
-    }
+
+        @Override
+        public Writer hello(Op.Hello h) {
+            return out -> {
+                out.writeByte(HELLO);
+                origin(out, h.origin());
+                out.writeUTF(h.adminAddress());
+            };
+        }
+    };
 
     /** @throws IllegalArgumentException for bytes that are not a well-formed op */
     public static Op decode(byte[] data) {
@@ -120,10 +162,7 @@ public final class OpCodec {
     public static byte[] encodeAll(List<Op> ops) {
         if (ops.size() == 1) return encode(ops.get(0));
         List<byte[]> parts = new ArrayList<>(ops.size());
-        for (Op op : ops) {
-            if (op instanceof Op.Chunk) throw new IllegalArgumentException("a chunk cannot be batched");
-            parts.add(encode(op));
-        }
+        for (Op op : ops) parts.add(encode(batchable(op)));
         return batch(parts);
     }
 
@@ -131,11 +170,7 @@ public final class OpCodec {
     public static List<Op> decodeAll(byte[] data) {
         if (data.length == 0 || data[0] != BATCH) return List.of(decode(data));
         List<Op> ops = new ArrayList<>();
-        for (byte[] part : unbatch(data)) {
-            Op op = decode(part);
-            if (op instanceof Op.Chunk) throw new IllegalArgumentException("a chunk cannot be batched");
-            ops.add(op);
-        }
+        for (byte[] part : unbatch(data)) ops.add(batchable(decode(part)));
         return ops;
     }
 
@@ -152,6 +187,12 @@ public final class OpCodec {
         List<Result> results = new ArrayList<>();
         for (byte[] part : unbatch(data)) results.add(decodeResult(part));
         return results;
+    }
+
+    /** A chunk's bytes go outside the log, which holds one chunk per entry. */
+    private static Op batchable(Op op) {
+        if (op instanceof Op.Chunk) throw new IllegalArgumentException("a chunk cannot be batched");
+        return op;
     }
 
     private static byte[] batch(List<byte[]> parts) {

@@ -211,46 +211,90 @@ public final class PickboxStateMachine extends BaseStateMachine {
 
     private static void validate(Op op, ByteString data) {
         int dataLen = data.size();
-        if (op instanceof Op.Chunk c) {
-            if (dataLen == 0 || dataLen > MAX_CHUNK || dataLen != c.length()) {
-                throw new IllegalArgumentException("chunk of " + dataLen + " bytes (1 MiB at most, and as declared)");
-            }
-            requireHash(c.sha256(), data);
-            return;
-        }
-        if (op instanceof Op.Put put) {
-            path(put.path());
-            if (put.size() < 0) throw new IllegalArgumentException("negative size");
-            long expectedChunks = (put.size() + MAX_CHUNK - 1) / MAX_CHUNK;
-            if (put.chunks().size() != expectedChunks) {
-                throw new IllegalArgumentException(put.chunks().size() + " chunks for " + put.size() + " bytes");
-            }
-            if (!BlobStore.isHash(put.sha256()) || !put.chunks().stream().allMatch(BlobStore::isHash)) {
-                throw new IllegalArgumentException("malformed hash");
-            }
-            if (put.inline()) {
-                if (dataLen != put.size() || dataLen == 0 || dataLen > MAX_CHUNK) {
-                    throw new IllegalArgumentException("inline data of " + dataLen + " bytes for a " + put.size() + "-byte file");
+        op.accept(new Op.Cases<Void>() {
+            @Override
+            public Void chunk(Op.Chunk c) {
+                if (dataLen == 0 || dataLen > MAX_CHUNK || dataLen != c.length()) {
+                    throw new IllegalArgumentException("chunk of " + dataLen + " bytes (1 MiB at most, and as declared)");
                 }
-                requireHash(put.sha256(), data);
-                if (!put.chunks().get(0).equals(put.sha256())) throw new IllegalArgumentException("inline chunk must be the file's hash");
-            } else if (dataLen != 0) {
-                throw new IllegalArgumentException("unexpected data");
+                requireHash(c.sha256(), data);
+                return null; // no origin: chunks are idempotent by hash
             }
-        } else {
-            if (dataLen != 0) throw new IllegalArgumentException("unexpected data");
-            if (op instanceof Op.Mkdir m) path(m.path());
-            if (op instanceof Op.Delete d) path(d.path());
-            if (op instanceof Op.Meta m) path(m.path());
-            if (op instanceof Op.Hello h && !h.adminAddress().matches("[A-Za-z0-9.:\\[\\]-]{1,255}")) {
-                throw new IllegalArgumentException("bad admin address " + h.adminAddress());
+
+            @Override
+            public Void put(Op.Put put) {
+                path(put.path());
+                if (put.size() < 0) throw new IllegalArgumentException("negative size");
+                long expectedChunks = (put.size() + MAX_CHUNK - 1) / MAX_CHUNK;
+                if (put.chunks().size() != expectedChunks) {
+                    throw new IllegalArgumentException(put.chunks().size() + " chunks for " + put.size() + " bytes");
+                }
+                if (!BlobStore.isHash(put.sha256()) || !put.chunks().stream().allMatch(BlobStore::isHash)) {
+                    throw new IllegalArgumentException("malformed hash");
+                }
+                if (put.inline()) {
+                    if (dataLen != put.size() || dataLen == 0 || dataLen > MAX_CHUNK) {
+                        throw new IllegalArgumentException("inline data of " + dataLen + " bytes for a " + put.size() + "-byte file");
+                    }
+                    requireHash(put.sha256(), data);
+                    if (!put.chunks().get(0).equals(put.sha256())) throw new IllegalArgumentException("inline chunk must be the file's hash");
+                } else {
+                    noData(data);
+                }
+                requireOrigin(put.origin());
+                return null;
             }
-            if (op instanceof Op.Rename r) {
+
+            @Override
+            public Void mkdir(Op.Mkdir m) {
+                noData(data);
+                path(m.path());
+                requireOrigin(m.origin());
+                return null;
+            }
+
+            @Override
+            public Void delete(Op.Delete d) {
+                noData(data);
+                path(d.path());
+                requireOrigin(d.origin());
+                return null;
+            }
+
+            @Override
+            public Void rename(Op.Rename r) {
+                noData(data);
                 path(r.from());
                 path(r.to());
+                requireOrigin(r.origin());
+                return null;
             }
-        }
-        Op.Origin origin = Op.originOf(op);
+
+            @Override
+            public Void meta(Op.Meta m) {
+                noData(data);
+                path(m.path());
+                requireOrigin(m.origin());
+                return null;
+            }
+
+            @Override
+            public Void hello(Op.Hello h) {
+                noData(data);
+                if (!h.adminAddress().matches("[A-Za-z0-9.:\\[\\]-]{1,255}")) {
+                    throw new IllegalArgumentException("bad admin address " + h.adminAddress());
+                }
+                requireOrigin(h.origin());
+                return null;
+            }
+        });
+    }
+
+    private static void noData(ByteString data) {
+        if (!data.isEmpty()) throw new IllegalArgumentException("unexpected data");
+    }
+
+    private static void requireOrigin(Op.Origin origin) {
         if (origin == null || origin.node() == null || origin.node().isEmpty() || origin.node().length() > 64) {
             throw new IllegalArgumentException("bad origin");
         }
@@ -277,7 +321,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
         ByteString data = entry.getStateMachineLogEntry().getStateMachineEntry().getStateMachineData();
         if (data.isEmpty()) return CompletableFuture.completedFuture(null);
         Proposal p = proposalOf(entry, context);
-        Map<String, ByteString> blobsOfEntry = p.op() instanceof Op.Chunk c ? Map.of(c.sha256(), data) : inlineFiles(p, data);
+        Map<String, ByteString> blobsOfEntry = new Proposal(p.ops(), p.header(), data).blobs();
         // Ratis may resend the entry (read()) before its blobs are on disk: serve them from here meanwhile.
         staging.putAll(blobsOfEntry);
         // On the leader startTransaction already checked a chunk against its hash; elsewhere check it.
@@ -319,11 +363,8 @@ public final class PickboxStateMachine extends BaseStateMachine {
     public CompletableFuture<ByteString> read(LogEntryProto entry, TransactionContext context) {
         Proposal p = proposalOf(entry, context);
         try {
-            if (p.op() instanceof Op.Chunk c) return CompletableFuture.completedFuture(blobBytes(c.sha256()));
             ByteString all = ByteString.EMPTY;
-            for (Op op : p.ops()) {
-                if (op instanceof Op.Put put && put.inline()) all = all.concat(blobBytes(put.sha256()));
-            }
+            for (String sha256 : p.blobHashes()) all = all.concat(blobBytes(sha256));
             return CompletableFuture.completedFuture(all);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
@@ -345,17 +386,6 @@ public final class PickboxStateMachine extends BaseStateMachine {
     private static Proposal proposalOf(LogEntryProto entry, TransactionContext context) {
         if (context != null && context.getStateMachineContext() instanceof Proposal p) return p;
         return Proposal.parse(entry.getStateMachineLogEntry().getLogData());
-    }
-
-    /** The bytes of each inline file of an entry, by hash. */
-    private static Map<String, ByteString> inlineFiles(Proposal header, ByteString data) {
-        Proposal p = new Proposal(header.ops(), header.header(), data);
-        List<ByteString> parts = p.dataPerOp();
-        Map<String, ByteString> files = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < p.ops().size(); i++) {
-            if (p.ops().get(i) instanceof Op.Put put && put.inline()) files.put(put.sha256(), parts.get(i));
-        }
-        return files;
     }
 
     // ---------------------------------------------------------------- apply

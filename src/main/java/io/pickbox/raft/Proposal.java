@@ -7,7 +7,10 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * A client request: one op or a batch of them, then the bytes they carry (a chunk's, or the
@@ -70,7 +73,7 @@ public record Proposal(List<Op> ops, ByteString header, ByteString data) {
         List<ByteString> out = new ArrayList<>(ops.size());
         long offset = 0;
         for (Op op : ops) {
-            long n = op instanceof Op.Put p && p.inline() ? p.size() : op instanceof Op.Chunk ? data.size() : 0;
+            long n = blobOf(op).map(Blob::length).orElse(0L);
             if (n < 0 || offset + n > data.size()) throw new IllegalArgumentException("data shorter than its ops declare");
             out.add(data.substring((int) offset, (int) (offset + n)));
             offset += n;
@@ -79,8 +82,69 @@ public record Proposal(List<Op> ops, ByteString header, ByteString data) {
         return out;
     }
 
+    /** The hashes of the blobs this entry carries (a chunk's, or each inline file's), in op order; known from the header alone. */
+    List<String> blobHashes() {
+        List<String> out = new ArrayList<>();
+        for (Op op : ops) blobOf(op).ifPresent(b -> out.add(b.sha256()));
+        return out;
+    }
+
+    /** The bytes of each blob this entry carries, by hash. @throws IllegalArgumentException as {@link #dataPerOp} */
+    Map<String, ByteString> blobs() {
+        List<ByteString> parts = dataPerOp();
+        Map<String, ByteString> out = new LinkedHashMap<>();
+        for (int i = 0; i < ops.size(); i++) {
+            ByteString part = parts.get(i);
+            blobOf(ops.get(i)).ifPresent(b -> out.put(b.sha256(), part));
+        }
+        return out;
+    }
+
+    /** Bytes stored as one blob, named by their hash. */
+    private record Blob(String sha256, long length) {}
+
+    /** The blob {@code op} carries in this entry's data, if it carries one. */
+    private Optional<Blob> blobOf(Op op) {
+        return op.accept(new Op.Cases<>() {
+            @Override
+            public Optional<Blob> chunk(Op.Chunk c) {
+                return Optional.of(new Blob(c.sha256(), data.size())); // alone in its entry
+            }
+
+            @Override
+            public Optional<Blob> put(Op.Put p) {
+                return p.inline() ? Optional.of(new Blob(p.sha256(), p.size())) : Optional.empty();
+            }
+
+            @Override
+            public Optional<Blob> mkdir(Op.Mkdir m) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<Blob> delete(Op.Delete d) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<Blob> rename(Op.Rename r) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<Blob> meta(Op.Meta m) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<Blob> hello(Op.Hello h) {
+                return Optional.empty();
+            }
+        });
+    }
+
     String origin() {
-        Op.Origin o = Op.originOf(op());
-        return o == null ? "chunk" : o.node();
+        Op.Origin o = op().origin();
+        return o.isNone() ? "chunk" : o.node();
     }
 }

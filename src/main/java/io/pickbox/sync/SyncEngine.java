@@ -603,12 +603,12 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         }
         return sent.handle((result, error) -> {
             if (error != null) {
-                LOG.debug("Proposal {} failed: {}", Op.describe(op), error.toString());
+                LOG.debug("Proposal {} failed: {}", op.describe(), error.toString());
                 problems.put(path, "waiting for the cluster: " + rootCause(error));
                 return 500L;
             }
             if (LOG.isDebugEnabled()) {
-                LOG.debug("{} {}{} in {} ms", Op.describe(op), result.status(),
+                LOG.debug("{} {}{} in {} ms", op.describe(), result.status(),
                         snap == null ? "" : " (" + snap.stat().size() + " bytes)", (System.nanoTime() - started) / 1_000_000);
             }
             return afterResult(path, op, result, snap);
@@ -619,21 +619,27 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     private Long afterResult(String path, Op op, Result r, Uploader.Snapshot snap) {
         switch (r.status()) {
             case APPLIED, NOOP, CONFLICT -> {
-                if (op instanceof Op.Put) {
-                    // On CONFLICT our bytes live on as the copy; the winner may now replace them here.
-                    long version = r.status() == Result.Status.CONFLICT ? versionOr(table.get(path)) : r.version();
-                    table.put(path, new Local(version, snap.sha256(), snap.stat()));
-                    if (r.status() == Result.Status.CONFLICT) LOG.info("Conflict: {} kept as {}", path, r.path());
-                    // Committed as read: a change made since then has an event of its own.
-                    if (r.status() == Result.Status.APPLIED) return null;
-                } else if (op instanceof Op.Delete) {
-                    if (r.status() != Result.Status.CONFLICT) table.remove(path);
-                } else if (op instanceof Op.Mkdir || op instanceof Op.Meta) {
-                    FileStat st = FileStat.of(PathValidator.resolve(root, path));
-                    Local l = table.get(path);
-                    if (st != null && r.status() == Result.Status.APPLIED) table.put(path, new Local(r.version(), l == null ? null : l.sha256(), st));
-                }
-                return 0L;
+                return switch (op.type()) {
+                    case PUT -> {
+                        // On CONFLICT our bytes live on as the copy; the winner may now replace them here.
+                        long version = r.status() == Result.Status.CONFLICT ? versionOr(table.get(path)) : r.version();
+                        table.put(path, new Local(version, snap.sha256(), snap.stat()));
+                        if (r.status() == Result.Status.CONFLICT) LOG.info("Conflict: {} kept as {}", path, r.path());
+                        // Committed as read: a change made since then has an event of its own.
+                        yield r.status() == Result.Status.APPLIED ? null : 0L;
+                    }
+                    case DELETE -> {
+                        if (r.status() != Result.Status.CONFLICT) table.remove(path);
+                        yield 0L;
+                    }
+                    case MKDIR, META -> {
+                        FileStat st = FileStat.of(PathValidator.resolve(root, path));
+                        Local l = table.get(path);
+                        if (st != null && r.status() == Result.Status.APPLIED) table.put(path, new Local(r.version(), l == null ? null : l.sha256(), st));
+                        yield 0L;
+                    }
+                    case RENAME, HELLO, CHUNK -> 0L;
+                };
             }
             case SUPERSEDED -> {
                 if (op instanceof Op.Delete) table.remove(path); // the change won: it comes back

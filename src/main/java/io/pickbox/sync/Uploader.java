@@ -222,7 +222,7 @@ final class Uploader {
         acquire(bytes);
         CompletableFuture<Result> sent;
         synchronized (sendOrder) {
-            Op stamped = Op.originOf(op) == null ? op : Op.withOrigin(op, new Op.Origin(nodeId, ++seq));
+            Op stamped = op.origin().isNone() ? op : op.withOrigin(new Op.Origin(nodeId, ++seq));
             sent = proposer.submit(stamped, data);
         }
         return sent.whenComplete((r, e) -> inFlightBytes.release(bytes));

@@ -202,12 +202,12 @@ class PathSafetyIT {
                     reply = client.async().send(m).get(30, TimeUnit.SECONDS);
                 } catch (java.util.concurrent.ExecutionException e) {
                     // refused: the failure reached the client as an exception
-                    assertThat(e.getCause()).as(Op.describe(op)).hasMessageContaining("refused");
+                    assertThat(e.getCause()).as(op.describe()).hasMessageContaining("refused");
                     continue;
                 }
-                assertThat(reply.isSuccess()).as(Op.describe(op) + " must be refused, got " + reply).isFalse();
-                assertThat(reply.getException()).as(Op.describe(op)).isNotNull();
-                assertThat(reply.getException().toString()).as(Op.describe(op)).contains("refused");
+                assertThat(reply.isSuccess()).as(op.describe() + " must be refused, got " + reply).isFalse();
+                assertThat(reply.getException()).as(op.describe()).isNotNull();
+                assertThat(reply.getException().toString()).as(op.describe()).contains("refused");
             }
         }
     }

@@ -62,7 +62,7 @@ class BatcherTest {
         assertThat(batch.ops()).extracting(op -> ((Op.Mkdir) op).path())
                 .containsExactly("queued0", "queued1", "queued2", "queued3", "queued4", "queued5", "queued6", "queued7", "queued8", "queued9");
         // Sequence numbers reach the log in the order they were taken.
-        assertThat(batch.ops()).extracting(op -> Op.originOf(op).seq()).isSorted();
+        assertThat(batch.ops()).extracting(op -> op.origin().seq()).isSorted();
 
         for (int i = 1; i < sent.size(); i++) replies.get(i).complete(appliedFor(sent.get(i)));
         for (int i = 0; i < results.size(); i++) {

@@ -36,7 +36,7 @@ class UploaderTest {
         List<Long> seen = new ArrayList<>();
         Proposer recording = (op, data) -> {
             synchronized (seen) {
-                seen.add(Op.originOf(op).seq());
+                seen.add(op.origin().seq());
             }
             return CompletableFuture.completedFuture(Result.applied("x", 1));
         };
@@ -163,7 +163,7 @@ class UploaderTest {
         index.apply(new Op.Mkdir(new Op.Origin("n1", future), "d", 0755, 1), 1);
         List<Long> seen = new ArrayList<>();
         Uploader uploader = new Uploader("n1", index, (op, data) -> {
-            seen.add(Op.originOf(op).seq());
+            seen.add(op.origin().seq());
             return CompletableFuture.completedFuture(Result.applied("x", 1));
         }, h -> false);
         uploader.submit(new Op.Mkdir(new Op.Origin("n1", 0), "e", 0755, 1), null);
