@@ -246,6 +246,22 @@ class ProposalValidationTest {
     }
 
     @Test
+    void anInlineFileOrAChunkIsOneBlobOfItsEntry() {
+        Op.Put a = inlinePut("a.txt", "hello");
+        Op.Put b = inlinePut("b.txt", "world!");
+        Proposal p = batch(List.of(a, n1.mkdir("d"), b), List.of(bytes("hello"), bytes("world!")));
+        Proposal header = Proposal.parse(p.headerOnly());
+        assertThat(header.blobHashes()).containsExactly(sha("hello"), sha("world!"));
+        assertThat(p.blobs()).containsOnlyKeys(sha("hello"), sha("world!"));
+        assertThat(p.blobs().get(sha("world!")).toStringUtf8()).isEqualTo("world!");
+
+        Proposal chunk = proposal(new Op.Chunk(sha("x"), 1), bytes("x"));
+        assertThat(Proposal.parse(chunk.headerOnly()).blobHashes()).containsExactly(sha("x"));
+        assertThat(chunk.blobs()).containsOnlyKeys(sha("x"));
+        assertThat(chunk.blobs().get(sha("x")).toStringUtf8()).isEqualTo("x");
+    }
+
+    @Test
     void aBatchWhoseBytesDoNotAddUpOrDoNotMatchIsRefused() {
         Op.Put a = inlinePut("a.txt", "hello");
         Op.Put b = inlinePut("b.txt", "world!");
