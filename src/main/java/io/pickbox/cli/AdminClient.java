@@ -2,6 +2,7 @@ package io.pickbox.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,21 +15,55 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Talks to a node's admin API for the CLI; turns error answers into clear exceptions. */
+/**
+ * The CLI's client of a node's admin API. A call returns the {@link Answer}, error answers
+ * included, for commands that read them; {@link Answer#orThrow} turns an error into an exception
+ * (exit code 1) for those that do not.
+ */
 final class AdminClient {
+
+    /** The status code and the JSON body of one answer. */
+    record Answer(int status, JsonNode body) {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+
+        /** The error answer as one line: "HTTP 404 not found: detail". */
+        String problem() {
+            return "HTTP " + status + " " + body.path("error").asText("error") + ": " + body.path("detail").asText("");
+        }
+
+        /** The body of a successful answer; an error answer is an exception. */
+        JsonNode orThrow() throws IOException {
+            if (!ok()) throw new IOException(problem());
+            return body;
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration CALL_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration UPLOAD_TIMEOUT = Duration.ofMinutes(30);
 
     private final String base;
     private final String token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final ObjectMapper json = new ObjectMapper();
 
     AdminClient(String address, String token) {
-        if (!address.matches("[^:/\\s]+:\\d{1,5}")) throw new IllegalArgumentException("--admin must be HOST:PORT, got " + address);
+        if (address == null || !address.matches("[^:/\\s]+:\\d{1,5}")) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new Main()),
+                    "--admin must be HOST:PORT, got " + address);
+        }
         this.base = "http://" + address;
         this.token = token;
     }
 
-    static String encodePath(String path) {
+    /** The API path of one path of the synced folder. */
+    static String filePath(String path) {
+        return "/v1/files/" + encodePath(path);
+    }
+
+    /** A path of the synced folder as a URL path: each segment percent-encoded, the slashes kept. */
+    private static String encodePath(String path) {
         StringBuilder sb = new StringBuilder();
         for (String seg : path.split("/", -1)) {
             if (sb.length() > 0) sb.append('/');
@@ -37,58 +72,63 @@ final class AdminClient {
         return sb.toString();
     }
 
-    JsonNode getJson(String pathAndQuery) throws IOException {
-        return json.readTree(send(request(pathAndQuery).GET(), HttpResponse.BodyHandlers.ofString()).body());
+    Answer get(String pathAndQuery) throws IOException {
+        return answer(send(request(pathAndQuery).GET(), HttpResponse.BodyHandlers.ofString()));
     }
 
-    InputStream getStream(String pathAndQuery) throws IOException {
-        return send(request(pathAndQuery).GET(), HttpResponse.BodyHandlers.ofInputStream()).body();
+    Answer delete(String path) throws IOException {
+        return answer(send(request(path).DELETE(), HttpResponse.BodyHandlers.ofString()));
     }
 
-    JsonNode putFile(String remote, Path local) throws IOException {
-        HttpRequest.Builder r = request("/v1/files/" + encodePath(remote)).header("Content-Type", "application/octet-stream")
-                .timeout(Duration.ofMinutes(30)).PUT(HttpRequest.BodyPublishers.ofFile(local));
-        return json.readTree(send(r, HttpResponse.BodyHandlers.ofString()).body());
+    Answer post(String path, Object body) throws IOException {
+        return answer(send(request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))), HttpResponse.BodyHandlers.ofString()));
     }
 
-    JsonNode delete(String remote) throws IOException {
-        return json.readTree(send(request("/v1/files/" + encodePath(remote)).DELETE(), HttpResponse.BodyHandlers.ofString()).body());
+    /** Uploads {@code local} as the body of a PUT to {@code path}. */
+    Answer put(String path, Path local) throws IOException {
+        return answer(send(request(path).header("Content-Type", "application/octet-stream").timeout(UPLOAD_TIMEOUT)
+                .PUT(HttpRequest.BodyPublishers.ofFile(local)), HttpResponse.BodyHandlers.ofString()));
     }
 
-    JsonNode postJson(String path, Object body) throws IOException {
-        HttpRequest.Builder r = request(path).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
-        return json.readTree(send(r, HttpResponse.BodyHandlers.ofString()).body());
+    /** The body of a successful GET as a stream (file contents); an error answer is an exception. */
+    InputStream download(String pathAndQuery) throws IOException {
+        HttpResponse<InputStream> resp = send(request(pathAndQuery).GET(), HttpResponse.BodyHandlers.ofInputStream());
+        if (resp.statusCode() < 300) return resp.body();
+        try (InputStream in = resp.body()) {
+            answer(resp.statusCode(), new String(in.readAllBytes(), StandardCharsets.UTF_8)).orThrow();
+        }
+        throw new IOException("HTTP " + resp.statusCode());
     }
 
     private HttpRequest.Builder request(String pathAndQuery) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofMinutes(2));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(CALL_TIMEOUT);
         if (token != null) b.header("Authorization", "Bearer " + token);
         return b;
     }
 
     private <T> HttpResponse<T> send(HttpRequest.Builder r, HttpResponse.BodyHandler<T> handler) throws IOException {
-        HttpResponse<T> resp;
         try {
-            resp = http.send(r.build(), handler);
+            return http.send(r.build(), handler);
         } catch (java.net.ConnectException e) {
             throw new IOException("cannot reach the node's admin API at " + base);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
         }
-        if (resp.statusCode() >= 400) {
-            Object body = resp.body();
-            String text = body instanceof InputStream in ? new String(in.readAllBytes(), StandardCharsets.UTF_8) : String.valueOf(body);
-            String detail = text;
-            try {
-                JsonNode err = json.readTree(text);
-                detail = err.path("error").asText() + ": " + err.path("detail").asText();
-            } catch (IOException ignored) {
-                // not JSON: show as is
-            }
-            throw new IOException("HTTP " + resp.statusCode() + " " + detail);
+    }
+
+    private static Answer answer(HttpResponse<String> resp) {
+        return answer(resp.statusCode(), resp.body());
+    }
+
+    private static Answer answer(int status, String text) {
+        JsonNode body;
+        try {
+            body = text == null || text.isBlank() ? NullNode.getInstance() : JSON.readTree(text);
+        } catch (IOException e) {
+            body = JSON.createObjectNode().put("error", "unexpected answer").put("detail", text);
         }
-        return resp;
+        return new Answer(status, body);
     }
 }

@@ -15,10 +15,6 @@ import java.util.concurrent.Callable;
                 ClusterCommand.TransferLeader.class})
 final class ClusterCommand {
 
-    static ApiCall api(FilesCommand.Target t) {
-        return new ApiCall(t.admin, t.token);
-    }
-
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Members, roles, lag and this node's sync state.")
     static final class Status extends FilesCommand.Target implements Callable<Integer> {
         @Option(names = "--json", description = "Print JSON.") boolean asJson;
@@ -29,9 +25,9 @@ final class ClusterCommand {
 
         @Override
         public Integer call() throws Exception {
-            ApiCall api = api(this);
+            AdminClient api = client();
             if (!watch) {
-                JsonNode s = api.require(api.get("/v1/status"));
+                JsonNode s = api.get("/v1/status").orThrow();
                 if (asJson) System.out.println(s.toPrettyString());
                 else print(System.out, s, null);
                 return 0;
@@ -39,7 +35,7 @@ final class ClusterCommand {
             Map<String, Long> firstLag = new HashMap<>();
             for (int i = 0; iterations <= 0 || i < iterations; i++) {
                 if (i > 0) Thread.sleep(1000);
-                ApiCall.Answer a;
+                AdminClient.Answer a;
                 try {
                     a = api.get("/v1/status");
                 } catch (java.io.IOException e) {
@@ -134,8 +130,8 @@ final class ClusterCommand {
             if (!address.matches("[^:/\\s]+:\\d{1,5}")) {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "HOST:PORT expected, got " + address);
             }
-            ApiCall api = api(this);
-            api.require(api.post("/v1/cluster/members", Map.of("id", id, "address", address)));
+            AdminClient api = client();
+            api.post("/v1/cluster/members", Map.of("id", id, "address", address)).orThrow();
             System.out.println("added " + id + " (" + address + ") as a voting member");
             return 0;
         }
@@ -147,8 +143,8 @@ final class ClusterCommand {
 
         @Override
         public Integer call() throws Exception {
-            ApiCall api = api(this);
-            api.require(api.delete("/v1/cluster/members/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8)));
+            AdminClient api = client();
+            api.delete("/v1/cluster/members/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8)).orThrow();
             System.out.println("removed " + id);
             return 0;
         }
@@ -160,8 +156,8 @@ final class ClusterCommand {
 
         @Override
         public Integer call() throws Exception {
-            ApiCall api = api(this);
-            api.require(api.post("/v1/cluster/leader", Map.of("id", id)));
+            AdminClient api = client();
+            api.post("/v1/cluster/leader", Map.of("id", id)).orThrow();
             System.out.println("leader is now " + id);
             return 0;
         }

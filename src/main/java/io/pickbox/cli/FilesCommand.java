@@ -38,7 +38,7 @@ final class FilesCommand {
         public Integer call() throws Exception {
             if (!Files.isRegularFile(local)) throw new IllegalArgumentException("not a file: " + local);
             String path = PathValidator.normalize(remote);
-            JsonNode r = client().putFile(path, local);
+            JsonNode r = client().put(AdminClient.filePath(path), local).orThrow();
             System.out.println(r.path("status").asText() + " " + r.path("path").asText() + " (version " + r.path("version").asLong() + ")");
             return 0;
         }
@@ -52,7 +52,7 @@ final class FilesCommand {
         @Override
         public Integer call() throws Exception {
             String path = PathValidator.normalize(remote);
-            try (InputStream in = client().getStream("/v1/files/" + AdminClient.encodePath(path) + "?content")) {
+            try (InputStream in = client().download(AdminClient.filePath(path) + "?content")) {
                 if (local == null) {
                     OutputStream out = System.out;
                     in.transferTo(out);
@@ -73,7 +73,7 @@ final class FilesCommand {
         @Override
         public Integer call() throws Exception {
             String q = prefix == null || prefix.isEmpty() ? "" : "?prefix=" + java.net.URLEncoder.encode(PathValidator.normalize(prefix), "UTF-8");
-            JsonNode list = client().getJson("/v1/files" + q);
+            JsonNode list = client().get("/v1/files" + q).orThrow();
             if (asJson) {
                 System.out.println(list.toPrettyString());
                 return 0;
@@ -93,7 +93,7 @@ final class FilesCommand {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode r = client().delete(PathValidator.normalize(remote));
+            JsonNode r = client().delete(AdminClient.filePath(PathValidator.normalize(remote))).orThrow();
             System.out.println(r.path("status").asText() + " " + remote);
             return 0;
         }

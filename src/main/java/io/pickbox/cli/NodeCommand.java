@@ -23,15 +23,15 @@ final class NodeCommand {
         String nodeId;
         @Option(names = "--port", required = true, description = "Raft port.")
         int port;
-        @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind and advertise (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--host", defaultValue = NodeConfig.DEFAULT_HOST, description = "Address to bind and advertise (default: ${DEFAULT-VALUE}).")
         String host;
         @Option(names = "--data-dir", description = "The synced folder (default: data/<node-id>).")
         Path dataDir;
         @Option(names = "--state-dir", description = "Node state (default: <data-dir>/.pickbox).")
         Path stateDir;
-        @Option(names = "--admin-port", description = "Admin HTTP port (default: port + 1000).")
+        @Option(names = "--admin-port", description = "Admin HTTP port (default: port + " + NodeConfig.ADMIN_PORT_OFFSET + ").")
         Integer adminPort;
-        @Option(names = "--admin-host", defaultValue = "127.0.0.1", description = "Admin HTTP bind address (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--admin-host", defaultValue = NodeConfig.DEFAULT_HOST, description = "Admin HTTP bind address (default: ${DEFAULT-VALUE}).")
         String adminHost;
         @Option(names = "--admin-token", description = "Bearer token required by the admin API (required beyond loopback).")
         String adminToken;
@@ -39,7 +39,7 @@ final class NodeCommand {
         String join;
         @Option(names = "--bootstrap", description = "Start a new cluster even though the folder is not empty.")
         boolean bootstrap;
-        @Option(names = "--verify-interval", defaultValue = "180", description = "Seconds between verify scans (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--verify-interval", defaultValue = "" + NodeConfig.DEFAULT_VERIFY_SECONDS, description = "Seconds between verify scans (default: ${DEFAULT-VALUE}).")
         long verifySeconds;
         @Option(names = "--allow-mass-delete", description = "Start even if most synced files are missing from the folder, and delete them everywhere.")
         boolean allowMassDelete;
@@ -57,6 +57,14 @@ final class NodeCommand {
                 description = "Raft log segment size.")
         long segmentBytes;
 
+        /** The node's configuration from the parsed options. */
+        NodeConfig config() {
+            return NodeConfig.builder(nodeId, port).host(host).adminHost(adminHost).adminPort(adminPort).dataDir(dataDir)
+                    .stateDir(stateDir).join(join).bootstrap(bootstrap).snapshotEvery(snapshotEvery)
+                    .segmentBytes(segmentBytes).verifyInterval(Duration.ofSeconds(Math.max(1, verifySeconds)))
+                    .adminToken(adminToken).allowMassDelete(allowMassDelete).build();
+        }
+
         @Override
         public Integer call() throws Exception {
             try {
@@ -67,11 +75,8 @@ final class NodeCommand {
             if (join != null && !join.matches("[^:\\s]+:\\d{1,5}")) {
                 throw new IllegalArgumentException("--join must be HOST:PORT, got " + join);
             }
-            NodeConfig config = new NodeConfig(nodeId, host, port, adminHost, adminPort == null ? port + 1000 : adminPort,
-                    dataDir == null ? Path.of("data", nodeId) : dataDir, stateDir, join, bootstrap, snapshotEvery,
-                    segmentBytes, Duration.ofSeconds(Math.max(1, verifySeconds)), adminToken, allowMassDelete);
             io.pickbox.node.JitPlan.apply();
-            Node node = new Node(config).waitToBeAdded(waitToBeAdded);
+            Node node = new Node(config()).waitToBeAdded(waitToBeAdded);
             try {
                 node.start();
             } catch (Exception e) {

@@ -24,8 +24,8 @@ final class WhyCommand extends FilesCommand.Target implements Callable<Integer> 
         } catch (io.pickbox.folder.InvalidPathException e) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
         }
-        ApiCall api = new ApiCall(admin, token);
-        ApiCall.Answer a = api.get("/v1/files/" + AdminClient.encodePath(p));
+        AdminClient api = client();
+        AdminClient.Answer a = api.get(AdminClient.filePath(p));
         if (asJson) System.out.println(a.body().toPrettyString());
         if (a.status() == 404 && a.body().has("onDisk")) {
             if (!asJson) {
@@ -39,7 +39,7 @@ final class WhyCommand extends FilesCommand.Target implements Callable<Integer> 
             }
             return 1;
         }
-        JsonNode f = api.require(a);
+        JsonNode f = a.orThrow();
         JsonNode sync = f.path("sync");
         String state = sync.path("state").asText("unknown");
         if (!asJson) {

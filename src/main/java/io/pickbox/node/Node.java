@@ -78,7 +78,7 @@ public final class Node implements AutoCloseable {
         boolean hadState = RaftNode.hasState(raftSettings, CLUSTER_NAME);
         // Refuse before creating anything, so a refused start leaves the folder as it was.
         checkIdentity(state, hadState);
-        if (hadState && !Files.isDirectory(data.resolve(".pickbox"))) {
+        if (hadState && !Files.isDirectory(data.resolve(PathValidator.STATE_DIR))) {
             throw new IOException("the folder " + data + " lost its .pickbox marker (unmounted or wiped?); refusing to start");
         }
         if (!hadState && config.join() == null && !waitToBeAdded && !folderEmpty && !config.bootstrap()) {
@@ -86,7 +86,7 @@ public final class Node implements AutoCloseable {
                     + "use --join HOST:PORT to join a cluster (its files are merged) or --bootstrap to start a new cluster with them");
         }
         Files.createDirectories(state);
-        Files.createDirectories(data.resolve(".pickbox"));
+        Files.createDirectories(data.resolve(PathValidator.STATE_DIR));
         removeLeftoverTempFiles(data);
         blobs = new BlobStore(state.resolve("blobs"));
         raft = new RaftNode(raftSettings, CLUSTER_NAME, new PickboxStateMachine(index, blobs));
@@ -185,7 +185,7 @@ public final class Node implements AutoCloseable {
 
     private static boolean isEmptyApartFromState(Path data) throws IOException {
         try (Stream<Path> s = Files.list(data)) {
-            return s.allMatch(p -> p.getFileName().toString().equals(".pickbox"));
+            return s.allMatch(p -> p.getFileName().toString().equals(PathValidator.STATE_DIR));
         }
     }
 

@@ -1,15 +1,27 @@
 package io.pickbox.node;
 
+import io.pickbox.folder.PathValidator;
+
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Everything one node needs to start; defaults follow the command-line conventions. */
+/**
+ * Everything one node needs to start. {@link #builder} holds the command line's defaults and
+ * {@link #toArgs} renders a config as the options of {@code pickbox node start}, so a config made
+ * in code and one parsed from a command line are the same thing.
+ */
 public record NodeConfig(String nodeId, String host, int port, String adminHost, int adminPort, Path dataDir,
                          Path stateDir, String join, boolean bootstrap, long snapshotEvery, long segmentBytes,
                          Duration verifyInterval, String adminToken, boolean allowMassDelete) {
 
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final long DEFAULT_VERIFY_SECONDS = 180;
     public static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
     public static final long DEFAULT_SEGMENT_BYTES = 32L << 20;
+    /** The admin port is the Raft port plus this unless given. */
+    public static final int ADMIN_PORT_OFFSET = 1000;
 
     public NodeConfig {
         if (nodeId == null || !nodeId.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
@@ -19,10 +31,142 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         if (adminPort < 1 || adminPort > 65535) throw new IllegalArgumentException("admin port out of range: " + adminPort);
         if (port == adminPort) throw new IllegalArgumentException("the Raft port and the admin port must differ");
         dataDir = dataDir.toAbsolutePath().normalize();
-        stateDir = (stateDir == null ? dataDir.resolve(".pickbox") : stateDir).toAbsolutePath().normalize();
+        stateDir = (stateDir == null ? defaultStateDir(dataDir) : stateDir).toAbsolutePath().normalize();
+    }
+
+    /** A config with the command line's defaults for everything but the id and the Raft port. */
+    public static Builder builder(String nodeId, int port) {
+        return new Builder(nodeId, port);
+    }
+
+    /** A builder holding this config, to derive a changed one. */
+    public Builder toBuilder() {
+        return new Builder(nodeId, port).host(host).adminHost(adminHost).adminPort(adminPort).dataDir(dataDir)
+                .stateDir(stateDir).join(join).bootstrap(bootstrap).snapshotEvery(snapshotEvery)
+                .segmentBytes(segmentBytes).verifyInterval(verifyInterval).adminToken(adminToken)
+                .allowMassDelete(allowMassDelete);
     }
 
     public String adminAddress() {
         return adminHost + ":" + adminPort;
+    }
+
+    /**
+     * The options of {@code pickbox node start} that give this config: the id, ports and folder
+     * always, everything else only where it differs from the default.
+     */
+    public List<String> toArgs() {
+        List<String> a = new ArrayList<>(List.of("--node-id", nodeId, "--port", String.valueOf(port),
+                "--admin-port", String.valueOf(adminPort), "--data-dir", dataDir.toString()));
+        if (!host.equals(DEFAULT_HOST)) a.addAll(List.of("--host", host));
+        if (!adminHost.equals(DEFAULT_HOST)) a.addAll(List.of("--admin-host", adminHost));
+        if (!stateDir.equals(defaultStateDir(dataDir))) a.addAll(List.of("--state-dir", stateDir.toString()));
+        if (join != null) a.addAll(List.of("--join", join));
+        if (bootstrap) a.add("--bootstrap");
+        if (verifyInterval.toSeconds() != DEFAULT_VERIFY_SECONDS) {
+            a.addAll(List.of("--verify-interval", String.valueOf(verifyInterval.toSeconds())));
+        }
+        if (adminToken != null) a.addAll(List.of("--admin-token", adminToken));
+        if (allowMassDelete) a.add("--allow-mass-delete");
+        if (snapshotEvery != DEFAULT_SNAPSHOT_EVERY) a.addAll(List.of("--snapshot-every", String.valueOf(snapshotEvery)));
+        if (segmentBytes != DEFAULT_SEGMENT_BYTES) a.addAll(List.of("--segment-bytes", String.valueOf(segmentBytes)));
+        return a;
+    }
+
+    private static Path defaultStateDir(Path dataDir) {
+        return dataDir.resolve(PathValidator.STATE_DIR);
+    }
+
+    /** Builds a {@link NodeConfig}; unset values take the command line's defaults. */
+    public static final class Builder {
+        private final String nodeId;
+        private final int port;
+        private String host = DEFAULT_HOST;
+        private String adminHost = DEFAULT_HOST;
+        private Integer adminPort;
+        private Path dataDir;
+        private Path stateDir;
+        private String join;
+        private boolean bootstrap;
+        private long snapshotEvery = DEFAULT_SNAPSHOT_EVERY;
+        private long segmentBytes = DEFAULT_SEGMENT_BYTES;
+        private Duration verifyInterval = Duration.ofSeconds(DEFAULT_VERIFY_SECONDS);
+        private String adminToken;
+        private boolean allowMassDelete;
+
+        private Builder(String nodeId, int port) {
+            this.nodeId = nodeId;
+            this.port = port;
+        }
+
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        public Builder adminHost(String adminHost) {
+            this.adminHost = adminHost;
+            return this;
+        }
+
+        /** Default: the Raft port plus {@value #ADMIN_PORT_OFFSET}. */
+        public Builder adminPort(Integer adminPort) {
+            this.adminPort = adminPort;
+            return this;
+        }
+
+        /** Default: {@code data/<node-id>}. */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        /** Default: {@code .pickbox} in the data folder. */
+        public Builder stateDir(Path stateDir) {
+            this.stateDir = stateDir;
+            return this;
+        }
+
+        /** The Raft address of a member to join through; null to bootstrap or recover. */
+        public Builder join(String join) {
+            this.join = join;
+            return this;
+        }
+
+        public Builder bootstrap(boolean bootstrap) {
+            this.bootstrap = bootstrap;
+            return this;
+        }
+
+        public Builder snapshotEvery(long snapshotEvery) {
+            this.snapshotEvery = snapshotEvery;
+            return this;
+        }
+
+        public Builder segmentBytes(long segmentBytes) {
+            this.segmentBytes = segmentBytes;
+            return this;
+        }
+
+        public Builder verifyInterval(Duration verifyInterval) {
+            this.verifyInterval = verifyInterval;
+            return this;
+        }
+
+        public Builder adminToken(String adminToken) {
+            this.adminToken = adminToken;
+            return this;
+        }
+
+        public Builder allowMassDelete(boolean allowMassDelete) {
+            this.allowMassDelete = allowMassDelete;
+            return this;
+        }
+
+        public NodeConfig build() {
+            return new NodeConfig(nodeId, host, port, adminHost, adminPort == null ? port + ADMIN_PORT_OFFSET : adminPort,
+                    dataDir == null ? Path.of("data", String.valueOf(nodeId)) : dataDir, stateDir, join, bootstrap, snapshotEvery,
+                    segmentBytes, verifyInterval, adminToken, allowMassDelete);
+        }
     }
 }

@@ -108,23 +108,10 @@ public final class RaftNode implements AutoCloseable {
         LOG.info("Joined the cluster through {}", target);
     }
 
-    /** Membership changes go one at a time: retry while another one is in progress. */
     private void addSelf(RaftClient c) throws IOException {
-        IOException last = null;
-        for (int attempt = 0; attempt < 60; attempt++) {
-            try {
-                RaftClientReply reply = c.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
-                        .setServersInNewConf(List.of(self))
-                        .setMode(SetConfigurationRequest.Mode.ADD).build());
-                if (reply.isSuccess()) return;
-                last = reply.getException() != null ? reply.getException() : new IOException("set configuration failed");
-            } catch (IOException e) {
-                last = e;
-            }
-            LOG.debug("Adding {} failed (attempt {}): {}", self.getId(), attempt + 1, last.getMessage());
-            sleepQuietly(200L + (long) (Math.random() * 300));
-        }
-        throw new IOException("could not add " + self.getId() + " to the cluster: " + last.getMessage(), last);
+        SetConfigurationRequest.Arguments add = SetConfigurationRequest.Arguments.newBuilder()
+                .setServersInNewConf(List.of(self)).setMode(SetConfigurationRequest.Mode.ADD).build();
+        reconfigure(c, "add " + self.getId() + " to the cluster", JOIN_ATTEMPTS, () -> add);
     }
 
     private void start(RaftGroup group) throws IOException {
@@ -315,9 +302,21 @@ public final class RaftNode implements AutoCloseable {
         SetConfigurationRequest.Arguments get() throws IOException;
     }
 
+    /** A joining node waits out changes already under way a little longer than an operator's change does. */
+    private static final int JOIN_ATTEMPTS = 60;
+    private static final int CHANGE_ATTEMPTS = 50;
+
     private void reconfigure(RaftClient c, String what, ArgsSupplier args) throws IOException {
+        reconfigure(c, what, CHANGE_ATTEMPTS, args);
+    }
+
+    /**
+     * Membership changes go one at a time: retries while another one is in progress. {@code args}
+     * is asked again on each attempt, so a compare-and-set change can read the current members.
+     */
+    private void reconfigure(RaftClient c, String what, int attempts, ArgsSupplier args) throws IOException {
         IOException last = null;
-        for (int attempt = 0; attempt < 50; attempt++) {
+        for (int attempt = 0; attempt < attempts; attempt++) {
             try {
                 RaftClientReply reply = c.admin().setConfiguration(args.get());
                 if (reply.isSuccess()) return;

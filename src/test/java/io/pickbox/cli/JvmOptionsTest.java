@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The compilation plan that jvm.options and JitPlan make together, in a JVM started with the options
- * every node gets ({@link DemoCommand#nodeJvmOptions()}): a hot method goes from the interpreter
+ * every node gets ({@link NodeCommandLine.jvmOptions()}): a hot method goes from the interpreter
  * straight to its final C1 code (tier 1), never through C1's profiling code (tier 3) or C2 (tier 4);
  * SHA-256 still reaches C2.
  */
@@ -24,7 +24,7 @@ class JvmOptionsTest {
     private static String runProbe() throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(DemoCommand.nodeJvmOptions());
+        cmd.addAll(NodeCommandLine.jvmOptions());
         cmd.addAll(List.of("-XX:+PrintCompilation", "-XX:CompileCommand=quiet",
                 // not inlined into the probe's loop, so that it is compiled on its own
                 "-XX:CompileCommand=dontinline,io.pickbox.cli.JitProbe::work",

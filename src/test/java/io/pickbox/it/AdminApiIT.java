@@ -320,8 +320,7 @@ class AdminApiIT {
         int[] ports = TestCluster.freePorts(2);
         Path dir = base.resolve("secured");
         String token = "s3cret-token";
-        NodeConfig cfg = new NodeConfig("secure1", "127.0.0.1", ports[0], "127.0.0.1", ports[1], dir, null, null, false,
-                NodeConfig.DEFAULT_SNAPSHOT_EVERY, NodeConfig.DEFAULT_SEGMENT_BYTES, Duration.ofSeconds(180), token, false);
+        NodeConfig cfg = NodeConfig.builder("secure1", ports[0]).adminPort(ports[1]).dataDir(dir).adminToken(token).build();
         try (Node node = new Node(cfg)) {
             node.start();
             String a = "127.0.0.1:" + ports[1];
@@ -354,8 +353,8 @@ class AdminApiIT {
     @Test
     void adminPortBeyondLoopbackRequiresToken() throws Exception {
         int[] ports = TestCluster.freePorts(2);
-        NodeConfig cfg = new NodeConfig("open1", "127.0.0.1", ports[0], "0.0.0.0", ports[1], base.resolve("open"), null, null,
-                false, NodeConfig.DEFAULT_SNAPSHOT_EVERY, NodeConfig.DEFAULT_SEGMENT_BYTES, Duration.ofSeconds(180), null, false);
+        NodeConfig cfg = NodeConfig.builder("open1", ports[0]).adminHost("0.0.0.0").adminPort(ports[1])
+                .dataDir(base.resolve("open")).build();
         try (Node node = new Node(cfg)) {
             org.assertj.core.api.Assertions.assertThatThrownBy(node::start).hasMessageContaining("--admin-token");
         }

@@ -36,6 +36,18 @@ final class AdminHttp {
         return call(address, "GET", path, null, null, headers);
     }
 
+    /** Whether anything answers HTTP at {@code address}, whatever the status. */
+    static boolean answers(String address) {
+        try {
+            return get(address, "/v1/health").statusCode() > 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     static HttpResponse<String> postJson(String address, String path, String json, String... headers)
             throws IOException, InterruptedException {
         return call(address, "POST", path, "application/json", json.getBytes(StandardCharsets.UTF_8), headers);

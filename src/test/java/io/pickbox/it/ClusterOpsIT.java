@@ -118,9 +118,7 @@ class ClusterOpsIT {
         int[] ports = TestCluster.freePorts(2);
         Path dir4 = base.resolve("node4");
         TestCluster.write(dir4.resolve("from4/own.txt"), "node4 had this before joining");
-        extra = new Node(new NodeConfig("node4", "127.0.0.1", ports[0], "127.0.0.1", ports[1], dir4, null, null, false,
-                NodeConfig.DEFAULT_SNAPSHOT_EVERY, NodeConfig.DEFAULT_SEGMENT_BYTES, Duration.ofSeconds(180), null, false))
-                .waitToBeAdded(true);
+        extra = new Node(NodeConfig.builder("node4", ports[0]).adminPort(ports[1]).dataDir(dir4).build()).waitToBeAdded(true);
         java.util.concurrent.CompletableFuture<Void> started = java.util.concurrent.CompletableFuture.runAsync(() -> {
             try {
                 extra.start(); // returns once an operator has added it

@@ -40,7 +40,7 @@ class CrashRecoveryIT {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = TestCluster.processes(base, 3, List.of("-Xmx256m"));
+        cluster = TestCluster.processes(base, 3);
     }
 
     @AfterAll

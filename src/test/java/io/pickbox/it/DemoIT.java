@@ -7,10 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,8 +20,6 @@ import static org.awaitility.Awaitility.await;
 
 /** {@code pickbox demo}: three node processes that sync, and all stop with the demo process. */
 class DemoIT {
-
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
@@ -55,38 +49,19 @@ class DemoIT {
         throw new IllegalStateException("no free block of demo ports");
     }
 
-    private static boolean answers(int adminPort) {
-        try {
-            HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/v1/health"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-            return r.statusCode() > 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static boolean healthy(int adminPort) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/v1/health"))
-                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-    }
-
     @Test
     void demoStartsThreeSyncingNodesAndStopsThemOnSigterm() throws Exception {
         int p = freePortBlock();
         Path log = dir.resolve("demo.log");
         Path data = dir.resolve("data");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-jar", TestNode.jar().toString(), "demo", "--dir", data.toString(), "--base-port", String.valueOf(p)));
-        Process demo = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process demo = new ProcessBuilder(ItSupport.cli("demo", "--dir", data.toString(), "--base-port", String.valueOf(p)))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         List<ProcessHandle> children = new ArrayList<>();
         try {
-            int[] admins = {p + 1000, p + 1001, p + 1002};
+            List<String> admins = List.of("127.0.0.1:" + (p + 1000), "127.0.0.1:" + (p + 1001), "127.0.0.1:" + (p + 1002));
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
                 if (!demo.isAlive()) throw new AssertionError("demo exited with " + demo.exitValue() + ": " + Files.readString(log));
-                for (int a : admins) if (!healthy(a)) return false;
+                for (String a : admins) if (AdminHttp.get(a, "/v1/health").statusCode() != 200) return false;
                 return true;
             });
             demo.descendants().forEach(children::add);
@@ -104,7 +79,7 @@ class DemoIT {
             demo.destroy(); // SIGTERM
             assertThat(demo.waitFor(45, TimeUnit.SECONDS)).as("demo process exits after SIGTERM").isTrue();
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-                for (int a : admins) assertThat(answers(a)).as("admin port " + a + " still answers").isFalse();
+                for (String a : admins) assertThat(AdminHttp.answers(a)).as("admin port " + a + " still answers").isFalse();
                 for (ProcessHandle h : children) assertThat(h.isAlive()).as("node process " + h.pid() + " alive").isFalse();
             });
         } finally {

@@ -3,7 +3,6 @@ package io.pickbox.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pickbox.folder.AtomicFiles;
-import io.pickbox.folder.FolderComparison;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,15 +62,6 @@ class DetectionIT {
         return cluster.node(i);
     }
 
-    private static void awaitConvergedUnder(TestCluster c, String rel, Duration timeout) {
-        List<TestNode> live = c.running();
-        await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).ignoreExceptions().untilAsserted(() -> {
-            assertThat(FolderComparison.compare(live.stream().map(x -> x.file(rel)).toList())).isEmpty();
-            for (TestNode x : live) assertThat(x.status().path("pending").asInt()).as("pending on " + x).isZero();
-            assertThat(FolderComparison.compare(live.stream().map(x -> x.file(rel)).toList())).isEmpty();
-        });
-    }
-
     private static String read(Path p) {
         try {
             return Files.readString(p);
@@ -122,17 +112,37 @@ class DetectionIT {
                 Files.deleteIfExists(x.file("ign/app.log"));
                 Files.deleteIfExists(x.file("ign/gen/local.log"));
             }
-            awaitConvergedUnder(cluster, "ign", T);
+            cluster.awaitConvergedUnder("ign", T);
             Files.deleteIfExists(n(0).file(".pickboxignore"));
             awaitGone(cluster.nodes(), ".pickboxignore", T);
         }
         cluster.awaitConverged(T);
     }
 
+    private static Map<TestNode, Double> rescans() throws Exception {
+        Map<TestNode, Double> m = new java.util.HashMap<>();
+        for (TestNode x : cluster.nodes()) m.put(x, metric(get(x.adminAddress(), "/metrics").body(), "pickbox_rescans_total", ""));
+        return m;
+    }
+
+    /**
+     * Waits until every node has read changed ignore rules. A node reads them again when it next
+     * looks at a path (here a probe file, replicated to all) and then rescans its folder, which
+     * its rescan count shows.
+     */
+    private static void awaitRulesReadEverywhere(Map<TestNode, Double> rescansBefore) {
+        int[] probe = {0};
+        await().atMost(T).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+            TestCluster.write(n(0).file("rules-probe/read.txt"), "probe " + probe[0]++);
+            return rescans().entrySet().stream().allMatch(e -> e.getValue() > rescansBefore.get(e.getKey()));
+        });
+    }
+
     private void ignoreChecks() throws Exception {
+        Map<TestNode, Double> rescansBefore = rescans();
         TestCluster.write(n(0).file(".pickboxignore"), "# gitignore syntax\n*.log\nbuild/\n!keep.log\n");
         awaitContent(cluster.nodes(), ".pickboxignore", "# gitignore syntax\n*.log\nbuild/\n!keep.log\n", T);
-        Thread.sleep(500); // pacing: the rules file is re-read at most every 200 ms
+        awaitRulesReadEverywhere(rescansBefore);
 
         // A directory that is replicated, before anything ignored lands in it.
         TestCluster.write(n(0).file("ign/gen/tracked.txt"), "tracked\n");
@@ -209,7 +219,7 @@ class DetectionIT {
                 assertThat(x.status().path("files").asInt()).as("committed files on " + x).isGreaterThanOrEqualTo(total);
             }
 
-            TestNode allowed = ItSupport.withExtraArgs(own, node3, "--allow-mass-delete");
+            TestNode allowed = own.reconfigure(node3, c -> c.allowMassDelete(true));
             allowed.start();
             for (int i = 0; i < deleted; i++) awaitGone(own.nodes(), String.format("m/f%02d.txt", i), T);
             for (int i = deleted; i < total; i++) awaitContent(own.nodes(), String.format("m/f%02d.txt", i), "file " + i, T);
@@ -270,7 +280,7 @@ class DetectionIT {
     void caseCollisionIsRefusedOnceAndNotReproposed() throws Exception {
         TestCluster.write(n(0).file("case/Readme.md"), "mixed case, first");
         awaitContent(cluster.nodes(), "case/Readme.md", "mixed case, first", T);
-        awaitConvergedUnder(cluster, "case", T);
+        cluster.awaitConvergedUnder("case", T);
 
         TestCluster.write(n(1).file("case/README.md"), "upper case, second");
         try {
@@ -323,7 +333,7 @@ class DetectionIT {
                 assertThat(actual.keySet()).as("files under many/ on " + x).hasSize(2000).containsExactlyInAnyOrderElementsOf(expected.keySet());
             }
         });
-        awaitConvergedUnder(cluster, "many", T);
+        cluster.awaitConvergedUnder("many", T);
         for (TestNode x : cluster.nodes()) {
             Map<String, byte[]> actual = files(x.file("many"));
             for (var e : expected.entrySet()) assertThat(actual.get(e.getKey())).as(e.getKey() + " on " + x).isEqualTo(e.getValue());
@@ -364,7 +374,7 @@ class DetectionIT {
                 assertThat(x.file("moved-in/empty/leaf")).isDirectory();
             }
         });
-        awaitConvergedUnder(cluster, "moved-in", T);
+        cluster.awaitConvergedUnder("moved-in", T);
 
         // Out of the folder (same file system): a delete of the whole tree, everywhere.
         Files.move(n(1).file("moved-in"), staging.resolve("moved-out"));

@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -45,12 +44,6 @@ class ExactlyOnceIT {
         if (cluster != null) cluster.close();
     }
 
-    private static Map<TestNode, Long> appliedOps() throws Exception {
-        Map<TestNode, Long> m = new HashMap<>();
-        for (TestNode n : cluster.nodes()) m.put(n, n.appliedOps());
-        return m;
-    }
-
     private static Result send(RaftClient client, Message m) throws Exception {
         RaftClientReply reply = client.async().send(m).get(30, TimeUnit.SECONDS);
         assertThat(reply.isSuccess()).as("reply " + reply).isTrue();
@@ -73,7 +66,7 @@ class ExactlyOnceIT {
     @Test
     void aLostReplyWhoseRetryAppliesOnce_inlinePut() throws Exception {
         cluster.awaitConverged(T);
-        Map<TestNode, Long> before = appliedOps();
+        Map<TestNode, Long> before = cluster.appliedOps();
         byte[] content = "exactly once\n".getBytes(StandardCharsets.UTF_8);
         String sha = ItSupport.sha256(content);
         // The origin must be one whose sequence no node advances on its own: a fresh name.
@@ -104,7 +97,7 @@ class ExactlyOnceIT {
     @Test
     void aLostReplyWhoseRetryAppliesOnce_mkdirThroughTwoDifferentNodes() throws Exception {
         cluster.awaitConverged(T);
-        Map<TestNode, Long> before = appliedOps();
+        Map<TestNode, Long> before = cluster.appliedOps();
         Op.Origin origin = new Op.Origin("it-retry-" + UUID.randomUUID().toString().substring(0, 8), 7);
         Op mkdir = new Op.Mkdir(origin, "once-dir/inner", 0755, 1_700_000_000_000L);
         Message m = Proposal.message(mkdir, null);

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,7 @@ class IdleIT {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = TestCluster.inJvm(base, 3, "--verify-interval", "2");
+        cluster = TestCluster.inJvm(base, 3, c -> c.verifyInterval(Duration.ofSeconds(2)));
     }
 
     @AfterAll
@@ -39,15 +38,9 @@ class IdleIT {
         if (cluster != null) cluster.close();
     }
 
-    private static Map<TestNode, Long> appliedOps() throws Exception {
-        Map<TestNode, Long> m = new HashMap<>();
-        for (TestNode n : cluster.nodes()) m.put(n, n.appliedOps());
-        return m;
-    }
-
     /** appliedOps stays at the given values on every node during {@code window}. */
     private static void assertIdleFor(Duration window) throws Exception {
-        Map<TestNode, Long> before = appliedOps();
+        Map<TestNode, Long> before = cluster.appliedOps();
         System.err.println("TEST: idle window of " + window + " starts with appliedOps " + before);
         await().atMost(window.plusSeconds(10)).during(window).pollInterval(Duration.ofMillis(500))
                 .untilAsserted(() -> {

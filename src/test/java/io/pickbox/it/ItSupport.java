@@ -1,5 +1,7 @@
 package io.pickbox.it;
 
+import io.pickbox.cli.NodeCommandLine;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,17 +103,11 @@ final class ItSupport {
     }
 
     /**
-     * Runs {@code pickbox node start ...} for {@code n} as a separate process that is expected to exit
-     * by itself (a refused start); returns its exit code. Output goes to {@code log}.
+     * Runs {@code n} as a separate process, started as production starts a node, that is expected
+     * to exit by itself (a refused start); returns its exit code. Output goes to {@code log}.
      */
     static int runToExit(TestNode n, Path log, Duration timeout) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
-        cmd.add("-Dpickbox.node=" + n.id());
-        cmd.addAll(List.of("-jar", TestNode.jar().toString()));
-        cmd.addAll(n.args());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        Process p = n.processBuilder(NodeCommandLine.of(TestNode.jar()))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly().waitFor();
@@ -126,13 +122,17 @@ final class ItSupport {
     /** Exit code and combined stdout+stderr of one CLI run. */
     record CliResult(int exitCode, String output) {}
 
-    /** Runs the real CLI ({@code java -jar target/pickbox.jar ARGS}) as a process and waits for it to exit. */
-    static CliResult runCli(Duration timeout, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx128m");
-        cmd.addAll(List.of("-jar", TestNode.jar().toString()));
+    /** The real CLI as a command: {@code java -jar target/pickbox.jar ARGS}. */
+    static List<String> cli(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-jar", TestNode.jar().toString()));
         cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Runs the real CLI as a process and waits for it to exit. */
+    static CliResult runCli(Duration timeout, String... args) throws Exception {
+        List<String> cmd = cli(args);
         Path out = Files.createTempFile("pickbox-cli", ".out");
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
@@ -246,20 +246,6 @@ final class ItSupport {
             if (!d.isEmpty() && Files.isExecutable(Path.of(d, program))) return true;
         }
         return false;
-    }
-
-    /**
-     * The same node (id, ports, folder, log, join address) with {@code args} added to its extra
-     * arguments, put in {@code n}'s place in the cluster; not started. {@code n} must be stopped.
-     */
-    static TestNode withExtraArgs(TestCluster cluster, TestNode n, String... args) {
-        List<String> extra = new ArrayList<>(n.extraArgs);
-        extra.addAll(List.of(args));
-        TestNode copy = new TestNode(n.id, n.port, n.adminPort, n.dir, n.log, n.separateProcess, extra, n.jvmArgs);
-        copy.join = n.join;
-        int i = cluster.nodes.indexOf(n);
-        if (i >= 0) cluster.nodes.set(i, copy);
-        return copy;
     }
 
     /** Regular files (relative path -> content) of a folder, state folder excluded. */

@@ -16,7 +16,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -41,7 +40,7 @@ class LargeFileIT {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = TestCluster.processes(base, 3, List.of("-Xmx128m", "-XX:G1HeapRegionSize=4m", "-XX:MaxDirectMemorySize=64m"));
+        cluster = TestCluster.processes(base, 3, "-Xmx128m", "-XX:G1HeapRegionSize=4m", "-XX:MaxDirectMemorySize=64m");
     }
 
     @AfterAll

@@ -21,8 +21,7 @@ class MarkerIT {
 
     private NodeConfig config(Path data, Path state) throws Exception {
         int[] ports = TestCluster.freePorts(2);
-        return new NodeConfig("solo", "127.0.0.1", ports[0], "127.0.0.1", ports[1], data, state, null, false,
-                NodeConfig.DEFAULT_SNAPSHOT_EVERY, NodeConfig.DEFAULT_SEGMENT_BYTES, Duration.ofSeconds(180), null, false);
+        return NodeConfig.builder("solo", ports[0]).adminPort(ports[1]).dataDir(data).stateDir(state).build();
     }
 
     @Test

@@ -67,7 +67,7 @@ class MembershipIT {
 
     @Test
     void newNodeJoinsAfterSnapshotAndLogPurge() throws Exception {
-        cluster = TestCluster.inJvm(base, 3, "--snapshot-every", "20", "--segment-bytes", "65536");
+        cluster = TestCluster.inJvm(base, 3, c -> c.snapshotEvery(20).segmentBytes(65536));
         List<TestNode> three = List.copyOf(cluster.nodes());
         for (int i = 0; i < 150; i++) {
             TestNode n = three.get(i % 3);

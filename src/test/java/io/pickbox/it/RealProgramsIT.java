@@ -1,6 +1,5 @@
 package io.pickbox.it;
 
-import io.pickbox.folder.FolderComparison;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,16 +69,6 @@ class RealProgramsIT {
         return cluster.node(i);
     }
 
-    /** Every running node's copy of {@code rel} is identical and no node has anything pending. */
-    private static void awaitConvergedUnder(String rel, Duration timeout) {
-        List<TestNode> live = cluster.running();
-        await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).ignoreExceptions().untilAsserted(() -> {
-            assertThat(FolderComparison.compare(live.stream().map(x -> x.file(rel)).toList())).isEmpty();
-            for (TestNode x : live) assertThat(x.status().path("pending").asInt()).as("pending on " + x).isZero();
-            assertThat(FolderComparison.compare(live.stream().map(x -> x.file(rel)).toList())).isEmpty();
-        });
-    }
-
     /** Every regular file of {@code expected} (relative path -> content) under {@code rel} on every node, and nothing else. */
     private static void awaitTree(String rel, Map<String, byte[]> expected, Duration timeout) {
         await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
@@ -141,7 +130,7 @@ class RealProgramsIT {
         Path src = gitSource();
         long t0 = System.nanoTime();
         git(n(0).dir(), "clone", "-q", src.toString(), rel);
-        awaitConvergedUnder(rel, T);
+        cluster.awaitConvergedUnder(rel, T);
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
@@ -170,7 +159,7 @@ class RealProgramsIT {
         cloneOnNode1("repo-co");
         long t0 = System.nanoTime();
         git(n(1).file("repo-co"), "checkout", "-q", "feature");
-        awaitConvergedUnder("repo-co", T);
+        cluster.awaitConvergedUnder("repo-co", T);
         long checkoutMs = (System.nanoTime() - t0) / 1_000_000;
 
         Path repo3 = n(2).file("repo-co");
@@ -217,7 +206,7 @@ class RealProgramsIT {
         Path src = rsyncSource("rsync-src");
         run(outside, "rsync", "-a", src + "/", n(1).file("rs") + "/");
         awaitTree("rs", files(src), T);
-        awaitConvergedUnder("rs", T);
+        cluster.awaitConvergedUnder("rs", T);
         for (TestNode x : cluster.nodes()) {
             assertThat(Files.isExecutable(x.file("rs/lvl0/inner0/deep/doc0.txt"))).as("+x on " + x).isTrue();
             assertThat(Files.isExecutable(x.file("rs/lvl0/inner0/deep/doc1.txt"))).as("-x on " + x).isFalse();
@@ -227,7 +216,7 @@ class RealProgramsIT {
         TestCluster.write(src.resolve("lvl2/added.txt"), "added\n");
         run(outside, "rsync", "-a", src + "/", n(1).file("rs") + "/");
         awaitTree("rs", files(src), T);
-        awaitConvergedUnder("rs", T);
+        cluster.awaitConvergedUnder("rs", T);
         assertNoDotFiles("rs");
         ItSupport.assertNoConflictsUnder("rs", cluster.nodes());
     }
@@ -238,7 +227,7 @@ class RealProgramsIT {
         Path src = rsyncSource("rsync-del-src");
         run(outside, "rsync", "-a", src + "/", n(1).file("rsd") + "/");
         awaitTree("rsd", files(src), T);
-        awaitConvergedUnder("rsd", T);
+        cluster.awaitConvergedUnder("rsd", T);
 
         // Part of the tree removed, some files changed, one added: rsync --delete mirrors it.
         io.pickbox.folder.AtomicFiles.deleteRecursively(src.resolve("lvl4"));
@@ -248,7 +237,7 @@ class RealProgramsIT {
         TestCluster.write(src.resolve("lvl2/added.txt"), "added\n");
         run(outside, "rsync", "-a", "--delete", src + "/", n(1).file("rsd") + "/");
         awaitTree("rsd", files(src), T);
-        awaitConvergedUnder("rsd", T);
+        cluster.awaitConvergedUnder("rsd", T);
         for (TestNode x : cluster.nodes()) {
             assertThat(x.file("rsd/lvl4")).as("directory removed by rsync --delete, on " + x).doesNotExist();
             assertThat(x.file("rsd/lvl3/inner1")).as("directory removed by rsync --delete, on " + x).doesNotExist();
@@ -280,7 +269,7 @@ class RealProgramsIT {
         run(outside, "tar", "-xf", tarball.toString(), "-C", n(2).dir().toString());
 
         awaitTree("pkg", files(src), T);
-        awaitConvergedUnder("pkg", T);
+        cluster.awaitConvergedUnder("pkg", T);
         for (TestNode x : cluster.nodes()) {
             for (var e : exec.entrySet()) {
                 assertThat(Files.isExecutable(x.file(e.getKey()))).as("executable bit of " + e.getKey() + " on " + x).isEqualTo(e.getValue());
@@ -301,7 +290,7 @@ class RealProgramsIT {
         awaitContent(cluster.nodes(), "edit/sedme.txt", sedInput, T);
         awaitContent(cluster.nodes(), "edit/notes.txt", "original notes\n", T);
         awaitContent(cluster.nodes(), "edit/later.txt", "original later\n", T);
-        awaitConvergedUnder("edit", T);
+        cluster.awaitConvergedUnder("edit", T);
 
         // vim style on node2: write the new content to a swap file, rename it over the target at once.
         Path swp = n(1).file("edit/.notes.txt.swp");
@@ -310,7 +299,7 @@ class RealProgramsIT {
         // ... and once more with the swap file living long enough to be committed on its own.
         Path swp2 = n(1).file("edit/.later.txt.swp");
         Files.writeString(swp2, "later saved by vim\n");
-        Thread.sleep(400); // pacing: a slow editor (the swap file gets replicated before the rename)
+        awaitContent(cluster.nodes(), "edit/.later.txt.swp", "later saved by vim\n", T);
         Files.move(swp2, n(1).file("edit/later.txt"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         // sed -i on node3 writes ./sedXXXXXX in the same directory and renames it over the file.
         run(n(2).file("edit"), "sed", "-i", "s/a/b/", "sedme.txt");
@@ -322,7 +311,7 @@ class RealProgramsIT {
         expected.put("later.txt", "later saved by vim\n".getBytes(StandardCharsets.UTF_8));
         expected.put("sedme.txt", sedOutput.getBytes(StandardCharsets.UTF_8));
         awaitTree("edit", expected, T);
-        awaitConvergedUnder("edit", T);
+        cluster.awaitConvergedUnder("edit", T);
         for (TestNode x : cluster.nodes()) {
             assertThat(ItSupport.listing(x.file("edit"))).as("edit/ on " + x).containsExactly("later.txt", "notes.txt", "sedme.txt");
         }
@@ -348,7 +337,7 @@ class RealProgramsIT {
             awaitContent(cluster.nodes(), index, content, T);
             names.add(index);
         }
-        awaitConvergedUnder("locks", T);
+        cluster.awaitConvergedUnder("locks", T);
         for (TestNode x : cluster.nodes()) {
             for (String name : names) assertThat(x.file(name + ".lock")).as(name + ".lock on " + x).doesNotExist();
         }
@@ -403,7 +392,7 @@ class RealProgramsIT {
                 versions.stream().map(v -> String.valueOf(v.length())).collect(Collectors.joining(",")));
         for (String v : versions) assertThat(fin).as("every version seen on node2 is a prefix of the final log").startsWith(v);
         assertThat(intermediate).as("intermediate versions committed while the log was being written").hasSizeGreaterThanOrEqualTo(3);
-        awaitConvergedUnder("applog", T);
+        cluster.awaitConvergedUnder("applog", T);
         ItSupport.assertNoConflictsUnder("applog", cluster.nodes());
     }
 
@@ -414,7 +403,7 @@ class RealProgramsIT {
         String rel = "race/shared.txt";
         TestCluster.write(n(0).file(rel), "initial\n");
         awaitContent(cluster.nodes(), rel, "initial\n", T);
-        awaitConvergedUnder("race", T);
+        cluster.awaitConvergedUnder("race", T);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         List<String> winners = new ArrayList<>();
         List<String> losers = new ArrayList<>();
@@ -436,7 +425,7 @@ class RealProgramsIT {
                 go.countDown();
                 fa.get(10, TimeUnit.SECONDS);
                 fb.get(10, TimeUnit.SECONDS);
-                awaitConvergedUnder("race", T);
+                cluster.awaitConvergedUnder("race", T);
                 String winner = Files.readString(n(2).file(rel));
                 assertThat(winner).as("shared.txt after round " + round).isIn(a, b);
                 winners.add(winner);
@@ -446,7 +435,7 @@ class RealProgramsIT {
         } finally {
             pool.shutdownNow();
         }
-        awaitConvergedUnder("race", T);
+        cluster.awaitConvergedUnder("race", T);
         for (TestNode x : cluster.nodes()) {
             assertThat(Files.readString(x.file(rel))).as("final shared.txt on " + x).isEqualTo(winners.get(49));
             List<String> copies = conflictContents(x);
@@ -478,7 +467,7 @@ class RealProgramsIT {
         }
         for (var e : initial.entrySet()) TestCluster.write(n(0).file(e.getKey()), e.getValue());
         for (var e : initial.entrySet()) awaitContent(cluster.nodes(), e.getKey(), e.getValue(), T);
-        awaitConvergedUnder("offline", T);
+        cluster.awaitConvergedUnder("offline", T);
 
         TestNode node3 = n(2);
         node3.stop();
@@ -500,7 +489,7 @@ class RealProgramsIT {
         awaitContent(up, "offline/only-cluster.txt", "edited on the cluster\n", T);
         awaitContent(up, "offline/new-on-cluster.txt", "created on the cluster\n", T);
         awaitGone(up, "offline/del-on-cluster.txt", T);
-        awaitConvergedUnder("offline", T);
+        cluster.awaitConvergedUnder("offline", T);
 
         node3.start();
         Map<String, String> expected = new TreeMap<>();
@@ -513,7 +502,7 @@ class RealProgramsIT {
         awaitContents(cluster.nodes(), expected.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
                 e -> e.getValue().getBytes(StandardCharsets.UTF_8))), T);
         awaitGone(cluster.nodes(), "offline/del-on-node3.txt", T);
-        awaitConvergedUnder("offline", T);
+        cluster.awaitConvergedUnder("offline", T);
 
         for (TestNode x : cluster.nodes()) {
             List<String> listing = ItSupport.listing(x.file("offline"));

@@ -17,6 +17,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import static io.pickbox.it.ItSupport.awaitContent;
+import static io.pickbox.it.ItSupport.awaitGone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -37,30 +39,20 @@ class ReplicationIT {
         cluster.close();
     }
 
-    private static void awaitEverywhere(String rel, byte[] content) {
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
-            for (TestNode n : cluster.nodes()) assertThat(Files.readAllBytes(n.file(rel))).as(rel + " on " + n).isEqualTo(content);
-        });
-    }
-
-    private static void awaitGoneEverywhere(String rel) {
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            for (TestNode n : cluster.nodes()) assertThat(n.file(rel)).as(rel + " on " + n).doesNotExist();
-        });
-    }
+    private static final Duration T = Duration.ofSeconds(30);
 
     @Test
     void createModifyAppendDeleteFromEachNode() throws Exception {
         for (TestNode n : cluster.nodes()) {
             String rel = "cmad-" + n.id() + ".txt";
             Files.writeString(n.file(rel), "one");
-            awaitEverywhere(rel, "one".getBytes());
+            awaitContent(cluster.nodes(), rel, "one".getBytes(), T);
             Files.writeString(n.file(rel), "two, longer");
-            awaitEverywhere(rel, "two, longer".getBytes());
+            awaitContent(cluster.nodes(), rel, "two, longer".getBytes(), T);
             Files.writeString(n.file(rel), " and appended", StandardOpenOption.APPEND);
-            awaitEverywhere(rel, "two, longer and appended".getBytes());
+            awaitContent(cluster.nodes(), rel, "two, longer and appended".getBytes(), T);
             Files.delete(n.file(rel));
-            awaitGoneEverywhere(rel);
+            awaitGone(cluster.nodes(), rel, T);
         }
         cluster.awaitConverged();
     }
@@ -72,7 +64,7 @@ class ReplicationIT {
             TestNode n = cluster.node(i % 3);
             TestCluster.write(n.file(names[i]), "content " + i);
         }
-        for (int i = 0; i < names.length; i++) awaitEverywhere(names[i], ("content " + i).getBytes());
+        for (int i = 0; i < names.length; i++) awaitContent(cluster.nodes(), names[i], ("content " + i).getBytes(), T);
         cluster.awaitConverged();
     }
 
@@ -87,9 +79,9 @@ class ReplicationIT {
         Path script = cluster.node(2).file("run.sh");
         Files.writeString(script, "#!/bin/sh\necho hi\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-        awaitEverywhere("bin/blob.bin", binary);
-        awaitEverywhere("bin2/empty", new byte[0]);
-        awaitEverywhere("run.sh", "#!/bin/sh\necho hi\n".getBytes());
+        awaitContent(cluster.nodes(), "bin/blob.bin", binary, T);
+        awaitContent(cluster.nodes(), "bin2/empty", new byte[0], T);
+        awaitContent(cluster.nodes(), "run.sh", "#!/bin/sh\necho hi\n".getBytes(), T);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             for (TestNode n : cluster.nodes()) assertThat(Files.isExecutable(n.file("run.sh"))).as("exec on " + n).isTrue();
         });
@@ -108,20 +100,20 @@ class ReplicationIT {
             for (TestNode n : cluster.nodes()) assertThat(n.file("dirs/empty/inner")).isDirectory();
         });
         for (int i = 0; i < 50; i++) TestCluster.write(cluster.node(1).file("dirs/full/f" + i + ".txt"), "f" + i);
-        awaitEverywhere("dirs/full/f49.txt", "f49".getBytes());
+        awaitContent(cluster.nodes(), "dirs/full/f49.txt", "f49".getBytes(), T);
         cluster.awaitConverged();
 
         long opsBefore = cluster.node(0).appliedOps();
         Files.move(cluster.node(2).file("dirs/full"), cluster.node(2).file("dirs/moved"));
-        awaitEverywhere("dirs/moved/f0.txt", "f0".getBytes());
-        awaitGoneEverywhere("dirs/full");
+        awaitContent(cluster.nodes(), "dirs/moved/f0.txt", "f0".getBytes(), T);
+        awaitGone(cluster.nodes(), "dirs/full", T);
         cluster.awaitConverged();
         assertThat(cluster.node(0).appliedOps() - opsBefore).as("a directory rename is one op").isEqualTo(1);
 
         io.pickbox.folder.AtomicFiles.deleteRecursively(cluster.node(0).file("dirs/moved"));
-        awaitGoneEverywhere("dirs/moved");
+        awaitGone(cluster.nodes(), "dirs/moved", T);
         Files.delete(cluster.node(1).file("dirs/empty/inner"));
-        awaitGoneEverywhere("dirs/empty/inner");
+        awaitGone(cluster.nodes(), "dirs/empty/inner", T);
         cluster.awaitConverged();
     }
 
@@ -129,11 +121,11 @@ class ReplicationIT {
     void renameFileThenReuseOldName() throws Exception {
         TestNode n = cluster.node(1);
         Files.writeString(n.file("mv-a"), "old content of a");
-        awaitEverywhere("mv-a", "old content of a".getBytes());
+        awaitContent(cluster.nodes(), "mv-a", "old content of a".getBytes(), T);
         Files.move(n.file("mv-a"), n.file("mv-b"));
         Files.writeString(n.file("mv-a"), "x");
-        awaitEverywhere("mv-b", "old content of a".getBytes());
-        awaitEverywhere("mv-a", "x".getBytes());
+        awaitContent(cluster.nodes(), "mv-b", "old content of a".getBytes(), T);
+        awaitContent(cluster.nodes(), "mv-a", "x".getBytes(), T);
         cluster.awaitConverged();
     }
 
@@ -143,8 +135,8 @@ class ReplicationIT {
         TestNode n = cluster.node(0);
         for (int i = 0; i < 5; i++) TestCluster.write(n.file("quick/src/f" + i + ".txt"), "v1 " + i);
         TestCluster.write(n.file("quick/gone/g.txt"), "g");
-        awaitEverywhere("quick/src/f4.txt", "v1 4".getBytes());
-        awaitEverywhere("quick/gone/g.txt", "g".getBytes());
+        awaitContent(cluster.nodes(), "quick/src/f4.txt", "v1 4".getBytes(), T);
+        awaitContent(cluster.nodes(), "quick/gone/g.txt", "g".getBytes(), T);
         cluster.awaitConverged();
 
         Files.move(n.file("quick/src"), n.file("quick/dst"));
@@ -154,9 +146,9 @@ class ReplicationIT {
         Files.move(n.file("quick/gone"), n.file("quick/gone2"));
         io.pickbox.folder.AtomicFiles.deleteRecursively(n.file("quick/gone2"));
 
-        awaitEverywhere("quick/dst/f0.txt", "v2 0".getBytes());
-        awaitEverywhere("quick/dst/f2-renamed.txt", "v1 2".getBytes());
-        awaitGoneEverywhere("quick/gone2");
+        awaitContent(cluster.nodes(), "quick/dst/f0.txt", "v2 0".getBytes(), T);
+        awaitContent(cluster.nodes(), "quick/dst/f2-renamed.txt", "v1 2".getBytes(), T);
+        awaitGone(cluster.nodes(), "quick/gone2", T);
         cluster.awaitConverged();
         for (TestNode x : cluster.nodes()) {
             assertThat(ItSupport.listing(x.file("quick"))).as("quick/ on " + x)
@@ -178,7 +170,7 @@ class ReplicationIT {
         for (Future<?> f : done) f.get();
         pool.shutdown();
         for (TestNode n : cluster.nodes()) {
-            for (int i = 0; i < 20; i++) awaitEverywhere("conc/" + n.id() + "-" + i, (n.id() + i).getBytes());
+            for (int i = 0; i < 20; i++) awaitContent(cluster.nodes(), "conc/" + n.id() + "-" + i, (n.id() + i).getBytes(), T);
         }
         cluster.awaitConverged();
     }

@@ -1,6 +1,8 @@
 package io.pickbox.it;
 
+import io.pickbox.cli.NodeCommandLine;
 import io.pickbox.folder.FolderComparison;
+import io.pickbox.node.NodeConfig;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -8,36 +10,51 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** A real cluster on loopback with ports found free at run time. */
+/**
+ * A real cluster on loopback with ports found free at run time: the one harness of the integration
+ * tests. Nodes are configured as the command line configures them ({@link NodeConfig#builder}),
+ * with the settings a test gives; node i has the folder {@code <base>/node<i>}.
+ */
 public final class TestCluster implements AutoCloseable {
 
     private final Path base;
-    private final boolean processes;
-    private final List<String> extraArgs;
-    private final List<String> jvmArgs;
+    /** Null when the nodes run inside the test JVM. */
+    private final NodeCommandLine processes;
+    private final UnaryOperator<NodeConfig.Builder> settings;
     final List<TestNode> nodes = new ArrayList<>();
 
-    private TestCluster(Path base, boolean processes, List<String> extraArgs, List<String> jvmArgs) {
+    private TestCluster(Path base, NodeCommandLine processes, UnaryOperator<NodeConfig.Builder> settings) {
         this.base = base;
         this.processes = processes;
-        this.extraArgs = extraArgs;
-        this.jvmArgs = jvmArgs;
+        this.settings = settings;
     }
 
-    /** Nodes run inside the test JVM (fast; no crash tests). */
-    public static TestCluster inJvm(Path base, int size, String... extraArgs) throws Exception {
-        return new TestCluster(base, false, List.of(extraArgs), List.of()).startNodes(size);
+    /** Nodes run inside the test JVM (fast; no crash tests), with the default settings. */
+    public static TestCluster inJvm(Path base, int size) throws Exception {
+        return inJvm(base, size, UnaryOperator.identity());
     }
 
-    /** Every node is its own JVM process, killable with SIGKILL. */
-    public static TestCluster processes(Path base, int size, List<String> jvmArgs, String... extraArgs) throws Exception {
-        return new TestCluster(base, true, List.of(extraArgs), jvmArgs).startNodes(size);
+    /** Nodes run inside the test JVM with {@code settings} applied to each node's configuration. */
+    public static TestCluster inJvm(Path base, int size, UnaryOperator<NodeConfig.Builder> settings) throws Exception {
+        return new TestCluster(base, null, settings).startNodes(size);
+    }
+
+    /**
+     * Every node is its own JVM process, started as production starts it (the options of
+     * jvm.options), killable with SIGKILL; {@code jvmOptions} come after the production ones.
+     */
+    public static TestCluster processes(Path base, int size, String... jvmOptions) throws Exception {
+        return new TestCluster(base, NodeCommandLine.of(TestNode.jar()).withJvmOptions(List.of(jvmOptions)),
+                UnaryOperator.identity()).startNodes(size);
     }
 
     private TestCluster startNodes(int size) throws Exception {
@@ -62,11 +79,19 @@ public final class TestCluster implements AutoCloseable {
         int i = nodes.size() + 1;
         String id = "node" + i;
         int[] ports = freePorts(2);
-        return new TestNode(id, ports[0], ports[1], base.resolve(id), base.resolve(id + ".log"), processes, extraArgs, jvmArgs);
+        return new TestNode(id, ports[0], ports[1], base.resolve(id), base.resolve(id + ".log"), processes, settings);
     }
 
     public void register(TestNode n) {
         nodes.add(n);
+    }
+
+    /** The stopped node {@code n} with {@code more} settings, in its place in the cluster; not started. */
+    public TestNode reconfigure(TestNode n, UnaryOperator<NodeConfig.Builder> more) {
+        if (n.running()) throw new IllegalStateException(n + " is running");
+        TestNode copy = n.with(more);
+        nodes.set(nodes.indexOf(n), copy);
+        return copy;
     }
 
     public TestNode node(int i) {
@@ -83,16 +108,29 @@ public final class TestCluster implements AutoCloseable {
 
     /** Waits until every running node's folder is identical and nothing is pending. */
     public void awaitConverged(Duration timeout) {
-        List<TestNode> live = running();
-        await().atMost(timeout).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
-            assertThat(FolderComparison.compare(live.stream().map(TestNode::dir).toList())).isEmpty();
-            for (TestNode n : live) assertThat(n.status().path("pending").asInt()).as("pending on " + n).isZero();
-            assertThat(FolderComparison.compare(live.stream().map(TestNode::dir).toList())).isEmpty();
-        });
+        awaitConvergedUnder("", timeout);
     }
 
     public void awaitConverged() {
         awaitConverged(Duration.ofSeconds(60));
+    }
+
+    /** Waits until {@code rel} is identical in every running node's folder and nothing is pending. */
+    public void awaitConvergedUnder(String rel, Duration timeout) {
+        List<TestNode> live = running();
+        List<Path> dirs = live.stream().map(n -> n.file(rel)).toList();
+        await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(FolderComparison.compare(dirs)).isEmpty();
+            for (TestNode n : live) assertThat(n.status().path("pending").asInt()).as("pending on " + n).isZero();
+            assertThat(FolderComparison.compare(dirs)).isEmpty();
+        });
+    }
+
+    /** Each node's count of applied ops, to compare with later. */
+    public Map<TestNode, Long> appliedOps() throws Exception {
+        Map<TestNode, Long> m = new HashMap<>();
+        for (TestNode n : nodes) m.put(n, n.appliedOps());
+        return m;
     }
 
     public TestNode leader() throws Exception {
