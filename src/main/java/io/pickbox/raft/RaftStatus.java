@@ -39,8 +39,7 @@ public record RaftStatus(String nodeId, String role, String leader, long term, l
      *
      * @param role          leader, follower or learner
      * @param self          the member is this node
-     * @param reachable     true for this node; for another, whether it was heard from within
-     *                      {@link DivisionStatus#REACHABLE_MS} ms
+     * @param reachable     true for this node; for another, whether it was heard from in the last 5 s
      * @param lastContactMs ms since it was last heard from
      * @param matchIndex    the last log index known to be on it (for a leader itself: its flush index)
      * @param lag           log entries it is behind this node's commit index
