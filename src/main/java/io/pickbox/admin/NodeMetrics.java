@@ -16,7 +16,7 @@ import io.pickbox.index.IndexListener;
 import io.pickbox.index.Entry;
 import io.pickbox.index.Op;
 import io.pickbox.index.Result;
-import io.pickbox.node.Node;
+import io.pickbox.raft.RaftStatus;
 import io.pickbox.sync.Proposer;
 import io.pickbox.sync.SyncMetrics;
 import io.pickbox.watch.ChangeListener;
@@ -29,6 +29,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The meters of one node, in one registry (scraped at {@code /metrics}). Created by the node before
@@ -50,6 +52,9 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
     private final Counter conflictsCreated;
     private final Counter rescans;
     private final Counter watcherRescans;
+    private volatile LocalState local;
+    private volatile ClusterView cluster;
+    private volatile LongSupplier stagedBytes;
 
     public NodeMetrics() {
         commitLatency = Timer.builder("pickbox_commit_latency")
@@ -86,36 +91,35 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
         return registry;
     }
 
-    /** Gauges read from the node's live state (read at scrape time only). */
-    public void bindNode(Node node) {
-        Gauge.builder("pickbox_files", node.index(), i -> i.size()).description("Committed entries").register(registry);
-        Gauge.builder("pickbox_bytes", node.index(), i -> i.fileBytes()).description("Committed file bytes").register(registry);
-        Gauge.builder("pickbox_applied_ops", node.index(), i -> i.appliedOps()).description("Ops applied by this process").register(registry);
-        Gauge.builder("pickbox_pending_local_changes", node, n -> n.sync() == null ? 0 : n.sync().pendingCount())
+    /**
+     * Gauges read from the node's live state (at scrape time only). A meter holds what it reads
+     * weakly, so it reads through this object, which the node keeps.
+     */
+    public void bind(LocalState local, ClusterView cluster, LongSupplier stagedBytes) {
+        this.local = local;
+        this.cluster = cluster;
+        this.stagedBytes = stagedBytes;
+        Gauge.builder("pickbox_files", this, m -> m.local.files()).description("Committed entries").register(registry);
+        Gauge.builder("pickbox_bytes", this, m -> m.local.fileBytes()).description("Committed file bytes").register(registry);
+        Gauge.builder("pickbox_applied_ops", this, m -> m.local.appliedOps()).description("Ops applied by this process").register(registry);
+        Gauge.builder("pickbox_pending_local_changes", this, m -> m.local.pending())
                 .description("Paths waiting to be compared or with a change in flight").register(registry);
-        Gauge.builder("pickbox_blocked_paths", node, n -> n.sync() == null ? 0 : n.sync().blocked().size())
+        Gauge.builder("pickbox_blocked_paths", this, m -> m.local.blocked().size())
                 .description("Paths whose change apply refused").register(registry);
-        Gauge.builder("pickbox_conflicts", node.index(), i -> i.conflicts().size()).description("Conflict copies in the index").register(registry);
-        FunctionCounter.builder("pickbox_chunk_staged", node, n -> n.staged() == null ? 0 : n.staged().bytesUsed()).baseUnit("bytes")
+        Gauge.builder("pickbox_conflicts", this, m -> m.local.conflicts()).description("Conflict copies in the index").register(registry);
+        FunctionCounter.builder("pickbox_chunk_staged", this, m -> m.stagedBytes.getAsLong()).baseUnit("bytes")
                 .description("Bytes of received large files written while their chunks were pushed, before the commit").register(registry);
-        Gauge.builder("pickbox_raft_commit_index", node, n -> raft(n, 0)).register(registry);
-        Gauge.builder("pickbox_raft_applied_index", node, n -> raft(n, 1)).register(registry);
-        Gauge.builder("pickbox_apply_lag", node, n -> Math.max(0, raft(n, 0) - raft(n, 1)))
+        Gauge.builder("pickbox_raft_commit_index", this, m -> m.raft(RaftStatus::commitIndex)).register(registry);
+        Gauge.builder("pickbox_raft_applied_index", this, m -> m.raft(RaftStatus::appliedIndex)).register(registry);
+        Gauge.builder("pickbox_apply_lag", this, m -> m.raft(RaftStatus::applyLag))
                 .description("Committed log entries not yet applied on this node").register(registry);
-        Gauge.builder("pickbox_raft_term", node, n -> raft(n, 2)).register(registry);
-        Gauge.builder("pickbox_is_leader", node, n -> raft(n, 3)).register(registry);
+        Gauge.builder("pickbox_raft_term", this, m -> m.raft(RaftStatus::term)).register(registry);
+        Gauge.builder("pickbox_is_leader", this, m -> m.raft(r -> r.isLeader() ? 1 : 0)).register(registry);
     }
 
-    private static double raft(Node n, int what) {
+    private double raft(ToDoubleFunction<RaftStatus> what) {
         try {
-            if (n.raft() == null) return Double.NaN;
-            var d = n.raft().division();
-            return switch (what) {
-                case 0 -> d.getRaftLog().getLastCommittedIndex();
-                case 1 -> d.getInfo().getLastAppliedIndex();
-                case 2 -> d.getInfo().getCurrentTerm();
-                default -> d.getInfo().isLeader() ? 1 : 0;
-            };
+            return what.applyAsDouble(cluster.status());
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
         }

@@ -3,6 +3,8 @@ package io.pickbox.node;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pickbox.admin.AdminServer;
+import io.pickbox.admin.LocalState;
+import io.pickbox.admin.NodeMetrics;
 import io.pickbox.folder.Ignores;
 import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Index;
@@ -14,9 +16,10 @@ import io.pickbox.transfer.BlobFetcher;
 import io.pickbox.transfer.BlobStore;
 import io.pickbox.transfer.ChunkPusher;
 import io.pickbox.transfer.FolderChunks;
+import io.pickbox.transfer.LocalChunks;
+import io.pickbox.transfer.PeerChunkRoutes;
 import io.pickbox.transfer.StagedFiles;
 import io.pickbox.watch.FolderWatcher;
-import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.util.SizeInBytes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +50,6 @@ public final class Node implements AutoCloseable {
     private Predicate<String> ignored;
     private BlobStore blobs;
     private StagedFiles staged;
-    private FolderChunks folderChunks;
     private ChunkPusher pusher;
     private BlobFetcher fetcher;
     private RaftNode raft;
@@ -55,7 +57,7 @@ public final class Node implements AutoCloseable {
     private SyncEngine sync;
     private FolderWatcher watcher;
     private AdminServer admin;
-    private final io.pickbox.admin.NodeMetrics metrics = new io.pickbox.admin.NodeMetrics();
+    private final NodeMetrics metrics = new NodeMetrics();
     /** Start with an empty group and wait for an operator's {@code cluster add} instead of joining by itself. */
     private volatile boolean waitToBeAdded;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -99,13 +101,14 @@ public final class Node implements AutoCloseable {
         fetcher = new BlobFetcher(blobs, this::peerAdminAddresses, config.adminToken());
         pusher = new ChunkPusher(this::everyPeerAdminAddress, config.adminToken());
         staged = new StagedFiles(data);
-        folderChunks = new FolderChunks(data);
+        LocalChunks chunks = new LocalChunks(blobs, new FolderChunks(data));
         sync = SyncEngine.create(config.nodeId(), data, index, table, metrics.timed((op, bytes) -> raft.submit(op, bytes)),
                 blobs, staged, fetcher, pusher, ignored, SyncEngine.Settings.defaults(config.allowMassDelete()));
         index.addListener(sync);
         sync.setMetrics(metrics);
         index.addListener(metrics);
-        metrics.bindNode(this);
+        LocalState localState = AdminWiring.localState(index, sync);
+        metrics.bind(localState, raft::status, staged::bytesUsed);
 
         if (hadState) {
             raft.recover();
@@ -117,7 +120,10 @@ public final class Node implements AutoCloseable {
             raft.bootstrap();
         }
         writeIdentity(state);
-        admin = new AdminServer(this);
+        admin = new AdminServer(AdminWiring.settings(config), raft::status, AdminWiring.membership(raft), localState,
+                AdminWiring.files(index, sync, chunks), new SyncStateExplainer(data, index, sync, table),
+                new PeerChunkRoutes(blobs, chunks, staged)::register, metrics.registry());
+        index.addListener(admin.events());
         admin.start();
         if (waitToBeAdded && !hadState) {
             LOG.info("Waiting to be added: run `pickbox cluster add {} {}:{}` against any member", config.nodeId(),
@@ -210,13 +216,13 @@ public final class Node implements AutoCloseable {
     }
 
     /** Admin addresses of the other members (where chunks can be fetched). */
-    public List<String> peerAdminAddresses() {
+    private List<String> peerAdminAddresses() {
         List<String> out = new ArrayList<>();
         try {
             Map<String, String> known = index.adminAddresses();
-            for (RaftPeer p : raft.division().getGroup().getPeers()) {
-                String address = known.get(p.getId().toString());
-                if (!p.getId().equals(raft.id()) && address != null) out.add(address);
+            for (String id : raft.otherMemberIds()) {
+                String address = known.get(id);
+                if (address != null) out.add(address);
             }
         } catch (IOException e) {
             LOG.debug("no group yet", e);
@@ -228,13 +234,12 @@ public final class Node implements AutoCloseable {
      * Admin addresses of every other member, or empty while one of them has not announced its
      * address yet: a chunk pushed to these is held by every member.
      */
-    public Optional<List<String>> everyPeerAdminAddress() {
+    private Optional<List<String>> everyPeerAdminAddress() {
         try {
             Map<String, String> known = index.adminAddresses();
             List<String> out = new ArrayList<>();
-            for (RaftPeer p : raft.division().getGroup().getPeers()) {
-                if (p.getId().equals(raft.id())) continue;
-                String address = known.get(p.getId().toString());
+            for (String id : raft.otherMemberIds()) {
+                String address = known.get(id);
                 if (address == null) return Optional.empty();
                 out.add(address);
             }
@@ -283,36 +288,10 @@ public final class Node implements AutoCloseable {
         return raft;
     }
 
-    public SyncEngine sync() {
-        return sync;
-    }
-
-    public BlobStore blobs() {
-        return blobs;
-    }
-
-    /** Large files being assembled here while their chunks are pushed, before they commit. */
-    public StagedFiles staged() {
-        return staged;
-    }
-
-    /** Chunks read from this node's folder files, for peers that need them. */
-    public FolderChunks folderChunks() {
-        return folderChunks;
-    }
-
-    public io.pickbox.admin.NodeMetrics metrics() {
-        return metrics;
-    }
-
     /** Before {@link #start()}: a node without state starts with an empty group and waits to be added. */
     public Node waitToBeAdded(boolean wait) {
         this.waitToBeAdded = wait;
         return this;
-    }
-
-    public LocalTable table() {
-        return table;
     }
 
     @Override

@@ -181,6 +181,20 @@ public final class RaftNode implements AutoCloseable {
         return server.getDivision(groupId);
     }
 
+    /** This node's view of the group: roles, indices and every member's progress. */
+    public RaftStatus status() throws IOException {
+        return DivisionStatus.of(division(), self.getId().toString());
+    }
+
+    /** The ids of the group's other members (voters and learners), as this node knows them. */
+    public List<String> otherMemberIds() throws IOException {
+        List<String> out = new ArrayList<>();
+        for (RaftPeer p : division().getGroup().getPeers()) {
+            if (!p.getId().equals(self.getId())) out.add(p.getId().toString());
+        }
+        return out;
+    }
+
     public RaftClient client() {
         return client;
     }

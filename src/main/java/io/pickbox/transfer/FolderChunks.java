@@ -1,5 +1,6 @@
 package io.pickbox.transfer;
 
+import io.pickbox.folder.FileStat;
 import io.pickbox.folder.Hashing;
 import io.pickbox.folder.PathValidator;
 
@@ -54,6 +55,12 @@ public final class FolderChunks {
         } catch (FileSystemException e) {
             return null; // replaced by a link or a directory meanwhile
         }
+    }
+
+    /** True when the folder holds a regular file of {@code size} bytes at {@code path} (whatever its content). */
+    public boolean holdsFile(String path, long size) {
+        FileStat disk = FileStat.of(root.resolve(path));
+        return disk != null && disk.kind() == FileStat.Kind.FILE && disk.size() == size;
     }
 
     /**

@@ -51,7 +51,7 @@ final class PeerHttp implements AutoCloseable {
 
     /** The URI of a chunk on a peer's admin port. */
     static String blobUri(String peer, String sha256) {
-        return "http://" + peer + "/v1/blobs/" + sha256;
+        return "http://" + peer + PeerChunkRoutes.BLOBS + sha256;
     }
 
     /** Sends {@code request} with the admin token, on the caller's thread; the handler reads the response. */

@@ -1,0 +1,102 @@
+package io.pickbox.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.pickbox.raft.RaftNode.UnknownMemberException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** {@code /v1/cluster/...}: adding and removing members, handing leadership over. */
+final class ClusterRoutes {
+
+    private static final int MAX_JSON = 64 * 1024;
+    private static final Pattern MEMBER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.\\-]{1,253}:\\d{1,5}|\\[[0-9A-Fa-f:.]{2,45}]:\\d{1,5}");
+
+    private final ClusterMembership membership;
+    private final LastError lastError;
+    private final ObjectMapper json = new ObjectMapper();
+
+    ClusterRoutes(ClusterMembership membership, LastError lastError) {
+        this.membership = membership;
+        this.lastError = lastError;
+    }
+
+    void register(Javalin app) {
+        app.post("/v1/cluster/members", this::addMember);
+        app.delete("/v1/cluster/members/{id}", this::removeMember);
+        app.post("/v1/cluster/leader", this::transferLeader);
+    }
+
+    private void addMember(Context ctx) throws IOException {
+        JsonNode body = jsonBody(ctx);
+        String id = requiredText(body, "id", MEMBER_ID);
+        String address = requiredText(body, "address", HOST_PORT);
+        try {
+            membership.addMember(id, address);
+        } catch (IOException e) {
+            lastError.set("adding member " + id + ": " + e.getMessage());
+            throw new ApiError(503, "membership change failed", e.getMessage());
+        }
+        ctx.json(Map.of("status", "added", "id", id, "address", address, "role", "voter"));
+    }
+
+    private void removeMember(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (!MEMBER_ID.matcher(id).matches()) throw new ApiError(400, "bad request", "invalid member id: " + id);
+        try {
+            membership.removeMember(id);
+        } catch (UnknownMemberException e) {
+            throw new ApiError(404, "not found", e.getMessage());
+        } catch (IOException e) {
+            lastError.set("removing member " + id + ": " + e.getMessage());
+            throw new ApiError(503, "membership change failed", e.getMessage());
+        }
+        ctx.json(Map.of("status", "removed", "id", id));
+    }
+
+    private void transferLeader(Context ctx) throws IOException {
+        String id = requiredText(jsonBody(ctx), "id", MEMBER_ID);
+        try {
+            membership.transferLeadership(id, 10_000);
+        } catch (UnknownMemberException e) {
+            throw new ApiError(404, "not found", e.getMessage());
+        } catch (IOException e) {
+            lastError.set("transferring leadership to " + id + ": " + e.getMessage());
+            throw new ApiError(503, "leadership transfer failed", e.getMessage());
+        }
+        ctx.json(Map.of("status", "transferred", "leader", id));
+    }
+
+    /** Reads a small JSON object body: 413 when too large, 400 when malformed. */
+    private JsonNode jsonBody(Context ctx) throws IOException {
+        String type = ctx.contentType() == null ? "" : ctx.contentType().split(";")[0].trim();
+        if (!type.equalsIgnoreCase("application/json")) throw new ApiError(415, "unsupported media type", "send application/json");
+        if (ctx.contentLength() > MAX_JSON) throw new ApiError(413, "payload too large", "JSON bodies are limited to " + MAX_JSON + " bytes");
+        byte[] body;
+        try (InputStream in = new LimitedInputStream(ctx.bodyInputStream(), MAX_JSON)) {
+            body = in.readAllBytes();
+        }
+        JsonNode n;
+        try {
+            n = json.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new ApiError(400, "malformed JSON", e.getOriginalMessage());
+        }
+        if (n == null || !n.isObject()) throw new ApiError(400, "bad request", "the body must be a JSON object");
+        return n;
+    }
+
+    private static String requiredText(JsonNode body, String field, Pattern shape) {
+        JsonNode v = body.get(field);
+        if (v == null || !v.isTextual()) throw new ApiError(400, "bad request", "'" + field + "' (a string) is required");
+        if (!shape.matcher(v.asText()).matches()) throw new ApiError(400, "bad request", "invalid " + field + ": " + v.asText());
+        return v.asText();
+    }
+}

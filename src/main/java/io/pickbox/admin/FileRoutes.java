@@ -1,0 +1,141 @@
+package io.pickbox.admin;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.pickbox.folder.PathValidator;
+import io.pickbox.index.Entry;
+import io.pickbox.index.Result;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** {@code /v1/files} and {@code /v1/conflicts}: the committed files, their bytes, and changes to them. */
+final class FileRoutes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileRoutes.class);
+    private static final long MAX_UPLOAD = 64L << 30;
+
+    private final FileService files;
+    private final PathExplainer explainer;
+    private final Path uploadDir;
+
+    FileRoutes(FileService files, PathExplainer explainer, Path uploadDir) {
+        this.files = files;
+        this.explainer = explainer;
+        this.uploadDir = uploadDir;
+    }
+
+    void register(Javalin app) {
+        app.get("/v1/files", this::list);
+        app.get("/v1/files/<path>", this::get);
+        app.put("/v1/files/<path>", this::put);
+        app.delete("/v1/files/<path>", this::delete);
+        app.get("/v1/conflicts", this::conflicts);
+    }
+
+    private void list(Context ctx) {
+        String prefix = ctx.queryParam("prefix");
+        prefix = prefix == null || prefix.isEmpty() ? "" : PathValidator.normalize(prefix);
+        ctx.json(describeAll(files.list(prefix)));
+    }
+
+    private void conflicts(Context ctx) {
+        ctx.json(describeAll(files.conflicts()));
+    }
+
+    private static List<Map<String, Object>> describeAll(List<Map.Entry<String, Entry>> entries) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (var e : entries) out.add(describe(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    private static Map<String, Object> describe(String path, Entry e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("path", path);
+        m.put("type", e.isDir() ? "dir" : "file");
+        m.put("version", e.version());
+        m.put("size", e.size());
+        m.put("sha256", e.sha256());
+        m.put("mode", String.format("%04o", e.mode()));
+        m.put("mtime", e.mtime());
+        m.put("origin", e.origin());
+        if (e.conflictOf() != null) m.put("conflictOf", e.conflictOf());
+        return m;
+    }
+
+    private static String pathParam(Context ctx) {
+        return PathValidator.normalize(ctx.pathParam("path"));
+    }
+
+    /** The committed entry and this node's state for it; with {@code ?content}, its bytes. */
+    private void get(Context ctx) {
+        String path = pathParam(ctx);
+        Entry e = files.get(path);
+        if (e == null) {
+            Map<String, Object> m = new LinkedHashMap<>(ApiError.body("not found", "not committed: " + path));
+            m.put("path", path);
+            PathExplainer.Explanation why = explainer.explain(path);
+            m.put("onDisk", why.onDisk());
+            if (why.onDisk()) m.put("sync", why.toJson());
+            ctx.status(404).json(m);
+            return;
+        }
+        if (ctx.queryParamMap().containsKey("content")) {
+            if (e.isDir()) throw new ApiError(400, "bad request", path + " is a directory");
+            String missing = files.missingChunk(path, e);
+            if (missing != null) throw new ApiError(503, "unavailable", "chunk not on this node yet: " + missing);
+            ctx.contentType("application/octet-stream").header("Content-Length", String.valueOf(e.size()))
+                    .result(files.content(path, e));
+            return;
+        }
+        Map<String, Object> m = describe(path, e);
+        m.put("sync", explainer.explain(path).toJson());
+        ctx.json(m);
+    }
+
+    private void put(Context ctx) throws Exception {
+        String path = pathParam(ctx);
+        if (!"application/octet-stream".equals(ctx.contentType() == null ? null : ctx.contentType().split(";")[0].trim())) {
+            throw new ApiError(415, "unsupported media type", "file bytes must be sent as application/octet-stream");
+        }
+        Path tmp = Files.createDirectories(uploadDir).resolve(UUID.randomUUID().toString());
+        try {
+            try (InputStream in = ctx.bodyInputStream()) {
+                long n = Files.copy(new LimitedInputStream(in, MAX_UPLOAD), tmp, StandardCopyOption.REPLACE_EXISTING);
+                LOG.debug("Received {} bytes for {}", n, path);
+            }
+            answer(ctx, files.put(path, tmp).get(120, TimeUnit.SECONDS));
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private void delete(Context ctx) throws Exception {
+        String path = pathParam(ctx);
+        try {
+            answer(ctx, files.delete(path).get(60, TimeUnit.SECONDS));
+        } catch (NoSuchFileException e) {
+            throw new ApiError(404, "not found", "not committed: " + path);
+        }
+    }
+
+    private static void answer(Context ctx, Result r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", r.status().name().toLowerCase());
+        m.put("path", r.path());
+        m.put("version", r.version());
+        if (r.detail() != null) m.put("detail", r.detail());
+        ctx.status(r.status() == Result.Status.REJECTED ? 409 : 200).json(m);
+    }
+}

@@ -1,0 +1,35 @@
+package io.pickbox.admin;
+
+import java.util.List;
+import java.util.Map;
+
+/** This node's part of the status report: its copy of the index and the sync work it has in hand. */
+public interface LocalState {
+
+    /** Committed entries. */
+    int files();
+
+    /** Committed file bytes. */
+    long fileBytes();
+
+    /** Ops applied by this process. */
+    long appliedOps();
+
+    /** Conflict copies in the index. */
+    int conflicts();
+
+    /** Each member's admin address, by node id, as announced to the cluster. */
+    Map<String, String> adminAddresses();
+
+    /** Paths waiting to be compared or with a change in flight. */
+    int pending();
+
+    /** Large files being sent or received, reported as they are (rendered as JSON). */
+    List<?> transfers();
+
+    /** Paths whose change the cluster refused, and why (rendered as JSON). */
+    Map<String, ?> blocked();
+
+    /** Paths this node cannot sync for now, and why. */
+    Map<String, String> problems();
+}

@@ -1,0 +1,136 @@
+package io.pickbox.node;
+
+import io.pickbox.admin.AdminSettings;
+import io.pickbox.admin.ClusterMembership;
+import io.pickbox.admin.FileService;
+import io.pickbox.admin.LocalState;
+import io.pickbox.index.Entry;
+import io.pickbox.index.Index;
+import io.pickbox.index.Result;
+import io.pickbox.raft.RaftNode;
+import io.pickbox.sync.SyncEngine;
+import io.pickbox.transfer.LocalChunks;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** The admin layer's interfaces, each answered by the parts of this node that know. */
+final class AdminWiring {
+
+    private AdminWiring() {}
+
+    static AdminSettings settings(NodeConfig config) {
+        return new AdminSettings(config.adminHost(), config.adminPort(), config.adminToken(), config.stateDir().resolve("uploads"));
+    }
+
+    static ClusterMembership membership(RaftNode raft) {
+        return new ClusterMembership() {
+            @Override
+            public void addMember(String id, String address) throws IOException {
+                raft.addMember(id, address);
+            }
+
+            @Override
+            public void removeMember(String id) throws IOException {
+                raft.removeMember(id);
+            }
+
+            @Override
+            public void transferLeadership(String id, long timeoutMs) throws IOException {
+                raft.transferLeadership(id, timeoutMs);
+            }
+        };
+    }
+
+    static LocalState localState(Index index, SyncEngine sync) {
+        return new LocalState() {
+            @Override
+            public int files() {
+                return index.size();
+            }
+
+            @Override
+            public long fileBytes() {
+                return index.fileBytes();
+            }
+
+            @Override
+            public long appliedOps() {
+                return index.appliedOps();
+            }
+
+            @Override
+            public int conflicts() {
+                return index.conflicts().size();
+            }
+
+            @Override
+            public Map<String, String> adminAddresses() {
+                return index.adminAddresses();
+            }
+
+            @Override
+            public int pending() {
+                return sync.pendingCount();
+            }
+
+            @Override
+            public List<?> transfers() {
+                return sync.transfers();
+            }
+
+            @Override
+            public Map<String, ?> blocked() {
+                return sync.blocked();
+            }
+
+            @Override
+            public Map<String, String> problems() {
+                return sync.problems();
+            }
+        };
+    }
+
+    static FileService files(Index index, SyncEngine sync, LocalChunks chunks) {
+        return new FileService() {
+            @Override
+            public List<Map.Entry<String, Entry>> list(String prefix) {
+                return index.list(prefix);
+            }
+
+            @Override
+            public List<Map.Entry<String, Entry>> conflicts() {
+                return index.conflicts();
+            }
+
+            @Override
+            public Entry get(String path) {
+                return index.get(path);
+            }
+
+            @Override
+            public String missingChunk(String path, Entry committed) {
+                return chunks.firstMissing(path, committed.size(), committed.chunks());
+            }
+
+            @Override
+            public InputStream content(String path, Entry committed) {
+                return chunks.openFile(path, committed.chunks());
+            }
+
+            @Override
+            public CompletableFuture<Result> put(String path, Path file) throws IOException {
+                return sync.putFile(path, file);
+            }
+
+            @Override
+            public CompletableFuture<Result> delete(String path) throws IOException {
+                return sync.delete(path);
+            }
+        };
+    }
+}

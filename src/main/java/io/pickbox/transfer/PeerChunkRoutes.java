@@ -1,0 +1,113 @@
+package io.pickbox.transfer;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.pickbox.folder.Hashing;
+import io.pickbox.folder.InvalidPathException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The serving half of the peer chunk protocol, on the admin port ({@link ChunkPusher} and
+ * {@link BlobFetcher} are the asking half): a peer fetches a chunk by its hash, or pushes one of a
+ * file it is about to commit. Who may call is the admin server's request guard's business; what a
+ * request must hold is checked here.
+ */
+public final class PeerChunkRoutes {
+
+    /** Chunks are addressed by their hash under this path. */
+    static final String BLOBS = "/v1/blobs/";
+
+    private final BlobStore blobs;
+    private final LocalChunks chunks;
+    private final StagedFiles staged;
+
+    public PeerChunkRoutes(BlobStore blobs, LocalChunks chunks, StagedFiles staged) {
+        this.blobs = blobs;
+        this.chunks = chunks;
+        this.staged = staged;
+    }
+
+    public void register(Javalin app) {
+        app.get(BLOBS + "{sha}", this::serve);
+        app.put(BLOBS + "{sha}", this::store);
+        app.exception(Refused.class, (e, ctx) -> {
+            Map<String, String> body = new LinkedHashMap<>();
+            body.put("error", e.error);
+            body.put("detail", e.getMessage());
+            ctx.status(e.status).json(body);
+        });
+    }
+
+    /**
+     * A chunk by its hash: from this node's blobs, or else from the folder file the peer names
+     * (query parameters {@code path} and {@code offset}, where the peer needs the chunk), read there
+     * and served only when it matches the hash.
+     */
+    private void serve(Context ctx) throws IOException {
+        String sha = hash(ctx);
+        Placement at = placement(ctx.queryParam("path"), ctx.queryParam("offset"), "path", "offset", false);
+        byte[] chunk = chunks.read(sha, at);
+        if (chunk == null) throw new Refused(404, "not found", "no such chunk here");
+        ctx.contentType("application/octet-stream").result(chunk);
+    }
+
+    /**
+     * A chunk pushed ahead of the commit of its file (see {@link ChunkPusher}); 204 once it is
+     * written into the file assembled for its placement, or else stored as a blob.
+     */
+    private void store(Context ctx) throws IOException {
+        String sha = hash(ctx);
+        if (!"application/octet-stream".equals(ctx.contentType() == null ? null : ctx.contentType().split(";")[0].trim())) {
+            throw new Refused(415, "unsupported media type", "chunk bytes must be sent as application/octet-stream");
+        }
+        if (ctx.contentLength() > Hashing.CHUNK_SIZE) {
+            throw new Refused(413, "payload too large", "a chunk holds " + Hashing.CHUNK_SIZE + " bytes at most");
+        }
+        Placement at = placement(ctx.header(ChunkPusher.PATH_HEADER), ctx.header(ChunkPusher.OFFSET_HEADER),
+                ChunkPusher.PATH_HEADER, ChunkPusher.OFFSET_HEADER, true);
+        try (InputStream in = ctx.bodyInputStream()) {
+            blobs.put(sha, in, Hashing.CHUNK_SIZE, at == null ? null : bytes -> staged.write(at, sha, bytes));
+        } catch (BlobStore.RejectedBlobException e) {
+            if (e.tooLarge()) throw new Refused(413, "payload too large", e.getMessage());
+            throw new Refused(400, "bad request", e.getMessage());
+        }
+        ctx.status(204);
+    }
+
+    private static String hash(Context ctx) {
+        String sha = ctx.pathParam("sha");
+        if (!BlobStore.isHash(sha)) throw new Refused(400, "bad request", "not a sha256 hash");
+        return sha;
+    }
+
+    /** A placement from its two request values (both or neither), the path URL-encoded when {@code encoded}. */
+    private static Placement placement(String path, String offset, String pathName, String offsetName, boolean encoded) {
+        if (path == null && offset == null) return null;
+        if (path == null || offset == null) throw new Refused(400, "bad request", pathName + " and " + offsetName + " go together");
+        try {
+            return new Placement(encoded ? URLDecoder.decode(path, StandardCharsets.UTF_8) : path, Long.parseLong(offset));
+        } catch (InvalidPathException e) {
+            throw new Refused(400, "bad request", e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new Refused(400, "bad request", "bad " + offsetName + " or " + pathName + ": " + e.getMessage());
+        }
+    }
+
+    /** A request refused, answered as the admin API answers errors: JSON {@code {error, detail}} with a status. */
+    private static final class Refused extends RuntimeException {
+        final int status;
+        final String error;
+
+        Refused(int status, String error, String detail) {
+            super(detail);
+            this.status = status;
+            this.error = error;
+        }
+    }
+}
