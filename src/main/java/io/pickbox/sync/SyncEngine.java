@@ -679,13 +679,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
                 return false;
             }
             // The disk has the moved tree at `to`: carry what we knew of it along.
-            for (String p : table.paths()) {
-                if (p.equals(from) || p.startsWith(from + "/")) {
-                    Local l = table.get(p);
-                    table.remove(p);
-                    if (l != null) table.put(to + p.substring(from.length()), l);
-                }
-            }
+            table.moveSubtree(from, to);
             if (r.status() == Result.Status.CONFLICT) LOG.info("Conflict: {} moved onto a changed {}, kept as {}", from, to, r.path());
             return true;
         });
