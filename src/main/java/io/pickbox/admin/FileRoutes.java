@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Entry;
 import io.pickbox.index.Result;
+import io.pickbox.sync.PathReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,7 +86,7 @@ final class FileRoutes {
         if (e == null) {
             Map<String, Object> m = new LinkedHashMap<>(ApiError.body("not found", "not committed: " + path));
             m.put("path", path);
-            PathExplainer.Explanation why = explainer.explain(path);
+            PathReport why = explainer.explain(path);
             m.put("onDisk", why.onDisk());
             if (why.onDisk()) m.put("sync", why.toJson());
             ctx.status(404).json(m);

@@ -124,12 +124,12 @@ final class AdminWiring {
 
             @Override
             public CompletableFuture<Result> put(String path, Path file) throws IOException {
-                return sync.putFile(path, file);
+                return sync.writer().putFile(path, file);
             }
 
             @Override
             public CompletableFuture<Result> delete(String path) throws IOException {
-                return sync.delete(path);
+                return sync.writer().delete(path);
             }
         };
     }

@@ -121,7 +121,7 @@ public final class Node implements AutoCloseable {
         }
         writeIdentity(state);
         admin = new AdminServer(AdminWiring.settings(config), raft::status, AdminWiring.membership(raft), localState,
-                AdminWiring.files(index, sync, chunks), new SyncStateExplainer(data, index, sync, table),
+                AdminWiring.files(index, sync, chunks), sync::explain,
                 new PeerChunkRoutes(blobs, chunks, staged)::register, metrics.registry());
         index.addListener(admin.events());
         admin.start();
@@ -258,7 +258,7 @@ public final class Node implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (!config.adminAddress().equals(index.adminAddresses().get(config.nodeId())) && System.nanoTime() < deadline) {
             try {
-                sync.announce(config.adminAddress()).get(5, TimeUnit.SECONDS);
+                sync.writer().announce(config.adminAddress()).get(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -271,7 +271,7 @@ public final class Node implements AutoCloseable {
 
     private void announceAdminAddress() {
         if (config.adminAddress().equals(index.adminAddresses().get(config.nodeId()))) return;
-        sync.announce(config.adminAddress()).whenComplete((r, e) -> {
+        sync.writer().announce(config.adminAddress()).whenComplete((r, e) -> {
             if (e != null) timers.schedule(this::announceAdminAddress, 1, TimeUnit.SECONDS);
         });
     }

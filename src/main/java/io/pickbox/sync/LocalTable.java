@@ -82,6 +82,21 @@ public final class LocalTable implements AutoCloseable {
         });
     }
 
+    /**
+     * Re-keys every row at {@code from} or under {@code from/} to the same place under {@code to}:
+     * a tree moved on disk keeps what this node knew of it (renaming a directory changes neither the
+     * inode nor the times of what is inside it). Rows already at {@code to} are replaced one by one.
+     */
+    public synchronized void moveSubtree(String from, String to) {
+        String under = from + "/";
+        for (String p : paths()) {
+            if (!p.equals(from) && !p.startsWith(under)) continue;
+            Local l = entries.get(p);
+            remove(p);
+            put(to + p.substring(from.length()), l);
+        }
+    }
+
     /** Makes the journal durable; called periodically and on close. */
     public synchronized void sync() throws IOException {
         journal.flush();

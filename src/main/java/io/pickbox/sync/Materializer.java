@@ -317,20 +317,12 @@ final class Materializer implements AutoCloseable {
         FileStat st = FileStat.of(src);
         if (top == null || st == null || FileStat.of(dst) != null || st.kind() != top.stat().kind()) return false;
         if (st.kind() == FileStat.Kind.FILE && !st.sameAs(top.stat())) return false;
-        java.util.List<String> under = new java.util.ArrayList<>();
-        for (String p : table.paths()) if (p.startsWith(from + "/")) under.add(p);
         ensureDirectory(dst.getParent());
         Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
         AtomicFiles.fsyncDirectory(dst.getParent());
         AtomicFiles.fsyncDirectory(src.getParent());
-        table.remove(from);
+        table.moveSubtree(from, to);
         table.put(to, new LocalTable.Local(top.version(), top.sha256(), FileStat.of(dst)));
-        // Renaming a directory changes neither the inode nor the times of what is inside it.
-        for (String p : under) {
-            LocalTable.Local l = table.get(p);
-            table.remove(p);
-            if (l != null) table.put(to + p.substring(from.length()), l);
-        }
         return true;
     }
 

@@ -1,0 +1,62 @@
+package io.pickbox.sync;
+
+import io.pickbox.index.Entry;
+import io.pickbox.index.Index;
+import io.pickbox.index.Op;
+import io.pickbox.index.Result;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Changes committed without going through the folder: files uploaded and deletes asked for through
+ * the admin API, and this node's announcement of where its admin API listens. The folder follows
+ * when the change is applied, like any remote change.
+ */
+public final class ClusterWriter {
+
+    private final String nodeId;
+    private final Index index;
+    private final Uploader uploader;
+
+    ClusterWriter(String nodeId, Index index, Uploader uploader) {
+        this.nodeId = nodeId;
+        this.index = index;
+        this.uploader = uploader;
+    }
+
+    /** Commits the content of {@code source} at {@code path}, replacing whatever is committed there. */
+    public CompletableFuture<Result> putFile(String path, Path source) throws IOException {
+        Uploader.Snapshot snap = uploader.read(source, path);
+        if (snap == null) throw new IOException("the upload changed while it was read");
+        Entry idx = index.get(path);
+        long base = idx != null && idx.isFile() ? idx.version() : 0;
+        int mode = idx != null && idx.isFile() ? idx.mode() : 0644;
+        Op.Put put = new Op.Put(origin(), path, snap.stat().size(), snap.sha256(), snap.chunks(), mode,
+                System.currentTimeMillis(), base, snap.inlineData() != null);
+        return uploader.submit(put, snap.inlineData());
+    }
+
+    /** Tells the cluster where this node's admin API listens. */
+    public CompletableFuture<Result> announce(String adminAddress) {
+        try {
+            return uploader.submit(new Op.Hello(origin(), adminAddress), null);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Deletes a committed file or directory tree. */
+    public CompletableFuture<Result> delete(String path) throws IOException {
+        Entry idx = index.get(path);
+        if (idx == null) throw new NoSuchFileException(path);
+        return uploader.submit(new Op.Delete(origin(), path, idx.version(), index.versionClock()), null);
+    }
+
+    /** The origin of a new op; its sequence number is taken when it is sent ({@link Uploader#submit}). */
+    private Op.Origin origin() {
+        return new Op.Origin(nodeId, 0);
+    }
+}

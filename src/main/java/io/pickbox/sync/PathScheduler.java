@@ -1,0 +1,286 @@
+package io.pickbox.sync;
+
+import io.pickbox.folder.PathValidator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
+
+/**
+ * Decides when each path is looked at, and makes sure no two jobs touch one tree at once.
+ *
+ * <p>One loop thread owns the bookkeeping: which paths are dirty and since when, when each falls
+ * due, which are busy (a job in flight), which fell due while busy (deferred). Due paths go to the
+ * worker threads; a path is not handed out while it, an ancestor or a descendant is busy, so a path
+ * never has two proposals or writes in flight. Methods marked "loop thread" must be called there
+ * (from a task given to {@link #post}).
+ */
+final class PathScheduler implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PathScheduler.class);
+    private static final int WORKERS = 4;
+    private static final CompletableFuture<Long> DONE = CompletableFuture.completedFuture(null);
+
+    private final long maxDelayMillis;
+    private final Predicate<String> ignored;
+    private final ToLongFunction<String> sizeOf;
+    /** The job for one path; completes with a delay after which to look again, or null. */
+    private final Function<String, CompletableFuture<Long>> job;
+    private final PathProblems problems;
+
+    private final EventLoop loop = new EventLoop("pickbox-sync");
+    private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, daemon("pickbox-sync-worker"));
+
+    // Owned by the loop thread.
+    private final Map<String, Long> firstDirty = new HashMap<>();
+    private final Map<String, Long> due = new HashMap<>();
+    /** When the one timer of a dirty path goes off. */
+    private final Map<String, Long> timerAt = new HashMap<>();
+    private final TreeSet<String> busy = new TreeSet<>();
+    private final Set<String> deferred = new LinkedHashSet<>();
+    /** Fired paths not handed to a worker yet. */
+    private final List<String> ready = new ArrayList<>();
+
+    private volatile int pending;
+    private volatile boolean running = true;
+    /** Until started (the index has caught up with the local table), due paths only accumulate. */
+    private volatile boolean started;
+
+    /**
+     * @param maxDelayMillis a dirty path is looked at this long after its first event at the latest
+     * @param sizeOf         a path's committed size, to hand out large files first
+     * @param job            what is done for a due path, on a worker
+     * @param problems       where a failed job's error is shown
+     */
+    PathScheduler(long maxDelayMillis, Predicate<String> ignored, ToLongFunction<String> sizeOf,
+                  Function<String, CompletableFuture<Long>> job, PathProblems problems) {
+        this.maxDelayMillis = maxDelayMillis;
+        this.ignored = ignored;
+        this.sizeOf = sizeOf;
+        this.job = job;
+        this.problems = problems;
+    }
+
+    /** Paths waiting to be looked at or with a job in flight. */
+    int pending() {
+        return pending;
+    }
+
+    /** Runs {@code task} on the loop thread; dropped once closed. */
+    void post(Runnable task) {
+        if (running) loop.post(task);
+    }
+
+    /** Runs {@code task} on a worker (scans). */
+    void onWorker(Runnable task) {
+        workers.execute(task);
+    }
+
+    /** Marks {@code path} dirty, due in {@code delayMillis}; from any thread. */
+    void touchSoon(String path, long delayMillis) {
+        post(() -> touch(path, delayMillis));
+    }
+
+    /** Marks all {@code paths} dirty and due now, the largest first; from any thread. */
+    void touchAll(Collection<String> paths) {
+        post(() -> largestFirst(paths).forEach(p -> touch(p, 0)));
+    }
+
+    /** Begins handing out due paths, the largest first. */
+    void start() {
+        post(() -> {
+            started = true;
+            largestFirst(due.keySet()).forEach(p -> touch(p, 0));
+        });
+    }
+
+    boolean started() {
+        return started;
+    }
+
+    /**
+     * Marks {@code path} dirty, due in {@code delayMillis}, but no later than {@code maxDelayMillis}
+     * after it first became dirty (a file that never stops changing is still looked at). Loop thread.
+     */
+    void touch(String path, long delayMillis) {
+        if (ignored.test(path) || !PathValidator.isValid(path)) return;
+        long now = System.currentTimeMillis();
+        long first = firstDirty.computeIfAbsent(path, p -> now);
+        long when = Math.min(now + delayMillis, first + maxDelayMillis);
+        due.put(path, when);
+        pending = due.size() + busy.size();
+        arm(path, when, now);
+    }
+
+    /** Whether {@code path} itself has a job in flight. Loop thread. */
+    boolean inFlight(String path) {
+        return busy.contains(path);
+    }
+
+    /** A path is busy if it, an ancestor or a descendant has a job in flight. Loop thread. */
+    boolean isBusy(String path) {
+        if (busy.contains(path)) return true;
+        for (int i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
+            if (busy.contains(path.substring(0, i))) return true;
+        }
+        return !busy.subSet(path + "/", path + "0").isEmpty();
+    }
+
+    /** Whether a job on both paths (a rename) may start now: neither is busy or ignored. Loop thread. */
+    boolean canRunPair(String from, String to) {
+        return !isBusy(from) && !isBusy(to) && !ignored.test(from) && !ignored.test(to);
+    }
+
+    /**
+     * Runs {@code pairJob} on a worker with both paths held busy; {@code after} gets its outcome
+     * (null if it failed) on the loop thread once both are released. Loop thread.
+     */
+    <T> void runPair(String from, String to, Supplier<CompletableFuture<T>> pairJob, Consumer<T> after) {
+        busy.add(from);
+        busy.add(to);
+        CompletableFuture.supplyAsync(pairJob, workers)
+                .thenCompose(f -> f)
+                .whenComplete((outcome, e) -> post(() -> {
+                    done(List.of(from, to), e, null);
+                    after.accept(outcome);
+                }));
+    }
+
+    /** Sets a timer for {@code path} at {@code when}, unless one is set at that time or sooner. */
+    private void arm(String path, long when, long now) {
+        Long armed = timerAt.get(path);
+        if (armed != null && armed <= when) return;
+        timerAt.put(path, when);
+        loop.schedule(() -> {
+            if (timerAt.remove(path, when)) fire(path);
+        }, when - now);
+    }
+
+    private void fire(String path) {
+        Long when = due.get(path);
+        if (!started || when == null) return;
+        long now = System.currentTimeMillis();
+        if (when > now) {
+            arm(path, when, now); // pushed back by a later event
+            return;
+        }
+        if (isBusy(path)) {
+            deferred.add(path);
+            return;
+        }
+        due.remove(path);
+        firstDirty.remove(path);
+        busy.add(path);
+        if (ready.isEmpty()) post(this::dispatchReady);
+        ready.add(path);
+    }
+
+    /**
+     * Hands the paths that fell due together to the workers: up to one task per worker, each taking
+     * the next path until none is left. A burst then costs a few wake-ups instead of one per file
+     * (which cost more than the comparison itself), and a large file keeps one worker while the
+     * others go on with the rest.
+     */
+    private void dispatchReady() {
+        Queue<String> paths = new ConcurrentLinkedQueue<>(ready);
+        int tasks = Math.min(WORKERS, ready.size());
+        ready.clear();
+        if (!running) return;
+        for (int i = 0; i < tasks; i++) {
+            workers.execute(() -> {
+                for (String p; (p = paths.poll()) != null; ) runAndReport(p);
+            });
+        }
+    }
+
+    private void runAndReport(String path) {
+        CompletableFuture.completedFuture(path).thenCompose(p -> running ? job.apply(p) : DONE)
+                .whenComplete((retryIn, e) -> post(() -> done(List.of(path), e, retryIn)));
+    }
+
+    private void done(List<String> paths, Throwable error, Long retryIn) {
+        paths.forEach(busy::remove);
+        // Changes seen meanwhile keep the time their events asked for (a writer still at work keeps
+        // pushing it back), and a retry delay asked for below wins over them: a file being written
+        // is not read again and again while its writer is at it.
+        List<String> waiting = new ArrayList<>(deferred);
+        deferred.clear();
+        long now = System.currentTimeMillis();
+        for (String p : waiting) {
+            Long when = due.get(p);
+            if (when != null) arm(p, when, now);
+        }
+        pending = due.size() + busy.size();
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            LOG.warn("Syncing {} failed, will retry: {}", paths, cause.toString());
+            paths.forEach(p -> problems.report(p, cause.toString()));
+            paths.forEach(p -> touch(p, 1000));
+        } else if (retryIn != null && retryIn >= 0) {
+            paths.forEach(p -> touch(p, retryIn));
+        }
+    }
+
+    private List<String> largestFirst(Collection<String> paths) {
+        return largestFirst(paths, sizeOf);
+    }
+
+    /**
+     * The paths, largest first, in their order otherwise: a large file's chunks are then fetched
+     * alongside the many small files a joining or restarted node writes, not after them.
+     */
+    static List<String> largestFirst(Collection<String> paths, ToLongFunction<String> size) {
+        Map<String, Long> sizes = new HashMap<>();
+        for (String p : paths) sizes.computeIfAbsent(p, size::applyAsLong);
+        List<String> order = new ArrayList<>(paths);
+        order.sort(Comparator.comparingLong(sizes::get).reversed());
+        return order;
+    }
+
+    /** Stops the loop and interrupts the workers; {@link #awaitWorkers} waits for them to end. */
+    @Override
+    public void close() {
+        running = false;
+        loop.close();
+        workers.shutdownNow();
+    }
+
+    void awaitWorkers() {
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,331 @@
+package io.pickbox.sync;
+
+import io.pickbox.folder.FileStat;
+import io.pickbox.folder.PathValidator;
+import io.pickbox.folder.TreeScanner;
+import io.pickbox.index.Entry;
+import io.pickbox.index.Index;
+import io.pickbox.index.Op;
+import io.pickbox.index.Result;
+import io.pickbox.sync.LocalTable.Local;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+
+/**
+ * Brings one path in step, on a worker thread: reads the three trees (disk, local table, index),
+ * asks {@link Reconciliation} what to do and does it, through the materializer (disk), the
+ * uploader (proposals) and the local table. Each job completes with a delay after which to look at
+ * the path again, or null.
+ */
+final class Reconciler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+    private static final CompletableFuture<Long> DONE = CompletableFuture.completedFuture(null);
+
+    /** Where the paths found inside a directory go to be looked at. */
+    interface Touch {
+        void soon(String path, long delayMillis);
+    }
+
+    private final Path root;
+    private final Index index;
+    private final LocalTable table;
+    private final Uploader uploader;
+    private final Materializer materializer;
+    private final Reconciliation decision;
+    private final PathProblems problems;
+    private final BooleanSupplier holdDeletes;
+    private final Predicate<String> ignored;
+    private final Touch touch;
+
+    Reconciler(Path root, Index index, LocalTable table, Uploader uploader, Materializer materializer,
+               Reconciliation decision, PathProblems problems, BooleanSupplier holdDeletes,
+               Predicate<String> ignored, Touch touch) {
+        this.root = root;
+        this.index = index;
+        this.table = table;
+        this.uploader = uploader;
+        this.materializer = materializer;
+        this.decision = decision;
+        this.problems = problems;
+        this.holdDeletes = holdDeletes;
+        this.ignored = ignored;
+        this.touch = touch;
+    }
+
+    private static CompletableFuture<Long> retryIn(long millis) {
+        return CompletableFuture.completedFuture(millis);
+    }
+
+    /** Compares index, disk and local table for {@code path} and acts. */
+    CompletableFuture<Long> reconcile(String path) {
+        FileStat disk = FileStat.of(PathValidator.resolve(root, path));
+        Local local = table.get(path);
+        Entry idx = index.get(path);
+        SyncAction action = decision.decide(path, disk, local, idx, problems.blockedAt(path), holdDeletes.getAsBoolean());
+        if (action instanceof SyncAction.StayBlocked) return DONE;
+        problems.clear(path);
+        try {
+            return action.carryOut(new Acting(path, local));
+        } catch (Materializer.LocalEditInTheWay e) {
+            LOG.debug("{}; proposing it first", e.getMessage());
+            return retryIn(0);
+        } catch (IOException e) {
+            problems.report(path, e.getMessage());
+            LOG.warn("Cannot bring {} up to date: {}", path, e.getMessage());
+            return retryIn(1000);
+        }
+    }
+
+    /** Carries out the actions decided for one path; {@code local} is its row as the decision saw it. */
+    private final class Acting implements SyncAction.Handler<CompletableFuture<Long>> {
+        private final String path;
+        private final Local local;
+
+        Acting(String path, Local local) {
+            this.path = path;
+            this.local = local;
+        }
+
+        @Override
+        public CompletableFuture<Long> stayBlocked() {
+            return DONE;
+        }
+
+        @Override
+        public CompletableFuture<Long> nothing() {
+            return DONE;
+        }
+
+        @Override
+        public CompletableFuture<Long> retry(long afterMillis) {
+            return retryIn(afterMillis);
+        }
+
+        @Override
+        public CompletableFuture<Long> problem(String reason) {
+            problems.report(path, reason);
+            return DONE;
+        }
+
+        @Override
+        public CompletableFuture<Long> skipSymlink() {
+            if (problems.firstSightOfSymlink(path)) LOG.info("Not replicating symlink {} (symlinks are skipped)", path);
+            return DONE;
+        }
+
+        @Override
+        public CompletableFuture<Long> forgetRow(SyncAction then) throws IOException {
+            table.remove(path);
+            return then.carryOut(this);
+        }
+
+        @Override
+        public CompletableFuture<Long> recordRow(Local row, SyncAction then) throws IOException {
+            table.put(path, row);
+            return then.carryOut(this);
+        }
+
+        @Override
+        public CompletableFuture<Long> materialize(Entry committed) throws IOException {
+            return Reconciler.this.materialize(path, committed);
+        }
+
+        @Override
+        public CompletableFuture<Long> propose(Op op, Uploader.Snapshot read) {
+            return Reconciler.this.propose(path, op, read == null ? null : read.inlineData(), read);
+        }
+
+        @Override
+        public CompletableFuture<Long> proposeTreeDelete(Op.Delete delete) {
+            long seen = delete.seen();
+            for (String p : table.paths()) {
+                Local below = p.startsWith(path + "/") ? table.get(p) : null;
+                if (below != null) seen = Math.max(seen, Reconciliation.baseOf(below, index.get(p)));
+            }
+            Op.Delete op = new Op.Delete(delete.origin(), delete.path(), delete.base(), seen);
+            return Reconciler.this.propose(path, op, null, null);
+        }
+
+        @Override
+        public CompletableFuture<Long> readFile() throws IOException {
+            Uploader.Snapshot read;
+            try {
+                read = uploader.read(PathValidator.resolve(root, path), path);
+            } catch (CompletionException e) {
+                throw new IOException("sending chunks of " + path + " failed: " + e.getCause(), e);
+            }
+            return decision.afterRead(path, read, local, index.get(path)).carryOut(this);
+        }
+
+        @Override
+        public CompletableFuture<Long> deleteLocalFile(FileStat ifStill, SyncAction then) throws IOException {
+            if (materializer.deleteFile(path, st -> st.sameAs(ifStill))) table.remove(path);
+            return then.carryOut(this);
+        }
+
+        @Override
+        public CompletableFuture<Long> applyMeta(Entry committed) throws IOException {
+            FileStat st = materializer.updateMeta(path, committed);
+            table.put(path, new Local(committed.version(), committed.sha256(), st));
+            return DONE;
+        }
+
+        @Override
+        public CompletableFuture<Long> removeDirectory() throws IOException {
+            if (materializer.deleteEmptyDirectory(path)) {
+                table.remove(path);
+                return DONE;
+            }
+            List<String> children = new ArrayList<>();
+            TreeScanner.scan(root, path, ignored, (p, st) -> children.add(p));
+            boolean anyTracked = children.stream().anyMatch(p -> table.get(p) != null);
+            if (!anyTracked) {
+                table.remove(path); // only untracked content left: it will be proposed, with its directory
+                children.forEach(p -> touch.soon(p, 0));
+                return retryIn(0);
+            }
+            children.forEach(p -> touch.soon(p, 0));
+            return retryIn(100);
+        }
+    }
+
+    private CompletableFuture<Long> materialize(String path, Entry idx) throws IOException {
+        if (idx.isDir()) {
+            FileStat st = materializer.makeDirectory(path, idx);
+            table.put(path, new Local(idx.version(), null, st));
+            return DONE;
+        }
+        Local before = table.get(path);
+        return materializer.writeFile(path, idx, onDisk -> before != null && onDisk.sameAs(before.stat()))
+                .handle((st, error) -> {
+                    if (error == null) {
+                        table.put(path, new Local(idx.version(), idx.sha256(), st));
+                        return null;
+                    }
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    if (cause instanceof Materializer.LocalEditInTheWay) {
+                        LOG.debug("{}; proposing it first", cause.getMessage());
+                        return 0L;
+                    }
+                    throw new CompletionException(cause);
+                });
+    }
+
+    private CompletableFuture<Long> propose(String path, Op op, ByteBuffer data, Uploader.Snapshot snap) {
+        CompletableFuture<Result> sent;
+        long started = System.nanoTime();
+        try {
+            sent = uploader.submit(op, data);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return sent.handle((result, error) -> {
+            if (error != null) {
+                LOG.debug("Proposal {} failed: {}", op.describe(), error.toString());
+                problems.report(path, "waiting for the cluster: " + rootCause(error));
+                return 500L;
+            }
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} {}{} in {} ms", op.describe(), result.status(),
+                        snap == null ? "" : " (" + snap.stat().size() + " bytes)", (System.nanoTime() - started) / 1_000_000);
+            }
+            return afterResult(path, op, result, snap);
+        });
+    }
+
+    /** Records what the cluster decided for this node's own proposal. Returns a retry delay or null. */
+    private Long afterResult(String path, Op op, Result r, Uploader.Snapshot snap) {
+        switch (r.status()) {
+            case APPLIED, NOOP, CONFLICT -> {
+                return switch (op.type()) {
+                    case PUT -> {
+                        // On CONFLICT our bytes live on as the copy; the winner may now replace them here.
+                        long version = r.status() == Result.Status.CONFLICT ? versionOr(table.get(path)) : r.version();
+                        table.put(path, new Local(version, snap.sha256(), snap.stat()));
+                        if (r.status() == Result.Status.CONFLICT) LOG.info("Conflict: {} kept as {}", path, r.path());
+                        // Committed as read: a change made since then has an event of its own.
+                        yield r.status() == Result.Status.APPLIED ? null : 0L;
+                    }
+                    case DELETE -> {
+                        if (r.status() != Result.Status.CONFLICT) table.remove(path);
+                        yield 0L;
+                    }
+                    case MKDIR, META -> {
+                        FileStat st = FileStat.of(PathValidator.resolve(root, path));
+                        Local l = table.get(path);
+                        if (st != null && r.status() == Result.Status.APPLIED) table.put(path, new Local(r.version(), l == null ? null : l.sha256(), st));
+                        yield 0L;
+                    }
+                    case RENAME, HELLO, CHUNK -> 0L;
+                };
+            }
+            case SUPERSEDED -> {
+                if (op instanceof Op.Delete) table.remove(path); // the change won: it comes back
+                return 0L;
+            }
+            case REJECTED -> {
+                LOG.warn("Change to {} refused: {}", path, r.detail());
+                problems.block(path, r.detail(), FileStat.of(PathValidator.resolve(root, path)));
+                return null;
+            }
+            case DUPLICATE -> {
+                return 0L;
+            }
+        }
+        return null;
+    }
+
+    private static long versionOr(Local l) {
+        return l == null ? 0 : l.version();
+    }
+
+    /** A rename seen by the watcher: one op, when both sides are what this node last synced. */
+    CompletableFuture<Boolean> proposeMove(String from, String to) {
+        FileStat moved = FileStat.of(PathValidator.resolve(root, to));
+        Op.Rename op = decision.rename(from, to, table.get(from), index.get(from), moved, table.get(to), index.get(to));
+        if (op == null) return CompletableFuture.completedFuture(false); // compared path by path instead
+        CompletableFuture<Result> sent;
+        try {
+            sent = uploader.submit(op, null);
+        } catch (IOException e) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return sent.handle((r, e) -> {
+            if (e != null || r == null) return false;
+            if (r.status() != Result.Status.APPLIED && r.status() != Result.Status.CONFLICT) {
+                LOG.debug("Rename {} -> {} not applied ({}): comparing both paths", from, to, r.detail());
+                return false;
+            }
+            // The disk has the moved tree at `to`: carry what we knew of it along.
+            table.moveSubtree(from, to);
+            if (r.status() == Result.Status.CONFLICT) LOG.info("Conflict: {} moved onto a changed {}, kept as {}", from, to, r.path());
+            return true;
+        });
+    }
+
+    /** A committed rename: moving the files on disk beats writing them all again. False when not done. */
+    CompletableFuture<Boolean> moveCommitted(String from, String to) {
+        try {
+            return CompletableFuture.completedFuture(materializer.move(from, to, table));
+        } catch (IOException e) {
+            LOG.debug("Moving {} to {} on disk failed, writing instead: {}", from, to, e.toString());
+            return CompletableFuture.completedFuture(false);
+        }
+    }
+
+    private static String rootCause(Throwable t) {
+        while (t.getCause() != null) t = t.getCause();
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+}

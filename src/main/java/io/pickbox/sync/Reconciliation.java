@@ -1,0 +1,173 @@
+package io.pickbox.sync;
+
+import io.pickbox.folder.FileStat;
+import io.pickbox.index.Entry;
+import io.pickbox.index.Op;
+import io.pickbox.sync.LocalTable.Local;
+import io.pickbox.sync.SyncAction.ApplyMeta;
+import io.pickbox.sync.SyncAction.DeleteLocalFile;
+import io.pickbox.sync.SyncAction.ForgetRow;
+import io.pickbox.sync.SyncAction.Materialize;
+import io.pickbox.sync.SyncAction.Nothing;
+import io.pickbox.sync.SyncAction.Problem;
+import io.pickbox.sync.SyncAction.Propose;
+import io.pickbox.sync.SyncAction.ProposeTreeDelete;
+import io.pickbox.sync.SyncAction.ReadFile;
+import io.pickbox.sync.SyncAction.RecordRow;
+import io.pickbox.sync.SyncAction.RemoveDirectory;
+import io.pickbox.sync.SyncAction.Retry;
+import io.pickbox.sync.SyncAction.SkipSymlink;
+import io.pickbox.sync.SyncAction.StayBlocked;
+
+/**
+ * The three-tree comparison for one path: from what is on disk, what this node last synced (its
+ * local-table row) and what is committed (its index entry), what to do. Pure: no I/O, no state;
+ * {@link Reconciler} reads the trees and carries the answer out.
+ *
+ * <p>Disk differing from the row is a local edit, to be proposed; the index differing from the row
+ * is a remote change, to be written. Both at once: the local edit is proposed with its base, and
+ * apply decides (a conflict copy if the cluster moved on).
+ */
+final class Reconciliation {
+
+    private static final SyncAction NOTHING = new Nothing();
+
+    private final String nodeId;
+    private final long quietMillis;
+
+    /**
+     * @param nodeId      the origin of the ops proposed
+     * @param quietMillis how long a file still being written is left alone before it is read again
+     */
+    Reconciliation(String nodeId, long quietMillis) {
+        this.nodeId = nodeId;
+        this.quietMillis = quietMillis;
+    }
+
+    /**
+     * What to do for {@code path}.
+     *
+     * @param disk        its stat now, null when absent
+     * @param local       this node's local-table row, null when none
+     * @param committed   its index entry, null when none
+     * @param blocked     set when the cluster refused this node's last change to it
+     * @param holdDeletes whether the mass-delete guard holds deletions of synced files
+     */
+    SyncAction decide(String path, FileStat disk, Local local, Entry committed, SyncEngine.Blocked blocked,
+                      boolean holdDeletes) {
+        if (blocked != null && unchangedSince(blocked, disk)) return new StayBlocked();
+        if (disk == null) return onAbsent(path, local, committed, holdDeletes);
+        return switch (disk.kind()) {
+            case FILE -> onFile(disk, local, committed);
+            case DIR -> onDirectory(path, disk, local, committed);
+            case SYMLINK -> new SkipSymlink();
+        };
+    }
+
+    private static boolean unchangedSince(SyncEngine.Blocked b, FileStat disk) {
+        return disk == null ? b.stat() == null : b.stat() != null && disk.sameAs(b.stat());
+    }
+
+    private SyncAction onAbsent(String path, Local local, Entry idx, boolean holdDeletes) {
+        if (local == null) return idx == null ? NOTHING : new Materialize(idx);
+        if (idx == null) return new ForgetRow(NOTHING);
+        if (stillSynced(local, idx)) {
+            if (holdDeletes && local.sha256() != null) return new Problem("deletion held by the mass-delete guard");
+            // The user deleted it.
+            Op.Delete delete = new Op.Delete(origin(), path, idx.version(), idx.version());
+            return idx.isDir() ? new ProposeTreeDelete(delete) : new Propose(delete, null);
+        }
+        // Deleted here, changed elsewhere: the change wins.
+        return new ForgetRow(new Materialize(idx));
+    }
+
+    private static SyncAction onFile(FileStat disk, Local local, Entry idx) {
+        boolean unchanged = local != null && local.sha256() != null && disk.sameAs(local.stat());
+        if (!unchanged) return new ReadFile();
+        // Deleted elsewhere, untouched here.
+        if (idx == null) return new DeleteLocalFile(local.stat(), NOTHING);
+        if (idx.version() == local.version()) return NOTHING;
+        if (idx.isFile() && idx.sha256().equals(local.sha256())) {
+            if (idx.mode() != disk.mode() || idx.mtime() != disk.mtimeMillis()) return new ApplyMeta(idx);
+            return new RecordRow(new Local(idx.version(), idx.sha256(), disk), NOTHING);
+        }
+        if (idx.isDir()) return new DeleteLocalFile(local.stat(), new Retry(0));
+        return new Materialize(idx);
+    }
+
+    private SyncAction onDirectory(String path, FileStat disk, Local local, Entry idx) {
+        if (idx != null && idx.isDir()) {
+            if (local == null || local.version() != idx.version() || local.stat().kind() != FileStat.Kind.DIR) {
+                return new RecordRow(new Local(idx.version(), null, disk), NOTHING);
+            }
+            return NOTHING;
+        }
+        if (idx == null && local != null && local.stat().kind() == FileStat.Kind.DIR) return new RemoveDirectory();
+        if (idx == null) return new Propose(new Op.Mkdir(origin(), path, disk.mode(), disk.mtimeMillis()), null);
+        return new Problem("a directory is in the way of the committed file " + path);
+    }
+
+    /**
+     * What to do with a file read after {@link SyncAction.ReadFile}: {@code read} is its stable
+     * content (null: it changed while read), {@code committed} the index entry as it is now.
+     */
+    SyncAction afterRead(String path, Uploader.Snapshot read, Local local, Entry committed) {
+        // Still being written: look again once the writer paused (its close comes sooner, as an event).
+        if (read == null) return new Retry(quietMillis);
+        if (committed != null && committed.isFile() && committed.sha256().equals(read.sha256())) {
+            return new RecordRow(new Local(committed.version(), read.sha256(), read.stat()),
+                    metaIfChanged(path, committed, read.stat()));
+        }
+        if (local != null && read.sha256().equals(local.sha256())) {
+            // Same content as last synced, only the stat moved: take note, compare again.
+            SyncAction then = committed != null && committed.version() == local.version()
+                    ? metaIfChanged(path, committed, read.stat()) : new Retry(0);
+            return new RecordRow(new Local(local.version(), local.sha256(), read.stat()), then);
+        }
+        FileStat st = read.stat();
+        Op.Put put = new Op.Put(origin(), path, st.size(), read.sha256(), read.chunks(), st.mode(), st.mtimeMillis(),
+                baseOf(local, committed), read.inlineData() != null);
+        return new Propose(put, read);
+    }
+
+    private SyncAction metaIfChanged(String path, Entry idx, FileStat disk) {
+        if (idx.executable() == ((disk.mode() & 0100) != 0) && idx.mtime() == disk.mtimeMillis()) return NOTHING;
+        return new Propose(new Op.Meta(origin(), path, disk.mode(), disk.mtimeMillis(), idx.version()), null);
+    }
+
+    /**
+     * A rename seen by the watcher, as one op: when {@code from} is what this node last synced and
+     * {@code moved} (the stat at {@code to}) is the same file or a directory. Null otherwise: both
+     * paths are then compared one by one.
+     */
+    Op.Rename rename(String from, String to, Local local, Entry committed, FileStat moved, Local localTo, Entry committedTo) {
+        if (local == null || committed == null || !stillSynced(local, committed) || moved == null
+                || moved.kind() != local.stat().kind()
+                || (moved.kind() == FileStat.Kind.FILE && moved.inode() != local.stat().inode())) {
+            return null;
+        }
+        return new Op.Rename(origin(), from, to, committed.version(), baseOf(localTo, committedTo));
+    }
+
+    /**
+     * Whether the committed entry is still what this node last synced. Usually the versions say
+     * so; but a rename commits the moved entries under new versions while the bytes stay the same
+     * (git's lock file: committed empty, then written and renamed over the index at once).
+     */
+    static boolean stillSynced(Local local, Entry idx) {
+        if (idx.version() == local.version()) return true;
+        if (idx.isDir()) return local.sha256() == null && local.stat().kind() == FileStat.Kind.DIR;
+        return local.sha256() != null && local.sha256().equals(idx.sha256());
+    }
+
+    /** The committed version a change made here builds on (0: nothing this node synced). */
+    static long baseOf(Local local, Entry idx) {
+        if (local == null) return 0;
+        return idx != null && stillSynced(local, idx) ? idx.version() : local.version();
+    }
+
+    /** The origin of a new op; its sequence number is taken when it is sent ({@link Uploader#submit}). */
+    private Op.Origin origin() {
+        return new Op.Origin(nodeId, 0);
+    }
+}
