@@ -70,7 +70,6 @@ final class NodeCommand {
             NodeConfig config = new NodeConfig(nodeId, host, port, adminHost, adminPort == null ? port + 1000 : adminPort,
                     dataDir == null ? Path.of("data", nodeId) : dataDir, stateDir, join, bootstrap, snapshotEvery,
                     segmentBytes, Duration.ofSeconds(Math.max(1, verifySeconds)), adminToken, allowMassDelete);
-            io.pickbox.node.JitPlan.apply();
             Node node = new Node(config).waitToBeAdded(waitToBeAdded);
             try {
                 node.start();
