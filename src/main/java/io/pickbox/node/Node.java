@@ -58,6 +58,7 @@ public final class Node implements AutoCloseable {
     private final io.pickbox.admin.NodeMetrics metrics = new io.pickbox.admin.NodeMetrics();
     /** Start with an empty group and wait for an operator's {@code cluster add} instead of joining by itself. */
     private volatile boolean waitToBeAdded;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "pickbox-timers");
         t.setDaemon(true);
@@ -315,8 +316,10 @@ public final class Node implements AutoCloseable {
         return table;
     }
 
+    /** Stops the node; a second call does nothing. */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) return;
         timers.shutdownNow();
         if (watcher != null) watcher.close();
         if (sync != null) sync.close();
