@@ -38,7 +38,8 @@ _used_ports = set()
 
 # Nodes start through ./pickbox, as a user starts them: the options in jvm.options, MALLOC_ARENA_MAX=2
 # and the jar's class-data archive (bench/run has it made before anything is timed). A
-# PICKBOX_JAVA_OPTS in the caller's environment is ignored, so the project's own options are measured.
+# PICKBOX_JAVA_OPTS in the caller's environment is ignored, so the project's own options are measured
+# (the long workload's --jvm-options FILE sets it to that file's options instead).
 LAUNCHER = os.path.join(ROOT, "pickbox")
 NODE_ENV = {k: v for k, v in os.environ.items() if k != "PICKBOX_JAVA_OPTS"}
 
@@ -385,10 +386,11 @@ class NetMeter:
 class Pickbox:
     name = "Pickbox"
 
-    def __init__(self, work, mem):
+    def __init__(self, work, mem, env=None):
         self.work = os.path.join(work, "pickbox")
         os.makedirs(self.work, exist_ok=True)
         self.mem = mem
+        self.env = env or NODE_ENV
         self.prefix = "bench" + secrets.token_hex(2)
         self.nodes = []
 
@@ -406,7 +408,7 @@ class Pickbox:
         cmd = [LAUNCHER, "node", "start", "--node-id", nid, "--port", str(port), "--admin-port", str(admin), "--data-dir", d]
         if join:
             cmd += ["--join", f"127.0.0.1:{join}"]
-        p = spawn(cmd, os.path.join(self.work, f"node{i + 1}.log"), env=NODE_ENV)
+        p = spawn(cmd, os.path.join(self.work, f"node{i + 1}.log"), env=self.env)
         node = {"id": nid, "port": port, "admin": admin, "dir": d, "proc": p, "name": f"node{i + 1}"}
         self.nodes.append(node)
         self.mem.add(node["name"], p.pid)
@@ -1040,6 +1042,373 @@ def remove_kept_folders(work):
             log(f"{name[5:]}: folders removed in {time.time() - t_rm:.1f} s")
 
 
+# ----------------------------------------------------------------------------- long mixed workload
+
+LONG_OPS = [  # (kind, weight): what a shared folder sees in a working day, in proportion
+    ("create", 30), ("edit", 25), ("append", 15), ("rename", 10), ("delete", 10),
+    ("tree", 3), ("tree_rename", 2), ("tree_delete", 2), ("medium", 3),
+]
+LONG_PACE_S = 0.25           # one operation starts every 250 ms (when the previous one has replicated)
+LONG_LARGE_FIRST = 120       # operation 120 (30 s in) writes a large file, then every 600th (150 s)
+LONG_LARGE_EVERY = 600
+LONG_TIMEOUT_S = {"large": 300, "medium": 60}  # others: 30 s
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of pid and its descendants, from /proc/<pid>/stat."""
+    total = 0
+    for p in proc_tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat(5)
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def node_jvm_env(options_file):
+    """The nodes' environment: the launcher's own options, or those of options_file (one per line,
+    # comments, ${here} standing for the file's folder) through PICKBOX_JAVA_OPTS."""
+    if not options_file:
+        return None
+    here = os.path.dirname(os.path.abspath(options_file))
+    with open(options_file) as f:
+        opts = [l.strip().replace("${here}", here) for l in f if l.strip() and not l.lstrip().startswith("#")]
+    env = dict(NODE_ENV)
+    env["PICKBOX_JAVA_OPTS"] = " ".join(opts)
+    return env
+
+
+class LongWorkload:
+    """Random operations from a fixed seed, each on a random node's folder, at a steady pace; each
+    one is timed until every node shows its result (replication latency to all nodes). The model
+    (rel -> expected content) is what the folders must hold at the end."""
+
+    def __init__(self, dirs, rng):
+        self.dirs = dirs
+        self.rng = rng
+        self.small = {}      # rel -> bytes
+        self.big = {}        # rel -> (size, sha256)
+        self.trees = set()   # top dirs of the trees made (their files are in small)
+        self.n = 0
+        self.lat = {}        # kind -> [ms]
+        self.failed = {}     # kind -> count
+        self.bytes = 0
+
+    # -- the folders
+    def path(self, node, rel):
+        return os.path.join(self.dirs[node], rel)
+
+    def write(self, node, rel, data, mode="wb"):
+        p = self.path(node, rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, mode) as f:
+            f.write(data)
+        self.bytes += len(data)
+
+    def name(self, prefix, ext):
+        self.n += 1
+        return f"{prefix}{self.n:05d}{ext}"
+
+    @staticmethod
+    def _matches(path, exp):
+        try:
+            if exp is None:
+                return not os.path.lexists(path)
+            if isinstance(exp, bytes):
+                if os.stat(path).st_size != len(exp):
+                    return False
+                with open(path, "rb") as f:
+                    return f.read() == exp
+            return os.stat(path).st_size == exp[0]
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+
+    def wait(self, expect, timeout):
+        """Seconds until every node matches `expect` (rel -> bytes | (size, sha) | None), or None.
+        Large files are polled by size, then hashed once when every size matches."""
+        t0 = time.perf_counter()
+        interval = 0.002
+        while time.perf_counter() - t0 < timeout:
+            if all(self._matches(os.path.join(d, rel), e) for d in self.dirs for rel, e in expect.items()):
+                t = time.perf_counter() - t0
+                bigs = {rel: e for rel, e in expect.items() if isinstance(e, tuple)}
+                if all(sha_file(os.path.join(d, rel)) == e[1] for d in self.dirs for rel, e in bigs.items()):
+                    return t
+            time.sleep(interval)
+            interval = min(0.05, interval * 1.5)
+        return None
+
+    # -- the operations: each returns {rel: expected} after changing one node's folder
+    def op_create(self, node):
+        rel = os.path.join(f"d{self.rng.randrange(10)}", self.name("f", ".txt"))
+        data = self.rng.randbytes(self.rng.choice((100, 1024, 4096, 16384, 65536)))
+        self.write(node, rel, data)
+        self.small[rel] = data
+        return {rel: data}
+
+    def pick_small(self):
+        return self.rng.choice(sorted(self.small)) if self.small else None
+
+    def op_edit(self, node):
+        rel = self.pick_small()
+        if rel is None:
+            return self.op_create(node)
+        data = self.rng.randbytes(max(1, len(self.small[rel]) + self.rng.randrange(-512, 513)))
+        self.write(node, rel, data)
+        self.small[rel] = data
+        return {rel: data}
+
+    def op_append(self, node):
+        rel = self.pick_small()
+        if rel is None:
+            return self.op_create(node)
+        more = self.rng.randbytes(self.rng.randrange(100, 2000))
+        self.write(node, rel, more, "ab")
+        self.small[rel] += more
+        return {rel: self.small[rel]}
+
+    def op_rename(self, node):
+        old = self.pick_small()
+        if old is None:
+            return self.op_create(node)
+        new = os.path.join(f"d{self.rng.randrange(10)}", self.name("r", ".txt"))
+        os.rename(self.path(node, old), self.path(node, new))
+        self.small[new] = self.small.pop(old)
+        return {old: None, new: self.small[new]}
+
+    def op_delete(self, node):
+        rel = self.pick_small()
+        if rel is None:
+            return self.op_create(node)
+        os.remove(self.path(node, rel))
+        del self.small[rel]
+        return {rel: None}
+
+    def op_tree(self, node):
+        top = os.path.join("trees", self.name("t", ""))
+        expect = {}
+        for _ in range(self.rng.randrange(10, 31)):
+            levels = [f"s{self.rng.randrange(3)}" for _ in range(self.rng.randrange(0, 4))]
+            rel = os.path.join(top, *levels, self.name("x", ".dat"))
+            data = self.rng.randbytes(self.rng.randrange(512, 8192))
+            self.write(node, rel, data)
+            expect[rel] = data
+        self.trees.add(top)
+        self.small.update(expect)
+        return expect
+
+    def tree_files(self, top):
+        return [rel for rel in self.small if rel.startswith(top + os.sep)]
+
+    def op_tree_rename(self, node):
+        if not self.trees:
+            return self.op_tree(node)
+        top = self.rng.choice(sorted(self.trees))
+        new_top = os.path.join("trees", self.name("t", ""))
+        os.rename(self.path(node, top), self.path(node, new_top))
+        expect = {top: None}
+        for rel in self.tree_files(top):
+            nrel = new_top + rel[len(top):]
+            self.small[nrel] = self.small.pop(rel)
+            expect[nrel] = self.small[nrel]
+        self.trees.remove(top)
+        self.trees.add(new_top)
+        return expect
+
+    def op_tree_delete(self, node):
+        if not self.trees:
+            return self.op_tree(node)
+        top = self.rng.choice(sorted(self.trees))
+        shutil.rmtree(self.path(node, top))
+        for rel in self.tree_files(top):
+            del self.small[rel]
+        self.trees.remove(top)
+        return {top: None}
+
+    def write_big(self, node, rel, size):
+        """A large file written as a program copies one: 1 MiB at a time."""
+        old = self.big.get(rel)
+        if old and old[0] == size:
+            size += 4096  # a size the nodes cannot already show
+        h = hashlib.sha256()
+        block = bytearray(self.rng.randbytes(MiB))
+        p = self.path(node, rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "wb") as f:
+            left, k = size, 0
+            while left > 0:
+                block[:8] = k.to_bytes(8, "little")  # every MiB unique
+                b = bytes(block[:min(MiB, left)])
+                h.update(b)
+                f.write(b)
+                left -= len(b)
+                k += 1
+        self.bytes += size
+        self.big[rel] = (size, h.hexdigest())
+        return {rel: self.big[rel]}
+
+    def op_medium(self, node):
+        mine = sorted(r for r in self.big if r.startswith("m" + os.sep))
+        rel = self.rng.choice(mine) if mine and self.rng.random() < 0.5 else os.path.join("m", self.name("m", ".bin"))
+        return self.write_big(node, rel, self.rng.randrange(1, 9) * MiB - self.rng.randrange(0, 4096))
+
+    def op_large(self, node):
+        expect = {}
+        for rel in [r for r in self.big if r.startswith("large" + os.sep)]:  # one large file at a time
+            os.remove(self.path(node, rel))
+            del self.big[rel]
+            expect[rel] = None
+        expect.update(self.write_big(node, os.path.join("large", self.name("L", ".bin")),
+                                     self.rng.randrange(64, 129) * MiB))
+        return expect
+
+    def run_one(self, kind):
+        node = self.rng.randrange(len(self.dirs))
+        t0 = time.perf_counter()
+        try:
+            expect = getattr(self, "op_" + kind)(node)
+        except OSError as e:  # a folder not as the model says: an earlier operation did not replicate
+            self.failed[kind] = self.failed.get(kind, 0) + 1
+            log(f"  {kind} on node{node + 1} failed: {e}")
+            return
+        written = time.perf_counter() - t0
+        waited = self.wait(expect, LONG_TIMEOUT_S.get(kind, 30))
+        if waited is None:
+            self.failed[kind] = self.failed.get(kind, 0) + 1
+            log(f"  {kind} on node{node + 1} did not reach every node in {LONG_TIMEOUT_S.get(kind, 30)} s")
+        else:
+            self.lat.setdefault(kind, []).append((written + waited) * 1000)
+
+    def expected_manifest(self):
+        m = {rel: hashlib.sha256(data).hexdigest() for rel, data in self.small.items()}
+        m.update({rel: sha for rel, (_size, sha) in self.big.items()})
+        return dict(sorted(m.items()))
+
+
+def lat_summary(values):
+    if not values:
+        return {"ops": 0}
+    return {"ops": len(values), "p50_ms": round(pct(values, 50), 1), "p95_ms": round(pct(values, 95), 1),
+            "p99_ms": round(pct(values, 99), 1), "max_ms": round(max(values), 1)}
+
+
+def run_long(args):
+    """A 3-node Pickbox cluster under the mixed workload for args.minutes; returns the result."""
+    mem = MemSampler()
+    mem.start()
+    system = Pickbox(args.work, mem, env=node_jvm_env(args.jvm_options))
+    R = {"workloads": {}}
+    try:
+        log("Pickbox: starting 3 nodes")
+        system.start()
+        dirs = system.dirs
+        wl = LongWorkload(dirs, random.Random(args.seed))
+        for i in range(10):
+            os.makedirs(os.path.join(dirs[0], f"d{i}"), exist_ok=True)
+        for i in range(10):
+            wait_dir_everywhere(dirs, f"d{i}")
+        system.wait_idle()
+        R["idle_rss_start_mb"] = mem.rss_mb()
+        cpu0 = {name: cpu_seconds(pid) for name, pid in system.pids().items()}
+        kinds, weights = zip(*LONG_OPS)
+        # The same operations for every run with this seed and length, so that option sets compare.
+        n_ops = round(args.minutes * 60 / LONG_PACE_S)
+        log(f"Pickbox: mixed workload, {n_ops} operations over ~{args.minutes:g} min (seed {args.seed})")
+        t0 = time.time()
+        next_op, next_report = 0.0, 60
+        for k in range(n_ops):
+            large = k >= LONG_LARGE_FIRST and (k - LONG_LARGE_FIRST) % LONG_LARGE_EVERY == 0
+            wl.run_one("large" if large else wl.rng.choices(kinds, weights)[0])
+            now = time.time() - t0
+            if now >= next_report:
+                done = sum(len(v) for v in wl.lat.values())
+                log(f"  {now / 60:.0f} min: {done} operations replicated, {sum(wl.failed.values())} late")
+                next_report += 60
+            next_op = max(next_op + LONG_PACE_S, now)  # a steady pace: no burst to catch up after a slow one
+            time.sleep(next_op - now)
+        elapsed = time.time() - t0
+        cpu1 = {name: cpu_seconds(pid) for name, pid in system.pids().items()}
+        log("Pickbox: waiting for the cluster to go idle, then checking convergence")
+        system.wait_idle(timeout=300)
+        ok, detail = verify_identical(dirs, "", wl.expected_manifest())
+        verify = subprocess.run([LAUNCHER, "verify", *dirs], capture_output=True, text=True, env=NODE_ENV, timeout=600)
+        time.sleep(15)  # a quiet node collects and hands memory back (IdleTrim)
+        R["idle_rss_after_mb"] = mem.rss_mb()
+        mem.stop()
+        small = [v for k, vals in wl.lat.items() if k not in ("medium", "large") for v in vals]
+        R.update({
+            "elapsed_s": round(elapsed, 1),
+            "ops": sum(len(v) for v in wl.lat.values()), "late_ops": dict(wl.failed),
+            "ops_per_s": round(sum(len(v) for v in wl.lat.values()) / elapsed, 2),
+            "MB_written_per_s": round(wl.bytes / 1e6 / elapsed, 2),
+            "latency_small": lat_summary(small),
+            "latency_by_kind": {k: lat_summary(v) for k, v in sorted(wl.lat.items())},
+            "cpu_s": {n: round(cpu1[n] - cpu0[n], 1) for n in sorted(cpu0)},
+            "peak_rss_mb": {k: round(v / 1024, 1) for k, v in sorted(mem.peak.items())},
+            "converged": ok, "converged_detail": detail,
+            "pickbox_verify": {"exit": verify.returncode, "output": verify.stdout.strip().splitlines()[-1:]},
+            "files_at_end": len(wl.expected_manifest()),
+        })
+    finally:
+        mem.stop()
+        system.stop()
+        keep = os.path.join(HERE, "results", "logs-long")
+        shutil.rmtree(keep, ignore_errors=True)
+        os.makedirs(keep, exist_ok=True)
+        for n in system.nodes:
+            src = os.path.join(system.work, f"{n['name']}.log")
+            if os.path.exists(src) and os.path.getsize(src) < 20 * MiB:
+                shutil.copy(src, keep)
+        shutil.rmtree(system.work, ignore_errors=True)
+    return R
+
+
+def long_table(R):
+    def lat(w):
+        return "—" if not w.get("ops") else f"{w['p50_ms']:,.0f} / {w['p95_ms']:,.0f} / {w['p99_ms']:,.0f} ms ({w['ops']} ops)"
+    rows = [("elapsed", f"{R['elapsed_s']} s"),
+            ("operations replicated", f"{R['ops']} ({R['ops_per_s']}/s); late: {R['late_ops'] or 'none'}"),
+            ("written", f"{R['MB_written_per_s']} MB/s"),
+            ("small-file ops p50 / p95 / p99", lat(R["latency_small"]))]
+    rows += [(f"  {k}", lat(v)) for k, v in R["latency_by_kind"].items()]
+    rows += [("CPU seconds per node", ", ".join(f"{n} {v}" for n, v in R["cpu_s"].items())
+              + f" (total {sum(R['cpu_s'].values()):.1f})"),
+             ("peak RSS per node (VmHWM)", ", ".join(f"{n} {v} MB" for n, v in R["peak_rss_mb"].items())),
+             ("idle RSS after, per node", ", ".join(f"{n} {v} MB" for n, v in sorted(R["idle_rss_after_mb"].items()))),
+             ("converged", f"{R['converged']} ({R['files_at_end']} files); pickbox verify exit {R['pickbox_verify']['exit']}")]
+    w = max(len(a) for a, _ in rows)
+    return "\n".join(f"{a.ljust(w)}  {b}" for a, b in rows)
+
+
+def main_long(args):
+    out = args.out or os.path.join(HERE, "results", "latest-long.json")
+    facts = machine_facts(args.work)
+    opts = os.path.abspath(args.jvm_options) if args.jvm_options else "src/main/resources/jvm.options (the default)"
+    log(f"long mixed workload, {args.minutes:g} min; JVM options: {opts}")
+    t_start = time.time()
+    try:
+        R = run_long(args)
+    finally:
+        cleanup_all()
+    facts["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+    facts["total_wall_s"] = round(time.time() - t_start, 1)
+    table = long_table(R)
+    print()
+    print(f"Pickbox long mixed workload, {facts['date']}, {facts['nproc']} cpus, JVM options: {opts}")
+    print(table)
+    cfg = {"mode": "long", "minutes": args.minutes, "seed": args.seed, "jvm_options": opts,
+           "jvm_options_text": node_jvm_env(args.jvm_options)["PICKBOX_JAVA_OPTS"] if args.jvm_options else None,
+           "ops": dict(LONG_OPS), "pace_s": LONG_PACE_S, "large_first": LONG_LARGE_FIRST,
+           "large_every": LONG_LARGE_EVERY}
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with open(out, "w") as f:
+        json.dump({"config": cfg, "machine": facts, "results": {"Pickbox": R}, "table_text": table}, f, indent=2)
+    log(f"wrote {out}")
+    return 0 if R["converged"] and R["pickbox_verify"]["exit"] == 0 else 1
+
+
 # ----------------------------------------------------------------------------- report
 
 def fmt(v, unit, digits=1):
@@ -1180,7 +1549,11 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--pickbox-only", action="store_true")
     ap.add_argument("--syncthing-only", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))
+    ap.add_argument("--out")
+    ap.add_argument("--long", action="store_true", help="the long mixed workload (Pickbox only)")
+    ap.add_argument("--minutes", type=float, default=6, help="length of the long workload")
+    ap.add_argument("--seed", type=int, default=17, help="seed of the long workload's choices")
+    ap.add_argument("--jvm-options", help="the nodes' JVM options from this file instead of jvm.options")
     args = ap.parse_args()
     PIDFILE = os.path.join(args.work, "pids")
 
@@ -1188,6 +1561,9 @@ def main():
         raise SystemExit(128 + sig)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    if args.long:
+        return main_long(args)
+    args.out = args.out or os.path.join(HERE, "results", "latest.json")
 
     if args.quick:
         cfg = {"mode": "quick", "lat_samples": 50, "warmup_samples": 10, "lat10_samples": 5, "burst_files": 1000,
@@ -1245,6 +1621,6 @@ def main():
 
 if __name__ == "__main__":
     try:
-        main()
+        sys.exit(main())
     finally:
         cleanup_all()

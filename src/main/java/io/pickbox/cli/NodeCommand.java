@@ -75,7 +75,6 @@ final class NodeCommand {
             if (join != null && !join.matches("[^:\\s]+:\\d{1,5}")) {
                 throw new IllegalArgumentException("--join must be HOST:PORT, got " + join);
             }
-            io.pickbox.node.JitPlan.apply();
             Node node = new Node(config()).waitToBeAdded(waitToBeAdded);
             try {
                 node.start();

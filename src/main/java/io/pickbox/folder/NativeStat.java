@@ -1,94 +1,23 @@
 package io.pickbox.folder;
 
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
+import io.pickbox.os.Statx;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 
-/**
- * {@code statx(2)} straight from libc, for {@link FileStat}. The JDK's named-attribute read parses
- * the attribute list, fills a map and throws an exception for a path that does not exist, which
- * cost far more than the system call when every replicated file is stat'ed a few times; here a
- * missing path is just null. The statx layout is the same on every architecture, unlike stat's.
- */
+/** {@link FileStat} read with {@code statx(2)}, where the system has it (see {@link Statx}). */
 final class NativeStat {
-
-    private static final int AT_FDCWD = -100;
-    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
-    private static final int STATX_TYPE = 0x1, STATX_MODE = 0x2, STATX_MTIME = 0x40, STATX_CTIME = 0x80,
-            STATX_INO = 0x100, STATX_SIZE = 0x200;
-    private static final int NEEDED = STATX_TYPE | STATX_MODE | STATX_MTIME | STATX_CTIME | STATX_INO | STATX_SIZE;
-    private static final int ENOENT = 2, ENOTDIR = 20;
-    private static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFLNK = 0120000;
 
     /** Marks a path this class cannot answer for; the caller asks the JDK instead. */
     static final FileStat UNKNOWN = new FileStat(FileStat.Kind.FILE, -1, 0, 0, 0, 0);
 
-    private static final boolean AVAILABLE = load();
-    private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[256]);
-
     private NativeStat() {}
-
-    private static boolean load() {
-        // The JDK turns path names into bytes with sun.jnu.encoding; so must this, and UTF-8 is the one we support.
-        if (!Platform.isLinux() || !"UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding"))) return false;
-        try {
-            Native.register(NativeStat.class, Platform.C_LIBRARY_NAME);
-            return statx(AT_FDCWD, new byte[] {'/', 0}, AT_SYMLINK_NOFOLLOW, NEEDED, new byte[256]) == 0;
-        } catch (LinkageError e) {
-            return false;
-        }
-    }
-
-    private static native int statx(int dirfd, byte[] path, int flags, int mask, byte[] statxbuf);
 
     /** The stat of {@code p} (not following a symlink), null if it does not exist, {@link #UNKNOWN} otherwise. */
     static FileStat read(Path p) {
-        if (!AVAILABLE) return UNKNOWN;
-        byte[] raw = p.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
-        byte[] path = Arrays.copyOf(raw, raw.length + 1);
-        byte[] buf = BUFFERS.get();
-        if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, NEEDED, buf) != 0) {
-            int errno = Native.getLastError();
-            return errno == ENOENT || errno == ENOTDIR ? null : UNKNOWN;
-        }
-        ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder());
-        if ((b.getInt(0) & NEEDED) != NEEDED) return UNKNOWN;
-        int mode = b.getShort(28) & 0xffff;
-        FileStat.Kind kind = (mode & S_IFMT) == S_IFLNK ? FileStat.Kind.SYMLINK
-                : (mode & S_IFMT) == S_IFDIR ? FileStat.Kind.DIR : FileStat.Kind.FILE;
-        long ctimeSec = b.getLong(96), mtimeSec = b.getLong(112);
-        long ctimeNsec = b.getInt(104) & 0xffffffffL, mtimeNsec = b.getInt(120) & 0xffffffffL;
-        return new FileStat(kind, b.getLong(40), millis(mtimeSec, mtimeNsec), b.getLong(32), mode & 07777,
-                nanos(ctimeSec, ctimeNsec));
-    }
-
-    /** As the JDK's {@code FileTime.toMillis()} of the time it reads: nanoseconds truncated toward zero. */
-    static long millis(long sec, long nsec) {
-        if (nsec == 0) return saturatedMillis(sec);
-        try {
-            return Math.addExact(nsec, Math.multiplyExact(sec, 1_000_000_000L)) / 1_000_000L;
-        } catch (ArithmeticException overflow) {
-            return (sec * 1_000_000L + nsec / 1_000L) / 1_000L;
-        }
-    }
-
-    private static long saturatedMillis(long sec) {
-        if (sec > Long.MAX_VALUE / 1000) return Long.MAX_VALUE;
-        if (sec < Long.MIN_VALUE / 1000) return Long.MIN_VALUE;
-        return sec * 1000;
-    }
-
-    /** As the JDK's {@code FileTime.to(NANOSECONDS)} of the time it reads. */
-    static long nanos(long sec, long nsec) {
-        try {
-            return Math.addExact(nsec, Math.multiplyExact(sec, 1_000_000_000L));
-        } catch (ArithmeticException overflow) {
-            return java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(sec * 1_000_000L + nsec / 1_000L);
-        }
+        Statx s = Statx.read(p);
+        if (s == null) return null;
+        if (s == Statx.UNKNOWN) return UNKNOWN;
+        FileStat.Kind kind = s.isSymbolicLink() ? FileStat.Kind.SYMLINK : s.isDirectory() ? FileStat.Kind.DIR : FileStat.Kind.FILE;
+        return new FileStat(kind, s.size(), s.mtimeMillis(), s.inode(), s.permissions(), s.ctimeNanos());
     }
 }

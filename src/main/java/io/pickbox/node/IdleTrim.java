@@ -1,5 +1,7 @@
 package io.pickbox.node;
 
+import io.pickbox.os.NativeHeap;
+
 import java.util.function.LongSupplier;
 
 /**

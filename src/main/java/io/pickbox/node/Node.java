@@ -36,6 +36,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -60,6 +61,7 @@ public final class Node implements AutoCloseable {
     private final NodeMetrics metrics = new NodeMetrics();
     /** Start with an empty group and wait for an operator's {@code cluster add} instead of joining by itself. */
     private volatile boolean waitToBeAdded;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "pickbox-timers");
         t.setDaemon(true);
@@ -294,8 +296,10 @@ public final class Node implements AutoCloseable {
         return this;
     }
 
+    /** Stops the node; a second call does nothing. */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) return;
         timers.shutdownNow();
         if (watcher != null) watcher.close();
         if (sync != null) sync.close();

@@ -2,7 +2,7 @@ package io.pickbox.sync;
 
 import io.pickbox.folder.AtomicFiles;
 import io.pickbox.folder.FileStat;
-import io.pickbox.folder.FileSystemSync;
+import io.pickbox.os.FileSystemSync;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,6 +1,11 @@
 package io.pickbox.watch;
 
-import static io.pickbox.watch.LibC.*;
+import static io.pickbox.os.Errno.ENOENT;
+import static io.pickbox.os.Errno.ENOSPC;
+import static io.pickbox.os.Errno.ENOTDIR;
+import static io.pickbox.os.Inotify.*;
+
+import io.pickbox.os.Inotify;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -41,7 +46,7 @@ final class InotifyWatcher implements FolderWatcher {
     /** The cookie of the last rename away from one of the consumer's own temp files (0: none). */
     private int ownPlacementCookie;
     private final ChangeListener listener;
-    private final InotifyChannel channel;
+    private final Inotify channel;
     private final WatchedTree<Integer> tree = new WatchedTree<>();
     private final MoveMatcher moves = new MoveMatcher(MOVE_PAIR_GRACE_MILLIS);
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -52,7 +57,7 @@ final class InotifyWatcher implements FolderWatcher {
     private Thread thread;
 
     private InotifyWatcher(Path root, Predicate<String> ignored, Predicate<String> ownTemps, ChangeListener listener,
-                           InotifyChannel channel) {
+                           Inotify channel) {
         this.root = root.toAbsolutePath().normalize();
         this.ignored = ignored;
         this.ownTemps = ownTemps;
@@ -66,7 +71,7 @@ final class InotifyWatcher implements FolderWatcher {
      */
     static InotifyWatcher open(Path root, Predicate<String> ignored, Predicate<String> ownTemps, ChangeListener listener)
             throws IOException {
-        return new InotifyWatcher(root, ignored, ownTemps, listener, InotifyChannel.open());
+        return new InotifyWatcher(root, ignored, ownTemps, listener, Inotify.open());
     }
 
     @Override
@@ -134,11 +139,11 @@ final class InotifyWatcher implements FolderWatcher {
             rescansFromStart.forEach(listener::rescan);
             rescansFromStart.clear();
             while (!closed.get()) {
-                InotifyChannel.Ready ready = channel.await(moves.millisUntilNextDeadline(System.nanoTime()));
+                Inotify.Ready ready = channel.await(moves.millisUntilNextDeadline(System.nanoTime()));
                 if (closed.get()) {
                     break;
                 }
-                if (ready == InotifyChannel.Ready.EVENTS) {
+                if (ready == Inotify.Ready.EVENTS) {
                     ByteBuffer batch = channel.read();
                     InotifyEvent.parse(batch, this::dispatch);
                 }

@@ -64,26 +64,4 @@ class NativeStatTest {
         Path relative = Path.of("").toAbsolutePath().relativize(file);
         sameAsJdk(relative);
     }
-
-    @Test
-    void timeConversionsMatchFileTime() {
-        long[][] cases = {{-1, 1}, {-1, 0}, {0, 999_999}, {5, 1_000_000}, {-5, 999_999_999}, {Long.MAX_VALUE / 2, 3}};
-        for (long[] c : cases) {
-            long nanosOfTime = c[0];
-            FileTime t = c[1] == 0 ? FileTime.from(c[0], java.util.concurrent.TimeUnit.SECONDS)
-                    : overflowSafe(c[0], c[1]);
-            assertThat(NativeStat.millis(c[0], c[1])).as("millis of %d s %d ns", c[0], c[1]).isEqualTo(t.toMillis());
-            assertThat(NativeStat.nanos(c[0], c[1])).as("nanos of %d s %d ns", nanosOfTime, c[1])
-                    .isEqualTo(t.to(java.util.concurrent.TimeUnit.NANOSECONDS));
-        }
-    }
-
-    /** What the JDK makes of (seconds, nanoseconds) read from the file system. */
-    private static FileTime overflowSafe(long sec, long nsec) {
-        try {
-            return FileTime.from(Math.addExact(nsec, Math.multiplyExact(sec, 1_000_000_000L)), java.util.concurrent.TimeUnit.NANOSECONDS);
-        } catch (ArithmeticException e) {
-            return FileTime.from(sec * 1_000_000L + nsec / 1_000L, java.util.concurrent.TimeUnit.MICROSECONDS);
-        }
-    }
 }

@@ -40,6 +40,6 @@ class IdleTrimTest {
             musl = libs.anyMatch(p -> p.getFileName().toString().startsWith("ld-musl"));
         }
         org.junit.jupiter.api.Assumptions.assumeTrue(com.sun.jna.Platform.isLinux() && !musl, "glibc only");
-        assertThat(NativeHeap.trim()).isTrue();
+        assertThat(io.pickbox.os.NativeHeap.trim()).isTrue();
     }
 }

@@ -1,5 +1,7 @@
 package io.pickbox.watch;
 
+import io.pickbox.os.Inotify;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -31,38 +33,38 @@ class InotifyEventTest {
     @Test
     void parsesConsecutiveEventsWithPaddedUtf8Names() {
         ByteBuffer b = ByteBuffer.allocate(256).order(ByteOrder.nativeOrder());
-        put(b, 1, LibC.IN_CREATE, 0, "a.txt", 16);
-        put(b, 2, LibC.IN_MOVED_FROM | LibC.IN_ISDIR, 77, "Größe ✓", 32);
-        put(b, 3, LibC.IN_DELETE_SELF, 0, "", 0);
-        put(b, -1, LibC.IN_Q_OVERFLOW | 0x80000000, 0xFFFFFFFF, "", 0);
+        put(b, 1, Inotify.IN_CREATE, 0, "a.txt", 16);
+        put(b, 2, Inotify.IN_MOVED_FROM | Inotify.IN_ISDIR, 77, "Größe ✓", 32);
+        put(b, 3, Inotify.IN_DELETE_SELF, 0, "", 0);
+        put(b, -1, Inotify.IN_Q_OVERFLOW | 0x80000000, 0xFFFFFFFF, "", 0);
 
         assertThat(parse(b)).containsExactly(
-                new InotifyEvent(1, LibC.IN_CREATE, 0, "a.txt"),
-                new InotifyEvent(2, LibC.IN_MOVED_FROM | LibC.IN_ISDIR, 77, "Größe ✓"),
-                new InotifyEvent(3, LibC.IN_DELETE_SELF, 0, ""),
-                new InotifyEvent(-1, LibC.IN_Q_OVERFLOW | 0x80000000, 0xFFFFFFFF, ""));
+                new InotifyEvent(1, Inotify.IN_CREATE, 0, "a.txt"),
+                new InotifyEvent(2, Inotify.IN_MOVED_FROM | Inotify.IN_ISDIR, 77, "Größe ✓"),
+                new InotifyEvent(3, Inotify.IN_DELETE_SELF, 0, ""),
+                new InotifyEvent(-1, Inotify.IN_Q_OVERFLOW | 0x80000000, 0xFFFFFFFF, ""));
     }
 
     @Test
     void nameFillingTheWholeLengthNeedsNoTerminator() {
         ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder());
-        put(b, 5, LibC.IN_CLOSE_WRITE, 0, "abcdefgh", 8);
+        put(b, 5, Inotify.IN_CLOSE_WRITE, 0, "abcdefgh", 8);
         assertThat(parse(b)).extracting(InotifyEvent::name).containsExactly("abcdefgh");
     }
 
     @Test
     void truncatedEventIsRejected() {
         ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder());
-        b.putInt(1).putInt(LibC.IN_CREATE).putInt(0).putInt(32).put(new byte[8]);
+        b.putInt(1).putInt(Inotify.IN_CREATE).putInt(0).putInt(32).put(new byte[8]);
         b.flip();
         assertThatThrownBy(() -> InotifyEvent.parse(b, e -> {})).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void maskHelper() {
-        InotifyEvent e = new InotifyEvent(1, LibC.IN_CREATE | LibC.IN_ISDIR, 0, "d");
-        assertThat(e.is(LibC.IN_ISDIR)).isTrue();
-        assertThat(e.is(LibC.IN_DELETE | LibC.IN_CREATE)).isTrue();
-        assertThat(e.is(LibC.IN_MODIFY)).isFalse();
+        InotifyEvent e = new InotifyEvent(1, Inotify.IN_CREATE | Inotify.IN_ISDIR, 0, "d");
+        assertThat(e.is(Inotify.IN_ISDIR)).isTrue();
+        assertThat(e.is(Inotify.IN_DELETE | Inotify.IN_CREATE)).isTrue();
+        assertThat(e.is(Inotify.IN_MODIFY)).isFalse();
     }
 }

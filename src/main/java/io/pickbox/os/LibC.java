@@ -1,0 +1,103 @@
+package io.pickbox.os;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+/**
+ * The C library calls Pickbox makes, bound once through JNA. Direct mapping (static native
+ * methods) avoids the per-call reflection of interface mapping. Each group is bound on its own, so
+ * a C library without one call (musl has no malloc_trim, glibc before 2.28 no statx) loses only
+ * that group; a group whose {@code BOUND} is false must not be called.
+ */
+final class LibC {
+
+    private static final NativeLibrary C = load();
+
+    private LibC() {}
+
+    private static NativeLibrary load() {
+        try {
+            return NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
+        } catch (LinkageError e) {
+            return null;
+        }
+    }
+
+    /** Binds the native methods of {@code group}; false where the library or one of them is missing. */
+    private static boolean bind(Class<?> group) {
+        if (C == null) return false;
+        try {
+            Native.register(group, C);
+            return true;
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+
+    /** File descriptors: in every C library. Paths are NUL-terminated byte strings. */
+    static final class Fd {
+        static final boolean BOUND = bind(Fd.class);
+
+        private Fd() {}
+
+        static native int open(byte[] path, int flags) throws LastErrorException;
+
+        static native int close(int fd) throws LastErrorException;
+
+        static native NativeLong read(int fd, Pointer buf, NativeLong count) throws LastErrorException;
+
+        static native NativeLong write(int fd, Pointer buf, NativeLong count) throws LastErrorException;
+
+        static native int poll(Pointer fds, NativeLong nfds, int timeoutMillis) throws LastErrorException;
+    }
+
+    /** inotify(7), and eventfd(2) to wake its reader. */
+    static final class Inotify {
+        static final boolean BOUND = bind(Inotify.class);
+
+        private Inotify() {}
+
+        static native int inotify_init1(int flags) throws LastErrorException;
+
+        static native int inotify_add_watch(int fd, byte[] path, int mask) throws LastErrorException;
+
+        static native int inotify_rm_watch(int fd, int wd) throws LastErrorException;
+
+        static native int eventfd(int initval, int flags) throws LastErrorException;
+    }
+
+    static final class SyncFs {
+        static final boolean BOUND = bind(SyncFs.class);
+
+        private SyncFs() {}
+
+        static native int syncfs(int fd) throws LastErrorException;
+    }
+
+    /** statx(2); failures set errno, read with {@link Native#getLastError()} (no exception on the hot path). */
+    static final class Statx {
+        static final boolean BOUND = bind(Statx.class);
+
+        private Statx() {}
+
+        static native int statx(int dirfd, byte[] path, int flags, int mask, byte[] statxbuf);
+    }
+
+    static final class Malloc {
+        static final boolean BOUND = bind(Malloc.class);
+
+        private Malloc() {}
+
+        static native int malloc_trim(NativeLong pad);
+    }
+
+    /** {@code path} as the NUL-terminated UTF-8 bytes the kernel expects. */
+    static byte[] cString(String path) {
+        byte[] utf8 = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return java.util.Arrays.copyOf(utf8, utf8.length + 1);
+    }
+}
