@@ -32,17 +32,4 @@ class OsPackageTest {
         assertThat(Statx.read(link).isSymbolicLink()).isTrue();
         assertThat(Statx.read(dir.resolve("missing"))).isNull();
     }
-
-    @Test
-    void theOsPackageIsALeaf() throws IOException {
-        List<Path> sources;
-        try (Stream<Path> s = Files.list(Path.of("src/main/java/io/pickbox/os"))) {
-            sources = s.filter(p -> p.toString().endsWith(".java")).toList();
-        }
-        assertThat(sources).isNotEmpty();
-        for (Path p : sources) {
-            assertThat(Files.readAllLines(p)).as(p.toString())
-                    .noneMatch(l -> l.matches("\\s*import\\s+(static\\s+)?io\\.pickbox\\..*") && !l.contains("io.pickbox.os."));
-        }
-    }
 }
