@@ -307,13 +307,13 @@ public final class Node implements AutoCloseable {
         if (staged != null) staged.close();
         if (pusher != null) pusher.close();
         if (fetcher != null) fetcher.close();
-        if (raft != null) raft.close();
+        Optional<String> successor = raft == null ? Optional.empty() : raft.stop();
         if (blobs != null) blobs.close();
         try {
             if (table != null) table.close();
         } catch (IOException e) {
             LOG.warn("Closing the local table failed: {}", e.toString());
         }
-        LOG.info("Node {} stopped", config.nodeId());
+        LOG.info("Node {} stopped{}", config.nodeId(), successor.map(s -> "; leadership handed to " + s).orElse(""));
     }
 }

@@ -33,26 +33,25 @@ final class LeadershipHandover {
     /**
      * Hands leadership of {@code division} to its most up-to-date follower when it leads and has
      * one; gives up after {@code timeout} (the stop goes on either way: the others elect a leader).
+     * Returns the successor when it took over.
      */
-    static void run(RaftServer server, RaftServer.Division division, Duration timeout) {
-        if (!division.getInfo().isLeader()) return;
+    static Optional<RaftPeerId> run(RaftServer server, RaftServer.Division division, Duration timeout) {
+        if (!division.getInfo().isLeader()) return Optional.empty();
         Collection<RaftPeer> voters = division.getRaftConf().getCurrentPeers(RaftPeerRole.FOLLOWER);
         Optional<RaftPeerId> successor = successor(division.getId(), voters, division.getCommitInfos());
-        if (successor.isEmpty()) return;
+        if (successor.isEmpty()) return Optional.empty();
         var request = new TransferLeadershipRequest(ClientId.randomId(), division.getId(), division.getGroup().getGroupId(),
                 0, successor.get(), timeout.toMillis());
         try {
             RaftClientReply reply = server.transferLeadershipAsync(request)
                     .get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
-            if (reply.isSuccess()) {
-                LOG.debug("Handed leadership to {}", successor.get());
-            } else {
-                LOG.debug("Leadership handover to {} failed: {}", successor.get(), reply.getException());
-            }
+            if (reply.isSuccess()) return successor;
+            LOG.debug("Leadership handover to {} failed: {}", successor.get(), reply.getException());
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             LOG.debug("Leadership handover to {} failed: {}", successor.get(), e.toString());
         }
+        return Optional.empty();
     }
 
     /**

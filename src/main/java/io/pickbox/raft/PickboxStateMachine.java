@@ -60,6 +60,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
     private final java.util.TreeMap<Long, CompletableFuture<Void>> appliedWaiters = new java.util.TreeMap<>();
     /** Unused chunks younger than this stay, for uploads still in progress. */
     private static final java.time.Duration BLOB_GRACE = java.time.Duration.ofMinutes(10);
+    private volatile boolean stopping;
     private volatile Instant lastSnapshotAt;
     private volatile Instant previousSnapshotAt;
     /** Bytes whose blob write is still under way (bounded by the blob writers' queue). */
@@ -90,11 +91,19 @@ public final class PickboxStateMachine extends BaseStateMachine {
         getLifeCycle().startAndTransition(this::loadLatestSnapshot, IOException.class);
     }
 
+    /**
+     * A member stopping on purpose: what Ratis does on its way out (a last snapshot, the leader
+     * change of a handover) is part of the stop, which the node reports in one line.
+     */
+    void stopping() {
+        stopping = true;
+    }
+
     /** One INFO line per leader change, on every node (this node became leader, or follows another). */
     @Override
     public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId groupMemberId,
                                     org.apache.ratis.protocol.RaftPeerId newLeaderId) {
-        if (newLeaderId == null) return;
+        if (newLeaderId == null || stopping) return;
         if (newLeaderId.equals(groupMemberId.getPeerId())) {
             LOG.info("This node ({}) became the leader", groupMemberId.getPeerId());
         } else {
@@ -151,7 +160,11 @@ public final class PickboxStateMachine extends BaseStateMachine {
         Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         var md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), applied));
-        LOG.info("Took index snapshot at {} ({} entries)", applied, state.entries().size());
+        if (stopping) {
+            LOG.debug("Took index snapshot at {} ({} entries)", applied, state.entries().size());
+        } else {
+            LOG.info("Took index snapshot at {} ({} entries)", applied, state.entries().size());
+        }
         collectBlobs();
         return applied.getIndex();
     }

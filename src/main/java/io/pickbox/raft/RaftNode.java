@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -395,10 +396,20 @@ public final class RaftNode implements AutoCloseable {
     /** Stops this member; a leader first hands leadership over, so the others need no election. */
     @Override
     public void close() {
+        stop();
+    }
+
+    /**
+     * Stops this member: a leader first hands leadership to its most up-to-date follower. Returns
+     * that successor when the handover took place.
+     */
+    public Optional<String> stop() {
         QuietRatisStop.begin();
+        stateMachine.stopping();
+        Optional<String> successor = Optional.empty();
         if (server != null) {
             try {
-                LeadershipHandover.run(server, division(), HANDOVER_TIMEOUT);
+                successor = LeadershipHandover.run(server, division(), HANDOVER_TIMEOUT).map(RaftPeerId::toString);
             } catch (IOException | RuntimeException e) {
                 LOG.debug("No leadership handover: {}", e.toString());
             }
@@ -414,6 +425,7 @@ public final class RaftNode implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("Closing the Raft server failed: {}", e.toString());
         }
+        return successor;
     }
 
     private static void sleepQuietly(long ms) {
