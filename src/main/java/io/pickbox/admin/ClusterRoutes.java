@@ -38,40 +38,42 @@ final class ClusterRoutes {
         JsonNode body = jsonBody(ctx);
         String id = requiredText(body, "id", MEMBER_ID);
         String address = requiredText(body, "address", HOST_PORT);
-        try {
-            membership.addMember(id, address);
-        } catch (IOException e) {
-            lastError.set("adding member " + id + ": " + e.getMessage());
-            throw new ApiError(503, "membership change failed", e.getMessage());
-        }
+        change("adding member " + id, "membership change failed", () -> membership.addMember(id, address));
         ctx.json(Map.of("status", "added", "id", id, "address", address, "role", "voter"));
     }
 
     private void removeMember(Context ctx) {
         String id = ctx.pathParam("id");
         if (!MEMBER_ID.matcher(id).matches()) throw new ApiError(400, "bad request", "invalid member id: " + id);
-        try {
-            membership.removeMember(id);
-        } catch (UnknownMemberException e) {
-            throw new ApiError(404, "not found", e.getMessage());
-        } catch (IOException e) {
-            lastError.set("removing member " + id + ": " + e.getMessage());
-            throw new ApiError(503, "membership change failed", e.getMessage());
-        }
+        change("removing member " + id, "membership change failed", () -> membership.removeMember(id));
         ctx.json(Map.of("status", "removed", "id", id));
     }
 
     private void transferLeader(Context ctx) throws IOException {
         String id = requiredText(jsonBody(ctx), "id", MEMBER_ID);
+        change("transferring leadership to " + id, "leadership transfer failed",
+                () -> membership.transferLeadership(id, 10_000));
+        ctx.json(Map.of("status", "transferred", "leader", id));
+    }
+
+    /** A change to the cluster, which may fail with an {@link IOException}. */
+    private interface Change {
+        void make() throws IOException;
+    }
+
+    /**
+     * Makes {@code change}: naming no member is a 404; any other failure is this node's last error
+     * (so the status page shows it) and a 503 answered as {@code failure}.
+     */
+    private void change(String doing, String failure, Change change) {
         try {
-            membership.transferLeadership(id, 10_000);
+            change.make();
         } catch (UnknownMemberException e) {
             throw new ApiError(404, "not found", e.getMessage());
         } catch (IOException e) {
-            lastError.set("transferring leadership to " + id + ": " + e.getMessage());
-            throw new ApiError(503, "leadership transfer failed", e.getMessage());
+            lastError.set(doing + ": " + e.getMessage());
+            throw new ApiError(503, failure, e.getMessage());
         }
-        ctx.json(Map.of("status", "transferred", "leader", id));
     }
 
     /** Reads a small JSON object body: 413 when too large, 400 when malformed. */

@@ -65,20 +65,19 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
                 .description("Time from proposing a chunk of a large file to its commit")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
-        proposalsFailed = Counter.builder("pickbox_proposals_failed").description("Proposals that failed (retried later)").register(registry);
-        bytesReplicated = Counter.builder("pickbox_replicated").baseUnit("bytes")
-                .description("File bytes committed to the index (new versions and conflict copies)").register(registry);
-        chunkBytesCommitted = Counter.builder("pickbox_chunk_committed").baseUnit("bytes")
-                .description("Bytes of chunks carried through the Raft log").register(registry);
-        dedupedBytes = Counter.builder("pickbox_chunk_deduplicated").baseUnit("bytes")
-                .description("Chunk bytes not sent because the cluster already held them").register(registry);
-        pushedBytes = Counter.builder("pickbox_chunk_pushed").baseUnit("bytes")
-                .description("Chunk bytes this node pushed straight to every peer instead of through the Raft log").register(registry);
-        conflictsCreated = Counter.builder("pickbox_conflict_copies").description("Conflict copies committed").register(registry);
-        rescans = Counter.builder("pickbox_rescans").description("Subtree rescans requested (watcher overflow, moved-in directory, ignore rules)").register(registry);
-        watcherRescans = Counter.builder("pickbox_watcher_overflows")
-                .description("Times the watcher lost events (queue overflow, failed watch, directory moved in) and asked for a rescan")
-                .register(registry);
+        proposalsFailed = counter("pickbox_proposals_failed", null, "Proposals that failed (retried later)");
+        bytesReplicated = counter("pickbox_replicated", "bytes",
+                "File bytes committed to the index (new versions and conflict copies)");
+        chunkBytesCommitted = counter("pickbox_chunk_committed", "bytes", "Bytes of chunks carried through the Raft log");
+        dedupedBytes = counter("pickbox_chunk_deduplicated", "bytes",
+                "Chunk bytes not sent because the cluster already held them");
+        pushedBytes = counter("pickbox_chunk_pushed", "bytes",
+                "Chunk bytes this node pushed straight to every peer instead of through the Raft log");
+        conflictsCreated = counter("pickbox_conflict_copies", null, "Conflict copies committed");
+        rescans = counter("pickbox_rescans", null,
+                "Subtree rescans requested (watcher overflow, moved-in directory, ignore rules)");
+        watcherRescans = counter("pickbox_watcher_overflows", null,
+                "Times the watcher lost events (queue overflow, failed watch, directory moved in) and asked for a rescan");
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -99,22 +98,30 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
         this.local = local;
         this.cluster = cluster;
         this.stagedBytes = stagedBytes;
-        Gauge.builder("pickbox_files", this, m -> m.local.files()).description("Committed entries").register(registry);
-        Gauge.builder("pickbox_bytes", this, m -> m.local.fileBytes()).description("Committed file bytes").register(registry);
-        Gauge.builder("pickbox_applied_ops", this, m -> m.local.appliedOps()).description("Ops applied by this process").register(registry);
-        Gauge.builder("pickbox_pending_local_changes", this, m -> m.local.pending())
-                .description("Paths waiting to be compared or with a change in flight").register(registry);
-        Gauge.builder("pickbox_blocked_paths", this, m -> m.local.blocked().size())
-                .description("Paths whose change apply refused").register(registry);
-        Gauge.builder("pickbox_conflicts", this, m -> m.local.conflicts()).description("Conflict copies in the index").register(registry);
+        gauge("pickbox_files", "Committed entries", m -> m.local.files());
+        gauge("pickbox_bytes", "Committed file bytes", m -> m.local.fileBytes());
+        gauge("pickbox_applied_ops", "Ops applied by this process", m -> m.local.appliedOps());
+        gauge("pickbox_pending_local_changes", "Paths waiting to be compared or with a change in flight",
+                m -> m.local.pending());
+        gauge("pickbox_blocked_paths", "Paths whose change apply refused", m -> m.local.blocked().size());
+        gauge("pickbox_conflicts", "Conflict copies in the index", m -> m.local.conflicts());
         FunctionCounter.builder("pickbox_chunk_staged", this, m -> m.stagedBytes.getAsLong()).baseUnit("bytes")
                 .description("Bytes of received large files written while their chunks were pushed, before the commit").register(registry);
-        Gauge.builder("pickbox_raft_commit_index", this, m -> m.raft(RaftStatus::commitIndex)).register(registry);
-        Gauge.builder("pickbox_raft_applied_index", this, m -> m.raft(RaftStatus::appliedIndex)).register(registry);
-        Gauge.builder("pickbox_apply_lag", this, m -> m.raft(RaftStatus::applyLag))
-                .description("Committed log entries not yet applied on this node").register(registry);
-        Gauge.builder("pickbox_raft_term", this, m -> m.raft(RaftStatus::term)).register(registry);
-        Gauge.builder("pickbox_is_leader", this, m -> m.raft(r -> r.isLeader() ? 1 : 0)).register(registry);
+        gauge("pickbox_raft_commit_index", null, m -> m.raft(RaftStatus::commitIndex));
+        gauge("pickbox_raft_applied_index", null, m -> m.raft(RaftStatus::appliedIndex));
+        gauge("pickbox_apply_lag", "Committed log entries not yet applied on this node", m -> m.raft(RaftStatus::applyLag));
+        gauge("pickbox_raft_term", null, m -> m.raft(RaftStatus::term));
+        gauge("pickbox_is_leader", null, m -> m.raft(r -> r.isLeader() ? 1 : 0));
+    }
+
+    /** A counter in this registry; {@code baseUnit} and {@code description} may be null (none). */
+    private Counter counter(String name, String baseUnit, String description) {
+        return Counter.builder(name).baseUnit(baseUnit).description(description).register(registry);
+    }
+
+    /** A gauge read through this object at scrape time; {@code description} may be null (none). */
+    private void gauge(String name, String description, ToDoubleFunction<NodeMetrics> read) {
+        Gauge.builder(name, this, read).description(description).register(registry);
     }
 
     private double raft(ToDoubleFunction<RaftStatus> what) {

@@ -223,6 +223,18 @@ public final class PickboxStateMachine extends BaseStateMachine {
     }
 
     private static void validate(Op op, ByteString data) {
+        boolean mayCarryData = switch (op.type()) {
+            case CHUNK, PUT -> true;
+            case MKDIR, DELETE, RENAME, META, HELLO -> false;
+        };
+        if (!mayCarryData) noData(data);
+        validateFields(op, data);
+        // Chunks have no origin: they are idempotent by hash.
+        if (op.type() != Op.Type.CHUNK) requireOrigin(op.origin());
+    }
+
+    /** The checks particular to each kind of op. */
+    private static void validateFields(Op op, ByteString data) {
         int dataLen = data.size();
         op.accept(new Op.Cases<Void>() {
             @Override
@@ -231,7 +243,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
                     throw new IllegalArgumentException("chunk of " + dataLen + " bytes (1 MiB at most, and as declared)");
                 }
                 requireHash(c.sha256(), data);
-                return null; // no origin: chunks are idempotent by hash
+                return null;
             }
 
             @Override
@@ -254,50 +266,39 @@ public final class PickboxStateMachine extends BaseStateMachine {
                 } else {
                     noData(data);
                 }
-                requireOrigin(put.origin());
                 return null;
             }
 
             @Override
             public Void mkdir(Op.Mkdir m) {
-                noData(data);
                 path(m.path());
-                requireOrigin(m.origin());
                 return null;
             }
 
             @Override
             public Void delete(Op.Delete d) {
-                noData(data);
                 path(d.path());
-                requireOrigin(d.origin());
                 return null;
             }
 
             @Override
             public Void rename(Op.Rename r) {
-                noData(data);
                 path(r.from());
                 path(r.to());
-                requireOrigin(r.origin());
                 return null;
             }
 
             @Override
             public Void meta(Op.Meta m) {
-                noData(data);
                 path(m.path());
-                requireOrigin(m.origin());
                 return null;
             }
 
             @Override
             public Void hello(Op.Hello h) {
-                noData(data);
                 if (!h.adminAddress().matches("[A-Za-z0-9.:\\[\\]-]{1,255}")) {
                     throw new IllegalArgumentException("bad admin address " + h.adminAddress());
                 }
-                requireOrigin(h.origin());
                 return null;
             }
         });

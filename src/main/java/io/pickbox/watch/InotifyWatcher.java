@@ -14,10 +14,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +35,6 @@ final class InotifyWatcher implements FolderWatcher {
     private static final int MASK = IN_CLOSE_WRITE | IN_MODIFY | IN_ATTRIB | IN_CREATE | IN_DELETE
             | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK;
     private static final int MAX_WATCH_FAILURE_WARNINGS = 10;
-    private static final long JOIN_MILLIS = 5_000;
 
     private final Path root;
     private final Predicate<String> ignored;
@@ -49,12 +45,8 @@ final class InotifyWatcher implements FolderWatcher {
     private final Inotify channel;
     private final WatchedTree<Integer> tree = new WatchedTree<>();
     private final MoveMatcher moves = new MoveMatcher(MOVE_PAIR_GRACE_MILLIS);
-    private final AtomicBoolean closed = new AtomicBoolean();
-    // Listener calls belong on the watcher thread; failures found during start() wait here for it.
-    private final List<String> rescansFromStart = new ArrayList<>();
-    private boolean threadRunning;
+    private final WatcherThread worker;
     private int watchFailureWarnings;
-    private Thread thread;
 
     private InotifyWatcher(Path root, Predicate<String> ignored, Predicate<String> ownTemps, ChangeListener listener,
                            Inotify channel) {
@@ -63,6 +55,7 @@ final class InotifyWatcher implements FolderWatcher {
         this.ownTemps = ownTemps;
         this.listener = new SafeListener(listener);
         this.channel = channel;
+        this.worker = new WatcherThread(THREAD_NAME, this.listener, log);
     }
 
     /**
@@ -76,12 +69,7 @@ final class InotifyWatcher implements FolderWatcher {
 
     @Override
     public synchronized void start() throws IOException {
-        if (closed.get()) {
-            throw new IllegalStateException("watcher is closed");
-        }
-        if (thread != null) {
-            throw new IllegalStateException("watcher already started");
-        }
+        worker.checkStartable();
         if (!Files.isDirectory(root)) {
             close();
             throw new NoSuchFileException(root.toString(), null, "watch root is not a directory");
@@ -93,21 +81,19 @@ final class InotifyWatcher implements FolderWatcher {
             close(); // nobody can use a half-started watcher; release the fds now
             throw new IOException("cannot watch root " + root + " with inotify");
         }
-        thread = new Thread(this::run, THREAD_NAME);
-        thread.setDaemon(true);
-        thread.start();
+        worker.start(this::run);
         log.info("Watching {} with inotify ({} directories, {} ms)", root, tree.size(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!worker.markClosed()) {
             return;
         }
         Thread t;
         synchronized (this) {
-            t = thread;
+            t = worker.thread();
         }
         if (t == null) {
             channel.close();
@@ -115,32 +101,21 @@ final class InotifyWatcher implements FolderWatcher {
         }
         channel.wakeUp();
         // A listener may close us from its callback; the loop sees the flag once the callback returns.
-        if (t != Thread.currentThread()) {
-            try {
-                t.join(JOIN_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (t.isAlive()) {
-                log.warn("{} did not stop within {} ms (listener blocked?)", THREAD_NAME, JOIN_MILLIS);
-            }
-        }
+        worker.awaitEnd(t);
         log.debug("Stopped watching {}", root);
     }
 
     /** For tests: the reader thread, or null before start(). */
-    synchronized Thread thread() {
-        return thread;
+    Thread thread() {
+        return worker.thread();
     }
 
     private void run() {
         try {
-            threadRunning = true;
-            rescansFromStart.forEach(listener::rescan);
-            rescansFromStart.clear();
-            while (!closed.get()) {
+            worker.begin();
+            while (!worker.isClosed()) {
                 Inotify.Ready ready = channel.await(moves.millisUntilNextDeadline(System.nanoTime()));
-                if (closed.get()) {
+                if (worker.isClosed()) {
                     break;
                 }
                 if (ready == Inotify.Ready.EVENTS) {
@@ -307,11 +282,7 @@ final class InotifyWatcher implements FolderWatcher {
         } else {
             log.debug("inotify_add_watch failed for {} errno {}{}", RelPaths.resolve(root, relDir), errno, hint);
         }
-        if (threadRunning) {
-            listener.rescan(relDir);
-        } else {
-            rescansFromStart.add(relDir);
-        }
+        worker.rescan(relDir);
         return false;
     }
 }

@@ -15,9 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +28,6 @@ final class PollingWatcher implements FolderWatcher {
     private static final Logger log = LoggerFactory.getLogger(PollingWatcher.class);
 
     static final String THREAD_NAME = "pickbox-watch";
-    private static final long JOIN_MILLIS = 5_000;
     private static final WatchEvent.Kind<?>[] KINDS = {ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY};
     private static final WatchEvent.Modifier[] MODIFIERS = sensitivityHigh();
 
@@ -39,26 +35,19 @@ final class PollingWatcher implements FolderWatcher {
     private final Predicate<String> ignored;
     private final ChangeListener listener;
     private final WatchedTree<WatchKey> tree = new WatchedTree<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final List<String> rescansFromStart = new ArrayList<>();
-    private boolean threadRunning;
+    private final WatcherThread worker;
     private WatchService service;
-    private Thread thread;
 
     PollingWatcher(Path root, Predicate<String> ignored, ChangeListener listener) {
         this.root = root.toAbsolutePath().normalize();
         this.ignored = ignored;
         this.listener = new SafeListener(listener);
+        this.worker = new WatcherThread(THREAD_NAME, this.listener, log);
     }
 
     @Override
     public synchronized void start() throws IOException {
-        if (closed.get()) {
-            throw new IllegalStateException("watcher is closed");
-        }
-        if (thread != null) {
-            throw new IllegalStateException("watcher already started");
-        }
+        worker.checkStartable();
         try {
             if (!Files.isDirectory(root)) {
                 throw new NoSuchFileException(root.toString(), null, "watch root is not a directory");
@@ -72,21 +61,19 @@ final class PollingWatcher implements FolderWatcher {
             close(); // nobody can use a half-started watcher; release the WatchService now
             throw e;
         }
-        thread = new Thread(this::run, THREAD_NAME);
-        thread.setDaemon(true);
-        thread.start();
+        worker.start(this::run);
         log.info("Watching {} with the JDK WatchService ({} directories)", root, tree.size());
     }
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!worker.markClosed()) {
             return;
         }
         Thread t;
         WatchService s;
         synchronized (this) {
-            t = thread;
+            t = worker.thread();
             s = service;
         }
         if (s != null) {
@@ -96,29 +83,18 @@ final class PollingWatcher implements FolderWatcher {
                 log.debug("Closing WatchService for {} failed", root, e);
             }
         }
-        if (t != null && t != Thread.currentThread()) {
-            try {
-                t.join(JOIN_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (t.isAlive()) {
-                log.warn("{} did not stop within {} ms (listener blocked?)", THREAD_NAME, JOIN_MILLIS);
-            }
-        }
+        worker.awaitEnd(t);
     }
 
     /** For tests: the watcher thread, or null before start(). */
-    synchronized Thread thread() {
-        return thread;
+    Thread thread() {
+        return worker.thread();
     }
 
     private void run() {
         try {
-            threadRunning = true;
-            rescansFromStart.forEach(listener::rescan);
-            rescansFromStart.clear();
-            while (!closed.get()) {
+            worker.begin();
+            while (!worker.isClosed()) {
                 WatchKey key = service.take();
                 String dir = tree.pathOf(key);
                 for (WatchEvent<?> event : key.pollEvents()) {
@@ -177,11 +153,7 @@ final class PollingWatcher implements FolderWatcher {
             return false;
         } catch (IOException e) {
             log.warn("Cannot watch {}: {}; subtree will be rescanned instead", RelPaths.resolve(root, relDir), e.toString());
-            if (threadRunning) {
-                listener.rescan(relDir);
-            } else {
-                rescansFromStart.add(relDir);
-            }
+            worker.rescan(relDir);
             return false;
         }
     }

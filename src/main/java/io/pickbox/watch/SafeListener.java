@@ -1,5 +1,6 @@
 package io.pickbox.watch;
 
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,30 +16,29 @@ final class SafeListener implements ChangeListener {
     @Override
     public void changed(String relPath, boolean writerDone) {
         log.trace("changed {} writerDone={}", relPath, writerDone);
-        try {
-            delegate.changed(relPath, writerDone);
-        } catch (RuntimeException e) {
-            log.warn("ChangeListener.changed({}) threw", relPath, e);
-        }
+        shielded(() -> delegate.changed(relPath, writerDone), "changed({})", relPath);
     }
 
     @Override
     public void moved(String fromRelPath, String toRelPath) {
         log.trace("moved {} -> {}", fromRelPath, toRelPath);
-        try {
-            delegate.moved(fromRelPath, toRelPath);
-        } catch (RuntimeException e) {
-            log.warn("ChangeListener.moved({}, {}) threw", fromRelPath, toRelPath, e);
-        }
+        shielded(() -> delegate.moved(fromRelPath, toRelPath), "moved({}, {})", fromRelPath, toRelPath);
     }
 
     @Override
     public void rescan(String relDir) {
         log.debug("rescan '{}'", relDir);
+        shielded(() -> delegate.rescan(relDir), "rescan({})", relDir);
+    }
+
+    /** Runs {@code call}; if it throws, logs it as {@code ChangeListener.<callShape>} with {@code args} and goes on. */
+    private static void shielded(Runnable call, String callShape, Object... args) {
         try {
-            delegate.rescan(relDir);
+            call.run();
         } catch (RuntimeException e) {
-            log.warn("ChangeListener.rescan({}) threw", relDir, e);
+            Object[] argsAndCause = Arrays.copyOf(args, args.length + 1);
+            argsAndCause[args.length] = e;
+            log.warn("ChangeListener." + callShape + " threw", argsAndCause);
         }
     }
 }
