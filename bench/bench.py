@@ -934,7 +934,7 @@ def run_system(system_cls, args, cfg, work, src, src_sha):
     if system_cls is Syncthing:
         system = Syncthing(work, mem, lat10=cfg["lat10_samples"] > 0)
     else:
-        system = Pickbox(work, mem)
+        system = Pickbox(work, mem, env=node_jvm_env(args.jvm_options))
     R = {"workloads": {}, "loadavg_start": open("/proc/loadavg").read().split()[:3], "caches_dropped": dropped}
     rng = random.Random(42)
     try:
@@ -1318,13 +1318,19 @@ def run_long(args):
         log(f"Pickbox: mixed workload, {n_ops} operations over ~{args.minutes:g} min (seed {args.seed})")
         t0 = time.time()
         next_op, next_report = 0.0, 60
+        # The nodes' CPU minute by minute: whether a JVM's warm-up cost fades or stays.
+        cpu_minutes, cpu_prev = [], sum(cpu0.values())
         for k in range(n_ops):
             large = k >= LONG_LARGE_FIRST and (k - LONG_LARGE_FIRST) % LONG_LARGE_EVERY == 0
             wl.run_one("large" if large else wl.rng.choices(kinds, weights)[0])
             now = time.time() - t0
             if now >= next_report:
                 done = sum(len(v) for v in wl.lat.values())
-                log(f"  {now / 60:.0f} min: {done} operations replicated, {sum(wl.failed.values())} late")
+                cpu_now = sum(cpu_seconds(pid) for pid in system.pids().values())
+                cpu_minutes.append(round(cpu_now - cpu_prev, 1))
+                cpu_prev = cpu_now
+                log(f"  {now / 60:.0f} min: {done} operations replicated, {sum(wl.failed.values())} late, "
+                    f"nodes' CPU this minute {cpu_minutes[-1]:.1f} s")
                 next_report += 60
             next_op = max(next_op + LONG_PACE_S, now)  # a steady pace: no burst to catch up after a slow one
             time.sleep(next_op - now)
@@ -1346,6 +1352,7 @@ def run_long(args):
             "latency_small": lat_summary(small),
             "latency_by_kind": {k: lat_summary(v) for k, v in sorted(wl.lat.items())},
             "cpu_s": {n: round(cpu1[n] - cpu0[n], 1) for n in sorted(cpu0)},
+            "cpu_s_per_minute": cpu_minutes,
             "peak_rss_mb": {k: round(v / 1024, 1) for k, v in sorted(mem.peak.items())},
             "converged": ok, "converged_detail": detail,
             "pickbox_verify": {"exit": verify.returncode, "output": verify.stdout.strip().splitlines()[-1:]},
@@ -1375,6 +1382,7 @@ def long_table(R):
     rows += [(f"  {k}", lat(v)) for k, v in R["latency_by_kind"].items()]
     rows += [("CPU seconds per node", ", ".join(f"{n} {v}" for n, v in R["cpu_s"].items())
               + f" (total {sum(R['cpu_s'].values()):.1f})"),
+             ("nodes' CPU s per minute", " ".join(f"{v:g}" for v in R.get("cpu_s_per_minute", []))),
              ("peak RSS per node (VmHWM)", ", ".join(f"{n} {v} MB" for n, v in R["peak_rss_mb"].items())),
              ("idle RSS after, per node", ", ".join(f"{n} {v} MB" for n, v in sorted(R["idle_rss_after_mb"].items()))),
              ("converged", f"{R['converged']} ({R['files_at_end']} files); pickbox verify exit {R['pickbox_verify']['exit']}")]
@@ -1553,7 +1561,8 @@ def main():
     ap.add_argument("--long", action="store_true", help="the long mixed workload (Pickbox only)")
     ap.add_argument("--minutes", type=float, default=6, help="length of the long workload")
     ap.add_argument("--seed", type=int, default=17, help="seed of the long workload's choices")
-    ap.add_argument("--jvm-options", help="the nodes' JVM options from this file instead of jvm.options")
+    ap.add_argument("--jvm-options", help="the nodes' JVM options from this file instead of jvm.options "
+                    "(to compare option sets on the same workloads)")
     args = ap.parse_args()
     PIDFILE = os.path.join(args.work, "pids")
 
@@ -1572,7 +1581,8 @@ def main():
         cfg = {"mode": "full", "lat_samples": 200, "warmup_samples": 20, "lat10_samples": 20, "burst_files": 10000,
                "large_bytes": 1024 * MiB}
     cfg.update({"lat_limit": 30, "burst_limit": 240, "rename_limit": 180, "large_limit": 300,
-                "edit_limit": 120, "catchup_limit": 300})
+                "edit_limit": 120, "catchup_limit": 300,
+                "jvm_options": os.path.abspath(args.jvm_options) if args.jvm_options else None})
     facts = machine_facts(args.work)
     log(f"mode {cfg['mode']}; machine: {facts['nproc']} cpus, {facts['ram_gib']} GiB RAM, load {facts['loadavg_start']}")
     t_start = time.time()
@@ -1613,7 +1623,9 @@ def main():
     out_cfg = {k: v for k, v in cfg.items() if k not in ("patch",)}
     doc = {"config": out_cfg, "machine": facts, "results": results, "table": rows, "table_text": table}
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    for path in (args.out, os.path.join(os.path.dirname(args.out), f"latest-{cfg['mode']}.json")):
+    # A run with other JVM options than the product's is a comparison, not the latest figures.
+    latest = [] if args.jvm_options else [os.path.join(os.path.dirname(args.out), f"latest-{cfg['mode']}.json")]
+    for path in [args.out] + latest:
         with open(path, "w") as f:
             json.dump(doc, f, indent=2, default=str)
     log(f"wrote {args.out}")
