@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * The membership changes the cluster endpoints make. Each returns once the change is committed;
- * one naming no current member throws {@link io.pickbox.raft.RaftNode.UnknownMemberException}.
+ * one naming no current member throws {@link io.pickbox.raft.MembershipChanges.UnknownMemberException}.
  */
 public interface ClusterMembership {
 

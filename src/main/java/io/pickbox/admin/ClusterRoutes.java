@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.pickbox.raft.RaftNode.UnknownMemberException;
+import io.pickbox.raft.MembershipChanges.UnknownMemberException;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -19,9 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Writes and reads whole chunks with O_DIRECT, past the page cache, on one file system. A
  * received large file is written twice on a node, as blobs and then as the user's file, and
  * both writes are made durable before they count; caching them is of little use, and on a
- * virtual machine every fresh page-cache page is costly to allocate (perf on a receiving node:
- * {@code copy_folio_from_iter_atomic} was its largest symbol; dd here: 500 MB written and
- * fsynced through the page cache take 0.2-1.7 s of kernel CPU, with O_DIRECT 0.16-0.19 s).
+ * virtual machine every fresh page-cache page is costly to allocate (copying into new page-cache
+ * pages dominated a receiving node's kernel time).
  * Direct I/O needs lengths, offsets and buffer addresses aligned to the file system's block
  * size: full 1 MiB chunks qualify, a file's short last chunk goes through the page cache. Where
  * the file system refuses O_DIRECT, or direct I/O fails once, everything goes through the page cache.

@@ -31,17 +31,17 @@ final class AdminWiring {
         return new ClusterMembership() {
             @Override
             public void addMember(String id, String address) throws IOException {
-                raft.addMember(id, address);
+                raft.membershipChanges().addMember(id, address);
             }
 
             @Override
             public void removeMember(String id) throws IOException {
-                raft.removeMember(id);
+                raft.membershipChanges().removeMember(id);
             }
 
             @Override
             public void transferLeadership(String id, long timeoutMs) throws IOException {
-                raft.transferLeadership(id, timeoutMs);
+                raft.membershipChanges().transferLeadership(id, timeoutMs);
             }
         };
     }

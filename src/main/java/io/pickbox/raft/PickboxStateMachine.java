@@ -1,8 +1,5 @@
 package io.pickbox.raft;
 
-import io.pickbox.folder.Hashing;
-import io.pickbox.folder.InvalidPathException;
-import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Index;
 import io.pickbox.index.IndexState;
 import io.pickbox.index.Op;
@@ -198,7 +195,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
         TransactionContext.Builder b = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
         try {
             Proposal p = Proposal.parse(content);
-            validate(p);
+            ProposalValidation.validate(p);
             // The bytes (a chunk, or the small files of a batch) go outside the log: write() stores
             // them as blobs on every node, and the log keeps only the header.
             b.setStateMachineContext(p).setLogData(p.headerOnly());
@@ -208,123 +205,6 @@ public final class PickboxStateMachine extends BaseStateMachine {
             TransactionContext trx = b.setLogData(ByteString.EMPTY).build();
             trx.setException(new IllegalArgumentException("refused: " + e.getMessage()));
             return trx;
-        }
-    }
-
-    /** Checks that need no state: shape, sizes, path syntax, hashes of the bytes carried. */
-    static void validate(Proposal p) {
-        if (p.ops().size() == 1) {
-            validate(p.op(), p.data());
-            return;
-        }
-        if (p.data().size() > MAX_CHUNK) throw new IllegalArgumentException("a batch carries 1 MiB of file data at most");
-        List<ByteString> data = p.dataPerOp();
-        for (int i = 0; i < p.ops().size(); i++) validate(p.ops().get(i), data.get(i));
-    }
-
-    private static void validate(Op op, ByteString data) {
-        boolean mayCarryData = switch (op.type()) {
-            case CHUNK, PUT -> true;
-            case MKDIR, DELETE, RENAME, META, HELLO -> false;
-        };
-        if (!mayCarryData) noData(data);
-        validateFields(op, data);
-        // Chunks have no origin: they are idempotent by hash.
-        if (op.type() != Op.Type.CHUNK) requireOrigin(op.origin());
-    }
-
-    /** The checks particular to each kind of op. */
-    private static void validateFields(Op op, ByteString data) {
-        int dataLen = data.size();
-        op.accept(new Op.Cases<Void>() {
-            @Override
-            public Void chunk(Op.Chunk c) {
-                if (dataLen == 0 || dataLen > MAX_CHUNK || dataLen != c.length()) {
-                    throw new IllegalArgumentException("chunk of " + dataLen + " bytes (1 MiB at most, and as declared)");
-                }
-                requireHash(c.sha256(), data);
-                return null;
-            }
-
-            @Override
-            public Void put(Op.Put put) {
-                path(put.path());
-                if (put.size() < 0) throw new IllegalArgumentException("negative size");
-                long expectedChunks = (put.size() + MAX_CHUNK - 1) / MAX_CHUNK;
-                if (put.chunks().size() != expectedChunks) {
-                    throw new IllegalArgumentException(put.chunks().size() + " chunks for " + put.size() + " bytes");
-                }
-                if (!BlobStore.isHash(put.sha256()) || !put.chunks().stream().allMatch(BlobStore::isHash)) {
-                    throw new IllegalArgumentException("malformed hash");
-                }
-                if (put.inline()) {
-                    if (dataLen != put.size() || dataLen == 0 || dataLen > MAX_CHUNK) {
-                        throw new IllegalArgumentException("inline data of " + dataLen + " bytes for a " + put.size() + "-byte file");
-                    }
-                    requireHash(put.sha256(), data);
-                    if (!put.chunks().get(0).equals(put.sha256())) throw new IllegalArgumentException("inline chunk must be the file's hash");
-                } else {
-                    noData(data);
-                }
-                return null;
-            }
-
-            @Override
-            public Void mkdir(Op.Mkdir m) {
-                path(m.path());
-                return null;
-            }
-
-            @Override
-            public Void delete(Op.Delete d) {
-                path(d.path());
-                return null;
-            }
-
-            @Override
-            public Void rename(Op.Rename r) {
-                path(r.from());
-                path(r.to());
-                return null;
-            }
-
-            @Override
-            public Void meta(Op.Meta m) {
-                path(m.path());
-                return null;
-            }
-
-            @Override
-            public Void hello(Op.Hello h) {
-                if (!h.adminAddress().matches("[A-Za-z0-9.:\\[\\]-]{1,255}")) {
-                    throw new IllegalArgumentException("bad admin address " + h.adminAddress());
-                }
-                return null;
-            }
-        });
-    }
-
-    private static void noData(ByteString data) {
-        if (!data.isEmpty()) throw new IllegalArgumentException("unexpected data");
-    }
-
-    private static void requireOrigin(Op.Origin origin) {
-        if (origin == null || origin.node() == null || origin.node().isEmpty() || origin.node().length() > 64) {
-            throw new IllegalArgumentException("bad origin");
-        }
-    }
-
-    private static void path(String path) {
-        try {
-            if (!PathValidator.normalize(path).equals(path)) throw new IllegalArgumentException("path not canonical: " + path);
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException(e.getMessage());
-        }
-    }
-
-    private static void requireHash(String sha256, ByteString data) {
-        if (!Hashing.sha256Hex(data.asReadOnlyByteBuffer()).equals(sha256)) {
-            throw new IllegalArgumentException("data does not match its hash " + sha256);
         }
     }
 

@@ -90,7 +90,7 @@ class BatcherTest {
         assertThat(first.ops()).containsExactly(a, b);
         assertThat(first.dataPerOp().get(0).toStringUtf8()).isEqualTo("hello");
         assertThat(first.dataPerOp().get(1).size()).isEqualTo(big.length);
-        PickboxStateMachine.validate(first);
+        ProposalValidation.validate(first);
 
         replies.get(1).complete(appliedFor(sent.get(1)));
         await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == Batcher.MAX_IN_FLIGHT + 2);

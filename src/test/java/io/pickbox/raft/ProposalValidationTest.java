@@ -33,11 +33,11 @@ class ProposalValidationTest {
     }
 
     private static void accepted(Op op, byte[] data) {
-        assertThatCode(() -> PickboxStateMachine.validate(proposal(op, data))).doesNotThrowAnyException();
+        assertThatCode(() -> ProposalValidation.validate(proposal(op, data))).doesNotThrowAnyException();
     }
 
     private static void refused(Op op, byte[] data, String messagePart) {
-        assertThatThrownBy(() -> PickboxStateMachine.validate(proposal(op, data)))
+        assertThatThrownBy(() -> ProposalValidation.validate(proposal(op, data)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(messagePart);
     }
@@ -242,7 +242,7 @@ class ProposalValidationTest {
         Proposal p = batch(List.of(a, n1.mkdir("d"), b), List.of(bytes("hello"), bytes("world!")));
         assertThat(p.ops()).containsExactly(a, p.ops().get(1), b);
         assertThat(p.dataPerOp()).extracting(ByteString::toStringUtf8).containsExactly("hello", "", "world!");
-        assertThatCode(() -> PickboxStateMachine.validate(p)).doesNotThrowAnyException();
+        assertThatCode(() -> ProposalValidation.validate(p)).doesNotThrowAnyException();
     }
 
     @Test
@@ -265,13 +265,13 @@ class ProposalValidationTest {
     void aBatchWhoseBytesDoNotAddUpOrDoNotMatchIsRefused() {
         Op.Put a = inlinePut("a.txt", "hello");
         Op.Put b = inlinePut("b.txt", "world!");
-        assertThatThrownBy(() -> PickboxStateMachine.validate(batch(List.of(a, b), List.of(bytes("hello"), bytes("world")))))
+        assertThatThrownBy(() -> ProposalValidation.validate(batch(List.of(a, b), List.of(bytes("hello"), bytes("world")))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shorter");
-        assertThatThrownBy(() -> PickboxStateMachine.validate(batch(List.of(a, b), List.of(bytes("hello"), bytes("world!!")))))
+        assertThatThrownBy(() -> ProposalValidation.validate(batch(List.of(a, b), List.of(bytes("hello"), bytes("world!!")))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unexpected data");
-        assertThatThrownBy(() -> PickboxStateMachine.validate(batch(List.of(a, b), List.of(bytes("hello"), bytes("WORLD!")))))
+        assertThatThrownBy(() -> ProposalValidation.validate(batch(List.of(a, b), List.of(bytes("hello"), bytes("WORLD!")))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not match its hash");
-        assertThatThrownBy(() -> PickboxStateMachine.validate(batch(List.of(a, n1.mkdir("../x")), List.of(bytes("hello")))))
+        assertThatThrownBy(() -> ProposalValidation.validate(batch(List.of(a, n1.mkdir("../x")), List.of(bytes("hello")))))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -281,7 +281,7 @@ class ProposalValidationTest {
         String sha = io.pickbox.folder.Hashing.sha256Hex(half);
         Op.Put a = new Op.Put(n1.next(), "a", half.length, sha, List.of(sha), 0644, 0, 0, true);
         Op.Put b = new Op.Put(n1.next(), "b", half.length, sha, List.of(sha), 0644, 0, 0, true);
-        assertThatThrownBy(() -> PickboxStateMachine.validate(batch(List.of(a, b), List.of(half, half))))
+        assertThatThrownBy(() -> ProposalValidation.validate(batch(List.of(a, b), List.of(half, half))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 MiB");
     }
 
