@@ -86,12 +86,13 @@ public final class LocalTable implements AutoCloseable {
      * Re-keys every row at {@code from} or under {@code from/} to the same place under {@code to}:
      * a tree moved on disk keeps what this node knew of it (renaming a directory changes neither the
      * inode nor the times of what is inside it). Rows already at {@code to} are replaced one by one.
+     * {@code root}, when not null, is the moved root's row as it is now, written instead of its old one.
      */
-    public synchronized void moveSubtree(String from, String to) {
+    public synchronized void moveSubtree(String from, String to, Local root) {
         String under = from + "/";
         for (String p : paths()) {
             if (!p.equals(from) && !p.startsWith(under)) continue;
-            Local l = entries.get(p);
+            Local l = p.equals(from) && root != null ? root : entries.get(p);
             remove(p);
             put(to + p.substring(from.length()), l);
         }

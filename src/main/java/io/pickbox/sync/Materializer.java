@@ -321,8 +321,7 @@ final class Materializer implements AutoCloseable {
         Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
         AtomicFiles.fsyncDirectory(dst.getParent());
         AtomicFiles.fsyncDirectory(src.getParent());
-        table.moveSubtree(from, to);
-        table.put(to, new LocalTable.Local(top.version(), top.sha256(), FileStat.of(dst)));
+        table.moveSubtree(from, to, new LocalTable.Local(top.version(), top.sha256(), FileStat.of(dst)));
         return true;
     }
 

@@ -308,7 +308,7 @@ final class Reconciler {
                 return false;
             }
             // The disk has the moved tree at `to`: carry what we knew of it along.
-            table.moveSubtree(from, to);
+            table.moveSubtree(from, to, null);
             if (r.status() == Result.Status.CONFLICT) LOG.info("Conflict: {} moved onto a changed {}, kept as {}", from, to, r.path());
             return true;
         });

@@ -1,6 +1,7 @@
 package io.pickbox.sync;
 
 import io.pickbox.folder.FileStat;
+import io.pickbox.folder.PathValidator;
 import io.pickbox.folder.TreeScanner;
 import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
@@ -125,7 +126,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     public PathReport explain(String path) {
         FileStat disk;
         try {
-            disk = FileStat.of(root.resolve(path));
+            disk = FileStat.of(PathValidator.resolve(root, path));
         } catch (RuntimeException e) {
             disk = null;
         }

@@ -31,7 +31,7 @@ class LocalTableTest {
             t.put("ab", file(4, 13)); // shares the prefix, not the tree
             t.put("b", file(5, 14));
 
-            t.moveSubtree("a", "c/d");
+            t.moveSubtree("a", "c/d", null);
 
             assertThat(t.paths()).containsExactlyInAnyOrder("c/d", "c/d/x", "c/d/sub/y", "ab", "b");
             assertThat(t.get("c/d")).isEqualTo(directory(1));
@@ -52,7 +52,7 @@ class LocalTableTest {
             t.put("f.txt.bak", file(2, 12));
             t.put("g.txt", file(3, 13));
 
-            t.moveSubtree("f.txt", "g.txt");
+            t.moveSubtree("f.txt", "g.txt", null);
 
             assertThat(t.paths()).containsExactlyInAnyOrder("g.txt", "f.txt.bak");
             assertThat(t.get("g.txt")).isEqualTo(file(1, 11));
@@ -63,7 +63,7 @@ class LocalTableTest {
     void moveSubtreeOfAnUnknownPathChangesNothing() throws Exception {
         try (LocalTable t = new LocalTable(dir.resolve("local"))) {
             t.put("a", file(1, 11));
-            t.moveSubtree("missing", "b");
+            t.moveSubtree("missing", "b", null);
             assertThat(t.paths()).containsExactly("a");
         }
     }
