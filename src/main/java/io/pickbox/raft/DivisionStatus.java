@@ -24,8 +24,9 @@ final class DivisionStatus {
     static RaftStatus of(RaftServer.Division d, String self) {
         var info = d.getInfo();
         String leader = info.getLeaderId() == null ? null : info.getLeaderId().toString();
-        long commit = d.getRaftLog().getLastCommittedIndex();
+        // Applied first: it never passes commit, so a lag read this way is never too low ("ready" is real).
         long applied = info.getLastAppliedIndex();
+        long commit = d.getRaftLog().getLastCommittedIndex();
         boolean leading = info.isLeader();
 
         Map<String, Long> commits = new LinkedHashMap<>();
