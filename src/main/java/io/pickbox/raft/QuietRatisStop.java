@@ -23,7 +23,10 @@ public final class QuietRatisStop extends TurboFilter {
         stopping = true;
     }
 
-    /** Tests only: a process stops once, a test JVM runs many members. */
+    /**
+     * A member starting: Ratis speaks again. A node process stops once, but a JVM that runs several
+     * members (the tests) starts some after others stopped.
+     */
     static void reset() {
         stopping = false;
     }

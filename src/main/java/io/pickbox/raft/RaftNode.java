@@ -117,6 +117,7 @@ public final class RaftNode implements AutoCloseable {
     }
 
     private void start(RaftGroup group) throws IOException {
+        QuietRatisStop.reset();
         RaftProperties props = RaftSettings.server(settings.host(), settings.port(), settings.storageDir(),
                 settings.snapshotEvery(), settings.segmentSize());
         server = RaftServer.newBuilder().setServerId(self.getId()).setGroup(group).setProperties(props)
