@@ -3,6 +3,7 @@ package io.pickbox.admin;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pickbox.raft.MembershipChanges;
 import io.pickbox.folder.InvalidPathException;
 import io.pickbox.index.IndexListener;
 import org.slf4j.Logger;
@@ -34,7 +35,7 @@ public final class AdminServer implements AutoCloseable {
      * @param peerRoutes registers the peer chunk protocol's routes (it lives with its client half)
      * @param metrics    the registry scraped at {@code /metrics}
      */
-    public AdminServer(AdminSettings settings, ClusterView clusterView, ClusterMembership membership, LocalState local,
+    public AdminServer(AdminSettings settings, ClusterView clusterView, MembershipChanges membership, LocalState local,
                        FileService fileService, PathExplainer explainer, Consumer<Javalin> peerRoutes,
                        PrometheusMeterRegistry metrics) {
         this.settings = settings;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.pickbox.raft.MembershipChanges;
 import io.pickbox.raft.MembershipChanges.UnknownMemberException;
 
 import java.io.IOException;
@@ -19,11 +20,11 @@ final class ClusterRoutes {
     private static final Pattern MEMBER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.\\-]{1,253}:\\d{1,5}|\\[[0-9A-Fa-f:.]{2,45}]:\\d{1,5}");
 
-    private final ClusterMembership membership;
+    private final MembershipChanges membership;
     private final LastError lastError;
     private final ObjectMapper json = new ObjectMapper();
 
-    ClusterRoutes(ClusterMembership membership, LastError lastError) {
+    ClusterRoutes(MembershipChanges membership, LastError lastError) {
         this.membership = membership;
         this.lastError = lastError;
     }

@@ -1,7 +1,6 @@
 package io.pickbox.node;
 
 import io.pickbox.admin.AdminSettings;
-import io.pickbox.admin.ClusterMembership;
 import io.pickbox.admin.FileService;
 import io.pickbox.admin.LocalState;
 import io.pickbox.index.Entry;
@@ -25,25 +24,6 @@ final class AdminWiring {
 
     static AdminSettings settings(NodeConfig config) {
         return new AdminSettings(config.adminHost(), config.adminPort(), config.adminToken(), config.stateDir().resolve("uploads"));
-    }
-
-    static ClusterMembership membership(RaftNode raft) {
-        return new ClusterMembership() {
-            @Override
-            public void addMember(String id, String address) throws IOException {
-                raft.membershipChanges().addMember(id, address);
-            }
-
-            @Override
-            public void removeMember(String id) throws IOException {
-                raft.membershipChanges().removeMember(id);
-            }
-
-            @Override
-            public void transferLeadership(String id, long timeoutMs) throws IOException {
-                raft.membershipChanges().transferLeadership(id, timeoutMs);
-            }
-        };
     }
 
     static LocalState localState(Index index, SyncEngine sync) {

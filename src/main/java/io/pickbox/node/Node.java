@@ -122,7 +122,7 @@ public final class Node implements AutoCloseable {
             raft.bootstrap();
         }
         writeIdentity(state);
-        admin = new AdminServer(AdminWiring.settings(config), raft::status, AdminWiring.membership(raft), localState,
+        admin = new AdminServer(AdminWiring.settings(config), raft::status, raft.membershipChanges(), localState,
                 AdminWiring.files(index, sync, chunks), sync::explain,
                 new PeerChunkRoutes(blobs, chunks, staged)::register, metrics.registry());
         index.addListener(admin.events());
