@@ -5,7 +5,6 @@ public final class Errno {
 
     public static final int ENOENT = 2;
     public static final int EINTR = 4;
-    public static final int EACCES = 13;
     public static final int ENOTDIR = 20;
     public static final int EMFILE = 24;
     public static final int ENOSPC = 28;

@@ -91,10 +91,7 @@ final class InotifyWatcher implements FolderWatcher {
         if (!worker.markClosed()) {
             return;
         }
-        Thread t;
-        synchronized (this) {
-            t = worker.thread();
-        }
+        Thread t = worker.thread();
         if (t == null) {
             channel.close();
             return;

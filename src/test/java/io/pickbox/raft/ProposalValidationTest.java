@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link Proposal#parse} and the stateless checks of {@link PickboxStateMachine#validate}. */
+/** {@link Proposal#parse} and the stateless checks of {@link ProposalValidation#validate}. */
 class ProposalValidationTest {
 
     private static final int MIB = PickboxStateMachine.MAX_CHUNK;
