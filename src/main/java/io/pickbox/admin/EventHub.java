@@ -199,7 +199,13 @@ final class EventHub implements IndexListener, AutoCloseable {
 
             @Override
             public Void hello(Op.Hello h) {
-                m.put("admin", h.adminAddress());
+                m.put("peer", h.peerAddress());
+                return null;
+            }
+
+            @Override
+            public Void trust(Op.Trust t) {
+                m.put("trust", t.describe());
                 return null;
             }
         });

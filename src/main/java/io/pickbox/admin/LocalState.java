@@ -19,7 +19,7 @@ public interface LocalState {
     int conflicts();
 
     /** Each member's admin address, by node id, as announced to the cluster. */
-    Map<String, String> adminAddresses();
+    Map<String, String> peerAddresses();
 
     /** Paths waiting to be compared or with a change in flight. */
     int pending();

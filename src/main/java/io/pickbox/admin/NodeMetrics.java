@@ -224,6 +224,11 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
             public Void hello(Op.Hello h) {
                 return null;
             }
+
+            @Override
+            public Void trust(Op.Trust t) {
+                return null;
+            }
         });
     }
 

@@ -45,7 +45,7 @@ final class StatusRoutes {
         s.put("commitIndex", raft.commitIndex());
         s.put("appliedIndex", raft.appliedIndex());
         s.put("applyLag", raft.applyLag());
-        s.put("members", members(raft, local.adminAddresses()));
+        s.put("members", members(raft, local.peerAddresses()));
         s.put("files", local.files());
         s.put("bytes", local.fileBytes());
         s.put("appliedOps", local.appliedOps());

@@ -29,7 +29,8 @@ public final class Index {
     private final Map<String, String> pathByFold = new HashMap<>();
     private final Map<String, Integer> chunkRefs = new HashMap<>();
     private final Map<String, Long> lastSeqByOrigin = new HashMap<>();
-    private final Map<String, String> adminAddresses = new HashMap<>();
+    private final Map<String, String> peerAddresses = new HashMap<>();
+    private final ClusterTrust trust = new ClusterTrust();
     private long versionClock;
     private long appliedOps;
     private long bytes;
@@ -62,9 +63,14 @@ public final class Index {
         return lastSeqByOrigin.getOrDefault(origin, 0L);
     }
 
-    /** Where each node said its admin API listens. */
-    public synchronized Map<String, String> adminAddresses() {
-        return Map.copyOf(adminAddresses);
+    /** The cluster's invites, issued and revoked certificates. */
+    public ClusterTrust trust() {
+        return trust;
+    }
+
+    /** Where each node said its peer port listens. */
+    public synchronized Map<String, String> peerAddresses() {
+        return Map.copyOf(peerAddresses);
     }
 
     public synchronized long versionClock() {
@@ -146,9 +152,14 @@ public final class Index {
             @Override
             public Result hello(Op.Hello h) {
                 return once(h, () -> {
-                    adminAddresses.put(h.origin().node(), h.adminAddress());
+                    peerAddresses.put(h.origin().node(), h.peerAddress());
                     return new Result(Status.APPLIED, null, 0, null);
                 });
+            }
+
+            @Override
+            public Result trust(Op.Trust t) {
+                return once(t, () -> trust.apply(t.change(), t.atMillis()));
             }
         });
     }
@@ -405,7 +416,8 @@ public final class Index {
 
     /** A consistent copy of the replicated state, for snapshots. */
     public synchronized IndexState state() {
-        return new IndexState(versionClock, new HashMap<>(lastSeqByOrigin), new HashMap<>(adminAddresses), new TreeMap<>(entries));
+        return new IndexState(versionClock, new HashMap<>(lastSeqByOrigin), new HashMap<>(peerAddresses), new TreeMap<>(entries),
+                trust.copy());
     }
 
     /** Replaces the whole state (snapshot load or install) and tells listeners to compare everything. */
@@ -417,8 +429,9 @@ public final class Index {
             bytes = 0;
             lastSeqByOrigin.clear();
             lastSeqByOrigin.putAll(state.lastSeqByOrigin());
-            adminAddresses.clear();
-            adminAddresses.putAll(state.adminAddresses());
+            peerAddresses.clear();
+            peerAddresses.putAll(state.peerAddresses());
+            trust.copyFrom(state.trust());
             versionClock = state.versionClock();
             for (var e : state.entries().entrySet()) {
                 entries.put(e.getKey(), e.getValue());

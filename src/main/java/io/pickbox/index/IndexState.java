@@ -11,10 +11,18 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /** The replicated part of the index, and its snapshot format. */
-public record IndexState(long versionClock, Map<String, Long> lastSeqByOrigin, Map<String, String> adminAddresses,
-                         SortedMap<String, Entry> entries) {
+public record IndexState(long versionClock, Map<String, Long> lastSeqByOrigin, Map<String, String> peerAddresses,
+                         SortedMap<String, Entry> entries, ClusterTrust trust) {
 
-    private static final int MAGIC = 0x50424931; // "PBI1"
+    /** Snapshots before the cluster's trust state was replicated; still read, with no trust state. */
+    private static final int MAGIC_V1 = 0x50424931; // "PBI1"
+    private static final int MAGIC = 0x50424932; // "PBI2"
+
+    /** A state without trust changes (tests, and snapshots written before them). */
+    public IndexState(long versionClock, Map<String, Long> lastSeqByOrigin, Map<String, String> peerAddresses,
+                      SortedMap<String, Entry> entries) {
+        this(versionClock, lastSeqByOrigin, peerAddresses, entries, new ClusterTrust());
+    }
 
     public void writeTo(DataOutputStream out) throws IOException {
         out.writeInt(MAGIC);
@@ -24,8 +32,8 @@ public record IndexState(long versionClock, Map<String, Long> lastSeqByOrigin, M
             out.writeUTF(e.getKey());
             out.writeLong(e.getValue());
         }
-        out.writeInt(adminAddresses.size());
-        for (var e : adminAddresses.entrySet()) {
+        out.writeInt(peerAddresses.size());
+        for (var e : peerAddresses.entrySet()) {
             out.writeUTF(e.getKey());
             out.writeUTF(e.getValue());
         }
@@ -34,10 +42,12 @@ public record IndexState(long versionClock, Map<String, Long> lastSeqByOrigin, M
             out.writeUTF(e.getKey());
             writeEntry(out, e.getValue());
         }
+        trust.writeTo(out);
     }
 
     public static IndexState readFrom(DataInputStream in) throws IOException {
-        if (in.readInt() != MAGIC) throw new IOException("not a Pickbox index snapshot");
+        int magic = in.readInt();
+        if (magic != MAGIC && magic != MAGIC_V1) throw new IOException("not a Pickbox index snapshot");
         long clock = in.readLong();
         int origins = in.readInt();
         Map<String, Long> seqs = new HashMap<>();
@@ -48,7 +58,9 @@ public record IndexState(long versionClock, Map<String, Long> lastSeqByOrigin, M
         int n = in.readInt();
         TreeMap<String, Entry> entries = new TreeMap<>();
         for (int i = 0; i < n; i++) entries.put(in.readUTF(), readEntry(in));
-        return new IndexState(clock, seqs, addresses, entries);
+        ClusterTrust trust = new ClusterTrust();
+        if (magic == MAGIC) trust.readFrom(in);
+        return new IndexState(clock, seqs, addresses, entries, trust);
     }
 
     static void writeEntry(DataOutputStream out, Entry e) throws IOException {

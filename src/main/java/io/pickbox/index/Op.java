@@ -14,7 +14,7 @@ import java.util.List;
 public sealed interface Op {
 
     /** The kinds of op, one per record. */
-    enum Type { CHUNK, PUT, MKDIR, DELETE, RENAME, META, HELLO }
+    enum Type { CHUNK, PUT, MKDIR, DELETE, RENAME, META, HELLO, TRUST }
 
     /** Who proposed an op, and its place in that node's ordered stream of proposals. */
     record Origin(String node, long seq) {
@@ -45,6 +45,8 @@ public sealed interface Op {
         R meta(Meta m);
 
         R hello(Hello h);
+
+        R trust(Trust t);
     }
 
     Type type();
@@ -212,8 +214,8 @@ public sealed interface Op {
         }
     }
 
-    /** A node announces where its admin API listens (peers fetch chunks there). */
-    record Hello(Origin origin, String adminAddress) implements Op {
+    /** A node announces where its peer port listens (peers push and fetch chunks there). */
+    record Hello(Origin origin, String peerAddress) implements Op {
         @Override
         public Type type() {
             return Type.HELLO;
@@ -221,7 +223,7 @@ public sealed interface Op {
 
         @Override
         public Hello withOrigin(Origin origin) {
-            return new Hello(origin, adminAddress);
+            return new Hello(origin, peerAddress);
         }
 
         @Override
@@ -232,6 +234,32 @@ public sealed interface Op {
         @Override
         public <R> R accept(Cases<R> cases) {
             return cases.hello(this);
+        }
+    }
+
+    /**
+     * A change to the cluster's trust (an invite, a certificate issued, a member revoked), stamped
+     * with its proposer's clock: apply decides expiry from that time, the same on every node.
+     */
+    record Trust(Origin origin, long atMillis, TrustChange change) implements Op {
+        @Override
+        public Type type() {
+            return Type.TRUST;
+        }
+
+        @Override
+        public Trust withOrigin(Origin origin) {
+            return new Trust(origin, atMillis, change);
+        }
+
+        @Override
+        public String describe() {
+            return "TRUST " + change.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.trust(this);
         }
     }
 }

@@ -49,8 +49,8 @@ final class AdminWiring {
             }
 
             @Override
-            public Map<String, String> adminAddresses() {
-                return index.adminAddresses();
+            public Map<String, String> peerAddresses() {
+                return index.peerAddresses();
             }
 
             @Override

@@ -221,7 +221,7 @@ public final class Node implements AutoCloseable {
     private List<String> peerAdminAddresses() {
         List<String> out = new ArrayList<>();
         try {
-            Map<String, String> known = index.adminAddresses();
+            Map<String, String> known = index.peerAddresses();
             for (String id : raft.otherMemberIds()) {
                 String address = known.get(id);
                 if (address != null) out.add(address);
@@ -238,7 +238,7 @@ public final class Node implements AutoCloseable {
      */
     private Optional<List<String>> everyPeerAdminAddress() {
         try {
-            Map<String, String> known = index.adminAddresses();
+            Map<String, String> known = index.peerAddresses();
             List<String> out = new ArrayList<>();
             for (String id : raft.otherMemberIds()) {
                 String address = known.get(id);
@@ -258,7 +258,7 @@ public final class Node implements AutoCloseable {
      */
     private void announceAdminAddressBeforeStarting() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!config.adminAddress().equals(index.adminAddresses().get(config.nodeId())) && System.nanoTime() < deadline) {
+        while (!config.adminAddress().equals(index.peerAddresses().get(config.nodeId())) && System.nanoTime() < deadline) {
             try {
                 sync.writer().announce(config.adminAddress()).get(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -272,7 +272,7 @@ public final class Node implements AutoCloseable {
     }
 
     private void announceAdminAddress() {
-        if (config.adminAddress().equals(index.adminAddresses().get(config.nodeId()))) return;
+        if (config.adminAddress().equals(index.peerAddresses().get(config.nodeId()))) return;
         sync.writer().announce(config.adminAddress()).whenComplete((r, e) -> {
             if (e != null) timers.schedule(this::announceAdminAddress, 1, TimeUnit.SECONDS);
         });

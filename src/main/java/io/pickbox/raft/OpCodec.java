@@ -3,6 +3,7 @@ package io.pickbox.raft;
 import io.pickbox.index.Op;
 import io.pickbox.index.Op.Origin;
 import io.pickbox.index.Result;
+import io.pickbox.index.TrustChange;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -19,7 +20,9 @@ import java.util.List;
  */
 public final class OpCodec {
 
-    private static final byte CHUNK = 1, PUT = 2, MKDIR = 3, DELETE = 4, RENAME = 5, META = 6, HELLO = 7;
+    private static final byte CHUNK = 1, PUT = 2, MKDIR = 3, DELETE = 4, RENAME = 5, META = 6, HELLO = 7, TRUST = 8;
+    /** The kinds of trust change, after a TRUST byte. */
+    private static final byte INVITE = 1, ADMIT = 2, REVOKE = 3;
     /** Leads a batch of ops (or of their results): never the first byte of one op or one result. */
     private static final byte BATCH = 0x7f;
     /** More ops than this in one entry cannot come from a valid proposal. */
@@ -122,7 +125,33 @@ public final class OpCodec {
             return out -> {
                 out.writeByte(HELLO);
                 origin(out, h.origin());
-                out.writeUTF(h.adminAddress());
+                out.writeUTF(h.peerAddress());
+            };
+        }
+
+        @Override
+        public Writer trust(Op.Trust t) {
+            return out -> {
+                out.writeByte(TRUST);
+                origin(out, t.origin());
+                out.writeLong(t.atMillis());
+                TrustChange c = t.change();
+                if (c instanceof TrustChange.Invite i) {
+                    out.writeByte(INVITE);
+                    out.writeUTF(i.secretHash());
+                    out.writeLong(i.expiresAtMillis());
+                    out.writeBoolean(i.learner());
+                } else if (c instanceof TrustChange.Admit a) {
+                    out.writeByte(ADMIT);
+                    out.writeUTF(a.nodeId());
+                    out.writeUTF(a.serial());
+                    out.writeLong(a.notAfterMillis());
+                    out.writeBoolean(a.learner());
+                    out.writeUTF(a.inviteHash());
+                } else {
+                    out.writeByte(REVOKE);
+                    out.writeUTF(((TrustChange.Revoke) c).nodeId());
+                }
             };
         }
     };
@@ -149,6 +178,7 @@ public final class OpCodec {
                 case RENAME -> new Op.Rename(origin(in), in.readUTF(), in.readUTF(), in.readLong(), in.readLong());
                 case HELLO -> new Op.Hello(origin(in), in.readUTF());
                 case META -> new Op.Meta(origin(in), in.readUTF(), in.readInt(), in.readLong(), in.readLong());
+                case TRUST -> new Op.Trust(origin(in), in.readLong(), trustChange(in));
                 default -> throw new IllegalArgumentException("unknown op type " + type);
             };
             if (in.available() > 0) throw new IllegalArgumentException("trailing bytes after op");
@@ -156,6 +186,16 @@ public final class OpCodec {
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated op", e);
         }
+    }
+
+    private static TrustChange trustChange(DataInputStream in) throws IOException {
+        byte kind = in.readByte();
+        return switch (kind) {
+            case INVITE -> new TrustChange.Invite(in.readUTF(), in.readLong(), in.readBoolean());
+            case ADMIT -> new TrustChange.Admit(in.readUTF(), in.readUTF(), in.readLong(), in.readBoolean(), in.readUTF());
+            case REVOKE -> new TrustChange.Revoke(in.readUTF());
+            default -> throw new IllegalArgumentException("unknown trust change " + kind);
+        };
     }
 
     /** One op as {@link #encode(Op)}; several as a batch. */

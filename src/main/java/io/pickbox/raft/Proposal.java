@@ -140,6 +140,11 @@ public record Proposal(List<Op> ops, ByteString header, ByteString data) {
             public Optional<Blob> hello(Op.Hello h) {
                 return Optional.empty();
             }
+
+            @Override
+            public Optional<Blob> trust(Op.Trust t) {
+                return Optional.empty();
+            }
         });
     }
 

@@ -4,6 +4,7 @@ import io.pickbox.folder.Hashing;
 import io.pickbox.folder.InvalidPathException;
 import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Op;
+import io.pickbox.index.TrustChange;
 import io.pickbox.transfer.BlobStore;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
@@ -34,7 +35,7 @@ final class ProposalValidation {
     private static void validate(Op op, ByteString data) {
         boolean mayCarryData = switch (op.type()) {
             case CHUNK, PUT -> true;
-            case MKDIR, DELETE, RENAME, META, HELLO -> false;
+            case MKDIR, DELETE, RENAME, META, HELLO, TRUST -> false;
         };
         if (!mayCarryData) noData(data);
         validateFields(op, data);
@@ -105,12 +106,35 @@ final class ProposalValidation {
 
             @Override
             public Void hello(Op.Hello h) {
-                if (!h.adminAddress().matches("[A-Za-z0-9.:\\[\\]-]{1,255}")) {
-                    throw new IllegalArgumentException("bad admin address " + h.adminAddress());
+                if (!h.peerAddress().matches("[A-Za-z0-9.:\\[\\]-]{1,255}")) {
+                    throw new IllegalArgumentException("bad peer address " + h.peerAddress());
+                }
+                return null;
+            }
+
+            @Override
+            public Void trust(Op.Trust t) {
+                TrustChange c = t.change();
+                if (c instanceof TrustChange.Invite i) {
+                    secretHash(i.secretHash());
+                } else if (c instanceof TrustChange.Admit a) {
+                    nodeId(a.nodeId());
+                    if (!a.serial().matches("[0-9a-f]{1,64}")) throw new IllegalArgumentException("bad certificate serial");
+                    if (a.usesInvite()) secretHash(a.inviteHash());
+                } else {
+                    nodeId(((TrustChange.Revoke) c).nodeId());
                 }
                 return null;
             }
         });
+    }
+
+    private static void secretHash(String hash) {
+        if (!BlobStore.isHash(hash)) throw new IllegalArgumentException("bad invite hash");
+    }
+
+    private static void nodeId(String id) {
+        if (!id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) throw new IllegalArgumentException("bad node id " + id);
     }
 
     private static void noData(ByteString data) {

@@ -4,6 +4,7 @@ import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
 import io.pickbox.index.Op;
 import io.pickbox.index.Result;
+import io.pickbox.index.TrustChange;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -12,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Changes committed without going through the folder: files uploaded and deletes asked for through
- * the admin API, and this node's announcement of where its admin API listens. The folder follows
+ * the admin API, this node's announcement of where its peer port listens, and changes to the
+ * cluster's trust (invites, certificates issued and revoked). The folder follows
  * when the change is applied, like any remote change.
  */
 public final class ClusterWriter {
@@ -39,10 +41,19 @@ public final class ClusterWriter {
         return uploader.submit(put, snap.inlineData());
     }
 
-    /** Tells the cluster where this node's admin API listens. */
-    public CompletableFuture<Result> announce(String adminAddress) {
+    /** Tells the cluster where this node's peer port listens. */
+    public CompletableFuture<Result> announce(String peerAddress) {
+        return submit(new Op.Hello(origin(), peerAddress));
+    }
+
+    /** Commits a change to the cluster's trust, stamped with this node's clock. */
+    public CompletableFuture<Result> trust(TrustChange change) {
+        return submit(new Op.Trust(origin(), System.currentTimeMillis(), change));
+    }
+
+    private CompletableFuture<Result> submit(Op op) {
         try {
-            return uploader.submit(new Op.Hello(origin(), adminAddress), null);
+            return uploader.submit(op, null);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -267,7 +267,7 @@ final class Reconciler {
                         if (st != null && r.status() == Result.Status.APPLIED) table.put(path, new Local(r.version(), l == null ? null : l.sha256(), st));
                         yield 0L;
                     }
-                    case RENAME, HELLO, CHUNK -> 0L;
+                    case RENAME, HELLO, TRUST, CHUNK -> 0L;
                 };
             }
             case SUPERSEDED -> {

@@ -558,7 +558,7 @@ class IndexApplyTest {
         IndexState after = index.state();
         assertThat(after.entries()).isEqualTo(before.entries());
         assertThat(after.versionClock()).isEqualTo(before.versionClock());
-        assertThat(after.adminAddresses()).isEqualTo(before.adminAddresses());
+        assertThat(after.peerAddresses()).isEqualTo(before.peerAddresses());
     }
 
     @Test
@@ -591,7 +591,7 @@ class IndexApplyTest {
         assertThat(r.status()).isEqualTo(Status.APPLIED);
         apply(n2.hello("127.0.0.1:9002"));
         apply(n1.hello("10.0.0.1:9001"));
-        assertThat(index.adminAddresses()).isEqualTo(Map.of("n1", "10.0.0.1:9001", "n2", "127.0.0.1:9002"));
+        assertThat(index.peerAddresses()).isEqualTo(Map.of("n1", "10.0.0.1:9001", "n2", "127.0.0.1:9002"));
         assertThat(index.size()).isZero();
     }
 

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 
+
 import org.junit.jupiter.api.Test;
 
 class IndexStateTest {
@@ -48,6 +49,10 @@ class IndexStateTest {
         index.apply(n1.put("日本/ü.txt", "unicode", 0), ++log);
         index.apply(n1.hello("127.0.0.1:9001"), ++log);
         index.apply(n2.hello("[::1]:9002"), ++log);
+        index.apply(n1.trust(1_000, new TrustChange.Invite(sha("secret"), 10_000, false)), ++log);
+        index.apply(n1.trust(1_000, new TrustChange.Admit("n2", "ab01", 50_000, false, "")), ++log);
+        index.apply(n1.trust(1_000, new TrustChange.Admit("n3", "cd02", 50_000, true, "")), ++log);
+        index.apply(n1.trust(2_000, new TrustChange.Revoke("n3")), ++log);
         return index;
     }
 
@@ -85,8 +90,11 @@ class IndexStateTest {
         assertThat(restored.fileBytes()).isEqualTo(original.fileBytes());
         assertThat(restored.size()).isEqualTo(original.size());
         assertThat(restored.versionClock()).isEqualTo(original.versionClock());
-        assertThat(restored.adminAddresses()).isEqualTo(original.adminAddresses());
+        assertThat(restored.peerAddresses()).isEqualTo(original.peerAddresses());
         assertThat(restored.conflicts()).isEqualTo(original.conflicts());
+        assertThat(restored.trust()).isEqualTo(original.trust());
+        assertThat(restored.trust().isRevoked("cd02")).isTrue();
+        assertThat(restored.trust().inviteProblem(sha("secret"), 2_000, false)).isNull();
         assertThat(restored.lastSeq("n1")).isEqualTo(original.lastSeq("n1"));
         for (String chunk : List.of(sha("1"), sha("2"), sha("3"), sha("two"), sha("three"), sha("one"))) {
             assertThat(restored.hasChunk(chunk)).as(chunk).isEqualTo(original.hasChunk(chunk));

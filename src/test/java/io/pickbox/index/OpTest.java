@@ -15,7 +15,8 @@ class OpTest {
 
     private List<Op> oneOfEach() {
         return List.of(chunk, n1.put("a", "hello", 0), n1.mkdir("d"), n1.delete("a", 1),
-                n1.rename("a", "b", 1, 0), n1.meta("a", 0755, 2_000L, 1), n1.hello("10.0.0.1:7700"));
+                n1.rename("a", "b", 1, 0), n1.meta("a", 0755, 2_000L, 1), n1.hello("10.0.0.1:7700"),
+                n1.trust(1, new TrustChange.Revoke("n2")));
     }
 
     /** Names each op by the case {@link Op#accept} calls. */
@@ -53,6 +54,11 @@ class OpTest {
         @Override
         public Op.Type hello(Op.Hello h) {
             return Op.Type.HELLO;
+        }
+
+        @Override
+        public Op.Type trust(Op.Trust t) {
+            return Op.Type.TRUST;
         }
     };
 

@@ -1,6 +1,7 @@
 package io.pickbox.index;
 
 import io.pickbox.folder.Hashing;
+import io.pickbox.index.TrustChange;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -66,8 +67,12 @@ public final class TestOps {
         return new Op.Meta(next(), path, mode, mtime, base);
     }
 
-    public Op.Hello hello(String adminAddress) {
-        return new Op.Hello(next(), adminAddress);
+    public Op.Hello hello(String peerAddress) {
+        return new Op.Hello(next(), peerAddress);
+    }
+
+    public Op.Trust trust(long atMillis, TrustChange change) {
+        return new Op.Trust(next(), atMillis, change);
     }
 
     public static byte[] bytes(String content) {

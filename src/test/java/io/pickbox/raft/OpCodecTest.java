@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pickbox.index.Op;
 import io.pickbox.index.Op.Origin;
 import io.pickbox.index.Result;
+import io.pickbox.index.TrustChange;
 import io.pickbox.index.Result.Status;
 
 import java.io.ByteArrayOutputStream;
@@ -36,7 +37,11 @@ class OpCodecTest {
                 new Op.Rename(N1, "a.txt", "b/ä 日本.txt", 3, 4),
                 new Op.Meta(N1, "x", 0755, -1, Long.MAX_VALUE),
                 new Op.Hello(N1, "127.0.0.1:9001"),
-                new Op.Hello(new Origin("n", Long.MIN_VALUE), "[::1]:9001"));
+                new Op.Hello(new Origin("n", Long.MIN_VALUE), "[::1]:9001"),
+                new Op.Trust(N1, 1_700_000_000_000L, new TrustChange.Invite(sha("secret"), 1_700_003_600_000L, true)),
+                new Op.Trust(N1, 5, new TrustChange.Admit("node4", "7f3a9c", Long.MAX_VALUE, false, sha("secret"))),
+                new Op.Trust(N1, 5, new TrustChange.Admit("node4", "7f3a9c", 0, true, "")),
+                new Op.Trust(N1, -1, new TrustChange.Revoke("node3")));
     }
 
     @ParameterizedTest
@@ -110,7 +115,7 @@ class OpCodecTest {
 
     @Test
     void unknownTypesAreRefused() {
-        for (int type : new int[] {0, 8, 9, 42, 127, -1, -128}) {
+        for (int type : new int[] {0, 9, 42, 127, -1, -128}) {
             byte[] data = {(byte) type, 0, 0, 0, 0};
             assertThatThrownBy(() -> OpCodec.decode(data))
                     .isExactlyInstanceOf(IllegalArgumentException.class)

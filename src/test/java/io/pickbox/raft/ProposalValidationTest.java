@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pickbox.index.Op;
 import io.pickbox.index.Op.Origin;
 import io.pickbox.index.TestOps;
+import io.pickbox.index.TrustChange;
 
 import java.nio.ByteBuffer;
 import java.util.Collections;
@@ -206,11 +207,23 @@ class ProposalValidationTest {
     }
 
     @Test
-    void helloNeedsASaneAdminAddress() {
+    void trustChangesNeedWellFormedFields() {
+        accepted(n1.trust(1, new TrustChange.Invite(sha("s"), 2, false)), null);
+        accepted(n1.trust(1, new TrustChange.Admit("node4", "00ff", 2, false, sha("s"))), null);
+        accepted(n1.trust(1, new TrustChange.Revoke("node4")), null);
+        refused(n1.trust(1, new TrustChange.Invite("secret", 2, false)), null, "bad invite hash");
+        refused(n1.trust(1, new TrustChange.Admit("node4", "00FF", 2, false, "")), null, "bad certificate serial");
+        refused(n1.trust(1, new TrustChange.Admit("node/4", "00ff", 2, false, "")), null, "bad node id");
+        refused(n1.trust(1, new TrustChange.Revoke("")), null, "bad node id");
+        refused(n1.trust(1, new TrustChange.Revoke("node4")), bytes("x"), "unexpected data");
+    }
+
+    @Test
+    void helloNeedsASanePeerAddress() {
         accepted(n1.hello("127.0.0.1:9001"), null);
         accepted(n1.hello("[::1]:9001"), null);
-        refused(n1.hello("http://evil/\n"), null, "bad admin address");
-        refused(n1.hello(""), null, "bad admin address");
+        refused(n1.hello("http://evil/\n"), null, "bad peer address");
+        refused(n1.hello(""), null, "bad peer address");
     }
 
     @Test
