@@ -71,9 +71,9 @@ public final class ClusterCa {
 
     /** Reads the CA's certificate, and its key when keyPemOrNull is given (a learner and an operator's PKI have none). */
     public static ClusterCa load(Path certPem, Path keyPemOrNull) throws IOException {
-        String keyPem = keyPemOrNull == null ? null : Files.readString(keyPemOrNull, StandardCharsets.US_ASCII);
+        String keyPem = keyPemOrNull == null ? null : Files.readString(keyPemOrNull, StandardCharsets.ISO_8859_1);
         try {
-            return fromPem(Files.readString(certPem, StandardCharsets.US_ASCII), keyPem);
+            return fromPem(Files.readString(certPem, StandardCharsets.ISO_8859_1), keyPem);
         } catch (IllegalArgumentException e) {
             throw new IOException(certPem + ": " + e.getMessage(), e);
         }
