@@ -150,7 +150,7 @@
   // ------------------------------------------------------------ live events
 
   function describe(ev) {
-    const what = ev.op === 'rename' ? ev.path + ' → ' + ev.to : (ev.path || ev.admin || '');
+    const what = ev.op === 'rename' ? ev.path + ' → ' + ev.to : (ev.path || ev.peer || ev.trust || '');
     let out = '#' + ev.index + ' ' + ev.op.toUpperCase() + ' ' + what + ' by ' + (ev.origin || '?') + ': ' + ev.result;
     if (ev.resultPath && ev.resultPath !== ev.path && ev.resultPath !== ev.to) out += ' → ' + ev.resultPath;
     return out;

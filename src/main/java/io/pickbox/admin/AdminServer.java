@@ -9,11 +9,10 @@ import io.pickbox.index.IndexListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.function.Consumer;
 
 /**
  * The admin HTTP API of one node: the request guard in front of every route, the routes
- * themselves (status, files, cluster, dashboard and events, the peer chunk protocol, metrics), and
+ * themselves (status, files, cluster, dashboard and events, metrics), and
  * one shape for every error.
  */
 public final class AdminServer implements AutoCloseable {
@@ -28,22 +27,16 @@ public final class AdminServer implements AutoCloseable {
     private final FileRoutes files;
     private final ClusterRoutes cluster;
     private final WebRoutes web = new WebRoutes(events);
-    private final Consumer<Javalin> peerRoutes;
     private Javalin app;
 
-    /**
-     * @param peerRoutes registers the peer chunk protocol's routes (it lives with its client half)
-     * @param metrics    the registry scraped at {@code /metrics}
-     */
-    public AdminServer(AdminSettings settings, ClusterView clusterView, MembershipChanges membership, LocalState local,
-                       FileService fileService, PathExplainer explainer, Consumer<Javalin> peerRoutes,
-                       PrometheusMeterRegistry metrics) {
+    /** @param metrics the registry scraped at {@code /metrics} */
+    public AdminServer(AdminSettings settings, ClusterView clusterView, MembershipChanges membership, TrustActions trust,
+                       LocalState local, FileService fileService, PathExplainer explainer, PrometheusMeterRegistry metrics) {
         this.settings = settings;
         this.metrics = metrics;
-        this.status = new StatusRoutes(clusterView, local, lastError);
+        this.status = new StatusRoutes(clusterView, local, trust, lastError);
         this.files = new FileRoutes(fileService, explainer, settings.uploadDir());
-        this.cluster = new ClusterRoutes(membership, lastError);
-        this.peerRoutes = peerRoutes;
+        this.cluster = new ClusterRoutes(membership, trust, lastError);
     }
 
     /** Committed ops for the event stream: register with the index before any op is applied that clients should see. */
@@ -65,7 +58,6 @@ public final class AdminServer implements AutoCloseable {
         web.register(app);
         status.register(app);
         files.register(app);
-        peerRoutes.accept(app);
         cluster.register(app);
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         app.exception(ApiError.class, (e, ctx) -> ctx.status(e.status).json(ApiError.body(e.error, e.getMessage())));

@@ -6,6 +6,7 @@ import io.pickbox.raft.RaftStatus;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,10 +23,12 @@ final class StatusRoutes {
     private final ClusterView cluster;
     private final LocalState local;
     private final LastError lastError;
+    private final TrustActions trust;
 
-    StatusRoutes(ClusterView cluster, LocalState local, LastError lastError) {
+    StatusRoutes(ClusterView cluster, LocalState local, TrustActions trust, LastError lastError) {
         this.cluster = cluster;
         this.local = local;
+        this.trust = trust;
         this.lastError = lastError;
     }
 
@@ -45,7 +48,7 @@ final class StatusRoutes {
         s.put("commitIndex", raft.commitIndex());
         s.put("appliedIndex", raft.appliedIndex());
         s.put("applyLag", raft.applyLag());
-        s.put("members", members(raft, local.peerAddresses()));
+        s.put("members", members(raft, local.peerAddresses(), trust.certificateExpiry()));
         s.put("files", local.files());
         s.put("bytes", local.fileBytes());
         s.put("appliedOps", local.appliedOps());
@@ -65,13 +68,15 @@ final class StatusRoutes {
         return s;
     }
 
-    private static List<Map<String, Object>> members(RaftStatus raft, Map<String, String> admins) {
+    private static List<Map<String, Object>> members(RaftStatus raft, Map<String, String> peers, Map<String, Instant> certificates) {
         List<Map<String, Object>> members = new ArrayList<>();
         for (RaftStatus.Member member : raft.members()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", member.id());
             m.put("address", member.address());
-            m.put("admin", admins.get(member.id()));
+            m.put("peer", peers.get(member.id()));
+            Instant expires = certificates.get(member.id());
+            if (expires != null) m.put("certificateExpires", expires.toString());
             m.put("role", member.role());
             m.put("voting", member.voting());
             m.put("self", member.self());

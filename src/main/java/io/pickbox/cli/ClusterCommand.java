@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "cluster", mixinStandardHelpOptions = true, description = "Inspect and change the cluster's membership.",
-        subcommands = {ClusterCommand.Status.class, ClusterCommand.Add.class, ClusterCommand.Remove.class,
-                ClusterCommand.TransferLeader.class})
+        subcommands = {ClusterCommand.Status.class, ClusterCommand.Invite.class, ClusterCommand.Add.class,
+                ClusterCommand.Remove.class, ClusterCommand.TransferLeader.class})
 final class ClusterCommand {
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Members, roles, lag and this node's sync state.")
@@ -62,15 +62,17 @@ final class ClusterCommand {
                 s.path("role").asText(), s.path("leader").asText("none"), s.path("term").asLong(),
                 s.path("commitIndex").asLong(), s.path("appliedIndex").asLong(),
                 s.path("healthy").asBoolean() ? "healthy" : "NOT HEALTHY (no leader)");
-        out.printf("%-14s %-22s %-9s %-9s %10s %8s%n", "MEMBER", "ADDRESS", "ROLE", "REACHABLE", "COMMIT", "LAG");
+        out.printf("%-14s %-22s %-9s %-9s %10s %8s  %-10s%n", "MEMBER", "ADDRESS", "ROLE", "REACHABLE", "COMMIT", "LAG", "CERT UNTIL");
         for (JsonNode m : s.path("members")) {
             String id = m.path("id").asText();
             JsonNode reach = m.path("reachable");
             String lag = m.path("lag").isNumber() ? m.path("lag").asText() : "?";
-            out.printf("%-14s %-22s %-9s %-9s %10s %8s%s%n", id + (m.path("self").asBoolean() ? "*" : ""),
+            String cert = m.path("certificateExpires").asText("-");
+            out.printf("%-14s %-22s %-9s %-9s %10s %8s  %-10s%s%n", id + (m.path("self").asBoolean() ? "*" : ""),
                     m.path("address").asText(), m.path("role").asText(),
                     reach.isBoolean() ? (reach.asBoolean() ? "yes" : "NO") : "?",
                     m.path("commitIndex").isNumber() ? m.path("commitIndex").asText() : "?", lag,
+                    cert.length() >= 10 ? cert.substring(0, 10) : cert,
                     firstLag == null ? "" : progress(firstLag, id, m.path("lag")));
         }
         out.printf("files %d, bytes %s, pending local changes %d, conflicts %d%n", s.path("files").asLong(),
@@ -116,6 +118,44 @@ final class ClusterCommand {
             i++;
         }
         return i == 0 ? bytes + " B" : String.format("%.1f %s", v, units[i]);
+    }
+
+    @Command(name = "invite", mixinStandardHelpOptions = true,
+            description = {"Print a one-time token that lets one new node join: `TOKEN=$(pickbox cluster invite)`,",
+                    "then on the new machine `pickbox node start ... --join HOST:PORT --token-file FILE`.",
+                    "Only the token goes to standard output; the cluster keeps only its hash."})
+    static final class Invite extends FilesCommand.Target implements Callable<Integer> {
+        @Option(names = "--expires", paramLabel = "DURATION", defaultValue = "1h",
+                description = "How long the token works, e.g. 30m, 1h, 7d (default: ${DEFAULT-VALUE}; at most 30d).")
+        String expires;
+        @Option(names = "--learner", description = "The new node joins as a learner: it receives every change but does not vote.")
+        boolean learner;
+
+        @Override
+        public Integer call() throws Exception {
+            long seconds = seconds(expires);
+            JsonNode answer = client().post("/v1/cluster/invites", Map.of("expiresSeconds", seconds, "learner", learner)).orThrow();
+            System.out.println(answer.path("token").asText());
+            System.err.printf("Invite for a %s, valid for %s and for one node. On the new machine:%n"
+                            + "  pickbox node start --node-id ID --host ADDRESS --join THIS_NODE:RAFT_PORT --token-file FILE%n",
+                    learner ? "learner" : "voter", expires);
+            return 0;
+        }
+
+        private long seconds(String text) {
+            var m = java.util.regex.Pattern.compile("(\\d{1,7})([smhd])").matcher(text.trim());
+            if (!m.matches()) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--expires must look like 30m, 1h or 7d, got " + text);
+            }
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "s" -> n;
+                case "m" -> n * 60;
+                case "h" -> n * 3600;
+                default -> n * 86400;
+            };
+        }
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,

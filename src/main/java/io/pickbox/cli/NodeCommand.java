@@ -37,6 +37,27 @@ final class NodeCommand {
         String adminToken;
         @Option(names = "--join", paramLabel = "HOST:PORT", description = "Raft address of any member of the cluster to join.")
         String join;
+        @Option(names = "--token", paramLabel = "TOKEN", description = {"The invite to join with (from `pickbox cluster invite`); used once, only on the first start.",
+                "--token-file keeps it out of the process list."})
+        String token;
+        @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding the invite token.")
+        Path tokenFile;
+        @Option(names = "--advertise", paramLabel = "HOST", split = ",", description = {"Name or address peers reach this node by (repeatable);",
+                "needed with --host 0.0.0.0, behind NAT or in a container. Default: --host."})
+        java.util.List<String> advertise = new java.util.ArrayList<>();
+        @Option(names = "--peer-port", description = "Port peers push and fetch file chunks on (default: port + " + NodeConfig.PEER_PORT_OFFSET + ").")
+        Integer peerPort;
+        @Option(names = "--insecure", description = "No TLS between nodes: anyone who reaches this node's ports can read and change the cluster's files.")
+        boolean insecure;
+        @Option(names = "--tls-cert", paramLabel = "FILE", description = "Your own PKI: this node's certificate chain (PEM), with --tls-key and --tls-ca.")
+        Path tlsCert;
+        @Option(names = "--tls-key", paramLabel = "FILE", description = "Your own PKI: this node's private key (PKCS#8 PEM).")
+        Path tlsKey;
+        @Option(names = "--tls-ca", paramLabel = "FILE", description = "Your own PKI: the CA certificates peers' certificates must chain to (PEM).")
+        Path tlsCa;
+        @Option(names = "--cert-lifetime", hidden = true, paramLabel = "SECONDS",
+                description = "How long the certificates this node issues are valid (default: 365 days).")
+        Long certLifetimeSeconds;
         @Option(names = "--bootstrap", description = "Start a new cluster even though the folder is not empty.")
         boolean bootstrap;
         @Option(names = "--verify-interval", defaultValue = "" + NodeConfig.DEFAULT_VERIFY_SECONDS, description = "Seconds between verify scans (default: ${DEFAULT-VALUE}).")
@@ -62,7 +83,20 @@ final class NodeCommand {
             return NodeConfig.builder(nodeId, port).host(host).adminHost(adminHost).adminPort(adminPort).dataDir(dataDir)
                     .stateDir(stateDir).join(join).bootstrap(bootstrap).snapshotEvery(snapshotEvery)
                     .segmentBytes(segmentBytes).verifyInterval(Duration.ofSeconds(Math.max(1, verifySeconds)))
-                    .adminToken(adminToken).allowMassDelete(allowMassDelete).build();
+                    .adminToken(adminToken).allowMassDelete(allowMassDelete).advertise(advertise).peerPort(peerPort)
+                    .security(new NodeConfig.Security(insecure, inviteToken(), tlsCert, tlsKey, tlsCa,
+                            certLifetimeSeconds == null ? null : Duration.ofSeconds(certLifetimeSeconds)))
+                    .build();
+        }
+
+        private String inviteToken() {
+            if (token != null && tokenFile != null) throw new IllegalArgumentException("give the invite with --token or --token-file, not both");
+            if (tokenFile == null) return token;
+            try {
+                return java.nio.file.Files.readString(tokenFile).trim();
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read the invite token from " + tokenFile + ": " + e.getMessage());
+            }
         }
 
         @Override

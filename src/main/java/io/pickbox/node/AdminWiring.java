@@ -3,6 +3,7 @@ package io.pickbox.node;
 import io.pickbox.admin.AdminSettings;
 import io.pickbox.admin.FileService;
 import io.pickbox.admin.LocalState;
+import io.pickbox.admin.TrustActions;
 import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
 import io.pickbox.index.Result;
@@ -13,8 +14,11 @@ import io.pickbox.transfer.LocalChunks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /** The admin layer's interfaces, each answered by the parts of this node that know. */
@@ -24,6 +28,29 @@ final class AdminWiring {
 
     static AdminSettings settings(NodeConfig config) {
         return new AdminSettings(config.adminHost(), config.adminPort(), config.adminToken(), config.stateDir().resolve("uploads"));
+    }
+
+    /** Invites and revocations through this node's {@link Admission}; none without TLS. */
+    static TrustActions trust(Admission admission, Index index) {
+        return new TrustActions() {
+            @Override
+            public String invite(Duration lifetime, boolean learner) throws IOException {
+                if (admission == null) throw new IllegalStateException("this cluster runs without TLS (--insecure): nodes join with --join alone");
+                return admission.invite(lifetime, learner);
+            }
+
+            @Override
+            public void revoke(String nodeId) throws IOException {
+                if (admission != null) admission.revoke(nodeId);
+            }
+
+            @Override
+            public Map<String, Instant> certificateExpiry() {
+                Map<String, Instant> out = new TreeMap<>();
+                index.trust().latestCertificates().forEach((id, c) -> out.put(id, Instant.ofEpochMilli(c.notAfterMillis())));
+                return out;
+            }
+        };
     }
 
     static LocalState localState(Index index, SyncEngine sync) {

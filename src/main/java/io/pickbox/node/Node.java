@@ -8,8 +8,19 @@ import io.pickbox.admin.NodeMetrics;
 import io.pickbox.folder.Ignores;
 import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Index;
+import io.pickbox.index.TrustChange;
 import io.pickbox.raft.PickboxStateMachine;
 import io.pickbox.raft.RaftNode;
+import io.pickbox.raft.RaftSecurity;
+import io.pickbox.transfer.PeerAccess;
+import io.pickbox.transfer.PeerServer;
+import io.pickbox.trust.ClusterIds;
+import io.pickbox.trust.InvalidTokenException;
+import io.pickbox.trust.InviteToken;
+import io.pickbox.trust.NodeTls;
+import io.pickbox.trust.Role;
+import io.pickbox.trust.TlsFiles;
+import org.apache.ratis.protocol.RaftGroupId;
 import io.pickbox.sync.LocalTable;
 import io.pickbox.sync.SyncEngine;
 import io.pickbox.transfer.BlobFetcher;
@@ -25,6 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +45,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +57,6 @@ import java.util.stream.Stream;
 public final class Node implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
-    public static final String CLUSTER_NAME = "pickbox";
 
     private final NodeConfig config;
     private final Index index = new Index();
@@ -58,6 +70,9 @@ public final class Node implements AutoCloseable {
     private SyncEngine sync;
     private FolderWatcher watcher;
     private AdminServer admin;
+    private PeerServer peers;
+    private NodeTls tls;
+    private Admission admission;
     private final NodeMetrics metrics = new NodeMetrics();
     /** Start with an empty group and wait for an operator's {@code cluster add} instead of joining by itself. */
     private volatile boolean waitToBeAdded;
@@ -79,9 +94,27 @@ public final class Node implements AutoCloseable {
         boolean folderEmpty = !folderExisted || isEmptyApartFromState(data);
         RaftNode.Settings raftSettings = new RaftNode.Settings(config.nodeId(), config.host(), config.port(),
                 state.resolve("raft"), config.snapshotEvery(), SizeInBytes.valueOf(config.segmentBytes()));
-        boolean hadState = RaftNode.hasState(raftSettings, CLUSTER_NAME);
+        Optional<RaftGroupId> existingGroup = RaftNode.existingGroup(raftSettings.storageDir());
+        boolean hadState = existingGroup.isPresent();
+        NodeConfig.Security security = config.security();
+        TlsFiles tlsFiles = TlsFiles.in(state);
         // Refuse before creating anything, so a refused start leaves the folder as it was.
         checkIdentity(state, hadState);
+        InviteToken invite = hadState ? null : inviteOf(security);
+        boolean managedTls = !security.insecure() && !security.externalPki();
+        if (hadState && managedTls && !tlsFiles.exists()) {
+            throw new IOException("this node has cluster state but no TLS identity in " + tlsFiles.dir()
+                    + " (it ran before clusters had identities, or with --insecure): start it with --insecure, "
+                    + "or remove its state and join again with an invite");
+        }
+        if (!hadState && config.join() != null && managedTls && invite == null) {
+            throw new IOException("--join needs an invite: run `pickbox cluster invite` on a member and pass the token "
+                    + "with --token-file FILE (or --token TOKEN)");
+        }
+        if (!hadState && waitToBeAdded && managedTls) {
+            throw new IOException("--wait-to-be-added works with --insecure or your own certificates (--tls-cert); "
+                    + "with the cluster's certificates, join with an invite: `pickbox cluster invite` on a member, then --join HOST:PORT --token-file FILE");
+        }
         if (hadState && !Files.isDirectory(data.resolve(PathValidator.STATE_DIR))) {
             throw new IOException("the folder " + data + " lost its .pickbox marker (unmounted or wiped?); refusing to start");
         }
@@ -93,15 +126,50 @@ public final class Node implements AutoCloseable {
         Files.createDirectories(data.resolve(PathValidator.STATE_DIR));
         removeLeftoverTempFiles(data);
         blobs = new BlobStore(state.resolve("blobs"));
-        raft = new RaftNode(raftSettings, CLUSTER_NAME, new PickboxStateMachine(index, blobs));
+        String clusterId = clusterIdOf(state);
+        RaftSecurity raftSecurity;
+        PeerAccess peerAccess;
+        if (security.insecure()) {
+            LOG.warn("TLS is off (--insecure): anyone who can reach ports {}, {} and {} can read and change this cluster's files",
+                    config.port(), config.peerPort(), config.adminPort());
+            raftSecurity = RaftSecurity.insecure();
+            peerAccess = PeerAccess.plaintext(config.adminToken());
+        } else {
+            if (security.externalPki()) {
+                tls = NodeTls.loadExternal(security.tlsCert(), security.tlsKey(), security.tlsCa(), this::isRevoked);
+            } else {
+                if (!tlsFiles.exists()) {
+                    clusterId = invite != null
+                            ? ClusterIdentity.enroll(tlsFiles, config.nodeId(), config.certificateNames(), config.join(), invite)
+                            : ClusterIdentity.bootstrap(tlsFiles, config.nodeId(), config.certificateNames(), security.certLifetime());
+                }
+                tls = NodeTls.load(tlsFiles, this::isRevoked);
+                clusterId = tls.clusterId();
+            }
+            raftSecurity = RaftSecurity.tls(tls, this::isRevoked);
+            tls.trustManager().onRefusal(reason -> raftSecurity.refusals().refused("a TLS peer", reason));
+            peerAccess = PeerAccess.tls(tls.sslContext());
+        }
+        RaftGroupId groupId;
+        if (hadState) {
+            groupId = existingGroup.get();
+        } else if (config.join() != null) {
+            groupId = invite != null ? RaftNode.groupIdOf(invite.clusterId()) : RaftNode.discoverGroup(config.join(), raftSecurity);
+        } else if (waitToBeAdded) {
+            groupId = null;
+        } else {
+            if (clusterId == null) clusterId = ClusterIds.newClusterId();
+            groupId = RaftNode.groupIdOf(clusterId);
+        }
+        raft = new RaftNode(raftSettings, config.raftAddress(), groupId, new PickboxStateMachine(index, blobs), raftSecurity);
 
         table = new LocalTable(state.resolve("local"));
         // New rules change what is replicated: compare everything again.
         ignored = Ignores.forFolder(data, () -> {
             if (sync != null) sync.rescan("");
         }).asPredicate();
-        fetcher = new BlobFetcher(blobs, this::peerAdminAddresses, config.adminToken());
-        pusher = new ChunkPusher(this::everyPeerAdminAddress, config.adminToken());
+        fetcher = new BlobFetcher(blobs, this::peerAddresses, peerAccess);
+        pusher = new ChunkPusher(this::everyPeerAddress, peerAccess);
         staged = new StagedFiles(data);
         LocalChunks chunks = new LocalChunks(blobs, new FolderChunks(data));
         sync = SyncEngine.create(config.nodeId(), data, index, table, metrics.timed((op, bytes) -> raft.submit(op, bytes)),
@@ -121,10 +189,17 @@ public final class Node implements AutoCloseable {
         } else {
             raft.bootstrap();
         }
-        writeIdentity(state);
-        admin = new AdminServer(AdminWiring.settings(config), raft::status, raft.membershipChanges(), localState,
-                AdminWiring.files(index, sync, chunks), sync::explain,
-                new PeerChunkRoutes(blobs, chunks, staged)::register, metrics.registry());
+        writeIdentity(state, clusterId);
+        if (tls != null) {
+            admission = new Admission(tls, index, sync.writer(), raft, security.certLifetime());
+            raftSecurity.admitWith(admission);
+        }
+        peers = new PeerServer(config.host(), config.peerPort(), peerAccess,
+                cert -> isRevoked(cert.getSerialNumber()), new PeerChunkRoutes(blobs, chunks, staged));
+        peers.start();
+        admin = new AdminServer(AdminWiring.settings(config), raft::status, raft.membershipChanges(),
+                AdminWiring.trust(admission, index), localState, AdminWiring.files(index, sync, chunks), sync::explain,
+                metrics.registry());
         index.addListener(admin.events());
         admin.start();
         if (waitToBeAdded && !hadState) {
@@ -139,7 +214,7 @@ public final class Node implements AutoCloseable {
             throw new IOException(missing[0] + " of " + missing[1] + " synced files are missing from " + data
                     + "; refusing to propose deleting them. If that is intended, start with --allow-mass-delete");
         }
-        announceAdminAddressBeforeStarting();
+        announceBeforeStarting();
         // A rename from one of this node's temp files is the Materializer putting a file in place,
         // recorded in the local table as it did so.
         watcher = FolderWatcher.create(data, ignored, PathValidator::isTempName, metrics.watching(sync));
@@ -150,8 +225,8 @@ public final class Node implements AutoCloseable {
         timers.scheduleWithFixedDelay(this::syncTable, 1, 1, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(staged::dropAbandoned, 30, 30, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(new IdleTrim(() -> index.appliedOps() * 31 + sync.pendingCount(), 3), 1, 1, TimeUnit.SECONDS);
-        LOG.info("Node {} started: folder {}, raft {}:{}, admin http://{}", config.nodeId(), data, config.host(),
-                config.port(), config.adminAddress());
+        LOG.info("Node {} started: folder {}, raft {}, peer {}, admin http://{}{}", config.nodeId(), data, config.raftAddress(),
+                config.peerAddress(), config.adminAddress(), tls == null ? " (TLS off)" : "");
     }
 
     /** After a restart the log is replayed: act only once the index is at least where this node's folder is. */
@@ -207,18 +282,40 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    private void writeIdentity(Path state) throws IOException {
+    /** An invite is read before anything is created, so a mistyped one changes nothing. */
+    private static InviteToken inviteOf(NodeConfig.Security security) throws IOException {
+        if (security.inviteToken() == null) return null;
+        try {
+            return InviteToken.parse(security.inviteToken());
+        } catch (InvalidTokenException e) {
+            throw new IOException("the invite token is not valid: " + e.getMessage());
+        }
+    }
+
+    private boolean isRevoked(BigInteger serial) {
+        return index.trust().isRevoked(serial.toString(16));
+    }
+
+    /** The cluster id this node recorded, if any. */
+    private static String clusterIdOf(Path state) throws IOException {
+        Path file = state.resolve("node.json");
+        if (!Files.exists(file)) return null;
+        String id = new ObjectMapper().readTree(file.toFile()).path("clusterId").asText("");
+        return id.isEmpty() ? null : id;
+    }
+
+    private void writeIdentity(Path state, String clusterId) throws IOException {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode json = mapper.createObjectNode();
         json.put("nodeId", config.nodeId());
-        json.put("cluster", CLUSTER_NAME);
+        if (clusterId != null) json.put("clusterId", clusterId);
         json.put("port", config.port());
         json.put("adminPort", config.adminPort());
         mapper.writerWithDefaultPrettyPrinter().writeValue(state.resolve("node.json").toFile(), json);
     }
 
-    /** Admin addresses of the other members (where chunks can be fetched). */
-    private List<String> peerAdminAddresses() {
+    /** Peer addresses of the other members (where chunks can be fetched). */
+    private List<String> peerAddresses() {
         List<String> out = new ArrayList<>();
         try {
             Map<String, String> known = index.peerAddresses();
@@ -233,10 +330,10 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * Admin addresses of every other member, or empty while one of them has not announced its
+     * Peer addresses of every other member, or empty while one of them has not announced its
      * address yet: a chunk pushed to these is held by every member.
      */
-    private Optional<List<String>> everyPeerAdminAddress() {
+    private Optional<List<String>> everyPeerAddress() {
         try {
             Map<String, String> known = index.peerAddresses();
             List<String> out = new ArrayList<>();
@@ -251,16 +348,19 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    /** Tells the cluster where this node's admin API is, unless it already knows; retried until committed. */
     /**
-     * Peers need this node's admin address to fetch chunks from it. Announced before the node
-     * reports itself started, so no stray op lands later; without quorum it goes on in the background.
+     * Peers need this node's peer address to fetch chunks from it, and the cluster records the
+     * certificate it runs with (for status, and so a removal can revoke it). Announced before the
+     * node reports itself started, so no stray op lands later; without quorum it goes on in the background.
      */
-    private void announceAdminAddressBeforeStarting() {
+    private void announceBeforeStarting() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!config.adminAddress().equals(index.peerAddresses().get(config.nodeId())) && System.nanoTime() < deadline) {
+        while (!announced() && System.nanoTime() < deadline) {
             try {
-                sync.writer().announce(config.adminAddress()).get(5, TimeUnit.SECONDS);
+                if (!config.peerAddress().equals(index.peerAddresses().get(config.nodeId()))) {
+                    sync.writer().announce(config.peerAddress()).get(5, TimeUnit.SECONDS);
+                }
+                if (!certificateRecorded()) sync.writer().trust(ownCertificate()).get(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -268,14 +368,28 @@ public final class Node implements AutoCloseable {
                 LOG.debug("Announcing the admin address failed, retrying: {}", e.toString());
             }
         }
-        announceAdminAddress();
+        announceInBackground();
     }
 
-    private void announceAdminAddress() {
-        if (config.adminAddress().equals(index.peerAddresses().get(config.nodeId()))) return;
-        sync.writer().announce(config.adminAddress()).whenComplete((r, e) -> {
-            if (e != null) timers.schedule(this::announceAdminAddress, 1, TimeUnit.SECONDS);
-        });
+    private boolean announced() {
+        return config.peerAddress().equals(index.peerAddresses().get(config.nodeId())) && certificateRecorded();
+    }
+
+    private boolean certificateRecorded() {
+        return tls == null || index.trust().isIssued(tls.self().serial().toString(16));
+    }
+
+    private TrustChange.Admit ownCertificate() {
+        var self = tls.self();
+        return new TrustChange.Admit(config.nodeId(), self.serial().toString(16), self.notAfter().toEpochMilli(),
+                self.role() == Role.LEARNER, "");
+    }
+
+    private void announceInBackground() {
+        if (announced() || closed.get()) return;
+        CompletableFuture<?> step = !config.peerAddress().equals(index.peerAddresses().get(config.nodeId()))
+                ? sync.writer().announce(config.peerAddress()) : sync.writer().trust(ownCertificate());
+        step.whenComplete((r, e) -> timers.schedule(this::announceInBackground, 1, TimeUnit.SECONDS));
     }
 
     public NodeConfig config() {
@@ -304,6 +418,7 @@ public final class Node implements AutoCloseable {
         if (watcher != null) watcher.close();
         if (sync != null) sync.close();
         if (admin != null) admin.close();
+        if (peers != null) peers.close();
         if (staged != null) staged.close();
         if (pusher != null) pusher.close();
         if (fetcher != null) fetcher.close();

@@ -14,7 +14,45 @@ import java.util.List;
  */
 public record NodeConfig(String nodeId, String host, int port, String adminHost, int adminPort, Path dataDir,
                          Path stateDir, String join, boolean bootstrap, long snapshotEvery, long segmentBytes,
-                         Duration verifyInterval, String adminToken, boolean allowMassDelete) {
+                         Duration verifyInterval, String adminToken, boolean allowMassDelete,
+                         List<String> advertise, int peerPort, Security security) {
+
+    /**
+     * How the node secures its connections to peers.
+     *
+     * @param insecure     plaintext, on the operator's explicit request
+     * @param inviteToken  the invite a new node joins with; unused once it has state
+     * @param tlsCert      with tlsKey and tlsCa: the operator's own certificates instead of the cluster's
+     * @param certLifetime how long a certificate this node issues is valid
+     */
+    public record Security(boolean insecure, String inviteToken, Path tlsCert, Path tlsKey, Path tlsCa, Duration certLifetime) {
+
+        public static final Duration DEFAULT_CERT_LIFETIME = Duration.ofDays(365);
+
+        public Security {
+            int given = (tlsCert == null ? 0 : 1) + (tlsKey == null ? 0 : 1) + (tlsCa == null ? 0 : 1);
+            if (given != 0 && given != 3) throw new IllegalArgumentException("--tls-cert, --tls-key and --tls-ca go together");
+            if (insecure && given == 3) throw new IllegalArgumentException("--insecure and --tls-cert contradict each other");
+            if (insecure && inviteToken != null) throw new IllegalArgumentException("--insecure and an invite token contradict each other: invites admit nodes to a TLS cluster");
+            if (certLifetime == null) certLifetime = DEFAULT_CERT_LIFETIME;
+            if (certLifetime.toSeconds() < 60) throw new IllegalArgumentException("certificates must be valid for a minute at least");
+        }
+
+        public static Security defaults() {
+            return new Security(false, null, null, null, null, DEFAULT_CERT_LIFETIME);
+        }
+
+        public boolean externalPki() {
+            return tlsCert != null;
+        }
+
+        /** Never prints the invite token. */
+        @Override
+        public String toString() {
+            return "Security[" + (insecure ? "insecure" : externalPki() ? "tls " + tlsCert : "tls")
+                    + (inviteToken != null ? ", invite token" : "") + "]";
+        }
+    }
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final long DEFAULT_VERIFY_SECONDS = 180;
@@ -22,6 +60,8 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
     public static final long DEFAULT_SEGMENT_BYTES = 32L << 20;
     /** The admin port is the Raft port plus this unless given. */
     public static final int ADMIN_PORT_OFFSET = 1000;
+    /** The peer port (chunks between nodes) is the Raft port plus this unless given. */
+    public static final int PEER_PORT_OFFSET = 2000;
 
     public NodeConfig {
         if (nodeId == null || !nodeId.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
@@ -29,7 +69,18 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         }
         if (port < 1 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
         if (adminPort < 1 || adminPort > 65535) throw new IllegalArgumentException("admin port out of range: " + adminPort);
-        if (port == adminPort) throw new IllegalArgumentException("the Raft port and the admin port must differ");
+        if (peerPort < 1 || peerPort > 65535) throw new IllegalArgumentException("peer port out of range: " + peerPort);
+        if (port == adminPort || port == peerPort || adminPort == peerPort) {
+            throw new IllegalArgumentException("the Raft, admin and peer ports must differ");
+        }
+        advertise = List.copyOf(advertise);
+        if (advertise.isEmpty() && isWildcard(host)) {
+            throw new IllegalArgumentException("a node bound to every address (--host " + host + ") needs --advertise: the address peers reach it at");
+        }
+        for (String a : advertise) {
+            if (!a.matches("[A-Za-z0-9.\\-]{1,253}|\\[?[0-9A-Fa-f:.]{2,45}]?")) throw new IllegalArgumentException("--advertise needs a host name or an address: " + a);
+        }
+        if (security == null) security = Security.defaults();
         dataDir = dataDir.toAbsolutePath().normalize();
         stateDir = (stateDir == null ? defaultStateDir(dataDir) : stateDir).toAbsolutePath().normalize();
     }
@@ -44,11 +95,49 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         return new Builder(nodeId, port).host(host).adminHost(adminHost).adminPort(adminPort).dataDir(dataDir)
                 .stateDir(stateDir).join(join).bootstrap(bootstrap).snapshotEvery(snapshotEvery)
                 .segmentBytes(segmentBytes).verifyInterval(verifyInterval).adminToken(adminToken)
-                .allowMassDelete(allowMassDelete);
+                .allowMassDelete(allowMassDelete).advertise(advertise).peerPort(peerPort).security(security);
     }
 
     public String adminAddress() {
         return adminHost + ":" + adminPort;
+    }
+
+    /** The name peers reach this node by: the first --advertise name, else the bound host. */
+    public String advertisedHost() {
+        return advertise.isEmpty() ? host : advertise.get(0);
+    }
+
+    /** Where peers reach this node's Raft port. */
+    public String raftAddress() {
+        return hostPort(advertisedHost(), port);
+    }
+
+    /** Where peers push and fetch chunks. */
+    public String peerAddress() {
+        return hostPort(advertisedHost(), peerPort);
+    }
+
+    /** The names this node's certificate carries: every advertised name, and the bound host unless it is a wildcard. */
+    public List<String> certificateNames() {
+        List<String> names = new ArrayList<>();
+        for (String a : advertise) names.add(a.replace("[", "").replace("]", ""));
+        if (!isWildcard(host) && !names.contains(host)) names.add(host);
+        return names;
+    }
+
+    private static String hostPort(String host, int port) {
+        return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+    }
+
+    /** Never prints the admin token or an invite. */
+    @Override
+    public String toString() {
+        return "NodeConfig[" + nodeId + ", raft " + host + ":" + port + ", admin " + adminAddress() + ", peer " + peerPort
+                + ", folder " + dataDir + ", " + security + "]";
     }
 
     /**
@@ -68,6 +157,17 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         }
         if (adminToken != null) a.addAll(List.of("--admin-token", adminToken));
         if (allowMassDelete) a.add("--allow-mass-delete");
+        for (String name : advertise) a.addAll(List.of("--advertise", name));
+        if (peerPort != port + PEER_PORT_OFFSET) a.addAll(List.of("--peer-port", String.valueOf(peerPort)));
+        if (security.insecure()) a.add("--insecure");
+        if (security.inviteToken() != null) a.addAll(List.of("--token", security.inviteToken()));
+        if (security.externalPki()) {
+            a.addAll(List.of("--tls-cert", security.tlsCert().toString(), "--tls-key", security.tlsKey().toString(),
+                    "--tls-ca", security.tlsCa().toString()));
+        }
+        if (!security.certLifetime().equals(Security.DEFAULT_CERT_LIFETIME)) {
+            a.addAll(List.of("--cert-lifetime", String.valueOf(security.certLifetime().toSeconds())));
+        }
         if (snapshotEvery != DEFAULT_SNAPSHOT_EVERY) a.addAll(List.of("--snapshot-every", String.valueOf(snapshotEvery)));
         if (segmentBytes != DEFAULT_SEGMENT_BYTES) a.addAll(List.of("--segment-bytes", String.valueOf(segmentBytes)));
         return a;
@@ -93,6 +193,9 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         private Duration verifyInterval = Duration.ofSeconds(DEFAULT_VERIFY_SECONDS);
         private String adminToken;
         private boolean allowMassDelete;
+        private List<String> advertise = List.of();
+        private Integer peerPort;
+        private Security security = Security.defaults();
 
         private Builder(String nodeId, int port) {
             this.nodeId = nodeId;
@@ -163,10 +266,28 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
             return this;
         }
 
+        /** Names peers reach this node by (for NAT or containers); default: the bound host. */
+        public Builder advertise(List<String> advertise) {
+            this.advertise = advertise == null ? List.of() : advertise;
+            return this;
+        }
+
+        /** Default: the Raft port plus {@value #PEER_PORT_OFFSET}. */
+        public Builder peerPort(Integer peerPort) {
+            this.peerPort = peerPort;
+            return this;
+        }
+
+        public Builder security(Security security) {
+            this.security = security;
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(nodeId, host, port, adminHost, adminPort == null ? port + ADMIN_PORT_OFFSET : adminPort,
                     dataDir == null ? Path.of("data", String.valueOf(nodeId)) : dataDir, stateDir, join, bootstrap, snapshotEvery,
-                    segmentBytes, verifyInterval, adminToken, allowMassDelete);
+                    segmentBytes, verifyInterval, adminToken, allowMassDelete, advertise,
+                    peerPort == null ? port + PEER_PORT_OFFSET : peerPort, security);
         }
     }
 }

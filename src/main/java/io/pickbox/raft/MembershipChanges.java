@@ -80,9 +80,27 @@ public final class MembershipChanges {
                 });
                 LOG.info("Member {} ({}) promoted from learner to voter", id, address);
             } else {
+                createGroupOn(peer);
                 reconfigure(c, "add " + id, () -> SetConfigurationRequest.Arguments.newBuilder()
                         .setServersInNewConf(List.of(peer)).setMode(SetConfigurationRequest.Mode.ADD).build());
                 LOG.info("Member {} ({}) added as a voter after catching up", id, address);
+            }
+        }
+    }
+
+    /**
+     * A node waiting to be added starts with no group (it does not know the cluster's): it gets the
+     * group, with no members yet, before the configuration that names it, so the leader's first
+     * appends find it. A node that already has it (a join, or a retried add) keeps its own.
+     */
+    private void createGroupOn(RaftPeer peer) throws IOException {
+        try (RaftClient c = raft.newClient(RaftGroup.valueOf(raft.groupId(), peer))) {
+            c.getGroupManagementApi(peer.getId()).add(RaftGroup.valueOf(raft.groupId()));
+        } catch (org.apache.ratis.protocol.exceptions.AlreadyExistsException e) {
+            LOG.debug("{} already has the group", peer.getId());
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("already exists")) {
+                throw new IOException("cannot reach " + peer.getId() + " at " + peer.getAddress() + ": " + e.getMessage(), e);
             }
         }
     }

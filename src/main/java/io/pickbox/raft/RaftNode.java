@@ -48,28 +48,65 @@ public final class RaftNode implements AutoCloseable {
                            long snapshotEvery, SizeInBytes segmentSize) {}
 
     private final Settings settings;
-    private final RaftGroupId groupId;
+    /** Unknown to a node waiting to be added until the operator's {@code cluster add} creates its group here. */
+    private volatile RaftGroupId groupId;
     private final RaftPeer self;
     private final PickboxStateMachine stateMachine;
+    private final RaftSecurity security;
     private RaftServer server;
     private volatile RaftClient client;
     private final Batcher batcher = new Batcher(this::submit);
 
-    public RaftNode(Settings settings, String clusterName, PickboxStateMachine stateMachine) {
+    /**
+     * @param advertised the address peers dial for this member's Raft port (host:port)
+     * @param groupId    the cluster's group: {@link #groupIdOf} its cluster id, or {@link #existingGroup}; null
+     *                   for a node that waits to be added
+     */
+    public RaftNode(Settings settings, String advertised, RaftGroupId groupId, PickboxStateMachine stateMachine,
+                    RaftSecurity security) {
         this.settings = settings;
-        this.groupId = groupIdOf(clusterName);
-        this.self = RaftPeer.newBuilder().setId(settings.nodeId()).setAddress(settings.host() + ":" + settings.port()).build();
+        this.groupId = groupId;
+        this.self = RaftPeer.newBuilder().setId(settings.nodeId()).setAddress(advertised).build();
         this.stateMachine = stateMachine;
+        this.security = security;
     }
 
-    /** True when a node with these settings has Raft state from an earlier run. */
-    public static boolean hasState(Settings settings, String clusterName) {
-        Path groupDir = settings.storageDir().resolve(groupIdOf(clusterName).getUuid().toString());
-        return Files.isDirectory(groupDir.resolve("current"));
+    /** The group a node with Raft state in {@code storageDir} belongs to, if it has such state. */
+    public static Optional<RaftGroupId> existingGroup(Path storageDir) throws IOException {
+        if (!Files.isDirectory(storageDir)) return Optional.empty();
+        List<RaftGroupId> groups = new ArrayList<>();
+        try (var dirs = Files.list(storageDir)) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                if (!Files.isDirectory(d.resolve("current"))) continue;
+                try {
+                    groups.add(RaftGroupId.valueOf(UUID.fromString(d.getFileName().toString())));
+                } catch (IllegalArgumentException notAGroup) {
+                    // some other folder
+                }
+            }
+        }
+        if (groups.size() > 1) throw new IOException("Raft state of several clusters in " + storageDir + ": " + groups);
+        return groups.stream().findFirst();
     }
 
-    private static RaftGroupId groupIdOf(String clusterName) {
-        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("pickbox:" + clusterName).getBytes(StandardCharsets.UTF_8)));
+    /** Each cluster has its own group, so a node can never join another cluster's group by mistake. */
+    public static RaftGroupId groupIdOf(String clusterId) {
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("pickbox:" + clusterId).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * The group of the member at {@code target}, asked of it. Only for plaintext clusters: with TLS
+     * a joining node learns its cluster from its invite.
+     */
+    public static RaftGroupId discoverGroup(String target, RaftSecurity security) throws IOException {
+        RaftPeer probe = RaftPeer.newBuilder().setId("join-probe").setAddress(target).build();
+        try (RaftClient c = client(RaftGroup.valueOf(RaftGroupId.emptyGroupId(), probe), security)) {
+            List<RaftGroupId> groups = c.getGroupManagementApi(probe.getId()).list().getGroupIds();
+            if (groups.size() != 1) throw new IOException(target + " serves " + groups.size() + " groups, not one cluster");
+            return groups.get(0);
+        } catch (IOException e) {
+            throw new IOException("cannot reach cluster member " + target + ": " + e.getMessage(), e);
+        }
     }
 
     /** Starts a brand-new one-member cluster. */
@@ -90,6 +127,7 @@ public final class RaftNode implements AutoCloseable {
         List<RaftPeer> members;
         try (RaftClient c = newClient(RaftGroup.valueOf(groupId, probe))) {
             GroupInfoReply info = c.getGroupManagementApi(probe.getId()).info(groupId);
+            if (info.getGroup() == null) throw new IOException("it is not a member of this node's cluster");
             members = new ArrayList<>(info.getGroup().getPeers());
         } catch (IOException e) {
             throw new IOException("cannot reach cluster member " + target + ": " + e.getMessage(), e);
@@ -120,23 +158,31 @@ public final class RaftNode implements AutoCloseable {
         QuietRatisStop.reset();
         RaftProperties props = RaftSettings.server(settings.host(), settings.port(), settings.storageDir(),
                 settings.snapshotEvery(), settings.segmentSize());
-        server = RaftServer.newBuilder().setServerId(self.getId()).setGroup(group).setProperties(props)
-                .setStateMachine(stateMachine).setOption(RaftStorage.StartupOption.RECOVER).build();
+        RaftServer.Builder builder = RaftServer.newBuilder().setServerId(self.getId()).setProperties(props)
+                .setParameters(security.serverParameters())
+                .setStateMachine(stateMachine).setOption(RaftStorage.StartupOption.RECOVER);
+        if (group != null) builder.setGroup(group);
+        server = builder.build();
         try {
             server.start();
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
         }
-        client = newClient(RaftGroup.valueOf(groupId, self));
+        if (groupId != null) client = newClient(RaftGroup.valueOf(groupId, self));
     }
 
     RaftClient newClient(RaftGroup group) {
+        return client(group, security);
+    }
+
+    private static RaftClient client(RaftGroup group, RaftSecurity security) {
         RetryPolicy retry = ExponentialBackoffRetry.newBuilder()
                 .setBaseSleepTime(TimeDuration.valueOf(50, TimeUnit.MILLISECONDS))
                 .setMaxSleepTime(TimeDuration.valueOf(2, TimeUnit.SECONDS))
                 .setMaxAttempts(40).build();
-        return RaftClient.newBuilder().setProperties(RaftSettings.client()).setRaftGroup(group)
+        return RaftClient.newBuilder().setProperties(RaftSettings.client()).setParameters(security.clientParameters())
+                .setRaftGroup(group)
                 .setClientId(ClientId.randomId()).setRetryPolicy(retry).build();
     }
 
@@ -181,7 +227,9 @@ public final class RaftNode implements AutoCloseable {
     }
 
     public RaftServer.Division division() throws IOException {
-        return server.getDivision(groupId);
+        RaftGroupId g = groupId;
+        if (g == null) throw new IOException("not a member of any cluster yet");
+        return server.getDivision(g);
     }
 
     /** This node's view of the group: roles, indices and every member's progress. */
@@ -221,6 +269,11 @@ public final class RaftNode implements AutoCloseable {
             RaftServer s = server;
             if (s == null || s.getLifeCycleState().isClosingOrClosed()) throw new IOException("stopped before being added");
             try {
+                if (groupId == null) {
+                    // The operator's `cluster add` creates the group on this server first.
+                    var groups = s.getGroupIds().iterator();
+                    if (groups.hasNext()) groupId = groups.next();
+                }
                 var d = division();
                 boolean member = d.getRaftConf().getAllPeers().stream().anyMatch(p -> p.getId().equals(self.getId()));
                 boolean learner = d.getRaftConf().getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER)
@@ -244,9 +297,9 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
-    /** Starts this server with an empty group and waits for an operator to add it ({@code cluster add}). */
+    /** Starts this server with no group and waits for an operator to add it ({@code cluster add}). */
     public void startUnjoined() throws IOException {
-        start(RaftGroup.valueOf(groupId));
+        start(null);
         LOG.info("{} started; waiting to be added to the cluster", self.getId());
     }
 
@@ -287,6 +340,7 @@ public final class RaftNode implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("Closing the Raft server failed: {}", e.toString());
         }
+        security.close();
         return successor;
     }
 

@@ -22,22 +22,22 @@ import java.util.function.Supplier;
 
 /**
  * Fetches chunks this node lacks (it joined from a snapshot, or a blob was collected) from
- * peers' admin ports by hash. Every fetched blob is verified against its hash before use.
+ * peers' chunk ports by hash. Every fetched blob is verified against its hash before use.
  */
 public final class BlobFetcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BlobFetcher.class);
 
     private final BlobStore blobs;
-    private final Supplier<List<String>> peerAdminAddresses;
+    private final Supplier<List<String>> peerAddresses;
     /** Chunks of one large file are fetched this many at a time, on its threads; callers of {@link #ensure} fetch on theirs. */
     static final int PARALLEL_FETCHES = 4;
     private final PeerHttp http;
 
-    public BlobFetcher(BlobStore blobs, Supplier<List<String>> peerAdminAddresses, String token) {
+    public BlobFetcher(BlobStore blobs, Supplier<List<String>> peerAddresses, PeerAccess access) {
         this.blobs = blobs;
-        this.peerAdminAddresses = peerAdminAddresses;
-        this.http = new PeerHttp(token, "pickbox-fetch", PARALLEL_FETCHES, 16);
+        this.peerAddresses = peerAddresses;
+        this.http = new PeerHttp(access, "pickbox-fetch", PARALLEL_FETCHES, 16);
     }
 
     /**
@@ -51,7 +51,7 @@ public final class BlobFetcher implements AutoCloseable {
      * when it returns true it has put the chunk where it belongs, and no blob is kept of it.
      */
     public List<CompletableFuture<Boolean>> ensureAll(List<String> chunks, List<Placement> at, BiPredicate<Integer, ByteBuffer> place) {
-        List<String> peers = peerAdminAddresses.get();
+        List<String> peers = peerAddresses.get();
         // A peer without this file's chunks (one that holds a different version) is asked last.
         Map<String, AtomicInteger> misses = new ConcurrentHashMap<>();
         List<CompletableFuture<Boolean>> present = new ArrayList<>(chunks.size());
@@ -81,14 +81,14 @@ public final class BlobFetcher implements AutoCloseable {
 
     /** Makes sure the blob is present locally; false if no peer could supply it. */
     public boolean ensure(String sha256) {
-        return blobs.has(sha256) || fetch(sha256, null, peerAdminAddresses.get(), null, p -> { });
+        return blobs.has(sha256) || fetch(sha256, null, peerAddresses.get(), null, p -> { });
     }
 
     private boolean fetch(String sha256, Placement at, List<String> peers, Predicate<ByteBuffer> place, Consumer<String> missedAt) {
         if (blobs.has(sha256)) return true;
         String query = at == null ? "" : "?path=" + at.encodedPath() + "&offset=" + at.offset();
         for (String peer : peers) {
-            HttpGet get = new HttpGet(PeerHttp.blobUri(peer, sha256) + query);
+            HttpGet get = new HttpGet(http.blobUri(peer, sha256) + query);
             try {
                 boolean stored = http.execute(get, response -> {
                     if (response.getCode() != 200) {

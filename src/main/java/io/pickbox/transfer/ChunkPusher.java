@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * Pushes a large file's chunks straight to every peer over their admin ports, so that the bytes
+ * Pushes a large file's chunks straight to every peer over their chunk ports, so that the bytes
  * never travel through the Raft log (the pattern Apache Ozone uses with Ratis): the file is then
  * committed with a metadata-only PUT. A peer takes a pushed chunk only after checking it against
  * its hash, and writes it into the file it assembles for that path (see {@link StagedFiles}), or
@@ -41,9 +41,9 @@ public final class ChunkPusher implements AutoCloseable {
      * @param peers the admin addresses of every other member of the cluster, or empty when one of
      *              them is not known yet (then nothing is pushed)
      */
-    public ChunkPusher(Supplier<Optional<List<String>>> peers, String token) {
+    public ChunkPusher(Supplier<Optional<List<String>>> peers, PeerAccess access) {
         this.peers = peers;
-        this.http = new PeerHttp(token, "pickbox-push", PARALLEL_REQUESTS, PARALLEL_REQUESTS);
+        this.http = new PeerHttp(access, "pickbox-push", PARALLEL_REQUESTS, PARALLEL_REQUESTS);
     }
 
     /**
@@ -63,7 +63,7 @@ public final class ChunkPusher implements AutoCloseable {
 
     private CompletableFuture<Boolean> push(String peer, String sha256, byte[] data, Placement at) {
         return http.async(() -> {
-            HttpPut put = new HttpPut(PeerHttp.blobUri(peer, sha256));
+            HttpPut put = new HttpPut(http.blobUri(peer, sha256));
             put.setEntity(new ByteArrayEntity(data, ContentType.APPLICATION_OCTET_STREAM));
             if (at != null) {
                 put.setHeader(PATH_HEADER, at.encodedPath());

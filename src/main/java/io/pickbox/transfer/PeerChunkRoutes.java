@@ -13,9 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The serving half of the peer chunk protocol, on the admin port ({@link ChunkPusher} and
+ * The serving half of the peer chunk protocol, on the peer port ({@link ChunkPusher} and
  * {@link BlobFetcher} are the asking half): a peer fetches a chunk by its hash, or pushes one of a
- * file it is about to commit. Who may call is the admin server's request guard's business; what a
+ * file it is about to commit. Who may call is {@link PeerServer}'s business; what a
  * request must hold is checked here.
  */
 public final class PeerChunkRoutes {

@@ -78,8 +78,23 @@ public final class TestCluster implements AutoCloseable {
     public TestNode newNode() throws IOException {
         int i = nodes.size() + 1;
         String id = "node" + i;
-        int[] ports = freePorts(2);
-        return new TestNode(id, ports[0], ports[1], base.resolve(id), base.resolve(id + ".log"), processes, settings);
+        int[] ports = freePorts(3);
+        return new TestNode(id, ports[0], ports[1], ports[2], base.resolve(id), base.resolve(id + ".log"), processes, settings,
+                this::invite);
+    }
+
+    /** A one-time invite from the first running member (nodes of a TLS cluster join with one). */
+    public String invite() {
+        for (TestNode n : nodes) {
+            if (!n.running()) continue;
+            try {
+                return AdminHttp.json(AdminHttp.postJson(n.adminAddress(), "/v1/cluster/invites", "{\"expiresSeconds\": 600}"))
+                        .path("token").asText();
+            } catch (Exception e) {
+                throw new IllegalStateException("no invite from " + n + ": " + e, e);
+            }
+        }
+        throw new IllegalStateException("no running member to invite a node");
     }
 
     public void register(TestNode n) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import static org.awaitility.Awaitility.await;
@@ -26,20 +27,27 @@ public final class TestNode {
     final String id;
     final int port;
     final int adminPort;
+    final int peerPort;
     final Path dir;
     final Path log;
     /** Null for a node in this JVM. */
     final NodeCommandLine process;
     final UnaryOperator<NodeConfig.Builder> settings;
     String join;
+    /** Asks the cluster for an invite when this node first joins (TLS clusters). */
+    final Supplier<String> inviter;
+    /** The invite this node joined with; kept, as an operator keeps the command that started it. */
+    String invite;
     private Node node;
     private Process running;
 
-    TestNode(String id, int port, int adminPort, Path dir, Path log, NodeCommandLine process,
-             UnaryOperator<NodeConfig.Builder> settings) {
+    TestNode(String id, int port, int adminPort, int peerPort, Path dir, Path log, NodeCommandLine process,
+             UnaryOperator<NodeConfig.Builder> settings, Supplier<String> inviter) {
         this.id = id;
         this.port = port;
         this.adminPort = adminPort;
+        this.peerPort = peerPort;
+        this.inviter = inviter;
         this.dir = dir;
         this.log = log;
         this.process = process;
@@ -48,8 +56,9 @@ public final class TestNode {
 
     /** The same node (id, ports, folder, log, join address) with {@code more} settings; not started. */
     TestNode with(UnaryOperator<NodeConfig.Builder> more) {
-        TestNode copy = new TestNode(id, port, adminPort, dir, log, process, b -> more.apply(settings.apply(b)));
+        TestNode copy = new TestNode(id, port, adminPort, peerPort, dir, log, process, b -> more.apply(settings.apply(b)), inviter);
         copy.join = join;
+        copy.invite = invite;
         return copy;
     }
 
@@ -78,11 +87,22 @@ public final class TestNode {
     }
 
     public NodeConfig config() {
-        return settings.apply(NodeConfig.builder(id, port).adminPort(adminPort).dataDir(dir).join(join)).build();
+        NodeConfig c = settings.apply(NodeConfig.builder(id, port).adminPort(adminPort).peerPort(peerPort).dataDir(dir).join(join)).build();
+        if (invite == null || c.security().inviteToken() != null) return c;
+        NodeConfig.Security s = c.security();
+        return c.toBuilder().security(new NodeConfig.Security(s.insecure(), invite, s.tlsCert(), s.tlsKey(), s.tlsCa(), s.certLifetime())).build();
+    }
+
+    /** Whether this node joins a TLS cluster for the first time, and so needs an invite. */
+    private boolean needsInvite() {
+        NodeConfig c = config();
+        return c.join() != null && c.security().inviteToken() == null && !c.security().insecure()
+                && !c.security().externalPki() && !Files.exists(c.stateDir().resolve("tls").resolve("node.pem"));
     }
 
     /** Starts (or restarts) the node with the same configuration, and waits until it is healthy. */
     public TestNode start() throws Exception {
+        if (needsInvite() && inviter != null) invite = inviter.get();
         if (process != null) {
             running = processBuilder(process).start();
         } else {

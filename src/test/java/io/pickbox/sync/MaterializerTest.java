@@ -4,6 +4,7 @@ import io.pickbox.folder.FileStat;
 import io.pickbox.folder.Hashing;
 import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Entry;
+import io.pickbox.transfer.PeerAccess;
 import io.pickbox.transfer.BlobFetcher;
 import io.pickbox.transfer.BlobStore;
 import io.pickbox.transfer.Placement;
@@ -48,7 +49,7 @@ class MaterializerTest {
     void setUp() throws Exception {
         blobs = new BlobStore(state.resolve("blobs"));
         staged = new StagedFiles(root);
-        materializer = new Materializer(root, blobs, staged, new BlobFetcher(blobs, List::of, null), new Transfers());
+        materializer = new Materializer(root, blobs, staged, new BlobFetcher(blobs, List::of, PeerAccess.plaintext(null)), new Transfers());
         for (int off = 0; off < content.length; off += CHUNK) {
             byte[] c = chunk(off / CHUNK);
             chunks.add(Hashing.sha256Hex(c));
@@ -132,7 +133,7 @@ class MaterializerTest {
             fresh.put(chunks.get(0), ByteBuffer.wrap(chunk(0)));
             String address = "127.0.0.1:" + peer.getAddress().getPort();
             try (Materializer joining = new Materializer(root, fresh, staged,
-                    new BlobFetcher(fresh, () -> List.of(address), null), new Transfers())) {
+                    new BlobFetcher(fresh, () -> List.of(address), PeerAccess.plaintext(null)), new Transfers())) {
                 joining.writeFile("big.bin", entry, s -> true).get();
             }
             assertThat(Files.readAllBytes(root.resolve("big.bin"))).isEqualTo(content);
@@ -179,7 +180,7 @@ class MaterializerTest {
         Files.write(root.resolve("big.bin"), previous);
         BlobStore empty = new BlobStore(state.resolve("empty"));
         stage(2, chunk(2)); // the edited chunk, pushed by the writer
-        try (Materializer m = new Materializer(root, empty, staged, new BlobFetcher(empty, List::of, null), new Transfers())) {
+        try (Materializer m = new Materializer(root, empty, staged, new BlobFetcher(empty, List::of, PeerAccess.plaintext(null)), new Transfers())) {
             m.writeFile("big.bin", entry, s -> true).get();
         }
         assertThat(Files.readAllBytes(root.resolve("big.bin"))).isEqualTo(content);
@@ -196,7 +197,7 @@ class MaterializerTest {
                 1_700_000_000_000L, "n1", null);
         BlobStore empty = new BlobStore(state.resolve("empty"));
         stage(1, one); // the writer pushed it once
-        try (Materializer m = new Materializer(root, empty, staged, new BlobFetcher(empty, List::of, null), new Transfers())) {
+        try (Materializer m = new Materializer(root, empty, staged, new BlobFetcher(empty, List::of, PeerAccess.plaintext(null)), new Transfers())) {
             m.writeFile("big.bin", e, s -> true).get();
         }
         assertThat(Files.readAllBytes(root.resolve("big.bin"))).isEqualTo(repeated);
@@ -208,7 +209,7 @@ class MaterializerTest {
         Files.write(root.resolve("big.bin"), previous);
         BlobStore empty = new BlobStore(state.resolve("empty"));
         stage(0, chunk(0));
-        try (Materializer m = new Materializer(root, empty, staged, new BlobFetcher(empty, List::of, null), new Transfers())) {
+        try (Materializer m = new Materializer(root, empty, staged, new BlobFetcher(empty, List::of, PeerAccess.plaintext(null)), new Transfers())) {
             assertThatThrownBy(() -> m.writeFile("big.bin", entry, s -> true)).hasMessageContaining("not available");
         }
         assertThat(Files.readAllBytes(root.resolve("big.bin"))).isEqualTo(previous);

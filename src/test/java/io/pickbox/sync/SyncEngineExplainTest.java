@@ -7,6 +7,7 @@ import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
 import io.pickbox.index.TestOps;
 import io.pickbox.sync.LocalTable.Local;
+import io.pickbox.transfer.PeerAccess;
 import io.pickbox.transfer.BlobFetcher;
 import io.pickbox.transfer.BlobStore;
 import io.pickbox.transfer.StagedFiles;
@@ -41,7 +42,7 @@ class SyncEngineExplainTest {
         BlobStore blobs = new BlobStore(state.resolve("blobs"));
         staged = new StagedFiles(root);
         Uploader uploader = new Uploader("n1", index, (op, data) -> new CompletableFuture<>(), h -> false);
-        Materializer materializer = new Materializer(root, blobs, staged, new BlobFetcher(blobs, List::of, null), uploader.transfers);
+        Materializer materializer = new Materializer(root, blobs, staged, new BlobFetcher(blobs, List::of, PeerAccess.plaintext(null)), uploader.transfers);
         // Never started: nothing is compared or proposed while the test looks.
         sync = new SyncEngine("n1", root, index, table, uploader, materializer, p -> false, SyncEngine.Settings.defaults(false));
     }

@@ -5,6 +5,7 @@ import io.pickbox.folder.Hashing;
 import io.pickbox.index.Index;
 import io.pickbox.index.Op;
 import io.pickbox.index.Result;
+import io.pickbox.transfer.PeerAccess;
 import io.pickbox.transfer.ChunkPusher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,7 +91,7 @@ class UploaderTest {
                 return CompletableFuture.completedFuture(new Result(Result.Status.NOOP, null, 0, null));
             };
             Uploader uploader = new Uploader("n1", new Index(), raft, h -> false,
-                    new ChunkPusher(() -> Optional.of(List.of(address)), null));
+                    new ChunkPusher(() -> Optional.of(List.of(address)), PeerAccess.plaintext(null)));
 
             Uploader.Snapshot snap = uploader.read(file);
 
@@ -135,7 +136,7 @@ class UploaderTest {
                 return CompletableFuture.completedFuture(new Result(Result.Status.NOOP, null, 0, null));
             };
             Uploader uploader = new Uploader("n1", new Index(), raft, h -> false,
-                    new ChunkPusher(() -> Optional.of(List.of(address)), null));
+                    new ChunkPusher(() -> Optional.of(List.of(address)), PeerAccess.plaintext(null)));
             for (int i = 0; i < 5; i++) {
                 byte[] content = new byte[5 * Hashing.CHUNK_SIZE + 100];
                 new Random(100 + i).nextBytes(content);

@@ -65,7 +65,7 @@ class ChunkPusherTest {
         byte[] chunk = bytes(300_000, 1);
         String sha = Hashing.sha256Hex(chunk);
 
-        ChunkPusher pusher = new ChunkPusher(() -> Optional.of(List.of(a, b)), "s3cret");
+        ChunkPusher pusher = new ChunkPusher(() -> Optional.of(List.of(a, b)), PeerAccess.plaintext("s3cret"));
         assertThat(pusher.pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isTrue();
 
         assertThat(atA).containsOnlyKeys(sha);
@@ -81,7 +81,7 @@ class ChunkPusherTest {
         String a = peer(new ConcurrentHashMap<>(), seen, false);
         byte[] chunk = bytes(5000, 3);
 
-        ChunkPusher pusher = new ChunkPusher(() -> Optional.of(List.of(a)), null);
+        ChunkPusher pusher = new ChunkPusher(() -> Optional.of(List.of(a)), PeerAccess.plaintext(null));
         Placement at = new Placement("dir with space/caf\u00e9 100%.bin", 3L * Hashing.CHUNK_SIZE);
         assertThat(pusher.pushToAll(Hashing.sha256Hex(chunk), chunk, at).get(10, TimeUnit.SECONDS)).isTrue();
 
@@ -111,7 +111,7 @@ class ChunkPusherTest {
         byte[] chunk = bytes(1000, 3);
         String sha = Hashing.sha256Hex(chunk);
 
-        assertThat(new ChunkPusher(Optional::empty, null).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(new ChunkPusher(Optional::empty, io.pickbox.transfer.PeerAccess.plaintext(null)).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
         assertThat(new ChunkPusher(() -> Optional.of(List.of()), null).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
         assertThat(ChunkPusher.NONE.pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
     }

@@ -1,0 +1,147 @@
+package io.pickbox.raft;
+
+import org.apache.ratis.thirdparty.io.grpc.CallOptions;
+import org.apache.ratis.thirdparty.io.grpc.ManagedChannel;
+import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
+import org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition;
+import org.apache.ratis.thirdparty.io.grpc.Status;
+import org.apache.ratis.thirdparty.io.grpc.StatusRuntimeException;
+import org.apache.ratis.thirdparty.io.grpc.netty.GrpcSslContexts;
+import org.apache.ratis.thirdparty.io.grpc.netty.NettyChannelBuilder;
+import org.apache.ratis.thirdparty.io.grpc.stub.ClientCalls;
+import org.apache.ratis.thirdparty.io.grpc.stub.ServerCalls;
+import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslContext;
+
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one call a node makes before it has a certificate: "here is my invite and my certificate
+ * request; admit me". It travels on the Raft port, over TLS where the joining node trusts the
+ * server only through the CA fingerprint its token carries; every other call on that port needs a
+ * member's certificate ({@link MemberAuthentication}). Requests and replies are small JSON
+ * documents, which the node package reads and writes.
+ */
+public final class Enrollment {
+
+    static final String SERVICE = "pickbox.Enrollment";
+    /** Request and reply bytes at most: a certificate request or a certificate chain is a few KB. */
+    private static final int MAX_MESSAGE = 64 * 1024;
+
+    static final MethodDescriptor<byte[], byte[]> JOIN = MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Join"))
+            .setRequestMarshaller(new Bytes()).setResponseMarshaller(new Bytes())
+            .build();
+
+    private Enrollment() {}
+
+    /** What a member does with a join request. */
+    public interface Handler {
+        /** The reply to {@code request}, from the node at {@code remote}. @throws Refused to refuse it with a reason */
+        byte[] join(byte[] request, String remote) throws Refused;
+    }
+
+    /** A join refused, with the reason the joining node shows its operator. */
+    public static final class Refused extends IOException {
+        public Refused(String reason) {
+            super(reason);
+        }
+    }
+
+    /** The service a member serves on its Raft port; requests run on {@code executor} (they wait for a commit). */
+    static ServerServiceDefinition service(Handler handler, ExecutorService executor) {
+        return ServerServiceDefinition.builder(SERVICE)
+                .addMethod(JOIN, ServerCalls.asyncUnaryCall((request, reply) -> {
+                    String remote = MemberAuthentication.remote();
+                    try {
+                        executor.execute(() -> {
+                            try {
+                                reply.onNext(handler.join(request, remote));
+                                reply.onCompleted();
+                            } catch (Refused e) {
+                                reply.onError(Status.PERMISSION_DENIED.withDescription(e.getMessage()).asRuntimeException());
+                            } catch (RuntimeException e) {
+                                reply.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+                            }
+                        });
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        reply.onError(Status.UNAVAILABLE.withDescription("the member is stopping").asRuntimeException());
+                    }
+                }))
+                .build();
+    }
+
+    /**
+     * Asks the member at {@code address} (host:port of its Raft port) to admit this node. The
+     * server is trusted through {@code serverTrust} alone (the pinned CA).
+     * @throws Refused when the member refused, with its reason
+     * @throws IOException when it cannot be reached or its certificate is not the expected one
+     */
+    public static byte[] join(String address, TrustManager serverTrust, byte[] request, Duration timeout) throws IOException {
+        SslContext ssl;
+        try {
+            ssl = GrpcSslContexts.forClient().trustManager(serverTrust).protocols("TLSv1.3").build();
+        } catch (SSLException e) {
+            throw new IOException("cannot set up TLS: " + e.getMessage(), e);
+        }
+        ManagedChannel channel = NettyChannelBuilder.forTarget(address).sslContext(ssl)
+                .maxInboundMessageSize(MAX_MESSAGE).build();
+        try {
+            return ClientCalls.blockingUnaryCall(channel, JOIN,
+                    CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS), request);
+        } catch (StatusRuntimeException e) {
+            throw explain(address, e);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static IOException explain(String address, StatusRuntimeException e) {
+        Status s = e.getStatus();
+        if (s.getCode() == Status.Code.PERMISSION_DENIED) return new Refused(s.getDescription());
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLHandshakeException || t instanceof java.security.cert.CertificateException) {
+                return new IOException("the TLS handshake with " + address + " failed: " + rootMessage(t), e);
+            }
+        }
+        if (s.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+            return new IOException(address + " did not answer in time (is it a Pickbox member's Raft port, with TLS on?)", e);
+        }
+        if (s.getCode() == Status.Code.UNIMPLEMENTED) {
+            return new IOException(address + " does not admit nodes by invite (a plaintext cluster started with --insecure?)", e);
+        }
+        return new IOException("cannot reach " + address + ": " + s.getCode() + (s.getDescription() == null ? "" : " " + s.getDescription()), e);
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    /** Messages are raw bytes: the node package gives them their JSON shape. */
+    private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                byte[] bytes = stream.readNBytes(MAX_MESSAGE + 1);
+                if (bytes.length > MAX_MESSAGE) throw new IllegalArgumentException("enrollment message too large");
+                return bytes;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

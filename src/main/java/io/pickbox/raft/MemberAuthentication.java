@@ -1,0 +1,169 @@
+package io.pickbox.raft;
+
+import io.pickbox.index.Op;
+import io.pickbox.trust.PeerIdentity;
+import io.pickbox.trust.RevocationList;
+import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
+import org.apache.ratis.thirdparty.io.grpc.Context;
+import org.apache.ratis.thirdparty.io.grpc.Contexts;
+import org.apache.ratis.thirdparty.io.grpc.ForwardingServerCallListener;
+import org.apache.ratis.thirdparty.io.grpc.Grpc;
+import org.apache.ratis.thirdparty.io.grpc.Metadata;
+import org.apache.ratis.thirdparty.io.grpc.ServerCall;
+import org.apache.ratis.thirdparty.io.grpc.ServerCallHandler;
+import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
+import org.apache.ratis.thirdparty.io.grpc.Status;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import java.net.InetAddress;
+import java.net.SocketAddress;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Who may call what on the Raft port. The TLS handshake already refused certificates that are not
+ * the cluster's ({@code trust.ClusterTrustManager}); here every call but an invite's join must come
+ * with a member's certificate that was not revoked since the connection opened, and every proposal
+ * must come from the member that signs the connection ({@link OpAuthority}).
+ */
+final class MemberAuthentication implements ServerInterceptor {
+
+    private static final Context.Key<String> REMOTE = Context.key("pickbox-remote-address");
+    private static final String CLIENT_SERVICE = "ratis.grpc.RaftClientProtocolService";
+
+    private final RevocationList revoked;
+    private final RefusalLog refusals;
+
+    MemberAuthentication(RevocationList revoked, RefusalLog refusals) {
+        this.revoked = revoked;
+        this.refusals = refusals;
+    }
+
+    /** The address of the peer whose call is being served (for logs). */
+    static String remote() {
+        String r = REMOTE.get();
+        return r == null ? "unknown" : r;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        String remote = describe(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+        Context context = Context.current().withValue(REMOTE, remote);
+        String method = call.getMethodDescriptor().getFullMethodName();
+        if (method.equals(Enrollment.JOIN.getFullMethodName())) return Contexts.interceptCall(context, call, headers, next);
+
+        Member member = member(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+        String problem = member == null ? "no member certificate (a plaintext client, or a node that has not joined)"
+                : revoked.isRevoked(member.identity().serial()) ? "certificate of " + member.identity().nodeId() + " was revoked (a removed member)"
+                : null;
+        if (problem != null) {
+            refusals.refused(remote, problem);
+            call.close(Status.UNAUTHENTICATED.withDescription(problem), new Metadata());
+            return new ServerCall.Listener<>() {};
+        }
+        ServerCall.Listener<Q> listener = Contexts.interceptCall(context, call, headers, next);
+        if (!method.startsWith(CLIENT_SERVICE + "/")) return listener;
+        return new ProposalCheck<>(listener, call, member, remote);
+    }
+
+    /** Refuses, and closes the call on, the first proposal that does not come from the connection's member. */
+    private final class ProposalCheck<Q, R> extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q> {
+        private final ServerCall<Q, R> call;
+        private final Member member;
+        private final String remote;
+        private boolean closed;
+
+        ProposalCheck(ServerCall.Listener<Q> delegate, ServerCall<Q, R> call, Member member, String remote) {
+            super(delegate);
+            this.call = call;
+            this.member = member;
+            this.remote = remote;
+        }
+
+        @Override
+        public void onMessage(Q message) {
+            if (closed) return;
+            String problem = message instanceof RaftClientRequestProto r ? problem(r) : null;
+            if (problem != null) {
+                closed = true;
+                refusals.refused(remote + " (" + member.identity().nodeId() + ")", problem);
+                call.close(Status.PERMISSION_DENIED.withDescription(problem), new Metadata());
+                return;
+            }
+            super.onMessage(message);
+        }
+
+        private String problem(RaftClientRequestProto request) {
+            if (!request.hasWrite()) return null;
+            if (revoked.isRevoked(member.identity().serial())) return "certificate of " + member.identity().nodeId() + " was revoked";
+            List<Op> ops;
+            try {
+                ops = Proposal.parse(request.getMessage().getContent()).ops();
+            } catch (IllegalArgumentException e) {
+                return null; // malformed: the state machine refuses it with its own reason
+            }
+            return OpAuthority.problem(ops, member.identity().nodeId(), member.addresses());
+        }
+
+        @Override
+        public void onHalfClose() {
+            if (!closed) super.onHalfClose();
+        }
+
+        @Override
+        public void onReady() {
+            if (!closed) super.onReady();
+        }
+    }
+
+    /** A member as the connection's certificate names it. */
+    private record Member(PeerIdentity identity, Set<String> addresses) {}
+
+    private static Member member(SSLSession ssl) {
+        if (ssl == null) return null;
+        try {
+            var certs = ssl.getPeerCertificates();
+            if (certs.length == 0 || !(certs[0] instanceof X509Certificate leaf)) return null;
+            return new Member(PeerIdentity.of(leaf), addresses(leaf));
+        } catch (SSLPeerUnverifiedException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** The IP and DNS names a certificate was issued for, lowercase. */
+    static Set<String> addresses(X509Certificate cert) {
+        Set<String> out = new HashSet<>();
+        try {
+            var sans = cert.getSubjectAlternativeNames();
+            if (sans == null) return out;
+            for (List<?> san : sans) {
+                int type = (Integer) san.get(0);
+                if (type == 2 || type == 7) out.add(normalize(String.valueOf(san.get(1))));
+            }
+        } catch (CertificateParsingException e) {
+            // no names: it can announce nothing
+        }
+        return out;
+    }
+
+    private static String normalize(String host) {
+        try {
+            if (host.contains(":") || Character.isDigit(host.charAt(0))) {
+                return InetAddress.getByName(host).getHostAddress().toLowerCase(Locale.ROOT);
+            }
+        } catch (Exception e) {
+            // not an address literal
+        }
+        return host.toLowerCase(Locale.ROOT);
+    }
+
+    private static String describe(SocketAddress address) {
+        if (address instanceof java.net.InetSocketAddress a) return a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+        return String.valueOf(address);
+    }
+}
