@@ -3,10 +3,12 @@ package io.pickbox.cli;
 import io.pickbox.node.Node;
 import io.pickbox.node.NodeConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -33,8 +35,12 @@ final class NodeCommand {
         Integer adminPort;
         @Option(names = "--admin-host", defaultValue = NodeConfig.DEFAULT_HOST, description = "Admin HTTP bind address (default: ${DEFAULT-VALUE}).")
         String adminHost;
-        @Option(names = "--admin-token", description = "Bearer token required by the admin API (required beyond loopback).")
-        String adminToken;
+        @Mixin
+        AdminTokenOption adminToken = new AdminTokenOption();
+        @Option(names = "--advertise", split = ",", paramLabel = "NAME", description = {
+                "A name or address other machines reach this node by, beyond --host (repeatable or comma-separated);",
+                "needed behind NAT, in containers, or to reach the admin API by a DNS name."})
+        List<String> advertise;
         @Option(names = "--join", paramLabel = "HOST:PORT", description = "Raft address of any member of the cluster to join.")
         String join;
         @Option(names = "--bootstrap", description = "Start a new cluster even though the folder is not empty.")
@@ -62,7 +68,8 @@ final class NodeCommand {
             return NodeConfig.builder(nodeId, port).host(host).adminHost(adminHost).adminPort(adminPort).dataDir(dataDir)
                     .stateDir(stateDir).join(join).bootstrap(bootstrap).snapshotEvery(snapshotEvery)
                     .segmentBytes(segmentBytes).verifyInterval(Duration.ofSeconds(Math.max(1, verifySeconds)))
-                    .adminToken(adminToken).allowMassDelete(allowMassDelete).build();
+                    .adminToken(adminToken.token()).adminTokenFile(adminToken.file).advertise(advertise)
+                    .allowMassDelete(allowMassDelete).build();
         }
 
         @Override

@@ -13,6 +13,7 @@ import io.pickbox.transfer.LocalChunks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +24,15 @@ final class AdminWiring {
     private AdminWiring() {}
 
     static AdminSettings settings(NodeConfig config) {
-        return new AdminSettings(config.adminHost(), config.adminPort(), config.adminToken(), config.stateDir().resolve("uploads"));
+        return new AdminSettings(config.adminHost(), config.adminPort(), names(config), config.adminToken(),
+                config.stateDir().resolve("uploads"));
+    }
+
+    /** The names the admin API answers to besides its bind address: the node's own host and what it advertises. */
+    static List<String> names(NodeConfig config) {
+        List<String> names = new ArrayList<>(config.advertise());
+        if (!names.contains(config.host())) names.add(config.host());
+        return names;
     }
 
     static LocalState localState(Index index, SyncEngine sync) {

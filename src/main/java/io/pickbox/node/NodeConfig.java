@@ -6,15 +6,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Everything one node needs to start. {@link #builder} holds the command line's defaults and
  * {@link #toArgs} renders a config as the options of {@code pickbox node start}, so a config made
  * in code and one parsed from a command line are the same thing.
+ *
+ * @param adminToken     the admin API's bearer token, in memory only: never rendered as an option
+ *                       (every local user can read a command line) nor by {@link #toString}
+ * @param adminTokenFile the file the token was read from, or null when it came from the environment
+ * @param advertise      the names and addresses other machines reach this node by, beyond {@code host}
  */
 public record NodeConfig(String nodeId, String host, int port, String adminHost, int adminPort, Path dataDir,
                          Path stateDir, String join, boolean bootstrap, long snapshotEvery, long segmentBytes,
-                         Duration verifyInterval, String adminToken, boolean allowMassDelete) {
+                         Duration verifyInterval, String adminToken, boolean allowMassDelete,
+                         Path adminTokenFile, List<String> advertise) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final long DEFAULT_VERIFY_SECONDS = 180;
@@ -22,6 +29,9 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
     public static final long DEFAULT_SEGMENT_BYTES = 32L << 20;
     /** The admin port is the Raft port plus this unless given. */
     public static final int ADMIN_PORT_OFFSET = 1000;
+    /** A host name, or an IPv4 or IPv6 address (bracketed or not): no port. */
+    private static final Pattern HOST_NAME = Pattern.compile(
+            "[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\\[?[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*]?");
 
     public NodeConfig {
         if (nodeId == null || !nodeId.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
@@ -32,6 +42,13 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         if (port == adminPort) throw new IllegalArgumentException("the Raft port and the admin port must differ");
         dataDir = dataDir.toAbsolutePath().normalize();
         stateDir = (stateDir == null ? defaultStateDir(dataDir) : stateDir).toAbsolutePath().normalize();
+        if (adminTokenFile != null) adminTokenFile = adminTokenFile.toAbsolutePath().normalize();
+        advertise = advertise == null ? List.of() : List.copyOf(advertise);
+        for (String name : advertise) {
+            if (!HOST_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("--advertise takes a host name or an address, without a port: " + name);
+            }
+        }
     }
 
     /** A config with the command line's defaults for everything but the id and the Raft port. */
@@ -44,7 +61,7 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         return new Builder(nodeId, port).host(host).adminHost(adminHost).adminPort(adminPort).dataDir(dataDir)
                 .stateDir(stateDir).join(join).bootstrap(bootstrap).snapshotEvery(snapshotEvery)
                 .segmentBytes(segmentBytes).verifyInterval(verifyInterval).adminToken(adminToken)
-                .allowMassDelete(allowMassDelete);
+                .allowMassDelete(allowMassDelete).adminTokenFile(adminTokenFile).advertise(advertise);
     }
 
     public String adminAddress() {
@@ -53,7 +70,9 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
 
     /**
      * The options of {@code pickbox node start} that give this config: the id, ports and folder
-     * always, everything else only where it differs from the default.
+     * always, everything else only where it differs from the default. The admin token is not an
+     * option: it is named by its file, or else goes in the environment ({@code PICKBOX_ADMIN_TOKEN},
+     * as {@code NodeCommandLine} passes it).
      */
     public List<String> toArgs() {
         List<String> a = new ArrayList<>(List.of("--node-id", nodeId, "--port", String.valueOf(port),
@@ -66,11 +85,23 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         if (verifyInterval.toSeconds() != DEFAULT_VERIFY_SECONDS) {
             a.addAll(List.of("--verify-interval", String.valueOf(verifyInterval.toSeconds())));
         }
-        if (adminToken != null) a.addAll(List.of("--admin-token", adminToken));
+        if (adminTokenFile != null) a.addAll(List.of("--admin-token-file", adminTokenFile.toString()));
+        for (String name : advertise) a.addAll(List.of("--advertise", name));
         if (allowMassDelete) a.add("--allow-mass-delete");
         if (snapshotEvery != DEFAULT_SNAPSHOT_EVERY) a.addAll(List.of("--snapshot-every", String.valueOf(snapshotEvery)));
         if (segmentBytes != DEFAULT_SEGMENT_BYTES) a.addAll(List.of("--segment-bytes", String.valueOf(segmentBytes)));
         return a;
+    }
+
+    /** Every field but the token's value, which must not reach a log. */
+    @Override
+    public String toString() {
+        return "NodeConfig[nodeId=" + nodeId + ", host=" + host + ", port=" + port + ", adminHost=" + adminHost
+                + ", adminPort=" + adminPort + ", dataDir=" + dataDir + ", stateDir=" + stateDir + ", join=" + join
+                + ", bootstrap=" + bootstrap + ", snapshotEvery=" + snapshotEvery + ", segmentBytes=" + segmentBytes
+                + ", verifyInterval=" + verifyInterval + ", adminToken=" + (adminToken == null ? "none" : "(set)")
+                + ", allowMassDelete=" + allowMassDelete + ", adminTokenFile=" + adminTokenFile
+                + ", advertise=" + advertise + "]";
     }
 
     private static Path defaultStateDir(Path dataDir) {
@@ -93,6 +124,8 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         private Duration verifyInterval = Duration.ofSeconds(DEFAULT_VERIFY_SECONDS);
         private String adminToken;
         private boolean allowMassDelete;
+        private Path adminTokenFile;
+        private List<String> advertise = List.of();
 
         private Builder(String nodeId, int port) {
             this.nodeId = nodeId;
@@ -163,10 +196,22 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
             return this;
         }
 
+        /** Where the token was read from (rendered by {@link #toArgs} instead of the token). */
+        public Builder adminTokenFile(Path adminTokenFile) {
+            this.adminTokenFile = adminTokenFile;
+            return this;
+        }
+
+        /** Default: none beyond {@code host}. */
+        public Builder advertise(List<String> advertise) {
+            this.advertise = advertise;
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(nodeId, host, port, adminHost, adminPort == null ? port + ADMIN_PORT_OFFSET : adminPort,
                     dataDir == null ? Path.of("data", String.valueOf(nodeId)) : dataDir, stateDir, join, bootstrap, snapshotEvery,
-                    segmentBytes, verifyInterval, adminToken, allowMassDelete);
+                    segmentBytes, verifyInterval, adminToken, allowMassDelete, adminTokenFile, advertise);
         }
     }
 }
