@@ -39,8 +39,14 @@ final class WebRoutes {
         app.get("/", ctx -> serveResource(ctx, "index.html"));
         app.get("/web/{name}", this::webAsset);
         app.get("/v1/events", ctx -> events.stream(ctx, ctx.attribute("since")));
+        app.get(RequestGuard.SESSION_PATH, this::session);
         app.post(RequestGuard.SESSION_PATH, this::signIn);
         app.delete(RequestGuard.SESSION_PATH, this::signOut);
+    }
+
+    /** Whether this browser is signed in (so the dashboard offers to sign out). */
+    private void session(Context ctx) {
+        ctx.json(Map.of("signedIn", token != null && sessions.use(ctx.cookie(cookie))));
     }
 
     /**

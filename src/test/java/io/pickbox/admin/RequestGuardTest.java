@@ -166,6 +166,8 @@ class RequestGuardTest {
         String cookie = cookieOf(in);
         assertThat(get("/v1/status", "Cookie", cookie).status()).isEqualTo(200);
         assertThat(streamStatus("/v1/events?since=0", cookie)).isEqualTo(200);
+        assertThat(get(RequestGuard.SESSION_PATH, "Cookie", cookie).body()).isEqualTo("{\"signedIn\":true}");
+        assertThat(get(RequestGuard.SESSION_PATH).body()).isEqualTo("{\"signedIn\":false}");
         assertThat(get("/v1/status", "Cookie", cookie + "x").status()).isEqualTo(401);
         assertThat(get("/v1/status", "Cookie", RequestGuard.cookieName(port + 1) + "=" + cookie.split("=", 2)[1]).status())
                 .isEqualTo(401);
