@@ -56,14 +56,12 @@ final class RequestGuard implements Handler {
      * The names this server answers to: loopback, the bind address and every advertised name.
      * Bound to every interface, it answers to each interface's address too, but not to any name:
      * a name that resolves here is exactly what DNS rebinding uses, so names must be advertised.
+     * (The wildcard address itself stays: it is no name, and peers on this machine reach a node
+     * that announced it by it.)
      */
     static List<String> hostNames(AdminSettings settings) {
-        List<String> names = new ArrayList<>(List.of("localhost", "127.0.0.1", "::1"));
-        if (isWildcard(settings.host())) {
-            names.addAll(interfaceAddresses());
-        } else {
-            names.add(settings.host());
-        }
+        List<String> names = new ArrayList<>(List.of("localhost", "127.0.0.1", "::1", settings.host()));
+        if (isWildcard(settings.host())) names.addAll(interfaceAddresses());
         names.addAll(settings.advertise());
         return names;
     }

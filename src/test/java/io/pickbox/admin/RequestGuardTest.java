@@ -264,8 +264,15 @@ class RequestGuardTest {
         assertThat(send("GET", "/v1/status", "node1.lan:" + port, null, "Authorization", auth).status()).isEqualTo(200);
         assertThat(send("GET", "/v1/status", "localhost:" + port, null, "Authorization", auth).status()).isEqualTo(200);
         assertThat(send("GET", "/v1/status", "rebound.example:" + port, null, "Authorization", auth).status()).isEqualTo(403);
+        for (java.net.NetworkInterface nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (java.net.InetAddress address : java.util.Collections.list(nif.getInetAddresses())) {
+                if (!(address instanceof java.net.Inet4Address)) continue;
+                String host = address.getHostAddress() + ":" + port;
+                assertThat(send("GET", "/v1/status", host, null, "Authorization", auth).status()).as(host).isEqualTo(200);
+            }
+        }
         assertThat(RequestGuard.hostNames(new AdminSettings("0.0.0.0", port, List.of(), TOKEN, Path.of("x"))))
-                .contains("127.0.0.1").doesNotContain("0.0.0.0");
+                .contains("127.0.0.1", "0.0.0.0");
     }
 
     @Test
