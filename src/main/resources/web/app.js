@@ -1,11 +1,8 @@
-// Pickbox dashboard: plain JS, no dependencies. The token (if any) arrives once as ?token= and
-// is kept in memory only: it is removed from the address bar at once.
+// Pickbox dashboard: plain JS, no dependencies. When the node asks for its token (401), the page
+// shows a sign-in form; the token is posted once to /v1/session and never kept: the browser holds
+// an HttpOnly session cookie instead, which fetch and EventSource send to this origin.
 (function () {
   'use strict';
-  const params = new URLSearchParams(location.search);
-  const token = params.get('token');
-  if (token !== null) history.replaceState(null, '', location.pathname);
-
   let cwd = '';
   let status = null;
   let source = null;
@@ -19,7 +16,6 @@
     for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(c == null ? '' : String(c)));
     return e;
   };
-  const withToken = (url) => token ? url + (url.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : url;
   const encodePath = (p) => p.split('/').map(encodeURIComponent).join('/');
   const fmtBytes = (n) => {
     if (n == null) return '';
@@ -31,11 +27,54 @@
   const fmtTime = (ms) => ms ? new Date(ms).toLocaleString() : '';
 
   async function api(path) {
-    const headers = token ? { Authorization: 'Bearer ' + token } : {};
-    const r = await fetch(path, { headers, cache: 'no-store' });
+    const r = await fetch(path, { cache: 'no-store', credentials: 'same-origin' });
     const body = await r.json().catch(() => null);
+    if (r.status === 401) showSignIn();
     if (!r.ok) throw new Error((body && (body.error + ': ' + body.detail)) || ('HTTP ' + r.status));
     return body;
+  }
+
+  // ------------------------------------------------------------ signing in and out
+
+  let signedOut = false;
+
+  function showSignIn() {
+    if (signedOut) return;
+    signedOut = true;
+    if (source) { source.close(); source = null; }
+    $('live').textContent = 'offline';
+    $('live').className = 'badge off';
+    $('dashboard').hidden = true;
+    $('signout').hidden = true;
+    $('signin').hidden = false;
+    $('signin-token').focus();
+  }
+
+  async function signIn(event) {
+    event.preventDefault();
+    const input = $('signin-token');
+    const r = await fetch('/v1/session', {
+      method: 'POST', credentials: 'same-origin', cache: 'no-store',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: input.value }),
+    }).catch((e) => ({ ok: false, status: 0, json: async () => ({ error: 'unreachable', detail: String(e) }) }));
+    if (!r.ok) {
+      const body = await r.json().catch(() => null);
+      $('signin-error').textContent = r.status === 401 ? 'Wrong token.' : ((body && body.error + ': ' + body.detail) || 'HTTP ' + r.status);
+      input.select();
+      return;
+    }
+    input.value = '';
+    $('signin-error').textContent = '';
+    $('signin').hidden = true;
+    $('dashboard').hidden = false;
+    $('signout').hidden = false;
+    signedOut = false;
+    start();
+  }
+
+  async function signOut() {
+    await fetch('/v1/session', { method: 'DELETE', credentials: 'same-origin' }).catch(() => null);
+    showSignIn();
   }
 
   // ------------------------------------------------------------ status and members
@@ -132,7 +171,7 @@
         el('div', {}, f.path + '  version ' + f.version + '  ' + fmtBytes(f.size) + '  mode ' + f.mode),
         el('div', {}, 'sha256 ' + (f.sha256 || '')),
         el('div', {}, 'this node: ' + sync.state + (sync.why ? ' — ' + sync.why : '')),
-        el('a', { href: withToken('/v1/files/' + encodePath(path) + '?content'), download: path.split('/').pop() }, 'download'));
+        el('a', { href: '/v1/files/' + encodePath(path) + '?content', download: path.split('/').pop() }, 'download'));
     } catch (e) {
       d.replaceChildren(el('div', {}, path + ': ' + e.message));
     }
@@ -158,8 +197,7 @@
 
   function connectEvents(since) {
     if (source) source.close();
-    const url = withToken('/v1/events' + (since != null ? '?since=' + since : ''));
-    source = new EventSource(url);
+    source = new EventSource('/v1/events' + (since != null ? '?since=' + since : ''));
     source.onopen = () => { $('live').textContent = 'live'; $('live').className = 'badge'; };
     source.onerror = () => { $('live').textContent = 'reconnecting'; $('live').className = 'badge off'; };
     source.addEventListener('op', (msg) => {
@@ -185,14 +223,24 @@
     }, 150);
   }
 
-  async function main() {
+  async function start() {
+    status = null;
     await refreshStatus();
+    if (signedOut) return;
     const since = status ? Math.max(0, status.appliedIndex - 200) : null;
     connectEvents(since);
     refreshFiles();
     refreshConflicts();
-    setInterval(refreshStatus, 1000);
-    setInterval(() => { refreshFiles(); refreshConflicts(); }, 5000);
+  }
+
+  function main() {
+    $('signin-form').addEventListener('submit', signIn);
+    $('signout').addEventListener('click', signOut);
+    fetch('/v1/session', { cache: 'no-store', credentials: 'same-origin' })
+      .then((r) => r.json()).then((s) => { if (s.signedIn) $('signout').hidden = false; }).catch(() => null);
+    start();
+    setInterval(() => { if (!signedOut) refreshStatus(); }, 1000);
+    setInterval(() => { if (!signedOut) { refreshFiles(); refreshConflicts(); } }, 5000);
   }
 
   main();

@@ -26,7 +26,8 @@ public final class AdminServer implements AutoCloseable {
     private final StatusRoutes status;
     private final FileRoutes files;
     private final ClusterRoutes cluster;
-    private final WebRoutes web = new WebRoutes(events);
+    private final Sessions sessions = new Sessions();
+    private final WebRoutes web;
     private Javalin app;
 
     /** @param metrics the registry scraped at {@code /metrics} */
@@ -37,6 +38,7 @@ public final class AdminServer implements AutoCloseable {
         this.status = new StatusRoutes(clusterView, local, trust, lastError);
         this.files = new FileRoutes(fileService, explainer, settings.uploadDir());
         this.cluster = new ClusterRoutes(membership, trust, lastError);
+        this.web = new WebRoutes(events, sessions, settings);
     }
 
     /** Committed ops for the event stream: register with the index before any op is applied that clients should see. */
@@ -46,7 +48,7 @@ public final class AdminServer implements AutoCloseable {
 
     public void start() {
         if (!RequestGuard.isLoopback(settings.host()) && settings.token() == null) {
-            throw new IllegalArgumentException("the admin port binds beyond loopback (" + settings.host() + "): --admin-token is required");
+            throw new IllegalArgumentException("the admin port binds beyond loopback (" + settings.host() + "): an admin token is required (--admin-token-file FILE or PICKBOX_ADMIN_TOKEN)");
         }
         app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
@@ -54,7 +56,7 @@ public final class AdminServer implements AutoCloseable {
             cfg.http.disableCompression();
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
         });
-        app.before(new RequestGuard(settings));
+        app.before(new RequestGuard(settings, sessions));
         web.register(app);
         status.register(app);
         files.register(app);

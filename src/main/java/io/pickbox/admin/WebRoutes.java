@@ -1,5 +1,8 @@
 package io.pickbox.admin;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
@@ -7,16 +10,28 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
 
-/** The dashboard's page and assets, and the event stream it (and {@code pickbox} tools) follow. */
+/**
+ * The dashboard's page and assets, its sign-in, and the event stream it (and {@code pickbox}
+ * tools) follow.
+ */
 final class WebRoutes {
+
+    private static final int MAX_SIGN_IN_BYTES = 4096;
 
     private static final Map<String, String> WEB = Map.of("index.html", "text/html; charset=utf-8",
             "app.js", "text/javascript; charset=utf-8", "style.css", "text/css; charset=utf-8");
 
     private final EventHub events;
+    private final Sessions sessions;
+    private final String token;
+    private final String cookie;
+    private final ObjectMapper json = new ObjectMapper();
 
-    WebRoutes(EventHub events) {
+    WebRoutes(EventHub events, Sessions sessions, AdminSettings settings) {
         this.events = events;
+        this.sessions = sessions;
+        this.token = settings.token();
+        this.cookie = RequestGuard.cookieName(settings.port());
     }
 
     void register(Javalin app) {
@@ -24,6 +39,54 @@ final class WebRoutes {
         app.get("/", ctx -> serveResource(ctx, "index.html"));
         app.get("/web/{name}", this::webAsset);
         app.get("/v1/events", ctx -> events.stream(ctx, ctx.attribute("since")));
+        app.get(RequestGuard.SESSION_PATH, this::session);
+        app.post(RequestGuard.SESSION_PATH, this::signIn);
+        app.delete(RequestGuard.SESSION_PATH, this::signOut);
+    }
+
+    /** Whether this browser is signed in (so the dashboard offers to sign out). */
+    private void session(Context ctx) {
+        ctx.json(Map.of("signedIn", token != null && sessions.use(ctx.cookie(cookie))));
+    }
+
+    /**
+     * {@code {"token": "..."}} for a session cookie the browser sends from then on (EventSource
+     * included, which cannot set headers). HttpOnly keeps it from scripts; SameSite=Strict keeps
+     * it off requests other sites start. A node with no token has nothing to sign in to.
+     */
+    private void signIn(Context ctx) throws IOException {
+        String given = tokenField(ctx);
+        if (token == null) {
+            ctx.status(204);
+            return;
+        }
+        if (!RequestGuard.tokenMatches(token, given)) throw new ApiError(401, "unauthorized", "wrong token");
+        ctx.header("Set-Cookie", cookie + "=" + sessions.open() + "; Path=/; HttpOnly; SameSite=Strict"
+                + (ctx.req().isSecure() ? "; Secure" : ""));
+        ctx.status(204);
+    }
+
+    private void signOut(Context ctx) {
+        sessions.close(ctx.cookie(cookie));
+        ctx.header("Set-Cookie", cookie + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
+                + (ctx.req().isSecure() ? "; Secure" : ""));
+        ctx.status(204);
+    }
+
+    private String tokenField(Context ctx) throws IOException {
+        byte[] body;
+        try (InputStream in = new LimitedInputStream(ctx.bodyInputStream(), MAX_SIGN_IN_BYTES)) {
+            body = in.readAllBytes();
+        }
+        JsonNode n;
+        try {
+            n = json.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new ApiError(400, "malformed JSON", e.getOriginalMessage());
+        }
+        JsonNode t = n == null ? null : n.get("token");
+        if (t == null || !t.isTextual()) throw new ApiError(400, "bad request", "send {\"token\": \"...\"}");
+        return t.asText();
     }
 
     /** ?since=N or Last-Event-ID: resume after that log index; validated before the stream starts. */

@@ -3,6 +3,7 @@ package io.pickbox.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pickbox.folder.PathValidator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -21,11 +22,11 @@ final class FilesCommand {
     static class Target {
         @Option(names = "--admin", defaultValue = "127.0.0.1:9001", description = "Admin address of a node (default: ${DEFAULT-VALUE}).")
         String admin;
-        @Option(names = "--admin-token", description = "Bearer token, if the node requires one.")
-        String token;
+        @Mixin
+        AdminTokenOption token = new AdminTokenOption();
 
         AdminClient client() {
-            return new AdminClient(admin, token);
+            return new AdminClient(admin, token.token());
         }
     }
 

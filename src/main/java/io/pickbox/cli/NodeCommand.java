@@ -3,10 +3,12 @@ package io.pickbox.cli;
 import io.pickbox.node.Node;
 import io.pickbox.node.NodeConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -33,8 +35,13 @@ final class NodeCommand {
         Integer adminPort;
         @Option(names = "--admin-host", defaultValue = NodeConfig.DEFAULT_HOST, description = "Admin HTTP bind address (default: ${DEFAULT-VALUE}).")
         String adminHost;
-        @Option(names = "--admin-token", description = "Bearer token required by the admin API (required beyond loopback).")
-        String adminToken;
+        @Mixin
+        AdminTokenOption adminToken = new AdminTokenOption();
+        @Option(names = "--advertise", split = ",", paramLabel = "NAME", description = {
+                "A name or address other machines reach this node by, beyond --host (repeatable or comma-separated);",
+                "the first one is what peers dial. Needed with --host 0.0.0.0, behind NAT, in containers,",
+                "or to reach the admin API by a DNS name."})
+        List<String> advertise;
         @Option(names = "--join", paramLabel = "HOST:PORT", description = "Raft address of any member of the cluster to join.")
         String join;
         @Option(names = "--token", paramLabel = "TOKEN", description = {"The invite to join with (from `pickbox cluster invite`); used once, only on the first start.",
@@ -42,9 +49,6 @@ final class NodeCommand {
         String token;
         @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding the invite token.")
         Path tokenFile;
-        @Option(names = "--advertise", paramLabel = "HOST", split = ",", description = {"Name or address peers reach this node by (repeatable);",
-                "needed with --host 0.0.0.0, behind NAT or in a container. Default: --host."})
-        java.util.List<String> advertise = new java.util.ArrayList<>();
         @Option(names = "--peer-port", description = "Port peers push and fetch file chunks on (default: port + " + NodeConfig.PEER_PORT_OFFSET + ").")
         Integer peerPort;
         @Option(names = "--insecure", description = "No TLS between nodes: anyone who reaches this node's ports can read and change the cluster's files.")
@@ -83,7 +87,8 @@ final class NodeCommand {
             return NodeConfig.builder(nodeId, port).host(host).adminHost(adminHost).adminPort(adminPort).dataDir(dataDir)
                     .stateDir(stateDir).join(join).bootstrap(bootstrap).snapshotEvery(snapshotEvery)
                     .segmentBytes(segmentBytes).verifyInterval(Duration.ofSeconds(Math.max(1, verifySeconds)))
-                    .adminToken(adminToken).allowMassDelete(allowMassDelete).advertise(advertise).peerPort(peerPort)
+                    .adminToken(adminToken.token()).adminTokenFile(adminToken.file).advertise(advertise)
+                    .allowMassDelete(allowMassDelete).peerPort(peerPort)
                     .security(new NodeConfig.Security(insecure, inviteToken(), tlsCert, tlsKey, tlsCa,
                             certLifetimeSeconds == null ? null : Duration.ofSeconds(certLifetimeSeconds)))
                     .build();

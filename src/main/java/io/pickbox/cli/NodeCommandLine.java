@@ -82,6 +82,11 @@ public final class NodeCommandLine {
         ProcessBuilder pb = new ProcessBuilder(command(config));
         // glibc: two malloc arenas instead of eight per core keep a node's native memory compact.
         pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
+        // The token never goes on the command line; one without a file reaches the node this way.
+        pb.environment().remove(AdminTokenOption.ENV);
+        if (config.adminToken() != null && config.adminTokenFile() == null) {
+            pb.environment().put(AdminTokenOption.ENV, config.adminToken());
+        }
         return pb;
     }
 

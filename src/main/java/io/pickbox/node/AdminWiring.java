@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,7 +28,15 @@ final class AdminWiring {
     private AdminWiring() {}
 
     static AdminSettings settings(NodeConfig config) {
-        return new AdminSettings(config.adminHost(), config.adminPort(), config.adminToken(), config.stateDir().resolve("uploads"));
+        return new AdminSettings(config.adminHost(), config.adminPort(), names(config), config.adminToken(),
+                config.stateDir().resolve("uploads"));
+    }
+
+    /** The names the admin API answers to besides its bind address: the node's own host and what it advertises. */
+    static List<String> names(NodeConfig config) {
+        List<String> names = new ArrayList<>(config.advertise());
+        if (!names.contains(config.host())) names.add(config.host());
+        return names;
     }
 
     /** Invites and revocations through this node's {@link Admission}; none without TLS. */

@@ -6,16 +6,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Everything one node needs to start. {@link #builder} holds the command line's defaults and
  * {@link #toArgs} renders a config as the options of {@code pickbox node start}, so a config made
  * in code and one parsed from a command line are the same thing.
+ *
+ * @param adminToken     the admin API's bearer token, in memory only: never rendered as an option
+ *                       (every local user can read a command line) nor by {@link #toString}
+ * @param adminTokenFile the file the token was read from, or null when it came from the environment
+ * @param advertise      the names and addresses other machines reach this node by, beyond {@code host};
+ *                       the first is the one peers dial
  */
 public record NodeConfig(String nodeId, String host, int port, String adminHost, int adminPort, Path dataDir,
                          Path stateDir, String join, boolean bootstrap, long snapshotEvery, long segmentBytes,
                          Duration verifyInterval, String adminToken, boolean allowMassDelete,
-                         List<String> advertise, int peerPort, Security security) {
+                         Path adminTokenFile, List<String> advertise, int peerPort, Security security) {
 
     /**
      * How the node secures its connections to peers.
@@ -62,6 +69,9 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
     public static final int ADMIN_PORT_OFFSET = 1000;
     /** The peer port (chunks between nodes) is the Raft port plus this unless given. */
     public static final int PEER_PORT_OFFSET = 2000;
+    /** A host name, or an IPv4 or IPv6 address (bracketed or not): no port. */
+    private static final Pattern HOST_NAME = Pattern.compile(
+            "[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\\[?[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*]?");
 
     public NodeConfig {
         if (nodeId == null || !nodeId.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
@@ -73,13 +83,16 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         if (port == adminPort || port == peerPort || adminPort == peerPort) {
             throw new IllegalArgumentException("the Raft, admin and peer ports must differ");
         }
-        advertise = List.copyOf(advertise);
+        advertise = advertise == null ? List.of() : List.copyOf(advertise);
+        for (String name : advertise) {
+            if (!HOST_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("--advertise takes a host name or an address, without a port: " + name);
+            }
+        }
         if (advertise.isEmpty() && isWildcard(host)) {
             throw new IllegalArgumentException("a node bound to every address (--host " + host + ") needs --advertise: the address peers reach it at");
         }
-        for (String a : advertise) {
-            if (!a.matches("[A-Za-z0-9.\\-]{1,253}|\\[?[0-9A-Fa-f:.]{2,45}]?")) throw new IllegalArgumentException("--advertise needs a host name or an address: " + a);
-        }
+        if (adminTokenFile != null) adminTokenFile = adminTokenFile.toAbsolutePath().normalize();
         if (security == null) security = Security.defaults();
         dataDir = dataDir.toAbsolutePath().normalize();
         stateDir = (stateDir == null ? defaultStateDir(dataDir) : stateDir).toAbsolutePath().normalize();
@@ -95,7 +108,8 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         return new Builder(nodeId, port).host(host).adminHost(adminHost).adminPort(adminPort).dataDir(dataDir)
                 .stateDir(stateDir).join(join).bootstrap(bootstrap).snapshotEvery(snapshotEvery)
                 .segmentBytes(segmentBytes).verifyInterval(verifyInterval).adminToken(adminToken)
-                .allowMassDelete(allowMassDelete).advertise(advertise).peerPort(peerPort).security(security);
+                .allowMassDelete(allowMassDelete).adminTokenFile(adminTokenFile).advertise(advertise).peerPort(peerPort)
+                .security(security);
     }
 
     public String adminAddress() {
@@ -136,13 +150,19 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
     /** Never prints the admin token or an invite. */
     @Override
     public String toString() {
-        return "NodeConfig[" + nodeId + ", raft " + host + ":" + port + ", admin " + adminAddress() + ", peer " + peerPort
-                + ", folder " + dataDir + ", " + security + "]";
+        return "NodeConfig[nodeId=" + nodeId + ", host=" + host + ", port=" + port + ", adminHost=" + adminHost
+                + ", adminPort=" + adminPort + ", peerPort=" + peerPort + ", dataDir=" + dataDir + ", stateDir=" + stateDir
+                + ", join=" + join + ", bootstrap=" + bootstrap + ", snapshotEvery=" + snapshotEvery + ", segmentBytes=" + segmentBytes
+                + ", verifyInterval=" + verifyInterval + ", adminToken=" + (adminToken == null ? "none" : "(set)")
+                + ", allowMassDelete=" + allowMassDelete + ", adminTokenFile=" + adminTokenFile
+                + ", advertise=" + advertise + ", " + security + "]";
     }
 
     /**
      * The options of {@code pickbox node start} that give this config: the id, ports and folder
-     * always, everything else only where it differs from the default.
+     * always, everything else only where it differs from the default. The admin token is not an
+     * option: it is named by its file, or else goes in the environment ({@code PICKBOX_ADMIN_TOKEN},
+     * as {@code NodeCommandLine} passes it).
      */
     public List<String> toArgs() {
         List<String> a = new ArrayList<>(List.of("--node-id", nodeId, "--port", String.valueOf(port),
@@ -155,7 +175,7 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         if (verifyInterval.toSeconds() != DEFAULT_VERIFY_SECONDS) {
             a.addAll(List.of("--verify-interval", String.valueOf(verifyInterval.toSeconds())));
         }
-        if (adminToken != null) a.addAll(List.of("--admin-token", adminToken));
+        if (adminTokenFile != null) a.addAll(List.of("--admin-token-file", adminTokenFile.toString()));
         if (allowMassDelete) a.add("--allow-mass-delete");
         for (String name : advertise) a.addAll(List.of("--advertise", name));
         if (peerPort != port + PEER_PORT_OFFSET) a.addAll(List.of("--peer-port", String.valueOf(peerPort)));
@@ -193,6 +213,7 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         private Duration verifyInterval = Duration.ofSeconds(DEFAULT_VERIFY_SECONDS);
         private String adminToken;
         private boolean allowMassDelete;
+        private Path adminTokenFile;
         private List<String> advertise = List.of();
         private Integer peerPort;
         private Security security = Security.defaults();
@@ -266,6 +287,12 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
             return this;
         }
 
+        /** The file the admin token was read from (rendered by {@link #toArgs}); null when it came from the environment. */
+        public Builder adminTokenFile(Path adminTokenFile) {
+            this.adminTokenFile = adminTokenFile;
+            return this;
+        }
+
         /** Names peers reach this node by (for NAT or containers); default: the bound host. */
         public Builder advertise(List<String> advertise) {
             this.advertise = advertise == null ? List.of() : advertise;
@@ -286,7 +313,7 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         public NodeConfig build() {
             return new NodeConfig(nodeId, host, port, adminHost, adminPort == null ? port + ADMIN_PORT_OFFSET : adminPort,
                     dataDir == null ? Path.of("data", String.valueOf(nodeId)) : dataDir, stateDir, join, bootstrap, snapshotEvery,
-                    segmentBytes, verifyInterval, adminToken, allowMassDelete, advertise,
+                    segmentBytes, verifyInterval, adminToken, allowMassDelete, adminTokenFile, advertise,
                     peerPort == null ? port + PEER_PORT_OFFSET : peerPort, security);
         }
     }

@@ -84,4 +84,22 @@ class NodeCommandLineTest {
         ProcessBuilder pb = NodeCommandLine.of(dir.resolve("pickbox.jar")).processBuilder(config);
         assertThat(pb.environment()).containsKey("MALLOC_ARENA_MAX");
     }
+
+    @Test
+    void theTokenReachesTheNodeThroughItsFileOrTheEnvironmentNeverTheCommandLine() throws Exception {
+        Path jar = Files.writeString(dir.resolve("pickbox.jar"), "not a real jar");
+        NodeConfig config = NodeConfig.builder("node1", 7001).dataDir(dir.resolve("n1")).adminToken("t0ken-value").build();
+        ProcessBuilder pb = NodeCommandLine.of(jar).processBuilder(config);
+        assertThat(String.join(" ", pb.command())).doesNotContain("t0ken-value");
+        assertThat(pb.environment()).containsEntry(AdminTokenOption.ENV, "t0ken-value");
+
+        Path file = dir.resolve("token");
+        NodeConfig fromFile = config.toBuilder().adminTokenFile(file).build();
+        ProcessBuilder withFile = NodeCommandLine.of(jar).processBuilder(fromFile);
+        assertThat(withFile.command()).containsSequence("--admin-token-file", file.toString());
+        assertThat(withFile.environment()).doesNotContainKey(AdminTokenOption.ENV);
+
+        NodeConfig none = NodeConfig.builder("node1", 7001).dataDir(dir.resolve("n1")).build();
+        assertThat(NodeCommandLine.of(jar).processBuilder(none).environment()).doesNotContainKey(AdminTokenOption.ENV);
+    }
 }

@@ -1,6 +1,7 @@
 package io.pickbox.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pickbox.cli.NodeCommandLine;
 import io.pickbox.node.Node;
 import io.pickbox.node.NodeConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -14,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 
@@ -327,15 +329,18 @@ class AdminApiIT {
             String auth = "Bearer " + token;
             await().atMost(T).until(() -> get(a, "/v1/health", "Authorization", auth).statusCode() == 200);
             for (String path : List.of("/v1/status", "/v1/health", "/v1/ready", "/v1/files", "/v1/files/x", "/v1/conflicts",
-                    "/metrics", "/", "/v1/events?since=0", "/v1/blobs/" + "0".repeat(64))) {
+                    "/metrics", "/v1/events?since=0", "/v1/blobs/" + "0".repeat(64))) {
                 assertError(get(a, path), 401);
                 assertError(get(a, path, "Authorization", "Bearer wrong"), 401);
                 assertError(get(a, path + (path.contains("?") ? "&" : "?") + "token=wrong"), 401);
             }
             assertThat(get(a, "/metrics", "Authorization", auth).statusCode()).isEqualTo(200);
-            assertThat(get(a, "/?token=" + token).statusCode()).isEqualTo(200);
-            assertThat(get(a, "/v1/status?token=" + token).statusCode()).isEqualTo(200);
-            // Changes: no token, a wrong one, or a token in the URL (reads only) change nothing.
+            // The dashboard's page holds no data: it loads without the token, to ask for it.
+            assertThat(get(a, "/").statusCode()).isEqualTo(200);
+            // A token in a URL is never accepted: URLs end up in logs, history and Referer headers.
+            assertError(get(a, "/v1/status?token=" + token), 401);
+            assertError(get(a, "/v1/events?since=0&token=" + token), 401);
+            // Changes: no token, a wrong one, or a token in the URL change nothing.
             assertError(call(a, "PUT", "/v1/files/t.txt", "application/octet-stream", "x".getBytes()), 401);
             assertError(call(a, "PUT", "/v1/files/t.txt", "application/octet-stream", "x".getBytes(), "Authorization", "Bearer nope"), 401);
             assertError(call(a, "PUT", "/v1/files/t.txt?token=" + token, "application/octet-stream", "x".getBytes()), 401);
@@ -356,7 +361,69 @@ class AdminApiIT {
         NodeConfig cfg = NodeConfig.builder("open1", ports[0]).adminHost("0.0.0.0").adminPort(ports[1])
                 .dataDir(base.resolve("open")).build();
         try (Node node = new Node(cfg)) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(node::start).hasMessageContaining("--admin-token");
+            org.assertj.core.api.Assertions.assertThatThrownBy(node::start).hasMessageContaining("--admin-token-file");
         }
+    }
+
+    /**
+     * A node process gets its token through the environment, never its command line; bound to
+     * every interface it answers to its advertised name but no other; the CLI reads the token from
+     * a private file or the environment, and refuses it as an argument.
+     */
+    @Test
+    void tokensTravelByFileOrEnvironmentAndAdvertisedNamesAreAccepted() throws Exception {
+        int[] ports = TestCluster.freePorts(3);
+        String token = "proc-token-0123456789";
+        // Peers dial the first advertised name: a name this machine resolves comes first.
+        TestNode node = new TestNode("proc1", ports[0], ports[1], ports[2], base.resolve("proc1"), base.resolve("proc1.log"),
+                NodeCommandLine.of(TestNode.jar()),
+                b -> b.adminHost("0.0.0.0").advertise(List.of("127.0.0.1", "node1.lan")).adminToken(token), null);
+        try {
+            node.start();
+            String a = node.adminAddress();
+            for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+                String cmd = p.info().commandLine().orElse("");
+                if (cmd.contains("-Dpickbox.node=proc1")) assertThat(cmd).doesNotContain(token);
+            }
+            String auth = "Authorization: Bearer " + token + "\r\n";
+            assertThat(rawStatus(a, "GET /v1/health HTTP/1.1\r\nHost: node1.lan:" + ports[1] + "\r\n" + auth)).isEqualTo(200);
+            assertThat(rawStatus(a, "GET /v1/health HTTP/1.1\r\nHost: other.lan:" + ports[1] + "\r\n" + auth)).isEqualTo(403);
+
+            Path file = Files.writeString(base.resolve("proc1.token"), token + "\n");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            ItSupport.CliResult byFile = ItSupport.runCli("cluster", "status", "--admin", a, "--admin-token-file", file.toString());
+            assertThat(byFile.exitCode()).as(byFile.output()).isZero();
+            assertThat(byFile.output()).contains("proc1");
+            assertThat(cliWithEnv(token, "cluster", "status", "--admin", a)).isZero();
+            assertThat(cliWithEnv("wrong", "cluster", "status", "--admin", a)).isNotZero();
+
+            ItSupport.CliResult none = ItSupport.runCli("cluster", "status", "--admin", a);
+            assertThat(none.exitCode()).isNotZero();
+            assertThat(none.output()).contains("401");
+            ItSupport.CliResult argument = ItSupport.runCli("cluster", "status", "--admin", a, "--admin-token", token);
+            assertThat(argument.exitCode()).isEqualTo(2);
+            assertThat(argument.output()).contains("--admin-token-file").contains("PICKBOX_ADMIN_TOKEN");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+            ItSupport.CliResult readable = ItSupport.runCli("cluster", "status", "--admin", a, "--admin-token-file", file.toString());
+            assertThat(readable.exitCode()).isEqualTo(2);
+            assertThat(readable.output()).contains("chmod 600");
+        } finally {
+            node.stop();
+        }
+        ItSupport.CliResult start = ItSupport.runCli("node", "start", "--node-id", "x", "--port", String.valueOf(ports[0]),
+                "--data-dir", base.resolve("never").toString(), "--admin-token", token);
+        assertThat(start.exitCode()).isEqualTo(2);
+        assertThat(start.output()).contains("--admin-token-file");
+        assertThat(base.resolve("never")).doesNotExist();
+    }
+
+    /** The CLI's exit code with {@code token} in its environment. */
+    private static int cliWithEnv(String token, String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(ItSupport.cli(args)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("PICKBOX_ADMIN_TOKEN", token);
+        Process p = pb.start();
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return p.exitValue();
     }
 }

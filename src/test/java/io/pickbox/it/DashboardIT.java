@@ -6,8 +6,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -21,8 +23,13 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The web dashboard in a real headless Chromium: members, and a file created during the test, live. */
+/**
+ * The web dashboard in a real headless Chromium: signing in with the node's token, then members,
+ * and a file created during the test, live.
+ */
 class DashboardIT {
+
+    private static final String TOKEN = "dashboard-token-0123456789";
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -54,16 +61,33 @@ class DashboardIT {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "skipped: /usr/bin/chromium or /usr/bin/chromedriver is not installed "
                         + "(apt-get install -y chromium chromium-driver)");
-        cluster = TestCluster.inJvm(base, 2);
+        cluster = TestCluster.inJvm(base, 2, b -> b.adminToken(TOKEN));
         TestCluster.write(cluster.node(0).file("before/old.txt"), "there before the page loaded");
         ItSupport.awaitContent(cluster.nodes(), "before/old.txt", "there before the page loaded", Duration.ofSeconds(30));
 
         driver = browser();
-        driver.get("http://" + cluster.node(0).adminAddress() + "/");
+        String page = "http://" + cluster.node(0).adminAddress() + "/";
+        driver.get(page);
         // The page re-renders its tables as status arrives: an element found a moment ago may be
         // replaced before it is read, so every read is retried until it holds.
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30), Duration.ofMillis(100));
         wait.ignoring(StaleElementReferenceException.class);
+
+        // The node wants its token: the page asks for it, refuses a wrong one, and keeps a cookie for the right one.
+        wait.until(d -> d.findElement(By.id("signin")).isDisplayed());
+        assertThat(driver.findElement(By.id("dashboard")).isDisplayed()).isFalse();
+        signIn("not-the-token");
+        wait.until(d -> d.findElement(By.id("signin-error")).getText().contains("Wrong token"));
+        assertThat(driver.manage().getCookies()).isEmpty();
+        signIn(TOKEN);
+        wait.until(d -> d.findElement(By.id("dashboard")).isDisplayed() && !d.findElement(By.id("signin")).isDisplayed());
+        Cookie session = driver.manage().getCookies().iterator().next();
+        assertThat(session.getName()).startsWith("pickbox_session");
+        assertThat(session.getValue()).doesNotContain(TOKEN);
+        assertThat(session.isHttpOnly()).isTrue();
+        assertThat(session.getSameSite()).isEqualTo("Strict");
+        // A reload stays signed in.
+        driver.navigate().refresh();
 
         // Members with their roles.
         wait.until(d -> d.findElements(By.cssSelector("#members tbody tr.member")).stream()
@@ -95,5 +119,20 @@ class DashboardIT {
         });
         wait.until(d -> d.findElement(By.id("detail")).getText().contains("in sync"));
         assertThat(new File(driver.getCurrentUrl()).getPath()).doesNotContain("token");
+
+        // Signing out ends the session: the page asks again, and the old cookie opens nothing.
+        wait.until(d -> d.findElement(By.id("signout")).isDisplayed());
+        driver.findElement(By.id("signout")).click();
+        wait.until(d -> d.findElement(By.id("signin")).isDisplayed());
+        assertThat(AdminHttp.get(cluster.node(0).adminAddress(), "/v1/status",
+                "Cookie", session.getName() + "=" + session.getValue()).statusCode()).isEqualTo(401);
+        assertThat(driver.getPageSource()).doesNotContain(TOKEN);
+    }
+
+    private void signIn(String token) {
+        WebElement input = driver.findElement(By.id("signin-token"));
+        input.clear();
+        input.sendKeys(token);
+        driver.findElement(By.id("signin-submit")).click();
     }
 }

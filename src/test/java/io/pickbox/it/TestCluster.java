@@ -88,8 +88,11 @@ public final class TestCluster implements AutoCloseable {
         for (TestNode n : nodes) {
             if (!n.running()) continue;
             try {
-                return AdminHttp.json(AdminHttp.postJson(n.adminAddress(), "/v1/cluster/invites", "{\"expiresSeconds\": 600}"))
-                        .path("token").asText();
+                String token = n.config().adminToken();
+                String[] auth = token == null ? new String[0] : new String[] {"Authorization", "Bearer " + token};
+                var answer = AdminHttp.postJson(n.adminAddress(), "/v1/cluster/invites", "{\"expiresSeconds\": 600}", auth);
+                if (answer.statusCode() != 200) throw new IllegalStateException(answer.statusCode() + " " + answer.body());
+                return AdminHttp.json(answer).path("token").asText();
             } catch (Exception e) {
                 throw new IllegalStateException("no invite from " + n + ": " + e, e);
             }

@@ -166,8 +166,11 @@ public final class TestNode {
         return running != null ? running.isAlive() : node != null;
     }
 
+    /** A GET with the node's token, if it has one. */
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return AdminHttp.get(adminAddress(), path);
+        String token = config().adminToken();
+        return token == null ? AdminHttp.get(adminAddress(), path)
+                : AdminHttp.get(adminAddress(), path, "Authorization", "Bearer " + token);
     }
 
     public JsonNode status() throws IOException, InterruptedException {
