@@ -32,7 +32,7 @@ public final class ChunkPusher implements AutoCloseable {
     static final int PARALLEL_REQUESTS = 16;
 
     /** Never pushes: every chunk goes through Raft (a node without peers, and tests). */
-    public static final ChunkPusher NONE = new ChunkPusher(Optional::empty, null);
+    public static final ChunkPusher NONE = new ChunkPusher(Optional::empty, PeerAccess.plaintext(null));
 
     private final Supplier<Optional<List<String>>> peers;
     private final PeerHttp http;

@@ -41,7 +41,7 @@ final class PeerHttp implements AutoCloseable {
      * @param connections connections kept at most (requests also run on callers' threads)
      */
     PeerHttp(PeerAccess access, String threadName, int threads, int connections) {
-        this.access = access;
+        this.access = java.util.Objects.requireNonNull(access, "access");
         this.connections = connections;
         AtomicInteger n = new AtomicInteger();
         this.threads = new ThreadPoolExecutor(threads, threads, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {

@@ -80,7 +80,7 @@ class BlobFetcherTest {
 
         BlobStore blobs = new BlobStore(dir);
         blobs.put(chunks.get(0), java.nio.ByteBuffer.wrap(all.get(chunks.get(0)))); // already held: not fetched
-        BlobFetcher fetcher = new BlobFetcher(blobs, () -> List.of(a, b), null);
+        BlobFetcher fetcher = new BlobFetcher(blobs, () -> List.of(a, b), PeerAccess.plaintext(null));
 
         List<CompletableFuture<Boolean>> present = fetcher.ensureAll(chunks, null, null);
         assertThat(present).hasSize(chunks.size());
@@ -100,7 +100,7 @@ class BlobFetcherTest {
         String b = peer(all, Map.of(), new AtomicInteger());
         BlobStore blobs = new BlobStore(dir);
         blobs.put(chunks.get(7), java.nio.ByteBuffer.wrap(all.get(chunks.get(7))));
-        BlobFetcher fetcher = new BlobFetcher(blobs, () -> List.of(a, b), null);
+        BlobFetcher fetcher = new BlobFetcher(blobs, () -> List.of(a, b), PeerAccess.plaintext(null));
 
         Map<Integer, List<byte[]>> handed = new ConcurrentHashMap<>();
         List<CompletableFuture<Boolean>> present = fetcher.ensureAll(chunks, null, (i, bytes) -> {
@@ -134,7 +134,7 @@ class BlobFetcherTest {
         });
         server.start();
         servers.add(server);
-        BlobFetcher fetcher = new BlobFetcher(new BlobStore(dir), () -> List.of("127.0.0.1:" + server.getAddress().getPort()), null);
+        BlobFetcher fetcher = new BlobFetcher(new BlobStore(dir), () -> List.of("127.0.0.1:" + server.getAddress().getPort()), PeerAccess.plaintext(null));
 
         Placement at = new Placement("dir with space/caf\u00e9+1 100%.bin", 3L * Hashing.CHUNK_SIZE);
         assertThat(fetcher.ensureAll(List.of(sha), List.of(at), (i, bytes) -> true).get(0).join()).isTrue();
@@ -151,7 +151,7 @@ class BlobFetcherTest {
         String a = peer(all, Map.of(), toA);
         String b = peer(all, Map.of(), toB);
         BlobStore blobs = new BlobStore(dir);
-        BlobFetcher fetcher = new BlobFetcher(blobs, () -> List.of(empty, a, b), null);
+        BlobFetcher fetcher = new BlobFetcher(blobs, () -> List.of(empty, a, b), PeerAccess.plaintext(null));
 
         for (CompletableFuture<Boolean> f : fetcher.ensureAll(chunks, null, null)) assertThat(f.join()).isTrue();
         assertThat(toA.get() + toB.get()).isEqualTo(chunks.size());
@@ -167,7 +167,7 @@ class BlobFetcherTest {
         Map<String, byte[]> served = new ConcurrentHashMap<>(Map.of(knownSha, known));
         String a = peer(served, Map.of(), new AtomicInteger());
         BlobStore blobs = new BlobStore(dir);
-        BlobFetcher fetcher = new BlobFetcher(blobs, () -> List.of(a), null);
+        BlobFetcher fetcher = new BlobFetcher(blobs, () -> List.of(a), PeerAccess.plaintext(null));
 
         List<CompletableFuture<Boolean>> present = fetcher.ensureAll(List.of(knownSha, unknownSha), null, null);
         assertThat(present.get(0).join()).isTrue();

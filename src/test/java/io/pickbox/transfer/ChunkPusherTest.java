@@ -102,8 +102,8 @@ class ChunkPusherTest {
         }
         String down = "127.0.0.1:" + closedPort;
 
-        assertThat(new ChunkPusher(() -> Optional.of(List.of(ok, full)), null).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
-        assertThat(new ChunkPusher(() -> Optional.of(List.of(down, ok)), null).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(new ChunkPusher(() -> Optional.of(List.of(ok, full)), PeerAccess.plaintext(null)).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(new ChunkPusher(() -> Optional.of(List.of(down, ok)), PeerAccess.plaintext(null)).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
     }
 
     @Test
@@ -112,7 +112,7 @@ class ChunkPusherTest {
         String sha = Hashing.sha256Hex(chunk);
 
         assertThat(new ChunkPusher(Optional::empty, io.pickbox.transfer.PeerAccess.plaintext(null)).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
-        assertThat(new ChunkPusher(() -> Optional.of(List.of()), null).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(new ChunkPusher(() -> Optional.of(List.of()), PeerAccess.plaintext(null)).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
         assertThat(ChunkPusher.NONE.pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
     }
 }

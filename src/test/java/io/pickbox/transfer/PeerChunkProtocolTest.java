@@ -65,13 +65,13 @@ class PeerChunkProtocolTest {
     void aPushedChunkIsStoredAndAnotherNodeFetchesIt() throws Exception {
         byte[] chunk = bytes(300_000, 1);
         String sha = Hashing.sha256Hex(chunk);
-        try (ChunkPusher pusher = new ChunkPusher(() -> Optional.of(List.of(address)), null)) {
+        try (ChunkPusher pusher = new ChunkPusher(() -> Optional.of(List.of(address)), PeerAccess.plaintext(null))) {
             assertThat(pusher.pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(blobs.read(sha)).isEqualTo(chunk);
 
         try (BlobStore mine = new BlobStore(otherState.resolve("blobs"));
-             BlobFetcher fetcher = new BlobFetcher(mine, () -> List.of(address), null)) {
+             BlobFetcher fetcher = new BlobFetcher(mine, () -> List.of(address), PeerAccess.plaintext(null))) {
             assertThat(fetcher.ensure(sha)).isTrue();
             assertThat(mine.read(sha)).isEqualTo(chunk);
         }
@@ -82,7 +82,7 @@ class PeerChunkProtocolTest {
         Files.createDirectories(folder.resolve("d"));
         byte[] chunk = bytes(CHUNK, 2);
         String sha = Hashing.sha256Hex(chunk);
-        try (ChunkPusher pusher = new ChunkPusher(() -> Optional.of(List.of(address)), null)) {
+        try (ChunkPusher pusher = new ChunkPusher(() -> Optional.of(List.of(address)), PeerAccess.plaintext(null))) {
             assertThat(pusher.pushToAll(sha, chunk, new Placement("d/big file.bin", CHUNK)).get(10, TimeUnit.SECONDS)).isTrue();
         }
         StagedFiles.Staged file = staged.take("d/big file.bin");
@@ -98,7 +98,7 @@ class PeerChunkProtocolTest {
         Files.write(folder.resolve("f.bin"), content);
         String last = Hashing.sha256Hex(Arrays.copyOfRange(content, CHUNK, content.length));
         try (BlobStore mine = new BlobStore(otherState.resolve("blobs"));
-             BlobFetcher fetcher = new BlobFetcher(mine, () -> List.of(address), null)) {
+             BlobFetcher fetcher = new BlobFetcher(mine, () -> List.of(address), PeerAccess.plaintext(null))) {
             assertThat(fetcher.ensure(last)).as("without a placement the peer has nowhere to look").isFalse();
             var present = fetcher.ensureAll(List.of(last), List.of(new Placement("f.bin", CHUNK)), null);
             assertThat(present.get(0).get(10, TimeUnit.SECONDS)).isTrue();
