@@ -1,5 +1,6 @@
 package io.pickbox.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.pickbox.cli.NodeCommandLine;
 import io.pickbox.folder.FolderComparison;
 import io.pickbox.node.NodeConfig;
@@ -80,6 +81,18 @@ final class NamespaceCluster implements AutoCloseable {
         pb.command(hosts.exec(n.host, pb.command()));
         n.process = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(n.log.toFile())).start();
         awaitHealthy(n);
+    }
+
+    /**
+     * {@code n}'s status read by the CLI on its own host, where its admin API stays reachable while
+     * the host is cut off.
+     */
+    JsonNode statusOnItsHost(NamespaceNode n) throws Exception {
+        List<String> cmd = hosts.exec(n.host, ItSupport.cli("cluster", "status", "--json", "--admin", n.adminAddress(),
+                "--admin-token", adminToken));
+        ItSupport.ProcResult r = ItSupport.exec(base, Duration.ofSeconds(60), cmd);
+        if (r.exitCode() != 0) throw new IOException("cluster status on " + n + " exited with " + r.exitCode() + ": " + r.output());
+        return AdminHttp.JSON.readTree(r.output());
     }
 
     private void awaitHealthy(NamespaceNode n) {
