@@ -1,0 +1,204 @@
+package io.pickbox.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pickbox.cli.NodeCommandLine;
+import io.pickbox.folder.FolderComparison;
+import io.pickbox.node.NodeConfig;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A cluster of real node processes, one per host of {@link NetworkNamespaces}, each binding its
+ * host's address (Raft and admin API; the same ports on every host): node {@code a} on host 1
+ * bootstraps, the others join through it one at a time. The admin API binds beyond loopback, so
+ * it needs a token; peers fetch and push chunks of large files through each other's admin API
+ * with that token, so every node has the same one.
+ */
+final class NamespaceCluster implements AutoCloseable {
+
+    static final int RAFT_PORT = 8001;
+    static final int ADMIN_PORT = 9001;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final NetworkNamespaces hosts;
+    private final Path base;
+    private final String adminToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+    private final List<NamespaceNode> nodes = new ArrayList<>();
+
+    private NamespaceCluster(NetworkNamespaces hosts, Path base) {
+        this.hosts = hosts;
+        this.base = base;
+    }
+
+    /**
+     * Starts {@code size} nodes on as many new hosts and waits until each is healthy and lists
+     * every member. Skips the calling test where network namespaces are unavailable.
+     */
+    static NamespaceCluster start(Path base, int size) throws Exception {
+        NetworkNamespaces.assumeAvailable();
+        NamespaceCluster cluster = new NamespaceCluster(NetworkNamespaces.create(size), base);
+        try {
+            for (int i = 1; i <= size; i++) {
+                NamespaceNode n = cluster.newNode(i);
+                cluster.nodes.add(n);
+                cluster.start(n, i == 1 ? null : cluster.nodes.get(0).raftAddress());
+            }
+            for (NamespaceNode n : cluster.nodes) cluster.awaitMembers(n, size);
+            return cluster;
+        } catch (Throwable t) {
+            cluster.printLogs(System.err);
+            cluster.close();
+            throw t;
+        }
+    }
+
+    private NamespaceNode newNode(int host) throws IOException {
+        String id = String.valueOf((char) ('a' + host - 1));
+        Path dir = Files.createDirectories(base.resolve(id));
+        return new NamespaceNode(id, host, hosts.address(host), dir, base.resolve(id + ".log"), adminToken);
+    }
+
+    /**
+     * The one place a node process is started: {@code pickbox node start} on its host, bound to the
+     * host's address, joining through {@code join} (null: bootstrap, or recover with state).
+     */
+    private void start(NamespaceNode n, String join) throws Exception {
+        NodeConfig config = NodeConfig.builder(n.id, RAFT_PORT).host(n.address).adminHost(n.address).adminPort(ADMIN_PORT)
+                .adminToken(adminToken).dataDir(n.dir).join(join).build();
+        ProcessBuilder pb = NodeCommandLine.of(TestNode.jar()).processBuilder(config);
+        pb.command(hosts.exec(n.host, pb.command()));
+        n.process = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(n.log.toFile())).start();
+        awaitHealthy(n);
+    }
+
+    /**
+     * {@code n}'s status read by the CLI on its own host, where its admin API stays reachable while
+     * the host is cut off.
+     */
+    JsonNode statusOnItsHost(NamespaceNode n) throws Exception {
+        List<String> cmd = hosts.exec(n.host, ItSupport.cli("cluster", "status", "--json", "--admin", n.adminAddress(),
+                "--admin-token", adminToken));
+        ItSupport.ProcResult r = ItSupport.exec(base, Duration.ofSeconds(60), cmd);
+        if (r.exitCode() != 0) throw new IOException("cluster status on " + n + " exited with " + r.exitCode() + ": " + r.output());
+        return AdminHttp.JSON.readTree(r.output());
+    }
+
+    private void awaitHealthy(NamespaceNode n) {
+        await("health of " + n).atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+            if (!n.running()) throw new IllegalStateException(n + " exited:\n" + n.tail(40));
+            return n.get("/v1/health").statusCode() == 200;
+        });
+    }
+
+    private void awaitMembers(NamespaceNode n, int size) {
+        await("members seen by " + n).atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .untilAsserted(() -> assertThat(n.status().path("members").size()).isEqualTo(size));
+    }
+
+    NetworkNamespaces hosts() {
+        return hosts;
+    }
+
+    List<NamespaceNode> nodes() {
+        return nodes;
+    }
+
+    /** Node {@code id} ("a", "b", ...). */
+    NamespaceNode node(String id) {
+        return nodes.stream().filter(n -> n.id.equals(id)).findFirst().orElseThrow(() -> new IllegalArgumentException(id));
+    }
+
+    /** The others, in order. */
+    List<NamespaceNode> except(NamespaceNode... excluded) {
+        return nodes.stream().filter(n -> !Arrays.asList(excluded).contains(n)).toList();
+    }
+
+    void cut(NamespaceNode n) throws IOException {
+        hosts.cut(n.host);
+    }
+
+    void heal(NamespaceNode n) throws IOException {
+        hosts.heal(n.host);
+    }
+
+    /**
+     * Waits until every one of {@code among} names the same leader, which is one of them and says
+     * so itself, in a term after {@code afterTerm}; returns it.
+     */
+    NamespaceNode awaitLeader(List<NamespaceNode> among, long afterTerm, Duration timeout) {
+        NamespaceNode[] found = new NamespaceNode[1];
+        await("a leader among " + among).atMost(timeout).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+            NamespaceNode leader = null;
+            for (NamespaceNode n : among) {
+                var s = n.status();
+                if ("leader".equals(s.path("role").asText()) && s.path("term").asLong() > afterTerm) leader = n;
+            }
+            if (leader == null) return false;
+            for (NamespaceNode n : among) if (!leader.id.equals(n.status().path("leader").asText())) return false;
+            found[0] = leader;
+            return true;
+        });
+        return found[0];
+    }
+
+    /** Waits until every one of {@code on} holds every one of {@code files} (relative path -> content). */
+    static void awaitFiles(List<NamespaceNode> on, Map<String, byte[]> files, Duration timeout) {
+        await("files on " + on).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .untilAsserted(() -> {
+                    for (NamespaceNode n : on) {
+                        for (var f : files.entrySet()) {
+                            assertThat(Files.readAllBytes(n.file(f.getKey()))).as(f.getKey() + " on " + n).isEqualTo(f.getValue());
+                        }
+                    }
+                });
+    }
+
+    /** Waits until {@code on}'s folders are identical and none of them has a change pending. */
+    static void awaitConverged(List<NamespaceNode> on, Duration timeout) {
+        List<Path> dirs = on.stream().map(n -> n.dir).toList();
+        await("convergence of " + on).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .untilAsserted(() -> {
+                    assertThat(FolderComparison.compare(dirs)).isEmpty();
+                    for (NamespaceNode n : on) assertThat(n.status().path("pending").asInt()).as("pending on " + n).isZero();
+                    assertThat(FolderComparison.compare(dirs)).isEmpty();
+                });
+    }
+
+    /** Every node's log, its last lines, for a failed test. */
+    void printLogs(java.io.PrintStream out) {
+        for (NamespaceNode n : nodes) {
+            out.println("----- " + n + " (" + n.log + "), last lines:");
+            out.println(n.tail(150));
+        }
+    }
+
+    /** Stops every node, then removes the hosts. */
+    @Override
+    public void close() throws Exception {
+        for (NamespaceNode n : nodes) {
+            try {
+                n.stop();
+            } catch (Exception e) {
+                // the hosts' removal kills what is left
+            }
+        }
+        hosts.close();
+    }
+
+    @Override
+    public String toString() {
+        return nodes + " on " + hosts;
+    }
+}
