@@ -72,15 +72,45 @@ final class NamespaceCluster implements AutoCloseable {
 
     /**
      * The one place a node process is started: {@code pickbox node start} on its host, bound to the
-     * host's address, joining through {@code join} (null: bootstrap, or recover with state).
+     * host's address, joining through {@code join} (null: bootstrap, or recover with state). A node
+     * that joins for the first time brings an invite made on the first node, as an operator would.
      */
-    private void start(NamespaceNode n, String join) throws Exception {
-        NodeConfig config = NodeConfig.builder(n.id, RAFT_PORT).host(n.address).adminHost(n.address).adminPort(ADMIN_PORT)
-                .adminToken(adminToken).dataDir(n.dir).join(join).build();
+    void start(NamespaceNode n, String join) throws Exception {
+        String invite = join != null && !Files.exists(n.dir.resolve(".pickbox/tls/node.pem")) ? invite(nodes.get(0), false) : null;
+        start(n, join, invite);
+    }
+
+    /** Starts {@code n} as {@link #start(NamespaceNode, String)} does, with the invite given (null: none). */
+    void start(NamespaceNode n, String join, String invite) throws Exception {
+        start(n, NodeConfig.builder(n.id, RAFT_PORT).host(n.address).adminHost(n.address).adminPort(ADMIN_PORT)
+                .adminToken(adminToken).adminTokenFile(adminTokenFile()).dataDir(n.dir).join(join)
+                .security(new NodeConfig.Security(false, invite, null, null, null, null)).build());
+        awaitHealthy(n);
+    }
+
+    /** Starts the node process of {@code config} on {@code n}'s host, without waiting. */
+    void start(NamespaceNode n, NodeConfig config) throws Exception {
         ProcessBuilder pb = NodeCommandLine.of(TestNode.jar()).processBuilder(config);
         pb.command(hosts.exec(n.host, pb.command()));
         n.process = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(n.log.toFile())).start();
-        awaitHealthy(n);
+    }
+
+    /** A one-time invite made on {@code member}, as `pickbox cluster invite` makes it. */
+    String invite(NamespaceNode member, boolean learner) throws Exception {
+        var answer = AdminHttp.postJson(member.adminAddress(), "/v1/cluster/invites",
+                "{\"expiresSeconds\": 600, \"learner\": " + learner + "}", "Authorization", "Bearer " + adminToken);
+        if (answer.statusCode() != 200) throw new IOException("no invite from " + member + ": " + answer.body());
+        return AdminHttp.json(answer).path("token").asText();
+    }
+
+    /** The admin token in a file only its owner reads, as operators keep it. */
+    Path adminTokenFile() throws IOException {
+        Path file = base.resolve("admin.token");
+        if (!Files.exists(file)) {
+            Files.writeString(file, adminToken);
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+        return file;
     }
 
     /**
@@ -89,13 +119,13 @@ final class NamespaceCluster implements AutoCloseable {
      */
     JsonNode statusOnItsHost(NamespaceNode n) throws Exception {
         List<String> cmd = hosts.exec(n.host, ItSupport.cli("cluster", "status", "--json", "--admin", n.adminAddress(),
-                "--admin-token", adminToken));
+                "--admin-token-file", adminTokenFile().toString()));
         ItSupport.ProcResult r = ItSupport.exec(base, Duration.ofSeconds(60), cmd);
         if (r.exitCode() != 0) throw new IOException("cluster status on " + n + " exited with " + r.exitCode() + ": " + r.output());
         return AdminHttp.JSON.readTree(r.output());
     }
 
-    private void awaitHealthy(NamespaceNode n) {
+    void awaitHealthy(NamespaceNode n) {
         await("health of " + n).atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
             if (!n.running()) throw new IllegalStateException(n + " exited:\n" + n.tail(40));
             return n.get("/v1/health").statusCode() == 200;
