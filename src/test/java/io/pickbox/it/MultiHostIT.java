@@ -1,6 +1,7 @@
 package io.pickbox.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pickbox.node.NodeConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -43,8 +44,9 @@ class MultiHostIT {
                     NamespaceNode member = cluster.node(m.path("id").asText());
                     assertThat(m.path("address").asText()).as("Raft address of " + member + " seen by " + n)
                             .isEqualTo(member.raftAddress());
-                    assertThat(m.path("admin").asText()).as("admin address of " + member + " seen by " + n)
-                            .isEqualTo(member.adminAddress());
+                    assertThat(m.path("peer").asText()).as("peer (chunk) address of " + member + " seen by " + n)
+                            .isEqualTo(member.address + ":" + (NamespaceCluster.RAFT_PORT + NodeConfig.PEER_PORT_OFFSET));
+                    assertThat(m.path("certificateExpires").asText()).as("certificate of " + member + " seen by " + n).isNotEmpty();
                 }
             }
 
