@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,8 +38,12 @@ final class DemoCommand implements Callable<Integer> {
         })));
         NodeCommandLine commandLine = NodeCommandLine.ofRunningJar();
         for (int i = 1; i <= nodes; i++) {
-            NodeConfig config = NodeConfig.builder("node" + i, basePort + i - 1).dataDir(dir.resolve("node" + i))
-                    .join(i > 1 ? "127.0.0.1:" + basePort : null).build();
+            Path folder = dir.resolve("node" + i);
+            String join = i > 1 ? "127.0.0.1:" + basePort : null;
+            // A node joining for the first time brings an invite from node1; later runs recover.
+            boolean joins = join != null && !Files.exists(folder.resolve(".pickbox/tls/node.pem"));
+            NodeConfig config = NodeConfig.builder("node" + i, basePort + i - 1).dataDir(folder).join(join)
+                    .security(new NodeConfig.Security(false, joins ? invite(basePort) : null, null, null, null, null)).build();
             processes.add(commandLine.processBuilder(config).inheritIO().start());
             waitHealthy(config, processes.get(i - 1));
         }
@@ -47,6 +52,12 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("Status: ./pickbox cluster status    Stop: Ctrl-C");
         for (Process p : processes) p.waitFor();
         return 0;
+    }
+
+    /** A one-time invite from node1, whose admin API is the first node's. */
+    private static String invite(int basePort) throws IOException {
+        AdminClient admin = new AdminClient("127.0.0.1:" + (basePort + NodeConfig.ADMIN_PORT_OFFSET), null);
+        return admin.post("/v1/cluster/invites", java.util.Map.of("expiresSeconds", 600)).orThrow().path("token").asText();
     }
 
     private static void waitHealthy(NodeConfig config, Process p) throws Exception {

@@ -44,8 +44,11 @@ final class NodeCommand {
         List<String> advertise;
         @Option(names = "--join", paramLabel = "HOST:PORT", description = "Raft address of any member of the cluster to join.")
         String join;
+        /** The invite, when neither --token nor --token-file gives it. */
+        static final String INVITE_ENV = "PICKBOX_INVITE_TOKEN";
+
         @Option(names = "--token", paramLabel = "TOKEN", description = {"The invite to join with (from `pickbox cluster invite`); used once, only on the first start.",
-                "--token-file keeps it out of the process list."})
+                "--token-file or the environment variable " + INVITE_ENV + " keep it out of the process list."})
         String token;
         @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding the invite token.")
         Path tokenFile;
@@ -96,7 +99,9 @@ final class NodeCommand {
 
         private String inviteToken() {
             if (token != null && tokenFile != null) throw new IllegalArgumentException("give the invite with --token or --token-file, not both");
-            if (tokenFile == null) return token;
+            if ((token != null || tokenFile != null) && join == null) throw new IllegalArgumentException("an invite token goes with --join HOST:PORT");
+            if (join == null) return null;
+            if (tokenFile == null) return token != null ? token : System.getenv(INVITE_ENV);
             try {
                 return java.nio.file.Files.readString(tokenFile).trim();
             } catch (java.io.IOException e) {

@@ -87,6 +87,9 @@ public final class NodeCommandLine {
         if (config.adminToken() != null && config.adminTokenFile() == null) {
             pb.environment().put(AdminTokenOption.ENV, config.adminToken());
         }
+        // An invite is a secret too, until it is used.
+        pb.environment().remove(NodeCommand.Start.INVITE_ENV);
+        if (config.security().inviteToken() != null) pb.environment().put(NodeCommand.Start.INVITE_ENV, config.security().inviteToken());
         return pb;
     }
 

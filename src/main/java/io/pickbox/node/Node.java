@@ -100,7 +100,7 @@ public final class Node implements AutoCloseable {
         TlsFiles tlsFiles = TlsFiles.in(state);
         // Refuse before creating anything, so a refused start leaves the folder as it was.
         checkIdentity(state, hadState);
-        InviteToken invite = hadState ? null : inviteOf(security);
+        InviteToken invite = hadState || config.join() == null ? null : inviteOf(security);
         boolean managedTls = !security.insecure() && !security.externalPki();
         if (hadState && managedTls && !tlsFiles.exists()) {
             throw new IOException("this node has cluster state but no TLS identity in " + tlsFiles.dir()

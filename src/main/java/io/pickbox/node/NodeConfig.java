@@ -160,9 +160,9 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
 
     /**
      * The options of {@code pickbox node start} that give this config: the id, ports and folder
-     * always, everything else only where it differs from the default. The admin token is not an
-     * option: it is named by its file, or else goes in the environment ({@code PICKBOX_ADMIN_TOKEN},
-     * as {@code NodeCommandLine} passes it).
+     * always, everything else only where it differs from the default. Secrets are not options: the
+     * admin token is named by its file, or else goes in the environment ({@code PICKBOX_ADMIN_TOKEN},
+     * as {@code NodeCommandLine} passes it), and so does an invite ({@code PICKBOX_INVITE_TOKEN}).
      */
     public List<String> toArgs() {
         List<String> a = new ArrayList<>(List.of("--node-id", nodeId, "--port", String.valueOf(port),
@@ -180,7 +180,6 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         for (String name : advertise) a.addAll(List.of("--advertise", name));
         if (peerPort != port + PEER_PORT_OFFSET) a.addAll(List.of("--peer-port", String.valueOf(peerPort)));
         if (security.insecure()) a.add("--insecure");
-        if (security.inviteToken() != null) a.addAll(List.of("--token", security.inviteToken()));
         if (security.externalPki()) {
             a.addAll(List.of("--tls-cert", security.tlsCert().toString(), "--tls-key", security.tlsKey().toString(),
                     "--tls-ca", security.tlsCa().toString()));
