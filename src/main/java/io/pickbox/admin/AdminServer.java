@@ -6,6 +6,14 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pickbox.raft.MembershipChanges;
 import io.pickbox.folder.InvalidPathException;
 import io.pickbox.index.IndexListener;
+import org.eclipse.jetty.server.DetectorConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +63,7 @@ public final class AdminServer implements AutoCloseable {
             cfg.startupWatcherEnabled = false;
             cfg.http.disableCompression();
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            if (settings.servesHttps()) cfg.jetty.addConnector(this::httpsOrLocalPlaintext);
         });
         app.before(new RequestGuard(settings, sessions));
         web.register(app);
@@ -75,7 +84,30 @@ public final class AdminServer implements AutoCloseable {
         app.error(405, ctx -> {
             if (!isJson(ctx)) ctx.json(ApiError.body("method not allowed", ctx.method() + " " + ctx.path()));
         });
-        app.start(settings.host(), settings.port());
+        if (settings.servesHttps()) app.start();
+        else app.start(settings.host(), settings.port());
+    }
+
+    /**
+     * One port for both: TLS for every client, told apart from plaintext by its first bytes; the
+     * request guard lets plaintext through only from this machine (tools on the node itself).
+     */
+    private ServerConnector httpsOrLocalPlaintext(Server server, HttpConfiguration http) {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setSslContext(settings.tls());
+        ssl.setIncludeProtocols("TLSv1.3");
+        ssl.setEndpointIdentificationAlgorithm(null);
+        ssl.setSniRequired(false);
+        HttpConfiguration https = new HttpConfiguration(http);
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        secure.setSniHostCheck(false);
+        https.addCustomizer(secure);
+        HttpConnectionFactory plain = new HttpConnectionFactory(https);
+        SslConnectionFactory tls = new SslConnectionFactory(ssl, plain.getProtocol());
+        ServerConnector c = new ServerConnector(server, new DetectorConnectionFactory(tls), plain);
+        c.setHost(settings.host());
+        c.setPort(settings.port());
+        return c;
     }
 
     private static boolean isJson(Context ctx) {

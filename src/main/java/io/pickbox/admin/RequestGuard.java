@@ -35,8 +35,12 @@ final class RequestGuard implements Handler {
     /** Accepted Host header values: canonical host, a colon, the admin port. */
     private final Set<String> allowedHosts;
 
+    /** Plaintext is served to this machine's own clients only. */
+    private final boolean httpsBeyondLoopback;
+
     RequestGuard(AdminSettings settings, Sessions sessions) {
         this.token = settings.token();
+        this.httpsBeyondLoopback = settings.servesHttps();
         this.sessions = sessions;
         this.cookie = cookieName(settings.port());
         Set<String> hosts = new HashSet<>();
@@ -68,6 +72,10 @@ final class RequestGuard implements Handler {
 
     @Override
     public void handle(Context ctx) {
+        // Checked first: a token sent in plaintext over the network is refused before it is read.
+        if (httpsBeyondLoopback && !ctx.req().isSecure() && !isLoopback(ctx.req().getRemoteAddr())) {
+            throw new ApiError(403, "forbidden", "this admin API is reachable from other machines: use https (the CLI: --tls-ca FILE)");
+        }
         String host = ctx.header("Host");
         if (host == null || !allowedHosts.contains(canonicalHostPort(host))) {
             throw new ApiError(403, "forbidden", "unexpected Host header: " + host

@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -46,15 +47,35 @@ final class AdminClient {
 
     private final String base;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
     AdminClient(String address, String token) {
+        this(address, token, null);
+    }
+
+    /** @param tlsCa the CA to trust over HTTPS; null for plaintext (a node's own machine) */
+    AdminClient(String address, String token, Path tlsCa) {
         if (address == null || !address.matches("[^:/\\s]+:\\d{1,5}")) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new Main()),
                     "--admin must be HOST:PORT, got " + address);
         }
-        this.base = "http://" + address;
+        this.base = (tlsCa == null ? "http://" : "https://") + address;
         this.token = token;
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tlsCa != null) http.sslContext(trusting(tlsCa));
+        this.http = http.build();
+    }
+
+    private static javax.net.ssl.SSLContext trusting(Path caFile) {
+        try {
+            var cas = io.pickbox.trust.Pem.readCertificates(Files.readString(caFile));
+            if (cas.isEmpty()) throw new IllegalArgumentException("no certificate in " + caFile);
+            return io.pickbox.trust.Tls13Context.create(null,
+                    new io.pickbox.trust.ClusterTrustManager(cas, null, io.pickbox.trust.RevocationList.NONE));
+        } catch (IOException | RuntimeException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new Main()),
+                    "--tls-ca: cannot read a CA certificate from " + caFile + ": " + e.getMessage());
+        }
     }
 
     /** The API path of one path of the synced folder. */

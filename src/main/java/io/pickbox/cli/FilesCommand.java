@@ -24,9 +24,12 @@ final class FilesCommand {
         String admin;
         @Mixin
         AdminTokenOption token = new AdminTokenOption();
+        @Option(names = "--tls-ca", paramLabel = "FILE", description = {"Talk HTTPS, trusting this CA (PEM): a node's admin API bound beyond",
+                "loopback serves HTTPS with the cluster's certificates (its CA is <state>/tls/ca.pem on any node)."})
+        Path tlsCa;
 
         AdminClient client() {
-            return new AdminClient(admin, token.token());
+            return new AdminClient(admin, token.token(), tlsCa);
         }
     }
 

@@ -27,9 +27,9 @@ final class AdminWiring {
 
     private AdminWiring() {}
 
-    static AdminSettings settings(NodeConfig config) {
+    static AdminSettings settings(NodeConfig config, javax.net.ssl.SSLContext tls) {
         return new AdminSettings(config.adminHost(), config.adminPort(), names(config), config.adminToken(),
-                config.stateDir().resolve("uploads"));
+                config.stateDir().resolve("uploads"), tls);
     }
 
     /** The names the admin API answers to besides its bind address: the node's own host and what it advertises. */

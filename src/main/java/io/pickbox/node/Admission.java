@@ -13,6 +13,7 @@ import io.pickbox.sync.ClusterWriter;
 import io.pickbox.trust.CertificateRequest;
 import io.pickbox.trust.InviteToken;
 import io.pickbox.trust.NodeTls;
+import io.pickbox.trust.PeerIdentity;
 import io.pickbox.trust.Pem;
 import io.pickbox.trust.Role;
 import org.slf4j.Logger;
@@ -143,6 +144,46 @@ final class Admission implements Enrollment.Handler {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * A member's new certificate for a new key, with the role and names it asks for under the id
+     * its current certificate proves. Learners renew this way; voters sign their own.
+     */
+    @Override
+    public byte[] renew(byte[] request, PeerIdentity member) throws Enrollment.Refused {
+        if (member == null) throw new Enrollment.Refused("a renewal needs the member's current certificate");
+        if (!tls.ca().canSign()) throw new Enrollment.Refused("this member holds no CA key (a learner): renew through a voter");
+        CertificateRequest csr;
+        try {
+            csr = CertificateRequest.fromPem(json.readTree(request).path("csr").asText(""));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new Enrollment.Refused("bad certificate request: " + e.getMessage());
+        }
+        if (!csr.nodeId().equals(member.nodeId())) {
+            throw new Enrollment.Refused(member.nodeId() + " may renew its own certificate only, not " + csr.nodeId() + "'s");
+        }
+        X509Certificate cert;
+        try {
+            cert = tls.ca().issue(csr, member.role(), certificateLifetime);
+            record(member.nodeId(), cert, member.role() == Role.LEARNER);
+        } catch (IllegalArgumentException | IOException e) {
+            throw new Enrollment.Refused("cannot renew: " + e.getMessage());
+        }
+        LOG.info("Renewed the certificate of {}: valid until {}", member.nodeId(), cert.getNotAfter().toInstant());
+        ObjectNode reply = json.createObjectNode();
+        reply.put("certificate", Pem.certificate(cert));
+        try {
+            return json.writeValueAsBytes(reply);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Records a certificate issued without an invite (a renewal), so a later removal revokes it too. */
+    void record(String nodeId, X509Certificate cert, boolean learner) throws IOException {
+        commit(new TrustChange.Admit(nodeId, cert.getSerialNumber().toString(16), cert.getNotAfter().getTime(), learner, ""),
+                "record the certificate of " + nodeId);
     }
 
     private boolean isMember(String nodeId) {

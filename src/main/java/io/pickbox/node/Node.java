@@ -194,10 +194,17 @@ public final class Node implements AutoCloseable {
             admission = new Admission(tls, index, sync.writer(), raft, security.certLifetime());
             raftSecurity.admitWith(admission);
         }
+        if (tls != null && !security.externalPki()) {
+            CertificateRenewal renewal = new CertificateRenewal(tls, tlsFiles, config.certificateNames(), security.certLifetime(),
+                    this::voterAddresses, this::announceInBackground);
+            long every = CertificateRenewal.checkInterval(security.certLifetime()).toMillis();
+            if (tls.ca().canSign()) renewal.run();
+            timers.scheduleWithFixedDelay(renewal, every, every, TimeUnit.MILLISECONDS);
+        }
         peers = new PeerServer(config.host(), config.peerPort(), peerAccess,
                 cert -> isRevoked(cert.getSerialNumber()), new PeerChunkRoutes(blobs, chunks, staged));
         peers.start();
-        admin = new AdminServer(AdminWiring.settings(config), raft::status, raft.membershipChanges(),
+        admin = new AdminServer(AdminWiring.settings(config, tls == null ? null : tls.sslContext()), raft::status, raft.membershipChanges(),
                 AdminWiring.trust(admission, index), localState, AdminWiring.files(index, sync, chunks), sync::explain,
                 metrics.registry());
         index.addListener(admin.events());
@@ -312,6 +319,14 @@ public final class Node implements AutoCloseable {
         json.put("port", config.port());
         json.put("adminPort", config.adminPort());
         mapper.writerWithDefaultPrettyPrinter().writeValue(state.resolve("node.json").toFile(), json);
+    }
+
+    private Map<String, String> voterAddresses() {
+        try {
+            return raft.voterAddresses();
+        } catch (IOException e) {
+            return Map.of();
+        }
     }
 
     /** Peer addresses of the other members (where chunks can be fetched). */

@@ -12,6 +12,11 @@ import org.apache.ratis.thirdparty.io.grpc.stub.ClientCalls;
 import org.apache.ratis.thirdparty.io.grpc.stub.ServerCalls;
 import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslContext;
 
+import io.pickbox.trust.PeerIdentity;
+import org.apache.ratis.thirdparty.io.grpc.Context;
+import org.apache.ratis.thirdparty.io.grpc.ServerCallHandler;
+
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import java.io.ByteArrayInputStream;
@@ -35,18 +40,27 @@ public final class Enrollment {
     /** Request and reply bytes at most: a certificate request or a certificate chain is a few KB. */
     private static final int MAX_MESSAGE = 64 * 1024;
 
-    static final MethodDescriptor<byte[], byte[]> JOIN = MethodDescriptor.<byte[], byte[]>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Join"))
-            .setRequestMarshaller(new Bytes()).setResponseMarshaller(new Bytes())
-            .build();
+    static final MethodDescriptor<byte[], byte[]> JOIN = method("Join");
+    /** A member's renewal of its own certificate: needs that member's (still valid) certificate. */
+    static final MethodDescriptor<byte[], byte[]> RENEW = method("Renew");
+
+    private static MethodDescriptor<byte[], byte[]> method(String name) {
+        return MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
+                .setRequestMarshaller(new Bytes()).setResponseMarshaller(new Bytes())
+                .build();
+    }
 
     private Enrollment() {}
 
-    /** What a member does with a join request. */
+    /** What a member does with a join or renewal request. */
     public interface Handler {
         /** The reply to {@code request}, from the node at {@code remote}. @throws Refused to refuse it with a reason */
         byte[] join(byte[] request, String remote) throws Refused;
+
+        /** The reply to a renewal request from {@code member}, as its certificate names it. */
+        byte[] renew(byte[] request, PeerIdentity member) throws Refused;
     }
 
     /** A join refused, with the reason the joining node shows its operator. */
@@ -59,24 +73,35 @@ public final class Enrollment {
     /** The service a member serves on its Raft port; requests run on {@code executor} (they wait for a commit). */
     static ServerServiceDefinition service(Handler handler, ExecutorService executor) {
         return ServerServiceDefinition.builder(SERVICE)
-                .addMethod(JOIN, ServerCalls.asyncUnaryCall((request, reply) -> {
-                    String remote = MemberAuthentication.remote();
-                    try {
-                        executor.execute(() -> {
-                            try {
-                                reply.onNext(handler.join(request, remote));
-                                reply.onCompleted();
-                            } catch (Refused e) {
-                                reply.onError(Status.PERMISSION_DENIED.withDescription(e.getMessage()).asRuntimeException());
-                            } catch (RuntimeException e) {
-                                reply.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
-                            }
-                        });
-                    } catch (java.util.concurrent.RejectedExecutionException e) {
-                        reply.onError(Status.UNAVAILABLE.withDescription("the member is stopping").asRuntimeException());
-                    }
-                }))
+                .addMethod(JOIN, call(executor, request -> handler.join(request, MemberAuthentication.remote())))
+                .addMethod(RENEW, call(executor, request -> handler.renew(request, MemberAuthentication.member())))
                 .build();
+    }
+
+    private interface Work {
+        byte[] reply(byte[] request) throws Refused;
+    }
+
+    /** A unary call answered on {@code executor}: the work waits for a commit, which must not hold a gRPC thread. */
+    private static ServerCallHandler<byte[], byte[]> call(ExecutorService executor, Work work) {
+        return ServerCalls.asyncUnaryCall((request, reply) -> {
+            // Read on the gRPC thread, where the call's context is current.
+            Context context = Context.current();
+            try {
+                executor.execute(context.wrap(() -> {
+                    try {
+                        reply.onNext(work.reply(request));
+                        reply.onCompleted();
+                    } catch (Refused e) {
+                        reply.onError(Status.PERMISSION_DENIED.withDescription(e.getMessage()).asRuntimeException());
+                    } catch (RuntimeException e) {
+                        reply.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+                    }
+                }));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                reply.onError(Status.UNAVAILABLE.withDescription("the member is stopping").asRuntimeException());
+            }
+        });
     }
 
     /**
@@ -86,16 +111,27 @@ public final class Enrollment {
      * @throws IOException when it cannot be reached or its certificate is not the expected one
      */
     public static byte[] join(String address, TrustManager serverTrust, byte[] request, Duration timeout) throws IOException {
+        return call(JOIN, address, null, serverTrust, request, timeout);
+    }
+
+    /** Asks the member at {@code address} to renew this node's certificate, over mutual TLS with the current one. */
+    public static byte[] renew(String address, KeyManager keys, TrustManager serverTrust, byte[] request, Duration timeout)
+            throws IOException {
+        return call(RENEW, address, keys, serverTrust, request, timeout);
+    }
+
+    private static byte[] call(MethodDescriptor<byte[], byte[]> method, String address, KeyManager keys, TrustManager serverTrust,
+                               byte[] request, Duration timeout) throws IOException {
         SslContext ssl;
         try {
-            ssl = GrpcSslContexts.forClient().trustManager(serverTrust).protocols("TLSv1.3").build();
+            ssl = GrpcSslContexts.forClient().keyManager(keys).trustManager(serverTrust).protocols("TLSv1.3").build();
         } catch (SSLException e) {
             throw new IOException("cannot set up TLS: " + e.getMessage(), e);
         }
         ManagedChannel channel = NettyChannelBuilder.forTarget(address).sslContext(ssl)
                 .maxInboundMessageSize(MAX_MESSAGE).build();
         try {
-            return ClientCalls.blockingUnaryCall(channel, JOIN,
+            return ClientCalls.blockingUnaryCall(channel, method,
                     CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS), request);
         } catch (StatusRuntimeException e) {
             throw explain(address, e);

@@ -34,6 +34,7 @@ import java.util.Set;
 final class MemberAuthentication implements ServerInterceptor {
 
     private static final Context.Key<String> REMOTE = Context.key("pickbox-remote-address");
+    private static final Context.Key<PeerIdentity> MEMBER = Context.key("pickbox-member");
     private static final String CLIENT_SERVICE = "ratis.grpc.RaftClientProtocolService";
 
     private final RevocationList revoked;
@@ -42,6 +43,11 @@ final class MemberAuthentication implements ServerInterceptor {
     MemberAuthentication(RevocationList revoked, RefusalLog refusals) {
         this.revoked = revoked;
         this.refusals = refusals;
+    }
+
+    /** The member whose call is being served, as its certificate names it; null for an invite's join. */
+    static PeerIdentity member() {
+        return MEMBER.get();
     }
 
     /** The address of the peer whose call is being served (for logs). */
@@ -66,7 +72,7 @@ final class MemberAuthentication implements ServerInterceptor {
             call.close(Status.UNAUTHENTICATED.withDescription(problem), new Metadata());
             return new ServerCall.Listener<>() {};
         }
-        ServerCall.Listener<Q> listener = Contexts.interceptCall(context, call, headers, next);
+        ServerCall.Listener<Q> listener = Contexts.interceptCall(context.withValue(MEMBER, member.identity()), call, headers, next);
         if (!method.startsWith(CLIENT_SERVICE + "/")) return listener;
         return new ProposalCheck<>(listener, call, member, remote);
     }

@@ -246,6 +246,15 @@ public final class RaftNode implements AutoCloseable {
         return out;
     }
 
+    /** The voting members' Raft addresses, by id, as this node knows them. */
+    public java.util.Map<String, String> voterAddresses() throws IOException {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (RaftPeer p : division().getRaftConf().getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER)) {
+            out.put(p.getId().toString(), p.getAddress());
+        }
+        return out;
+    }
+
     public RaftClient client() {
         return client;
     }

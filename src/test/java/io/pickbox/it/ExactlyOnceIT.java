@@ -63,14 +63,19 @@ class ExactlyOnceIT {
                 });
     }
 
+    /** The origin of {@code n}'s next op, as its proposer would number it. */
+    private static Op.Origin nextOrigin(TestNode n) {
+        return new Op.Origin(n.id(), n.node().index().lastSeq(n.id()) + 1);
+    }
+
     @Test
     void aLostReplyWhoseRetryAppliesOnce_inlinePut() throws Exception {
         cluster.awaitConverged(T);
         Map<TestNode, Long> before = cluster.appliedOps();
         byte[] content = "exactly once\n".getBytes(StandardCharsets.UTF_8);
         String sha = ItSupport.sha256(content);
-        // The origin must be one whose sequence no node advances on its own: a fresh name.
-        Op.Origin origin = new Op.Origin("it-retry-" + UUID.randomUUID().toString().substring(0, 8), 1);
+        // A member proposes only as itself: the next sequence number of node2 (idle now, so no clash).
+        Op.Origin origin = nextOrigin(cluster.node(1));
         Op put = new Op.Put(origin, "once/retried.txt", content.length, sha, List.of(sha), 0644, 1_700_000_000_000L, 0, true);
 
         Result first;
@@ -98,13 +103,13 @@ class ExactlyOnceIT {
     void aLostReplyWhoseRetryAppliesOnce_mkdirThroughTwoDifferentNodes() throws Exception {
         cluster.awaitConverged(T);
         Map<TestNode, Long> before = cluster.appliedOps();
-        Op.Origin origin = new Op.Origin("it-retry-" + UUID.randomUUID().toString().substring(0, 8), 7);
+        Op.Origin origin = nextOrigin(cluster.node(0));
         Op mkdir = new Op.Mkdir(origin, "once-dir/inner", 0755, 1_700_000_000_000L);
         Message m = Proposal.message(mkdir, null);
         Result first;
         Result second;
-        // The retry goes out through another client (another node), as after a failover.
-        try (RaftClient c1 = ItSupport.raftClient(cluster.node(0)); RaftClient c2 = ItSupport.raftClient(cluster.node(2))) {
+        // The retry goes out through another client of the same node, as after its client was replaced.
+        try (RaftClient c1 = ItSupport.raftClient(cluster.node(0)); RaftClient c2 = ItSupport.raftClient(cluster.node(0))) {
             first = send(c1, m);
             second = send(c2, m);
         }

@@ -155,13 +155,19 @@ final class ItSupport {
      * A Ratis client of the cluster of in-JVM node {@code n} (its group id and current peers), with a short
      * retry policy: for tests that talk to the state machine directly, as a node's own client does.
      */
+    /** A Ratis client speaking for node {@code n}: with its certificate, so it may propose ops of its origin only. */
     static org.apache.ratis.client.RaftClient raftClient(TestNode n) throws IOException {
         var raft = n.node().raft();
+        var tls = io.pickbox.trust.NodeTls.load(io.pickbox.trust.TlsFiles.in(n.config().stateDir()),
+                io.pickbox.trust.RevocationList.NONE);
+        var parameters = new org.apache.ratis.conf.Parameters();
+        org.apache.ratis.grpc.GrpcConfigKeys.TLS.setConf(parameters,
+                new org.apache.ratis.grpc.GrpcTlsConfig(tls.keyManager(), tls.trustManager(), true));
         var props = new org.apache.ratis.conf.RaftProperties();
         org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(props,
                 org.apache.ratis.util.TimeDuration.valueOf(10, TimeUnit.SECONDS));
         var group = org.apache.ratis.protocol.RaftGroup.valueOf(raft.groupId(), raft.division().getGroup().getPeers());
-        return org.apache.ratis.client.RaftClient.newBuilder().setProperties(props).setRaftGroup(group)
+        return org.apache.ratis.client.RaftClient.newBuilder().setProperties(props).setParameters(parameters).setRaftGroup(group)
                 .setClientId(org.apache.ratis.protocol.ClientId.randomId())
                 .setRetryPolicy(org.apache.ratis.retry.RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
                         org.apache.ratis.util.TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
