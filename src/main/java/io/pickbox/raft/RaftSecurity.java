@@ -1,6 +1,7 @@
 package io.pickbox.raft;
 
 import io.pickbox.trust.NodeTls;
+import io.pickbox.trust.PeerIdentity;
 import io.pickbox.trust.RevocationList;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcConfigKeys;
@@ -74,7 +75,17 @@ public final class RaftSecurity {
             } catch (SSLException e) {
                 throw new UncheckedIOException(e);
             }
-            builder.addService(Enrollment.service(this::join, enrollments));
+            builder.addService(Enrollment.service(new Enrollment.Handler() {
+                @Override
+                public byte[] join(byte[] request, String remote) throws Enrollment.Refused {
+                    return handler().join(request, remote);
+                }
+
+                @Override
+                public byte[] renew(byte[] request, PeerIdentity member) throws Enrollment.Refused {
+                    return handler().renew(request, member);
+                }
+            }, enrollments));
             return builder.intercept(new MemberAuthentication(revoked, refusals));
         });
         return p;
@@ -86,10 +97,10 @@ public final class RaftSecurity {
         return p;
     }
 
-    private byte[] join(byte[] request, String remote) throws Enrollment.Refused {
+    private Enrollment.Handler handler() throws Enrollment.Refused {
         Enrollment.Handler h = enrollment;
         if (h == null) throw new Enrollment.Refused("this member is not ready to admit nodes yet; try again");
-        return h.join(request, remote);
+        return h;
     }
 
     void close() {
