@@ -44,6 +44,11 @@ final class ClusterRoutes {
         JsonNode body = jsonBody(ctx);
         String id = requiredText(body, "id", MEMBER_ID);
         String address = requiredText(body, "address", HOST_PORT);
+        try {
+            change("giving " + id + " its certificate", "membership change failed", () -> trust.certify(id, address));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ApiError(409, "cannot add", e.getMessage());
+        }
         change("adding member " + id, "membership change failed", () -> membership.addMember(id, address));
         ctx.json(Map.of("status", "added", "id", id, "address", address, "role", "voter"));
     }

@@ -14,6 +14,12 @@ public interface TrustActions {
      */
     String invite(Duration lifetime, boolean learner) throws IOException;
 
+    /**
+     * Gives the node waiting at {@code address} (started with --wait-to-be-added) its certificate,
+     * before it is added; nothing to do without TLS or for a node that has one.
+     */
+    void certify(String nodeId, String address) throws IOException;
+
     /** Refuses every certificate issued to {@code nodeId} from now on; nothing to do without TLS. */
     void revoke(String nodeId) throws IOException;
 

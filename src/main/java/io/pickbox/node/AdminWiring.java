@@ -49,6 +49,11 @@ final class AdminWiring {
             }
 
             @Override
+            public void certify(String nodeId, String address) throws IOException {
+                if (admission != null) admission.admitWaiting(nodeId, address);
+            }
+
+            @Override
             public void revoke(String nodeId) throws IOException {
                 if (admission != null) admission.revoke(nodeId);
             }

@@ -74,6 +74,41 @@ final class Admission implements Enrollment.Handler {
         return token.encode();
     }
 
+    /**
+     * Gives the node waiting at {@code address} (started with --wait-to-be-added) its certificate:
+     * the operator's {@code cluster add} is the authorization. A node that has its certificate
+     * already (added before, or restarted) is left as it is.
+     */
+    void admitWaiting(String nodeId, String address) throws IOException {
+        if (!tls.ca().canSign()) throw new IllegalStateException("this member holds no CA key (a learner): add the node through a voter");
+        JsonNode offer;
+        try {
+            offer = json.readTree(Enrollment.offer(address, COMMIT_TIMEOUT));
+        } catch (Enrollment.NotWaiting e) {
+            LOG.debug("{}: {}", nodeId, e.getMessage());
+            return;
+        }
+        if (!nodeId.equals(offer.path("nodeId").asText())) {
+            throw new IllegalArgumentException(address + " is node " + offer.path("nodeId").asText() + ", not " + nodeId);
+        }
+        CertificateRequest csr;
+        try {
+            csr = CertificateRequest.fromPem(offer.path("csr").asText(""));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(address + " sent a bad certificate request: " + e.getMessage());
+        }
+        if (!csr.nodeId().equals(nodeId)) throw new IOException(address + " asks a certificate for " + csr.nodeId() + ", not " + nodeId);
+        X509Certificate cert = tls.ca().issue(csr, Role.VOTER, certificateLifetime);
+        record(nodeId, cert, false);
+        ObjectNode delivery = json.createObjectNode();
+        delivery.put("clusterId", tls.clusterId());
+        delivery.put("certificate", Pem.certificate(cert));
+        delivery.put("ca", tls.ca().pem());
+        delivery.put("caKey", tls.ca().keyPem());
+        Enrollment.accept(address, json.writeValueAsBytes(delivery), COMMIT_TIMEOUT);
+        LOG.info("Gave {} ({}) its certificate, valid until {}", nodeId, address, cert.getNotAfter().toInstant());
+    }
+
     /** Every certificate issued to {@code nodeId} is refused from now on. */
     void revoke(String nodeId) throws IOException {
         Result r = commit(new TrustChange.Revoke(nodeId), "revoke the certificates of " + nodeId);
@@ -105,15 +140,16 @@ final class Admission implements Enrollment.Handler {
         }
         if (!csr.nodeId().equals(nodeId)) throw new Enrollment.Refused("the certificate request names " + csr.nodeId() + ", not " + nodeId);
 
+        // Said first: a wiped member restarted with the command (and used invite) it joined with learns why.
+        if (isMember(nodeId)) {
+            throw new Enrollment.Refused("node id " + nodeId + " is still a member of this cluster but this node has no state: "
+                    + "remove it first (`pickbox cluster remove " + nodeId + "`) or choose another id");
+        }
         boolean learner = index.trust().inviteIsForLearner(hash).orElse(false);
         String problem = index.trust().inviteProblem(hash, System.currentTimeMillis(), learner);
         if (problem != null) {
             LOG.warn("Refused to admit {} from {}: {}", nodeId, remote, problem);
             throw new Enrollment.Refused(problem);
-        }
-        if (isMember(nodeId)) {
-            throw new Enrollment.Refused("node id " + nodeId + " is already a member of this cluster: remove it first "
-                    + "(`pickbox cluster remove " + nodeId + "`) or choose another id");
         }
         if (!tls.ca().canSign()) throw new Enrollment.Refused("this member holds no CA key (a learner): join through a voter");
 

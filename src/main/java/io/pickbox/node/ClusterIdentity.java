@@ -48,6 +48,67 @@ final class ClusterIdentity {
     }
 
     /**
+     * Waits on this node's Raft port until a member's {@code cluster add} delivers its certificate
+     * and cluster ({@link Admission#admitWaiting}); returns the cluster id.
+     */
+    static String awaitAdded(TlsFiles files, String nodeId, List<String> addresses, String host, int port) throws IOException {
+        KeyPair keys = NodeKeys.generate();
+        String csr = CertificateRequest.create(keys, nodeId, addresses).pem();
+        ObjectMapper json = new ObjectMapper();
+        java.util.concurrent.CompletableFuture<String> added = new java.util.concurrent.CompletableFuture<>();
+        // A throw-away certificate for this wait only: the member trusts the address its operator typed.
+        ClusterCa throwaway = ClusterCa.create(ClusterIds.newClusterId());
+        Enrollment.Waiting waiting = new Enrollment.Waiting() {
+            @Override
+            public byte[] offer() {
+                try {
+                    return json.writeValueAsBytes(java.util.Map.of("nodeId", nodeId, "csr", csr));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public byte[] accept(byte[] delivery) throws Enrollment.Refused {
+                try {
+                    JsonNode d = json.readTree(delivery);
+                    String caKey = d.hasNonNull("caKey") ? d.get("caKey").asText() : null;
+                    ClusterCa ca = ClusterCa.fromPem(d.path("ca").asText(""), caKey);
+                    List<X509Certificate> certs = Pem.readCertificates(d.path("certificate").asText(""));
+                    if (certs.isEmpty() || !certs.get(0).getPublicKey().equals(keys.getPublic())) {
+                        throw new Enrollment.Refused("the certificate is not for this node's key");
+                    }
+                    certs.get(0).verify(ca.certificate().getPublicKey());
+                    if (ca.clusterId() == null || !ca.clusterId().equals(d.path("clusterId").asText())) {
+                        throw new Enrollment.Refused("the CA is not the cluster's");
+                    }
+                    files.write(keys.getPrivate(), List.of(certs.get(0), ca.certificate()), ca.certificate(), caKey);
+                    added.complete(ca.clusterId());
+                    return new byte[0];
+                } catch (Enrollment.Refused e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new Enrollment.Refused("cannot take this certificate: " + e.getMessage());
+                }
+            }
+        };
+        try (AutoCloseable server = Enrollment.serveWaiting(host, port, Pem.readPrivateKey(throwaway.keyPem()),
+                throwaway.certificate(), waiting)) {
+            LOG.info("Waiting to be added: run `pickbox cluster add {} {}:{}` on any voter", nodeId, addresses.isEmpty() ? host : addresses.get(0), port);
+            String clusterId = added.get();
+            LOG.info("Received a certificate of cluster {}", clusterId);
+            return clusterId;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("stopped while waiting to be added");
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("waiting to be added failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Joins through the member at {@code member} (its Raft address) with {@code token}: the member
      * is trusted only if it presents a certificate of the CA the token names.
      * @throws Enrollment.Refused when the member refused the invite, with its reason

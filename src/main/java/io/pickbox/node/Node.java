@@ -111,10 +111,7 @@ public final class Node implements AutoCloseable {
             throw new IOException("--join needs an invite: run `pickbox cluster invite` on a member and pass the token "
                     + "with --token-file FILE (or --token TOKEN)");
         }
-        if (!hadState && waitToBeAdded && managedTls) {
-            throw new IOException("--wait-to-be-added works with --insecure or your own certificates (--tls-cert); "
-                    + "with the cluster's certificates, join with an invite: `pickbox cluster invite` on a member, then --join HOST:PORT --token-file FILE");
-        }
+
         if (hadState && !Files.isDirectory(data.resolve(PathValidator.STATE_DIR))) {
             throw new IOException("the folder " + data + " lost its .pickbox marker (unmounted or wiped?); refusing to start");
         }
@@ -139,9 +136,13 @@ public final class Node implements AutoCloseable {
                 tls = NodeTls.loadExternal(security.tlsCert(), security.tlsKey(), security.tlsCa(), this::isRevoked);
             } else {
                 if (!tlsFiles.exists()) {
-                    clusterId = invite != null
-                            ? ClusterIdentity.enroll(tlsFiles, config.nodeId(), config.certificateNames(), config.join(), invite)
-                            : ClusterIdentity.bootstrap(tlsFiles, config.nodeId(), config.certificateNames(), security.certLifetime());
+                    if (invite != null) {
+                        ClusterIdentity.enroll(tlsFiles, config.nodeId(), config.certificateNames(), config.join(), invite);
+                    } else if (waitToBeAdded) {
+                        ClusterIdentity.awaitAdded(tlsFiles, config.nodeId(), config.certificateNames(), config.host(), config.port());
+                    } else {
+                        ClusterIdentity.bootstrap(tlsFiles, config.nodeId(), config.certificateNames(), security.certLifetime());
+                    }
                 }
                 tls = NodeTls.load(tlsFiles, this::isRevoked);
                 clusterId = tls.clusterId();

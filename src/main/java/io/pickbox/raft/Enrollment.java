@@ -78,6 +78,85 @@ public final class Enrollment {
                 .build();
     }
 
+    /** Offer: "this is who I am and the certificate I ask for"; Accept: "here is your certificate and cluster". */
+    static final MethodDescriptor<byte[], byte[]> OFFER = method("Offer");
+    static final MethodDescriptor<byte[], byte[]> ACCEPT = method("Accept");
+
+    /** What a node waiting to be added answers the member that adds it. */
+    public interface Waiting {
+        /** This node's id and certificate request. */
+        byte[] offer();
+
+        /** Takes the certificate and cluster the member sends. @throws Refused when they are not for this node */
+        byte[] accept(byte[] delivery) throws Refused;
+    }
+
+    /**
+     * Serves {@code waiting} on the Raft port of a node started with --wait-to-be-added until it is
+     * closed. The node has no certificate of the cluster yet: it presents a throw-away one, and the
+     * member that calls trusts the address its operator typed in {@code cluster add}, as that
+     * operator vouches for it.
+     */
+    public static AutoCloseable serveWaiting(String host, int port, java.security.PrivateKey key,
+                                             java.security.cert.X509Certificate cert, Waiting waiting) throws IOException {
+        var service = ServerServiceDefinition.builder(SERVICE)
+                .addMethod(OFFER, ServerCalls.asyncUnaryCall((request, reply) -> {
+                    reply.onNext(waiting.offer());
+                    reply.onCompleted();
+                }))
+                .addMethod(ACCEPT, ServerCalls.asyncUnaryCall((request, reply) -> {
+                    try {
+                        reply.onNext(waiting.accept(request));
+                        reply.onCompleted();
+                    } catch (Refused e) {
+                        reply.onError(Status.PERMISSION_DENIED.withDescription(e.getMessage()).asRuntimeException());
+                    }
+                }))
+                .build();
+        try {
+            var server = org.apache.ratis.thirdparty.io.grpc.netty.NettyServerBuilder
+                    .forAddress(new java.net.InetSocketAddress(host, port))
+                    .sslContext(GrpcSslContexts.configure(org.apache.ratis.thirdparty.io.netty.handler.ssl.SslContextBuilder.forServer(key, cert))
+                            .protocols("TLSv1.3").build())
+                    .maxInboundMessageSize(MAX_MESSAGE).addService(service).build().start();
+            return () -> {
+                server.shutdownNow();
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            };
+        } catch (IOException e) {
+            throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The offer of the node waiting at {@code address}; its certificate is not checked (see {@link #serveWaiting}). */
+    public static byte[] offer(String address, Duration timeout) throws IOException {
+        try {
+            return call(OFFER, address, null, trustTheTypedAddress(), new byte[0], timeout);
+        } catch (IOException e) {
+            if (e.getCause() instanceof StatusRuntimeException s && (s.getStatus().getCode() == Status.Code.UNAUTHENTICATED
+                    || s.getStatus().getCode() == Status.Code.UNIMPLEMENTED)) {
+                throw new NotWaiting(address + " runs as a member already (it has its certificate)");
+            }
+            throw e;
+        }
+    }
+
+    /** The node at an address is not waiting for a certificate: it has one. */
+    public static final class NotWaiting extends IOException {
+        NotWaiting(String message) {
+            super(message);
+        }
+    }
+
+    /** Delivers a certificate and cluster to the node waiting at {@code address}. */
+    public static byte[] accept(String address, byte[] delivery, Duration timeout) throws IOException {
+        return call(ACCEPT, address, null, trustTheTypedAddress(), delivery, timeout);
+    }
+
+    private static TrustManager trustTheTypedAddress() {
+        return org.apache.ratis.thirdparty.io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE.getTrustManagers()[0];
+    }
+
     private interface Work {
         byte[] reply(byte[] request) throws Refused;
     }

@@ -94,13 +94,21 @@ public final class MembershipChanges {
      * appends find it. A node that already has it (a join, or a retried add) keeps its own.
      */
     private void createGroupOn(RaftPeer peer) throws IOException {
-        try (RaftClient c = raft.newClient(RaftGroup.valueOf(raft.groupId(), peer))) {
-            c.getGroupManagementApi(peer.getId()).add(RaftGroup.valueOf(raft.groupId()));
-        } catch (org.apache.ratis.protocol.exceptions.AlreadyExistsException e) {
-            LOG.debug("{} already has the group", peer.getId());
-        } catch (IOException e) {
-            if (!String.valueOf(e.getMessage()).contains("already exists")) {
-                throw new IOException("cannot reach " + peer.getId() + " at " + peer.getAddress() + ": " + e.getMessage(), e);
+        // A node that just received its certificate is restarting its Raft port: give it a moment.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            try (RaftClient c = raft.newClient(RaftGroup.valueOf(raft.groupId(), peer))) {
+                c.getGroupManagementApi(peer.getId()).add(RaftGroup.valueOf(raft.groupId()));
+                return;
+            } catch (org.apache.ratis.protocol.exceptions.AlreadyExistsException e) {
+                LOG.debug("{} already has the group", peer.getId());
+                return;
+            } catch (IOException e) {
+                if (String.valueOf(e.getMessage()).contains("already exists")) return;
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("cannot reach " + peer.getId() + " at " + peer.getAddress() + ": " + e.getMessage(), e);
+                }
+                RaftNode.sleepQuietly(250);
             }
         }
     }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +28,7 @@ import static io.pickbox.it.AdminHttp.rawStatus;
 import static io.pickbox.it.ItSupport.awaitContent;
 import static io.pickbox.it.ItSupport.awaitGone;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Contract of every admin endpoint, bad input included: clear 4xx and nothing changes. */
@@ -41,6 +43,8 @@ class AdminApiIT {
     TestNode n1;
     TestNode n2;
     String a1;
+    /** n1's peer port, as n2 reaches it. */
+    MemberHttp peer1;
 
     @BeforeAll
     void start() throws Exception {
@@ -48,6 +52,7 @@ class AdminApiIT {
         n1 = cluster.node(0);
         n2 = cluster.node(1);
         a1 = n1.adminAddress();
+        peer1 = new MemberHttp(n1, n2);
         TestCluster.write(n1.file("docs/readme.txt"), "hello");
         awaitContent(cluster.nodes(), "docs/readme.txt", "hello", T);
         cluster.awaitConverged(T);
@@ -177,24 +182,52 @@ class AdminApiIT {
         assertThat(json(get(a1, "/v1/status")).path("members")).hasSize(2);
     }
 
+    /**
+     * Chunks travel on the peer port, to members only: a client without a member's certificate, or
+     * without TLS, gets nothing there, and the admin port does not serve chunks at all.
+     */
+    @Test
+    void thePeerPortAdmitsMembersOnly() throws Exception {
+        byte[] content = ItSupport.randomBytes(2 << 20, 21);
+        ItSupport.write(n1.file("docs/members-only.bin"), content);
+        awaitContent(cluster.nodes(), "docs/members-only.bin", content, T);
+        String path = "/v1/blobs/" + ItSupport.sha256(java.util.Arrays.copyOfRange(content, 0, 1 << 20))
+                + "?path=docs%2Fmembers-only.bin&offset=0";
+        assertThat(peer1.getBytes(path).statusCode()).as("a member").isEqualTo(200);
+
+        var tls = io.pickbox.trust.NodeTls.load(io.pickbox.trust.TlsFiles.in(n2.config().stateDir()), io.pickbox.trust.RevocationList.NONE);
+        var noCertificate = java.net.http.HttpClient.newBuilder()
+                .sslContext(io.pickbox.trust.Tls13Context.create(null, tls.trustManager())).build();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + n1.peerPort + path)).build();
+        assertThatThrownBy(() -> noCertificate.send(request, HttpResponse.BodyHandlers.ofByteArray()))
+                .as("no certificate").isInstanceOf(IOException.class);
+        int plaintext;
+        try {
+            plaintext = AdminHttp.get("127.0.0.1:" + n1.peerPort, path).statusCode();
+        } catch (IOException refused) {
+            plaintext = -1;
+        }
+        assertThat(plaintext).as("plaintext").isNotEqualTo(200);
+        assertError(get(a1, path), 404);
+    }
+
     /** Peers push chunks of large files to each other; a chunk is stored only if it is what its hash says. */
     @Test
     void pushedChunksAreStoredOnlyWhenTheyMatchTheirHash() throws Exception {
         byte[] chunk = ItSupport.randomBytes(300_000, 9);
         String path = "/v1/blobs/" + ItSupport.sha256(chunk);
         String before = snapshot();
-        assertError(call(a1, "PUT", path, "application/octet-stream", ItSupport.randomBytes(300_000, 10)), 400);
-        assertError(call(a1, "PUT", "/v1/blobs/not-a-hash", "application/octet-stream", chunk), 400);
-        assertError(call(a1, "PUT", path, "application/json", chunk), 415);
+        assertError(peer1.call("PUT", path, "application/octet-stream", ItSupport.randomBytes(300_000, 10)), 400);
+        assertError(peer1.call("PUT", "/v1/blobs/not-a-hash", "application/octet-stream", chunk), 400);
+        assertError(peer1.call("PUT", path, "application/json", chunk), 415);
         byte[] tooLarge = new byte[(1 << 20) + 1];
-        assertError(call(a1, "PUT", "/v1/blobs/" + ItSupport.sha256(tooLarge), "application/octet-stream", tooLarge), 413);
-        assertError(get(a1, path), 404);
+        assertError(peer1.call("PUT", "/v1/blobs/" + ItSupport.sha256(tooLarge), "application/octet-stream", tooLarge), 413);
+        assertError(peer1.get(path), 404);
         assertThat(snapshot()).isEqualTo(before);
 
-        assertThat(call(a1, "PUT", path, "application/octet-stream", chunk).statusCode()).isEqualTo(204);
-        assertThat(call(a1, "PUT", path, "application/octet-stream", chunk).statusCode()).isEqualTo(204);
-        HttpResponse<byte[]> back = AdminHttp.HTTP.send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://" + a1 + path)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(peer1.call("PUT", path, "application/octet-stream", chunk).statusCode()).isEqualTo(204);
+        assertThat(peer1.call("PUT", path, "application/octet-stream", chunk).statusCode()).isEqualTo(204);
+        HttpResponse<byte[]> back = peer1.getBytes(path);
         assertThat(back.statusCode()).isEqualTo(200);
         assertThat(back.body()).isEqualTo(chunk);
         // A chunk is not a file: the folders and the index are as they were.
@@ -211,20 +244,20 @@ class AdminApiIT {
         String path = "/v1/blobs/" + ItSupport.sha256(chunk);
         String before = snapshot();
         String type = "application/octet-stream";
-        assertError(call(a1, "PUT", path, type, chunk, "X-Pickbox-Path", "..%2Fescape.bin", "X-Pickbox-Offset", "0"), 400);
-        assertError(call(a1, "PUT", path, type, chunk, "X-Pickbox-Path", ".pickbox%2Fblobs%2Fx", "X-Pickbox-Offset", "0"), 400);
-        assertError(call(a1, "PUT", path, type, chunk, "X-Pickbox-Path", "docs%2Fbig.bin", "X-Pickbox-Offset", "12"), 400);
-        assertError(call(a1, "PUT", path, type, chunk, "X-Pickbox-Path", "docs%2Fbig.bin", "X-Pickbox-Offset", "-1048576"), 400);
-        assertError(call(a1, "PUT", path, type, chunk, "X-Pickbox-Path", "docs%2Fbig.bin", "X-Pickbox-Offset", "one"), 400);
-        assertError(call(a1, "PUT", path, type, chunk, "X-Pickbox-Path", "docs%2Fbig.bin"), 400);
-        assertError(call(a1, "PUT", path, type, chunk, "X-Pickbox-Offset", "0"), 400);
-        assertError(get(a1, path), 404);
+        assertError(peer1.call("PUT", path, type, chunk, "X-Pickbox-Path", "..%2Fescape.bin", "X-Pickbox-Offset", "0"), 400);
+        assertError(peer1.call("PUT", path, type, chunk, "X-Pickbox-Path", ".pickbox%2Fblobs%2Fx", "X-Pickbox-Offset", "0"), 400);
+        assertError(peer1.call("PUT", path, type, chunk, "X-Pickbox-Path", "docs%2Fbig.bin", "X-Pickbox-Offset", "12"), 400);
+        assertError(peer1.call("PUT", path, type, chunk, "X-Pickbox-Path", "docs%2Fbig.bin", "X-Pickbox-Offset", "-1048576"), 400);
+        assertError(peer1.call("PUT", path, type, chunk, "X-Pickbox-Path", "docs%2Fbig.bin", "X-Pickbox-Offset", "one"), 400);
+        assertError(peer1.call("PUT", path, type, chunk, "X-Pickbox-Path", "docs%2Fbig.bin"), 400);
+        assertError(peer1.call("PUT", path, type, chunk, "X-Pickbox-Offset", "0"), 400);
+        assertError(peer1.get(path), 404);
         assertThat(snapshot()).isEqualTo(before);
 
         // A directory that does not exist here yet is not created for it: the chunk is a blob only.
-        assertThat(call(a1, "PUT", path, type, chunk, "X-Pickbox-Path", "not%2Fyet%2Fbig.bin", "X-Pickbox-Offset", "1048576")
+        assertThat(peer1.call("PUT", path, type, chunk, "X-Pickbox-Path", "not%2Fyet%2Fbig.bin", "X-Pickbox-Offset", "1048576")
                 .statusCode()).isEqualTo(204);
-        assertThat(get(a1, path).statusCode()).isEqualTo(200);
+        assertThat(peer1.get(path).statusCode()).isEqualTo(200);
         assertThat(snapshot()).isEqualTo(before);
     }
 
@@ -240,23 +273,21 @@ class AdminApiIT {
         awaitContent(cluster.nodes(), "docs/two.bin", content, T);
         byte[] second = java.util.Arrays.copyOfRange(content, mib, 2 * mib);
         String path = "/v1/blobs/" + ItSupport.sha256(second);
-        for (String node : List.of(a1, n2.adminAddress())) {
-            assertError(get(node, path), 404); // no blob of it on either node
-            HttpResponse<byte[]> back = AdminHttp.HTTP.send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://" + node + path + "?path=docs%2Ftwo.bin&offset=" + mib)).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+        for (MemberHttp node : List.of(peer1, new MemberHttp(n2, n1))) {
+            assertError(node.get(path), 404); // no blob of it on either node
+            HttpResponse<byte[]> back = node.getBytes(path + "?path=docs%2Ftwo.bin&offset=" + mib);
             assertThat(back.statusCode()).as("from " + node).isEqualTo(200);
             assertThat(back.body()).as("from " + node).isEqualTo(second);
-            assertError(get(node, path + "?path=docs%2Ftwo.bin&offset=0"), 404); // not at that offset
-            assertError(get(node, path + "?path=docs%2Ftwo.bin&offset=12"), 400);
-            assertError(get(node, path + "?path=..%2Fescape.bin&offset=0"), 400);
-            assertError(get(node, path + "?path=docs%2Ftwo.bin"), 400);
+            assertError(node.get(path + "?path=docs%2Ftwo.bin&offset=0"), 404); // not at that offset
+            assertError(node.get(path + "?path=docs%2Ftwo.bin&offset=12"), 400);
+            assertError(node.get(path + "?path=..%2Fescape.bin&offset=0"), 400);
+            assertError(node.get(path + "?path=docs%2Ftwo.bin"), 400);
         }
         // Once the file changes there, that node no longer serves the old chunk.
         byte[] edited = content.clone();
         edited[mib + 1] ^= 1;
         ItSupport.write(n1.file("docs/two.bin"), edited);
-        assertError(get(a1, path + "?path=docs%2Ftwo.bin&offset=" + mib), 404);
+        assertError(peer1.get(path + "?path=docs%2Ftwo.bin&offset=" + mib), 404);
         awaitContent(cluster.nodes(), "docs/two.bin", edited, T);
     }
 

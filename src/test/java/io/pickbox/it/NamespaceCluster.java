@@ -97,8 +97,7 @@ final class NamespaceCluster implements AutoCloseable {
 
     /** A one-time invite made on {@code member}, as `pickbox cluster invite` makes it. */
     String invite(NamespaceNode member, boolean learner) throws Exception {
-        var answer = AdminHttp.postJson(member.adminAddress(), "/v1/cluster/invites",
-                "{\"expiresSeconds\": 600, \"learner\": " + learner + "}", "Authorization", "Bearer " + adminToken);
+        var answer = member.postJson("/v1/cluster/invites", "{\"expiresSeconds\": 600, \"learner\": " + learner + "}");
         if (answer.statusCode() != 200) throw new IOException("no invite from " + member + ": " + answer.body());
         return AdminHttp.json(answer).path("token").asText();
     }
@@ -118,8 +117,9 @@ final class NamespaceCluster implements AutoCloseable {
      * the host is cut off.
      */
     JsonNode statusOnItsHost(NamespaceNode n) throws Exception {
-        List<String> cmd = hosts.exec(n.host, ItSupport.cli("cluster", "status", "--json", "--admin", n.adminAddress(),
-                "--admin-token-file", adminTokenFile().toString()));
+        List<String> args = new java.util.ArrayList<>(List.of("cluster", "status", "--json"));
+        args.addAll(n.cliTarget(adminTokenFile()));
+        List<String> cmd = hosts.exec(n.host, ItSupport.cli(args.toArray(String[]::new)));
         ItSupport.ProcResult r = ItSupport.exec(base, Duration.ofSeconds(60), cmd);
         if (r.exitCode() != 0) throw new IOException("cluster status on " + n + " exited with " + r.exitCode() + ": " + r.output());
         return AdminHttp.JSON.readTree(r.output());

@@ -2,8 +2,17 @@ package io.pickbox.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.pickbox.trust.ClusterTrustManager;
+import io.pickbox.trust.Pem;
+import io.pickbox.trust.RevocationList;
+import io.pickbox.trust.Tls13Context;
+
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +33,7 @@ final class NamespaceNode {
     final Path dir;
     final Path log;
     private final String adminToken;
+    private HttpClient https;
     Process process;
 
     NamespaceNode(String id, int host, String address, Path dir, Path log, String adminToken) {
@@ -51,8 +61,41 @@ final class NamespaceNode {
         return process != null && process.isAlive();
     }
 
+    /**
+     * A GET of its admin API over the bridge: HTTPS trusting the cluster's CA, as its admin API
+     * serves other machines (plaintext only to its own).
+     */
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return AdminHttp.get(adminAddress(), path, "Authorization", "Bearer " + adminToken);
+        HttpRequest request = HttpRequest.newBuilder(URI.create("https://" + adminAddress() + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + adminToken).build();
+        return https().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A POST of JSON to its admin API, as {@link #get}. */
+    HttpResponse<String> postJson(String path, String json) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("https://" + adminAddress() + path)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        return https().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The CLI's options to reach its admin API from another host. */
+    List<String> cliTarget(Path tokenFile) {
+        return List.of("--admin", adminAddress(), "--admin-token-file", tokenFile.toString(), "--tls-ca", caFile().toString());
+    }
+
+    Path caFile() {
+        return dir.resolve(".pickbox/tls/ca.pem");
+    }
+
+    private HttpClient https() throws IOException {
+        if (https == null) {
+            if (!Files.exists(caFile())) throw new IOException(id + " has no certificate yet");
+            var cas = Pem.readCertificates(Files.readString(caFile()));
+            https = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                    .sslContext(Tls13Context.create(null, new ClusterTrustManager(cas, null, RevocationList.NONE))).build();
+        }
+        return https;
     }
 
     JsonNode status() throws IOException, InterruptedException {
