@@ -19,6 +19,8 @@ public final class ClusterTrust {
 
     /** Outstanding invites at most: a cluster needs a handful, not thousands. */
     static final int MAX_INVITES = 1000;
+    /** An expired invite is remembered this long, so using it late is told "expired", not "unknown". */
+    static final long EXPIRED_INVITE_MEMORY_MILLIS = 7L * 24 * 3600 * 1000;
 
     /** A certificate the cluster issued. */
     public record Certificate(String nodeId, String serial, long notAfterMillis, boolean learner) {}
@@ -44,6 +46,7 @@ public final class ClusterTrust {
             if (a.usesInvite()) {
                 Invite invite = invites.get(a.inviteHash());
                 if (invite == null) return Result.rejected(null, "unknown or already used invite token");
+                if (invite.expiresAtMillis() <= at) return Result.rejected(null, "the invite token expired");
                 if (invite.learner() && !a.learner()) return Result.rejected(null, "the invite admits a learner only");
                 invites.remove(a.inviteHash());
             }
@@ -65,7 +68,7 @@ public final class ClusterTrust {
     }
 
     private void expire(long at) {
-        invites.values().removeIf(i -> i.expiresAtMillis() <= at);
+        invites.values().removeIf(i -> i.expiresAtMillis() + EXPIRED_INVITE_MEMORY_MILLIS <= at);
         issued.values().removeIf(c -> c.notAfterMillis() <= at);
         if (revoked.values().removeIf(notAfter -> notAfter <= at)) revokedView = Set.copyOf(revoked.keySet());
     }

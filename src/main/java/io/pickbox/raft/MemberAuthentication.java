@@ -3,7 +3,14 @@ package io.pickbox.raft;
 import io.pickbox.index.Op;
 import io.pickbox.trust.PeerIdentity;
 import io.pickbox.trust.RevocationList;
+import io.pickbox.trust.Role;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
+import org.apache.ratis.proto.RaftProtos.InstallSnapshotRequestProto;
 import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
+import org.apache.ratis.proto.RaftProtos.RaftRpcRequestProto;
+import org.apache.ratis.proto.RaftProtos.ReadIndexRequestProto;
+import org.apache.ratis.proto.RaftProtos.RequestVoteRequestProto;
+import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
 import org.apache.ratis.thirdparty.io.grpc.Context;
 import org.apache.ratis.thirdparty.io.grpc.Contexts;
 import org.apache.ratis.thirdparty.io.grpc.ForwardingServerCallListener;
@@ -28,14 +35,17 @@ import java.util.Set;
 /**
  * Who may call what on the Raft port. The TLS handshake already refused certificates that are not
  * the cluster's ({@code trust.ClusterTrustManager}); here every call but an invite's join must come
- * with a member's certificate that was not revoked since the connection opened, and every proposal
- * must come from the member that signs the connection ({@link OpAuthority}).
+ * with a member's certificate that was not revoked since the connection opened, every proposal must
+ * come from the member that signs the connection ({@link OpAuthority}), every server message must
+ * name that member as its sender, and only voters may change the membership.
  */
 final class MemberAuthentication implements ServerInterceptor {
 
     private static final Context.Key<String> REMOTE = Context.key("pickbox-remote-address");
     private static final Context.Key<PeerIdentity> MEMBER = Context.key("pickbox-member");
     private static final String CLIENT_SERVICE = "ratis.grpc.RaftClientProtocolService";
+    private static final String SERVER_SERVICE = "ratis.grpc.RaftServerProtocolService";
+    private static final String ADMIN_SERVICE = "ratis.grpc.AdminProtocolService";
 
     private final RevocationList revoked;
     private final RefusalLog refusals;
@@ -72,8 +82,15 @@ final class MemberAuthentication implements ServerInterceptor {
             call.close(Status.UNAUTHENTICATED.withDescription(problem), new Metadata());
             return new ServerCall.Listener<>() {};
         }
+        // Membership and leadership are voters' business: a learner only follows.
+        if (method.startsWith(ADMIN_SERVICE + "/") && member.identity().role() != Role.VOTER) {
+            String denied = member.identity().nodeId() + " is a learner: it may not change the cluster";
+            refusals.refused(remote, denied);
+            call.close(Status.PERMISSION_DENIED.withDescription(denied), new Metadata());
+            return new ServerCall.Listener<>() {};
+        }
         ServerCall.Listener<Q> listener = Contexts.interceptCall(context.withValue(MEMBER, member.identity()), call, headers, next);
-        if (!method.startsWith(CLIENT_SERVICE + "/")) return listener;
+        if (!method.startsWith(CLIENT_SERVICE + "/") && !method.startsWith(SERVER_SERVICE + "/")) return listener;
         return new ProposalCheck<>(listener, call, member, remote);
     }
 
@@ -94,7 +111,7 @@ final class MemberAuthentication implements ServerInterceptor {
         @Override
         public void onMessage(Q message) {
             if (closed) return;
-            String problem = message instanceof RaftClientRequestProto r ? problem(r) : null;
+            String problem = message instanceof RaftClientRequestProto r ? problem(r) : impersonation(message);
             if (problem != null) {
                 closed = true;
                 refusals.refused(remote + " (" + member.identity().nodeId() + ")", problem);
@@ -105,7 +122,15 @@ final class MemberAuthentication implements ServerInterceptor {
         }
 
         private String problem(RaftClientRequestProto request) {
-            if (!request.hasWrite()) return null;
+            switch (request.getTypeCase()) {
+                case READ, STALEREAD, WATCH:
+                    return null;
+                case WRITE:
+                    break;
+                default:
+                    // Streams and forwarded requests also reach the log; Pickbox sends none.
+                    return "a client request of type " + request.getTypeCase() + " (only writes, reads and watches are served)";
+            }
             if (revoked.isRevoked(member.identity().serial())) return "certificate of " + member.identity().nodeId() + " was revoked";
             List<Op> ops;
             try {
@@ -114,6 +139,20 @@ final class MemberAuthentication implements ServerInterceptor {
                 return null; // malformed: the state machine refuses it with its own reason
             }
             return OpAuthority.problem(ops, member.identity().nodeId(), member.addresses());
+        }
+
+        /** A server's message (a vote, an append) must name the member the connection belongs to as its sender. */
+        private String impersonation(Object message) {
+            RaftRpcRequestProto rpc = message instanceof AppendEntriesRequestProto m ? m.getServerRequest()
+                    : message instanceof RequestVoteRequestProto m ? m.getServerRequest()
+                    : message instanceof InstallSnapshotRequestProto m ? m.getServerRequest()
+                    : message instanceof StartLeaderElectionRequestProto m ? m.getServerRequest()
+                    : message instanceof ReadIndexRequestProto m ? m.getServerRequest()
+                    : null;
+            if (rpc == null) return null;
+            String sender = rpc.getRequestorId().toStringUtf8();
+            return sender.equals(member.identity().nodeId()) ? null
+                    : member.identity().nodeId() + " sent a server message as " + sender;
         }
 
         @Override

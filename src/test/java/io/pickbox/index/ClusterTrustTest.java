@@ -34,6 +34,7 @@ class ClusterTrustTest {
 
         Result late = apply(n1, 1_000, admit("z", "03", sha("b")));
         assertThat(late.status()).isEqualTo(Status.REJECTED);
+        assertThat(late.detail()).contains("expired");
         assertThat(index.trust().isIssued("03")).isFalse();
         assertThat(index.trust().latestCertificates()).containsOnlyKeys("x");
     }
@@ -76,6 +77,8 @@ class ClusterTrustTest {
         assertThat(index.trust().isRevoked("01")).isTrue();
 
         apply(n1, 300, new TrustChange.Admit("y", "02", 1_000, false, ""));
+        assertThat(index.trust().pendingInvites()).as("expired, still remembered to say so").isOne();
+        apply(n1, 100 + ClusterTrust.EXPIRED_INVITE_MEMORY_MILLIS, new TrustChange.Admit("y", "02", Long.MAX_VALUE, false, ""));
         assertThat(index.trust().pendingInvites()).isZero();
         assertThat(index.trust().isRevoked("01")).as("expired: refused anyway, no need to remember").isFalse();
         assertThat(index.trust().latestCertificates()).containsOnlyKeys("y");

@@ -115,10 +115,11 @@ class ClusterOpsIT {
         writer.start();
 
         // A fourth node with files of its own, started to wait until an operator adds it.
-        int[] ports = TestCluster.freePorts(2);
+        int[] ports = TestCluster.freePorts(3);
         Path dir4 = base.resolve("node4");
         TestCluster.write(dir4.resolve("from4/own.txt"), "node4 had this before joining");
-        extra = new Node(NodeConfig.builder("node4", ports[0]).adminPort(ports[1]).dataDir(dir4).build()).waitToBeAdded(true);
+        extra = new Node(NodeConfig.builder("node4", ports[0]).adminPort(ports[1]).peerPort(ports[2]).dataDir(dir4).build())
+                .waitToBeAdded(true);
         java.util.concurrent.CompletableFuture<Void> started = java.util.concurrent.CompletableFuture.runAsync(() -> {
             try {
                 extra.start(); // returns once an operator has added it
@@ -127,9 +128,14 @@ class ClusterOpsIT {
             }
         });
         String a4 = "127.0.0.1:" + ports[1];
-        await().atMost(T).ignoreExceptions().untilAsserted(() ->
-                assertThat(get(a4, "/v1/health").statusCode()).as("not a member yet: no leader").isEqualTo(503));
+        // It waits on its Raft port for the certificate an operator's `cluster add` brings.
+        await().atMost(T).ignoreExceptions().untilAsserted(() -> {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", ports[0])) {
+                assertThat(s.isConnected()).isTrue();
+            }
+        });
         assertThat(started).isNotDone();
+        assertThat(dir4.resolve(".pickbox/raft")).as("no cluster state before it is added").doesNotExist();
 
         // Add it through a follower's API, with the CLI.
         TestNode leader = ItSupport.awaitLeader(cluster.nodes(), T);
