@@ -176,6 +176,11 @@ final class NamespaceCluster implements AutoCloseable {
         return nodes;
     }
 
+    /** The nodes made with {@link #spare}, in order. */
+    List<NamespaceNode> spares() {
+        return spares;
+    }
+
     /** Node {@code id} ("a", "b", ...). */
     NamespaceNode node(String id) {
         return nodes.stream().filter(n -> n.id.equals(id)).findFirst().orElseThrow(() -> new IllegalArgumentException(id));
