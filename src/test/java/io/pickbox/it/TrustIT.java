@@ -378,10 +378,12 @@ class TrustIT {
         for (NamespaceNode m : members()) assertThat(memberIds(m)).as("members seen by " + m).doesNotContain(n.id);
     }
 
+    /** `pickbox cluster remove ID` against {@code via}, from outside its host as an operator runs it. */
     private static void removeMember(NamespaceNode via, String id) throws Exception {
-        String token = Files.readString(cluster.adminTokenFile()).strip();
-        var r = AdminHttp.call(via.adminAddress(), "DELETE", "/v1/cluster/members/" + id, null, null, "Authorization", "Bearer " + token);
-        assertThat(r.statusCode()).as("removing " + id + ": " + r.body()).isEqualTo(200);
+        List<String> args = new ArrayList<>(List.of("cluster", "remove", id));
+        args.addAll(via.cliTarget(cluster.adminTokenFile()));
+        ItSupport.ProcResult r = ItSupport.exec(base, Duration.ofSeconds(60), ItSupport.cli(args.toArray(String[]::new)));
+        assertThat(r.exitCode()).as("pickbox cluster remove " + id + ": " + r.output()).isZero();
     }
 
     /** The token with one character of its body changed, as a mistyped copy would be. */
