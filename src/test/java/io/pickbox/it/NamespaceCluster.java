@@ -36,6 +36,8 @@ final class NamespaceCluster implements AutoCloseable {
     private final Path base;
     private final String adminToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     private final List<NamespaceNode> nodes = new ArrayList<>();
+    /** Nodes a test starts itself on the spare hosts (strangers, late joiners); stopped and logged with the others. */
+    private final List<NamespaceNode> spares = new ArrayList<>();
 
     private NamespaceCluster(NetworkNamespaces hosts, Path base) {
         this.hosts = hosts;
@@ -47,8 +49,16 @@ final class NamespaceCluster implements AutoCloseable {
      * every member. Skips the calling test where network namespaces are unavailable.
      */
     static NamespaceCluster start(Path base, int size) throws Exception {
+        return start(base, size, 0);
+    }
+
+    /**
+     * Starts {@code size} nodes as {@link #start(Path, int)} does, on a network with {@code spareHosts}
+     * more hosts where nothing runs until a test starts a node there ({@link #spare}).
+     */
+    static NamespaceCluster start(Path base, int size, int spareHosts) throws Exception {
         NetworkNamespaces.assumeAvailable();
-        NamespaceCluster cluster = new NamespaceCluster(NetworkNamespaces.create(size), base);
+        NamespaceCluster cluster = new NamespaceCluster(NetworkNamespaces.create(size + spareHosts), base);
         try {
             for (int i = 1; i <= size; i++) {
                 NamespaceNode n = cluster.newNode(i);
@@ -65,9 +75,20 @@ final class NamespaceCluster implements AutoCloseable {
     }
 
     private NamespaceNode newNode(int host) throws IOException {
-        String id = String.valueOf((char) ('a' + host - 1));
+        return newNode(host, String.valueOf((char) ('a' + host - 1)));
+    }
+
+    private NamespaceNode newNode(int host, String id) throws IOException {
         Path dir = Files.createDirectories(base.resolve(id));
         return new NamespaceNode(id, host, hosts.address(host), dir, base.resolve(id + ".log"), adminToken);
+    }
+
+    /** Node {@code id} on spare host {@code host}, with its own folder; not started, and not one of {@link #nodes()}. */
+    NamespaceNode spare(int host, String id) throws IOException {
+        if (host <= nodes.size()) throw new IllegalArgumentException("host " + host + " runs " + nodes.get(host - 1));
+        NamespaceNode n = newNode(host, id);
+        spares.add(n);
+        return n;
     }
 
     /**
@@ -82,10 +103,15 @@ final class NamespaceCluster implements AutoCloseable {
 
     /** Starts {@code n} as {@link #start(NamespaceNode, String)} does, with the invite given (null: none). */
     void start(NamespaceNode n, String join, String invite) throws Exception {
-        start(n, NodeConfig.builder(n.id, RAFT_PORT).host(n.address).adminHost(n.address).adminPort(ADMIN_PORT)
-                .adminToken(adminToken).adminTokenFile(adminTokenFile()).dataDir(n.dir).join(join)
-                .security(new NodeConfig.Security(false, invite, null, null, null, null)).build());
+        start(n, config(n, join, invite));
         awaitHealthy(n);
+    }
+
+    /** The configuration {@code n} starts with, joining through {@code join} (null: none) with {@code invite} (null: none). */
+    NodeConfig config(NamespaceNode n, String join, String invite) throws IOException {
+        return NodeConfig.builder(n.id, RAFT_PORT).host(n.address).adminHost(n.address).adminPort(ADMIN_PORT)
+                .adminToken(adminToken).adminTokenFile(adminTokenFile()).dataDir(n.dir).join(join)
+                .security(new NodeConfig.Security(false, invite, null, null, null, null)).build();
     }
 
     /** Starts the node process of {@code config} on {@code n}'s host, without waiting. */
@@ -97,7 +123,12 @@ final class NamespaceCluster implements AutoCloseable {
 
     /** A one-time invite made on {@code member}, as `pickbox cluster invite` makes it. */
     String invite(NamespaceNode member, boolean learner) throws Exception {
-        var answer = member.postJson("/v1/cluster/invites", "{\"expiresSeconds\": 600, \"learner\": " + learner + "}");
+        return invite(member, learner, Duration.ofMinutes(10));
+    }
+
+    /** A one-time invite made on {@code member} that expires after {@code expires} (whole seconds). */
+    String invite(NamespaceNode member, boolean learner, Duration expires) throws Exception {
+        var answer = member.postJson("/v1/cluster/invites", "{\"expiresSeconds\": " + expires.toSeconds() + ", \"learner\": " + learner + "}");
         if (answer.statusCode() != 200) throw new IOException("no invite from " + member + ": " + answer.body());
         return AdminHttp.json(answer).path("token").asText();
     }
@@ -143,6 +174,11 @@ final class NamespaceCluster implements AutoCloseable {
 
     List<NamespaceNode> nodes() {
         return nodes;
+    }
+
+    /** The nodes made with {@link #spare}, in order. */
+    List<NamespaceNode> spares() {
+        return spares;
     }
 
     /** Node {@code id} ("a", "b", ...). */
@@ -208,7 +244,7 @@ final class NamespaceCluster implements AutoCloseable {
 
     /** Every node's log, its last lines, for a failed test. */
     void printLogs(java.io.PrintStream out) {
-        for (NamespaceNode n : nodes) {
+        for (NamespaceNode n : all()) {
             out.println("----- " + n + " (" + n.log + "), last lines:");
             out.println(n.tail(150));
         }
@@ -217,7 +253,7 @@ final class NamespaceCluster implements AutoCloseable {
     /** Stops every node, then removes the hosts. */
     @Override
     public void close() throws Exception {
-        for (NamespaceNode n : nodes) {
+        for (NamespaceNode n : all()) {
             try {
                 n.stop();
             } catch (Exception e) {
@@ -225,6 +261,12 @@ final class NamespaceCluster implements AutoCloseable {
             }
         }
         hosts.close();
+    }
+
+    private List<NamespaceNode> all() {
+        List<NamespaceNode> all = new ArrayList<>(nodes);
+        all.addAll(spares);
+        return all;
     }
 
     @Override
