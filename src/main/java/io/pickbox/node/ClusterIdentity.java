@@ -53,11 +53,12 @@ final class ClusterIdentity {
      */
     static String awaitAdded(TlsFiles files, String nodeId, List<String> addresses, String host, int port) throws IOException {
         KeyPair keys = NodeKeys.generate();
-        String csr = CertificateRequest.create(keys, nodeId, addresses).pem();
+        CertificateRequest request = CertificateRequest.create(keys, nodeId, addresses);
+        String csr = request.pem();
         ObjectMapper json = new ObjectMapper();
         java.util.concurrent.CompletableFuture<String> added = new java.util.concurrent.CompletableFuture<>();
         // A throw-away certificate for this wait only: the member trusts the address its operator typed.
-        ClusterCa throwaway = ClusterCa.create(ClusterIds.newClusterId());
+        X509Certificate throwaway = ClusterCa.create(ClusterIds.newClusterId()).issue(request, Role.VOTER, Duration.ofDays(1));
         Enrollment.Waiting waiting = new Enrollment.Waiting() {
             @Override
             public byte[] offer() {
@@ -92,8 +93,7 @@ final class ClusterIdentity {
                 }
             }
         };
-        try (AutoCloseable server = Enrollment.serveWaiting(host, port, Pem.readPrivateKey(throwaway.keyPem()),
-                throwaway.certificate(), waiting)) {
+        try (AutoCloseable server = Enrollment.serveWaiting(host, port, keys.getPrivate(), throwaway, waiting)) {
             LOG.info("Waiting to be added: run `pickbox cluster add {} {}:{}` on any voter", nodeId, addresses.isEmpty() ? host : addresses.get(0), port);
             String clusterId = added.get();
             LOG.info("Received a certificate of cluster {}", clusterId);

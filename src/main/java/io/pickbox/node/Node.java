@@ -157,7 +157,8 @@ public final class Node implements AutoCloseable {
         } else if (config.join() != null) {
             groupId = invite != null ? RaftNode.groupIdOf(invite.clusterId()) : RaftNode.discoverGroup(config.join(), raftSecurity);
         } else if (waitToBeAdded) {
-            groupId = null;
+            // With its certificate, a node knows its cluster; a plaintext one learns it when added.
+            groupId = clusterId == null ? null : RaftNode.groupIdOf(clusterId);
         } else {
             if (clusterId == null) clusterId = ClusterIds.newClusterId();
             groupId = RaftNode.groupIdOf(clusterId);

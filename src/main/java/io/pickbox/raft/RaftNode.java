@@ -306,9 +306,12 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
-    /** Starts this server with no group and waits for an operator to add it ({@code cluster add}). */
+    /**
+     * Starts this server with its group and no members, or with no group when it does not know
+     * its cluster yet, and waits for an operator to add it ({@code cluster add}).
+     */
     public void startUnjoined() throws IOException {
-        start(null);
+        start(groupId == null ? null : RaftGroup.valueOf(groupId));
         LOG.info("{} started; waiting to be added to the cluster", self.getId());
     }
 
