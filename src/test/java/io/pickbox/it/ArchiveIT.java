@@ -1,5 +1,6 @@
 package io.pickbox.it;
 
+import io.pickbox.cli.NodeCommandLine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -118,6 +119,10 @@ class ArchiveIT {
             return AdminHttp.get(admin, "/v1/health").statusCode() == 200;
         });
         assertThat(AdminHttp.json(AdminHttp.get(admin, "/v1/status")).path("node").asText()).isEqualTo("node1");
+        // The launcher became the JVM (exec: a SIGTERM reaches the node), with conf/jvm.options and capped arenas.
+        List<String> jvm = List.of(Files.readString(Path.of("/proc", node.pid() + "", "cmdline")).split("\0"));
+        assertThat(jvm).containsSubsequence(NodeCommandLine.jvmOptions()).contains("io.pickbox.cli.Main", "-Dpickbox.node=node1");
+        assertThat(Files.readString(Path.of("/proc", node.pid() + "", "environ")).split("\0")).contains("MALLOC_ARENA_MAX=2");
 
         ItSupport.write(folder.resolve("installed.txt"), "from the archive".getBytes(StandardCharsets.UTF_8));
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
@@ -147,6 +152,7 @@ class ArchiveIT {
         Map<String, String> env = pb.environment();
         env.put("JAVA_HOME", System.getProperty("java.home"));
         env.remove("PICKBOX_JAVA_OPTS");
+        env.remove("MALLOC_ARENA_MAX");
         return pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     }
 
