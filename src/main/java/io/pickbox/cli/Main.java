@@ -29,6 +29,6 @@ public final class Main {
             cmd.getErr().println("pickbox: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return 1;
         });
-        return cl.execute(args);
+        return ConfigFile.execute(cl, args);
     }
 }
