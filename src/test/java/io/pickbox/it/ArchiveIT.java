@@ -28,10 +28,10 @@ import static org.awaitility.Awaitility.await;
  */
 class ArchiveIT {
 
-    /** The options the example configuration explains (some commented out until they exist). */
+    /** The options the example configuration explains (optional ones commented out). */
     private static final List<String> EXAMPLE_KEYS = List.of("node-id", "host", "advertise", "port", "admin-port",
-            "admin-host", "admin-token-file", "data-dir", "state-dir", "join", "token", "tls-cert", "tls-key", "tls-ca",
-            "insecure", "log-level", "log-format");
+            "peer-port", "admin-host", "admin-token-file", "data-dir", "state-dir", "join", "token-file", "tls-cert", "tls-key",
+            "tls-ca", "insecure", "log-level", "log-format");
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path base;
@@ -97,7 +97,7 @@ class ArchiveIT {
 
     @Test
     void aNodeRunsFromTheArchiveWithItsConfigurationFile() throws Exception {
-        int[] ports = TestCluster.freePorts(2);
+        int[] ports = TestCluster.freePorts(3);
         Path folder = base.resolve("srv/node1");
         Path conf = Files.createDirectories(base.resolve("etc")).resolve("node1.conf");
         Files.writeString(conf, String.join("\n",
@@ -106,6 +106,7 @@ class ArchiveIT {
                 "host = 127.0.0.1",
                 "port = " + ports[0],
                 "admin-port = " + ports[1],
+                "peer-port = " + ports[2],
                 "data-dir = " + folder,
                 "state-dir = " + base.resolve("var/lib/pickbox/node1"),
                 "log-level = INFO", ""));
