@@ -216,6 +216,27 @@ final class Admission implements Enrollment.Handler {
         }
     }
 
+    /** Adds {@code member}, a learner that joined by invite, as a listener at the address it names. */
+    @Override
+    public byte[] listen(byte[] request, PeerIdentity member) throws Enrollment.Refused {
+        if (member == null || member.role() != Role.LEARNER) throw new Enrollment.Refused("only a learner asks to be added as one");
+        String address;
+        try {
+            address = json.readTree(request).path("address").asText("");
+        } catch (IOException e) {
+            throw new Enrollment.Refused("malformed request");
+        }
+        if (!address.matches("[A-Za-z0-9.\\-]{1,253}:\\d{1,5}|\\[[0-9A-Fa-f:.]{2,45}]:\\d{1,5}")) {
+            throw new Enrollment.Refused("not a HOST:PORT address: " + address);
+        }
+        try {
+            raft.membershipChanges().addListener(member.nodeId(), address);
+        } catch (IOException e) {
+            throw new Enrollment.Refused("could not add " + member.nodeId() + " as a learner: " + e.getMessage());
+        }
+        return new byte[0];
+    }
+
     /** Records a certificate issued without an invite (a renewal), so a later removal revokes it too. */
     void record(String nodeId, X509Certificate cert, boolean learner) throws IOException {
         commit(new TrustChange.Admit(nodeId, cert.getSerialNumber().toString(16), cert.getNotAfter().getTime(), learner, ""),

@@ -187,7 +187,7 @@ public final class Node implements AutoCloseable {
         } else if (waitToBeAdded) {
             raft.startUnjoined();
         } else if (config.join() != null) {
-            raft.join(config.join(), false);
+            raft.join(config.join(), false, tls != null && tls.self().role() == Role.LEARNER);
         } else {
             raft.bootstrap();
         }

@@ -43,6 +43,8 @@ public final class Enrollment {
     static final MethodDescriptor<byte[], byte[]> JOIN = method("Join");
     /** A member's renewal of its own certificate: needs that member's (still valid) certificate. */
     static final MethodDescriptor<byte[], byte[]> RENEW = method("Renew");
+    /** A learner's request to be added as a listener: a voter makes that change, as a learner may not. */
+    static final MethodDescriptor<byte[], byte[]> LISTEN = method("Listen");
 
     private static MethodDescriptor<byte[], byte[]> method(String name) {
         return MethodDescriptor.<byte[], byte[]>newBuilder()
@@ -61,6 +63,9 @@ public final class Enrollment {
 
         /** The reply to a renewal request from {@code member}, as its certificate names it. */
         byte[] renew(byte[] request, PeerIdentity member) throws Refused;
+
+        /** Adds {@code member}, a learner, as a listener at the Raft address the request names. */
+        byte[] listen(byte[] request, PeerIdentity member) throws Refused;
     }
 
     /** A join refused, with the reason the joining node shows its operator. */
@@ -75,6 +80,7 @@ public final class Enrollment {
         return ServerServiceDefinition.builder(SERVICE)
                 .addMethod(JOIN, call(executor, request -> handler.join(request, MemberAuthentication.remote())))
                 .addMethod(RENEW, call(executor, request -> handler.renew(request, MemberAuthentication.member())))
+                .addMethod(LISTEN, call(executor, request -> handler.listen(request, MemberAuthentication.member())))
                 .build();
     }
 
@@ -197,6 +203,12 @@ public final class Enrollment {
     public static byte[] renew(String address, KeyManager keys, TrustManager serverTrust, byte[] request, Duration timeout)
             throws IOException {
         return call(RENEW, address, keys, serverTrust, request, timeout);
+    }
+
+    /** Asks the member at {@code address} to add this node, a learner, as a listener. */
+    public static byte[] listen(String address, KeyManager keys, TrustManager serverTrust, byte[] request, Duration timeout)
+            throws IOException {
+        return call(LISTEN, address, keys, serverTrust, request, timeout);
     }
 
     private static byte[] call(MethodDescriptor<byte[], byte[]> method, String address, KeyManager keys, TrustManager serverTrust,

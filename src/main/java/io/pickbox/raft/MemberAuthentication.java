@@ -46,6 +46,10 @@ final class MemberAuthentication implements ServerInterceptor {
     private static final String CLIENT_SERVICE = "ratis.grpc.RaftClientProtocolService";
     private static final String SERVER_SERVICE = "ratis.grpc.RaftServerProtocolService";
     private static final String ADMIN_SERVICE = "ratis.grpc.AdminProtocolService";
+    /** The admin calls that change nothing. */
+    private static final java.util.Set<String> LOOKS = java.util.Set.of(
+            org.apache.ratis.proto.grpc.AdminProtocolServiceGrpc.getGroupInfoMethod().getFullMethodName(),
+            org.apache.ratis.proto.grpc.AdminProtocolServiceGrpc.getGroupListMethod().getFullMethodName());
 
     private final RevocationList revoked;
     private final RefusalLog refusals;
@@ -82,8 +86,8 @@ final class MemberAuthentication implements ServerInterceptor {
             call.close(Status.UNAUTHENTICATED.withDescription(problem), new Metadata());
             return new ServerCall.Listener<>() {};
         }
-        // Membership and leadership are voters' business: a learner only follows.
-        if (method.startsWith(ADMIN_SERVICE + "/") && member.identity().role() != Role.VOTER) {
+        // Membership and leadership are voters' business: a learner only follows (it may look).
+        if (method.startsWith(ADMIN_SERVICE + "/") && !LOOKS.contains(method) && member.identity().role() != Role.VOTER) {
             String denied = member.identity().nodeId() + " is a learner: it may not change the cluster";
             refusals.refused(remote, denied);
             call.close(Status.PERMISSION_DENIED.withDescription(denied), new Metadata());

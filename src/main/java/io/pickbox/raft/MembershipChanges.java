@@ -88,6 +88,28 @@ public final class MembershipChanges {
         }
     }
 
+    /** Adds a running node (a learner that joined) as a listener: it follows every change and votes on none. */
+    public void addListener(String id, String address) throws IOException {
+        RaftPeer peer = RaftPeer.newBuilder().setId(id).setAddress(address).build();
+        Membership m = membership();
+        if (m.voters().stream().anyMatch(p -> p.getId().equals(peer.getId()))) {
+            throw new IOException(id + " is a voter already");
+        }
+        if (m.listeners().stream().anyMatch(p -> p.getId().equals(peer.getId()))) return;
+        try (RaftClient c = raft.newClient(RaftGroup.valueOf(raft.groupId(), union(m.voters(), m.listeners())))) {
+            reconfigure(c, "add " + id + " as a learner", () -> {
+                Membership now = membership();
+                List<RaftPeer> listeners = new ArrayList<>(now.listeners());
+                if (listeners.stream().noneMatch(p -> p.getId().equals(peer.getId()))) listeners.add(peer);
+                return SetConfigurationRequest.Arguments.newBuilder()
+                        .setServersInCurrentConf(now.voters()).setListenersInCurrentConf(now.listeners())
+                        .setServersInNewConf(now.voters()).setListenersInNewConf(listeners)
+                        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET).build();
+            });
+        }
+        LOG.info("Member {} ({}) added as a learner", id, address);
+    }
+
     /**
      * A node waiting to be added starts with no group (it does not know the cluster's): it gets the
      * group, with no members yet, before the configuration that names it, so the leader's first

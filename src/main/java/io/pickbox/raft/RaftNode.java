@@ -121,8 +121,11 @@ public final class RaftNode implements AutoCloseable {
         LOG.info("Recovered Raft state of {}", self.getId());
     }
 
-    /** Joins the cluster that the member at {@code target} (host:port of its Raft port) belongs to. */
-    public void join(String target, boolean hadState) throws IOException {
+    /**
+     * Joins the cluster that the member at {@code target} (host:port of its Raft port) belongs to,
+     * as a voter or, with {@code learner}, as a listener: it receives every change and votes on none.
+     */
+    public void join(String target, boolean hadState, boolean learner) throws IOException {
         RaftPeer probe = RaftPeer.newBuilder().setId("join-probe").setAddress(target).build();
         List<RaftPeer> members;
         try (RaftClient c = newClient(RaftGroup.valueOf(groupId, probe))) {
@@ -142,10 +145,26 @@ public final class RaftNode implements AutoCloseable {
             LOG.info("{} is already a member; rejoining", self.getId());
             return;
         }
-        try (RaftClient c = newClient(RaftGroup.valueOf(groupId, members))) {
-            addSelf(c);
+        if (learner) {
+            security.askToListen(target, self.getAddress());
+            RaftClient old = client;
+            client = newClient(RaftGroup.valueOf(groupId, proposalTargets(voters(members))));
+            old.close();
+        } else {
+            try (RaftClient c = newClient(RaftGroup.valueOf(groupId, members))) {
+                addSelf(c);
+            }
         }
-        LOG.info("Joined the cluster through {}", target);
+        LOG.info("Joined the cluster through {}{}", target, learner ? " as a learner" : "");
+    }
+
+    /** The voters among {@code peers} as a group info lists them (every peer when roles are not given). */
+    private static List<RaftPeer> voters(List<RaftPeer> peers) {
+        List<RaftPeer> out = new ArrayList<>();
+        for (RaftPeer p : peers) {
+            if (p.getStartupRole() != org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER) out.add(p);
+        }
+        return out;
     }
 
     private void addSelf(RaftClient c) throws IOException {
@@ -169,7 +188,21 @@ public final class RaftNode implements AutoCloseable {
             server.close();
             throw e;
         }
-        if (groupId != null) client = newClient(RaftGroup.valueOf(groupId, self));
+        if (groupId != null) client = newClient(RaftGroup.valueOf(groupId, proposalTargets(List.of(self))));
+    }
+
+    /**
+     * Where this node's proposals go: the voters it knows (a learner is not one, and cannot find the
+     * leader by itself), or {@code fallback} before it knows any.
+     */
+    private List<RaftPeer> proposalTargets(List<RaftPeer> fallback) {
+        try {
+            List<RaftPeer> voters = new ArrayList<>(division().getRaftConf()
+                    .getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER));
+            return voters.isEmpty() ? fallback : voters;
+        } catch (IOException | RuntimeException e) {
+            return fallback;
+        }
     }
 
     RaftClient newClient(RaftGroup group) {

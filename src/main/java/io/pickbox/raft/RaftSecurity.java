@@ -11,6 +11,7 @@ import org.apache.ratis.thirdparty.io.netty.handler.ssl.ClientAuth;
 import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslContextBuilder;
 
 import javax.net.ssl.SSLException;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -85,10 +86,21 @@ public final class RaftSecurity {
                 public byte[] renew(byte[] request, PeerIdentity member) throws Enrollment.Refused {
                     return handler().renew(request, member);
                 }
+
+                @Override
+                public byte[] listen(byte[] request, PeerIdentity member) throws Enrollment.Refused {
+                    return handler().listen(request, member);
+                }
             }, enrollments));
             return builder.intercept(new MemberAuthentication(revoked, refusals));
         });
         return p;
+    }
+
+    /** Asks the member at {@code target} to add this node as a listener (a learner cannot change the membership itself). */
+    void askToListen(String target, String ownAddress) throws IOException {
+        byte[] request = ("{\"address\": \"" + ownAddress + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Enrollment.listen(target, tls.keyManager(), tls.trustManager(), request, java.time.Duration.ofMinutes(2));
     }
 
     Parameters clientParameters() {
