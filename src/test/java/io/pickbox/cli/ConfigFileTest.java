@@ -79,11 +79,11 @@ class ConfigFileTest {
 
     @Test
     void everyCommandTakesAFile() throws IOException {
-        Path conf = file("admin = 10.0.0.7:9101", "admin-token = s3cret", "json = true");
+        Path conf = file("admin = 10.0.0.7:9101", "tls-ca = /etc/pickbox/ca.pem", "json = true");
         assertThat(run("cluster", "status", "--config", conf.toString())).as(err.toString()).isZero();
         ClusterCommand.Status status = (ClusterCommand.Status) parsed.get(0);
         assertThat(status.admin).isEqualTo("10.0.0.7:9101");
-        assertThat(status.token).isEqualTo("s3cret");
+        assertThat(status.tlsCa).isEqualTo(Path.of("/etc/pickbox/ca.pem"));
         assertThat(status.asJson).isTrue();
     }
 
@@ -146,8 +146,9 @@ class ConfigFileTest {
 
     @Test
     void aValueIsTakenAsWritten() throws IOException {
-        Path conf = file("node-id = a", "port = 8101", "admin-token = x${sys:user.home}$${y}$z");
-        assertThat(startedWith("node", "start", "--config", conf.toString()).adminToken()).isEqualTo("x${sys:user.home}$${y}$z");
+        Path conf = file("node-id = a", "port = 8101", "data-dir = x${sys:user.home}$${y}$z");
+        assertThat(startedWith("node", "start", "--config", conf.toString()).dataDir().getFileName().toString())
+                .isEqualTo("x${sys:user.home}$${y}$z");
     }
 
     @Test
