@@ -3,6 +3,7 @@ package io.pickbox.node;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pickbox.raft.Enrollment;
 import io.pickbox.trust.CertificateRequest;
+import io.pickbox.trust.ClusterCa;
 import io.pickbox.trust.NodeKeys;
 import io.pickbox.trust.NodeTls;
 import io.pickbox.trust.Pem;
@@ -60,9 +61,11 @@ final class CertificateRenewal implements Runnable {
     public void run() {
         try {
             X509Certificate current = Pem.readCertificates(Files.readString(files.nodeCert())).get(0);
-            Instant from = current.getNotBefore().toInstant();
             Instant until = current.getNotAfter().toInstant();
-            Instant due = from.plus(Duration.between(from, until).multipliedBy(2).dividedBy(3));
+            // Certificates are dated back for clock skew: their life is counted from their issue.
+            Instant issued = current.getNotBefore().toInstant().plus(ClusterCa.CLOCK_SKEW);
+            if (issued.isAfter(until)) issued = current.getNotBefore().toInstant();
+            Instant due = issued.plus(Duration.between(issued, until).multipliedBy(2).dividedBy(3));
             if (Instant.now().isBefore(due)) return;
             renew(current);
         } catch (IOException | RuntimeException e) {

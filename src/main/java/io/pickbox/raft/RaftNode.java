@@ -100,7 +100,8 @@ public final class RaftNode implements AutoCloseable {
      */
     public static RaftGroupId discoverGroup(String target, RaftSecurity security) throws IOException {
         RaftPeer probe = RaftPeer.newBuilder().setId("join-probe").setAddress(target).build();
-        try (RaftClient c = client(RaftGroup.valueOf(RaftGroupId.emptyGroupId(), probe), security)) {
+        // Any group id but the empty one (which Ratis refuses with peers): the call asks for the member's groups.
+        try (RaftClient c = client(RaftGroup.valueOf(RaftGroupId.randomId(), probe), security)) {
             List<RaftGroupId> groups = c.getGroupManagementApi(probe.getId()).list().getGroupIds();
             if (groups.size() != 1) throw new IOException(target + " serves " + groups.size() + " groups, not one cluster");
             return groups.get(0);

@@ -85,6 +85,10 @@ final class PeerHttp implements AutoCloseable {
                             .setMaxConnPerRoute(connections)
                             .setDefaultConnectionConfig(timeouts)
                             .build())
+                    // Connections carry the node's own certificate: without this, a connection that
+                    // presented one is kept for requests of that identity only, and every chunk
+                    // (which carries none) opened a new connection with a full handshake.
+                    .disableConnectionState()
                     .disableAutomaticRetries()
                     .disableRedirectHandling()
                     .disableCookieManagement()

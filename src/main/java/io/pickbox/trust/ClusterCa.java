@@ -35,7 +35,7 @@ public final class ClusterCa {
 
     static final Duration CA_VALIDITY = Duration.ofDays(20 * 365 + 5);
     /** Certificates start a little in the past so a peer whose clock is behind still accepts them. */
-    static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+    public static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final X509Certificate certificate;

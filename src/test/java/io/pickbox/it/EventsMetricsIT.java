@@ -224,7 +224,9 @@ class EventsMetricsIT {
         awaitContent(cluster.nodes(), "m/race.txt", "newer edit", T);
         byte[] bytes = "stale edit".getBytes(StandardCharsets.UTF_8);
         String sha = io.pickbox.folder.Hashing.sha256Hex(bytes);
-        var op = new io.pickbox.index.Op.Put(new io.pickbox.index.Op.Origin("tester", 1), "m/race.txt", bytes.length, sha,
+        // Proposed as n2 (a member speaks only for itself), with n2's next sequence number.
+        var origin = new io.pickbox.index.Op.Origin(n2.id(), n2.node().index().lastSeq(n2.id()) + 1);
+        var op = new io.pickbox.index.Op.Put(origin, "m/race.txt", bytes.length, sha,
                 List.of(sha), 0644, System.currentTimeMillis(), stale, true);
         var result = n2.node().raft().submit(op, java.nio.ByteBuffer.wrap(bytes)).get(30, TimeUnit.SECONDS);
         assertThat(result.status()).isEqualTo(io.pickbox.index.Result.Status.CONFLICT);
@@ -235,7 +237,7 @@ class EventsMetricsIT {
             assertThat(metric(a, "pickbox_ops_committed_total", "result=\"conflict\"")).isPositive();
             JsonNode conflicts = AdminHttp.json(get(n1.adminAddress(), "/v1/conflicts"));
             assertThat(conflicts.findValuesAsText("conflictOf")).contains("m/race.txt");
-            assertThat(conflicts.findValuesAsText("origin")).contains("tester");
+            assertThat(conflicts.findValuesAsText("origin")).contains(n2.id());
         });
         cluster.awaitConverged(T);
     }

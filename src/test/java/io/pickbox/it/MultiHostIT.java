@@ -68,6 +68,35 @@ class MultiHostIT {
             assertThat(chunkBytesCommitted(cluster)).as("chunk bytes carried through the Raft log").isEqualTo(committedBefore);
 
             awaitConverged(cluster.nodes(), REPLICATION);
+
+            // The admin APIs, bound to the hosts' addresses, speak HTTPS to other hosts; plaintext
+            // from another host is refused before its token is read.
+            var plaintext = AdminHttp.get(a.adminAddress(), "/v1/status", "Authorization", "Bearer not-checked");
+            assertThat(plaintext.statusCode()).isEqualTo(403);
+            assertThat(plaintext.body()).contains("https");
+        }
+    }
+
+    /** Any voter admits a node: the first one may be long gone. */
+    @Test
+    void aVoterAdmitsANewNodeAfterTheFirstNodeIsGone(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path base) throws Exception {
+        try (NamespaceCluster cluster = logs.watch(NamespaceCluster.start(base, 3, 1))) {
+            NamespaceNode a = cluster.node("a");
+            NamespaceNode b = cluster.node("b");
+            NamespaceNode c = cluster.node("c");
+            a.stop();
+            String invite = cluster.invite(b, false);
+            NamespaceNode d = cluster.spare(4, "d");
+            cluster.start(d, c.raftAddress(), invite);
+            cluster.awaitHealthy(d);
+
+            byte[] fromD = "written on the newest host\n".getBytes(StandardCharsets.UTF_8);
+            ItSupport.write(d.file("from-d.txt"), fromD);
+            awaitFiles(List.of(b, c), Map.of("from-d.txt", fromD), REPLICATION);
+            byte[] fromB = "written on host 2\n".getBytes(StandardCharsets.UTF_8);
+            ItSupport.write(b.file("from-b.txt"), fromB);
+            awaitFiles(List.of(c, d), Map.of("from-b.txt", fromB), REPLICATION);
+            assertThat(d.status().path("members")).hasSize(4);
         }
     }
 
