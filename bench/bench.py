@@ -1675,7 +1675,7 @@ def render_compare(rows, runs):
     def spread(vals, unit):
         if not vals:
             return "—"
-        digits = 0 if unit in ("files/s",) else 1
+        digits = {"files/s": 0, "s": 2}.get(unit, 1)
         lo, hi = min(vals), max(vals)
         return f"{lo:,.{digits}f} {unit}" if len(vals) == 1 else f"{lo:,.{digits}f}-{hi:,.{digits}f} {unit}"
     head = ["Figure", f"TLS ({runs['tls']} run{'s' if runs['tls'] != 1 else ''})",
@@ -1731,6 +1731,7 @@ def main():
                     "(to compare option sets on the same workloads)")
     ap.add_argument("--insecure", action="store_true",
                     help="Pickbox nodes without TLS (--insecure), to compare with the default mutual TLS")
+    ap.add_argument("--comparison", action="store_true", help=argparse.SUPPRESS)  # bench/run --compare-insecure
     ap.add_argument("--compare", nargs="+", metavar="RESULT_JSON",
                     help="print TLS against plaintext from earlier runs' result files, and run nothing")
     args = ap.parse_args()
@@ -1778,7 +1779,7 @@ def main():
             t = time.time()
             results[cls.name] = run_system(cls, args, cfg, args.work, src, src_sha)
             results[cls.name]["wall_s"] = round(time.time() - t, 1)
-            with open(os.path.join(os.path.dirname(args.out), f"partial-{cfg['mode']}.json"), "w") as f:
+            with open(os.path.join(HERE, "results", f"partial-{cfg['mode']}.json"), "w") as f:
                 json.dump({"config": {k: v for k, v in cfg.items() if k != "patch"}, "machine": facts,
                            "results": results}, f, indent=2, default=str)
         os.remove(src)
@@ -1798,7 +1799,7 @@ def main():
     doc = {"config": out_cfg, "machine": facts, "results": results, "table": rows, "table_text": table}
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     # A run with other JVM options than the product's, or without TLS, is a comparison, not the latest figures.
-    latest = [] if args.jvm_options or args.insecure else [os.path.join(os.path.dirname(args.out), f"latest-{cfg['mode']}.json")]
+    latest = [] if args.jvm_options or args.insecure or args.comparison else [os.path.join(os.path.dirname(args.out), f"latest-{cfg['mode']}.json")]
     for path in [args.out] + latest:
         with open(path, "w") as f:
             json.dump(doc, f, indent=2, default=str)
