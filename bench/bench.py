@@ -39,9 +39,12 @@ _used_ports = set()
 # Nodes start through ./pickbox, as a user starts them: the options in jvm.options, MALLOC_ARENA_MAX=2
 # and the jar's class-data archive (bench/run has it made before anything is timed). A
 # PICKBOX_JAVA_OPTS in the caller's environment is ignored, so the project's own options are measured
-# (the long workload's --jvm-options FILE sets it to that file's options instead).
+# (the long workload's --jvm-options FILE sets it to that file's options instead). Neither does an
+# admin token or invite of the caller's reach them: the benchmark makes its own invites.
 LAUNCHER = os.path.join(ROOT, "pickbox")
-NODE_ENV = {k: v for k, v in os.environ.items() if k != "PICKBOX_JAVA_OPTS"}
+NODE_ENV = {k: v for k, v in os.environ.items()
+            if k not in ("PICKBOX_JAVA_OPTS", "PICKBOX_ADMIN_TOKEN", "PICKBOX_INVITE_TOKEN")}
+INVITE_ENV = "PICKBOX_INVITE_TOKEN"  # an invite reaches a joining node this way, never on its command line
 
 
 def log(msg):
@@ -384,13 +387,19 @@ class NetMeter:
 # ----------------------------------------------------------------------------- Pickbox
 
 class Pickbox:
+    """Nodes with mutual TLS between them (the product's default): node 1 makes the cluster's
+    identity, every other node joins with a one-time invite made on node 1's admin API. With
+    insecure=True they run plaintext (--insecure); a plaintext node then starts with
+    --wait-to-be-added and node 1 adds it (`pickbox cluster add`): a plaintext `--join` fails at
+    start in this version (its probe for the member's group uses Ratis's reserved empty group id)."""
     name = "Pickbox"
 
-    def __init__(self, work, mem, env=None):
+    def __init__(self, work, mem, env=None, insecure=False):
         self.work = os.path.join(work, "pickbox")
         os.makedirs(self.work, exist_ok=True)
         self.mem = mem
         self.env = env or NODE_ENV
+        self.insecure = insecure
         self.prefix = "bench" + secrets.token_hex(2)
         self.nodes = []
 
@@ -401,18 +410,56 @@ class Pickbox:
     def dirs(self):
         return [n["dir"] for n in self.nodes]
 
+    def invite(self, node):
+        """A one-time invite made on node's admin API, as `pickbox cluster invite` makes it."""
+        answer = http("POST", f"http://127.0.0.1:{node['admin']}/v1/cluster/invites", {"expiresSeconds": 600}, timeout=30)
+        return answer["token"]
+
     def start_node(self, i, join=None):
+        """join: the member node to join (None for the first node)."""
         nid = f"{self.prefix}-n{i + 1}"
-        port, admin = free_port(), free_port()
+        # Three ports each: Raft, admin, and the peer port chunks are pushed and fetched on (given
+        # explicitly: its default, Raft port + 2000, may be taken on a busy machine).
+        port, admin, peer = free_port(), free_port(), free_port()
         d = os.path.join(self.work, f"node{i + 1}")
-        cmd = [LAUNCHER, "node", "start", "--node-id", nid, "--port", str(port), "--admin-port", str(admin), "--data-dir", d]
-        if join:
-            cmd += ["--join", f"127.0.0.1:{join}"]
-        p = spawn(cmd, os.path.join(self.work, f"node{i + 1}.log"), env=self.env)
-        node = {"id": nid, "port": port, "admin": admin, "dir": d, "proc": p, "name": f"node{i + 1}"}
+        cmd = [LAUNCHER, "node", "start", "--node-id", nid, "--port", str(port), "--admin-port", str(admin),
+               "--peer-port", str(peer), "--data-dir", d]
+        env = self.env
+        invite_ms = None
+        if self.insecure:
+            cmd.append("--insecure")
+        if join and self.insecure:
+            cmd.append("--wait-to-be-added")
+        elif join:
+            cmd += ["--join", f"127.0.0.1:{join['port']}"]
+            t = time.perf_counter()
+            env = dict(self.env, **{INVITE_ENV: self.invite(join)})
+            invite_ms = round((time.perf_counter() - t) * 1000, 1)
+        p = spawn(cmd, os.path.join(self.work, f"node{i + 1}.log"), env=env)
+        node = {"id": nid, "port": port, "admin": admin, "peer": peer, "dir": d, "proc": p, "name": f"node{i + 1}",
+                "invite_ms": invite_ms}
         self.nodes.append(node)
         self.mem.add(node["name"], p.pid)
+        if join and self.insecure:
+            # In the background: the add returns once the node has caught up with the Raft log,
+            # and the catch-up workload polls the node's folder meanwhile.
+            node["adder"] = threading.Thread(target=self.add_when_listening, args=(join, node), daemon=True)
+            node["adder"].start()
         return node
+
+    def add_when_listening(self, member, node):
+        def listening():
+            if node["proc"].poll() is not None:
+                raise RuntimeError(f"{node['id']} exited; see {self.work}/{node['name']}.log")
+            with socket.create_connection(("127.0.0.1", node["port"]), timeout=1):
+                return True
+        try:
+            wait_until(listening, 90, 0.02, f"{node['id']} listening")
+            http("POST", f"http://127.0.0.1:{member['admin']}/v1/cluster/members",
+                 {"id": node["id"], "address": f"127.0.0.1:{node['port']}"}, timeout=300)
+        except Exception as e:  # noqa: BLE001 - reported by wait_up and the workloads
+            node["add_error"] = str(e)
+            log(f"  adding {node['id']} failed: {e}")
 
     def status(self, node):
         return http("GET", f"http://127.0.0.1:{node['admin']}/v1/status", timeout=3)
@@ -421,6 +468,8 @@ class Pickbox:
         def ok():
             if node["proc"].poll() is not None:
                 raise RuntimeError(f"{node['id']} exited; see {self.work}/{node['name']}.log")
+            if node.get("add_error"):
+                raise RuntimeError(f"{node['id']} could not be added: {node['add_error']}")
             st = self.status(node)
             if st.get("node") != node["id"]:
                 raise RuntimeError(f"port {node['admin']} answers as {st.get('node')}, not our node")
@@ -430,7 +479,7 @@ class Pickbox:
     def start(self):
         n1 = self.start_node(0)
         self.wait_up(n1)
-        others = [self.start_node(i, join=n1["port"]) for i in (1, 2)]
+        others = [self.start_node(i, join=n1) for i in (1, 2)]
         for n in others:
             self.wait_up(n)
 
@@ -442,6 +491,22 @@ class Pickbox:
             return len(ms) == 3
         wait_until(members_ok, 60, 0.2, "3 members")
         self.wait_idle()
+        self.check_transport(n1)
+
+    def check_transport(self, node):
+        """The nodes run the transport asked for: with TLS every member has a certificate from the
+        cluster (its expiry is in the status), plaintext none; each announces our peer port."""
+        members = self.status(node)["members"]
+        with_cert = [m["id"] for m in members if m.get("certificateExpires")]
+        if self.insecure and with_cert:
+            raise RuntimeError(f"--insecure, yet members {with_cert} have certificates")
+        if not self.insecure and len(with_cert) != len(members):
+            raise RuntimeError(f"TLS expected, yet only {with_cert} of {len(members)} members have certificates")
+        peers = {n["id"]: n["peer"] for n in self.nodes}
+        wrong = [m for m in members if m.get("peer") and not m["peer"].endswith(f":{peers.get(m['id'])}")]
+        if wrong:
+            raise RuntimeError(f"members announce other peer ports than given: {wrong}")
+        return True
 
     def wait_idle(self, timeout=120, nodes=None):
         nodes = nodes or self.nodes
@@ -462,16 +527,15 @@ class Pickbox:
     def ports(self):
         out = {}
         for n in self.nodes:
-            out[n["port"]] = n["name"]
-            out[n["admin"]] = n["name"]
+            for k in ("port", "admin", "peer"):
+                out[n[k]] = n["name"]
         return out
 
     def procs(self):
         return {n["name"]: n["proc"] for n in self.nodes}
 
     def start_catchup_node(self):
-        node = self.start_node(3, join=self.nodes[0]["port"])
-        return node
+        return self.start_node(3, join=self.nodes[0])
 
     def stop(self):
         stop_procs([n["proc"] for n in self.nodes])
@@ -863,6 +927,8 @@ def run_catchup(system, limit):
         return (m == expected), f"{len(m)} of {len(expected)} files"
     t, detail = poll_until_verified(sizes, verify, limit, 0.25, t0)
     res = {"files": len(expected), "bytes": total, "limit_s": limit}
+    if node.get("invite_ms") is not None:
+        res["invite_ms"] = node["invite_ms"]  # made on a member within the timed span, as an operator would
     if t is None:
         res.update({"status": f"did not converge in {limit}s", "detail": detail})
     else:
@@ -934,7 +1000,7 @@ def run_system(system_cls, args, cfg, work, src, src_sha):
     if system_cls is Syncthing:
         system = Syncthing(work, mem, lat10=cfg["lat10_samples"] > 0)
     else:
-        system = Pickbox(work, mem, env=node_jvm_env(args.jvm_options))
+        system = Pickbox(work, mem, env=node_jvm_env(args.jvm_options), insecure=args.insecure)
     R = {"workloads": {}, "loadavg_start": open("/proc/loadavg").read().split()[:3], "caches_dropped": dropped}
     rng = random.Random(42)
     try:
@@ -1298,7 +1364,7 @@ def run_long(args):
     """A 3-node Pickbox cluster under the mixed workload for args.minutes; returns the result."""
     mem = MemSampler()
     mem.start()
-    system = Pickbox(args.work, mem, env=node_jvm_env(args.jvm_options))
+    system = Pickbox(args.work, mem, env=node_jvm_env(args.jvm_options), insecure=args.insecure)
     R = {"workloads": {}}
     try:
         log("Pickbox: starting 3 nodes")
@@ -1390,11 +1456,16 @@ def long_table(R):
     return "\n".join(f"{a.ljust(w)}  {b}" for a, b in rows)
 
 
+def transport(args):
+    """What runs between Pickbox nodes: mutual TLS 1.3 (the default) or plaintext (--insecure)."""
+    return "plaintext" if args.insecure else "tls"
+
+
 def main_long(args):
-    out = args.out or os.path.join(HERE, "results", "latest-long.json")
+    out = args.out or os.path.join(HERE, "results", "latest-long" + ("-plaintext" if args.insecure else "") + ".json")
     facts = machine_facts(args.work)
     opts = os.path.abspath(args.jvm_options) if args.jvm_options else "src/main/resources/jvm.options (the default)"
-    log(f"long mixed workload, {args.minutes:g} min; JVM options: {opts}")
+    log(f"long mixed workload, {args.minutes:g} min; Pickbox {transport(args)}; JVM options: {opts}")
     t_start = time.time()
     try:
         R = run_long(args)
@@ -1404,9 +1475,9 @@ def main_long(args):
     facts["total_wall_s"] = round(time.time() - t_start, 1)
     table = long_table(R)
     print()
-    print(f"Pickbox long mixed workload, {facts['date']}, {facts['nproc']} cpus, JVM options: {opts}")
+    print(f"Pickbox long mixed workload ({transport(args)}), {facts['date']}, {facts['nproc']} cpus, JVM options: {opts}")
     print(table)
-    cfg = {"mode": "long", "minutes": args.minutes, "seed": args.seed, "jvm_options": opts,
+    cfg = {"mode": "long", "transport": transport(args), "minutes": args.minutes, "seed": args.seed, "jvm_options": opts,
            "jvm_options_text": node_jvm_env(args.jvm_options)["PICKBOX_JAVA_OPTS"] if args.jvm_options else None,
            "ops": dict(LONG_OPS), "pace_s": LONG_PACE_S, "large_first": LONG_LARGE_FIRST,
            "large_every": LONG_LARGE_EVERY}
@@ -1548,12 +1619,107 @@ def machine_facts(work):
     return facts
 
 
+# ----------------------------------------------------------------------------- TLS against plaintext
+
+# (label, workload or None for memory, key, lower is better, within 10 % of plaintext is a target)
+COMPARED = [
+    ("latency p50", "latency", "p50_ms", "ms", True, True),
+    ("latency p90", "latency", "p90_ms", "ms", True, False),
+    ("latency p99", "latency", "p99_ms", "ms", True, True),
+    ("burst", "burst", "files_per_s", "files/s", False, True),
+    ("rename", "rename", "seconds", "s", True, False),
+    ("large", "large", "MB_per_s", "MB/s", False, True),
+    ("edit-in-large", "edit", "seconds", "s", True, False),
+    ("catch-up", "catchup", "MB_per_s", "MB/s", False, True),
+    ("catch-up time", "catchup", "seconds", "s", True, False),
+    ("idle RSS after load (max node)", None, "idle_rss_after_load_mb", "MB", True, False),
+    ("peak RSS (max node)", None, "peak_rss_mb", "MB", True, False),
+]
+TLS_TARGET = 0.10
+
+
+def compared_value(pickbox, workload, key):
+    if workload is None:
+        return max((pickbox.get(key) or {}).values(), default=None)
+    w = pickbox.get("workloads", {}).get(workload, {})
+    return w.get(key) if w.get("status") == "ok" else None
+
+
+def median(values):
+    s = sorted(values)
+    n = len(s)
+    return None if not n else (s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2)
+
+
+def compare_rows(docs):
+    """docs: result documents of Pickbox runs. Per figure: the TLS runs' and plaintext runs' values
+    and the cost of TLS, from the medians: how much longer (times) or slower (rates) TLS is."""
+    by = {"tls": [], "plaintext": []}
+    for d in docs:
+        by[d["config"]["transport"]].append(d["results"]["Pickbox"])
+    rows = []
+    for label, workload, key, unit, lower_better, target in COMPARED:
+        tv = [v for v in (compared_value(r, workload, key) for r in by["tls"]) if isinstance(v, (int, float))]
+        pv = [v for v in (compared_value(r, workload, key) for r in by["plaintext"]) if isinstance(v, (int, float))]
+        tm, pm = median(tv), median(pv)
+        cost = None
+        if tm and pm:
+            cost = (tm / pm if lower_better else pm / tm) - 1
+        rows.append({"figure": label, "unit": unit, "tls": tv, "plaintext": pv, "tls_median": tm,
+                     "plaintext_median": pm, "ratio": tm / pm if tm and pm else None, "tls_cost": cost,
+                     "target": target, "within_target": None if cost is None or not target else cost <= TLS_TARGET})
+    return rows, {k: len(v) for k, v in by.items()}
+
+
+def render_compare(rows, runs):
+    def spread(vals, unit):
+        if not vals:
+            return "—"
+        digits = {"files/s": 0, "s": 2}.get(unit, 1)
+        lo, hi = min(vals), max(vals)
+        return f"{lo:,.{digits}f} {unit}" if len(vals) == 1 else f"{lo:,.{digits}f}-{hi:,.{digits}f} {unit}"
+    head = ["Figure", f"TLS ({runs['tls']} run{'s' if runs['tls'] != 1 else ''})",
+            f"plaintext ({runs['plaintext']} run{'s' if runs['plaintext'] != 1 else ''})", "TLS / plaintext",
+            "TLS cost", "within 10 %"]
+    body = []
+    for r in rows:
+        body.append([r["figure"], spread(r["tls"], r["unit"]), spread(r["plaintext"], r["unit"]),
+                     f"{r['ratio']:.3f}" if r["ratio"] else "—",
+                     f"{r['tls_cost'] * 100:+.1f} %" if r["tls_cost"] is not None else "—",
+                     "" if not r["target"] else ("—" if r["within_target"] is None else ("yes" if r["within_target"] else "NO"))])
+    w = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(head)]
+    out = ["| " + " | ".join(h.ljust(w[i]) for i, h in enumerate(head)) + " |",
+           "|" + "|".join("-" * (x + 2) for x in w) + "|"]
+    out += ["| " + " | ".join(c.ljust(w[i]) for i, c in enumerate(b)) + " |" for b in body]
+    return "\n".join(out)
+
+
+def main_compare(paths):
+    docs = []
+    for path in paths:
+        with open(path) as f:
+            d = json.load(f)
+        if "Pickbox" not in d.get("results", {}) or d["config"].get("transport") not in ("tls", "plaintext"):
+            print(f"{path}: not a Pickbox run that records its transport (tls or plaintext)", file=sys.stderr)
+            return 2
+        docs.append(d)
+    modes = {d["config"]["mode"] for d in docs}
+    if len(modes) != 1:
+        print(f"runs of different sizes cannot be compared: {sorted(modes)}", file=sys.stderr)
+        return 2
+    rows, runs = compare_rows(docs)
+    print(f"Pickbox TLS against plaintext ({modes.pop()} runs; values are ranges over runs, ratio and cost from the medians;")
+    print("cost = how much slower TLS is: TLS/plaintext - 1 for times and memory, plaintext/TLS - 1 for rates)")
+    print(render_compare(rows, runs))
+    return 0 if runs["tls"] and runs["plaintext"] else 1
+
+
 # ----------------------------------------------------------------------------- main
 
 def main():
     global PIDFILE
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--work", required=True)
+    ap.add_argument("--work")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--pickbox-only", action="store_true")
     ap.add_argument("--syncthing-only", action="store_true", help=argparse.SUPPRESS)
@@ -1563,7 +1729,16 @@ def main():
     ap.add_argument("--seed", type=int, default=17, help="seed of the long workload's choices")
     ap.add_argument("--jvm-options", help="the nodes' JVM options from this file instead of jvm.options "
                     "(to compare option sets on the same workloads)")
+    ap.add_argument("--insecure", action="store_true",
+                    help="Pickbox nodes without TLS (--insecure), to compare with the default mutual TLS")
+    ap.add_argument("--comparison", action="store_true", help=argparse.SUPPRESS)  # bench/run --compare-insecure
+    ap.add_argument("--compare", nargs="+", metavar="RESULT_JSON",
+                    help="print TLS against plaintext from earlier runs' result files, and run nothing")
     args = ap.parse_args()
+    if args.compare:
+        return main_compare(args.compare)
+    if not args.work:
+        ap.error("--work is required")
     PIDFILE = os.path.join(args.work, "pids")
 
     def on_signal(sig, _frame):
@@ -1572,7 +1747,7 @@ def main():
     signal.signal(signal.SIGINT, on_signal)
     if args.long:
         return main_long(args)
-    args.out = args.out or os.path.join(HERE, "results", "latest.json")
+    args.out = args.out or os.path.join(HERE, "results", "latest" + ("-plaintext" if args.insecure else "") + ".json")
 
     if args.quick:
         cfg = {"mode": "quick", "lat_samples": 50, "warmup_samples": 10, "lat10_samples": 5, "burst_files": 1000,
@@ -1580,11 +1755,11 @@ def main():
     else:
         cfg = {"mode": "full", "lat_samples": 200, "warmup_samples": 20, "lat10_samples": 20, "burst_files": 10000,
                "large_bytes": 1024 * MiB}
-    cfg.update({"lat_limit": 30, "burst_limit": 240, "rename_limit": 180, "large_limit": 300,
+    cfg.update({"transport": transport(args), "lat_limit": 30, "burst_limit": 240, "rename_limit": 180, "large_limit": 300,
                 "edit_limit": 120, "catchup_limit": 300,
                 "jvm_options": os.path.abspath(args.jvm_options) if args.jvm_options else None})
     facts = machine_facts(args.work)
-    log(f"mode {cfg['mode']}; machine: {facts['nproc']} cpus, {facts['ram_gib']} GiB RAM, load {facts['loadavg_start']}")
+    log(f"mode {cfg['mode']}; Pickbox {cfg['transport']}; machine: {facts['nproc']} cpus, {facts['ram_gib']} GiB RAM, load {facts['loadavg_start']}")
     t_start = time.time()
     try:
         src = os.path.join(args.work, "large-source.bin")
@@ -1604,7 +1779,7 @@ def main():
             t = time.time()
             results[cls.name] = run_system(cls, args, cfg, args.work, src, src_sha)
             results[cls.name]["wall_s"] = round(time.time() - t, 1)
-            with open(os.path.join(os.path.dirname(args.out), f"partial-{cfg['mode']}.json"), "w") as f:
+            with open(os.path.join(HERE, "results", f"partial-{cfg['mode']}.json"), "w") as f:
                 json.dump({"config": {k: v for k, v in cfg.items() if k != "patch"}, "machine": facts,
                            "results": results}, f, indent=2, default=str)
         os.remove(src)
@@ -1616,15 +1791,15 @@ def main():
     rows = build_table(results, cfg)
     table = render(rows)
     print()
-    print(f"Pickbox benchmark ({cfg['mode']}), {facts['date']}, {facts['nproc']} cpus, {facts['ram_gib']} GiB RAM, "
+    print(f"Pickbox benchmark ({cfg['mode']}, Pickbox {cfg['transport']}), {facts['date']}, {facts['nproc']} cpus, {facts['ram_gib']} GiB RAM, "
           f"total {facts['total_wall_s']} s")
     print("Ratio = how many times better Pickbox is (Syncthing/Pickbox for times, Pickbox/Syncthing for rates).")
     print(table)
     out_cfg = {k: v for k, v in cfg.items() if k not in ("patch",)}
     doc = {"config": out_cfg, "machine": facts, "results": results, "table": rows, "table_text": table}
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    # A run with other JVM options than the product's is a comparison, not the latest figures.
-    latest = [] if args.jvm_options else [os.path.join(os.path.dirname(args.out), f"latest-{cfg['mode']}.json")]
+    # A run with other JVM options than the product's, or without TLS, is a comparison, not the latest figures.
+    latest = [] if args.jvm_options or args.insecure or args.comparison else [os.path.join(os.path.dirname(args.out), f"latest-{cfg['mode']}.json")]
     for path in [args.out] + latest:
         with open(path, "w") as f:
             json.dump(doc, f, indent=2, default=str)
