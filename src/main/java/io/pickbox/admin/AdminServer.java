@@ -6,14 +6,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pickbox.raft.MembershipChanges;
 import io.pickbox.folder.InvalidPathException;
 import io.pickbox.index.IndexListener;
+import io.pickbox.transfer.JettyTls;
 import org.eclipse.jetty.server.DetectorConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,18 +91,8 @@ public final class AdminServer implements AutoCloseable {
      * request guard lets plaintext through only from this machine (tools on the node itself).
      */
     private ServerConnector httpsOrLocalPlaintext(Server server, HttpConfiguration http) {
-        SslContextFactory.Server ssl = new SslContextFactory.Server();
-        ssl.setSslContext(settings.tls());
-        ssl.setIncludeProtocols("TLSv1.3");
-        ssl.setEndpointIdentificationAlgorithm(null);
-        ssl.setSniRequired(false);
-        HttpConfiguration https = new HttpConfiguration(http);
-        SecureRequestCustomizer secure = new SecureRequestCustomizer();
-        secure.setSniHostCheck(false);
-        https.addCustomizer(secure);
-        HttpConnectionFactory plain = new HttpConnectionFactory(https);
-        SslConnectionFactory tls = new SslConnectionFactory(ssl, plain.getProtocol());
-        ServerConnector c = new ServerConnector(server, new DetectorConnectionFactory(tls), plain);
+        HttpConnectionFactory plain = JettyTls.https(http);
+        ServerConnector c = new ServerConnector(server, new DetectorConnectionFactory(JettyTls.tls(settings.tls(), false, plain)), plain);
         c.setHost(settings.host());
         c.setPort(settings.port());
         return c;

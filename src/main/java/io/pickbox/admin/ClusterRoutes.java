@@ -1,15 +1,12 @@
 package io.pickbox.admin;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.pickbox.raft.MembershipChanges;
 import io.pickbox.raft.MembershipChanges.UnknownMemberException;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -25,7 +22,6 @@ final class ClusterRoutes {
     private final MembershipChanges membership;
     private final TrustActions trust;
     private final LastError lastError;
-    private final ObjectMapper json = new ObjectMapper();
 
     ClusterRoutes(MembershipChanges membership, TrustActions trust, LastError lastError) {
         this.membership = membership;
@@ -119,23 +115,8 @@ final class ClusterRoutes {
         }
     }
 
-    /** Reads a small JSON object body: 413 when too large, 400 when malformed. */
-    private JsonNode jsonBody(Context ctx) throws IOException {
-        String type = ctx.contentType() == null ? "" : ctx.contentType().split(";")[0].trim();
-        if (!type.equalsIgnoreCase("application/json")) throw new ApiError(415, "unsupported media type", "send application/json");
-        if (ctx.contentLength() > MAX_JSON) throw new ApiError(413, "payload too large", "JSON bodies are limited to " + MAX_JSON + " bytes");
-        byte[] body;
-        try (InputStream in = new LimitedInputStream(ctx.bodyInputStream(), MAX_JSON)) {
-            body = in.readAllBytes();
-        }
-        JsonNode n;
-        try {
-            n = json.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new ApiError(400, "malformed JSON", e.getOriginalMessage());
-        }
-        if (n == null || !n.isObject()) throw new ApiError(400, "bad request", "the body must be a JSON object");
-        return n;
+    private static JsonNode jsonBody(Context ctx) throws IOException {
+        return JsonBody.read(ctx, MAX_JSON);
     }
 
     private static String requiredText(JsonNode body, String field, Pattern shape) {

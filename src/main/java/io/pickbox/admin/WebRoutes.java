@@ -1,8 +1,6 @@
 package io.pickbox.admin;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
@@ -25,7 +23,6 @@ final class WebRoutes {
     private final Sessions sessions;
     private final String token;
     private final String cookie;
-    private final ObjectMapper json = new ObjectMapper();
 
     WebRoutes(EventHub events, Sessions sessions, AdminSettings settings) {
         this.events = events;
@@ -74,16 +71,7 @@ final class WebRoutes {
     }
 
     private String tokenField(Context ctx) throws IOException {
-        byte[] body;
-        try (InputStream in = new LimitedInputStream(ctx.bodyInputStream(), MAX_SIGN_IN_BYTES)) {
-            body = in.readAllBytes();
-        }
-        JsonNode n;
-        try {
-            n = json.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new ApiError(400, "malformed JSON", e.getOriginalMessage());
-        }
+        JsonNode n = JsonBody.read(ctx, MAX_SIGN_IN_BYTES);
         JsonNode t = n == null ? null : n.get("token");
         if (t == null || !t.isTextual()) throw new ApiError(400, "bad request", "send {\"token\": \"...\"}");
         return t.asText();

@@ -119,34 +119,21 @@ public final class Node implements AutoCloseable {
             throw new IOException("the folder " + data + " is not empty and this node has no state: "
                     + "use --join HOST:PORT to join a cluster (its files are merged) or --bootstrap to start a new cluster with them");
         }
+        // A node's first certificate comes before anything else is created: a refused invite leaves nothing behind.
+        tls = tlsIdentity(security, tlsFiles, invite);
         Files.createDirectories(state);
         Files.createDirectories(data.resolve(PathValidator.STATE_DIR));
         removeLeftoverTempFiles(data);
         blobs = new BlobStore(state.resolve("blobs"));
-        String clusterId = clusterIdOf(state);
+        String clusterId = tls != null ? tls.clusterId() : clusterIdOf(state);
         RaftSecurity raftSecurity;
         PeerAccess peerAccess;
-        if (security.insecure()) {
+        if (tls == null) {
             LOG.warn("TLS is off (--insecure): anyone who can reach ports {}, {} and {} can read and change this cluster's files",
                     config.port(), config.peerPort(), config.adminPort());
             raftSecurity = RaftSecurity.insecure();
             peerAccess = PeerAccess.plaintext(config.adminToken());
         } else {
-            if (security.externalPki()) {
-                tls = NodeTls.loadExternal(security.tlsCert(), security.tlsKey(), security.tlsCa(), this::isRevoked);
-            } else {
-                if (!tlsFiles.exists()) {
-                    if (invite != null) {
-                        ClusterIdentity.enroll(tlsFiles, config.nodeId(), config.certificateNames(), config.join(), invite);
-                    } else if (waitToBeAdded) {
-                        ClusterIdentity.awaitAdded(tlsFiles, config.nodeId(), config.certificateNames(), config.host(), config.port());
-                    } else {
-                        ClusterIdentity.bootstrap(tlsFiles, config.nodeId(), config.certificateNames(), security.certLifetime());
-                    }
-                }
-                tls = NodeTls.load(tlsFiles, this::isRevoked);
-                clusterId = tls.clusterId();
-            }
             raftSecurity = RaftSecurity.tls(tls, this::isRevoked);
             tls.trustManager().onRefusal(reason -> raftSecurity.refusals().refused("a TLS peer", reason));
             peerAccess = PeerAccess.tls(tls.sslContext());
@@ -289,6 +276,29 @@ public final class Node implements AutoCloseable {
         if (hadState && !id.equals(config.nodeId())) {
             throw new IOException("this folder belongs to node " + id + ", not " + config.nodeId());
         }
+    }
+
+    /**
+     * This node's TLS material: the operator's, or the cluster's, got the first time by bootstrapping
+     * a cluster, by an invite, or from the member an operator's {@code cluster add} runs on; none
+     * with --insecure.
+     */
+    private NodeTls tlsIdentity(NodeConfig.Security security, TlsFiles files, InviteToken invite) throws IOException {
+        if (security.insecure()) return null;
+        if (security.externalPki()) {
+            return NodeTls.loadExternal(security.tlsCert(), security.tlsKey(), security.tlsCa(), this::isRevoked);
+        }
+        if (!files.exists()) {
+            List<String> names = config.certificateNames();
+            if (invite != null) {
+                ClusterIdentity.enroll(files, config.nodeId(), names, config.join(), invite);
+            } else if (waitToBeAdded) {
+                ClusterIdentity.awaitAdded(files, config.nodeId(), names, config.host(), config.port());
+            } else {
+                ClusterIdentity.bootstrap(files, config.nodeId(), names, security.certLifetime());
+            }
+        }
+        return NodeTls.load(files, this::isRevoked);
     }
 
     /** An invite is read before anything is created, so a mistyped one changes nothing. */

@@ -4,10 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 import java.nio.charset.StandardCharsets;
@@ -67,17 +64,8 @@ public final class PeerServer implements AutoCloseable {
     }
 
     private ServerConnector tlsConnector(org.eclipse.jetty.server.Server server, HttpConfiguration http) {
-        SslContextFactory.Server ssl = new SslContextFactory.Server();
-        ssl.setSslContext(access.tls());
-        ssl.setNeedClientAuth(true);
-        ssl.setIncludeProtocols("TLSv1.3");
-        ssl.setEndpointIdentificationAlgorithm(null);
-        ssl.setSniRequired(false);
-        HttpConfiguration https = new HttpConfiguration(http);
-        SecureRequestCustomizer secure = new SecureRequestCustomizer();
-        secure.setSniHostCheck(false);
-        https.addCustomizer(secure);
-        ServerConnector c = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
+        HttpConnectionFactory https = JettyTls.https(http);
+        ServerConnector c = new ServerConnector(server, JettyTls.tls(access.tls(), true, https), https);
         c.setHost(host);
         c.setPort(port);
         return c;
