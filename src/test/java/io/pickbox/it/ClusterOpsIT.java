@@ -211,6 +211,32 @@ class ClusterOpsIT {
                 assertThat(io.pickbox.folder.FolderComparison.compare(List.of(n1.dir(), n2.dir(), dir4))).isEmpty());
     }
 
+    /** `TOKEN=$(pickbox cluster invite)` works: the token alone on standard output, guidance on standard error. */
+    @Test
+    void anInviteFromTheCliIsTheTokenAloneAndAdmitsOneNode() throws Exception {
+        cluster = TestCluster.inJvm(base, 2);
+        Run invite = cli("cluster", "invite", "--expires", "10m", "--admin", cluster.node(1).adminAddress());
+        assertThat(invite.code()).as(invite.err()).isZero();
+        assertThat(invite.out()).matches("pbx1-[A-Za-z0-9_-]+\\R");
+        assertThat(invite.err()).contains("--join").contains("voter");
+
+        TestNode third = cluster.newNode();
+        third.join = cluster.node(0).raftAddress();
+        third.invite = invite.out().trim();
+        cluster.register(third);
+        third.start();
+        TestCluster.write(third.file("from-third.txt"), "joined by the CLI's invite");
+        awaitContent(cluster.nodes(), "from-third.txt", "joined by the CLI's invite", T);
+
+        Run tooLong = cli("cluster", "invite", "--expires", "31d", "--admin", cluster.node(0).adminAddress());
+        assertThat(tooLong.code()).isNotZero();
+        assertThat(tooLong.out()).isEmpty();
+        assertThat(tooLong.err()).contains("30 days");
+        Run malformed = cli("cluster", "invite", "--expires", "soon", "--admin", cluster.node(0).adminAddress());
+        assertThat(malformed.code()).isEqualTo(2);
+        assertThat(malformed.out()).isEmpty();
+    }
+
     @Test
     void whyExplainsOnePath() throws Exception {
         cluster = TestCluster.inJvm(base, 2);
