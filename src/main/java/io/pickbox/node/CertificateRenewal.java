@@ -40,6 +40,7 @@ final class CertificateRenewal implements Runnable {
     private final Supplier<Map<String, String>> voters;
     /** Has the cluster record the new certificate (retried until it is committed). */
     private final Runnable record;
+    private boolean expiryReported;
 
     CertificateRenewal(NodeTls tls, TlsFiles files, List<String> names, Duration lifetime,
                        Supplier<Map<String, String>> voters, Runnable record) {
@@ -70,7 +71,20 @@ final class CertificateRenewal implements Runnable {
             renew(current);
         } catch (IOException | RuntimeException e) {
             LOG.warn("Renewing this node's certificate failed (retried later): {}", e.getMessage());
+            warnIfExpired();
         }
+    }
+
+    /**
+     * Peers refuse an expired certificate, which they report as refusals in their own logs and
+     * this node sees only as timeouts: say here what is going on, once.
+     */
+    private void warnIfExpired() {
+        if (expiryReported || Instant.now().isBefore(tls.notAfter())) return;
+        expiryReported = true;
+        LOG.warn("This node's certificate expired on {}: every peer refuses it. A learner cannot renew an expired "
+                + "certificate: remove it (`pickbox cluster remove {}`) and join it again with a new invite", tls.notAfter(),
+                tls.self().nodeId());
     }
 
     private void renew(X509Certificate current) throws IOException {
