@@ -105,9 +105,25 @@ public final class RaftNode implements AutoCloseable {
             List<RaftGroupId> groups = c.getGroupManagementApi(probe.getId()).list().getGroupIds();
             if (groups.size() != 1) throw new IOException(target + " serves " + groups.size() + " groups, not one cluster");
             return groups.get(0);
-        } catch (IOException e) {
-            throw new IOException("cannot reach cluster member " + target + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw unreachable(target, e);
         }
+    }
+
+    /**
+     * Why {@code target} could not be reached. gRPC reports a refused TLS handshake as "unavailable":
+     * the certificate problem found in the causes is the reason to give.
+     */
+    static IOException unreachable(String target, Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException) {
+                Throwable root = t;
+                while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+                return new IOException("cannot reach cluster member " + target + ": the TLS handshake failed ("
+                        + (root.getMessage() == null ? root.toString() : root.getMessage()) + ")", e);
+            }
+        }
+        return new IOException("cannot reach cluster member " + target + ": " + e.getMessage(), e);
     }
 
     /** Starts a brand-new one-member cluster. */
@@ -133,8 +149,8 @@ public final class RaftNode implements AutoCloseable {
             GroupInfoReply info = c.getGroupManagementApi(probe.getId()).info(groupId);
             if (info.getGroup() == null) throw new IOException("it is not a member of this node's cluster");
             members = new ArrayList<>(info.getGroup().getPeers());
-        } catch (IOException e) {
-            throw new IOException("cannot reach cluster member " + target + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw unreachable(target, e);
         }
         boolean member = members.stream().anyMatch(p -> p.getId().equals(self.getId()));
         if (member && !hadState) {

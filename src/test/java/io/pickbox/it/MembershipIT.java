@@ -206,4 +206,29 @@ class MembershipIT {
         awaitContent(live, "keep/me.txt", "precious", T);
         cluster.awaitConverged(T);
     }
+
+    /** {@code --host 0.0.0.0 --advertise NAME}: bound to every address, reached (and certified) by its advertised name. */
+    @Test
+    void aNodeBoundToEveryAddressJoinsByItsAdvertisedName() throws Exception {
+        cluster = TestCluster.inJvm(base, 1);
+        TestNode draft = cluster.newNode();
+        TestNode wide = new TestNode(draft.id(), draft.port, draft.adminPort, draft.peerPort, draft.dir(), draft.log, null,
+                b -> b.host("0.0.0.0").advertise(List.of("127.0.0.1")), cluster::invite);
+        wide.join = cluster.node(0).raftAddress();
+        cluster.register(wide);
+        wide.start();
+        TestCluster.write(wide.file("wide/a.txt"), "from a node bound to every address");
+        awaitContent(cluster.nodes(), "wide/a.txt", "from a node bound to every address", T);
+        byte[] large = ItSupport.randomBytes(2 << 20, 8);
+        ItSupport.write(cluster.node(0).file("wide/large.bin"), large);
+        awaitContent(cluster.nodes(), "wide/large.bin", large, T);
+        boolean found = false;
+        for (var m : AdminHttp.json(cluster.node(0).get("/v1/status")).path("members")) {
+            if (m.path("id").asText().equals(wide.id())) {
+                assertThat(m.path("address").asText()).isEqualTo("127.0.0.1:" + wide.port);
+                found = true;
+            }
+        }
+        assertThat(found).isTrue();
+    }
 }
