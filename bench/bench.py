@@ -389,9 +389,7 @@ class NetMeter:
 class Pickbox:
     """Nodes with mutual TLS between them (the product's default): node 1 makes the cluster's
     identity, every other node joins with a one-time invite made on node 1's admin API. With
-    insecure=True they run plaintext (--insecure); a plaintext node then starts with
-    --wait-to-be-added and node 1 adds it (`pickbox cluster add`): a plaintext `--join` fails at
-    start in this version (its probe for the member's group uses Ratis's reserved empty group id)."""
+    insecure=True they run plaintext (--insecure) and join with --join alone (no invite)."""
     name = "Pickbox"
 
     def __init__(self, work, mem, env=None, insecure=False):
@@ -428,10 +426,9 @@ class Pickbox:
         invite_ms = None
         if self.insecure:
             cmd.append("--insecure")
-        if join and self.insecure:
-            cmd.append("--wait-to-be-added")
-        elif join:
+        if join:
             cmd += ["--join", f"127.0.0.1:{join['port']}"]
+        if join and not self.insecure:
             t = time.perf_counter()
             env = dict(self.env, **{INVITE_ENV: self.invite(join)})
             invite_ms = round((time.perf_counter() - t) * 1000, 1)
@@ -440,26 +437,7 @@ class Pickbox:
                 "invite_ms": invite_ms}
         self.nodes.append(node)
         self.mem.add(node["name"], p.pid)
-        if join and self.insecure:
-            # In the background: the add returns once the node has caught up with the Raft log,
-            # and the catch-up workload polls the node's folder meanwhile.
-            node["adder"] = threading.Thread(target=self.add_when_listening, args=(join, node), daemon=True)
-            node["adder"].start()
         return node
-
-    def add_when_listening(self, member, node):
-        def listening():
-            if node["proc"].poll() is not None:
-                raise RuntimeError(f"{node['id']} exited; see {self.work}/{node['name']}.log")
-            with socket.create_connection(("127.0.0.1", node["port"]), timeout=1):
-                return True
-        try:
-            wait_until(listening, 90, 0.02, f"{node['id']} listening")
-            http("POST", f"http://127.0.0.1:{member['admin']}/v1/cluster/members",
-                 {"id": node["id"], "address": f"127.0.0.1:{node['port']}"}, timeout=300)
-        except Exception as e:  # noqa: BLE001 - reported by wait_up and the workloads
-            node["add_error"] = str(e)
-            log(f"  adding {node['id']} failed: {e}")
 
     def status(self, node):
         return http("GET", f"http://127.0.0.1:{node['admin']}/v1/status", timeout=3)
@@ -468,8 +446,6 @@ class Pickbox:
         def ok():
             if node["proc"].poll() is not None:
                 raise RuntimeError(f"{node['id']} exited; see {self.work}/{node['name']}.log")
-            if node.get("add_error"):
-                raise RuntimeError(f"{node['id']} could not be added: {node['add_error']}")
             st = self.status(node)
             if st.get("node") != node["id"]:
                 raise RuntimeError(f"port {node['admin']} answers as {st.get('node')}, not our node")
