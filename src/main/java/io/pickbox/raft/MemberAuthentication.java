@@ -23,7 +23,6 @@ import org.apache.ratis.thirdparty.io.grpc.Status;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
-import java.net.InetAddress;
 import java.net.SocketAddress;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -192,23 +191,12 @@ final class MemberAuthentication implements ServerInterceptor {
             if (sans == null) return out;
             for (List<?> san : sans) {
                 int type = (Integer) san.get(0);
-                if (type == 2 || type == 7) out.add(normalize(String.valueOf(san.get(1))));
+                if (type == 2 || type == 7) out.add(OpAuthority.canonical(String.valueOf(san.get(1))));
             }
         } catch (CertificateParsingException e) {
             // no names: it can announce nothing
         }
         return out;
-    }
-
-    private static String normalize(String host) {
-        try {
-            if (host.contains(":") || Character.isDigit(host.charAt(0))) {
-                return InetAddress.getByName(host).getHostAddress().toLowerCase(Locale.ROOT);
-            }
-        } catch (Exception e) {
-            // not an address literal
-        }
-        return host.toLowerCase(Locale.ROOT);
     }
 
     private static String describe(SocketAddress address) {

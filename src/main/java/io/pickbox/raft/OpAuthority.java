@@ -29,11 +29,25 @@ final class OpAuthority {
         return null;
     }
 
-    /** The host of {@code host:port} or {@code [v6]:port}, lowercase and without brackets. */
+    /** The host of {@code host:port} or {@code [v6]:port}, in the one form {@link #canonical} gives. */
     static String host(String address) {
         int colon = address.lastIndexOf(':');
-        String host = colon < 0 ? address : address.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-        return host.toLowerCase(Locale.ROOT);
+        return canonical(colon < 0 ? address : address.substring(0, colon));
+    }
+
+    /**
+     * A host name lowercase, an address literal in Java's full form (so {@code ::1} and
+     * {@code 0:0:0:0:0:0:0:1} are one), brackets dropped. Never a DNS lookup: only literals are parsed.
+     */
+    static String canonical(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
+        boolean literal = h.contains(":") || h.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        if (!literal) return h;
+        try {
+            return java.net.InetAddress.getByName(h).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            return h;
+        }
     }
 }
