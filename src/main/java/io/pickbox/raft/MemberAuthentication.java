@@ -1,6 +1,7 @@
 package io.pickbox.raft;
 
 import io.pickbox.index.Op;
+import io.pickbox.trust.Addresses;
 import io.pickbox.trust.PeerIdentity;
 import io.pickbox.trust.RevocationList;
 import io.pickbox.trust.Role;
@@ -24,12 +25,8 @@ import org.apache.ratis.thirdparty.io.grpc.Status;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import java.net.SocketAddress;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 /**
  * Who may call what on the Raft port. The TLS handshake already refused certificates that are not
@@ -170,33 +167,17 @@ final class MemberAuthentication implements ServerInterceptor {
     }
 
     /** A member as the connection's certificate names it. */
-    private record Member(PeerIdentity identity, Set<String> addresses) {}
+    private record Member(PeerIdentity identity, List<String> addresses) {}
 
     private static Member member(SSLSession ssl) {
         if (ssl == null) return null;
         try {
             var certs = ssl.getPeerCertificates();
             if (certs.length == 0 || !(certs[0] instanceof X509Certificate leaf)) return null;
-            return new Member(PeerIdentity.of(leaf), addresses(leaf));
+            return new Member(PeerIdentity.of(leaf), Addresses.of(leaf));
         } catch (SSLPeerUnverifiedException | IllegalArgumentException e) {
             return null;
         }
-    }
-
-    /** The IP and DNS names a certificate was issued for, lowercase. */
-    static Set<String> addresses(X509Certificate cert) {
-        Set<String> out = new HashSet<>();
-        try {
-            var sans = cert.getSubjectAlternativeNames();
-            if (sans == null) return out;
-            for (List<?> san : sans) {
-                int type = (Integer) san.get(0);
-                if (type == 2 || type == 7) out.add(OpAuthority.canonical(String.valueOf(san.get(1))));
-            }
-        } catch (CertificateParsingException e) {
-            // no names: it can announce nothing
-        }
-        return out;
     }
 
     private static String describe(SocketAddress address) {

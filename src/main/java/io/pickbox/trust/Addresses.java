@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** The addresses a certificate names (IP and DNS subject alternative names) and the host check against them. */
-final class Addresses {
+public final class Addresses {
 
     private static final Pattern DNS_LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
     private static final int SAN_DNS = 2;
@@ -35,6 +35,15 @@ final class Addresses {
                 : new GeneralName(GeneralName.dNSName, address);
     }
 
+    /** The IP and DNS names {@code certificate} was issued for; none when they cannot be read. */
+    public static List<String> of(java.security.cert.X509Certificate certificate) {
+        try {
+            return of(certificate.getSubjectAlternativeNames());
+        } catch (java.security.cert.CertificateParsingException e) {
+            return List.of();
+        }
+    }
+
     /** The IP and DNS names of a certificate, in its order. */
     static List<String> of(Collection<List<?>> subjectAlternativeNames) {
         if (subjectAlternativeNames == null) {
@@ -47,7 +56,7 @@ final class Addresses {
     }
 
     /** Whether the host a client dialled is one of the names: IP addresses compared as addresses, DNS names case-insensitively. */
-    static boolean matches(String host, List<String> names) {
+    public static boolean matches(String host, List<String> names) {
         String wanted = unbracket(host.strip());
         if (IPAddress.isValid(wanted)) {
             InetAddress address = literal(wanted);
