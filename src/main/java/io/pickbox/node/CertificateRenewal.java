@@ -7,12 +7,10 @@ import io.pickbox.trust.ClusterCa;
 import io.pickbox.trust.NodeKeys;
 import io.pickbox.trust.NodeTls;
 import io.pickbox.trust.Pem;
-import io.pickbox.trust.TlsFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -33,7 +31,6 @@ final class CertificateRenewal implements Runnable {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
     private final NodeTls tls;
-    private final TlsFiles files;
     private final List<String> names;
     private final Duration lifetime;
     /** The voters' Raft addresses by id (a learner asks one of them). */
@@ -42,10 +39,9 @@ final class CertificateRenewal implements Runnable {
     private final Runnable record;
     private boolean expiryReported;
 
-    CertificateRenewal(NodeTls tls, TlsFiles files, List<String> names, Duration lifetime,
+    CertificateRenewal(NodeTls tls, List<String> names, Duration lifetime,
                        Supplier<Map<String, String>> voters, Runnable record) {
         this.tls = tls;
-        this.files = files;
         this.names = names;
         this.lifetime = lifetime;
         this.voters = voters;
@@ -61,7 +57,7 @@ final class CertificateRenewal implements Runnable {
     @Override
     public void run() {
         try {
-            X509Certificate current = Pem.readCertificates(Files.readString(files.nodeCert())).get(0);
+            X509Certificate current = tls.certificate();
             Instant until = current.getNotAfter().toInstant();
             // Certificates are dated back for clock skew: their life is counted from their issue.
             Instant issued = current.getNotBefore().toInstant().plus(ClusterCa.CLOCK_SKEW);

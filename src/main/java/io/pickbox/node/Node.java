@@ -184,7 +184,7 @@ public final class Node implements AutoCloseable {
             raftSecurity.admitWith(admission);
         }
         if (tls != null && !security.externalPki()) {
-            CertificateRenewal renewal = new CertificateRenewal(tls, tlsFiles, config.certificateNames(), security.certLifetime(),
+            CertificateRenewal renewal = new CertificateRenewal(tls, config.certificateNames(), security.certLifetime(),
                     this::voterAddresses, this::announceInBackground);
             long every = CertificateRenewal.checkInterval(security.certLifetime()).toMillis();
             if (tls.ca().canSign()) renewal.run();

@@ -74,7 +74,12 @@ public final class NodeTls {
 
     /** Who this node is, as its current certificate says. */
     public PeerIdentity self() {
-        return PeerIdentity.of(keyManager.chain().get(0));
+        return PeerIdentity.of(certificate());
+    }
+
+    /** The certificate this node presents now. */
+    public X509Certificate certificate() {
+        return keyManager.chain().get(0);
     }
 
     /** The cluster id every peer must name; null for an operator's PKI. */
