@@ -20,6 +20,9 @@ import java.util.Map;
  */
 public final class PeerChunkRoutes {
 
+    /** Bytes of a refused request's body read and dropped at most: a chunk and a little more (a chunk one byte too large is still answered). */
+    private static final long DISCARD_LIMIT = Hashing.CHUNK_SIZE + 64 * 1024;
+
     /** Chunks are addressed by their hash under this path. */
     static final String BLOBS = "/v1/blobs/";
 
@@ -37,6 +40,7 @@ public final class PeerChunkRoutes {
         app.get(BLOBS + "{sha}", this::serve);
         app.put(BLOBS + "{sha}", this::store);
         app.exception(Refused.class, (e, ctx) -> {
+            discardBody(ctx);
             Map<String, String> body = new LinkedHashMap<>();
             body.put("error", e.error);
             body.put("detail", e.getMessage());
@@ -78,6 +82,22 @@ public final class PeerChunkRoutes {
             throw new Refused(400, "bad request", e.getMessage());
         }
         ctx.status(204);
+    }
+
+    /**
+     * Reads what a refused request still sends (a chunk's worth at most), so that the refusal reaches its client: a
+     * connection closed with bytes unread is reset, and a client still sending may then never see the response.
+     */
+    static void discardBody(Context ctx) {
+        long length = ctx.req().getContentLengthLong();
+        if (length == 0 || length > DISCARD_LIMIT) return;
+        try {
+            InputStream in = ctx.req().getInputStream();
+            byte[] sink = new byte[64 * 1024];
+            for (long left = DISCARD_LIMIT, n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) left -= n;
+        } catch (IOException | IllegalStateException e) {
+            // the connection is gone or the body was read another way: nothing left to protect
+        }
     }
 
     private static String hash(Context ctx) {

@@ -89,6 +89,7 @@ public final class PeerServer implements AutoCloseable {
     }
 
     private static void refuse(Context ctx, int status, String detail) {
+        PeerChunkRoutes.discardBody(ctx);
         ctx.status(status).json(Map.of("error", status == 401 ? "unauthorized" : "forbidden", "detail", detail));
         ctx.skipRemainingHandlers();
     }
