@@ -30,7 +30,7 @@ public final class NodeTls {
         this.ca = ca;
         this.keyManager = new NodeKeyManager(key, chain);
         this.trustManager = new ClusterTrustManager(anchors, ca.clusterId(), revoked);
-        this.sslContext = Tls13Context.create(keyManager, trustManager);
+        this.sslContext = Tls13Context.createNative(keyManager, trustManager);
     }
 
     /** The node's own identity in {@code files}; every peer must name the cluster id of the CA there. */
@@ -101,7 +101,7 @@ public final class NodeTls {
         return trustManager;
     }
 
-    /** A TLS 1.3-only context from {@link #keyManager()} and {@link #trustManager()}, for Jetty and HttpClient. */
+    /** A TLS 1.3-only context from {@link #keyManager()} and {@link #trustManager()}, for Jetty and HttpClient; native where it can be. */
     public SSLContext sslContext() {
         return sslContext;
     }
