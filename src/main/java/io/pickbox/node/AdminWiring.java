@@ -119,13 +119,18 @@ final class AdminWiring {
     static FileService files(Index index, SyncEngine sync, LocalChunks chunks) {
         return new FileService() {
             @Override
-            public List<Map.Entry<String, Entry>> list(String prefix) {
-                return index.list(prefix);
+            public List<Map.Entry<String, Entry>> page(String prefix, String after, int limit) {
+                return index.page(prefix, after, limit);
             }
 
             @Override
-            public List<Map.Entry<String, Entry>> conflicts() {
-                return index.conflicts();
+            public List<Map.Entry<String, Entry>> children(String dir, String after, int limit) {
+                return index.children(dir, after, limit);
+            }
+
+            @Override
+            public List<Map.Entry<String, Entry>> conflicts(String prefix, String after, int limit) {
+                return index.page(prefix, after, limit, e -> e.conflictOf() != null);
             }
 
             @Override
