@@ -27,6 +27,9 @@ public interface LocalState {
     /** Large files being sent or received, reported as they are (rendered as JSON). */
     List<?> transfers();
 
+    /** Missing small files being fetched in batches (rendered as JSON: running, files, bytes, filesDone, bytesDone). */
+    Object catchUp();
+
     /** Paths whose change the cluster refused, and why (rendered as JSON). */
     Map<String, ?> blocked();
 

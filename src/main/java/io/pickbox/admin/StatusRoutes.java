@@ -54,6 +54,7 @@ final class StatusRoutes {
         s.put("appliedOps", local.appliedOps());
         s.put("pending", local.pending());
         s.put("transfers", local.transfers());
+        s.put("catchUp", local.catchUp());
         s.put("conflicts", local.conflicts());
         s.put("blocked", local.blocked());
         Map<String, String> problems = local.problems();

@@ -105,6 +105,11 @@ final class AdminWiring {
             }
 
             @Override
+            public Object catchUp() {
+                return sync.catchUp();
+            }
+
+            @Override
             public Map<String, ?> blocked() {
                 return sync.blocked();
             }

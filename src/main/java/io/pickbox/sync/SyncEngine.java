@@ -70,9 +70,16 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     private final Reconciler reconciler;
     private final ClusterWriter writer;
     private volatile SyncMetrics metrics = SyncMetrics.NONE;
+    /** Null where there are no peers to fetch from (tests of one engine). */
+    private final SmallFileCatchUp catchUp;
 
     public SyncEngine(String nodeId, Path root, Index index, LocalTable table, Uploader uploader,
                       Materializer materializer, Predicate<String> ignored, Settings settings) {
+        this(nodeId, root, index, table, uploader, materializer, ignored, settings, null);
+    }
+
+    private SyncEngine(String nodeId, Path root, Index index, LocalTable table, Uploader uploader,
+                       Materializer materializer, Predicate<String> ignored, Settings settings, BlobFetcher fetcher) {
         this.nodeId = nodeId;
         this.root = root;
         this.index = index;
@@ -86,6 +93,10 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         this.reconciler = new Reconciler(root, index, table, uploader, materializer,
                 new Reconciliation(nodeId, settings.quietMillis()), problems, guard::holding, ignored, scheduler::touchSoon);
         this.writer = new ClusterWriter(nodeId, index, uploader);
+        this.catchUp = fetcher == null ? null : new SmallFileCatchUp(index, fetcher::has, e -> {
+            LocalTable.Local row = table.get(e.getKey());
+            return row != null && e.getValue().sha256().equals(row.sha256());
+        }, fetcher::fetchBatch);
     }
 
     public static SyncEngine create(String nodeId, Path root, Index index, LocalTable table, Proposer proposer,
@@ -93,7 +104,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
                                     Predicate<String> ignored, Settings settings) {
         Uploader uploader = new Uploader(nodeId, index, proposer, h -> index.hasChunk(h) || blobs.has(h), pusher);
         return new SyncEngine(nodeId, root, index, table, uploader,
-                new Materializer(root, blobs, staged, fetcher, uploader.transfers), ignored, settings);
+                new Materializer(root, blobs, staged, fetcher, uploader.transfers), ignored, settings, fetcher);
     }
 
     /** Where rescans and deduplicated chunk bytes are counted. */
@@ -112,6 +123,11 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     /** Large files being sent or written on this node right now. */
     public List<Transfers.Transfer> transfers() {
         return uploader.transfers.list();
+    }
+
+    /** Missing small files being fetched in batches: how many, and how many came. */
+    public SmallFileCatchUp.Progress catchUp() {
+        return catchUp == null ? SmallFileCatchUp.Progress.IDLE : catchUp.progress();
     }
 
     public Map<String, Blocked> blocked() {
@@ -173,12 +189,14 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     @Override
     public void reset() {
+        if (catchUp != null) catchUp.begin();
         scheduler.onWorker(() -> scan(""));
     }
 
     /** Begins acting on changes: called once the index has caught up with what this node last synced. */
     public void start() {
         scheduler.start();
+        if (catchUp != null) catchUp.begin();
         scanAll();
     }
 
@@ -249,6 +267,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     @Override
     public void close() {
+        if (catchUp != null) catchUp.close();
         scheduler.close();
         materializer.close();
         scheduler.awaitWorkers();
