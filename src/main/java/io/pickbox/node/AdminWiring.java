@@ -105,6 +105,11 @@ final class AdminWiring {
             }
 
             @Override
+            public SyncEngine.ScanCost lastVerifyScan() {
+                return sync.lastFullScan();
+            }
+
+            @Override
             public Object catchUp() {
                 return sync.catchUp();
             }
