@@ -17,6 +17,7 @@ import io.pickbox.index.Entry;
 import io.pickbox.index.Op;
 import io.pickbox.index.Result;
 import io.pickbox.raft.RaftStatus;
+import io.pickbox.sync.SyncEngine;
 import io.pickbox.sync.Proposer;
 import io.pickbox.sync.SyncMetrics;
 import io.pickbox.watch.ChangeListener;
@@ -105,6 +106,10 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
                 m -> m.local.pending());
         gauge("pickbox_blocked_paths", "Paths whose change apply refused", m -> m.local.blocked().size());
         gauge("pickbox_conflicts", "Conflict copies in the index", m -> m.local.conflicts());
+        gauge("pickbox_verify_scan_cpu_seconds", "CPU time of the last full comparison of folder and index", m -> m.scan(SyncEngine.ScanCost::cpuSeconds));
+        gauge("pickbox_verify_scan_seconds", "Duration of the last full comparison of folder and index", m -> m.scan(SyncEngine.ScanCost::seconds));
+        gauge("pickbox_verify_scan_paths", "Paths walked by the last full comparison of folder and index", m -> m.scan(SyncEngine.ScanCost::paths));
+        gauge("pickbox_verify_scan_out_of_step", "Paths the last full comparison found out of step", m -> m.scan(SyncEngine.ScanCost::outOfStep));
         FunctionCounter.builder("pickbox_chunk_staged", this, m -> m.stagedBytes.getAsLong()).baseUnit("bytes")
                 .description("Bytes of received large files written while their chunks were pushed, before the commit").register(registry);
         gauge("pickbox_raft_commit_index", null, m -> m.raft(RaftStatus::commitIndex));
@@ -112,6 +117,11 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
         gauge("pickbox_apply_lag", "Committed log entries not yet applied on this node", m -> m.raft(RaftStatus::applyLag));
         gauge("pickbox_raft_term", null, m -> m.raft(RaftStatus::term));
         gauge("pickbox_is_leader", null, m -> m.raft(r -> r.isLeader() ? 1 : 0));
+    }
+
+    private double scan(ToDoubleFunction<SyncEngine.ScanCost> read) {
+        SyncEngine.ScanCost last = local.lastVerifyScan();
+        return last == null ? Double.NaN : read.applyAsDouble(last);
     }
 
     /** A counter in this registry; {@code baseUnit} and {@code description} may be null (none). */

@@ -61,6 +61,7 @@ final class StatusRoutes {
         s.put("appliedOps", local.appliedOps());
         s.put("pending", local.pending());
         s.put("transfers", local.transfers());
+        s.put("catchUp", local.catchUp());
         s.put("conflicts", local.conflicts());
         Map<String, ?> blocked = local.blocked();
         s.put("blocked", first(blocked, PATHS_IN_STATUS));

@@ -105,6 +105,16 @@ final class AdminWiring {
             }
 
             @Override
+            public SyncEngine.ScanCost lastVerifyScan() {
+                return sync.lastFullScan();
+            }
+
+            @Override
+            public Object catchUp() {
+                return sync.catchUp();
+            }
+
+            @Override
             public Map<String, ?> blocked() {
                 return sync.blocked();
             }

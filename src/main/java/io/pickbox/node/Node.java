@@ -216,13 +216,36 @@ public final class Node implements AutoCloseable {
         watcher = FolderWatcher.create(data, ignored, PathValidator::isTempName, metrics.watching(sync));
         watcher.start();
         sync.start();
-        long every = config.verifyInterval().toMillis();
-        timers.scheduleWithFixedDelay(sync::scanAll, every, every, TimeUnit.MILLISECONDS);
+        scheduleVerify(config.verifyInterval().toMillis());
         timers.scheduleWithFixedDelay(this::syncTable, 1, 1, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(staged::dropAbandoned, 30, 30, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(new IdleTrim(() -> index.appliedOps() * 31 + sync.pendingCount(), 3), 1, 1, TimeUnit.SECONDS);
         LOG.info("Node {} started: folder {}, raft {}, peer {}, admin http://{}{}", config.nodeId(), data, config.raftAddress(),
                 config.peerAddress(), config.adminAddress(), tls == null ? " (TLS off)" : "");
+    }
+
+    /**
+     * The verify scan (it catches what the watcher missed), again after the configured interval, or
+     * later when a scan is costly: it uses at most {@value #VERIFY_CPU_SHARE_PERCENT} % of a core.
+     */
+    private void scheduleVerify(long delayMillis) {
+        if (closed.get()) return;
+        try {
+            timers.schedule(() -> sync.verify().whenComplete((cost, error) -> {
+                if (error != null) LOG.warn("Verify scan failed: {}", error.toString());
+                scheduleVerify(nextVerifyDelay(config.verifyInterval().toMillis(), cost));
+            }), delayMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // closing
+        }
+    }
+
+    static final int VERIFY_CPU_SHARE_PERCENT = 1;
+
+    /** The configured interval, or as long as it takes for the last scan's CPU time to be 1 % of it. */
+    static long nextVerifyDelay(long configuredMillis, SyncEngine.ScanCost last) {
+        if (last == null) return configuredMillis;
+        return Math.max(configuredMillis, (long) (last.cpuSeconds() * 1000 * 100 / VERIFY_CPU_SHARE_PERCENT));
     }
 
     /** After a restart the log is replayed: act only once the index is at least where this node's folder is. */

@@ -67,6 +67,17 @@ final class Reconciler {
         return CompletableFuture.completedFuture(millis);
     }
 
+    /**
+     * Whether a scan that found {@code disk} at {@code path} (null: nothing there) leaves nothing to
+     * do there: the three trees agree, or the path stays blocked. The same decision as
+     * {@link #reconcile}, without its stat and without acting.
+     */
+    boolean inStep(String path, FileStat disk) {
+        SyncAction action = decision.decide(path, disk, table.get(path), index.get(path), problems.blockedAt(path),
+                holdDeletes.getAsBoolean());
+        return action instanceof SyncAction.Nothing || action instanceof SyncAction.StayBlocked;
+    }
+
     /** Compares index, disk and local table for {@code path} and acts. */
     CompletableFuture<Long> reconcile(String path) {
         FileStat disk = FileStat.of(PathValidator.resolve(root, path));

@@ -261,6 +261,44 @@ class AdminApiIT {
         assertError(get(a1, path), 404);
     }
 
+    /**
+     * Small files' chunks many at a time, as a catching-up node asks for them: each served from the
+     * peer's copy of the file when it still matches, absent otherwise; a malformed request changes nothing.
+     */
+    @Test
+    void smallFilesChunksAreServedInBatches() throws Exception {
+        TestCluster.write(n1.file("batch/a.txt"), "first small file");
+        TestCluster.write(n1.file("batch/b.txt"), "second small file");
+        awaitContent(cluster.nodes(), "batch/b.txt", "second small file", T);
+        String a = ItSupport.sha256("first small file".getBytes(StandardCharsets.UTF_8));
+        String b = ItSupport.sha256("second small file".getBytes(StandardCharsets.UTF_8));
+        String unknown = ItSupport.sha256("held nowhere".getBytes(StandardCharsets.UTF_8));
+        java.io.ByteArrayOutputStream request = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(request);
+        out.writeInt(3);
+        for (String[] w : new String[][] {{a, "batch/a.txt"}, {unknown, "batch/a.txt"}, {b, "batch/b.txt"}}) {
+            out.write(java.util.HexFormat.of().parseHex(w[0]));
+            out.writeShort(w[1].length());
+            out.write(w[1].getBytes(StandardCharsets.UTF_8));
+        }
+        HttpResponse<byte[]> answer = peer1.postBytes("/v1/blobs", request.toByteArray());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(answer.body()));
+        assertThat(new String(in.readNBytes(in.readInt()), StandardCharsets.UTF_8)).isEqualTo("first small file");
+        assertThat(in.readInt()).as("a chunk held nowhere").isEqualTo(-1);
+        assertThat(new String(in.readNBytes(in.readInt()), StandardCharsets.UTF_8)).isEqualTo("second small file");
+        assertThat(in.read()).isEqualTo(-1);
+
+        String before = snapshot();
+        byte[] escaping = request.toByteArray().clone();
+        System.arraycopy("../a.txt".getBytes(StandardCharsets.UTF_8), 0, escaping, 4 + 32 + 2, 8);
+        assertThat(peer1.postBytes("/v1/blobs", escaping).statusCode()).as("a path outside the folder").isEqualTo(400);
+        assertThat(peer1.postBytes("/v1/blobs", new byte[] {0, 0, 0, 0}).statusCode()).as("no chunks").isEqualTo(400);
+        assertThat(peer1.postBytes("/v1/blobs", java.util.Arrays.copyOf(request.toByteArray(), 20)).statusCode()).as("cut short").isEqualTo(400);
+        assertThat(peer1.call("POST", "/v1/blobs", "application/json", request.toByteArray()).statusCode()).isEqualTo(415);
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
     /** Peers push chunks of large files to each other; a chunk is stored only if it is what its hash says. */
     @Test
     void pushedChunksAreStoredOnlyWhenTheyMatchTheirHash() throws Exception {
