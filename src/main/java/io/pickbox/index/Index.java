@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -65,6 +66,21 @@ public final class Index {
     public List<Map.Entry<String, Entry>> page(String prefix, String after, int limit) {
         return page(prefix, after, limit, e -> true);
     }
+
+    /**
+     * Visits every entry at or under {@code prefix} ("" for all) in path order, a page at a time: the
+     * index is not locked while {@code visitor} runs, and changes made meanwhile may or may not be seen.
+     */
+    public void forEach(String prefix, BiConsumer<String, Entry> visitor) {
+        for (String after = null; ; ) {
+            List<Map.Entry<String, Entry>> page = page(prefix, after, VISIT_PAGE);
+            for (var e : page) visitor.accept(e.getKey(), e.getValue());
+            if (page.size() < VISIT_PAGE) return;
+            after = page.get(page.size() - 1).getKey();
+        }
+    }
+
+    private static final int VISIT_PAGE = 1000;
 
     /**
      * Like {@link #page(String, String, int)}, keeping only entries {@code filter} accepts; the

@@ -9,11 +9,11 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 import java.util.function.ToLongBiFunction;
 
@@ -42,7 +42,7 @@ public final class SmallFileCatchUp implements AutoCloseable {
 
     private final Index index;
     private final Predicate<String> present;
-    private final Predicate<Map.Entry<String, Entry>> materialized;
+    private final BiPredicate<String, Entry> materialized;
     private final ToLongBiFunction<List<ChunkBatch.Wanted>, Integer> fetch;
     private final ExecutorService passes;
     private final ExecutorService fetches;
@@ -55,7 +55,7 @@ public final class SmallFileCatchUp implements AutoCloseable {
      * @param materialized whether this node wrote this version of the entry into its folder
      * @param fetch        fetches a batch from the peers (the int says whose turn it is) and returns the bytes it brought
      */
-    SmallFileCatchUp(Index index, Predicate<String> present, Predicate<Map.Entry<String, Entry>> materialized,
+    SmallFileCatchUp(Index index, Predicate<String> present, BiPredicate<String, Entry> materialized,
                      ToLongBiFunction<List<ChunkBatch.Wanted>, Integer> fetch) {
         this.index = index;
         this.present = present;
@@ -96,15 +96,15 @@ public final class SmallFileCatchUp implements AutoCloseable {
     }
 
     private void run(long pass) {
-        List<Map.Entry<String, Entry>> entries = index.list("");
-        long files = 0;
-        long bytes = 0;
-        for (var e : entries) {
-            if (missing(e)) {
-                files++;
-                bytes += e.getValue().size();
+        long[] counted = new long[2];
+        index.forEach("", (path, entry) -> {
+            if (missing(path, entry)) {
+                counted[0]++;
+                counted[1] += entry.size();
             }
-        }
+        });
+        long files = counted[0];
+        long bytes = counted[1];
         if (files == 0 || !current(pass)) return;
         LOG.info("Fetching {} missing small files ({} bytes) from peers in batches", files, bytes);
         AtomicLong filesDone = new AtomicLong();
@@ -113,24 +113,45 @@ public final class SmallFileCatchUp implements AutoCloseable {
         final long totalBytes = bytes;
         progress = new Progress(true, total, totalBytes, 0, 0);
         Semaphore slots = new Semaphore(IN_FLIGHT);
-        List<ChunkBatch.Wanted> batch = new ArrayList<>();
-        long batchBytes = 0;
-        int turn = 0;
-        for (var e : entries) {
-            if (!current(pass)) break;
-            if (!missing(e)) continue;
-            batch.add(new ChunkBatch.Wanted(e.getValue().chunks().get(0), e.getKey()));
-            batchBytes += e.getValue().size();
-            if (batch.size() >= BATCH_FILES || batchBytes >= BATCH_BYTES) {
-                if (!send(batch, turn++, slots, pass, filesDone, bytesDone)) break;
-                batch = new ArrayList<>();
-                batchBytes = 0;
-            }
-        }
-        if (!batch.isEmpty() && current(pass)) send(batch, turn, slots, pass, filesDone, bytesDone);
+        Batches batches = new Batches(slots, pass, filesDone, bytesDone);
+        index.forEach("", (path, entry) -> {
+            if (current(pass) && missing(path, entry)) batches.add(new ChunkBatch.Wanted(entry.chunks().get(0), path), entry.size());
+        });
+        if (current(pass)) batches.flush();
         slots.acquireUninterruptibly(IN_FLIGHT);
         if (current(pass)) {
             LOG.info("Fetched {} of {} missing small files in batches", filesDone.get(), total);
+        }
+    }
+
+    /** The batch being filled, sent when full. */
+    private final class Batches {
+        private final Semaphore slots;
+        private final long pass;
+        private final AtomicLong filesDone;
+        private final AtomicLong bytesDone;
+        private List<ChunkBatch.Wanted> batch = new ArrayList<>();
+        private long batchBytes;
+        private int turn;
+
+        Batches(Semaphore slots, long pass, AtomicLong filesDone, AtomicLong bytesDone) {
+            this.slots = slots;
+            this.pass = pass;
+            this.filesDone = filesDone;
+            this.bytesDone = bytesDone;
+        }
+
+        void add(ChunkBatch.Wanted wanted, long size) {
+            batch.add(wanted);
+            batchBytes += size;
+            if (batch.size() >= BATCH_FILES || batchBytes >= BATCH_BYTES) flush();
+        }
+
+        void flush() {
+            if (batch.isEmpty()) return;
+            send(batch, turn++, slots, pass, filesDone, bytesDone);
+            batch = new ArrayList<>();
+            batchBytes = 0;
         }
     }
 
@@ -156,10 +177,9 @@ public final class SmallFileCatchUp implements AutoCloseable {
     }
 
     /** A small file (one chunk) this node neither wrote in this version nor holds the chunk of. */
-    private boolean missing(Map.Entry<String, Entry> e) {
-        Entry entry = e.getValue();
+    private boolean missing(String path, Entry entry) {
         return entry.isFile() && entry.chunks().size() == 1 && entry.size() < Hashing.CHUNK_SIZE
-                && !materialized.test(e) && !present.test(entry.chunks().get(0));
+                && !materialized.test(path, entry) && !present.test(entry.chunks().get(0));
     }
 
     @Override

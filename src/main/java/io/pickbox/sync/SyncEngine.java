@@ -102,9 +102,9 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         this.reconciler = new Reconciler(root, index, table, uploader, materializer,
                 new Reconciliation(nodeId, settings.quietMillis()), problems, guard::holding, ignored, scheduler::touchSoon);
         this.writer = new ClusterWriter(nodeId, index, uploader);
-        this.catchUp = fetcher == null ? null : new SmallFileCatchUp(index, fetcher::has, e -> {
-            LocalTable.Local row = table.get(e.getKey());
-            return row != null && e.getValue().sha256().equals(row.sha256());
+        this.catchUp = fetcher == null ? null : new SmallFileCatchUp(index, fetcher::has, (path, entry) -> {
+            LocalTable.Local row = table.get(path);
+            return row != null && entry.sha256().equals(row.sha256());
         }, fetcher::fetchBatch);
     }
 
@@ -269,16 +269,20 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
             LOG.warn("Scanning {} failed: {}", relDir, e.toString());
         }
         String prefix = relDir.isEmpty() ? "" : relDir + "/";
-        List<String> indexed = new ArrayList<>();
-        for (var e : index.list(relDir)) {
-            if (!ignored.test(e.getKey()) && !e.getKey().equals(relDir)) indexed.add(e.getKey());
+        long[] indexed = new long[1];
+        index.forEach(relDir, (p, e) -> {
+            if (!ignored.test(p) && !p.equals(relDir)) indexed[0]++;
+        });
+        if (indexed[0] > met[1]) {
+            index.forEach(relDir, (p, e) -> {
+                if (!ignored.test(p) && !p.equals(relDir)) addIfAbsent(p, differ);
+            });
         }
-        if (indexed.size() > met[1]) addAbsent(indexed, differ);
         List<String> rows = new ArrayList<>();
         for (String p : table.paths()) {
             if (!ignored.test(p) && !p.equals(relDir) && (prefix.isEmpty() || p.startsWith(prefix))) rows.add(p);
         }
-        if (rows.size() > met[2]) addAbsent(rows, differ);
+        if (rows.size() > met[2]) rows.forEach(p -> addIfAbsent(p, differ));
         if (!relDir.isEmpty()) differ.add(relDir);
         scheduler.touchAll(differ);
         ScanCost cost = new ScanCost(met[0], differ.size(), (THREADS.getCurrentThreadCpuTime() - startCpu) / 1e9,
@@ -287,18 +291,17 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         return cost;
     }
 
-    /** Adds the paths of {@code paths} that are absent from the folder (and not in step as such) to {@code differ}. */
-    private void addAbsent(List<String> paths, java.util.Set<String> differ) {
-        for (String p : paths) {
-            FileStat st;
-            try {
-                st = FileStat.of(PathValidator.resolve(root, p));
-            } catch (RuntimeException e) {
-                differ.add(p);
-                continue;
-            }
-            if (st == null && !differ.contains(p) && !reconciler.inStep(p, null)) differ.add(p);
+    /** Adds {@code p} to {@code differ} when it is absent from the folder and not in step as such. */
+    private void addIfAbsent(String p, java.util.Set<String> differ) {
+        if (differ.contains(p)) return;
+        FileStat st;
+        try {
+            st = FileStat.of(PathValidator.resolve(root, p));
+        } catch (RuntimeException e) {
+            differ.add(p);
+            return;
         }
+        if (st == null && !reconciler.inStep(p, null)) differ.add(p);
     }
 
     /** A rename seen by the watcher: proposed as one op when it can be, else both paths are compared. */
