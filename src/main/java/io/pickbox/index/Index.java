@@ -37,6 +37,7 @@ public final class Index {
     private long versionClock;
     private long appliedOps;
     private long bytes;
+    private int conflictCount;
     private final List<IndexListener> listeners = new CopyOnWriteArrayList<>();
 
     /** Changes made by the op being applied, announced once it is done. */
@@ -169,6 +170,11 @@ public final class Index {
 
     public synchronized long fileBytes() {
         return bytes;
+    }
+
+    /** Conflict copies in the index, counted as they come and go (status asks every second). */
+    public synchronized int conflictCount() {
+        return conflictCount;
     }
 
     public synchronized List<Map.Entry<String, Entry>> conflicts() {
@@ -469,11 +475,13 @@ public final class Index {
 
     private void ref(Entry e) {
         bytes += e.size();
+        if (e.conflictOf() != null) conflictCount++;
         for (String c : e.chunks()) chunkRefs.merge(c, 1, Integer::sum);
     }
 
     private void unref(Entry e) {
         bytes -= e.size();
+        if (e.conflictOf() != null) conflictCount--;
         for (String c : e.chunks()) chunkRefs.computeIfPresent(c, (k, n) -> n == 1 ? null : n - 1);
     }
 
@@ -508,6 +516,7 @@ public final class Index {
             pathByFold.clear();
             chunkRefs.clear();
             bytes = 0;
+            conflictCount = 0;
             lastSeqByOrigin.clear();
             lastSeqByOrigin.putAll(state.lastSeqByOrigin());
             peerAddresses.clear();

@@ -86,7 +86,7 @@ final class AdminWiring {
 
             @Override
             public int conflicts() {
-                return index.conflicts().size();
+                return index.conflictCount();
             }
 
             @Override
