@@ -24,10 +24,7 @@ class BackpressureIT {
     private static final int DIRS = 200;
     private static final int FILES_PER_DIR = 100;
     private static final int FILE_SIZE = 64;
-    /**
-     * Holds the index of the burst's files (it lives in the heap), not a queued proposal per file
-     * besides.
-     */
+    /** Small, yet enough for the index of the burst's files, which lives in the heap. */
     private static final String HEAP = "-Xmx64m";
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
