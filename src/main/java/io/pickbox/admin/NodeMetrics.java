@@ -20,6 +20,7 @@ import io.pickbox.raft.RaftStatus;
 import io.pickbox.sync.SyncEngine;
 import io.pickbox.sync.Proposer;
 import io.pickbox.sync.SyncMetrics;
+import io.pickbox.sync.SyncMetrics.Backlog;
 import io.pickbox.watch.ChangeListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,7 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
     private volatile LocalState local;
     private volatile ClusterView cluster;
     private volatile LongSupplier stagedBytes;
+    private volatile Backlog backlog;
 
     public NodeMetrics() {
         commitLatency = Timer.builder("pickbox_commit_latency")
@@ -265,5 +267,16 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
     @Override
     public void rescan() {
         rescans.increment();
+    }
+
+    @Override
+    public void backlog(Backlog backlog) {
+        this.backlog = backlog;
+        gauge("pickbox_proposals_in_flight", "Proposals and chunk pushes this node sent and that are not answered yet",
+                m -> m.backlog.inFlight());
+        Gauge.builder("pickbox_proposals_in_flight_bytes", this, m -> m.backlog.bytesInFlight()).baseUnit("bytes")
+                .description("File bytes of the proposals and chunk pushes in flight").register(registry);
+        gauge("pickbox_paths_waiting", "Dirty paths waiting for their comparison (and proposal) to start",
+                m -> m.backlog.pathsWaiting());
     }
 }

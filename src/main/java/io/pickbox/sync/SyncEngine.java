@@ -120,6 +120,22 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     public void setMetrics(SyncMetrics metrics) {
         this.metrics = metrics;
         uploader.setMetrics(metrics);
+        metrics.backlog(new SyncMetrics.Backlog() {
+            @Override
+            public int inFlight() {
+                return uploader.window.count();
+            }
+
+            @Override
+            public long bytesInFlight() {
+                return uploader.window.bytes();
+            }
+
+            @Override
+            public int pathsWaiting() {
+                return scheduler.waiting();
+            }
+        });
     }
 
     // ---------------------------------------------------------------- status
