@@ -8,6 +8,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.IndexType;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
@@ -69,7 +70,10 @@ public final class Store implements AutoCloseable {
 
     private Store(Path dir, StoreOptions options) throws IOException {
         this.dir = dir;
-        cache = new LRUCache(options.blockCacheBytes());
+        // few shards: a shard is the largest block the cache can keep. Half of it reserved for index and
+        // filter blocks: data blocks streaming through a cache far smaller than the tables would evict
+        // them, and every read would reload an index.
+        cache = new LRUCache(options.blockCacheBytes(), 2, false, 0.5);
         writeBuffers = new WriteBufferManager(options.memtableBytes(), cache);
         dbOptions = new DBOptions()
                 .setCreateIfMissing(true)
@@ -91,9 +95,14 @@ public final class Store implements AutoCloseable {
                         .setBlockCache(cache)
                         // index and filter blocks in the bounded cache, not beside it per open file
                         .setCacheIndexAndFilterBlocks(true)
+                        .setCacheIndexAndFilterBlocksWithHighPriority(true)
                         .setPinL0FilterAndIndexBlocksInCache(true)
-                        .setFilterPolicy(new BloomFilter(10))
-                        .setBlockSize(16 << 10))
+                        // indexes and filters in small partitions: a read loads the few it needs, not a table's whole index
+                        .setIndexType(IndexType.kTwoLevelIndexSearch)
+                        .setPartitionFilters(true)
+                        .setPinTopLevelIndexAndFilter(true)
+                        // a point read touches one data block, not one per level
+                        .setFilterPolicy(new BloomFilter(10)))
                 .setWriteBufferSize(options.memtableBytesPerTable())
                 .setMaxWriteBufferNumber(2)
                 .setCompressionType(CompressionType.LZ4_COMPRESSION);
