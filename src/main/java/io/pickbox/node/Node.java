@@ -21,6 +21,9 @@ import io.pickbox.trust.NodeTls;
 import io.pickbox.trust.Role;
 import io.pickbox.trust.TlsFiles;
 import org.apache.ratis.protocol.RaftGroupId;
+import io.pickbox.store.Store;
+import io.pickbox.store.StoreException;
+import io.pickbox.store.StoreOptions;
 import io.pickbox.sync.LocalTable;
 import io.pickbox.sync.SyncEngine;
 import io.pickbox.transfer.BlobFetcher;
@@ -66,6 +69,7 @@ public final class Node implements AutoCloseable {
     private ChunkPusher pusher;
     private BlobFetcher fetcher;
     private RaftNode raft;
+    private Store store;
     private LocalTable table;
     private SyncEngine sync;
     private FolderWatcher watcher;
@@ -152,7 +156,8 @@ public final class Node implements AutoCloseable {
         }
         raft = new RaftNode(raftSettings, config.raftAddress(), groupId, new PickboxStateMachine(index, blobs), raftSecurity);
 
-        table = new LocalTable(state.resolve("local"));
+        store = Store.open(state.resolve("store"), StoreOptions.DEFAULT);
+        table = new LocalTable(store, state.resolve("local"));
         // New rules change what is replicated: compare everything again.
         ignored = Ignores.forFolder(data, () -> {
             if (sync != null) sync.rescan("");
@@ -478,6 +483,11 @@ public final class Node implements AutoCloseable {
             if (table != null) table.close();
         } catch (IOException e) {
             LOG.warn("Closing the local table failed: {}", e.toString());
+        }
+        try {
+            if (store != null) store.close();
+        } catch (StoreException e) {
+            LOG.warn("Closing the store failed: {}", e.toString());
         }
         LOG.info("Node {} stopped{}", config.nodeId(), successor.map(s -> "; leadership handed to " + s).orElse(""));
     }
