@@ -159,12 +159,9 @@ final class Reconciler {
 
         @Override
         public CompletableFuture<Long> proposeTreeDelete(Op.Delete delete) {
-            long seen = delete.seen();
-            for (String p : table.paths()) {
-                Local below = p.startsWith(path + "/") ? table.get(p) : null;
-                if (below != null) seen = Math.max(seen, Reconciliation.baseOf(below, index.get(p)));
-            }
-            Op.Delete op = new Op.Delete(delete.origin(), delete.path(), delete.base(), seen);
+            long[] seen = {delete.seen()};
+            table.forEach(path + "/", (p, below) -> seen[0] = Math.max(seen[0], Reconciliation.baseOf(below, index.get(p))));
+            Op.Delete op = new Op.Delete(delete.origin(), delete.path(), delete.base(), seen[0]);
             return Reconciler.this.propose(path, op, null, null);
         }
 

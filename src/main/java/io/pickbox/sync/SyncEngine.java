@@ -294,11 +294,15 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
                 if (!ignored.test(p) && !p.equals(relDir)) addIfAbsent(p, differ);
             });
         }
-        List<String> rows = new ArrayList<>();
-        for (String p : table.paths()) {
-            if (!ignored.test(p) && !p.equals(relDir) && (prefix.isEmpty() || p.startsWith(prefix))) rows.add(p);
+        long[] rows = new long[1];
+        table.forEach(prefix, (p, row) -> {
+            if (!ignored.test(p)) rows[0]++;
+        });
+        if (rows[0] > met[2]) {
+            table.forEach(prefix, (p, row) -> {
+                if (!ignored.test(p)) addIfAbsent(p, differ);
+            });
         }
-        if (rows.size() > met[2]) rows.forEach(p -> addIfAbsent(p, differ));
         if (!relDir.isEmpty()) differ.add(relDir);
         scheduler.touchAll(differ);
         ScanCost cost = new ScanCost(met[0], differ.size(), (THREADS.getCurrentThreadCpuTime() - startCpu) / 1e9,
