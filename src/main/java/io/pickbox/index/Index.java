@@ -6,18 +6,31 @@ import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Entry.Kind;
 import io.pickbox.index.Op.Origin;
 import io.pickbox.index.Result.Status;
+import io.pickbox.store.Batch;
+import io.pickbox.store.Cursor;
+import io.pickbox.store.Keys;
+import io.pickbox.store.Snapshot;
+import io.pickbox.store.Store;
+import io.pickbox.store.StoreOptions;
+import io.pickbox.store.Table;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ref.Cleaner;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The replicated index: path to entry, the committed state every folder converges to.
@@ -25,23 +38,95 @@ import java.util.function.Supplier;
  * <p>{@link #apply} is a pure function of (index, op, log index): every decision about conflicts,
  * conflict names, renames and rejections is made here from replicated state only, so all nodes
  * reach the same index. It never touches a folder.
+ *
+ * <p>The state lives in the node's {@link Store} (tables named {@code index.*}, counters in the
+ * meta table); the heap holds only the counters and the cluster's small trust state. The ops of
+ * one Raft entry are applied in one batch, read through that batch (an op sees the writes of the
+ * ops before it), and committed together with the entry's log index: the store always holds a
+ * prefix of the log, and says which.
  */
-public final class Index {
+public final class Index implements AutoCloseable {
 
-    private final TreeMap<String, Entry> entries = new TreeMap<>();
-    private final Map<String, String> pathByFold = new HashMap<>();
-    private final Map<String, Integer> chunkRefs = new HashMap<>();
-    private final Map<String, Long> lastSeqByOrigin = new HashMap<>();
-    private final Map<String, String> peerAddresses = new HashMap<>();
+    private static final Cleaner CLEANER = Cleaner.create();
+    /** Rows per batch when whole tables are loaded or cleared: bounds the memory a batch holds. */
+    private static final int ROWS_PER_BATCH = 4096;
+
+    private final Store store;
+    private final IndexTables t;
+    private final Cleaner.Cleanable ownedStore;
     private final ClusterTrust trust = new ClusterTrust();
-    private long versionClock;
-    private long appliedOps;
-    private long bytes;
-    private int conflictCount;
     private final List<IndexListener> listeners = new CopyOnWriteArrayList<>();
 
-    /** Changes made by the op being applied, announced once it is done. */
-    private final List<Runnable> pendingEvents = new ArrayList<>();
+    /** Committed counters, published after each batch. */
+    private volatile Counters committed;
+    private volatile long appliedOps;
+
+    /** The batch being applied (under this object's lock) and what it changed so far. */
+    private Batch batch;
+    private Counters working;
+    private ClusterTrust workingTrust;
+    private List<Runnable> opEvents;
+
+    /** The index's counters; all of them change only with a committed batch. */
+    private record Counters(long versionClock, long bytes, long count, long conflicts, long appliedIndex, long appliedTerm) {
+        Counters withClock(long v) {
+            return new Counters(v, bytes, count, conflicts, appliedIndex, appliedTerm);
+        }
+    }
+
+    /** The index in the tables of {@code store}, which the caller owns. */
+    public Index(Store store) {
+        this.store = store;
+        this.t = new IndexTables(store);
+        this.ownedStore = null;
+        load();
+    }
+
+    /** An index with a private store in a temporary directory, removed on {@link #close()} (tests, tools). */
+    public Index() {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("pickbox-index");
+            this.store = Store.open(dir.resolve("store"), StoreOptions.SMALL);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary index store", e);
+        }
+        this.t = new IndexTables(store);
+        // an index dropped without close still releases its native store and its directory
+        this.ownedStore = CLEANER.register(this, new Release(store, dir));
+        load();
+    }
+
+    private record Release(Store store, Path dir) implements Runnable {
+        @Override
+        public void run() {
+            store.close();
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // a temporary directory: the OS cleans it eventually
+            }
+        }
+    }
+
+    /** Releases a private store (see {@link #Index()}); an index in a node's store leaves it open. */
+    @Override
+    public void close() {
+        if (ownedStore != null) ownedStore.clean();
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    private synchronized void load() {
+        committed = new Counters(store.getLong(t.meta, IndexTables.CLOCK, 0), store.getLong(t.meta, IndexTables.BYTES, 0),
+                store.getLong(t.meta, IndexTables.COUNT, 0), store.getLong(t.meta, IndexTables.CONFLICTS, 0),
+                store.getLong(t.meta, IndexTables.APPLIED, 0), store.getLong(t.meta, IndexTables.APPLIED_TERM, 0));
+        byte[] trustBytes = store.get(t.meta, Keys.of(IndexTables.TRUST));
+        if (trustBytes != null) IndexTables.decodeInto(trustBytes, trust);
+        else trust.clear();
+    }
 
     public void addListener(IndexListener l) {
         listeners.add(l);
@@ -49,28 +134,30 @@ public final class Index {
 
     // ---------------------------------------------------------------- reads
 
-    public synchronized Entry get(String path) {
-        return entries.get(path);
+    public Entry get(String path) {
+        byte[] v = store.get(t.entries, Keys.of(path));
+        return v == null ? null : IndexTables.decode(v);
     }
 
-    /** Entries at or under {@code prefix} ("" for all), in path order. */
-    public synchronized List<Map.Entry<String, Entry>> list(String prefix) {
-        NavigableMap<String, Entry> view = prefix.isEmpty() ? entries : subtree(prefix, true);
-        return new ArrayList<>(view.entrySet());
+    /** Entries at or under {@code prefix} ("" for all), in path order: prefer {@link #forEach} or {@link #page}. */
+    public List<Map.Entry<String, Entry>> list(String prefix) {
+        List<Map.Entry<String, Entry>> out = new ArrayList<>();
+        forEach(prefix, (p, e) -> out.add(Map.entry(p, e)));
+        return out;
     }
 
     /**
      * At most {@code limit} entries at or under {@code prefix} ("" for all) that sort after
-     * {@code after} (exclusive; null to start at the first), in path order. Reads only the entries
-     * it returns: a listing of any size is served one bounded page at a time.
+     * {@code after} (exclusive; null to start at the first), in path order (by code point). Reads
+     * only the entries it returns: a listing of any size is served one bounded page at a time.
      */
     public List<Map.Entry<String, Entry>> page(String prefix, String after, int limit) {
         return page(prefix, after, limit, e -> true);
     }
 
     /**
-     * Visits every entry at or under {@code prefix} ("" for all) in path order, a page at a time: the
-     * index is not locked while {@code visitor} runs, and changes made meanwhile may or may not be seen.
+     * Visits every entry at or under {@code prefix} ("" for all) in path order, a page at a time:
+     * changes committed meanwhile may or may not be seen.
      */
     public void forEach(String prefix, BiConsumer<String, Entry> visitor) {
         for (String after = null; ; ) {
@@ -87,31 +174,35 @@ public final class Index {
      * Like {@link #page(String, String, int)}, keeping only entries {@code filter} accepts; the
      * entries it skips are read but never held.
      */
-    public synchronized List<Map.Entry<String, Entry>> page(String prefix, String after, int limit, Predicate<Entry> filter) {
-        List<Map.Entry<String, Entry>> out = new ArrayList<>(Math.min(limit, 1024));
-        if (!prefix.isEmpty() && (after == null || after.compareTo(prefix) < 0)) {
-            Entry self = entries.get(prefix);
-            if (self != null && filter.test(self) && limit > 0) out.add(Map.entry(prefix, self));
-        }
-        for (var e : pageRange(prefix, after).entrySet()) {
-            if (out.size() >= limit) break;
-            if (filter.test(e.getValue())) out.add(Map.entry(e.getKey(), e.getValue()));
+    public List<Map.Entry<String, Entry>> page(String prefix, String after, int limit, Predicate<Entry> filter) {
+        List<Map.Entry<String, Entry>> out = new ArrayList<>(Math.min(Math.max(limit, 0), 1024));
+        if (limit <= 0) return out;
+        byte[] afterKey = after == null ? null : Keys.of(after);
+        try (Snapshot s = store.snapshot()) {
+            if (!prefix.isEmpty() && (afterKey == null || Arrays.compareUnsigned(afterKey, Keys.of(prefix)) < 0)) {
+                byte[] v = s.get(t.entries, Keys.of(prefix));
+                if (v != null) {
+                    Entry self = IndexTables.decode(v);
+                    if (filter.test(self)) out.add(Map.entry(prefix, self));
+                }
+            }
+            // '/' + 1 == '0': every "prefix/..." key sorts between "prefix/" and "prefix0".
+            byte[] hi = prefix.isEmpty() ? null : Keys.of(prefix + "0");
+            byte[] from = prefix.isEmpty() ? new byte[0] : Keys.of(prefix + "/");
+            if (afterKey != null && Arrays.compareUnsigned(afterKey, from) >= 0) {
+                if (hi != null && Arrays.compareUnsigned(afterKey, hi) >= 0) return out;
+                from = afterKey;
+            }
+            try (Cursor c = s.cursor(t.entries, from, hi)) {
+                while (out.size() < limit && c.next()) {
+                    byte[] k = c.key();
+                    if (afterKey != null && Arrays.equals(k, afterKey)) continue;
+                    Entry e = IndexTables.decode(c.value());
+                    if (filter.test(e)) out.add(Map.entry(Keys.string(k), e));
+                }
+            }
         }
         return out;
-    }
-
-    /** What sorts after {@code after} among the entries strictly below {@code prefix} ("" for all). */
-    private NavigableMap<String, Entry> pageRange(String prefix, String after) {
-        // '/' + 1 == '0': every "prefix/..." key sorts between "prefix/" and "prefix0".
-        String hi = prefix.isEmpty() ? null : prefix + "0";
-        String lo = prefix.isEmpty() ? "" : prefix + "/";
-        boolean loInclusive = true;
-        if (after != null && after.compareTo(lo) >= 0) {
-            if (hi != null && after.compareTo(hi) >= 0) return Collections.emptyNavigableMap();
-            lo = after;
-            loInclusive = false;
-        }
-        return hi == null ? entries.tailMap(lo, loInclusive) : entries.subMap(lo, loInclusive, hi, false);
     }
 
     /**
@@ -119,30 +210,48 @@ public final class Index {
      * sort after {@code after} (exclusive; null to start at the first), in path order. The subtree
      * of each child directory is stepped over, not read.
      */
-    public synchronized List<Map.Entry<String, Entry>> children(String dir, String after, int limit) {
-        List<Map.Entry<String, Entry>> out = new ArrayList<>(Math.min(limit, 1024));
+    public List<Map.Entry<String, Entry>> children(String dir, String after, int limit) {
+        List<Map.Entry<String, Entry>> out = new ArrayList<>(Math.min(Math.max(limit, 0), 1024));
         String base = dir.isEmpty() ? "" : dir + "/";
-        Map.Entry<String, Entry> e = after == null || after.compareTo(base) < 0
-                ? entries.ceilingEntry(base) : entries.higherEntry(after);
-        while (e != null && out.size() < limit && e.getKey().startsWith(base)) {
-            String rel = e.getKey().substring(base.length());
-            int slash = rel.indexOf('/');
-            if (slash < 0) {
-                out.add(Map.entry(e.getKey(), e.getValue()));
-                e = entries.higherEntry(e.getKey());
-            } else {
-                e = entries.ceilingEntry(base + rel.substring(0, slash) + "0");
+        byte[] end = dir.isEmpty() ? null : Keys.of(dir + "0");
+        byte[] skip = null;
+        byte[] from = Keys.of(base);
+        if (after != null && Arrays.compareUnsigned(Keys.of(after), from) >= 0) {
+            from = Keys.of(after);
+            skip = from;
+        }
+        try (Snapshot s = store.snapshot()) {
+            while (from != null && out.size() < limit) {
+                byte[] next = null;
+                try (Cursor c = s.cursor(t.entries, from, end)) {
+                    while (out.size() < limit && c.next()) {
+                        byte[] k = c.key();
+                        if (skip != null && Arrays.equals(k, skip)) continue;
+                        String path = Keys.string(k);
+                        String rel = path.substring(base.length());
+                        int slash = rel.indexOf('/');
+                        if (slash < 0) {
+                            out.add(Map.entry(path, IndexTables.decode(c.value())));
+                        } else {
+                            next = Keys.of(base + rel.substring(0, slash) + "0");
+                            break;
+                        }
+                    }
+                }
+                from = next;
+                skip = null;
             }
         }
         return out;
     }
 
-    public synchronized boolean hasChunk(String sha256) {
-        return chunkRefs.containsKey(sha256);
+    public boolean hasChunk(String sha256) {
+        return store.get(t.chunks, Keys.of(sha256)) != null;
     }
 
-    public synchronized long lastSeq(String origin) {
-        return lastSeqByOrigin.getOrDefault(origin, 0L);
+    public long lastSeq(String origin) {
+        byte[] v = store.get(t.seq, Keys.of(origin));
+        return v == null ? 0 : Keys.toLong(v);
     }
 
     /** The cluster's invites, issued and revoked certificates. */
@@ -151,55 +260,115 @@ public final class Index {
     }
 
     /** Where each node said its peer port listens. */
-    public synchronized Map<String, String> peerAddresses() {
-        return Map.copyOf(peerAddresses);
+    public Map<String, String> peerAddresses() {
+        Map<String, String> out = new HashMap<>();
+        try (Snapshot s = store.snapshot(); Cursor c = s.cursor(t.peers, null)) {
+            while (c.next()) out.put(Keys.string(c.key()), Keys.string(c.value()));
+        }
+        return Map.copyOf(out);
     }
 
-    public synchronized long versionClock() {
-        return versionClock;
+    public long versionClock() {
+        return committed.versionClock();
     }
 
     /** Pickbox ops applied by this process (not replicated; for idleness checks and metrics). */
-    public synchronized long appliedOps() {
+    public long appliedOps() {
         return appliedOps;
     }
 
-    public synchronized int size() {
-        return entries.size();
+    public int size() {
+        return (int) committed.count();
     }
 
-    public synchronized long fileBytes() {
-        return bytes;
+    public long fileBytes() {
+        return committed.bytes();
     }
 
     /** Conflict copies in the index, counted as they come and go (status asks every second). */
-    public synchronized int conflictCount() {
-        return conflictCount;
+    public int conflictCount() {
+        return (int) committed.conflicts();
     }
 
-    public synchronized List<Map.Entry<String, Entry>> conflicts() {
+    /** The last Raft log index whose ops the store holds (0: none). */
+    public long appliedIndex() {
+        return committed.appliedIndex();
+    }
+
+    /** The term of {@link #appliedIndex()}. */
+    public long appliedTerm() {
+        return committed.appliedTerm();
+    }
+
+    public List<Map.Entry<String, Entry>> conflicts() {
         List<Map.Entry<String, Entry>> out = new ArrayList<>();
-        for (var e : entries.entrySet()) {
-            if (e.getValue().conflictOf() != null) out.add(e);
+        for (String after = null; ; ) {
+            List<Map.Entry<String, Entry>> page = page("", after, VISIT_PAGE);
+            for (var e : page) if (e.getValue().conflictOf() != null) out.add(e);
+            if (page.size() < VISIT_PAGE) return out;
+            after = page.get(page.size() - 1).getKey();
         }
-        return out;
     }
 
     // ---------------------------------------------------------------- apply
 
     public Result apply(Op op, long logIndex) {
-        Result result;
+        return applyEntry(List.of(op), 0, logIndex).get(0);
+    }
+
+    /**
+     * Applies the ops of one Raft entry in one batch, committed with the entry's term and index;
+     * listeners hear of the changes once the batch is committed, op by op.
+     */
+    public List<Result> applyEntry(List<Op> ops, long term, long logIndex) {
+        List<Result> results = new ArrayList<>(ops.size());
+        List<Runnable> announcements = new ArrayList<>();
         synchronized (this) {
-            result = decide(op, logIndex);
+            begin();
+            try {
+                for (Op op : ops) {
+                    opEvents = new ArrayList<>();
+                    Result r = decide(op, logIndex);
+                    results.add(r);
+                    announcements.addAll(opEvents);
+                    announcements.add(() -> listeners.forEach(l -> l.applied(logIndex, op, r)));
+                }
+                working = new Counters(working.versionClock(), working.bytes(), working.count(), working.conflicts(),
+                        logIndex, term);
+                commit();
+            } finally {
+                end();
+            }
         }
-        List<Runnable> events;
-        synchronized (this) {
-            events = new ArrayList<>(pendingEvents);
-            pendingEvents.clear();
-        }
-        events.forEach(Runnable::run);
-        for (IndexListener l : listeners) l.applied(logIndex, op, result);
-        return result;
+        announcements.forEach(Runnable::run);
+        return results;
+    }
+
+    private void begin() {
+        batch = store.batch();
+        working = committed;
+        workingTrust = null;
+    }
+
+    private void commit() {
+        batch.putLong(t.meta, IndexTables.CLOCK, working.versionClock())
+                .putLong(t.meta, IndexTables.BYTES, working.bytes())
+                .putLong(t.meta, IndexTables.COUNT, working.count())
+                .putLong(t.meta, IndexTables.CONFLICTS, working.conflicts())
+                .putLong(t.meta, IndexTables.APPLIED, working.appliedIndex())
+                .putLong(t.meta, IndexTables.APPLIED_TERM, working.appliedTerm());
+        if (workingTrust != null) batch.put(t.meta, Keys.of(IndexTables.TRUST), IndexTables.encode(workingTrust));
+        batch.commit();
+        committed = working;
+        if (workingTrust != null) trust.copyFrom(workingTrust);
+    }
+
+    private void end() {
+        batch.close();
+        batch = null;
+        working = null;
+        workingTrust = null;
+        opEvents = null;
     }
 
     private Result decide(Op op, long logIndex) {
@@ -239,14 +408,17 @@ public final class Index {
             @Override
             public Result hello(Op.Hello h) {
                 return once(h, () -> {
-                    peerAddresses.put(h.origin().node(), h.peerAddress());
+                    batch.put(t.peers, Keys.of(h.origin().node()), Keys.of(h.peerAddress()));
                     return new Result(Status.APPLIED, null, 0, null);
                 });
             }
 
             @Override
-            public Result trust(Op.Trust t) {
-                return once(t, () -> trust.apply(t.change(), t.atMillis()));
+            public Result trust(Op.Trust tr) {
+                return once(tr, () -> {
+                    if (workingTrust == null) workingTrust = trust.copy();
+                    return workingTrust.apply(tr.change(), tr.atMillis());
+                });
             }
         });
     }
@@ -254,11 +426,12 @@ public final class Index {
     /** Makes {@code change} unless its origin's sequence shows it was applied already (a retried proposal). */
     private Result once(Op op, Supplier<Result> change) {
         Origin origin = op.origin();
-        long last = lastSeqByOrigin.getOrDefault(origin.node(), 0L);
+        byte[] lastBytes = batch.get(t.seq, Keys.of(origin.node()));
+        long last = lastBytes == null ? 0 : Keys.toLong(lastBytes);
         if (origin.seq() <= last) {
             return new Result(Status.DUPLICATE, null, 0, "sequence " + origin.seq() + " of " + origin.node() + " already applied");
         }
-        lastSeqByOrigin.put(origin.node(), origin.seq());
+        batch.put(t.seq, Keys.of(origin.node()), Keys.ofLong(origin.seq()));
         appliedOps++;
         try {
             return change.get();
@@ -271,7 +444,7 @@ public final class Index {
         String path = checked(p.path());
         Entry incoming = new Entry(Kind.FILE, 0, p.size(), p.sha256(), p.chunks(), p.mode(), p.mtime(),
                 p.origin().node(), null);
-        Entry cur = entries.get(path);
+        Entry cur = entry(path);
         if (cur == null) {
             return create(path, incoming, p.origin(), logIndex);
         }
@@ -293,7 +466,7 @@ public final class Index {
 
     private Result mkdir(Op.Mkdir m, long logIndex) {
         String path = checked(m.path());
-        Entry cur = entries.get(path);
+        Entry cur = entry(path);
         Entry incoming = Entry.dir(0, m.mode(), m.mtime(), m.origin().node());
         if (cur == null) return create(path, incoming, m.origin(), logIndex);
         if (cur.isDir()) return new Result(Status.NOOP, path, cur.version(), null);
@@ -302,7 +475,7 @@ public final class Index {
 
     private Result delete(Op.Delete d) {
         String path = checked(d.path());
-        Entry cur = entries.get(path);
+        Entry cur = entry(path);
         if (cur == null) return new Result(Status.NOOP, path, 0, "already deleted");
         if (cur.isFile()) {
             if (cur.version() != d.base()) {
@@ -311,18 +484,20 @@ public final class Index {
             remove(path);
             return Result.applied(path, 0);
         }
-        // A directory: drop what the proposer had seen, keep what changed after it.
-        List<String> subtree = new ArrayList<>(subtree(path, true).descendingKeySet());
+        // A directory: drop what the proposer had seen, keep what changed after it (deepest first).
+        List<Map.Entry<String, Entry>> subtree = subtree(path);
         int kept = 0;
-        for (String p : subtree) {
-            if (entries.get(p).version() <= d.seen() && subtree(p, false).isEmpty()) {
+        for (int i = subtree.size() - 1; i >= 0; i--) {
+            String p = subtree.get(i).getKey();
+            if (subtree.get(i).getValue().version() <= d.seen() && !hasBelow(p)) {
                 remove(p);
             } else {
                 kept++;
             }
         }
-        if (entries.containsKey(path)) {
-            return new Result(Status.SUPERSEDED, path, entries.get(path).version(),
+        Entry left = entry(path);
+        if (left != null) {
+            return new Result(Status.SUPERSEDED, path, left.version(),
                     kept + " entries changed concurrently were kept");
         }
         return Result.applied(path, 0);
@@ -331,7 +506,7 @@ public final class Index {
     private Result rename(Op.Rename r, long logIndex) {
         String from = checked(r.from());
         String to = checked(r.to());
-        Entry src = entries.get(from);
+        Entry src = entry(from);
         if (src == null) return Result.rejected(from, "rename source is not committed: " + from);
         if (from.equals(to)) return new Result(Status.NOOP, to, src.version(), null);
         if (to.startsWith(from + "/")) return Result.rejected(to, "cannot move a directory into itself");
@@ -340,7 +515,7 @@ public final class Index {
         }
         String target = to;
         Status status = Status.APPLIED;
-        Entry dst = entries.get(to);
+        Entry dst = entry(to);
         if (dst != null) {
             if (src.isFile() && dst.isFile() && dst.version() == r.dstBase()) {
                 remove(to);
@@ -349,7 +524,7 @@ public final class Index {
                 status = Status.CONFLICT;
             }
         } else {
-            String other = pathByFold.get(PathValidator.caseFold(to));
+            String other = foldOwner(to);
             if (other != null && !other.equals(from)) {
                 return Result.rejected(to, "case collision with " + other);
             }
@@ -362,11 +537,11 @@ public final class Index {
         String collision = parentFoldCollision(target);
         if (collision != null) return Result.rejected(to, "case collision with " + collision);
 
-        NavigableMap<String, Entry> moved = new TreeMap<>(subtree(from, true));
-        for (String p : moved.descendingKeySet()) remove(p);
+        List<Map.Entry<String, Entry>> moved = subtree(from);
+        for (int i = moved.size() - 1; i >= 0; i--) remove(moved.get(i).getKey());
         createParents(target, r.origin());
         long version = 0;
-        for (var e : moved.entrySet()) {
+        for (var e : moved) {
             String newPath = target + e.getKey().substring(from.length());
             Entry entry = e.getValue().withVersion(nextVersion());
             if (status == Status.CONFLICT && e.getKey().equals(from)) entry = entry.asConflictOf(to);
@@ -374,13 +549,13 @@ public final class Index {
             if (e.getKey().equals(from)) version = v;
         }
         String finalTarget = target;
-        pendingEvents.add(0, () -> listeners.forEach(l -> l.renamed(from, finalTarget)));
+        opEvents.add(0, () -> listeners.forEach(l -> l.renamed(from, finalTarget)));
         return new Result(status, target, version, status == Status.CONFLICT ? "destination changed concurrently" : null);
     }
 
     private Result meta(Op.Meta m) {
         String path = checked(m.path());
-        Entry cur = entries.get(path);
+        Entry cur = entry(path);
         if (cur == null) return Result.rejected(path, "not committed: " + path);
         if (cur.version() != m.base()) {
             return new Result(Status.SUPERSEDED, path, cur.version(), "changed concurrently; the change wins");
@@ -408,7 +583,7 @@ public final class Index {
 
     private Result place(String path, Entry entry, Status status, Origin origin) {
         if (!PathValidator.isValid(path)) return Result.rejected(path, "no valid name is left for " + path);
-        String other = pathByFold.get(PathValidator.caseFold(path));
+        String other = foldOwner(path);
         if (other != null && !other.equals(path)) return Result.rejected(path, "case collision with " + other);
         String collision = parentFoldCollision(path);
         if (collision != null) return Result.rejected(path, "case collision with " + collision);
@@ -419,12 +594,12 @@ public final class Index {
 
     private String conflictName(String path, Origin origin, long logIndex) {
         return ConflictNames.conflictPath(path, origin.node(), logIndex,
-                p -> entries.containsKey(p) || pathByFold.containsKey(PathValidator.caseFold(p)));
+                p -> has(p) || foldOwner(p) != null);
     }
 
     private String firstFileAncestor(String path) {
         for (int i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
-            Entry e = entries.get(path.substring(0, i));
+            Entry e = entry(path.substring(0, i));
             if (e != null && e.isFile()) return path.substring(0, i);
         }
         return null;
@@ -434,8 +609,8 @@ public final class Index {
     private String parentFoldCollision(String path) {
         for (int i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
             String parent = path.substring(0, i);
-            if (entries.containsKey(parent)) continue;
-            String other = pathByFold.get(PathValidator.caseFold(parent));
+            if (has(parent)) continue;
+            String other = foldOwner(parent);
             if (other != null) return other;
         }
         return null;
@@ -444,55 +619,102 @@ public final class Index {
     private void createParents(String path, Origin origin) {
         for (int i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
             String parent = path.substring(0, i);
-            if (!entries.containsKey(parent)) {
+            if (!has(parent)) {
                 store(parent, Entry.dir(nextVersion(), 0755, 0, origin.node()));
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- reads and writes through the batch
+
+    private Entry entry(String path) {
+        byte[] v = batch.get(t.entries, Keys.of(path));
+        return v == null ? null : IndexTables.decode(v);
+    }
+
+    private boolean has(String path) {
+        return batch.get(t.entries, Keys.of(path)) != null;
+    }
+
+    /** The path whose case-folded name is that of {@code path}, or null. */
+    private String foldOwner(String path) {
+        byte[] v = batch.get(t.fold, Keys.of(PathValidator.caseFold(path)));
+        return v == null ? null : Keys.string(v);
+    }
+
+    /** {@code path} itself, if present, and everything below it, in path order (parents first). */
+    private List<Map.Entry<String, Entry>> subtree(String path) {
+        List<Map.Entry<String, Entry>> out = new ArrayList<>();
+        Entry self = entry(path);
+        if (self != null) out.add(Map.entry(path, self));
+        // '/' + 1 == '0': every "path/..." key sorts between "path/" and "path0".
+        try (Cursor c = batch.cursor(t.entries, Keys.of(path + "/"), Keys.of(path + "0"))) {
+            while (c.next()) out.add(Map.entry(Keys.string(c.key()), IndexTables.decode(c.value())));
+        }
+        return out;
+    }
+
+    private boolean hasBelow(String path) {
+        try (Cursor c = batch.cursor(t.entries, Keys.of(path + "/"), Keys.of(path + "0"))) {
+            return c.next();
         }
     }
 
     // ---------------------------------------------------------------- mutation primitives
 
     private long nextVersion() {
-        return ++versionClock;
+        working = working.withClock(working.versionClock() + 1);
+        return working.versionClock();
     }
 
     private long store(String path, Entry entry) {
-        Entry before = entries.put(path, entry);
+        Entry before = entry(path);
+        batch.put(t.entries, Keys.of(path), IndexTables.encode(entry));
         if (before != null) unref(before);
+        else count(+1);
         ref(entry);
-        pathByFold.put(PathValidator.caseFold(path), path);
-        pendingEvents.add(() -> listeners.forEach(l -> l.changed(path, before, entry)));
+        batch.put(t.fold, Keys.of(PathValidator.caseFold(path)), Keys.of(path));
+        opEvents.add(() -> listeners.forEach(l -> l.changed(path, before, entry)));
         return entry.version();
     }
 
     private void remove(String path) {
-        Entry before = entries.remove(path);
+        Entry before = entry(path);
         if (before == null) return;
+        batch.delete(t.entries, Keys.of(path));
+        count(-1);
         unref(before);
-        pathByFold.remove(PathValidator.caseFold(path), path);
-        pendingEvents.add(() -> listeners.forEach(l -> l.changed(path, before, null)));
+        if (path.equals(foldOwner(path))) batch.delete(t.fold, Keys.of(PathValidator.caseFold(path)));
+        opEvents.add(() -> listeners.forEach(l -> l.changed(path, before, null)));
+    }
+
+    private void count(int delta) {
+        Counters w = working;
+        working = new Counters(w.versionClock(), w.bytes(), w.count() + delta, w.conflicts(), w.appliedIndex(), w.appliedTerm());
     }
 
     private void ref(Entry e) {
-        bytes += e.size();
-        if (e.conflictOf() != null) conflictCount++;
-        for (String c : e.chunks()) chunkRefs.merge(c, 1, Integer::sum);
+        account(e, +1);
+        for (String c : e.chunks()) {
+            byte[] n = batch.get(t.chunks, Keys.of(c));
+            batch.put(t.chunks, Keys.of(c), Keys.ofLong(n == null ? 1 : Keys.toLong(n) + 1));
+        }
     }
 
     private void unref(Entry e) {
-        bytes -= e.size();
-        if (e.conflictOf() != null) conflictCount--;
-        for (String c : e.chunks()) chunkRefs.computeIfPresent(c, (k, n) -> n == 1 ? null : n - 1);
+        account(e, -1);
+        for (String c : e.chunks()) {
+            byte[] n = batch.get(t.chunks, Keys.of(c));
+            long left = n == null ? 0 : Keys.toLong(n) - 1;
+            if (left <= 0) batch.delete(t.chunks, Keys.of(c));
+            else batch.put(t.chunks, Keys.of(c), Keys.ofLong(left));
+        }
     }
 
-    /** {@code path} itself (when inclusive) and everything below it. */
-    private NavigableMap<String, Entry> subtree(String path, boolean inclusive) {
-        // '/' + 1 == '0': every "path/..." key sorts between "path/" and "path0".
-        NavigableMap<String, Entry> below = entries.subMap(path + "/", true, path + "0", false);
-        if (!inclusive || !entries.containsKey(path)) return below;
-        TreeMap<String, Entry> out = new TreeMap<>(below);
-        out.put(path, entries.get(path));
-        return out;
+    private void account(Entry e, int sign) {
+        Counters w = working;
+        working = new Counters(w.versionClock(), w.bytes() + sign * e.size(), w.count(),
+                w.conflicts() + (e.conflictOf() != null ? sign : 0), w.appliedIndex(), w.appliedTerm());
     }
 
     private static String checked(String path) {
@@ -501,35 +723,154 @@ public final class Index {
         return path;
     }
 
-    // ---------------------------------------------------------------- snapshots
+    // ---------------------------------------------------------------- whole states
 
-    /** A consistent copy of the replicated state, for snapshots. */
-    public synchronized IndexState state() {
-        return new IndexState(versionClock, new HashMap<>(lastSeqByOrigin), new HashMap<>(peerAddresses), new TreeMap<>(entries),
-                trust.copy());
+    /** A copy of the whole replicated state, read from one snapshot of the store (tests, and the old snapshot format). */
+    public IndexState state() {
+        TreeMap<String, Entry> entries = new TreeMap<>();
+        Map<String, Long> seqs = new HashMap<>();
+        Map<String, String> addresses = new HashMap<>();
+        ClusterTrust trustCopy = new ClusterTrust();
+        long clock;
+        try (Snapshot s = store.snapshot()) {
+            clock = s.getLong(t.meta, IndexTables.CLOCK, 0);
+            try (Cursor c = s.cursor(t.entries, null)) {
+                while (c.next()) entries.put(Keys.string(c.key()), IndexTables.decode(c.value()));
+            }
+            try (Cursor c = s.cursor(t.seq, null)) {
+                while (c.next()) seqs.put(Keys.string(c.key()), Keys.toLong(c.value()));
+            }
+            try (Cursor c = s.cursor(t.peers, null)) {
+                while (c.next()) addresses.put(Keys.string(c.key()), Keys.string(c.value()));
+            }
+            byte[] trustBytes = s.get(t.meta, Keys.of(IndexTables.TRUST));
+            if (trustBytes != null) IndexTables.decodeInto(trustBytes, trustCopy);
+        }
+        return new IndexState(clock, seqs, addresses, entries, trustCopy);
     }
 
-    /** Replaces the whole state (snapshot load or install) and tells listeners to compare everything. */
+    /** Replaces the whole state (tests, and a snapshot of the old format) and tells listeners to compare everything. */
     public void restore(IndexState state) {
+        restore(state, committed.appliedTerm(), committed.appliedIndex());
+    }
+
+    /**
+     * Replaces the whole state with {@code state}, as of Raft entry ({@code term}, {@code logIndex}).
+     * Written in several batches, the applied index last: a crash in between leaves the store
+     * without that index, and the load is done again.
+     */
+    public void restore(IndexState state, long term, long logIndex) {
         synchronized (this) {
-            entries.clear();
-            pathByFold.clear();
-            chunkRefs.clear();
-            bytes = 0;
-            conflictCount = 0;
-            lastSeqByOrigin.clear();
-            lastSeqByOrigin.putAll(state.lastSeqByOrigin());
-            peerAddresses.clear();
-            peerAddresses.putAll(state.peerAddresses());
-            trust.copyFrom(state.trust());
-            versionClock = state.versionClock();
-            for (var e : state.entries().entrySet()) {
-                entries.put(e.getKey(), e.getValue());
-                ref(e.getValue());
-                pathByFold.put(PathValidator.caseFold(e.getKey()), e.getKey());
+            clearTables();
+            long bytes = 0, conflicts = 0;
+            Map<String, Long> refs = new HashMap<>();
+            Batch b = store.batch();
+            try {
+                for (var e : state.entries().entrySet()) {
+                    Entry entry = e.getValue();
+                    b.put(t.entries, Keys.of(e.getKey()), IndexTables.encode(entry));
+                    b.put(t.fold, Keys.of(PathValidator.caseFold(e.getKey())), Keys.of(e.getKey()));
+                    bytes += entry.size();
+                    if (entry.conflictOf() != null) conflicts++;
+                    for (String c : entry.chunks()) refs.merge(c, 1L, Long::sum);
+                    if (b.size() >= ROWS_PER_BATCH) {
+                        b.commit();
+                        b = store.batch();
+                    }
+                }
+                for (var r : refs.entrySet()) {
+                    b.put(t.chunks, Keys.of(r.getKey()), Keys.ofLong(r.getValue()));
+                    if (b.size() >= ROWS_PER_BATCH) {
+                        b.commit();
+                        b = store.batch();
+                    }
+                }
+                for (var s : state.lastSeqByOrigin().entrySet()) b.put(t.seq, Keys.of(s.getKey()), Keys.ofLong(s.getValue()));
+                for (var p : state.peerAddresses().entrySet()) b.put(t.peers, Keys.of(p.getKey()), Keys.of(p.getValue()));
+                b.put(t.meta, Keys.of(IndexTables.TRUST), IndexTables.encode(state.trust()))
+                        .putLong(t.meta, IndexTables.CLOCK, state.versionClock())
+                        .putLong(t.meta, IndexTables.BYTES, bytes)
+                        .putLong(t.meta, IndexTables.COUNT, state.entries().size())
+                        .putLong(t.meta, IndexTables.CONFLICTS, conflicts)
+                        .putLong(t.meta, IndexTables.APPLIED, logIndex)
+                        .putLong(t.meta, IndexTables.APPLIED_TERM, term);
+                b.commit();
+            } finally {
+                b.close();
             }
-            pendingEvents.clear();
+            load();
         }
         listeners.forEach(IndexListener::reset);
+    }
+
+    /**
+     * Replaces the whole state with the index held by {@code source} (a checkpoint installed from
+     * another node, opened as a store). Written in several batches, the applied index last: a crash
+     * in between leaves this store's applied index behind the checkpoint's, and the install is
+     * done again.
+     */
+    public void replaceWith(Store source) {
+        synchronized (this) {
+            IndexTables from = new IndexTables(source);
+            clearTables();
+            Batch b = store.batch();
+            try (Snapshot s = source.snapshot()) {
+                List<Table> mine = t.all();
+                List<Table> theirs = from.all();
+                for (int i = 0; i < mine.size(); i++) {
+                    try (Cursor c = s.cursor(theirs.get(i), null)) {
+                        while (c.next()) {
+                            b.put(mine.get(i), c.key(), c.value());
+                            if (b.size() >= ROWS_PER_BATCH) {
+                                b.commit();
+                                b = store.batch();
+                            }
+                        }
+                    }
+                }
+                for (String key : IndexTables.META_KEYS) {
+                    byte[] v = s.get(from.meta, Keys.of(key));
+                    if (v != null) b.put(t.meta, Keys.of(key), v);
+                    else b.delete(t.meta, Keys.of(key));
+                }
+                b.commit();
+            } finally {
+                b.close();
+            }
+            load();
+        }
+        listeners.forEach(IndexListener::reset);
+    }
+
+    /** Whether {@code store} holds an index (it applied an entry, or loaded a snapshot). */
+    public static boolean present(Store store) {
+        return store.getLong(store.meta(), IndexTables.APPLIED, -1) >= 0;
+    }
+
+    /** The applied (term, index) recorded in {@code store}, without opening the index: {0, 0} if none. */
+    public static long[] appliedIn(Store store) {
+        return new long[] {store.getLong(store.meta(), IndexTables.APPLIED_TERM, 0), store.getLong(store.meta(), IndexTables.APPLIED, 0)};
+    }
+
+    private void clearTables() {
+        for (Table table : t.all()) {
+            while (true) {
+                int n = 0;
+                try (Batch b = store.batch()) {
+                    try (Snapshot s = store.snapshot(); Cursor c = s.cursor(table, null)) {
+                        while (n < ROWS_PER_BATCH && c.next()) {
+                            b.delete(table, c.key());
+                            n++;
+                        }
+                    }
+                    if (n == 0) break;
+                    b.commit();
+                }
+            }
+        }
+        try (Batch b = store.batch()) {
+            for (String key : IndexTables.META_KEYS) b.delete(t.meta, Keys.of(key));
+            b.commit();
+        }
     }
 }

@@ -1,0 +1,85 @@
+package io.pickbox.index;
+
+import io.pickbox.store.Keys;
+import io.pickbox.store.Store;
+import io.pickbox.store.Table;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * Where the replicated index lives in the node's store: its tables, the keys of its counters in
+ * the meta table, and the encodings of what they hold. Entries use the snapshot format's codec
+ * ({@link IndexState}), so the two never drift apart.
+ */
+final class IndexTables {
+    static final String ENTRIES = "index.entries", FOLD = "index.fold", CHUNKS = "index.chunks",
+            SEQ = "index.seq", PEERS = "index.peers";
+    /** Every table of the index: what a checkpoint install replaces. */
+    static final List<String> ALL = List.of(ENTRIES, FOLD, CHUNKS, SEQ, PEERS);
+
+    static final String CLOCK = "index.clock", BYTES = "index.bytes", COUNT = "index.count",
+            CONFLICTS = "index.conflicts", TRUST = "index.trust", APPLIED = "index.applied", APPLIED_TERM = "index.applied-term";
+    /** Meta keys of the index: copied with its tables. */
+    static final List<String> META_KEYS = List.of(CLOCK, BYTES, COUNT, CONFLICTS, TRUST, APPLIED, APPLIED_TERM);
+
+    final Table entries, fold, chunks, seq, peers, meta;
+
+    IndexTables(Store store) {
+        entries = store.table(ENTRIES);
+        fold = store.table(FOLD);
+        chunks = store.table(CHUNKS);
+        seq = store.table(SEQ);
+        peers = store.table(PEERS);
+        meta = store.meta();
+    }
+
+    List<Table> all() {
+        return List.of(entries, fold, chunks, seq, peers);
+    }
+
+    static byte[] encode(Entry e) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(160);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            IndexState.writeEntry(out, e);
+        } catch (IOException impossible) {
+            throw new UncheckedIOException(impossible);
+        }
+        return bytes.toByteArray();
+    }
+
+    static Entry decode(byte[] value) {
+        try {
+            return IndexState.readEntry(new DataInputStream(new ByteArrayInputStream(value)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("a corrupt index entry", e);
+        }
+    }
+
+    static byte[] encode(ClusterTrust trust) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            trust.writeTo(out);
+        } catch (IOException impossible) {
+            throw new UncheckedIOException(impossible);
+        }
+        return bytes.toByteArray();
+    }
+
+    static void decodeInto(byte[] value, ClusterTrust trust) {
+        try {
+            trust.readFrom(new DataInputStream(new ByteArrayInputStream(value)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("a corrupt cluster trust record", e);
+        }
+    }
+
+    static byte[] key(String s) {
+        return Keys.of(s);
+    }
+}
