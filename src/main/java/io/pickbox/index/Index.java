@@ -48,6 +48,12 @@ import java.util.stream.Stream;
 public final class Index implements AutoCloseable {
 
     private static final Cleaner CLEANER = Cleaner.create();
+    /** Private stores not yet released: removed at exit even if never closed (their files only; the JVM is going). */
+    private static final java.util.Set<Path> TEMP_DIRS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> TEMP_DIRS.forEach(Index::deleteTree), "pickbox-index-temp"));
+    }
     /** Rows per batch when whole tables are loaded or cleared: bounds the memory a batch holds. */
     private static final int ROWS_PER_BATCH = 4096;
 
@@ -91,6 +97,7 @@ public final class Index implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary index store", e);
         }
+        TEMP_DIRS.add(dir);
         this.t = new IndexTables(store);
         // an index dropped without close still releases its native store and its directory
         this.ownedStore = CLEANER.register(this, new Release(store, dir));
@@ -101,11 +108,16 @@ public final class Index implements AutoCloseable {
         @Override
         public void run() {
             store.close();
-            try (Stream<Path> walk = Files.walk(dir)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // a temporary directory: the OS cleans it eventually
-            }
+            deleteTree(dir);
+            TEMP_DIRS.remove(dir);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory: the OS cleans it eventually
         }
     }
 

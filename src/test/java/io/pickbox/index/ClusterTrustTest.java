@@ -4,12 +4,18 @@ import static io.pickbox.index.TestOps.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pickbox.index.Result.Status;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Invites, certificates and revocations, decided in apply from committed times only. */
 class ClusterTrustTest {
 
     private final Index index = new Index();
+
+    @AfterEach
+    void closeIndex() {
+        index.close();
+    }
     private final TestOps n1 = new TestOps("n1");
     private final TestOps n2 = new TestOps("n2");
     private long log;

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,6 +20,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class IndexApplyTest {
 
     private final Index index = new Index();
+
+    @AfterEach
+    void closeIndex() {
+        index.close();
+    }
     private final TestOps n1 = new TestOps("n1");
     private final TestOps n2 = new TestOps("n2");
     private long logIndex = 100;

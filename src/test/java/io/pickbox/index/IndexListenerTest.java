@@ -10,12 +10,18 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class IndexListenerTest {
 
     private final Index index = new Index();
+
+    @AfterEach
+    void closeIndex() {
+        index.close();
+    }
     private final TestOps n1 = new TestOps("n1");
     private final Recorder recorder = new Recorder();
     private long logIndex;

@@ -6,6 +6,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.AfterTry;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Following the cursor page by page gives exactly the full listing, for any tree and page size. */
 class IndexPageProperties {
+
+    @AfterTry
+    void closeIndexes() {
+        TempIndexes.closeAll();
+    }
 
     /** Names that sort on both sides of '/' ('-' and '.' before it, '0' right after it). */
     private static final List<String> NAMES = List.of("a", "a-", "a.b", "a0", "b", "B", "x y", "é");
@@ -69,7 +75,7 @@ class IndexPageProperties {
 
     /** Files at the given paths; a path under another one's name makes that one a directory first. */
     private static Index indexOf(Set<String> paths) {
-        Index index = new Index();
+        Index index = TempIndexes.open();
         TestOps ops = new TestOps("n1");
         long log = 1;
         for (String p : paths.stream().sorted((x, y) -> Long.compare(y.chars().filter(c -> c == '/').count(),

@@ -1,5 +1,6 @@
 package io.pickbox.index;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -10,6 +11,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class IndexPageTest {
 
     private final Index index = new Index();
+
+    @AfterEach
+    void closeIndex() {
+        index.close();
+    }
     private final TestOps n1 = new TestOps("n1");
     private long log = 1;
 

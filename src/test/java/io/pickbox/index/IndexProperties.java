@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Result.Status;
+import io.pickbox.store.Store;
+import io.pickbox.store.StoreOptions;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,6 +26,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.AfterTry;
 
 /**
  * Apply as a pure function: random op sequences over a small, collision-prone path alphabet.
@@ -31,6 +36,11 @@ import net.jqwik.api.constraints.IntRange;
  * version, some version seen earlier, or 0. The concrete ops are then replayed elsewhere.
  */
 class IndexProperties {
+
+    @AfterTry
+    void closeIndexes() {
+        TempIndexes.closeAll();
+    }
 
     static final List<String> PATHS = List.of("a", "b", "a/x", "b/y", "A", "a/x/z", "B", "c.txt", "C.TXT", "a/X");
     static final List<String> BAD_PATHS = List.of("../a", "/a", ".pickbox/a", "a//b", "a\u0000");
@@ -69,7 +79,7 @@ class IndexProperties {
 
     /** Turns steps into concrete ops, applying each to the index it drives. */
     static final class Driver {
-        final Index index = new Index();
+        final Index index = TempIndexes.open();
         final Map<String, Long> seqs = new HashMap<>();
         final List<Long> seenVersions = new ArrayList<>(List.of(0L));
         final Set<String> chunksEverPut = new HashSet<>();
@@ -136,7 +146,7 @@ class IndexProperties {
     @Property(tries = 300)
     void sameOpsGiveTheSameStateAndResults(@ForAll("steps") List<Step> steps) {
         Run first = run(steps);
-        Index second = new Index();
+        Index second = TempIndexes.open();
         long log = 10;
         List<Result> results = new ArrayList<>();
         for (Op op : first.ops()) results.add(second.apply(op, ++log));
@@ -147,6 +157,45 @@ class IndexProperties {
         assertThat(second.conflictCount()).isEqualTo(second.conflicts().size());
     }
 
+    // ------------------------------------------------------------ (1b) the store survives a reopen
+
+    @Property(tries = 150)
+    void closingAndReopeningTheStoreChangesNothing(@ForAll("steps") List<Step> steps,
+                                                   @ForAll @IntRange(min = 0, max = 60) int cut) throws IOException {
+        Run uninterrupted = run(steps);
+        int at = Math.min(cut, steps.size());
+        Path dir = Files.createTempDirectory("pickbox-reopen");
+        try {
+            long log = 10;
+            List<Result> results = new ArrayList<>();
+            try (Store store = Store.open(dir, StoreOptions.SMALL)) {
+                Index index = new Index(store);
+                for (Op op : uninterrupted.ops().subList(0, at)) results.add(index.apply(op, ++log));
+            }
+            try (Store store = Store.open(dir, StoreOptions.SMALL)) {
+                Index index = new Index(store);
+                assertThat(index.appliedIndex()).isEqualTo(at == 0 ? 0 : log);
+                for (Op op : uninterrupted.ops().subList(at, steps.size())) results.add(index.apply(op, ++log));
+
+                Index expected = uninterrupted.driver().index;
+                assertThat(results).isEqualTo(uninterrupted.results());
+                assertThat(index.state()).isEqualTo(expected.state());
+                assertThat(index.versionClock()).isEqualTo(expected.versionClock());
+                assertThat(index.size()).isEqualTo(expected.size());
+                assertThat(index.fileBytes()).isEqualTo(expected.fileBytes());
+                assertThat(index.conflictCount()).isEqualTo(expected.conflictCount());
+                assertThat(index.trust()).isEqualTo(expected.trust());
+                for (String chunk : uninterrupted.driver().chunksEverPut) {
+                    assertThat(index.hasChunk(chunk)).isEqualTo(expected.hasChunk(chunk));
+                }
+            }
+        } finally {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
     // ------------------------------------------------------------ (2) snapshot equivalence
 
     @Property(tries = 300)
@@ -155,10 +204,10 @@ class IndexProperties {
         Run uninterrupted = run(steps);
         int at = Math.min(cut, steps.size());
 
-        Index before = new Index();
+        Index before = TempIndexes.open();
         long log = 10;
         for (Op op : uninterrupted.ops().subList(0, at)) before.apply(op, ++log);
-        Index restored = new Index();
+        Index restored = TempIndexes.open();
         restored.restore(IndexStateTest.read(IndexStateTest.write(before.state())));
 
         List<Result> rest = new ArrayList<>();

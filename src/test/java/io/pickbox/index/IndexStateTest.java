@@ -13,9 +13,15 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class IndexStateTest {
+
+    @AfterEach
+    void closeIndexes() {
+        TempIndexes.closeAll();
+    }
 
     private final TestOps n1 = new TestOps("n1");
     private final TestOps n2 = new TestOps("n2");
@@ -38,7 +44,7 @@ class IndexStateTest {
 
     /** An index with a bit of everything: dirs, files, a conflict copy, chunked files, several origins. */
     private Index populated() {
-        Index index = new Index();
+        Index index = TempIndexes.open();
         long log = 10;
         long v = index.apply(n1.put("docs/a.txt", "one", 0), ++log).version();
         index.apply(n1.put("docs/a.txt", "two", v), ++log);
@@ -67,7 +73,7 @@ class IndexStateTest {
 
     @Test
     void emptyIndexRoundTrips() throws IOException {
-        IndexState empty = new Index().state();
+        IndexState empty = TempIndexes.open().state();
         assertThat(read(write(empty))).isEqualTo(empty);
     }
 
@@ -82,7 +88,7 @@ class IndexStateTest {
     @Test
     void restoredIndexAnswersReadsLikeTheOriginal() throws IOException {
         Index original = populated();
-        Index restored = new Index();
+        Index restored = TempIndexes.open();
         restored.restore(read(write(original.state())));
 
         assertThat(restored.state()).isEqualTo(original.state());
@@ -104,7 +110,7 @@ class IndexStateTest {
     @Test
     void restoredIndexDecidesTheNextOpsExactlyLikeTheOriginal() throws IOException {
         Index original = populated();
-        Index restored = new Index();
+        Index restored = TempIndexes.open();
         restored.restore(read(write(original.state())));
 
         long v = original.get("docs/a.txt").version();
