@@ -356,6 +356,11 @@ public final class Index implements AutoCloseable {
         return results;
     }
 
+    /** Records that the store holds every entry up to ({@code term}, {@code logIndex}), when those after the last batch changed nothing. */
+    public void markApplied(long term, long logIndex) {
+        applyEntry(List.of(), term, logIndex);
+    }
+
     private void begin() {
         batch = store.batch();
         working = committed;

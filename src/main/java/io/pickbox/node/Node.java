@@ -62,7 +62,7 @@ public final class Node implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
     private final NodeConfig config;
-    private final Index index = new Index();
+    private Index index;
     private Predicate<String> ignored;
     private BlobStore blobs;
     private StagedFiles staged;
@@ -154,9 +154,9 @@ public final class Node implements AutoCloseable {
             if (clusterId == null) clusterId = ClusterIds.newClusterId();
             groupId = RaftNode.groupIdOf(clusterId);
         }
-        raft = new RaftNode(raftSettings, config.raftAddress(), groupId, new PickboxStateMachine(index, blobs), raftSecurity);
-
         store = Store.open(state.resolve("store"), StoreOptions.DEFAULT);
+        index = new Index(store);
+        raft = new RaftNode(raftSettings, config.raftAddress(), groupId, new PickboxStateMachine(index, blobs), raftSecurity);
         table = new LocalTable(store, state.resolve("local"));
         // New rules change what is replicated: compare everything again.
         ignored = Ignores.forFolder(data, () -> {

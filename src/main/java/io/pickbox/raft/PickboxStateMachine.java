@@ -1,9 +1,10 @@
 package io.pickbox.raft;
 
 import io.pickbox.index.Index;
-import io.pickbox.index.IndexState;
 import io.pickbox.index.Op;
 import io.pickbox.index.Result;
+import io.pickbox.store.Store;
+import io.pickbox.store.StoreOptions;
 import io.pickbox.transfer.BlobStore;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -11,29 +12,20 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
-import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
-import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.LifeCycle;
-import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +36,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Ratis state machine: validates proposals statelessly, stages chunk bytes in the blob
- * store as Ratis writes them, hands committed ops to the {@link Index}, and snapshots the index.
+ * store as Ratis writes them, hands committed ops to the {@link Index} (one store batch per entry),
+ * and takes snapshots as checkpoints of the store.
  */
 public final class PickboxStateMachine extends BaseStateMachine {
 
@@ -53,7 +46,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
 
     private final Index index;
     private final BlobStore blobs;
-    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final CheckpointStorage storage = new CheckpointStorage();
     private final java.util.TreeMap<Long, CompletableFuture<Void>> appliedWaiters = new java.util.TreeMap<>();
     /** Unused chunks younger than this stay, for uploads still in progress. */
     private static final java.time.Duration BLOB_GRACE = java.time.Duration.ofMinutes(10);
@@ -85,7 +78,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
-        getLifeCycle().startAndTransition(this::loadLatestSnapshot, IOException.class);
+        getLifeCycle().startAndTransition(this::loadState, IOException.class);
     }
 
     /**
@@ -109,7 +102,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
     }
 
     @Override
-    public SimpleStateMachineStorage getStateMachineStorage() {
+    public CheckpointStorage getStateMachineStorage() {
         return storage;
     }
 
@@ -119,48 +112,82 @@ public final class PickboxStateMachine extends BaseStateMachine {
         getLifeCycle().transition(LifeCycle.State.PAUSED);
     }
 
-    /** After a snapshot was installed from the leader: load it and resume. */
+    /** After Ratis installed a checkpoint from the leader in the state machine's directory: take it in and resume. */
     @Override
     public void reinitialize() throws IOException {
-        loadLatestSnapshot();
+        storage.reload();
+        loadState();
         if (getLifeCycleState() == LifeCycle.State.PAUSED) {
             getLifeCycle().transition(LifeCycle.State.STARTING);
             getLifeCycle().transition(LifeCycle.State.RUNNING);
         }
     }
 
-    private void loadLatestSnapshot() throws IOException {
-        SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
-        if (snapshot == null) return;
-        Path file = snapshot.getFile().getPath();
-        if (snapshot.getFile().getFileDigest() != null) {
-            MD5FileUtil.verifySavedMD5(file.toFile(), snapshot.getFile().getFileDigest());
+    /**
+     * Brings the index and the snapshots into line, so that Ratis resumes applying right after the
+     * last entry the store holds (it resumes after the latest snapshot): an index snapshot of the
+     * old single-file format is loaded into an empty store; a checkpoint ahead of the store
+     * (installed from the leader, or left by an install a crash cut short) replaces the index; a
+     * store ahead of its latest checkpoint gets a checkpoint at its applied entry.
+     */
+    private void loadState() throws IOException {
+        if (!Index.present(index.store())) LegacySnapshot.migrate(storage.directory(), index);
+        Path latest = storage.latestDirectory();
+        if (latest != null && CheckpointStorage.termIndexOf(latest).getIndex() > index.appliedIndex()) {
+            install(latest, CheckpointStorage.termIndexOf(latest));
         }
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-            index.restore(IndexState.readFrom(in));
+        if (index.appliedIndex() > 0) {
+            TermIndex applied = TermIndex.valueOf(index.appliedTerm(), index.appliedIndex());
+            SnapshotInfo snapshot = storage.getLatestSnapshot();
+            if (snapshot == null || snapshot.getIndex() < applied.getIndex()) {
+                index.store().sync();
+                storage.take(index.store(), applied);
+            }
+            updateLastAppliedTermIndex(applied);
+            appliedUpTo(applied.getIndex());
         }
-        updateLastAppliedTermIndex(snapshot.getTermIndex());
-        appliedUpTo(snapshot.getTermIndex().getIndex());
-        LOG.info("Loaded index snapshot at {} ({} entries)", snapshot.getTermIndex(), index.size());
+        LegacySnapshot.deleteAll(storage.directory());
+        LOG.info("Index at {} ({} entries)", getLastAppliedTermIndex(), index.size());
+    }
+
+    /** Replaces the index with the one in a checkpoint (verified first), opened aside from the node's store. */
+    private void install(Path checkpoint, TermIndex at) throws IOException {
+        CheckpointStorage.verify(checkpoint);
+        Path scratch = index.store().directory().toAbsolutePath().resolveSibling("store.install");
+        CheckpointStorage.deleteTree(scratch);
+        Files.createDirectories(scratch);
+        try (var files = Files.list(checkpoint)) {
+            for (Path f : files.filter(p -> !p.toString().endsWith(CheckpointStorage.MD5_SUFFIX)).toList()) {
+                Path copy = scratch.resolve(f.getFileName().toString());
+                // table files are immutable: linked; the rest (manifest, options, log) change when opened: copied
+                if (f.toString().endsWith(".sst")) Files.createLink(copy, f);
+                else Files.copy(f, copy);
+            }
+        }
+        try (Store source = Store.open(scratch, StoreOptions.SMALL)) {
+            if (!Index.present(source)) throw new IOException("checkpoint " + checkpoint + " holds no index");
+            index.replaceWith(source);
+        } finally {
+            CheckpointStorage.deleteTree(scratch);
+        }
+        if (index.appliedIndex() < at.getIndex()) index.markApplied(at.getTerm(), at.getIndex());
+        LOG.info("Installed the index checkpoint at {} ({} entries)", at, index.size());
     }
 
     @Override
     public long takeSnapshot() throws IOException {
         TermIndex applied = getLastAppliedTermIndex();
         if (applied == null || applied.getIndex() <= 0) return -1;
-        IndexState state = index.state();
-        File file = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
-        Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
-            state.writeTo(out);
-        }
-        Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        var md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), applied));
+        SnapshotInfo latest = storage.getLatestSnapshot();
+        if (latest != null && latest.getIndex() >= applied.getIndex()) return latest.getIndex();
+        // entries that change no index state (configuration) move the applied index too
+        if (index.appliedIndex() < applied.getIndex()) index.markApplied(applied.getTerm(), applied.getIndex());
+        index.store().sync();
+        storage.take(index.store(), applied);
         if (stopping) {
-            LOG.debug("Took index snapshot at {} ({} entries)", applied, state.entries().size());
+            LOG.debug("Took an index checkpoint at {} ({} entries)", applied, index.size());
         } else {
-            LOG.info("Took index snapshot at {} ({} entries)", applied, state.entries().size());
+            LOG.info("Took an index checkpoint at {} ({} entries)", applied, index.size());
         }
         collectBlobs();
         return applied.getIndex();
@@ -290,10 +317,11 @@ public final class PickboxStateMachine extends BaseStateMachine {
         List<Result> results = new ArrayList<>();
         try {
             Proposal p = Proposal.parse(entry.getStateMachineLogEntry().getLogData());
-            for (Op op : p.ops()) results.add(index.apply(op, entry.getIndex()));
+            results = index.applyEntry(p.ops(), entry.getTerm(), entry.getIndex());
         } catch (IllegalArgumentException e) {
             // Validated on the leader, so this means a corrupt entry: decide it (deterministically) as rejected.
             results = List.of(Result.rejected(null, "undecodable op: " + e.getMessage()));
+            index.markApplied(entry.getTerm(), entry.getIndex());
         }
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         appliedUpTo(entry.getIndex());

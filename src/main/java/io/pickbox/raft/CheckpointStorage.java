@@ -1,0 +1,141 @@
+package io.pickbox.raft;
+
+import io.pickbox.store.Store;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
+import org.apache.ratis.util.MD5FileUtil;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Ratis snapshots as checkpoints of the node's store: each one a directory
+ * {@code checkpoint.TERM_INDEX} in the state machine's directory, whose files Ratis streams to a
+ * follower that needs them (each with its MD5, checked on arrival) and installs in the same place.
+ */
+final class CheckpointStorage implements StateMachineStorage {
+
+    private static final Pattern NAME = Pattern.compile("checkpoint\\.(\\d+)_(\\d+)");
+    /** Checkpoints kept: the latest, and the one before it for a follower still downloading it. */
+    static final int KEEP = 2;
+
+    private volatile Path dir;
+    private volatile FileListSnapshotInfo latest;
+
+    @Override
+    public void init(RaftStorage raftStorage) throws IOException {
+        dir = raftStorage.getStorageDir().getStateMachineDir().toPath();
+        Files.createDirectories(dir);
+        reload();
+    }
+
+    Path directory() {
+        return dir;
+    }
+
+    /** Reads the newest checkpoint from disk (after start, or after Ratis installed one from the leader). */
+    void reload() throws IOException {
+        Path newest = checkpoints().stream().reduce((a, b) -> b).orElse(null);
+        latest = newest == null ? null : infoOf(newest);
+    }
+
+    @Override
+    public FileListSnapshotInfo getLatestSnapshot() {
+        return latest;
+    }
+
+    /** The directory of the newest checkpoint, or null. */
+    Path latestDirectory() {
+        FileListSnapshotInfo l = latest;
+        return l == null ? null : dir.resolve(nameOf(l.getTermIndex()));
+    }
+
+    /** Checkpoints {@code store} as the snapshot at {@code at} and drops all but the newest {@value #KEEP}. */
+    FileListSnapshotInfo take(Store store, TermIndex at) throws IOException {
+        Path target = dir.resolve(nameOf(at));
+        if (!Files.exists(target)) store.checkpoint(target);
+        latest = infoOf(target);
+        keepNewest(KEEP);
+        return latest;
+    }
+
+    /** The MD5 Ratis saved beside each file it received: a checkpoint altered since fails here. */
+    static void verify(Path checkpoint) throws IOException {
+        try (Stream<Path> files = Files.list(checkpoint)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(MD5_SUFFIX)).toList()) {
+                Path data = f.resolveSibling(f.getFileName().toString().replace(MD5_SUFFIX, ""));
+                MD5Hash expected = MD5FileUtil.readStoredMd5ForFile(data.toFile());
+                MD5Hash actual = MD5FileUtil.computeMd5ForFile(data.toFile());
+                if (!expected.equals(actual)) throw new IOException("checkpoint file " + data + " does not match its MD5");
+            }
+        }
+    }
+
+    static final String MD5_SUFFIX = ".md5";
+
+    @Override
+    public void format() {
+        // the directory is created by init
+    }
+
+    @Override
+    public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
+        int keep = policy == null ? KEEP : Math.max(KEEP, policy.getNumSnapshotsRetained());
+        keepNewest(keep);
+    }
+
+    private void keepNewest(int keep) throws IOException {
+        List<Path> all = checkpoints();
+        for (int i = 0; i < all.size() - keep; i++) deleteTree(all.get(i));
+    }
+
+    /** Every checkpoint, oldest first. */
+    private List<Path> checkpoints() throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> Files.isDirectory(p) && NAME.matcher(p.getFileName().toString()).matches()).forEach(out::add);
+        }
+        out.sort(Comparator.comparingLong(p -> termIndexOf(p).getIndex()));
+        return out;
+    }
+
+    static TermIndex termIndexOf(Path checkpoint) {
+        Matcher m = NAME.matcher(checkpoint.getFileName().toString());
+        if (!m.matches()) throw new IllegalArgumentException("not a checkpoint: " + checkpoint);
+        return TermIndex.valueOf(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
+    }
+
+    static String nameOf(TermIndex at) {
+        return "checkpoint." + at.getTerm() + "_" + at.getIndex();
+    }
+
+    /** The checkpoint's files; digests left to Ratis, which computes them as it streams each file. */
+    private static FileListSnapshotInfo infoOf(Path checkpoint) throws IOException {
+        List<FileInfo> files = new ArrayList<>();
+        try (Stream<Path> s = Files.list(checkpoint)) {
+            s.filter(p -> Files.isRegularFile(p) && !p.toString().endsWith(MD5_SUFFIX)).sorted()
+                    .forEach(p -> files.add(new FileInfo(p.toAbsolutePath(), null)));
+        }
+        return new FileListSnapshotInfo(files, termIndexOf(checkpoint));
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        }
+    }
+}
