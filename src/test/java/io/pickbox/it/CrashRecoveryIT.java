@@ -244,6 +244,62 @@ class CrashRecoveryIT {
         for (TestNode n : cluster.nodes()) assertThat(n.file("mid")).as("mid on " + n).doesNotExist();
     }
 
+    @Test
+    @Order(5)
+    void followerKilledWhileApplyingABurstRestartsWithTheSameIndex() throws Exception {
+        TestNode leader = awaitLeader(cluster.running(), T);
+        TestNode victim = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        int files = 1500;
+        long appliedBefore = victim.status().path("appliedIndex").asLong();
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 0; i < files; i++) TestCluster.write(leader.file("burst/d" + (i % 30) + "/f" + i + ".txt"), "burst file " + i);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        writer.start();
+        // killed while its state machine is applying the burst's entries
+        await().atMost(T).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).ignoreExceptions()
+                .until(() -> victim.status().path("appliedIndex").asLong() > appliedBefore + 20);
+        victim.kill();
+        writer.join();
+        List<TestNode> live = cluster.running();
+        awaitContent(live, "burst/d" + ((files - 1) % 30) + "/f" + (files - 1) + ".txt", "burst file " + (files - 1), T);
+        cluster.awaitConverged(T);
+
+        victim.start();
+        cluster.awaitConverged(Duration.ofSeconds(60));
+        // the same index everywhere: every entry of every page, and the counts
+        List<String> reference = null;
+        for (TestNode n : cluster.nodes()) {
+            List<String> listing = listing(n);
+            assertThat(listing).as("entries under burst on " + n).hasSize(files + 1 + 30);
+            if (reference == null) reference = listing;
+            else assertThat(listing).as("the index of " + n).isEqualTo(reference);
+        }
+        var statuses = new java.util.ArrayList<com.fasterxml.jackson.databind.JsonNode>();
+        for (TestNode n : cluster.nodes()) statuses.add(n.status());
+        for (var st : statuses) {
+            assertThat(st.path("files").asLong()).isEqualTo(statuses.get(0).path("files").asLong());
+            assertThat(st.path("bytes").asLong()).isEqualTo(statuses.get(0).path("bytes").asLong());
+        }
+    }
+
+    /** Every entry under burst/, as /v1/files pages give them. */
+    private static List<String> listing(TestNode n) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        String after = null;
+        do {
+            String query = "/v1/files?prefix=burst&limit=500" + (after == null ? ""
+                    : "&after=" + java.net.URLEncoder.encode(after, java.nio.charset.StandardCharsets.UTF_8));
+            var page = new com.fasterxml.jackson.databind.ObjectMapper().readTree(get(n.adminAddress(), query).body());
+            for (var e : page.path("entries")) out.add(e.toString());
+            after = page.path("next").isNull() || page.path("next").isMissingNode() ? null : page.path("next").asText();
+        } while (after != null);
+        return out;
+    }
+
     private static List<String> tempFiles(TestNode n) throws java.io.IOException {
         List<String> out = new java.util.ArrayList<>();
         try (var s = Files.walk(n.dir())) {
