@@ -979,7 +979,7 @@ def run_renames_deletes(system, n, rounds, limit, rng):
     and the other n deleted. Time from the first rename until every node holds exactly the n renamed
     files with their contents."""
     dirs = system.dirs
-    samples = []
+    samples, written = [], []  # written: how long the writer itself took for its 2n calls
     for r in range(rounds):
         sub = os.path.join("meta", f"r{r}")
         files = {os.path.join(sub, f"f{i:03d}.txt"): rng.randbytes(1024) for i in range(2 * n)}
@@ -997,10 +997,11 @@ def run_renames_deletes(system, n, rounds, limit, rng):
             expected[new] = files[names[i]]
         for rel in names[n:]:
             os.remove(os.path.join(dirs[0], rel))
+        written.append(round(time.perf_counter() - t0, 4))
         samples.append(poll_files(dirs[1:], sub, expected, limit, t0))
         system.wait_idle()
     res = summary(samples, limit)
-    res.update({"renames": n, "deletes": n})
+    res.update({"renames": n, "deletes": n, "write_s": written})
     return res
 
 
