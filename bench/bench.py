@@ -434,7 +434,7 @@ class Pickbox:
             invite_ms = round((time.perf_counter() - t) * 1000, 1)
         p = spawn(cmd, os.path.join(self.work, f"node{i + 1}.log"), env=env)
         node = {"id": nid, "port": port, "admin": admin, "peer": peer, "dir": d, "proc": p, "name": f"node{i + 1}",
-                "invite_ms": invite_ms, "cmd": cmd}
+                "invite_ms": invite_ms, "cmd": cmd, "env": env, "log": os.path.join(self.work, f"node{i + 1}.log")}
         self.nodes.append(node)
         self.mem.add(node["name"], p.pid)
         return node
@@ -1864,6 +1864,8 @@ def main():
     ap.add_argument("--insecure", action="store_true",
                     help="Pickbox nodes without TLS (--insecure), to compare with the default mutual TLS")
     ap.add_argument("--comparison", action="store_true", help=argparse.SUPPRESS)  # bench/run --compare-insecure
+    ap.add_argument("--scale", action="store_true", help="the scale workload (see bench/scale.py)")
+    ap.add_argument("--files", type=int, default=100_000, help="files of the scale workload")
     ap.add_argument("--compare", nargs="+", metavar="RESULT_JSON",
                     help="print TLS against plaintext from earlier runs' result files, and run nothing")
     args = ap.parse_args()
@@ -1879,6 +1881,9 @@ def main():
     signal.signal(signal.SIGINT, on_signal)
     if args.long:
         return main_long(args)
+    if args.scale:
+        import scale
+        return scale.main(sys.modules[__name__], args)
     args.out = args.out or os.path.join(HERE, "results", "latest" + ("-everyday" if args.everyday else "")
                                         + ("-plaintext" if args.insecure else "") + ".json")
 

@@ -120,34 +120,69 @@
     const problems = [];
     for (const [p, why] of Object.entries(s.problems || {})) problems.push(el('li', {}, p + ': ' + why));
     for (const [p, b] of Object.entries(s.blocked || {})) problems.push(el('li', {}, p + ': blocked: ' + b.reason));
+    const hidden = (s.problemsCount || 0) - Object.keys(s.problems || {}).length +
+      (s.blockedCount || 0) - Object.keys(s.blocked || {}).length;
+    if (hidden > 0) problems.push(el('li', {}, 'and ' + hidden + ' more (pickbox why PATH explains one)'));
     $('problems').replaceChildren(...problems);
   }
 
   // ------------------------------------------------------------ files and conflicts
 
+  // The browser asks for one directory's entries a page at a time (never the whole tree); "more"
+  // asks for the next page after the last path shown. A refresh reloads as many as are shown.
+  const PAGE = 100;
+  const MAX_PAGE = 10000;
+  let filesShown = [];
+  let filesNext = null;
+
+  function filesQuery(after, limit) {
+    return '/v1/files?children&limit=' + limit + (cwd ? '&prefix=' + encodeURIComponent(cwd) : '') +
+      (after ? '&after=' + encodeURIComponent(after) : '');
+  }
+
   async function refreshFiles() {
-    let list;
+    let page;
     try {
-      list = await api('/v1/files' + (cwd ? '?prefix=' + encodeURIComponent(cwd) : ''));
+      page = await api(filesQuery(null, Math.min(MAX_PAGE, Math.max(PAGE, filesShown.length))));
     } catch (e) {
-      if (cwd) { cwd = ''; return refreshFiles(); }
+      if (cwd) { cwd = ''; filesShown = []; return refreshFiles(); }
       return;
     }
+    filesShown = page.entries;
+    filesNext = page.next;
+    renderFiles();
+  }
+
+  async function moreFiles() {
+    if (!filesNext) return;
+    const dir = cwd;
+    const page = await api(filesQuery(filesNext, PAGE)).catch(() => null);
+    if (!page || dir !== cwd) return;
+    filesShown = filesShown.concat(page.entries);
+    filesNext = page.next;
+    renderFiles();
+  }
+
+  function openDir(path) {
+    cwd = path;
+    filesShown = [];
+    filesNext = null;
+    $('detail').hidden = true;
+    refreshFiles();
+  }
+
+  function renderFiles() {
     const rows = [];
     if (cwd) {
       const up = el('a', { className: 'up' }, '..');
-      up.onclick = () => { cwd = cwd.includes('/') ? cwd.slice(0, cwd.lastIndexOf('/')) : ''; refreshFiles(); };
+      up.onclick = () => openDir(cwd.includes('/') ? cwd.slice(0, cwd.lastIndexOf('/')) : '');
       rows.push(el('tr', {}, el('td', {}, up), el('td'), el('td'), el('td'), el('td'), el('td')));
     }
-    for (const f of list) {
-      if (f.path === cwd) continue;
+    for (const f of filesShown) {
       const parent = f.path.includes('/') ? f.path.slice(0, f.path.lastIndexOf('/')) : '';
-      if (parent !== cwd) continue;
       const name = f.path.slice(parent ? parent.length + 1 : 0);
       const link = el('a', {}, name + (f.type === 'dir' ? '/' : ''));
-      link.onclick = () => {
-        if (f.type === 'dir') { cwd = f.path; $('detail').hidden = true; refreshFiles(); } else { showDetail(f.path); }
-      };
+      link.onclick = () => { if (f.type === 'dir') openDir(f.path); else showDetail(f.path); };
       const tr = el('tr', { className: 'file' },
         el('td', {}, link),
         el('td', { className: 'num' }, f.type === 'dir' ? '' : fmtBytes(f.size)),
@@ -159,6 +194,7 @@
       rows.push(tr);
     }
     $('files').tBodies[0].replaceChildren(...rows);
+    $('files-more').hidden = !filesNext;
     $('cwd').textContent = '/' + cwd;
   }
 
@@ -178,12 +214,31 @@
     d.hidden = false;
   }
 
+  let conflictsShown = [];
+  let conflictsNext = null;
+
   async function refreshConflicts() {
     try {
-      const list = await api('/v1/conflicts');
-      $('conflicts').tBodies[0].replaceChildren(...list.map((c) =>
-        el('tr', {}, el('td', {}, c.path), el('td', {}, c.conflictOf || ''), el('td', {}, c.origin || ''))));
+      const page = await api('/v1/conflicts?limit=' + Math.min(MAX_PAGE, Math.max(PAGE, conflictsShown.length)));
+      conflictsShown = page.entries;
+      conflictsNext = page.next;
+      renderConflicts();
     } catch (e) { /* shown by the status line */ }
+  }
+
+  async function moreConflicts() {
+    if (!conflictsNext) return;
+    const page = await api('/v1/conflicts?limit=' + PAGE + '&after=' + encodeURIComponent(conflictsNext)).catch(() => null);
+    if (!page) return;
+    conflictsShown = conflictsShown.concat(page.entries);
+    conflictsNext = page.next;
+    renderConflicts();
+  }
+
+  function renderConflicts() {
+    $('conflicts').tBodies[0].replaceChildren(...conflictsShown.map((c) =>
+      el('tr', {}, el('td', {}, c.path), el('td', {}, c.conflictOf || ''), el('td', {}, c.origin || ''))));
+    $('conflicts-more').hidden = !conflictsNext;
   }
 
   // ------------------------------------------------------------ live events
@@ -236,6 +291,8 @@
   function main() {
     $('signin-form').addEventListener('submit', signIn);
     $('signout').addEventListener('click', signOut);
+    $('files-more').addEventListener('click', moreFiles);
+    $('conflicts-more').addEventListener('click', moreConflicts);
     fetch('/v1/session', { cache: 'no-store', credentials: 'same-origin' })
       .then((r) => r.json()).then((s) => { if (s.signedIn) $('signout').hidden = false; }).catch(() => null);
     start();

@@ -32,6 +32,7 @@ class ArchitectureTest {
                 .layer("sync").definedBy("io.pickbox.sync..")
                 .layer("raft").definedBy("io.pickbox.raft..")
                 .layer("index").definedBy("io.pickbox.index..")
+                .layer("store").definedBy("io.pickbox.store..")
                 .layer("transfer").definedBy("io.pickbox.transfer..")
                 .layer("trust").definedBy("io.pickbox.trust..")
                 .layer("folder").definedBy("io.pickbox.folder..")
@@ -44,11 +45,20 @@ class ArchitectureTest {
                 .whereLayer("sync").mayOnlyBeAccessedByLayers("cli", "node", "admin")
                 .whereLayer("raft").mayOnlyBeAccessedByLayers("cli", "node", "admin")
                 .whereLayer("index").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync", "raft")
+                .whereLayer("store").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync", "raft", "index")
                 .whereLayer("transfer").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync", "raft")
                 .whereLayer("trust").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync", "raft", "transfer")
                 .whereLayer("folder").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync", "raft", "index", "transfer", "watch")
                 .whereLayer("watch").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync")
                 .whereLayer("os").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync", "raft", "index", "transfer", "folder", "watch")
+                .check(MAIN);
+    }
+
+    /** The storage engine is the store package's detail: everything else sees its tables, batches and snapshots. */
+    @Test
+    void onlyTheStoreReadsTheStorageEngine() {
+        noClasses().that().resideOutsideOfPackage("io.pickbox.store..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.rocksdb..")
                 .check(MAIN);
     }
 

@@ -22,11 +22,27 @@ import java.util.Map;
  */
 final class EventHub implements IndexListener, AutoCloseable {
 
+    /**
+     * Events kept for clients that resume. A dashboard or script that reconnects after a short
+     * outage resumes without a gap unless more than this many ops were applied meanwhile; at a few
+     * hundred bytes an event the ring stays a few MB whatever the folder holds. A client that
+     * resumes from before the oldest one gets a "gap" event and reloads the state instead.
+     */
     static final int CAPACITY = 10_000;
     private static final long KEEPALIVE_MS = 15_000;
 
-    /** One applied op and its result; rendered as JSON when sent. */
-    record Event(long id, long logIndex, long time, Op op, Result result) {}
+    /**
+     * One applied op and its result, as rendered: the op's kind, origin and what it is about
+     * (path, size, target), not the op itself, whose chunk list can hold thousands of hashes.
+     */
+    record Event(long id, long logIndex, long time, String op, String origin, Map<String, Object> subject, Result result) {
+
+        static Event of(long id, long logIndex, long time, Op op, Result result) {
+            Map<String, Object> subject = new LinkedHashMap<>(4);
+            putSubject(subject, op);
+            return new Event(id, logIndex, time, NodeMetrics.opType(op), NodeMetrics.originNode(op), subject, result);
+        }
+    }
 
     /** At least the most ops one log entry can carry. */
     static final long IDS_PER_ENTRY = 1024;
@@ -50,7 +66,7 @@ final class EventHub implements IndexListener, AutoCloseable {
             placeInEntry = logIndex == lastLogIndex ? placeInEntry + 1 : 0;
             lastLogIndex = logIndex;
             long id = logIndex * IDS_PER_ENTRY + placeInEntry;
-            ring.addLast(new Event(id, logIndex, System.currentTimeMillis(), op, result));
+            ring.addLast(Event.of(id, logIndex, System.currentTimeMillis(), op, result));
             if (ring.size() > CAPACITY) ring.removeFirst();
             lastId = Math.max(lastId, id);
             notifyAll();
@@ -142,13 +158,12 @@ final class EventHub implements IndexListener, AutoCloseable {
 
     static Map<String, Object> render(Event e) {
         Map<String, Object> m = new LinkedHashMap<>();
-        Op op = e.op();
         m.put("id", e.id());
         m.put("index", e.logIndex());
         m.put("time", e.time());
-        m.put("op", NodeMetrics.opType(op));
-        putSubject(m, op);
-        m.put("origin", NodeMetrics.originNode(op));
+        m.put("op", e.op());
+        m.putAll(e.subject());
+        m.put("origin", e.origin());
         Result r = e.result();
         m.put("result", r.status().name().toLowerCase(Locale.ROOT));
         if (r.path() != null) m.put("resultPath", r.path());

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,20 +44,19 @@ final class FileRoutes {
         app.get("/v1/conflicts", this::conflicts);
     }
 
+    /** A page of the committed tree; with {@code ?children}, of the entries directly in {@code prefix} only. */
     private void list(Context ctx) {
-        String prefix = ctx.queryParam("prefix");
-        prefix = prefix == null || prefix.isEmpty() ? "" : PathValidator.normalize(prefix);
-        ctx.json(describeAll(files.list(prefix)));
+        PageRequest page = PageRequest.of(ctx);
+        List<Map.Entry<String, Entry>> entries = ctx.queryParamMap().containsKey("children")
+                ? files.children(page.prefix(), page.after(), page.limit() + 1)
+                : files.page(page.prefix(), page.after(), page.limit() + 1);
+        ctx.json(page.answer(entries, Map.Entry::getKey, e -> describe(e.getKey(), e.getValue())));
     }
 
     private void conflicts(Context ctx) {
-        ctx.json(describeAll(files.conflicts()));
-    }
-
-    private static List<Map<String, Object>> describeAll(List<Map.Entry<String, Entry>> entries) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (var e : entries) out.add(describe(e.getKey(), e.getValue()));
-        return out;
+        PageRequest page = PageRequest.of(ctx);
+        List<Map.Entry<String, Entry>> entries = files.conflicts(page.prefix(), page.after(), page.limit() + 1);
+        ctx.json(page.answer(entries, Map.Entry::getKey, e -> describe(e.getKey(), e.getValue())));
     }
 
     private static Map<String, Object> describe(String path, Entry e) {

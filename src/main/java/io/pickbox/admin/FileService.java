@@ -13,11 +13,14 @@ import java.util.concurrent.CompletableFuture;
 /** What the file endpoints read and change: the committed index, this node's bytes, and changes through consensus. */
 public interface FileService {
 
-    /** Committed entries under {@code prefix} ("" for all), by path. */
-    List<Map.Entry<String, Entry>> list(String prefix);
+    /** At most {@code limit} committed entries at or under {@code prefix} ("" for all) after the path {@code after} (null: from the first), by path. */
+    List<Map.Entry<String, Entry>> page(String prefix, String after, int limit);
 
-    /** Committed conflict copies, by path. */
-    List<Map.Entry<String, Entry>> conflicts();
+    /** At most {@code limit} committed entries directly in directory {@code dir} ("" for the top) after {@code after}, by path. */
+    List<Map.Entry<String, Entry>> children(String dir, String after, int limit);
+
+    /** At most {@code limit} committed conflict copies at or under {@code prefix} after {@code after}, by path. */
+    List<Map.Entry<String, Entry>> conflicts(String prefix, String after, int limit);
 
     /** The committed entry at {@code path}, or null. */
     Entry get(String path);

@@ -27,6 +27,12 @@ public interface LocalState {
     /** Large files being sent or received, reported as they are (rendered as JSON). */
     List<?> transfers();
 
+    /** Missing small files being fetched in batches (rendered as JSON: running, files, bytes, filesDone, bytesDone). */
+    Object catchUp();
+
+    /** What the last verify scan (a full comparison of folder and index) cost; null before the first. */
+    io.pickbox.sync.SyncEngine.ScanCost lastVerifyScan();
+
     /** Paths whose change the cluster refused, and why (rendered as JSON). */
     Map<String, ?> blocked();
 

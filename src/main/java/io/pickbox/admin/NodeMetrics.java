@@ -17,8 +17,10 @@ import io.pickbox.index.Entry;
 import io.pickbox.index.Op;
 import io.pickbox.index.Result;
 import io.pickbox.raft.RaftStatus;
+import io.pickbox.sync.SyncEngine;
 import io.pickbox.sync.Proposer;
 import io.pickbox.sync.SyncMetrics;
+import io.pickbox.sync.SyncMetrics.Backlog;
 import io.pickbox.watch.ChangeListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +57,7 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
     private volatile LocalState local;
     private volatile ClusterView cluster;
     private volatile LongSupplier stagedBytes;
+    private volatile Backlog backlog;
 
     public NodeMetrics() {
         commitLatency = Timer.builder("pickbox_commit_latency")
@@ -105,6 +108,10 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
                 m -> m.local.pending());
         gauge("pickbox_blocked_paths", "Paths whose change apply refused", m -> m.local.blocked().size());
         gauge("pickbox_conflicts", "Conflict copies in the index", m -> m.local.conflicts());
+        gauge("pickbox_verify_scan_cpu_seconds", "CPU time of the last full comparison of folder and index", m -> m.scan(SyncEngine.ScanCost::cpuSeconds));
+        gauge("pickbox_verify_scan_seconds", "Duration of the last full comparison of folder and index", m -> m.scan(SyncEngine.ScanCost::seconds));
+        gauge("pickbox_verify_scan_paths", "Paths walked by the last full comparison of folder and index", m -> m.scan(SyncEngine.ScanCost::paths));
+        gauge("pickbox_verify_scan_out_of_step", "Paths the last full comparison found out of step", m -> m.scan(SyncEngine.ScanCost::outOfStep));
         FunctionCounter.builder("pickbox_chunk_staged", this, m -> m.stagedBytes.getAsLong()).baseUnit("bytes")
                 .description("Bytes of received large files written while their chunks were pushed, before the commit").register(registry);
         gauge("pickbox_raft_commit_index", null, m -> m.raft(RaftStatus::commitIndex));
@@ -112,6 +119,11 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
         gauge("pickbox_apply_lag", "Committed log entries not yet applied on this node", m -> m.raft(RaftStatus::applyLag));
         gauge("pickbox_raft_term", null, m -> m.raft(RaftStatus::term));
         gauge("pickbox_is_leader", null, m -> m.raft(r -> r.isLeader() ? 1 : 0));
+    }
+
+    private double scan(ToDoubleFunction<SyncEngine.ScanCost> read) {
+        SyncEngine.ScanCost last = local.lastVerifyScan();
+        return last == null ? Double.NaN : read.applyAsDouble(last);
     }
 
     /** A counter in this registry; {@code baseUnit} and {@code description} may be null (none). */
@@ -255,5 +267,16 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
     @Override
     public void rescan() {
         rescans.increment();
+    }
+
+    @Override
+    public void backlog(Backlog backlog) {
+        this.backlog = backlog;
+        gauge("pickbox_proposals_in_flight", "Proposals and chunk pushes this node sent and that are not answered yet",
+                m -> m.backlog.inFlight());
+        Gauge.builder("pickbox_proposals_in_flight_bytes", this, m -> m.backlog.bytesInFlight()).baseUnit("bytes")
+                .description("File bytes of the proposals and chunk pushes in flight").register(registry);
+        gauge("pickbox_paths_waiting", "Dirty paths waiting for their comparison (and proposal) to start",
+                m -> m.backlog.pathsWaiting());
     }
 }

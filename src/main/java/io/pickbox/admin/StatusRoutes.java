@@ -18,6 +18,13 @@ import java.util.regex.Pattern;
 /** {@code /v1/status}, {@code /v1/health} and {@code /v1/ready}: how this node and its cluster are doing. */
 final class StatusRoutes {
 
+    /**
+     * Blocked paths and problems shown in one status answer (the counts say how many there are):
+     * status is polled every second by the dashboard and {@code cluster status --watch}, and a
+     * screenful says what is wrong; {@code pickbox why PATH} explains any one of them.
+     */
+    static final int PATHS_IN_STATUS = 100;
+
     private static final Pattern DURATION = Pattern.compile("(\\d{1,6})(ms|s|m)?");
 
     private final ClusterView cluster;
@@ -54,10 +61,14 @@ final class StatusRoutes {
         s.put("appliedOps", local.appliedOps());
         s.put("pending", local.pending());
         s.put("transfers", local.transfers());
+        s.put("catchUp", local.catchUp());
         s.put("conflicts", local.conflicts());
-        s.put("blocked", local.blocked());
+        Map<String, ?> blocked = local.blocked();
+        s.put("blocked", first(blocked, PATHS_IN_STATUS));
+        s.put("blockedCount", blocked.size());
         Map<String, String> problems = local.problems();
-        s.put("problems", problems);
+        s.put("problems", first(problems, PATHS_IN_STATUS));
+        s.put("problemsCount", problems.size());
         String err = lastError.get();
         if (!problems.isEmpty()) {
             var first = problems.entrySet().iterator().next();
@@ -66,6 +77,16 @@ final class StatusRoutes {
         s.put("lastError", err);
         s.put("healthy", raft.healthy());
         return s;
+    }
+
+    /** The first {@code n} entries of {@code all}, in its order. */
+    static <V> Map<String, V> first(Map<String, V> all, int n) {
+        Map<String, V> out = new LinkedHashMap<>();
+        for (var e : all.entrySet()) {
+            if (out.size() >= n) break;
+            out.put(e.getKey(), e.getValue());
+        }
+        return out;
     }
 
     private static List<Map<String, Object>> members(RaftStatus raft, Map<String, String> peers, Map<String, Instant> certificates) {

@@ -88,6 +88,16 @@ final class ClusterCommand {
             out.printf("%s %s  [%s%s] %3d%%  %s of %s%n", t.path("direction").asText(), t.path("path").asText(),
                     "#".repeat(filled), ".".repeat(width - filled), Math.round(100.0 * done / total), human(done), human(total));
         }
+        JsonNode catchUp = s.path("catchUp");
+        if (catchUp.path("running").asBoolean()) {
+            long files = Math.max(1, catchUp.path("files").asLong());
+            long done = catchUp.path("filesDone").asLong();
+            int width = 20;
+            int filled = (int) Math.min(width, Math.round(width * (double) done / files));
+            out.printf("fetching small files  [%s%s] %3d%%  %d of %d files, %s of %s%n", "#".repeat(filled), ".".repeat(width - filled),
+                    Math.round(100.0 * done / files), done, catchUp.path("files").asLong(),
+                    human(catchUp.path("bytesDone").asLong()), human(catchUp.path("bytes").asLong()));
+        }
         if (firstLag != null && s.path("pending").asLong() > 0) {
             out.println(s.path("pending").asLong() + " path(s) waiting or in flight on this node");
         }

@@ -3,12 +3,20 @@ package io.pickbox.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pickbox.folder.PathValidator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.BufferedWriter;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -69,25 +77,60 @@ final class FilesCommand {
         }
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List committed files under PREFIX.")
+    @Command(name = "ls", mixinStandardHelpOptions = true,
+            description = {"List committed files under PREFIX, in path order.",
+                    "Reads the listing a page at a time (--page-size entries a request) and prints each page as it",
+                    "arrives, so a folder of any size is listed in bounded memory. --json prints one JSON array of",
+                    "the entries (the objects of GET /v1/files), one object per line, written as the pages arrive."})
     static final class Ls extends Target implements Callable<Integer> {
         @Parameters(index = "0", arity = "0..1", paramLabel = "PREFIX") String prefix;
-        @Option(names = "--json", description = "Print JSON.") boolean asJson;
+        @Option(names = "--json", description = "Print one JSON array, an entry per line.") boolean asJson;
+        @Option(names = "--page-size", paramLabel = "N", defaultValue = "1000",
+                description = "Entries asked for in one request, 1 to 10000 (default: ${DEFAULT-VALUE}).")
+        int pageSize;
+        @Spec
+        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            String q = prefix == null || prefix.isEmpty() ? "" : "?prefix=" + java.net.URLEncoder.encode(PathValidator.normalize(prefix), "UTF-8");
-            JsonNode list = client().get("/v1/files" + q).orThrow();
-            if (asJson) {
-                System.out.println(list.toPrettyString());
-                return 0;
+            if (pageSize < 1 || pageSize > 10_000) {
+                throw new ParameterException(spec.commandLine(), "--page-size must be from 1 to 10000, got " + pageSize);
             }
-            for (JsonNode e : list) {
-                boolean dir = "dir".equals(e.path("type").asText());
-                System.out.printf("%s %12s  %s%s%n", e.path("mode").asText(), dir ? "-" : e.path("size").asText(),
-                        e.path("path").asText(), dir ? "/" : "");
-            }
+            String base = "/v1/files?limit=" + pageSize
+                    + (prefix == null || prefix.isEmpty() ? "" : "&prefix=" + encode(PathValidator.normalize(prefix)));
+            AdminClient client = client();
+            PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)));
+            boolean first = true;
+            if (asJson) out.print("[");
+            String after = null;
+            do {
+                JsonNode page = client.get(base + (after == null ? "" : "&after=" + encode(after))).orThrow();
+                for (JsonNode e : page.path("entries")) {
+                    if (asJson) {
+                        out.print(first ? "\n" : ",\n");
+                        out.print(e.toString());
+                    } else {
+                        printLine(out, e);
+                    }
+                    first = false;
+                }
+                out.flush();
+                JsonNode next = page.path("next");
+                after = next.isTextual() ? next.asText() : null;
+            } while (after != null);
+            if (asJson) out.println(first ? "]" : "\n]");
+            out.flush();
             return 0;
+        }
+
+        private static void printLine(PrintWriter out, JsonNode e) {
+            boolean dir = "dir".equals(e.path("type").asText());
+            out.printf("%s %12s  %s%s%n", e.path("mode").asText(), dir ? "-" : e.path("size").asText(),
+                    e.path("path").asText(), dir ? "/" : "");
+        }
+
+        private static String encode(String s) {
+            return URLEncoder.encode(s, StandardCharsets.UTF_8);
         }
     }
 

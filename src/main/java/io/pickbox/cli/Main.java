@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
+        OutOfMemoryHalt.install();
         // On a 2-core machine the common pool has one thread, and CompletableFuture's *Async calls
         // (Ratis uses them on every append) then start a new thread per task instead.
         if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {

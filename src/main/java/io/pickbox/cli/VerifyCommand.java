@@ -10,7 +10,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Compare folders: paths, types, content hashes and the executable bit.",
-                "Exits 0 when they are identical, 1 and lists the differences otherwise."})
+                "Exits 0 when they are identical, 1 and lists the differences otherwise.",
+                "The folders are walked in step, a directory at a time, and differences are printed as they are found."})
 final class VerifyCommand implements Callable<Integer> {
 
     @Parameters(arity = "2..*", paramLabel = "DIR", description = "Two or more folders.")
@@ -18,13 +19,12 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<FolderComparison.Difference> diffs = FolderComparison.compare(dirs);
-        if (diffs.isEmpty()) {
+        long differences = FolderComparison.compare(dirs, d -> System.out.println(d.path() + ": " + d.description()));
+        if (differences == 0) {
             System.out.println("identical: " + dirs.size() + " folders");
             return 0;
         }
-        for (var d : diffs) System.out.println(d.path() + ": " + d.description());
-        System.out.println(diffs.size() + " difference(s)");
+        System.out.println(differences + " difference(s)");
         return 1;
     }
 }

@@ -1,27 +1,40 @@
 package io.pickbox.folder;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * The {@code pickbox verify} engine: compares folders that should be replicas of each other by
  * what replication promises to keep equal (paths, types, file content, owner-executable bit,
  * symlink targets). Timestamps and other permission bits are deliberately not compared.
+ *
+ * <p>The folders are walked in step, one directory at a time: the sorted listings of the same
+ * directory in every folder are merged, so memory follows the widest directory, not the size of
+ * the trees, and differences come out as they are found.
  */
 public final class FolderComparison {
     private static final int SHA_PREFIX = 12;
+    /** Read buffer for hashing, one per comparison: most files are small, and a buffer per file was most of the cost. */
+    private static final int READ_BUFFER = 64 << 10;
 
     /** One observed divergence at {@code path}. */
     public record Difference(String path, String description) {
@@ -34,6 +47,16 @@ public final class FolderComparison {
     /** What replication keeps equal about one entry; the fields that do not apply are null/false. */
     private record Entry(FileStat.Kind kind, String sha256, boolean executable, String linkTarget) {}
 
+    /**
+     * One name of a directory listing across the folders: its stat in each folder (null where
+     * absent). The same name appears twice in a merged listing: as itself, where the entry is
+     * compared, and as {@code name + "/"}, where its contents are (see {@link #listing}).
+     */
+    private record Item(String path, FileStat[] stats, boolean contents) {}
+
+    /** A directory being walked: the rest of its merged listing. */
+    private record Frame(Iterator<Item> items) {}
+
     private FolderComparison() {}
 
     /**
@@ -44,87 +67,146 @@ public final class FolderComparison {
      * @throws IllegalArgumentException if fewer than two folders are given or one is not a directory
      */
     public static List<Difference> compare(List<Path> dirs) throws IOException {
+        List<Difference> differences = new ArrayList<>();
+        compare(dirs, differences::add);
+        return differences;
+    }
+
+    /**
+     * Compares like {@link #compare(List)}, handing each difference to {@code out} as soon as it is
+     * found, in the same order. An error reading a file does not stop the walk: the first one is
+     * thrown at the end, with the others suppressed in it.
+     *
+     * @return how many differences were found
+     */
+    public static long compare(List<Path> dirs, Consumer<Difference> out) throws IOException {
         if (dirs == null || dirs.size() < 2) {
             throw new IllegalArgumentException("need at least two folders to compare, got " + (dirs == null ? 0 : dirs.size()));
         }
-        Map<Path, SortedMap<String, Entry>> trees = new LinkedHashMap<>();
         for (Path dir : dirs) {
             if (!Files.isDirectory(dir)) {
                 throw new IllegalArgumentException("not a directory (or does not exist): " + dir);
             }
-            trees.put(dir, snapshot(dir));
         }
-        TreeSet<String> allPaths = new TreeSet<>();
-        trees.values().forEach(t -> allPaths.addAll(t.keySet()));
-
-        List<Difference> differences = new ArrayList<>();
-        for (String path : allPaths) {
-            compareEntry(path, trees, differences);
+        List<Path> folders = List.copyOf(new LinkedHashSet<>(dirs));
+        long[] count = {0};
+        Consumer<Difference> counted = d -> {
+            count[0]++;
+            out.accept(d);
+        };
+        List<IOException> failures = new ArrayList<>();
+        byte[] buffer = new byte[READ_BUFFER];
+        // A folder given as a symlink to a directory is compared as that directory.
+        FileStat[] roots = new FileStat[folders.size()];
+        Arrays.fill(roots, new FileStat(FileStat.Kind.DIR, 0, 0, 0, 0, 0));
+        Deque<Frame> stack = new ArrayDeque<>(); // explicit: paths can nest ~2000 levels deep
+        stack.push(new Frame(listing(folders, "", roots).iterator()));
+        while (!stack.isEmpty()) {
+            Frame frame = stack.peek();
+            if (!frame.items().hasNext()) {
+                stack.pop();
+                continue;
+            }
+            Item item = frame.items().next();
+            if (item.contents()) {
+                stack.push(new Frame(listing(folders, item.path(), item.stats()).iterator()));
+            } else {
+                compareEntry(item.path(), folders, entries(folders, item, buffer, failures), counted);
+            }
         }
-        return differences;
+        if (!failures.isEmpty()) {
+            IOException first = failures.get(0);
+            failures.stream().skip(1).forEach(first::addSuppressed);
+            throw first;
+        }
+        return count[0];
     }
 
-    private static void compareEntry(String path, Map<Path, SortedMap<String, Entry>> trees, List<Difference> out) {
-        Map<Path, Entry> present = new LinkedHashMap<>();
-        trees.forEach((dir, tree) -> {
-            Entry e = tree.get(path);
-            if (e == null) {
-                out.add(new Difference(path, "missing in " + dir));
-            } else {
-                present.put(dir, e);
+    /**
+     * The merged listing of directory {@code rel} in the folders where it is a directory
+     * ({@code stats} says where), in the order of the paths it leads to: a directory's own entry
+     * sorts by its path ("a" before "a.txt") but its contents by "a/" (after "a.txt"), so
+     * comparing entries in this order gives them in path order across the whole tree.
+     */
+    private static List<Item> listing(List<Path> dirs, String rel, FileStat[] stats) throws IOException {
+        TreeMap<String, FileStat[]> names = new TreeMap<>();
+        for (int i = 0; i < dirs.size(); i++) {
+            if (stats[i] == null || stats[i].kind() != FileStat.Kind.DIR) continue;
+            for (var child : TreeScanner.children(dirs.get(i), rel, Ignores::isInternal)) {
+                names.computeIfAbsent(child.getKey(), k -> new FileStat[dirs.size()])[i] = child.getValue();
+            }
+        }
+        TreeMap<String, Item> items = new TreeMap<>();
+        names.forEach((path, childStats) -> {
+            items.put(path, new Item(path, childStats, false));
+            if (Arrays.stream(childStats).anyMatch(s -> s != null && s.kind() == FileStat.Kind.DIR)) {
+                items.put(path + "/", new Item(path, childStats, true));
             }
         });
+        return new ArrayList<>(items.values());
+    }
+
+    /** What each folder holds at the item's path, in the order of {@code dirs}; absent ones left out. */
+    private static Map<Path, Entry> entries(List<Path> dirs, Item item, byte[] buffer, List<IOException> failures) {
+        Map<Path, Entry> present = new LinkedHashMap<>();
+        for (int i = 0; i < dirs.size(); i++) {
+            FileStat stat = item.stats()[i];
+            if (stat == null) continue;
+            try {
+                present.put(dirs.get(i), entryFor(dirs.get(i).resolve(item.path()), stat, buffer));
+            } catch (NoSuchFileException e) {
+                // Deleted between listing and hashing: report it as missing rather than failing.
+            } catch (IOException e) {
+                failures.add(e);
+            }
+        }
+        return present;
+    }
+
+    private static void compareEntry(String path, List<Path> dirs, Map<Path, Entry> present, Consumer<Difference> out) {
+        for (Path dir : dirs) {
+            if (!present.containsKey(dir)) out.accept(new Difference(path, "missing in " + dir));
+        }
         if (present.size() < 2) {
             return;
         }
         if (!allEqual(present, Entry::kind)) {
-            out.add(new Difference(path, "type differs: " + describe(present, e -> e.kind().name().toLowerCase(Locale.ROOT))));
+            out.accept(new Difference(path, "type differs: " + describe(present, e -> e.kind().name().toLowerCase(Locale.ROOT))));
             return;
         }
         switch (present.values().iterator().next().kind()) {
             case FILE -> {
                 if (!allEqual(present, Entry::sha256)) {
-                    out.add(new Difference(path, "content differs: " + describe(present, e -> e.sha256().substring(0, SHA_PREFIX))));
+                    out.accept(new Difference(path, "content differs: " + describe(present, e -> e.sha256().substring(0, SHA_PREFIX))));
                 }
                 if (!allEqual(present, Entry::executable)) {
-                    out.add(new Difference(path, "executable bit differs: " + describe(present, e -> e.executable() ? "+x" : "-x")));
+                    out.accept(new Difference(path, "executable bit differs: " + describe(present, e -> e.executable() ? "+x" : "-x")));
                 }
             }
             case SYMLINK -> {
                 if (!allEqual(present, Entry::linkTarget)) {
-                    out.add(new Difference(path, "symlink target differs: " + describe(present, Entry::linkTarget)));
+                    out.accept(new Difference(path, "symlink target differs: " + describe(present, Entry::linkTarget)));
                 }
             }
             case DIR -> { /* children are compared as paths of their own */ }
         }
     }
 
-    private static SortedMap<String, Entry> snapshot(Path root) throws IOException {
-        SortedMap<String, Entry> tree = new TreeMap<>();
-        List<IOException> failures = new ArrayList<>();
-        TreeScanner.scan(root, "", Ignores::isInternal, (rel, stat) -> {
-            try {
-                tree.put(rel, entryFor(root.resolve(rel), stat));
-            } catch (NoSuchFileException e) {
-                // Deleted between listing and hashing: report it as missing rather than failing.
-            } catch (IOException e) {
-                failures.add(e);
-            }
-        });
-        if (!failures.isEmpty()) {
-            IOException first = failures.get(0);
-            failures.stream().skip(1).forEach(first::addSuppressed);
-            throw first;
-        }
-        return tree;
-    }
-
-    private static Entry entryFor(Path p, FileStat stat) throws IOException {
+    private static Entry entryFor(Path p, FileStat stat, byte[] buffer) throws IOException {
         return switch (stat.kind()) {
-            case FILE -> new Entry(stat.kind(), Hashing.digest(p).sha256(), stat.executable(), null);
+            case FILE -> new Entry(stat.kind(), sha256(p, buffer), stat.executable(), null);
             case SYMLINK -> new Entry(stat.kind(), null, false, Files.readSymbolicLink(p).toString());
             case DIR -> new Entry(stat.kind(), null, false, null);
         };
+    }
+
+    /** The content hash of {@code file}, not following a symlink (see {@link Hashing#digest}). */
+    private static String sha256(Path file, byte[] buffer) throws IOException {
+        MessageDigest md = Hashing.newSha256();
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            for (int n; (n = in.read(buffer)) > 0; ) md.update(buffer, 0, n);
+        }
+        return Hashing.hex(md.digest());
     }
 
     private static boolean allEqual(Map<Path, Entry> present, Function<Entry, Object> field) {

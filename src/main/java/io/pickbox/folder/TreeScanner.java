@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
@@ -77,6 +78,21 @@ public final class TreeScanner {
                 stack.push(new Frame(rel, list(entry)));
             }
         }
+    }
+
+    /**
+     * The entries directly in {@code root/relDir} that {@link #scan} would visit there, in name
+     * order, without descending: for walks that hold one directory at a time.
+     */
+    public static List<Map.Entry<String, FileStat>> children(Path root, String relDir, Predicate<String> ignored) throws IOException {
+        String dir = relDir.isEmpty() ? "" : PathValidator.normalize(relDir);
+        Path path = dir.isEmpty() ? root : root.resolve(dir);
+        List<Map.Entry<String, FileStat>> out = new ArrayList<>();
+        if (!dir.isEmpty() && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) return out;
+        for (Iterator<Path> it = list(path); it.hasNext(); ) {
+            visit(root, dir, it.next(), ignored, (rel, stat) -> out.add(Map.entry(rel, stat)));
+        }
+        return out;
     }
 
     private record Frame(String relDir, Iterator<Path> entries) {}

@@ -8,12 +8,15 @@ import io.pickbox.index.Op.Origin;
 import io.pickbox.index.Result.Status;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -34,6 +37,7 @@ public final class Index {
     private long versionClock;
     private long appliedOps;
     private long bytes;
+    private int conflictCount;
     private final List<IndexListener> listeners = new CopyOnWriteArrayList<>();
 
     /** Changes made by the op being applied, announced once it is done. */
@@ -53,6 +57,84 @@ public final class Index {
     public synchronized List<Map.Entry<String, Entry>> list(String prefix) {
         NavigableMap<String, Entry> view = prefix.isEmpty() ? entries : subtree(prefix, true);
         return new ArrayList<>(view.entrySet());
+    }
+
+    /**
+     * At most {@code limit} entries at or under {@code prefix} ("" for all) that sort after
+     * {@code after} (exclusive; null to start at the first), in path order. Reads only the entries
+     * it returns: a listing of any size is served one bounded page at a time.
+     */
+    public List<Map.Entry<String, Entry>> page(String prefix, String after, int limit) {
+        return page(prefix, after, limit, e -> true);
+    }
+
+    /**
+     * Visits every entry at or under {@code prefix} ("" for all) in path order, a page at a time: the
+     * index is not locked while {@code visitor} runs, and changes made meanwhile may or may not be seen.
+     */
+    public void forEach(String prefix, BiConsumer<String, Entry> visitor) {
+        for (String after = null; ; ) {
+            List<Map.Entry<String, Entry>> page = page(prefix, after, VISIT_PAGE);
+            for (var e : page) visitor.accept(e.getKey(), e.getValue());
+            if (page.size() < VISIT_PAGE) return;
+            after = page.get(page.size() - 1).getKey();
+        }
+    }
+
+    private static final int VISIT_PAGE = 1000;
+
+    /**
+     * Like {@link #page(String, String, int)}, keeping only entries {@code filter} accepts; the
+     * entries it skips are read but never held.
+     */
+    public synchronized List<Map.Entry<String, Entry>> page(String prefix, String after, int limit, Predicate<Entry> filter) {
+        List<Map.Entry<String, Entry>> out = new ArrayList<>(Math.min(limit, 1024));
+        if (!prefix.isEmpty() && (after == null || after.compareTo(prefix) < 0)) {
+            Entry self = entries.get(prefix);
+            if (self != null && filter.test(self) && limit > 0) out.add(Map.entry(prefix, self));
+        }
+        for (var e : pageRange(prefix, after).entrySet()) {
+            if (out.size() >= limit) break;
+            if (filter.test(e.getValue())) out.add(Map.entry(e.getKey(), e.getValue()));
+        }
+        return out;
+    }
+
+    /** What sorts after {@code after} among the entries strictly below {@code prefix} ("" for all). */
+    private NavigableMap<String, Entry> pageRange(String prefix, String after) {
+        // '/' + 1 == '0': every "prefix/..." key sorts between "prefix/" and "prefix0".
+        String hi = prefix.isEmpty() ? null : prefix + "0";
+        String lo = prefix.isEmpty() ? "" : prefix + "/";
+        boolean loInclusive = true;
+        if (after != null && after.compareTo(lo) >= 0) {
+            if (hi != null && after.compareTo(hi) >= 0) return Collections.emptyNavigableMap();
+            lo = after;
+            loInclusive = false;
+        }
+        return hi == null ? entries.tailMap(lo, loInclusive) : entries.subMap(lo, loInclusive, hi, false);
+    }
+
+    /**
+     * At most {@code limit} entries directly in directory {@code dir} ("" for the top level) that
+     * sort after {@code after} (exclusive; null to start at the first), in path order. The subtree
+     * of each child directory is stepped over, not read.
+     */
+    public synchronized List<Map.Entry<String, Entry>> children(String dir, String after, int limit) {
+        List<Map.Entry<String, Entry>> out = new ArrayList<>(Math.min(limit, 1024));
+        String base = dir.isEmpty() ? "" : dir + "/";
+        Map.Entry<String, Entry> e = after == null || after.compareTo(base) < 0
+                ? entries.ceilingEntry(base) : entries.higherEntry(after);
+        while (e != null && out.size() < limit && e.getKey().startsWith(base)) {
+            String rel = e.getKey().substring(base.length());
+            int slash = rel.indexOf('/');
+            if (slash < 0) {
+                out.add(Map.entry(e.getKey(), e.getValue()));
+                e = entries.higherEntry(e.getKey());
+            } else {
+                e = entries.ceilingEntry(base + rel.substring(0, slash) + "0");
+            }
+        }
+        return out;
     }
 
     public synchronized boolean hasChunk(String sha256) {
@@ -88,6 +170,11 @@ public final class Index {
 
     public synchronized long fileBytes() {
         return bytes;
+    }
+
+    /** Conflict copies in the index, counted as they come and go (status asks every second). */
+    public synchronized int conflictCount() {
+        return conflictCount;
     }
 
     public synchronized List<Map.Entry<String, Entry>> conflicts() {
@@ -388,11 +475,13 @@ public final class Index {
 
     private void ref(Entry e) {
         bytes += e.size();
+        if (e.conflictOf() != null) conflictCount++;
         for (String c : e.chunks()) chunkRefs.merge(c, 1, Integer::sum);
     }
 
     private void unref(Entry e) {
         bytes -= e.size();
+        if (e.conflictOf() != null) conflictCount--;
         for (String c : e.chunks()) chunkRefs.computeIfPresent(c, (k, n) -> n == 1 ? null : n - 1);
     }
 
@@ -427,6 +516,7 @@ public final class Index {
             pathByFold.clear();
             chunkRefs.clear();
             bytes = 0;
+            conflictCount = 0;
             lastSeqByOrigin.clear();
             lastSeqByOrigin.putAll(state.lastSeqByOrigin());
             peerAddresses.clear();

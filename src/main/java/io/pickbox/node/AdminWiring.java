@@ -86,7 +86,7 @@ final class AdminWiring {
 
             @Override
             public int conflicts() {
-                return index.conflicts().size();
+                return index.conflictCount();
             }
 
             @Override
@@ -105,6 +105,16 @@ final class AdminWiring {
             }
 
             @Override
+            public SyncEngine.ScanCost lastVerifyScan() {
+                return sync.lastFullScan();
+            }
+
+            @Override
+            public Object catchUp() {
+                return sync.catchUp();
+            }
+
+            @Override
             public Map<String, ?> blocked() {
                 return sync.blocked();
             }
@@ -119,13 +129,18 @@ final class AdminWiring {
     static FileService files(Index index, SyncEngine sync, LocalChunks chunks) {
         return new FileService() {
             @Override
-            public List<Map.Entry<String, Entry>> list(String prefix) {
-                return index.list(prefix);
+            public List<Map.Entry<String, Entry>> page(String prefix, String after, int limit) {
+                return index.page(prefix, after, limit);
             }
 
             @Override
-            public List<Map.Entry<String, Entry>> conflicts() {
-                return index.conflicts();
+            public List<Map.Entry<String, Entry>> children(String dir, String after, int limit) {
+                return index.children(dir, after, limit);
+            }
+
+            @Override
+            public List<Map.Entry<String, Entry>> conflicts(String prefix, String after, int limit) {
+                return index.page(prefix, after, limit, e -> e.conflictOf() != null);
             }
 
             @Override

@@ -21,6 +21,9 @@ import io.pickbox.trust.NodeTls;
 import io.pickbox.trust.Role;
 import io.pickbox.trust.TlsFiles;
 import org.apache.ratis.protocol.RaftGroupId;
+import io.pickbox.store.Store;
+import io.pickbox.store.StoreException;
+import io.pickbox.store.StoreOptions;
 import io.pickbox.sync.LocalTable;
 import io.pickbox.sync.SyncEngine;
 import io.pickbox.transfer.BlobFetcher;
@@ -66,6 +69,7 @@ public final class Node implements AutoCloseable {
     private ChunkPusher pusher;
     private BlobFetcher fetcher;
     private RaftNode raft;
+    private Store store;
     private LocalTable table;
     private SyncEngine sync;
     private FolderWatcher watcher;
@@ -152,7 +156,8 @@ public final class Node implements AutoCloseable {
         }
         raft = new RaftNode(raftSettings, config.raftAddress(), groupId, new PickboxStateMachine(index, blobs), raftSecurity);
 
-        table = new LocalTable(state.resolve("local"));
+        store = Store.open(state.resolve("store"), StoreOptions.DEFAULT);
+        table = new LocalTable(store, state.resolve("local"));
         // New rules change what is replicated: compare everything again.
         ignored = Ignores.forFolder(data, () -> {
             if (sync != null) sync.rescan("");
@@ -209,8 +214,7 @@ public final class Node implements AutoCloseable {
             throw e;
         }
         awaitStarted(servers);
-        long every = config.verifyInterval().toMillis();
-        timers.scheduleWithFixedDelay(sync::scanAll, every, every, TimeUnit.MILLISECONDS);
+        scheduleVerify(config.verifyInterval().toMillis());
         timers.scheduleWithFixedDelay(this::syncTable, 1, 1, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(staged::dropAbandoned, 30, 30, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(new IdleTrim(() -> index.appliedOps() * 31 + sync.pendingCount(), 3), 1, 1, TimeUnit.SECONDS);
@@ -257,6 +261,30 @@ public final class Node implements AutoCloseable {
             if (e.getCause() instanceof RuntimeException re) throw re;
             throw e;
         }
+    }
+
+    /**
+     * The verify scan (it catches what the watcher missed), again after the configured interval, or
+     * later when a scan is costly: it uses at most {@value #VERIFY_CPU_SHARE_PERCENT} % of a core.
+     */
+    private void scheduleVerify(long delayMillis) {
+        if (closed.get()) return;
+        try {
+            timers.schedule(() -> sync.verify().whenComplete((cost, error) -> {
+                if (error != null) LOG.warn("Verify scan failed: {}", error.toString());
+                scheduleVerify(nextVerifyDelay(config.verifyInterval().toMillis(), cost));
+            }), delayMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // closing
+        }
+    }
+
+    static final int VERIFY_CPU_SHARE_PERCENT = 1;
+
+    /** The configured interval, or as long as it takes for the last scan's CPU time to be 1 % of it. */
+    static long nextVerifyDelay(long configuredMillis, SyncEngine.ScanCost last) {
+        if (last == null) return configuredMillis;
+        return Math.max(configuredMillis, (long) (last.cpuSeconds() * 1000 * 100 / VERIFY_CPU_SHARE_PERCENT));
     }
 
     /** After a restart the log is replayed: act only once the index is at least where this node's folder is. */
@@ -489,6 +517,11 @@ public final class Node implements AutoCloseable {
             if (table != null) table.close();
         } catch (IOException e) {
             LOG.warn("Closing the local table failed: {}", e.toString());
+        }
+        try {
+            if (store != null) store.close();
+        } catch (StoreException e) {
+            LOG.warn("Closing the store failed: {}", e.toString());
         }
         LOG.info("Node {} stopped{}", config.nodeId(), successor.map(s -> "; leadership handed to " + s).orElse(""));
     }

@@ -1,62 +1,117 @@
 package io.pickbox.sync;
 
 import io.pickbox.folder.FileStat;
+import io.pickbox.store.Batch;
+import io.pickbox.store.Cursor;
+import io.pickbox.store.Entry;
+import io.pickbox.store.Keys;
+import io.pickbox.store.Snapshot;
+import io.pickbox.store.Store;
+import io.pickbox.store.StoreException;
+import io.pickbox.store.StoreOptions;
+import io.pickbox.store.Table;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * The third tree: what this node last materialized or proposed for each path (version, hash and
  * the stat it left on disk). Disk differing from it is a local edit; the index differing from it
- * is a remote change. Kept as an append-only journal, compacted when it grows.
+ * is a remote change. Rows live in the node's store ({@link Store}), so the heap holds none of them.
  *
- * <p>The journal is flushed to the OS on each change but fsynced only periodically: losing its
- * tail in a power cut is harmless, since a path whose stat no longer matches is re-hashed and a
- * hash equal to the committed one is simply adopted.
+ * <p>Each change is its own batch, written without an fsync: losing the latest rows in a power cut
+ * is harmless, since a path whose stat no longer matches is re-hashed and a hash equal to the
+ * committed one is simply adopted. The row count and the highest version are kept in the store's
+ * meta table, in the same batches as the rows they count.
+ *
+ * <p>Before the store, the table was an append-only journal file; it is migrated on first start.
  */
 public final class LocalTable implements AutoCloseable {
 
     /** What this node knows of one path. {@code sha256} is null for directories. */
     public record Local(long version, String sha256, FileStat stat) {}
 
+    static final String TABLE = "local";
+    static final String COUNT = "local.count", MAX_VERSION = "local.max-version", MIGRATED = "local.migrated";
     private static final byte PUT = 1, REMOVE = 2;
+    /** Rows per batch when a migration or a subtree move touches many: bounds the memory a batch holds. */
+    private static final int ROWS_PER_BATCH = 4096;
 
-    private final Path file;
-    private final Map<String, Local> entries = new HashMap<>();
-    private DataOutputStream journal;
-    private long records;
+    private final Store store;
+    private final boolean ownsStore;
+    private final Table rows;
+    private final Table meta;
+    private long count;
     private long maxVersion;
 
+    /** The table in {@code store}, migrating the journal at {@code legacyJournal} if one is left from an older version. */
+    public LocalTable(Store store, Path legacyJournal) throws IOException {
+        this(store, false, legacyJournal);
+    }
+
+    /** A table with a store of its own in {@code file}'s folder (tests, tools); migrates a journal at {@code file}. */
     public LocalTable(Path file) throws IOException {
-        this.file = file;
-        load();
-        if (records > 2L * entries.size() + 10_000) compact();
-        journal = open();
+        this(Store.open(file.resolveSibling(file.getFileName() + ".store"), StoreOptions.SMALL), true, file);
+    }
+
+    private LocalTable(Store store, boolean ownsStore, Path legacyJournal) throws IOException {
+        this.store = store;
+        this.ownsStore = ownsStore;
+        this.rows = store.table(TABLE);
+        this.meta = store.meta();
+        try {
+            count = store.getLong(meta, COUNT, 0);
+            maxVersion = store.getLong(meta, MAX_VERSION, 0);
+            migrate(legacyJournal);
+        } catch (IOException | RuntimeException e) {
+            if (ownsStore) store.close();
+            throw e;
+        }
     }
 
     public synchronized Local get(String path) {
-        return entries.get(path);
+        byte[] v = store.get(rows, Keys.of(path));
+        return v == null ? null : decode(v);
     }
 
+    /** Every path, in one list: prefer {@link #forEach} or {@link #page}, which hold no more than a page. */
     public synchronized List<String> paths() {
-        return new ArrayList<>(entries.keySet());
+        List<String> out = new ArrayList<>((int) Math.min(count, Integer.MAX_VALUE - 8));
+        forEach("", (p, l) -> out.add(p));
+        return out;
+    }
+
+    /** Visits, in path order, every row whose path starts with {@code prefix} ("" for all), as of one instant. */
+    public void forEach(String prefix, BiConsumer<String, Local> visitor) {
+        try (Snapshot s = store.snapshot(); Cursor c = s.prefix(rows, Keys.of(prefix))) {
+            while (c.next()) visitor.accept(Keys.string(c.key()), decode(c.value()));
+        }
+    }
+
+    /** Up to {@code limit} paths after {@code after} (null: from the first), in path order. */
+    public List<String> page(String after, int limit) {
+        try (Snapshot s = store.snapshot()) {
+            List<String> out = new ArrayList<>();
+            for (Entry e : s.page(rows, after == null ? null : Keys.of(after), limit)) out.add(Keys.string(e.key()));
+            return out;
+        }
     }
 
     public synchronized int size() {
-        return entries.size();
+        return (int) count;
     }
 
     /** The highest index version this node has ever recorded: the index must reach it before sync starts. */
@@ -65,21 +120,17 @@ public final class LocalTable implements AutoCloseable {
     }
 
     public synchronized void put(String path, Local local) {
-        entries.put(path, local);
-        maxVersion = Math.max(maxVersion, local.version());
-        append(out -> {
-            out.writeByte(PUT);
-            out.writeUTF(path);
-            writeLocal(out, local);
-        });
+        try (Batch b = store.batch()) {
+            put(b, path, local);
+            commit(b);
+        }
     }
 
     public synchronized void remove(String path) {
-        if (entries.remove(path) == null) return;
-        append(out -> {
-            out.writeByte(REMOVE);
-            out.writeUTF(path);
-        });
+        try (Batch b = store.batch()) {
+            if (!remove(b, path)) return;
+            commit(b);
+        }
     }
 
     /**
@@ -89,83 +140,133 @@ public final class LocalTable implements AutoCloseable {
      * {@code root}, when not null, is the moved root's row as it is now, written instead of its old one.
      */
     public synchronized void moveSubtree(String from, String to, Local root) {
-        String under = from + "/";
-        for (String p : paths()) {
-            if (!p.equals(from) && !p.startsWith(under)) continue;
-            Local l = p.equals(from) && root != null ? root : entries.get(p);
-            remove(p);
-            put(to + p.substring(from.length()), l);
+        try (Snapshot s = store.snapshot()) {
+            Batch b = store.batch();
+            try {
+                byte[] top = s.get(rows, Keys.of(from));
+                if (top != null) move(b, from, to, root != null ? root : decode(top));
+                try (Cursor c = s.prefix(rows, Keys.of(from + "/"))) {
+                    while (c.next()) {
+                        String p = Keys.string(c.key());
+                        move(b, p, to + p.substring(from.length()), decode(c.value()));
+                        if (b.size() >= ROWS_PER_BATCH) {
+                            commit(b);
+                            b = store.batch();
+                        }
+                    }
+                }
+                if (b.size() > 0) commit(b);
+            } finally {
+                b.close();
+            }
         }
     }
 
-    /** Makes the journal durable; called periodically and on close. */
+    /** Makes the table durable; called periodically and on close. */
     public synchronized void sync() throws IOException {
-        journal.flush();
+        try {
+            store.sync();
+        } catch (StoreException e) {
+            throw new IOException("cannot sync the local table", e);
+        }
     }
 
+    /** Closes the store if the table opened it; a shared store is closed by its owner. */
     @Override
     public synchronized void close() throws IOException {
-        journal.close();
+        if (ownsStore) store.close();
     }
 
-    private interface Record {
-        void write(DataOutputStream out) throws IOException;
+    private void move(Batch b, String from, String to, Local local) {
+        remove(b, from);
+        put(b, to, local);
     }
 
-    private void append(Record r) {
-        try {
-            r.write(journal);
-            journal.flush();
-            records++;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the local table " + file, e);
+    private void put(Batch b, String path, Local local) {
+        byte[] key = Keys.of(path);
+        if (b.get(rows, key) == null) count++;
+        b.put(rows, key, encode(local));
+        maxVersion = Math.max(maxVersion, local.version());
+    }
+
+    private boolean remove(Batch b, String path) {
+        byte[] key = Keys.of(path);
+        if (b.get(rows, key) == null) return false;
+        b.delete(rows, key);
+        count--;
+        return true;
+    }
+
+    private void commit(Batch b) {
+        b.putLong(meta, COUNT, count).putLong(meta, MAX_VERSION, maxVersion).commit();
+    }
+
+    /**
+     * Replays the old journal into the store in batches, then marks the migration done durably and
+     * only then deletes the journal. Replaying it again after a crash midway ends in the same rows.
+     */
+    private void migrate(Path journal) throws IOException {
+        Files.deleteIfExists(journal.resolveSibling(journal.getFileName() + ".tmp"));
+        if (!Files.exists(journal)) return;
+        if (store.getLong(meta, MIGRATED, 0) == 0) {
+            replay(journal);
+            try (Batch b = store.batch()) {
+                b.putLong(meta, MIGRATED, 1);
+                commit(b);
+            }
+            store.sync();
+        }
+        Files.delete(journal);
+        try (FileChannel dir = FileChannel.open(journal.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
         }
     }
 
-    private void load() throws IOException {
-        if (!Files.exists(file)) return;
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-            while (true) {
-                byte type;
-                try {
-                    type = in.readByte();
-                } catch (EOFException end) {
-                    break;
-                }
-                try {
-                    String path = in.readUTF();
-                    if (type == PUT) {
-                        Local l = readLocal(in);
-                        entries.put(path, l);
-                        maxVersion = Math.max(maxVersion, l.version());
-                    } else {
-                        entries.remove(path);
+    private void replay(Path journal) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(journal), 1 << 16))) {
+            Batch b = store.batch();
+            try {
+                while (true) {
+                    byte type;
+                    String path;
+                    Local local = null;
+                    try {
+                        type = in.readByte();
+                        path = in.readUTF();
+                        if (type == PUT) local = readLocal(in);
+                    } catch (EOFException end) {
+                        break; // the end, or a record cut short by a crash: everything before it stands
                     }
-                    records++;
-                } catch (EOFException torn) {
-                    break; // a record cut short by a crash: everything before it stands
+                    if (type == PUT) put(b, path, local);
+                    else remove(b, path);
+                    if (b.size() >= ROWS_PER_BATCH) {
+                        commit(b);
+                        b = store.batch();
+                    }
                 }
+                if (b.size() > 0) commit(b);
+            } finally {
+                b.close();
             }
         }
-        compact(); // also drops a torn tail
     }
 
-    private void compact() throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
-            for (var e : entries.entrySet()) {
-                out.writeByte(PUT);
-                out.writeUTF(e.getKey());
-                writeLocal(out, e.getValue());
-            }
+    private static byte[] encode(Local l) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(96);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            writeLocal(out, l);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        records = entries.size();
+        return bytes.toByteArray();
     }
 
-    private DataOutputStream open() throws IOException {
-        return new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE), 1 << 16));
+    private static Local decode(byte[] value) {
+        try {
+            return readLocal(new DataInputStream(new ByteArrayInputStream(value)));
+        } catch (IOException e) {
+            throw new StoreException("corrupt row in the local table", e);
+        }
     }
 
     private static void writeLocal(DataOutputStream out, Local l) throws IOException {

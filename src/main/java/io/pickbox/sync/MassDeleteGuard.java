@@ -49,15 +49,14 @@ final class MassDeleteGuard {
      * them, against how many it synced: {@code {missing, synced}}.
      */
     int[] missingFiles() {
-        int synced = 0, missing = 0;
-        for (String p : table.paths()) {
-            Local l = table.get(p);
-            if (l == null || l.sha256() == null || ignored.test(p)) continue;
-            synced++;
+        int[] counts = new int[2]; // missing, synced
+        table.forEach("", (p, l) -> {
+            if (l.sha256() == null || ignored.test(p)) return;
+            counts[1]++;
             Entry idx = index.get(p);
-            if (idx != null && Reconciliation.stillSynced(l, idx) && FileStat.of(PathValidator.resolve(root, p)) == null) missing++;
-        }
-        return new int[] {missing, synced};
+            if (idx != null && Reconciliation.stillSynced(l, idx) && FileStat.of(PathValidator.resolve(root, p)) == null) counts[0]++;
+        });
+        return counts;
     }
 
     /** True when deleting {@code missing} of {@code synced} files needs --allow-mass-delete. */

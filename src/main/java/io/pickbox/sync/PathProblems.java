@@ -2,55 +2,108 @@ package io.pickbox.sync;
 
 import io.pickbox.folder.FileStat;
 import io.pickbox.sync.SyncEngine.Blocked;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The paths this node cannot bring in step right now, and why: blocked ones (the cluster refused
  * their change) and ones with a problem (an error, a held deletion, the cluster out of reach).
  * Status and {@code why} read them; any thread may.
+ *
+ * <p>Each list is bounded: a whole tree can be refused or unreachable at once (a copy of a million
+ * files while the cluster has no quorum), and what is kept here must not grow with it. Beyond the
+ * bound the oldest entries are forgotten, which costs a retry, never a wrong decision: a forgotten
+ * block lets its path be proposed again (and refused again) the next time it is looked at, a
+ * forgotten problem is found again if it is still there, a forgotten symlink is logged again.
  */
 final class PathProblems {
 
-    private final Map<String, Blocked> blocked = new ConcurrentHashMap<>();
-    private final Map<String, String> problems = new ConcurrentHashMap<>();
-    private final Set<String> reportedSymlinks = ConcurrentHashMap.newKeySet();
+    private static final Logger LOG = LoggerFactory.getLogger(PathProblems.class);
+
+    /**
+     * Paths kept in each list. Far more than anyone reads in a status report, yet a few MB at
+     * most (a path and a reason each); past it a node has one cause to fix, not 10,000 paths to read.
+     */
+    static final int MAX_PATHS = 10_000;
+
+    private final Map<String, Blocked> blocked = bounded("blocked paths");
+    private final Map<String, String> problems = bounded("paths with a problem");
+    private final Map<String, Boolean> reportedSymlinks = bounded("symlinks reported");
 
     /** Blocks {@code path} until its stat moves away from {@code stat} (null: absent). */
     void block(String path, String reason, FileStat stat) {
-        blocked.put(path, new Blocked(reason, stat));
+        synchronized (blocked) {
+            blocked.put(path, new Blocked(reason, stat));
+        }
     }
 
     Blocked blockedAt(String path) {
-        return blocked.get(path);
+        synchronized (blocked) {
+            return blocked.get(path);
+        }
     }
 
     void report(String path, String problem) {
-        problems.put(path, problem);
+        synchronized (problems) {
+            problems.put(path, problem);
+        }
     }
 
     String problemAt(String path) {
-        return problems.get(path);
+        synchronized (problems) {
+            return problems.get(path);
+        }
     }
 
     /** Forgets both the block and the problem of {@code path}: it is looked at afresh. */
     void clear(String path) {
-        blocked.remove(path);
-        problems.remove(path);
+        synchronized (blocked) {
+            blocked.remove(path);
+        }
+        synchronized (problems) {
+            problems.remove(path);
+        }
     }
 
     /** True the first time a symlink is seen at {@code path}, so that it is logged once. */
     boolean firstSightOfSymlink(String path) {
-        return reportedSymlinks.add(path);
+        synchronized (reportedSymlinks) {
+            return reportedSymlinks.put(path, Boolean.TRUE) == null;
+        }
     }
 
+    /** The blocked paths, oldest first; at most {@link #MAX_PATHS}. */
     Map<String, Blocked> blocked() {
-        return Map.copyOf(blocked);
+        synchronized (blocked) {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(blocked));
+        }
     }
 
+    /** The paths with a problem, oldest first; at most {@link #MAX_PATHS}. */
     Map<String, String> problems() {
-        return Map.copyOf(problems);
+        synchronized (problems) {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(problems));
+        }
+    }
+
+    /** A map in insertion order that forgets its oldest entry past {@link #MAX_PATHS}, saying so once. */
+    private static <V> Map<String, V> bounded(String what) {
+        return new LinkedHashMap<>() {
+            private boolean told;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                if (size() <= MAX_PATHS) return false;
+                if (!told) {
+                    told = true;
+                    LOG.warn("More than {} {}: the oldest are forgotten and looked at again when they next change", MAX_PATHS, what);
+                }
+                return true;
+            }
+        };
     }
 }

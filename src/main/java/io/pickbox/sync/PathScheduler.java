@@ -36,6 +36,10 @@ import java.util.function.ToLongFunction;
  * worker threads; a path is not handed out while it, an ancestor or a descendant is busy, so a path
  * never has two proposals or writes in flight. Methods marked "loop thread" must be called there
  * (from a task given to {@link #post}).
+ *
+ * <p>A job that proposes waits on its worker while the node has as much in flight as it may
+ * ({@link ProposalWindow}); the paths after it then wait in the ready queue, as paths only (no task,
+ * future or contents per path), until a worker takes them.
  */
 final class PathScheduler implements AutoCloseable {
 
@@ -60,10 +64,16 @@ final class PathScheduler implements AutoCloseable {
     private final Map<String, Long> timerAt = new HashMap<>();
     private final TreeSet<String> busy = new TreeSet<>();
     private final Set<String> deferred = new LinkedHashSet<>();
-    /** Fired paths not handed to a worker yet. */
-    private final List<String> ready = new ArrayList<>();
+    private boolean dispatchPosted;
+
+    /** Fired paths (held busy) not taken by a worker yet, in the order they fell due. */
+    private final Queue<String> ready = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger readyCount = new AtomicInteger();
+    /** Workers taking paths from {@link #ready}; at most {@link #WORKERS}. */
+    private final AtomicInteger takers = new AtomicInteger();
 
     private volatile int pending;
+    private volatile int dueCount;
     private volatile boolean running = true;
     /** Until started (the index has caught up with the local table), due paths only accumulate. */
     private volatile boolean started;
@@ -86,6 +96,11 @@ final class PathScheduler implements AutoCloseable {
     /** Paths waiting to be looked at or with a job in flight. */
     int pending() {
         return pending;
+    }
+
+    /** Dirty paths whose job has not started yet: waiting for their time, for a tree, or for a worker. */
+    int waiting() {
+        return dueCount + readyCount.get();
     }
 
     /** Runs {@code task} on the loop thread; dropped once closed. */
@@ -130,7 +145,7 @@ final class PathScheduler implements AutoCloseable {
         long first = firstDirty.computeIfAbsent(path, p -> now);
         long when = Math.min(now + delayMillis, first + maxDelayMillis);
         due.put(path, when);
-        pending = due.size() + busy.size();
+        recount();
         arm(path, when, now);
     }
 
@@ -193,26 +208,48 @@ final class PathScheduler implements AutoCloseable {
         due.remove(path);
         firstDirty.remove(path);
         busy.add(path);
-        if (ready.isEmpty()) post(this::dispatchReady);
         ready.add(path);
+        readyCount.incrementAndGet();
+        recount();
+        if (!dispatchPosted) {
+            dispatchPosted = true;
+            post(this::dispatchReady);
+        }
     }
 
     /**
-     * Hands the paths that fell due together to the workers: up to one task per worker, each taking
-     * the next path until none is left. A burst then costs a few wake-ups instead of one per file
-     * (which cost more than the comparison itself), and a large file keeps one worker while the
-     * others go on with the rest.
+     * Sets workers taking the ready paths, up to one per worker, each taking the next path until
+     * none is left. A burst then costs a few wake-ups instead of one per file (which cost more than
+     * the comparison itself), and a large file keeps one worker while the others go on with the rest.
      */
     private void dispatchReady() {
-        Queue<String> paths = new ConcurrentLinkedQueue<>(ready);
-        int tasks = Math.min(WORKERS, ready.size());
-        ready.clear();
-        if (!running) return;
-        for (int i = 0; i < tasks; i++) {
-            workers.execute(() -> {
-                for (String p; (p = paths.poll()) != null; ) runAndReport(p);
-            });
+        dispatchPosted = false;
+        int paths = readyCount.get();
+        for (int i = 0; i < paths && running && becomeTaker(); i++) workers.execute(this::takeReady);
+    }
+
+    private void takeReady() {
+        do {
+            for (String p; running && (p = ready.poll()) != null; ) {
+                readyCount.decrementAndGet();
+                runAndReport(p);
+            }
+            takers.decrementAndGet();
+            // A path queued after the last poll, while every worker was still taking, is taken here.
+        } while (running && !ready.isEmpty() && becomeTaker());
+    }
+
+    private boolean becomeTaker() {
+        for (int n; (n = takers.get()) < WORKERS; ) {
+            if (takers.compareAndSet(n, n + 1)) return true;
         }
+        return false;
+    }
+
+    /** Loop thread. */
+    private void recount() {
+        pending = due.size() + busy.size();
+        dueCount = due.size();
     }
 
     private void runAndReport(String path) {
@@ -232,7 +269,7 @@ final class PathScheduler implements AutoCloseable {
             Long when = due.get(p);
             if (when != null) arm(p, when, now);
         }
-        pending = due.size() + busy.size();
+        recount();
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             LOG.warn("Syncing {} failed, will retry: {}", paths, cause.toString());

@@ -67,6 +67,17 @@ final class Reconciler {
         return CompletableFuture.completedFuture(millis);
     }
 
+    /**
+     * Whether a scan that found {@code disk} at {@code path} (null: nothing there) leaves nothing to
+     * do there: the three trees agree, or the path stays blocked. The same decision as
+     * {@link #reconcile}, without its stat and without acting.
+     */
+    boolean inStep(String path, FileStat disk) {
+        SyncAction action = decision.decide(path, disk, table.get(path), index.get(path), problems.blockedAt(path),
+                holdDeletes.getAsBoolean());
+        return action instanceof SyncAction.Nothing || action instanceof SyncAction.StayBlocked;
+    }
+
     /** Compares index, disk and local table for {@code path} and acts. */
     CompletableFuture<Long> reconcile(String path) {
         FileStat disk = FileStat.of(PathValidator.resolve(root, path));
@@ -148,12 +159,9 @@ final class Reconciler {
 
         @Override
         public CompletableFuture<Long> proposeTreeDelete(Op.Delete delete) {
-            long seen = delete.seen();
-            for (String p : table.paths()) {
-                Local below = p.startsWith(path + "/") ? table.get(p) : null;
-                if (below != null) seen = Math.max(seen, Reconciliation.baseOf(below, index.get(p)));
-            }
-            Op.Delete op = new Op.Delete(delete.origin(), delete.path(), delete.base(), seen);
+            long[] seen = {delete.seen()};
+            table.forEach(path + "/", (p, below) -> seen[0] = Math.max(seen[0], Reconciliation.baseOf(below, index.get(p))));
+            Op.Delete op = new Op.Delete(delete.origin(), delete.path(), delete.base(), seen[0]);
             return Reconciler.this.propose(path, op, null, null);
         }
 

@@ -36,6 +36,14 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
 
+    /**
+     * What a comparison of the folder with the index cost: the paths it walked, how many it found
+     * out of step (handed on to be brought in step), its thread's CPU time and its duration.
+     */
+    public record ScanCost(long paths, long outOfStep, double cpuSeconds, double seconds) {}
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
     /** A blocked path: apply refused its change; skipped until the file changes again. */
     public record Blocked(String reason, FileStat stat) {}
 
@@ -70,9 +78,17 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     private final Reconciler reconciler;
     private final ClusterWriter writer;
     private volatile SyncMetrics metrics = SyncMetrics.NONE;
+    private volatile ScanCost lastFullScan;
+    /** Null where there are no peers to fetch from (tests of one engine). */
+    private final SmallFileCatchUp catchUp;
 
     public SyncEngine(String nodeId, Path root, Index index, LocalTable table, Uploader uploader,
                       Materializer materializer, Predicate<String> ignored, Settings settings) {
+        this(nodeId, root, index, table, uploader, materializer, ignored, settings, null);
+    }
+
+    private SyncEngine(String nodeId, Path root, Index index, LocalTable table, Uploader uploader,
+                       Materializer materializer, Predicate<String> ignored, Settings settings, BlobFetcher fetcher) {
         this.nodeId = nodeId;
         this.root = root;
         this.index = index;
@@ -86,6 +102,10 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         this.reconciler = new Reconciler(root, index, table, uploader, materializer,
                 new Reconciliation(nodeId, settings.quietMillis()), problems, guard::holding, ignored, scheduler::touchSoon);
         this.writer = new ClusterWriter(nodeId, index, uploader);
+        this.catchUp = fetcher == null ? null : new SmallFileCatchUp(index, fetcher::has, (path, entry) -> {
+            LocalTable.Local row = table.get(path);
+            return row != null && entry.sha256().equals(row.sha256());
+        }, fetcher::fetchBatch);
     }
 
     public static SyncEngine create(String nodeId, Path root, Index index, LocalTable table, Proposer proposer,
@@ -93,13 +113,29 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
                                     Predicate<String> ignored, Settings settings) {
         Uploader uploader = new Uploader(nodeId, index, proposer, h -> index.hasChunk(h) || blobs.has(h), pusher);
         return new SyncEngine(nodeId, root, index, table, uploader,
-                new Materializer(root, blobs, staged, fetcher, uploader.transfers), ignored, settings);
+                new Materializer(root, blobs, staged, fetcher, uploader.transfers), ignored, settings, fetcher);
     }
 
     /** Where rescans and deduplicated chunk bytes are counted. */
     public void setMetrics(SyncMetrics metrics) {
         this.metrics = metrics;
         uploader.setMetrics(metrics);
+        metrics.backlog(new SyncMetrics.Backlog() {
+            @Override
+            public int inFlight() {
+                return uploader.window.count();
+            }
+
+            @Override
+            public long bytesInFlight() {
+                return uploader.window.bytes();
+            }
+
+            @Override
+            public int pathsWaiting() {
+                return scheduler.waiting();
+            }
+        });
     }
 
     // ---------------------------------------------------------------- status
@@ -112,6 +148,11 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     /** Large files being sent or written on this node right now. */
     public List<Transfers.Transfer> transfers() {
         return uploader.transfers.list();
+    }
+
+    /** Missing small files being fetched in batches: how many, and how many came. */
+    public SmallFileCatchUp.Progress catchUp() {
+        return catchUp == null ? SmallFileCatchUp.Progress.IDLE : catchUp.progress();
     }
 
     public Map<String, Blocked> blocked() {
@@ -173,18 +214,38 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     @Override
     public void reset() {
+        if (catchUp != null) catchUp.begin();
         scheduler.onWorker(() -> scan(""));
     }
 
     /** Begins acting on changes: called once the index has caught up with what this node last synced. */
     public void start() {
         scheduler.start();
+        if (catchUp != null) catchUp.begin();
         scanAll();
     }
 
     /** Compares every path known to the disk, the index or the local table (start-up and verify scans). */
     public void scanAll() {
         scheduler.onWorker(() -> scan(""));
+    }
+
+    /** A full comparison, as {@link #scanAll}; completes with what it cost. */
+    public CompletableFuture<ScanCost> verify() {
+        CompletableFuture<ScanCost> done = new CompletableFuture<>();
+        scheduler.onWorker(() -> {
+            try {
+                done.complete(scan(""));
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    /** The last full comparison's cost; null before the first. */
+    public ScanCost lastFullScan() {
+        return lastFullScan;
     }
 
     /**
@@ -200,19 +261,67 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         return guard.isMassDelete(missing, synced);
     }
 
-    private void scan(String relDir) {
+    /**
+     * Compares the folder below {@code relDir} with the index and the local table, and hands the
+     * paths where they disagree to the scheduler; paths in step cost a stat and two lookups. The
+     * walk streams: what it holds grows with the paths that disagree, not with the folder. Index
+     * entries and rows whose path the walk did not meet are looked up one by one only when the
+     * counts say some were not met.
+     */
+    private ScanCost scan(String relDir) {
         if (relDir.isEmpty()) guard.check();
-        List<String> paths = new ArrayList<>();
+        long startCpu = THREADS.getCurrentThreadCpuTime();
+        long start = System.nanoTime();
+        java.util.Set<String> differ = new java.util.LinkedHashSet<>();
+        long[] met = new long[3]; // paths walked; of them, with an index entry; with a row
         try {
-            TreeScanner.scan(root, relDir, ignored, (p, st) -> paths.add(p));
+            TreeScanner.scan(root, relDir, ignored, (p, st) -> {
+                met[0]++;
+                if (index.get(p) != null) met[1]++;
+                if (table.get(p) != null) met[2]++;
+                if (!reconciler.inStep(p, st)) differ.add(p);
+            });
         } catch (IOException | UncheckedIOException e) {
             LOG.warn("Scanning {} failed: {}", relDir, e.toString());
         }
         String prefix = relDir.isEmpty() ? "" : relDir + "/";
-        for (var e : index.list(relDir)) paths.add(e.getKey());
-        for (String p : table.paths()) if (prefix.isEmpty() || p.startsWith(prefix) || p.equals(relDir)) paths.add(p);
-        if (!relDir.isEmpty()) paths.add(relDir);
-        scheduler.touchAll(paths);
+        long[] indexed = new long[1];
+        index.forEach(relDir, (p, e) -> {
+            if (!ignored.test(p) && !p.equals(relDir)) indexed[0]++;
+        });
+        if (indexed[0] > met[1]) {
+            index.forEach(relDir, (p, e) -> {
+                if (!ignored.test(p) && !p.equals(relDir)) addIfAbsent(p, differ);
+            });
+        }
+        long[] rows = new long[1];
+        table.forEach(prefix, (p, row) -> {
+            if (!ignored.test(p)) rows[0]++;
+        });
+        if (rows[0] > met[2]) {
+            table.forEach(prefix, (p, row) -> {
+                if (!ignored.test(p)) addIfAbsent(p, differ);
+            });
+        }
+        if (!relDir.isEmpty()) differ.add(relDir);
+        scheduler.touchAll(differ);
+        ScanCost cost = new ScanCost(met[0], differ.size(), (THREADS.getCurrentThreadCpuTime() - startCpu) / 1e9,
+                (System.nanoTime() - start) / 1e9);
+        if (relDir.isEmpty()) lastFullScan = cost;
+        return cost;
+    }
+
+    /** Adds {@code p} to {@code differ} when it is absent from the folder and not in step as such. */
+    private void addIfAbsent(String p, java.util.Set<String> differ) {
+        if (differ.contains(p)) return;
+        FileStat st;
+        try {
+            st = FileStat.of(PathValidator.resolve(root, p));
+        } catch (RuntimeException e) {
+            differ.add(p);
+            return;
+        }
+        if (st == null && !reconciler.inStep(p, null)) differ.add(p);
     }
 
     /** A rename seen by the watcher: proposed as one op when it can be, else both paths are compared. */
@@ -249,6 +358,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     @Override
     public void close() {
+        if (catchUp != null) catchUp.close();
         scheduler.close();
         materializer.close();
         scheduler.awaitWorkers();

@@ -13,4 +13,19 @@ public interface SyncMetrics {
 
     /** A subtree (or the whole folder) is compared again. */
     default void rescan() {}
+
+    /** Where what waits and what is in flight are read, at scrape time. */
+    default void backlog(Backlog backlog) {}
+
+    /** What this node has in flight towards the cluster, and what waits to be sent. */
+    interface Backlog {
+        /** Proposals and chunk pushes sent and not answered yet. */
+        int inFlight();
+
+        /** Their file bytes. */
+        long bytesInFlight();
+
+        /** Dirty paths whose comparison (and proposal) has not started yet. */
+        int pathsWaiting();
+    }
 }

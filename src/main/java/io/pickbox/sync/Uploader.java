@@ -19,13 +19,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 
 /**
  * Reads a file that a writer has finished with and proposes it: small files in one entry,
  * large ones as chunks pushed to the peers (skipping chunks the cluster already holds) then a
  * final PUT. The file is stat'ed before, while and after reading; if it changed meanwhile,
- * nothing is committed.
+ * nothing is committed. What is in flight is bounded by the {@link ProposalWindow}: a small file
+ * is read only once there is room to send it.
  */
 final class Uploader {
 
@@ -38,9 +38,8 @@ final class Uploader {
     /** This node's last sequence number; taken and sent under one lock, so sequences reach the log in order. */
     private long seq;
     private final Object sendOrder = new Object();
-    /** Bounds chunk bytes in flight towards the leader (Ratis queues included). */
-    private final Semaphore inFlightBytes;
-    private static final int IN_FLIGHT_LIMIT = 8 << 20;
+    /** Bounds the proposals and chunk pushes in flight from this node (Ratis queues included). */
+    final ProposalWindow window;
     private final java.util.function.Predicate<String> alreadyHeld;
     final Transfers transfers = new Transfers();
     private volatile SyncMetrics metrics = SyncMetrics.NONE;
@@ -59,7 +58,7 @@ final class Uploader {
      * Raft are not reused, as Ratis may still hold them.
      */
     private final java.util.concurrent.ArrayBlockingQueue<byte[]> spareChunks =
-            new java.util.concurrent.ArrayBlockingQueue<>(IN_FLIGHT_LIMIT / Hashing.CHUNK_SIZE + 2);
+            new java.util.concurrent.ArrayBlockingQueue<>((int) (ProposalWindow.MAX_BYTES / Hashing.CHUNK_SIZE) + 2);
     /** Reads in progress; when the last one ends the spare arrays go, not to stay in an idle heap. */
     private final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -76,6 +75,11 @@ final class Uploader {
      */
     Uploader(String nodeId, Index index, Proposer proposer, java.util.function.Predicate<String> alreadyHeld,
              ChunkPusher pusher) {
+        this(nodeId, index, proposer, alreadyHeld, pusher, new ProposalWindow());
+    }
+
+    Uploader(String nodeId, Index index, Proposer proposer, java.util.function.Predicate<String> alreadyHeld,
+             ChunkPusher pusher, ProposalWindow window) {
         this.nodeId = nodeId;
         this.pusher = pusher;
         // Sequences must grow across restarts: start from the clock, never below what the cluster saw.
@@ -83,7 +87,7 @@ final class Uploader {
         this.index = index;
         this.alreadyHeld = alreadyHeld;
         this.proposer = proposer;
-        this.inFlightBytes = new Semaphore(IN_FLIGHT_LIMIT);
+        this.window = window;
     }
 
     void setMetrics(SyncMetrics metrics) {
@@ -119,6 +123,7 @@ final class Uploader {
         List<String> chunks = new ArrayList<>();
         List<CompletableFuture<?>> sent = new ArrayList<>();
         ByteBuffer inline = null;
+        if (before.size() <= Hashing.CHUNK_SIZE) awaitRoom(before.size());
         try (InputStream in = Files.newInputStream(file)) {
             if (before.size() <= Hashing.CHUNK_SIZE) {
                 byte[] all = in.readNBytes(Hashing.CHUNK_SIZE + 1);
@@ -185,7 +190,7 @@ final class Uploader {
             }
             return proposer.submit(new Op.Chunk(sha, data.length), ByteBuffer.wrap(data));
         });
-        return sent.whenComplete((r, e) -> inFlightBytes.release(data.length));
+        return sent.whenComplete((r, e) -> window.release(data.length));
     }
 
     int spareChunkArrays() {
@@ -213,7 +218,7 @@ final class Uploader {
     }
 
     /**
-     * Submits one op, holding its data's bytes against the in-flight bound until it completes. An
+     * Submits one op, holding room in the window until it completes (waiting for room first). An
      * op with an origin gets this node's next sequence number here: apply takes a sequence at or
      * below the last one applied for a retry, so sequences must be sent in the order they are taken.
      */
@@ -221,16 +226,30 @@ final class Uploader {
         int bytes = data == null ? 0 : data.remaining();
         acquire(bytes);
         CompletableFuture<Result> sent;
-        synchronized (sendOrder) {
-            Op stamped = op.origin().isNone() ? op : op.withOrigin(new Op.Origin(nodeId, ++seq));
-            sent = proposer.submit(stamped, data);
+        try {
+            synchronized (sendOrder) {
+                Op stamped = op.origin().isNone() ? op : op.withOrigin(new Op.Origin(nodeId, ++seq));
+                sent = proposer.submit(stamped, data);
+            }
+        } catch (RuntimeException e) {
+            window.release(bytes);
+            throw e;
         }
-        return sent.whenComplete((r, e) -> inFlightBytes.release(bytes));
+        return sent.whenComplete((r, e) -> window.release(bytes));
     }
 
     private void acquire(int bytes) throws IOException {
         try {
-            inFlightBytes.acquire(bytes);
+            window.acquire(bytes);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+    }
+
+    private void awaitRoom(long bytes) throws IOException {
+        try {
+            window.awaitRoom(bytes);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");

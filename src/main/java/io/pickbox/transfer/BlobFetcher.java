@@ -2,10 +2,16 @@ package io.pickbox.transfer;
 
 import io.pickbox.folder.Hashing;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -14,6 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
@@ -33,6 +42,10 @@ public final class BlobFetcher implements AutoCloseable {
     /** Chunks of one large file are fetched this many at a time, on its threads; callers of {@link #ensure} fetch on theirs. */
     static final int PARALLEL_FETCHES = 4;
     private final PeerHttp http;
+    /** Chunks a batch is bringing, for {@link #ensure} to wait on. */
+    private final Map<String, CompletableFuture<Void>> inBatches = new ConcurrentHashMap<>();
+    /** How long {@link #ensure} waits for a batch bringing its chunk before asking alone. */
+    private static final int BATCH_WAIT_SECONDS = 30;
 
     public BlobFetcher(BlobStore blobs, Supplier<List<String>> peerAddresses, PeerAccess access) {
         this.blobs = blobs;
@@ -79,9 +92,108 @@ public final class BlobFetcher implements AutoCloseable {
         return present;
     }
 
+    /** Whether the blob is held here. */
+    public boolean has(String sha256) {
+        return blobs.has(sha256);
+    }
+
     /** Makes sure the blob is present locally; false if no peer could supply it. */
     public boolean ensure(String sha256) {
-        return blobs.has(sha256) || fetch(sha256, null, peerAddresses.get(), null, p -> { });
+        if (blobs.has(sha256)) return true;
+        CompletableFuture<Void> batch = inBatches.get(sha256);
+        if (batch != null) {
+            // A batch is bringing it: one request for many files beats one more for this one.
+            try {
+                batch.get(BATCH_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (ExecutionException | TimeoutException e) {
+                // fetched alone below
+            }
+            if (blobs.has(sha256)) return true;
+        }
+        return fetch(sha256, null, peerAddresses.get(), null, p -> { });
+    }
+
+    /**
+     * Fetches small files' chunks in one request (see {@link ChunkBatch}), from the first peer that
+     * answers, starting with the one at {@code turn} (so that batches in turn spread over the peers).
+     * Each chunk is verified against its hash before it is kept; the chunks kept are made durable
+     * together. Returns the bytes of the chunks fetched; a chunk no peer sent is left to
+     * {@link #ensure} (which waits for a batch that is bringing its chunk instead of asking again).
+     */
+    public long fetchBatch(List<ChunkBatch.Wanted> wanted, int turn) {
+        Map<String, CompletableFuture<Void>> mine = new java.util.HashMap<>();
+        List<ChunkBatch.Wanted> asked = new ArrayList<>(wanted.size());
+        for (ChunkBatch.Wanted w : wanted) {
+            if (blobs.has(w.sha256()) || mine.containsKey(w.sha256())) continue;
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            if (inBatches.putIfAbsent(w.sha256(), f) != null) continue;
+            mine.put(w.sha256(), f);
+            asked.add(w);
+        }
+        if (asked.isEmpty()) return 0;
+        byte[] request = batchRequest(asked);
+        List<String> peers = new ArrayList<>(peerAddresses.get());
+        if (!peers.isEmpty()) java.util.Collections.rotate(peers, -Math.floorMod(turn, peers.size()));
+        long fetched = 0;
+        try {
+            for (String peer : peers) {
+                HttpPost post = new HttpPost(http.batchUri(peer));
+                post.setEntity(new ByteArrayEntity(request, ContentType.APPLICATION_OCTET_STREAM));
+                try {
+                    Long bytes = http.execute(post, response -> {
+                        if (response.getCode() != 200) {
+                            EntityUtils.consume(response.getEntity());
+                            return null;
+                        }
+                        try (DataInputStream body = new DataInputStream(new BufferedInputStream(response.getEntity().getContent(), 256 * 1024))) {
+                            return storeBatch(asked, body);
+                        }
+                    });
+                    if (bytes != null) {
+                        fetched = bytes;
+                        break;
+                    }
+                } catch (IOException e) {
+                    LOG.debug("Fetching a batch of {} chunks from {} failed: {}", asked.size(), peer, e.toString());
+                }
+            }
+        } finally {
+            mine.forEach((sha, f) -> {
+                inBatches.remove(sha, f);
+                f.complete(null);
+            });
+        }
+        return fetched;
+    }
+
+    private static byte[] batchRequest(List<ChunkBatch.Wanted> asked) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(asked.size() * 64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            ChunkBatch.writeRequest(asked, out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Reads a batch response: every chunk sent that matches its hash is kept; one flush for them all. */
+    private long storeBatch(List<ChunkBatch.Wanted> asked, DataInputStream body) throws IOException {
+        long stored = 0;
+        for (ChunkBatch.Wanted w : asked) {
+            byte[] chunk = ChunkBatch.readChunk(body);
+            if (chunk == null || blobs.has(w.sha256())) continue;
+            if (!Hashing.sha256Hex(chunk).equals(w.sha256())) {
+                LOG.debug("A batch sent chunk {} with other bytes; it is fetched alone later", w.sha256());
+                continue;
+            }
+            blobs.putUnsynced(w.sha256(), ByteBuffer.wrap(chunk));
+            stored += chunk.length;
+        }
+        blobs.syncUnsynced();
+        return stored;
     }
 
     private boolean fetch(String sha256, Placement at, List<String> peers, Predicate<ByteBuffer> place, Consumer<String> missedAt) {

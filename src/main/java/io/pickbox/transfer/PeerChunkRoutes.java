@@ -5,11 +5,16 @@ import io.javalin.http.Context;
 import io.pickbox.folder.Hashing;
 import io.pickbox.folder.InvalidPathException;
 
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,6 +30,8 @@ public final class PeerChunkRoutes {
 
     /** Chunks are addressed by their hash under this path. */
     static final String BLOBS = "/v1/blobs/";
+    /** Many small files' chunks at once (see {@link ChunkBatch}). */
+    static final String BATCH = "/v1/blobs";
 
     private final BlobStore blobs;
     private final LocalChunks chunks;
@@ -39,6 +46,7 @@ public final class PeerChunkRoutes {
     public void register(Javalin app) {
         app.get(BLOBS + "{sha}", this::serve);
         app.put(BLOBS + "{sha}", this::store);
+        app.post(BATCH, this::serveBatch);
         app.exception(Refused.class, (e, ctx) -> {
             discardBody(ctx);
             Map<String, String> body = new LinkedHashMap<>();
@@ -62,14 +70,47 @@ public final class PeerChunkRoutes {
     }
 
     /**
+     * Small files' chunks asked for together (see {@link ChunkBatch}): each from this node's blobs,
+     * or else from its copy of the file, only when it matches its hash; streamed as they are read.
+     */
+    private void serveBatch(Context ctx) throws IOException {
+        requireOctetStream(ctx);
+        if (ctx.contentLength() > ChunkBatch.MAX_REQUEST_BYTES) {
+            throw new Refused(413, "payload too large", "a batch request holds " + ChunkBatch.MAX_CHUNKS + " chunks at most");
+        }
+        List<ChunkBatch.Wanted> wanted;
+        try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(ctx.bodyInputStream()))) {
+            wanted = ChunkBatch.readRequest(in);
+        } catch (EOFException e) {
+            throw new Refused(400, "bad request", "the batch request ends early");
+        } catch (IllegalArgumentException e) {
+            throw new Refused(400, "bad request", e.getMessage());
+        }
+        ctx.contentType("application/octet-stream");
+        long sent = 0;
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ctx.outputStream(), 256 * 1024))) {
+            for (ChunkBatch.Wanted w : wanted) {
+                byte[] chunk = sent >= ChunkBatch.MAX_RESPONSE_BYTES ? null : chunks.read(w.sha256(), new Placement(w.path(), 0));
+                if (chunk != null && sent + chunk.length > ChunkBatch.MAX_RESPONSE_BYTES) chunk = null;
+                ChunkBatch.writeChunk(chunk, out);
+                if (chunk != null) sent += chunk.length;
+            }
+        }
+    }
+
+    private static void requireOctetStream(Context ctx) {
+        if (!"application/octet-stream".equals(ctx.contentType() == null ? null : ctx.contentType().split(";")[0].trim())) {
+            throw new Refused(415, "unsupported media type", "chunk bytes must be sent as application/octet-stream");
+        }
+    }
+
+    /**
      * A chunk pushed ahead of the commit of its file (see {@link ChunkPusher}); 204 once it is
      * written into the file assembled for its placement, or else stored as a blob.
      */
     private void store(Context ctx) throws IOException {
         String sha = hash(ctx);
-        if (!"application/octet-stream".equals(ctx.contentType() == null ? null : ctx.contentType().split(";")[0].trim())) {
-            throw new Refused(415, "unsupported media type", "chunk bytes must be sent as application/octet-stream");
-        }
+        requireOctetStream(ctx);
         if (ctx.contentLength() > Hashing.CHUNK_SIZE) {
             throw new Refused(413, "payload too large", "a chunk holds " + Hashing.CHUNK_SIZE + " bytes at most");
         }

@@ -57,6 +57,11 @@ final class PeerHttp implements AutoCloseable {
         return access.scheme() + "://" + peer + PeerChunkRoutes.BLOBS + sha256;
     }
 
+    /** The URI for many small chunks at once on a peer's chunk port. */
+    String batchUri(String peer) {
+        return access.scheme() + "://" + peer + PeerChunkRoutes.BATCH;
+    }
+
     /** Sends {@code request} (with the token of a plaintext cluster), on the caller's thread; the handler reads the response. */
     <T> T execute(ClassicHttpRequest request, HttpClientResponseHandler<T> handler) throws IOException {
         if (access.token() != null) request.setHeader("Authorization", "Bearer " + access.token());

@@ -45,17 +45,31 @@ class EventHubTest {
             hub.applied(7, put("e", 5), Result.applied("e", 5));
             assertThat(hub.after(0, 10)).extracting(EventHub.Event::id)
                     .containsExactly(id(5), id(6), id(6) + 1, id(6) + 2, id(7));
-            assertThat(hub.after(id(6) + 1, 10)).extracting(e -> ((Op.Put) e.op()).path()).containsExactly("d", "e");
+            assertThat(hub.after(id(6) + 1, 10)).extracting(e -> e.subject().get("path")).containsExactly("d", "e");
             assertThat(hub.after(id(6) + 1, 10)).extracting(EventHub.Event::logIndex).containsExactly(6L, 7L);
         }
     }
 
     @Test
     void rendersOpAndResult() {
-        Map<String, Object> m = EventHub.render(new EventHub.Event(7 * EventHub.IDS_PER_ENTRY + 1, 7, 1000, new Op.Rename(new Op.Origin("n2", 3), "a", "b", 1, 0),
+        Map<String, Object> m = EventHub.render(EventHub.Event.of(7 * EventHub.IDS_PER_ENTRY + 1, 7, 1000, new Op.Rename(new Op.Origin("n2", 3), "a", "b", 1, 0),
                 new Result(Result.Status.CONFLICT, "b.conflict-n2-7", 9, "destination changed concurrently")));
         assertThat(m).containsEntry("id", 7 * EventHub.IDS_PER_ENTRY + 1).containsEntry("index", 7L).containsEntry("op", "rename").containsEntry("path", "a")
                 .containsEntry("to", "b").containsEntry("origin", "n2").containsEntry("result", "conflict")
                 .containsEntry("resultPath", "b.conflict-n2-7");
+    }
+
+    /** A large file's op carries a hash per chunk; the ring keeps what is shown, not the op. */
+    @Test
+    void eventsKeepWhatIsRenderedNotTheOp() {
+        try (EventHub hub = new EventHub()) {
+            List<String> chunks = java.util.Collections.nCopies(5_000, "c".repeat(64));
+            hub.applied(3, new Op.Put(new Op.Origin("n1", 1), "big.iso", 5_000L << 20, "d".repeat(64), chunks, 0644, 1, 0, false),
+                    Result.applied("big.iso", 4));
+            EventHub.Event e = hub.after(0, 1).get(0);
+            assertThat(e.subject()).containsExactly(Map.entry("path", "big.iso"), Map.entry("size", 5_000L << 20));
+            assertThat(EventHub.render(e)).containsEntry("op", "put").containsEntry("origin", "n1").containsEntry("path", "big.iso")
+                    .containsEntry("result", "applied").doesNotContainKey("chunks");
+        }
     }
 }

@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The JVM every node runs in ({@link NodeCommandLine#jvmOptions()}): its memory is bounded, and
- * nothing else is set, so the JIT and everything else run as HotSpot chooses.
+ * The JVM every node runs in ({@link NodeCommandLine#jvmOptions()}): its memory is bounded, running
+ * out of it ends the process, and nothing else is set, so the JIT and everything else run as
+ * HotSpot chooses.
  */
 class JvmOptionsTest {
 
@@ -41,15 +42,16 @@ class JvmOptionsTest {
     }
 
     @Test
-    void aNodeRunsG1WithItsMemoryCappedAndNothingElseTuned() throws Exception {
+    void aNodeRunsG1WithItsMemoryCappedExitsWhenItRunsOutAndNothingElseTuned() throws Exception {
         Map<String, String> flags = commandLineFlags();
         assertThat(flags).containsEntry("MaxHeapSize", String.valueOf(256 * MiB))
                 .containsEntry("UseG1GC", "true")
                 .containsEntry("MaxDirectMemorySize", String.valueOf(64 * MiB))
-                .containsEntry("MaxHeapFreeRatio", "15");
+                .containsEntry("MaxHeapFreeRatio", "15")
+                .containsEntry("ExitOnOutOfMemoryError", "true");
         assertThat(Long.parseLong(flags.get("G1PeriodicGCInterval"))).isPositive();
-        assertThat(flags.keySet()).as("only memory and the collector are set")
+        assertThat(flags.keySet()).as("only memory, what happens when it runs out, and the collector are set")
                 .containsExactlyInAnyOrder("MaxHeapSize", "UseG1GC", "G1HeapRegionSize", "G1PeriodicGCInterval",
-                        "MinHeapFreeRatio", "MaxHeapFreeRatio", "MaxDirectMemorySize");
+                        "MinHeapFreeRatio", "MaxHeapFreeRatio", "MaxDirectMemorySize", "ExitOnOutOfMemoryError");
     }
 }

@@ -106,4 +106,56 @@ class FolderComparisonTest {
         assertThatThrownBy(() -> FolderComparison.compare(List.of(a)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least two");
     }
+
+    @Test
+    void pathsSortAcrossDirectoriesAsWholePaths() throws IOException {
+        // "x.txt" sorts between "x" and "x/...": the walk must not list x's contents right after x.
+        for (String p : List.of("x/in.txt", "x.txt", "x0", "x-y/z")) Files.writeString(createParents(a.resolve(p)), "a");
+        Files.writeString(createParents(b.resolve("x/in.txt")), "b");
+        List<Difference> diffs = FolderComparison.compare(List.of(a, b));
+        assertThat(diffs).extracting(Difference::path).containsExactly("x-y", "x-y/z", "x.txt", "x/in.txt", "x0");
+        assertThat(diffs.get(3).description()).startsWith("content differs");
+    }
+
+    @Test
+    void aFolderGivenAsASymlinkIsComparedAsItsDirectory() throws IOException {
+        Path link = Files.createSymbolicLink(tmp.resolve("b-link"), b);
+        assertThat(FolderComparison.compare(List.of(a, link))).isEmpty();
+    }
+
+    /** Many files: differences stream out while the walk goes on, and later directories are listed only when reached. */
+    @Test
+    void largeTreesAreWalkedADirectoryAtATime() throws IOException {
+        Path x = tmp.resolve("x");
+        Path y = tmp.resolve("y");
+        for (Path root : List.of(x, y)) {
+            for (int d = 0; d < 60; d++) {
+                Path dir = Files.createDirectories(root.resolve(String.format("d%03d", d)));
+                for (int f = 0; f < 60; f++) Files.writeString(dir.resolve("f" + f), d + "/" + f);
+            }
+        }
+        Files.writeString(y.resolve("d000/f7"), "changed");
+        Files.delete(y.resolve("d030/f50"));
+        List<Difference> seen = new java.util.ArrayList<>();
+        long count = FolderComparison.compare(List.of(x, y), diff -> {
+            seen.add(diff);
+            try {
+                // Made after the first difference was handed out: only a walk that has not read d059 yet sees it.
+                if (seen.size() == 1) Files.writeString(x.resolve("d059/late"), "late");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(seen).containsExactly(
+                new Difference("d000/f7", seen.get(0).description()),
+                new Difference("d030/f50", "missing in " + y),
+                new Difference("d059/late", "missing in " + y));
+        assertThat(seen.get(0).description()).startsWith("content differs");
+        assertThat(count).isEqualTo(3);
+    }
+
+    private static Path createParents(Path p) throws IOException {
+        Files.createDirectories(p.getParent());
+        return p;
+    }
 }

@@ -144,6 +144,7 @@ class IndexProperties {
         assertThat(results).isEqualTo(first.results());
         assertThat(second.state()).isEqualTo(first.driver().index.state());
         assertThat(second.fileBytes()).isEqualTo(first.driver().index.fileBytes());
+        assertThat(second.conflictCount()).isEqualTo(second.conflicts().size());
     }
 
     // ------------------------------------------------------------ (2) snapshot equivalence
@@ -167,6 +168,7 @@ class IndexProperties {
         Index expected = uninterrupted.driver().index;
         assertThat(restored.state()).isEqualTo(expected.state());
         assertThat(restored.fileBytes()).isEqualTo(expected.fileBytes());
+        assertThat(restored.conflictCount()).isEqualTo(expected.conflicts().size());
         for (String chunk : uninterrupted.driver().chunksEverPut) {
             assertThat(restored.hasChunk(chunk)).isEqualTo(expected.hasChunk(chunk));
         }

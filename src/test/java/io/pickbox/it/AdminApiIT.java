@@ -137,6 +137,56 @@ class AdminApiIT {
     }
 
     @Test
+    void filesArePagedByPathWithACursor() throws Exception {
+        for (int i = 0; i < 23; i++) TestCluster.write(n2.file("paged/d" + (i % 3) + "/f" + i + ".txt"), "page " + i);
+        await().atMost(T).until(() -> json(get(a1, "/v1/files?prefix=paged")).path("entries").size() == 1 + 3 + 23);
+        List<String> all = json(get(a1, "/v1/files?prefix=paged&limit=10000")).path("entries").findValuesAsText("path");
+        assertThat(all).isSorted().hasSize(27).startsWith("paged", "paged/d0");
+        assertThat(json(get(a1, "/v1/files?prefix=paged")).path("next").isNull()).isTrue();
+
+        List<String> paged = new java.util.ArrayList<>();
+        String next = null;
+        int pages = 0;
+        do {
+            JsonNode page = json(get(a1, "/v1/files?prefix=paged&limit=5" + (next == null ? "" : "&after=" + next)));
+            assertThat(page.path("entries").size()).isBetween(1, 5);
+            paged.addAll(page.path("entries").findValuesAsText("path"));
+            next = page.path("next").isNull() ? null : page.path("next").asText();
+            pages++;
+        } while (next != null);
+        assertThat(paged).isEqualTo(all);
+        assertThat(pages).isEqualTo(6);
+
+        // Only the entries directly in a directory, paged the same way.
+        JsonNode top = json(get(a1, "/v1/files?prefix=paged&children&limit=2"));
+        assertThat(top.path("entries").findValuesAsText("path")).containsExactly("paged/d0", "paged/d1");
+        assertThat(top.path("next").asText()).isEqualTo("paged/d1");
+        JsonNode rest = json(get(a1, "/v1/files?prefix=paged&children&limit=2&after=paged/d1"));
+        assertThat(rest.path("entries").findValuesAsText("path")).containsExactly("paged/d2");
+        assertThat(rest.path("next").isNull()).isTrue();
+        assertThat(json(get(a1, "/v1/files?children")).path("entries").findValuesAsText("path")).contains("docs", "paged")
+                .doesNotContain("docs/readme.txt");
+        JsonNode noConflicts = json(get(a1, "/v1/conflicts?prefix=paged&limit=1"));
+        assertThat(noConflicts.path("entries")).isEmpty();
+        assertThat(noConflicts.path("next").isNull()).isTrue();
+    }
+
+    @Test
+    void badPageParametersAreRefusedClearly() throws Exception {
+        for (String limit : List.of("0", "-1", "10001", "many", "1.5")) {
+            HttpResponse<String> r = get(a1, "/v1/files?limit=" + limit);
+            assertError(r, 400);
+            assertThat(json(r).path("detail").asText()).contains("limit").contains("10000");
+            assertError(get(a1, "/v1/conflicts?limit=" + limit), 400);
+        }
+        assertError(get(a1, "/v1/files?after=..%2Fetc"), 400);
+        assertError(get(a1, "/v1/files?after=%2Fetc%2Fpasswd"), 400);
+        assertError(get(a1, "/v1/files?prefix=docs%2F&limit=5"), 400);
+        assertError(get(a1, "/v1/conflicts?after=a%2F%2Fb"), 400);
+        assertThat(get(a1, "/v1/files?limit=10000").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void unknownPathsAnswer404WithDiskState() throws Exception {
         HttpResponse<String> r = get(a1, "/v1/files/no/such/file.txt");
         assertError(r, 404);
@@ -209,6 +259,44 @@ class AdminApiIT {
         }
         assertThat(plaintext).as("plaintext").isNotEqualTo(200);
         assertError(get(a1, path), 404);
+    }
+
+    /**
+     * Small files' chunks many at a time, as a catching-up node asks for them: each served from the
+     * peer's copy of the file when it still matches, absent otherwise; a malformed request changes nothing.
+     */
+    @Test
+    void smallFilesChunksAreServedInBatches() throws Exception {
+        TestCluster.write(n1.file("batch/a.txt"), "first small file");
+        TestCluster.write(n1.file("batch/b.txt"), "second small file");
+        awaitContent(cluster.nodes(), "batch/b.txt", "second small file", T);
+        String a = ItSupport.sha256("first small file".getBytes(StandardCharsets.UTF_8));
+        String b = ItSupport.sha256("second small file".getBytes(StandardCharsets.UTF_8));
+        String unknown = ItSupport.sha256("held nowhere".getBytes(StandardCharsets.UTF_8));
+        java.io.ByteArrayOutputStream request = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(request);
+        out.writeInt(3);
+        for (String[] w : new String[][] {{a, "batch/a.txt"}, {unknown, "batch/a.txt"}, {b, "batch/b.txt"}}) {
+            out.write(java.util.HexFormat.of().parseHex(w[0]));
+            out.writeShort(w[1].length());
+            out.write(w[1].getBytes(StandardCharsets.UTF_8));
+        }
+        HttpResponse<byte[]> answer = peer1.postBytes("/v1/blobs", request.toByteArray());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(answer.body()));
+        assertThat(new String(in.readNBytes(in.readInt()), StandardCharsets.UTF_8)).isEqualTo("first small file");
+        assertThat(in.readInt()).as("a chunk held nowhere").isEqualTo(-1);
+        assertThat(new String(in.readNBytes(in.readInt()), StandardCharsets.UTF_8)).isEqualTo("second small file");
+        assertThat(in.read()).isEqualTo(-1);
+
+        String before = snapshot();
+        byte[] escaping = request.toByteArray().clone();
+        System.arraycopy("../a.txt".getBytes(StandardCharsets.UTF_8), 0, escaping, 4 + 32 + 2, 8);
+        assertThat(peer1.postBytes("/v1/blobs", escaping).statusCode()).as("a path outside the folder").isEqualTo(400);
+        assertThat(peer1.postBytes("/v1/blobs", new byte[] {0, 0, 0, 0}).statusCode()).as("no chunks").isEqualTo(400);
+        assertThat(peer1.postBytes("/v1/blobs", java.util.Arrays.copyOf(request.toByteArray(), 20)).statusCode()).as("cut short").isEqualTo(400);
+        assertThat(peer1.call("POST", "/v1/blobs", "application/json", request.toByteArray()).statusCode()).isEqualTo(415);
+        assertThat(snapshot()).isEqualTo(before);
     }
 
     /** Peers push chunks of large files to each other; a chunk is stored only if it is what its hash says. */
@@ -331,7 +419,7 @@ class AdminApiIT {
 
     @Test
     void conflictsEndpointListsCopiesWithOrigin() throws Exception {
-        JsonNode c = json(get(a1, "/v1/conflicts"));
+        JsonNode c = json(get(a1, "/v1/conflicts")).path("entries");
         assertThat(c.isArray()).isTrue();
         for (JsonNode e : c) assertThat(e.has("conflictOf") && e.has("origin")).isTrue();
     }
@@ -379,7 +467,7 @@ class AdminApiIT {
             assertError(postJson(a, "/v1/cluster/leader", "{\"id\":\"secure1\"}"), 401);
             assertError(call(a, "DELETE", "/v1/cluster/members/secure1", null, null), 401);
             assertThat(dir.resolve("t.txt")).doesNotExist();
-            assertThat(json(get(a, "/v1/files", "Authorization", auth))).isEmpty();
+            assertThat(json(get(a, "/v1/files", "Authorization", auth)).path("entries")).isEmpty();
             HttpResponse<String> ok = call(a, "PUT", "/v1/files/t.txt", "application/octet-stream", "x".getBytes(), "Authorization", auth);
             assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
             await().atMost(T).until(() -> Files.exists(dir.resolve("t.txt")));

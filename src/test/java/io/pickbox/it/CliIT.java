@@ -72,6 +72,32 @@ class CliIT {
     }
 
     @Test
+    void lsFollowsThePagesToTheEnd() throws Exception {
+        for (int i = 0; i < 12; i++) TestCluster.write(cluster.node(0).file("many/f" + (char) ('a' + i) + ".txt"), "f" + i);
+        ItSupport.awaitContent(cluster.nodes(), "many/fl.txt", "f11", T);
+        cluster.awaitConverged(T);
+
+        ItSupport.CliResult ls = ok("files", "ls", "many", "--page-size", "5", "--admin", cluster.node(1).adminAddress());
+        List<String> lines = ls.output().lines().filter(l -> l.contains("many")).toList();
+        assertThat(lines).hasSize(13);
+        assertThat(lines.get(0)).endsWith("many/");
+        for (int i = 0; i < 12; i++) assertThat(lines.get(i + 1)).endsWith("many/f" + (char) ('a' + i) + ".txt");
+
+        ItSupport.CliResult json = ok("files", "ls", "many", "--json", "--page-size", "4", "--admin", cluster.node(2).adminAddress());
+        com.fasterxml.jackson.databind.JsonNode array = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(json.output().substring(json.output().indexOf('[')));
+        assertThat(array.isArray()).isTrue();
+        assertThat(array.findValuesAsText("path")).hasSize(13).isSorted().contains("many", "many/fa.txt", "many/fl.txt");
+        ItSupport.CliResult none = ok("files", "ls", "nothing-here", "--json", "--admin", cluster.node(0).adminAddress());
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(none.output().substring(none.output().indexOf('['))))
+                .isEmpty();
+
+        ItSupport.CliResult bad = ItSupport.runCli("files", "ls", "--page-size", "0", "--admin", cluster.node(0).adminAddress());
+        assertThat(bad.exitCode()).as(bad.output()).isEqualTo(2);
+        assertThat(bad.output()).contains("--page-size");
+    }
+
+    @Test
     void clusterStatusShowsTheMembers() throws Exception {
         ItSupport.CliResult r = ok("cluster", "status", "--admin", cluster.node(0).adminAddress());
         for (TestNode n : cluster.nodes()) assertThat(r.output()).contains(n.id()).contains(n.raftAddress());

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -30,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DashboardIT {
 
     private static final String TOKEN = "dashboard-token-0123456789";
+    private static final int MANY = 130;
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -64,6 +66,9 @@ class DashboardIT {
         cluster = TestCluster.inJvm(base, 2, b -> b.adminToken(TOKEN));
         TestCluster.write(cluster.node(0).file("before/old.txt"), "there before the page loaded");
         ItSupport.awaitContent(cluster.nodes(), "before/old.txt", "there before the page loaded", Duration.ofSeconds(30));
+        // More entries in one directory than the browser shows in a page.
+        for (int i = 0; i < MANY; i++) TestCluster.write(cluster.node(0).file(String.format("many/f%03d.txt", i)), "f" + i);
+        ItSupport.awaitContent(cluster.nodes(), String.format("many/f%03d.txt", MANY - 1), "f" + (MANY - 1), Duration.ofSeconds(60));
 
         driver = browser();
         String page = "http://" + cluster.node(0).adminAddress() + "/";
@@ -119,6 +124,32 @@ class DashboardIT {
         });
         wait.until(d -> d.findElement(By.id("detail")).getText().contains("in sync"));
         assertThat(new File(driver.getCurrentUrl()).getPath()).doesNotContain("token");
+
+        // A directory larger than a page: the first page, then the rest on "More", in path order.
+        // (The page polls every second: room for every request from here on in the timing buffer.)
+        ((JavascriptExecutor) driver).executeScript("performance.setResourceTimingBufferSize(100000); performance.clearResourceTimings();");
+        wait.until(d -> {
+            d.findElement(By.cssSelector("#files a.up")).click();
+            return true;
+        });
+        wait.until(d -> {
+            d.findElement(By.cssSelector("#files tr.file[data-path='many'] a")).click();
+            return true;
+        });
+        wait.until(d -> d.findElements(By.cssSelector("#files tr.file")).size() == 100
+                && d.findElement(By.id("files-more")).isDisplayed());
+        driver.findElement(By.id("files-more")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#files tr.file")).size() == MANY);
+        List<String> shown = driver.findElements(By.cssSelector("#files tr.file")).stream().map(r -> r.getAttribute("data-path")).toList();
+        assertThat(shown).isSorted().startsWith("many/f000.txt").endsWith(String.format("many/f%03d.txt", MANY - 1));
+        assertThat(driver.findElement(By.id("files-more")).isDisplayed()).isFalse();
+        // Every listing the page asked for was a bounded page.
+        @SuppressWarnings("unchecked")
+        List<String> listings = (List<String>) ((JavascriptExecutor) driver).executeScript(
+                "return performance.getEntriesByType('resource').map(e => e.name)"
+                        + ".filter(n => n.includes('/v1/files?') || n.includes('/v1/conflicts'));");
+        assertThat(listings).isNotEmpty().allSatisfy(url -> assertThat(url).contains("limit="));
+        assertThat(listings).anySatisfy(url -> assertThat(url).contains("after=many%2Ff099.txt"));
 
         // Signing out ends the session: the page asks again, and the old cookie opens nothing.
         wait.until(d -> d.findElement(By.id("signout")).isDisplayed());

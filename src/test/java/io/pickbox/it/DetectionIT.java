@@ -172,7 +172,7 @@ class DetectionIT {
         });
         JsonNode committed = JSON.readTree(n(0).get("/v1/files?prefix=ign").body());
         List<String> paths = new ArrayList<>();
-        committed.forEach(e -> paths.add(e.path("path").asText()));
+        committed.path("entries").forEach(e -> paths.add(e.path("path").asText()));
         assertThat(paths).as("committed under ign/").contains("ign/keep.log", "ign/after.txt", "ign/gen/tracked.txt")
                 .noneMatch(p -> p.startsWith("ign/build") || p.endsWith("app.log") || p.endsWith("trace.log") || p.endsWith("local.log"));
 
@@ -269,7 +269,7 @@ class DetectionIT {
             }
         }
         List<String> committed = new ArrayList<>();
-        JSON.readTree(n(1).get("/v1/files?prefix=links").body()).forEach(e -> committed.add(e.path("path").asText()));
+        JSON.readTree(n(1).get("/v1/files?prefix=links").body()).path("entries").forEach(e -> committed.add(e.path("path").asText()));
         assertThat(committed).as("committed under links/")
                 .containsExactlyInAnyOrder("links", "links/after.txt", "links/real.txt", "links/sub", "links/sub/other.txt");
     }

@@ -271,7 +271,7 @@ final class ItSupport {
             if (!n.running()) continue;
             assertThat(conflictCopies(n.file(rel))).as("conflict copies under " + rel + " on " + n).isEmpty();
             List<String> recorded = new ArrayList<>();
-            json.readTree(n.get("/v1/conflicts").body()).forEach(c -> recorded.add(c.path("path").asText()));
+            json.readTree(n.get("/v1/conflicts?prefix=" + rel).body()).path("entries").forEach(c -> recorded.add(c.path("path").asText()));
             assertThat(recorded).as("conflicts recorded by " + n).noneMatch(p -> p.startsWith(rel + "/"));
         }
     }

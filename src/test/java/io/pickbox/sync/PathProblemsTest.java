@@ -1,0 +1,39 @@
+package io.pickbox.sync;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PathProblemsTest {
+
+    private final PathProblems problems = new PathProblems();
+
+    @Test
+    void eachListKeepsTheNewestPathsUpToItsBound() {
+        int n = PathProblems.MAX_PATHS + 5;
+        for (int i = 0; i < n; i++) {
+            problems.block("b" + i, "refused", null);
+            problems.report("p" + i, "waiting for the cluster");
+        }
+        assertThat(problems.blocked()).hasSize(PathProblems.MAX_PATHS);
+        assertThat(problems.problems()).hasSize(PathProblems.MAX_PATHS);
+        assertThat(problems.blockedAt("b4")).isNull();
+        assertThat(problems.blockedAt("b5")).isNotNull();
+        assertThat(problems.problemAt("p" + (n - 1))).isEqualTo("waiting for the cluster");
+        assertThat(problems.problems().keySet().iterator().next()).as("oldest first").isEqualTo("p5");
+    }
+
+    @Test
+    void clearForgetsBothAndASymlinkIsReportedOnceUntilForgotten() {
+        problems.block("a", "refused", null);
+        problems.report("a", "error");
+        problems.clear("a");
+        assertThat(problems.blockedAt("a")).isNull();
+        assertThat(problems.problemAt("a")).isNull();
+
+        assertThat(problems.firstSightOfSymlink("link")).isTrue();
+        assertThat(problems.firstSightOfSymlink("link")).isFalse();
+        for (int i = 0; i < PathProblems.MAX_PATHS; i++) problems.firstSightOfSymlink("other" + i);
+        assertThat(problems.firstSightOfSymlink("link")).as("forgotten past the bound").isTrue();
+    }
+}

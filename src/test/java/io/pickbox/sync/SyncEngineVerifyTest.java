@@ -1,0 +1,117 @@
+package io.pickbox.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pickbox.folder.FileStat;
+import io.pickbox.index.Entry;
+import io.pickbox.index.Index;
+import io.pickbox.index.TestOps;
+import io.pickbox.sync.LocalTable.Local;
+import io.pickbox.transfer.BlobFetcher;
+import io.pickbox.transfer.BlobStore;
+import io.pickbox.transfer.PeerAccess;
+import io.pickbox.transfer.StagedFiles;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The verify scan hands on only the paths where folder, index and local table disagree, and says what it cost. */
+class SyncEngineVerifyTest {
+
+    @TempDir
+    Path root;
+    @TempDir
+    Path state;
+
+    private final Index index = new Index();
+    private final TestOps n2 = new TestOps("n2");
+    private LocalTable table;
+    private StagedFiles staged;
+    private SyncEngine sync;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        table = new LocalTable(state.resolve("local"));
+        BlobStore blobs = new BlobStore(state.resolve("blobs"));
+        staged = new StagedFiles(root);
+        Uploader uploader = new Uploader("n1", index, (op, data) -> new CompletableFuture<>(), h -> false);
+        Materializer materializer = new Materializer(root, blobs, staged, new BlobFetcher(blobs, List::of, PeerAccess.plaintext(null)), uploader.transfers);
+        // Never started: paths handed on wait, nothing is proposed or written while the test looks.
+        sync = new SyncEngine("n1", root, index, table, uploader, materializer, p -> false, SyncEngine.Settings.defaults(false));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        sync.close();
+        staged.close();
+        table.close();
+    }
+
+    private long seq = 1;
+
+    /** Commits {@code path} and writes it here as this node would have synced it. */
+    private void synced(String path, String content) throws Exception {
+        index.apply(n2.put(path, content, 0), seq++);
+        Entry e = index.get(path);
+        Path file = root.resolve(path);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content);
+        table.put(path, new Local(e.version(), e.sha256(), FileStat.of(file)));
+        Path dir = file.getParent();
+        for (String parent = path.contains("/") ? path.substring(0, path.lastIndexOf('/')) : null; parent != null;
+             parent = parent.contains("/") ? parent.substring(0, parent.lastIndexOf('/')) : null, dir = dir.getParent()) {
+            table.put(parent, new Local(index.get(parent).version(), null, FileStat.of(dir)));
+        }
+    }
+
+    private SyncEngine.ScanCost verify() throws Exception {
+        return sync.verify().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aFolderInStepHandsNothingOn() throws Exception {
+        for (int i = 0; i < 20; i++) synced("d" + (i % 3) + "/f" + i + ".txt", "content " + i);
+
+        SyncEngine.ScanCost cost = verify();
+
+        assertThat(cost.paths()).isEqualTo(23);
+        assertThat(cost.outOfStep()).isZero();
+        assertThat(sync.lastFullScan()).isEqualTo(cost);
+        assertThat(cost.cpuSeconds()).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void whatTheWatcherMissedIsFound() throws Exception {
+        for (int i = 0; i < 20; i++) synced("d" + (i % 3) + "/f" + i + ".txt", "content " + i);
+        Files.writeString(root.resolve("d0/f0.txt"), "edited behind the watcher's back");
+        Files.delete(root.resolve("d1/f1.txt"));
+        Files.writeString(root.resolve("d2/new.txt"), "made behind the watcher's back");
+        index.apply(n2.put("d2/remote.txt", "committed elsewhere", 0), seq++);
+
+        SyncEngine.ScanCost cost = verify();
+
+        assertThat(cost.outOfStep()).as("edited, deleted, new here, new elsewhere: " + cost).isEqualTo(4);
+        // Handed on to the scheduler, which compares them again once started.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(sync.pendingCount()).isEqualTo(4));
+    }
+
+    @Test
+    void aRowLeftOverFromAFileGoneEverywhereIsFound() throws Exception {
+        synced("a.txt", "one");
+        synced("b.txt", "two");
+        Files.delete(root.resolve("b.txt"));
+        index.apply(n2.delete("b.txt", index.get("b.txt").version()), seq++);
+
+        assertThat(verify().outOfStep()).isEqualTo(1);
+    }
+}
