@@ -513,6 +513,23 @@ class Pickbox:
     def start_catchup_node(self):
         return self.start_node(3, join=self.nodes[0])
 
+    def kill(self, i):
+        """SIGKILL, as a crash or a power cut: the launcher execs the JVM, so its pid is the node's."""
+        node = self.nodes[i]
+        node["proc"].kill()
+        node["proc"].wait()
+
+    def restart(self, i):
+        """The node's own command again, as an operator restarts it (its invite mattered only the first time)."""
+        node = self.nodes[i]
+        node["proc"] = spawn(node["cmd"], os.path.join(self.work, f"{node['name']}.log"), env=self.env)
+        self.mem.add(node["name"], node["proc"].pid)
+        return node
+
+    def wait_restarted(self, i, timeout=90):
+        self.wait_up(self.nodes[i], timeout)
+        self.wait_idle()
+
     def stop(self):
         stop_procs([n["proc"] for n in self.nodes])
 
@@ -675,6 +692,24 @@ class Syncthing:
 
     def procs(self):
         return {d["name"]: d["proc"] for d in self.devs if "proc" in d}
+
+    def kill(self, i):
+        """SIGKILL to every process of the device (a monitor process would restart its child)."""
+        dev = self.devs[i]
+        for pid in reversed(proc_tree(dev["proc"].pid)):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        dev["proc"].wait()
+
+    def restart(self, i):
+        self.launch(self.devs[i])
+        return self.devs[i]
+
+    def wait_restarted(self, i, timeout=90):
+        self.wait_up(self.devs[i], self.devs, timeout)
+        self.wait_idle()
 
     def stop(self):
         stop_procs([d["proc"] for d in self.devs if "proc" in d])
@@ -912,6 +947,91 @@ def run_catchup(system, limit):
     return res
 
 
+def write_files(base, files):
+    for rel, data in files.items():
+        os.makedirs(os.path.dirname(os.path.join(base, rel)), exist_ok=True)
+        with open(os.path.join(base, rel), "wb") as f:
+            f.write(data)
+
+
+def poll_files(dirs, sub, expected, limit, t0):
+    """Seconds from t0 until every folder in dirs holds exactly `expected` (rel -> bytes) under sub,
+    polled every 5 ms by name and size, then checked by content; None past the limit."""
+    sizes = {rel: len(b) for rel, b in expected.items()}
+    shas = {rel: hashlib.sha256(b).hexdigest() for rel, b in expected.items()}
+    t, _detail = poll_until_verified(lambda: all(scan_sizes(d, sub) == sizes for d in dirs),
+                                     lambda: verify_identical(dirs, sub, shas), limit, 0.005, t0)
+    return t
+
+
+def summary(samples, limit):
+    """The median of the rounds, with every round's figure; a round that missed its limit fails the workload."""
+    res = {"rounds": len(samples), "samples_s": [None if s is None else round(s, 4) for s in samples], "limit_s": limit}
+    if any(s is None for s in samples):
+        res["status"] = f"did not converge in {limit}s ({sum(s is None for s in samples)} of {len(samples)} rounds)"
+    else:
+        res.update({"status": "ok", "seconds": median(samples), "min_s": min(samples), "max_s": max(samples)})
+    return res
+
+
+def run_renames_deletes(system, n, rounds, limit, rng):
+    """Per round: 2n files of 1 KiB synced everywhere; then on node 1, one by one, n of them renamed
+    and the other n deleted. Time from the first rename until every node holds exactly the n renamed
+    files with their contents."""
+    dirs = system.dirs
+    samples, written = [], []  # written: how long the writer itself took for its 2n calls
+    for r in range(rounds):
+        sub = os.path.join("meta", f"r{r}")
+        files = {os.path.join(sub, f"f{i:03d}.txt"): rng.randbytes(1024) for i in range(2 * n)}
+        write_files(dirs[0], files)
+        if poll_files(dirs, sub, files, limit, time.perf_counter()) is None:
+            samples.append(None)
+            continue
+        system.wait_idle()
+        names = sorted(files)
+        expected = {}
+        t0 = time.perf_counter()
+        for i in range(n):
+            new = os.path.join(sub, f"renamed-{i:03d}.txt")
+            os.rename(os.path.join(dirs[0], names[i]), os.path.join(dirs[0], new))
+            expected[new] = files[names[i]]
+        for rel in names[n:]:
+            os.remove(os.path.join(dirs[0], rel))
+        written.append(round(time.perf_counter() - t0, 4))
+        samples.append(poll_files(dirs[1:], sub, expected, limit, t0))
+        system.wait_idle()
+    res = summary(samples, limit)
+    res.update({"renames": n, "deletes": n, "write_s": written})
+    return res
+
+
+def run_restart(system, victim, n, rounds, limit, rng):
+    """Per round: node `victim` killed with SIGKILL; n files of 1 KiB written on node 1 and synced to
+    the other live nodes; the victim started again with its own command. Time from that start until
+    its folder holds the n files with their contents ("current again")."""
+    dirs = system.dirs
+    live = [d for i, d in enumerate(dirs) if i != victim]
+    samples = []
+    for r in range(rounds):
+        sub = os.path.join("restart", f"r{r}")
+        files = {os.path.join(sub, f"f{i:03d}.bin"): rng.randbytes(1024) for i in range(n)}
+        system.kill(victim)
+        write_files(dirs[0], files)
+        if poll_files(live, sub, files, limit, time.perf_counter()) is None:
+            samples.append(None)
+            system.restart(victim)
+            system.wait_restarted(victim)
+            continue
+        time.sleep(1)  # the cluster settles: the figure is the restart's alone
+        t0 = time.perf_counter()
+        system.restart(victim)
+        samples.append(poll_files([dirs[victim]], sub, files, limit, t0))
+        system.wait_restarted(victim)
+    res = summary(samples, limit)
+    res["files"] = n
+    return res
+
+
 def make_large(path, size, seed):
     """Incompressible data, every 128 KiB block unique (no block-level dedup possible)."""
     rng = random.Random(seed)
@@ -998,6 +1118,12 @@ def run_system(system_cls, args, cfg, work, src, src_sha):
             lat10_thread.start()
         # Unmeasured warm-up writes (the JVM compiles its hot paths; Syncthing opens its databases).
         run_latency(dirs, "warmup", cfg["warmup_samples"], cfg["lat_limit"], rng, "warm-up")
+        if cfg["mode"] == "everyday":
+            if lat10_thread:
+                lat10_thread.join()
+            system.wait_idle()
+            run_everyday(system, cfg, W, rng)
+            return finish(R, mem, system)
         W["latency"] = run_latency(dirs, "lat", cfg["lat_samples"], cfg["lat_limit"], rng, "latency")
         if lat10_thread:
             lat10_thread.join()
@@ -1036,13 +1162,12 @@ def run_system(system_cls, args, cfg, work, src, src_sha):
         time.sleep(10)
         R["idle_rss_after_load_mb"] = mem.rss_mb()
 
+        run_everyday(system, cfg, W, rng)
+
         log(f"{sysname}: catch-up of a 4th node")
         W["catchup"] = run_catchup(system, cfg["catchup_limit"])
         log(f"  -> {W['catchup']}")
-        mem.stop()
-        R["peak_rss_mb"] = {k: round(v / 1024, 1) for k, v in mem.peak.items()}
-        R["pids"] = system.pids()
-        R["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+        finish(R, mem, system)
     finally:
         mem.stop()
         t_stop = time.time()
@@ -1067,6 +1192,25 @@ def run_system(system_cls, args, cfg, work, src, src_sha):
             shutil.rmtree(system.work, ignore_errors=True)
             log(f"{sysname}: folders removed in {time.time() - t_rm:.1f} s")
             R["folders_removed"] = "after the system's workloads (not enough free disk to keep them)"
+    return R
+
+
+def run_everyday(system, cfg, W, rng):
+    """The two everyday figures: metadata-only changes, and a crashed node coming back."""
+    n, rounds = cfg["meta_ops"], cfg["everyday_rounds"]
+    log(f"{system.name}: {n} renames + {n} deletes of single files ({rounds} rounds)")
+    W["renames_deletes"] = run_renames_deletes(system, n, rounds, cfg["meta_limit"], rng)
+    log(f"  -> {W['renames_deletes']}")
+    log(f"{system.name}: node 3 killed (SIGKILL) while {cfg['restart_files']} files are written, restarted ({rounds} rounds)")
+    W["restart"] = run_restart(system, 2, cfg["restart_files"], rounds, cfg["restart_limit"], rng)
+    log(f"  -> {W['restart']}")
+
+
+def finish(R, mem, system):
+    mem.stop()
+    R["peak_rss_mb"] = {k: round(v / 1024, 1) for k, v in mem.peak.items()}
+    R["pids"] = system.pids()
+    R["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
     return R
 
 
@@ -1497,6 +1641,8 @@ def build_table(res, cfg):
     def add(label, key_w, key, unit, lower_better, targets, digits=1, st_w=None, scale=1.0):
         pw = wl(pb, key_w)
         sw = wl(st, st_w or key_w) if st else None
+        if not pw and not sw:
+            return  # not run (the everyday workloads alone)
         p = val(pw, key)
         s = val(sw, key) if sw is not None else None
         if isinstance(p, (int, float)):
@@ -1539,12 +1685,19 @@ def build_table(res, cfg):
         [("<=4 MiB", lambda p, r: p <= 4)], 2, scale=1 / MiB)
     add(f"rename dir of {cfg['burst_files']:,} files", "rename", "seconds", "s", True,
         [("<=1 s" + ("" if cfg["burst_files"] >= 10000 else " (target is for 10,000)"), lambda p, r: p <= 1)], 3)
+    n_meta = cfg.get("meta_ops", 100)
+    add(f"{n_meta} renames + {n_meta} deletes (median of {cfg.get('everyday_rounds')})", "renames_deletes", "seconds",
+        "s", True, [("<=0.25 s", lambda p, r: p <= 0.25)], 3)
+    add(f"restart after SIGKILL until current ({cfg.get('restart_files', 20)} x 1 KiB missed)", "restart", "seconds", "s",
+        True, [("<=1.5 s", lambda p, r: p <= 1.5)], 2)
     add("catch-up of a 4th node", "catchup", "MB_per_s", "MB/s", False, [(">=100 MB/s", lambda p, r: p >= 100)])
     add("catch-up time", "catchup", "seconds", "s", True, [], 1)
 
     def memrow(label, key, targets):
         p = max((pb.get(key) or {}).values(), default=None) if pb else None
         s = max((st.get(key) or {}).values(), default=None) if st else None
+        if p is None and s is None:
+            return
         r = ratio(p, s, True)
         marks = [f"{d} {'PASS' if (p is not None and fn(p)) else 'FAIL'}" for d, fn in targets]
         rows.append({"figure": label, "pickbox": fmt(p, "MB"), "syncthing": fmt(s, "MB") if st else "skipped",
@@ -1697,6 +1850,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--work")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--everyday", action="store_true",
+                    help="only the two everyday workloads: renames + deletes, and a node's restart after SIGKILL")
+    ap.add_argument("--rounds", type=int, help="rounds of each everyday workload (median reported)")
     ap.add_argument("--pickbox-only", action="store_true")
     ap.add_argument("--syncthing-only", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--out")
@@ -1728,16 +1884,21 @@ def main():
     if args.scale:
         import scale
         return scale.main(sys.modules[__name__], args)
-    args.out = args.out or os.path.join(HERE, "results", "latest" + ("-plaintext" if args.insecure else "") + ".json")
+    args.out = args.out or os.path.join(HERE, "results", "latest" + ("-everyday" if args.everyday else "")
+                                        + ("-plaintext" if args.insecure else "") + ".json")
 
-    if args.quick:
+    if args.everyday:
+        cfg = {"mode": "everyday", "lat_samples": 0, "warmup_samples": 20, "lat10_samples": 0, "burst_files": 0,
+               "large_bytes": MiB}
+    elif args.quick:
         cfg = {"mode": "quick", "lat_samples": 50, "warmup_samples": 10, "lat10_samples": 5, "burst_files": 1000,
                "large_bytes": 128 * MiB}
     else:
         cfg = {"mode": "full", "lat_samples": 200, "warmup_samples": 20, "lat10_samples": 20, "burst_files": 10000,
                "large_bytes": 1024 * MiB}
     cfg.update({"transport": transport(args), "lat_limit": 30, "burst_limit": 240, "rename_limit": 180, "large_limit": 300,
-                "edit_limit": 120, "catchup_limit": 300,
+                "edit_limit": 120, "catchup_limit": 300, "meta_ops": 100, "meta_limit": 60, "restart_files": 20,
+                "restart_limit": 120, "everyday_rounds": args.rounds or (5 if args.everyday else 3),
                 "jvm_options": os.path.abspath(args.jvm_options) if args.jvm_options else None})
     facts = machine_facts(args.work)
     log(f"mode {cfg['mode']}; Pickbox {cfg['transport']}; machine: {facts['nproc']} cpus, {facts['ram_gib']} GiB RAM, load {facts['loadavg_start']}")
@@ -1781,6 +1942,8 @@ def main():
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     # A run with other JVM options than the product's, or without TLS, is a comparison, not the latest figures.
     latest = [] if args.jvm_options or args.insecure or args.comparison else [os.path.join(os.path.dirname(args.out), f"latest-{cfg['mode']}.json")]
+    if args.everyday:
+        latest = []  # the everyday workloads alone never stand for a whole run's latest figures
     for path in [args.out] + latest:
         with open(path, "w") as f:
             json.dump(doc, f, indent=2, default=str)

@@ -197,18 +197,41 @@ public final class Node implements AutoCloseable {
         }
         peers = new PeerServer(config.host(), config.peerPort(), peerAccess,
                 cert -> isRevoked(cert.getSerialNumber()), new PeerChunkRoutes(blobs, chunks, staged));
-        peers.start();
         admin = new AdminServer(AdminWiring.settings(config, tls == null ? null : tls.sslContext()), raft::status, raft.membershipChanges(),
                 AdminWiring.trust(admission, index), localState, AdminWiring.files(index, sync, chunks), sync::explain,
                 metrics.registry());
         index.addListener(admin.events());
-        admin.start();
+        // Both servers take a while to start and nothing below needs them: a restarted node acts on
+        // what it missed meanwhile, and is current sooner.
+        CompletableFuture<Void> servers = CompletableFuture.runAsync(() -> {
+            peers.start();
+            admin.start();
+        }, Node::startThread);
+        try {
+            startSyncing(data, hadState);
+        } catch (IOException | RuntimeException e) {
+            servers.exceptionally(ignored -> null).join();
+            throw e;
+        }
+        awaitStarted(servers);
+        scheduleVerify(config.verifyInterval().toMillis());
+        timers.scheduleWithFixedDelay(this::syncTable, 1, 1, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(staged::dropAbandoned, 30, 30, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(new IdleTrim(() -> index.appliedOps() * 31 + sync.pendingCount(), 3), 1, 1, TimeUnit.SECONDS);
+        LOG.info("Node {} started: folder {}, raft {}, peer {}, admin http://{}{}", config.nodeId(), data, config.raftAddress(),
+                config.peerAddress(), config.adminAddress(), tls == null ? " (TLS off)" : "");
+    }
+
+    /**
+     * From a caught-up index to a folder kept in step: the watcher first, so that the first scan
+     * misses no change.
+     */
+    private void startSyncing(Path data, boolean hadState) throws IOException {
         if (waitToBeAdded && !hadState) {
             LOG.info("Waiting to be added: run `pickbox cluster add {} {}:{}` against any member", config.nodeId(),
                     config.host(), config.port());
             raft.awaitMembership();
         }
-
         awaitIndexCaughtUp();
         int[] missing = sync.missingFiles();
         if (sync.isMassDelete(missing[0], missing[1])) {
@@ -221,12 +244,23 @@ public final class Node implements AutoCloseable {
         watcher = FolderWatcher.create(data, ignored, PathValidator::isTempName, metrics.watching(sync));
         watcher.start();
         sync.start();
-        scheduleVerify(config.verifyInterval().toMillis());
-        timers.scheduleWithFixedDelay(this::syncTable, 1, 1, TimeUnit.SECONDS);
-        timers.scheduleWithFixedDelay(staged::dropAbandoned, 30, 30, TimeUnit.SECONDS);
-        timers.scheduleWithFixedDelay(new IdleTrim(() -> index.appliedOps() * 31 + sync.pendingCount(), 3), 1, 1, TimeUnit.SECONDS);
-        LOG.info("Node {} started: folder {}, raft {}, peer {}, admin http://{}{}", config.nodeId(), data, config.raftAddress(),
-                config.peerAddress(), config.adminAddress(), tls == null ? " (TLS off)" : "");
+    }
+
+    private static void startThread(Runnable task) {
+        Thread t = new Thread(task, "pickbox-start-servers");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Waits for the peer and admin servers started beside the rest; their failure is the start's. */
+    private static void awaitStarted(CompletableFuture<Void> servers) throws IOException {
+        try {
+            servers.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw e;
+        }
     }
 
     /**

@@ -27,6 +27,11 @@ final class RaftSettings {
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
         // A long GC or laptop sleep must not close the server.
         RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(1, TimeUnit.HOURS));
+        // How long the leader waits before trying a failing follower again. Ratis's default waits 1 s
+        // after ten errors and 5 s after thirty: a member back from a reboot or a crash heard from its
+        // leader only seconds after it was up, and the reply that tells the leader where its log ends
+        // counts as one more error, so twice. A refused connection costs next to nothing to retry.
+        RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 100ms," + Integer.MAX_VALUE);
 
         // Chunk bytes are served from the blob store (read()), so Ratis must not cache them.
         RaftServerConfigKeys.Log.StateMachineData.setCachingEnabled(p, true);

@@ -56,6 +56,7 @@ final class Materializer implements AutoCloseable {
     private final BlobStore blobs;
     private final BlobFetcher fetcher;
     private final GroupCommit committer;
+    private final DirectoryFlush directories = new DirectoryFlush();
     private final DirectIo directIo;
     private final StagedFiles staged;
 
@@ -309,20 +310,24 @@ final class Materializer implements AutoCloseable {
      * (a file: unchanged; a directory: present); the local table follows. False (nothing done)
      * otherwise: the paths are then brought up to date one by one. A file edited here inside a
      * moved directory moves with it and is proposed at its new path, as its stat no longer matches.
+     * The table follows once the rename is durable (its flush shared with other renames and deletes).
      */
-    boolean move(String from, String to, LocalTable table) throws IOException {
+    CompletableFuture<Boolean> move(String from, String to, LocalTable table) throws IOException {
         Path src = PathValidator.resolve(root, from);
         Path dst = PathValidator.resolve(root, to);
         LocalTable.Local top = table.get(from);
         FileStat st = FileStat.of(src);
-        if (top == null || st == null || FileStat.of(dst) != null || st.kind() != top.stat().kind()) return false;
-        if (st.kind() == FileStat.Kind.FILE && !st.sameAs(top.stat())) return false;
+        if (top == null || st == null || FileStat.of(dst) != null || st.kind() != top.stat().kind()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        if (st.kind() == FileStat.Kind.FILE && !st.sameAs(top.stat())) return CompletableFuture.completedFuture(false);
         ensureDirectory(dst.getParent());
         Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
-        AtomicFiles.fsyncDirectory(dst.getParent());
-        AtomicFiles.fsyncDirectory(src.getParent());
-        table.moveSubtree(from, to, new LocalTable.Local(top.version(), top.sha256(), FileStat.of(dst)));
-        return true;
+        FileStat moved = FileStat.of(dst);
+        return directories.flush(dst.getParent(), src.getParent()).thenApply(durable -> {
+            table.moveSubtree(from, to, new LocalTable.Local(top.version(), top.sha256(), moved));
+            return true;
+        });
     }
 
     /** Applies a committed mode/mtime to an unchanged file. */
@@ -333,15 +338,17 @@ final class Materializer implements AutoCloseable {
         return FileStat.of(target);
     }
 
-    /** Deletes a file if it is still what this node last synced; false when the user changed it. */
-    boolean deleteFile(String path, Predicate<FileStat> stillOurs) throws IOException {
+    /**
+     * Deletes a file if it is still what this node last synced; false when the user changed it.
+     * Completes once the deletion is durable (its flush shared with other renames and deletes).
+     */
+    CompletableFuture<Boolean> deleteFile(String path, Predicate<FileStat> stillOurs) throws IOException {
         Path target = PathValidator.resolve(root, path);
         FileStat st = FileStat.of(target);
-        if (st == null) return true;
-        if (!stillOurs.test(st)) return false;
+        if (st == null) return CompletableFuture.completedFuture(true);
+        if (!stillOurs.test(st)) return CompletableFuture.completedFuture(false);
         Files.deleteIfExists(target);
-        AtomicFiles.fsyncDirectory(target.getParent());
-        return true;
+        return directories.flush(target.getParent()).thenApply(durable -> true);
     }
 
     /** Removes a directory holding nothing but stray temp files; false if something real is inside. */
@@ -408,5 +415,6 @@ final class Materializer implements AutoCloseable {
     @Override
     public void close() {
         committer.close();
+        directories.close();
     }
 }

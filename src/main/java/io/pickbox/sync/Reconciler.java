@@ -178,8 +178,14 @@ final class Reconciler {
 
         @Override
         public CompletableFuture<Long> deleteLocalFile(FileStat ifStill, SyncAction then) throws IOException {
-            if (materializer.deleteFile(path, st -> st.sameAs(ifStill))) table.remove(path);
-            return then.carryOut(this);
+            return materializer.deleteFile(path, st -> st.sameAs(ifStill)).thenCompose(deleted -> {
+                if (deleted) table.remove(path);
+                try {
+                    return then.carryOut(this);
+                } catch (IOException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            });
         }
 
         @Override
@@ -325,7 +331,7 @@ final class Reconciler {
     /** A committed rename: moving the files on disk beats writing them all again. False when not done. */
     CompletableFuture<Boolean> moveCommitted(String from, String to) {
         try {
-            return CompletableFuture.completedFuture(materializer.move(from, to, table));
+            return materializer.move(from, to, table);
         } catch (IOException e) {
             LOG.debug("Moving {} to {} on disk failed, writing instead: {}", from, to, e.toString());
             return CompletableFuture.completedFuture(false);

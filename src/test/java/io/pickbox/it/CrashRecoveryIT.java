@@ -77,6 +77,9 @@ class CrashRecoveryIT {
         Files.delete(other.file("crash1/delete-me.txt"));
         for (int i = 0; i < 6; i++) TestCluster.write(other.file("crash1/new-dir/f" + i + ".txt"), "new file " + i);
         AtomicFiles.deleteRecursively(leader.file("crash1/old-dir"));
+        java.util.Map<String, byte[]> small = new java.util.TreeMap<>();
+        for (int i = 0; i < 20; i++) small.put("crash1/small/s" + i + ".bin", randomBytes(1024, 100 + i));
+        for (var f : small.entrySet()) ItSupport.write(leader.file(f.getKey()), f.getValue());
 
         awaitContent(live, "crash1/big.bin", big, T);
         // A member is down, so no chunk could be pushed to every peer: they went through the Raft log.
@@ -91,11 +94,13 @@ class CrashRecoveryIT {
         awaitContent(live, "crash1/new-dir/f5.txt", "new file 5", T);
         awaitGone(live, "crash1/delete-me.txt", T);
         awaitGone(live, "crash1/old-dir", T);
+        ItSupport.awaitContents(live, small, T);
         cluster.awaitConverged(T);
 
         // Same command again.
         victim.start();
         List<TestNode> all = cluster.nodes();
+        ItSupport.awaitContents(all, small, T);
         awaitContent(all, "crash1/big.bin", big, T);
         awaitContent(all, "crash1/modify-me.txt", "modified while a follower was down", T);
         for (int i = 0; i < 6; i++) awaitContent(all, "crash1/new-dir/f" + i + ".txt", "new file " + i, T);

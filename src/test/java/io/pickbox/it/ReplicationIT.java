@@ -157,6 +157,45 @@ class ReplicationIT {
         ItSupport.assertNoConflictsUnder("quick", cluster.nodes());
     }
 
+    /**
+     * Metadata-only changes in a burst, as a file manager or a script makes them: each node ends with
+     * exactly the renamed files and their contents, nothing deleted comes back, and an atomic save
+     * made in the middle (write a temp file, rename it over the original) stays one replacement.
+     */
+    @Test
+    void hundredRenamesThenHundredDeletesOfSingleFiles() throws Exception {
+        TestNode n = cluster.node(0);
+        java.util.Map<String, byte[]> written = new java.util.TreeMap<>();
+        for (int i = 0; i < 200; i++) {
+            byte[] content = ItSupport.randomBytes(1024, i);
+            ItSupport.write(n.file(String.format("meta/f%03d.txt", i)), content);
+            written.put(String.format("meta/f%03d.txt", i), content);
+        }
+        TestCluster.write(n.file("meta/doc.txt"), "saved once");
+        ItSupport.awaitContents(cluster.nodes(), written, T);
+        awaitContent(cluster.nodes(), "meta/doc.txt", "saved once", T);
+        cluster.awaitConverged();
+
+        java.util.Map<String, byte[]> expected = new java.util.TreeMap<>();
+        for (int i = 0; i < 100; i++) {
+            Files.move(n.file(String.format("meta/f%03d.txt", i)), n.file(String.format("meta/renamed-%03d.txt", i)));
+            expected.put(String.format("meta/renamed-%03d.txt", i), written.get(String.format("meta/f%03d.txt", i)));
+        }
+        Files.writeString(n.file("meta/.doc.txt.swp"), "saved twice");
+        Files.move(n.file("meta/.doc.txt.swp"), n.file("meta/doc.txt"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        for (int i = 100; i < 200; i++) Files.delete(n.file(String.format("meta/f%03d.txt", i)));
+        expected.put("meta/doc.txt", "saved twice".getBytes());
+
+        ItSupport.awaitContents(cluster.nodes(), expected, T);
+        cluster.awaitConverged();
+        for (TestNode x : cluster.nodes()) {
+            assertThat(ItSupport.listing(x.file("meta"))).as("meta/ on " + x)
+                    .containsExactlyElementsOf(expected.keySet().stream().map(p -> p.substring("meta/".length())).toList());
+        }
+        ItSupport.assertNoConflictsUnder("meta", cluster.nodes());
+    }
+
     @Test
     void twentyFilesWrittenConcurrentlyOnThreeNodes() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(3);
