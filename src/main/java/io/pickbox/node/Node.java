@@ -62,7 +62,7 @@ public final class Node implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
     private final NodeConfig config;
-    private Index index;
+    private volatile Index index;
     private Predicate<String> ignored;
     private BlobStore blobs;
     private StagedFiles staged;
@@ -373,8 +373,10 @@ public final class Node implements AutoCloseable {
         }
     }
 
+    /** Before the index is open (a joining node finding its cluster) nothing is known revoked, as with an empty index. */
     private boolean isRevoked(BigInteger serial) {
-        return index.trust().isRevoked(serial.toString(16));
+        Index current = index;
+        return current != null && current.trust().isRevoked(serial.toString(16));
     }
 
     /** The cluster id this node recorded, if any. */

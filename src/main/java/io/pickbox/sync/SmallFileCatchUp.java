@@ -35,7 +35,10 @@ public final class SmallFileCatchUp implements AutoCloseable {
     /** Requests in flight at once: one being answered while the previous one is stored. */
     private static final int IN_FLIGHT = 2;
 
-    /** A pass: how many small files (and bytes) it found missing, and how many it brought. */
+    /**
+     * A pass: how many small files (and bytes) it found missing; how many are no longer missing
+     * (brought in batches, or by the per-path work), and the bytes the batches brought.
+     */
     public record Progress(boolean running, long files, long bytes, long filesDone, long bytesDone) {
         static final Progress IDLE = new Progress(false, 0, 0, 0, 0);
     }
@@ -119,9 +122,15 @@ public final class SmallFileCatchUp implements AutoCloseable {
         });
         if (current(pass)) batches.flush();
         slots.acquireUninterruptibly(IN_FLIGHT);
-        if (current(pass)) {
-            LOG.info("Fetched {} of {} missing small files in batches", filesDone.get(), total);
-        }
+        if (!current(pass)) return;
+        // The per-path work fetches what it reaches first, one by one: what counts is what is still missing.
+        long[] left = new long[1];
+        index.forEach("", (path, entry) -> {
+            if (missing(path, entry)) left[0]++;
+        });
+        long batched = filesDone.get();
+        progress = new Progress(true, total, totalBytes, Math.max(0, total - left[0]), bytesDone.get());
+        LOG.info("Brought {} missing small files in batches; {} of {} are still missing", batched, left[0], total);
     }
 
     /** The batch being filled, sent when full. */
