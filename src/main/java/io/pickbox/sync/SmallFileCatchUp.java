@@ -108,7 +108,13 @@ public final class SmallFileCatchUp implements AutoCloseable {
         });
         long files = counted[0];
         long bytes = counted[1];
-        if (files == 0 || !current(pass)) return;
+        if (!current(pass)) return;
+        if (files == 0) {
+            // Nothing missing (any more): what an earlier pass counted has all come.
+            Progress earlier = progress;
+            progress = new Progress(false, earlier.files(), earlier.bytes(), earlier.files(), earlier.bytesDone());
+            return;
+        }
         LOG.info("Fetching {} missing small files ({} bytes) from peers in batches", files, bytes);
         AtomicLong filesDone = new AtomicLong();
         AtomicLong bytesDone = new AtomicLong();
