@@ -790,17 +790,11 @@ public final class Index implements AutoCloseable {
                     bytes += entry.size();
                     if (entry.conflictOf() != null) conflicts++;
                     for (String c : entry.chunks()) refs.merge(c, 1L, Long::sum);
-                    if (b.size() >= ROWS_PER_BATCH) {
-                        b.commit();
-                        b = store.batch();
-                    }
+                    b = commitIfFull(b);
                 }
                 for (var r : refs.entrySet()) {
                     b.put(t.chunks, Keys.of(r.getKey()), Keys.ofLong(r.getValue()));
-                    if (b.size() >= ROWS_PER_BATCH) {
-                        b.commit();
-                        b = store.batch();
-                    }
+                    b = commitIfFull(b);
                 }
                 for (var s : state.lastSeqByOrigin().entrySet()) b.put(t.seq, Keys.of(s.getKey()), Keys.ofLong(s.getValue()));
                 for (var p : state.peerAddresses().entrySet()) b.put(t.peers, Keys.of(p.getKey()), Keys.of(p.getValue()));
@@ -838,10 +832,7 @@ public final class Index implements AutoCloseable {
                     try (Cursor c = s.cursor(theirs.get(i), null)) {
                         while (c.next()) {
                             b.put(mine.get(i), c.key(), c.value());
-                            if (b.size() >= ROWS_PER_BATCH) {
-                                b.commit();
-                                b = store.batch();
-                            }
+                            b = commitIfFull(b);
                         }
                     }
                 }
@@ -857,6 +848,13 @@ public final class Index implements AutoCloseable {
             load();
         }
         listeners.forEach(IndexListener::reset);
+    }
+
+    /** A bulk load need not be one batch: commits {@code b} once it is full and goes on in a new one. */
+    private Batch commitIfFull(Batch b) {
+        if (b.size() < ROWS_PER_BATCH) return b;
+        b.commit();
+        return store.batch();
     }
 
     /** Whether {@code store} holds an index (it applied an entry, or loaded a snapshot). */

@@ -149,10 +149,7 @@ public final class LocalTable implements AutoCloseable {
                     while (c.next()) {
                         String p = Keys.string(c.key());
                         move(b, p, to + p.substring(from.length()), decode(c.value()));
-                        if (b.size() >= ROWS_PER_BATCH) {
-                            commit(b);
-                            b = store.batch();
-                        }
+                        b = commitIfFull(b);
                     }
                 }
                 if (b.size() > 0) commit(b);
@@ -201,6 +198,13 @@ public final class LocalTable implements AutoCloseable {
         b.putLong(meta, COUNT, count).putLong(meta, MAX_VERSION, maxVersion).commit();
     }
 
+    /** A bulk change need not be one batch: commits {@code b} once it is full and goes on in a new one. */
+    private Batch commitIfFull(Batch b) {
+        if (b.size() < ROWS_PER_BATCH) return b;
+        commit(b);
+        return store.batch();
+    }
+
     /**
      * Replays the old journal into the store in batches, then marks the migration done durably and
      * only then deletes the journal. Replaying it again after a crash midway ends in the same rows.
@@ -239,10 +243,7 @@ public final class LocalTable implements AutoCloseable {
                     }
                     if (type == PUT) put(b, path, local);
                     else remove(b, path);
-                    if (b.size() >= ROWS_PER_BATCH) {
-                        commit(b);
-                        b = store.batch();
-                    }
+                    b = commitIfFull(b);
                 }
                 if (b.size() > 0) commit(b);
             } finally {
