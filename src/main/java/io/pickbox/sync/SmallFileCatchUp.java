@@ -164,32 +164,33 @@ public final class SmallFileCatchUp implements AutoCloseable {
 
         void flush() {
             if (batch.isEmpty()) return;
-            send(batch, turn++, slots, pass, filesDone, bytesDone);
+            send(batch, turn++);
             batch = new ArrayList<>();
             batchBytes = 0;
         }
+
+        /** Sends a full batch once a request slot is free; its replies update the progress. */
+        private void send(List<ChunkBatch.Wanted> batch, int turn) {
+            slots.acquireUninterruptibly();
+            if (!current(pass)) {
+                slots.release();
+                return;
+            }
+            fetches.execute(() -> {
+                try {
+                    long brought = fetch.applyAsLong(batch, turn);
+                    long done = filesDone.addAndGet(batch.size());
+                    long doneBytes = bytesDone.addAndGet(brought);
+                    if (current(pass)) progress = new Progress(true, progress.files(), progress.bytes(), done, doneBytes);
+                } catch (RuntimeException e) {
+                    LOG.debug("A batch of {} small files failed: {}", batch.size(), e.toString());
+                } finally {
+                    slots.release();
+                }
+            });
+        }
     }
 
-    private boolean send(List<ChunkBatch.Wanted> batch, int turn, Semaphore slots, long pass, AtomicLong filesDone, AtomicLong bytesDone) {
-        slots.acquireUninterruptibly();
-        if (!current(pass)) {
-            slots.release();
-            return false;
-        }
-        fetches.execute(() -> {
-            try {
-                long brought = fetch.applyAsLong(batch, turn);
-                long done = filesDone.addAndGet(batch.size());
-                long doneBytes = bytesDone.addAndGet(brought);
-                if (current(pass)) progress = new Progress(true, progress.files(), progress.bytes(), done, doneBytes);
-            } catch (RuntimeException e) {
-                LOG.debug("A batch of {} small files failed: {}", batch.size(), e.toString());
-            } finally {
-                slots.release();
-            }
-        });
-        return true;
-    }
 
     /** A small file (one chunk) this node neither wrote in this version nor holds the chunk of. */
     private boolean missing(String path, Entry entry) {

@@ -285,20 +285,16 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
             LOG.warn("Scanning {} failed: {}", relDir, e.toString());
         }
         String prefix = relDir.isEmpty() ? "" : relDir + "/";
-        long[] indexed = new long[1];
-        index.forEach(relDir, (p, e) -> {
-            if (!ignored.test(p) && !p.equals(relDir)) indexed[0]++;
-        });
-        if (indexed[0] > met[1]) {
+        // A full scan compares with the counts the index and the table keep (an ignored entry only
+        // costs the walk below); a subtree's are counted.
+        long indexed = relDir.isEmpty() ? index.size() : countUnder(relDir);
+        if (indexed > met[1]) {
             index.forEach(relDir, (p, e) -> {
                 if (!ignored.test(p) && !p.equals(relDir)) addIfAbsent(p, differ);
             });
         }
-        long[] rows = new long[1];
-        table.forEach(prefix, (p, row) -> {
-            if (!ignored.test(p)) rows[0]++;
-        });
-        if (rows[0] > met[2]) {
+        long rows = relDir.isEmpty() ? table.size() : countRowsUnder(prefix);
+        if (rows > met[2]) {
             table.forEach(prefix, (p, row) -> {
                 if (!ignored.test(p)) addIfAbsent(p, differ);
             });
@@ -309,6 +305,22 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
                 (System.nanoTime() - start) / 1e9);
         if (relDir.isEmpty()) lastFullScan = cost;
         return cost;
+    }
+
+    private long countUnder(String relDir) {
+        long[] n = new long[1];
+        index.forEach(relDir, (p, e) -> {
+            if (!ignored.test(p) && !p.equals(relDir)) n[0]++;
+        });
+        return n[0];
+    }
+
+    private long countRowsUnder(String prefix) {
+        long[] n = new long[1];
+        table.forEach(prefix, (p, row) -> {
+            if (!ignored.test(p)) n[0]++;
+        });
+        return n[0];
     }
 
     /** Adds {@code p} to {@code differ} when it is absent from the folder and not in step as such. */
