@@ -24,7 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
@@ -108,6 +110,23 @@ public final class LocalTable implements AutoCloseable {
             for (Entry e : s.page(rows, after == null ? null : Keys.of(after), limit)) out.add(Keys.string(e.key()));
             return out;
         }
+    }
+
+    /**
+     * Up to {@code limit} rows whose path starts with {@code prefix} ("" for all) and sorts after
+     * {@code after} (null: from the first), in path order: one page of a walk that holds no more.
+     */
+    public List<Map.Entry<String, Local>> rows(String prefix, String after, int limit) {
+        byte[] start = Keys.of(prefix);
+        byte[] from = after != null && Arrays.compareUnsigned(Keys.of(after), start) > 0 ? Keys.of(after) : start;
+        List<Map.Entry<String, Local>> out = new ArrayList<>(Math.min(Math.max(limit, 0), 1024));
+        try (Snapshot s = store.snapshot(); Cursor c = s.cursor(rows, from, prefix.isEmpty() ? null : Keys.prefixEnd(start))) {
+            while (out.size() < limit && c.next()) {
+                if (after != null && from != start && Arrays.equals(c.key(), from)) continue;
+                out.add(Map.entry(Keys.string(c.key()), decode(c.value())));
+            }
+        }
+        return out;
     }
 
     public synchronized int size() {

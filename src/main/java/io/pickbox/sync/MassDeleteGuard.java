@@ -44,19 +44,46 @@ final class MassDeleteGuard {
         this.allowed = allowed;
     }
 
+    /** Synced files, and those of them missing from the folder, as one walk of the three trees counts them. */
+    static final class Count {
+        private int synced, missing;
+
+        /** Counts one path: its stat ({@code null}: not in the folder), row and entry. */
+        void add(FileStat disk, Local row, Entry entry) {
+            if (row == null || row.sha256() == null) return;
+            synced++;
+            if (isMissing(disk, row, entry)) missing++;
+        }
+
+        int[] counts() {
+            return new int[] {missing, synced};
+        }
+    }
+
+    /** Whether a file this node synced is gone from its folder while still committed as it synced it. */
+    static boolean isMissing(FileStat disk, Local row, Entry entry) {
+        return disk == null && row != null && row.sha256() != null && entry != null && Reconciliation.stillSynced(row, entry);
+    }
+
     /**
      * How many files this node synced are gone from its folder while still committed as it synced
-     * them, against how many it synced: {@code {missing, synced}}.
+     * them, against how many it synced: {@code {missing, synced}}. Before start-up; full scans count
+     * as they go.
      */
     int[] missingFiles() {
-        int[] counts = new int[2]; // missing, synced
-        table.forEach("", (p, l) -> {
-            if (l.sha256() == null || ignored.test(p)) return;
-            counts[1]++;
-            Entry idx = index.get(p);
-            if (idx != null && Reconciliation.stillSynced(l, idx) && FileStat.of(PathValidator.resolve(root, p)) == null) counts[0]++;
-        });
-        return counts;
+        return count().counts();
+    }
+
+    /** Counts in a walk of its own. */
+    Count count() {
+        Count count = new Count();
+        try {
+            FolderJoin.run(root, "", ignored, index, table, (p, disk, row, entry) ->
+                    count.add(disk == null ? FileStat.of(PathValidator.resolve(root, p)) : disk, row, entry));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return count;
     }
 
     /** True when deleting {@code missing} of {@code synced} files needs --allow-mass-delete. */
@@ -64,13 +91,12 @@ final class MassDeleteGuard {
         return !allowed && synced >= MIN_FILES && missing > share * synced;
     }
 
-    /** Counts again (on every full scan) and holds deletions while it is a mass delete. */
-    void check() {
-        int[] m = missingFiles();
-        boolean hold = isMassDelete(m[0], m[1]);
+    /** Holds deletions while a full scan's {@code count} says it is a mass delete, and lets them go once it does not. */
+    void update(Count count) {
+        boolean hold = isMassDelete(count.missing, count.synced);
         if (hold && !holding) {
             LOG.error("{} of {} synced files are missing from the folder: holding these deletions "
-                    + "(restart with --allow-mass-delete if they are intended)", m[0], m[1]);
+                    + "(restart with --allow-mass-delete if they are intended)", count.missing, count.synced);
         }
         holding = hold;
     }

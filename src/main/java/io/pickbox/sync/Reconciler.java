@@ -73,8 +73,12 @@ final class Reconciler {
      * {@link #reconcile}, without its stat and without acting.
      */
     boolean inStep(String path, FileStat disk) {
-        SyncAction action = decision.decide(path, disk, table.get(path), index.get(path), problems.blockedAt(path),
-                holdDeletes.getAsBoolean());
+        return inStep(path, disk, table.get(path), index.get(path));
+    }
+
+    /** As {@link #inStep(String, FileStat)}, with the path's row and entry already read. */
+    boolean inStep(String path, FileStat disk, Local row, Entry entry) {
+        SyncAction action = decision.decide(path, disk, row, entry, problems.blockedAt(path), holdDeletes.getAsBoolean());
         return action instanceof SyncAction.Nothing || action instanceof SyncAction.StayBlocked;
     }
 

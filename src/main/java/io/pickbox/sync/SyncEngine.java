@@ -2,7 +2,6 @@ package io.pickbox.sync;
 
 import io.pickbox.folder.FileStat;
 import io.pickbox.folder.PathValidator;
-import io.pickbox.folder.TreeScanner;
 import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
 import io.pickbox.index.IndexListener;
@@ -18,8 +17,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
@@ -263,77 +264,82 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     /**
      * Compares the folder below {@code relDir} with the index and the local table, and hands the
-     * paths where they disagree to the scheduler; paths in step cost a stat and two lookups. The
-     * walk streams: what it holds grows with the paths that disagree, not with the folder. Index
-     * entries and rows whose path the walk did not meet are looked up one by one only when the
-     * counts say some were not met.
+     * paths where they disagree to the scheduler. The three trees are walked side by side
+     * ({@link FolderJoin}): a path in step costs one stat and sequential reads of the store, and
+     * what the walk holds grows with the paths that disagree, not with the folder. A full scan also
+     * counts the synced files missing from the folder for the {@link MassDeleteGuard}; their
+     * deletions are decided once the count is known.
      */
+    /** Missing files a scan holds by path at most while it counts them (see {@link MissingFiles}). */
+    static final int MISSING_REMEMBERED = 1_000;
+
     private ScanCost scan(String relDir) {
-        if (relDir.isEmpty()) guard.check();
         long startCpu = THREADS.getCurrentThreadCpuTime();
         long start = System.nanoTime();
-        java.util.Set<String> differ = new java.util.LinkedHashSet<>();
-        long[] met = new long[3]; // paths walked; of them, with an index entry; with a row
+        Set<String> differ = new LinkedHashSet<>();
+        MassDeleteGuard.Count count = new MassDeleteGuard.Count();
+        MissingFiles missing = new MissingFiles();
+        long[] onDisk = new long[1];
         try {
-            TreeScanner.scan(root, relDir, ignored, (p, st) -> {
-                met[0]++;
-                if (index.get(p) != null) met[1]++;
-                if (table.get(p) != null) met[2]++;
-                if (!reconciler.inStep(p, st)) differ.add(p);
+            FolderJoin.run(root, relDir, ignored, index, table, (p, walked, row, entry) -> {
+                FileStat disk = walked;
+                if (walked != null) {
+                    onDisk[0]++;
+                } else {
+                    // Not met on the walk: created since it passed, or where the walk does not go.
+                    try {
+                        disk = FileStat.of(PathValidator.resolve(root, p));
+                    } catch (RuntimeException e) {
+                        differ.add(p);
+                        return;
+                    }
+                }
+                count.add(disk, row, entry);
+                if (MassDeleteGuard.isMissing(disk, row, entry)) missing.add(p);
+                else if (!reconciler.inStep(p, disk, row, entry)) differ.add(p);
             });
         } catch (IOException | UncheckedIOException e) {
             LOG.warn("Scanning {} failed: {}", relDir, e.toString());
         }
-        String prefix = relDir.isEmpty() ? "" : relDir + "/";
-        // A full scan compares with the counts the index and the table keep (an ignored entry only
-        // costs the walk below); a subtree's are counted.
-        long indexed = relDir.isEmpty() ? index.size() : countUnder(relDir);
-        if (indexed > met[1]) {
-            index.forEach(relDir, (p, e) -> {
-                if (!ignored.test(p) && !p.equals(relDir)) addIfAbsent(p, differ);
-            });
-        }
-        long rows = relDir.isEmpty() ? table.size() : countRowsUnder(prefix);
-        if (rows > met[2]) {
-            table.forEach(prefix, (p, row) -> {
-                if (!ignored.test(p)) addIfAbsent(p, differ);
-            });
-        }
+        if (relDir.isEmpty()) guard.update(count);
+        missing.decide(relDir, differ);
         if (!relDir.isEmpty()) differ.add(relDir);
         scheduler.touchAll(differ);
-        ScanCost cost = new ScanCost(met[0], differ.size(), (THREADS.getCurrentThreadCpuTime() - startCpu) / 1e9,
+        ScanCost cost = new ScanCost(onDisk[0], differ.size(), (THREADS.getCurrentThreadCpuTime() - startCpu) / 1e9,
                 (System.nanoTime() - start) / 1e9);
         if (relDir.isEmpty()) lastFullScan = cost;
         return cost;
     }
 
-    private long countUnder(String relDir) {
-        long[] n = new long[1];
-        index.forEach(relDir, (p, e) -> {
-            if (!ignored.test(p) && !p.equals(relDir)) n[0]++;
-        });
-        return n[0];
-    }
+    /**
+     * The synced files a scan found missing, held back until the guard has its count: a wiped or
+     * unmounted folder must not fill the scheduler with a million deletions it will hold anyway.
+     * Past {@value #MISSING_REMEMBERED} paths only the fact is kept, and the table is walked again for them.
+     */
+    private final class MissingFiles {
+        private final List<String> paths = new ArrayList<>();
+        private boolean more;
 
-    private long countRowsUnder(String prefix) {
-        long[] n = new long[1];
-        table.forEach(prefix, (p, row) -> {
-            if (!ignored.test(p)) n[0]++;
-        });
-        return n[0];
-    }
-
-    /** Adds {@code p} to {@code differ} when it is absent from the folder and not in step as such. */
-    private void addIfAbsent(String p, java.util.Set<String> differ) {
-        if (differ.contains(p)) return;
-        FileStat st;
-        try {
-            st = FileStat.of(PathValidator.resolve(root, p));
-        } catch (RuntimeException e) {
-            differ.add(p);
-            return;
+        void add(String path) {
+            if (paths.size() < MISSING_REMEMBERED) paths.add(path);
+            else more = true;
         }
-        if (st == null && !reconciler.inStep(p, null)) differ.add(p);
+
+        /** Adds to {@code differ} the missing files whose deletion is not held. */
+        void decide(String relDir, Set<String> differ) {
+            for (String p : paths) {
+                if (!reconciler.inStep(p, null)) differ.add(p);
+            }
+            if (!more || guard.holding()) return;
+            table.forEach(relDir.isEmpty() ? "" : relDir + "/", (p, row) -> {
+                if (row.sha256() == null || ignored.test(p) || differ.contains(p)) return;
+                try {
+                    if (FileStat.of(PathValidator.resolve(root, p)) == null && !reconciler.inStep(p, null)) differ.add(p);
+                } catch (RuntimeException e) {
+                    differ.add(p);
+                }
+            });
+        }
     }
 
     /** A rename seen by the watcher: proposed as one op when it can be, else both paths are compared. */

@@ -112,15 +112,15 @@ class MassDeleteGuardTest {
     @Test
     void holdsDeletionsWhileMostFilesAreMissingAndLetsGoWhenTheyAreBack() throws Exception {
         syncedFiles(30);
-        guard.check();
+        guard.update(guard.count());
         assertThat(guard.holding()).isFalse();
 
         Path moved = Files.move(root.resolve("f"), state.resolve("f-away"));
-        guard.check();
+        guard.update(guard.count());
         assertThat(guard.holding()).isTrue();
 
         Files.move(moved, root.resolve("f"));
-        guard.check();
+        guard.update(guard.count());
         assertThat(guard.holding()).isFalse();
     }
 
@@ -128,7 +128,7 @@ class MassDeleteGuardTest {
     void aFewDeletionsAreNotHeld() throws Exception {
         syncedFiles(30);
         deleteFromDisk(15);
-        guard.check();
+        guard.update(guard.count());
         assertThat(guard.holding()).isFalse();
     }
 
@@ -137,7 +137,7 @@ class MassDeleteGuardTest {
         MassDeleteGuard allowing = new MassDeleteGuard(root, index, table, p -> false, 0.5, true);
         syncedFiles(30);
         deleteFromDisk(30);
-        allowing.check();
+        allowing.update(allowing.count());
         assertThat(allowing.holding()).isFalse();
     }
 }

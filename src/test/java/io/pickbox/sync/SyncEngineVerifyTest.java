@@ -114,4 +114,28 @@ class SyncEngineVerifyTest {
 
         assertThat(verify().outOfStep()).isEqualTo(1);
     }
+
+    @Test
+    void aWipedFolderHandsOnABoundedNumberOfHeldDeletions() throws Exception {
+        int files = SyncEngine.MISSING_REMEMBERED + 10;
+        for (int i = 0; i < files; i++) synced("d" + (i % 10) + "/f" + i, "content " + i);
+        for (int i = 0; i < files; i++) Files.delete(root.resolve("d" + (i % 10) + "/f" + i));
+
+        SyncEngine.ScanCost cost = verify();
+
+        // Each is reported as held, up to the number a scan remembers; the count covers them all.
+        assertThat(cost.outOfStep()).isEqualTo(SyncEngine.MISSING_REMEMBERED);
+        assertThat(sync.missingFiles()).containsExactly(files, files);
+    }
+
+    @Test
+    void moreMissingFilesThanAScanRemembersAreAllHandedOn() throws Exception {
+        int files = 2 * SyncEngine.MISSING_REMEMBERED + 10, gone = SyncEngine.MISSING_REMEMBERED + 5;
+        for (int i = 0; i < files; i++) synced("d" + (i % 10) + "/f" + i, "content " + i);
+        for (int i = 0; i < gone; i++) Files.delete(root.resolve("d" + (i % 10) + "/f" + i));
+
+        SyncEngine.ScanCost cost = verify();
+
+        assertThat(cost.outOfStep()).as("fewer than half are missing: not held").isEqualTo(gone);
+    }
 }
