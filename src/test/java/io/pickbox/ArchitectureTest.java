@@ -45,7 +45,7 @@ class ArchitectureTest {
                 .whereLayer("sync").mayOnlyBeAccessedByLayers("cli", "node", "admin")
                 .whereLayer("raft").mayOnlyBeAccessedByLayers("cli", "node", "admin")
                 .whereLayer("index").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync", "raft")
-                .whereLayer("store").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync", "raft", "index")
+                .whereLayer("store").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync", "raft", "index", "transfer")
                 .whereLayer("transfer").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync", "raft")
                 .whereLayer("trust").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync", "raft", "transfer")
                 .whereLayer("folder").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync", "raft", "index", "transfer", "watch")

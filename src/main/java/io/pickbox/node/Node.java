@@ -128,7 +128,6 @@ public final class Node implements AutoCloseable {
         Files.createDirectories(state);
         Files.createDirectories(data.resolve(PathValidator.STATE_DIR));
         removeLeftoverTempFiles(data);
-        blobs = new BlobStore(state.resolve("blobs"));
         String clusterId = tls != null ? tls.clusterId() : clusterIdOf(state);
         RaftSecurity raftSecurity;
         PeerAccess peerAccess;
@@ -155,6 +154,7 @@ public final class Node implements AutoCloseable {
             groupId = RaftNode.groupIdOf(clusterId);
         }
         store = Store.open(state.resolve("store"), StoreOptions.DEFAULT);
+        blobs = new BlobStore(state.resolve("blobs"), store);
         index = new Index(store);
         raft = new RaftNode(raftSettings, config.raftAddress(), groupId, new PickboxStateMachine(index, blobs), raftSecurity);
         table = new LocalTable(store, state.resolve("local"));

@@ -353,7 +353,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
             scheduler.touch(from, 0);
             scheduler.touch(to, 0);
             if (Boolean.TRUE.equals(moved)) {
-                for (var entry : index.list(to)) scheduler.touch(entry.getKey(), 0);
+                index.forEach(to, (p, e) -> scheduler.touch(p, 0));
             }
         });
     }

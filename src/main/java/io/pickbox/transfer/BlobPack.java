@@ -2,6 +2,13 @@ package io.pickbox.transfer;
 
 import io.pickbox.folder.AtomicFiles;
 import io.pickbox.folder.Hashing;
+import io.pickbox.store.Batch;
+import io.pickbox.store.Cursor;
+import io.pickbox.store.Keys;
+import io.pickbox.store.Snapshot;
+import io.pickbox.store.Store;
+import io.pickbox.store.StoreOptions;
+import io.pickbox.store.Table;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -30,13 +36,20 @@ import java.util.stream.Stream;
  * each: a burst of small files would otherwise create a blob file per file on every node, and
  * creating a file costs far more than appending 4 KiB to one already open.
  *
- * <p>A record is {@code [int length][32-byte sha256][bytes]}. The packs are read back and every
- * record verified when the store opens, which rebuilds the in-memory map from hash to record; a
- * record torn by a crash (written, not yet synced) is cut off there. Appends go to one current
- * pack, which is sealed (synced) once it holds {@link #ROLL_BYTES}. {@link #collect} drops records
- * no committed file needs from sealed packs and rewrites a pack whose live records fill less than
- * half of it (a dropped record in a pack that stays is mapped again after a restart, and dropped
- * again by the next collection). A current pack last written before the cutoff is sealed first.
+ * <p>A record is {@code [int length][32-byte sha256][bytes]}. Where each blob's record is lives in
+ * a table of the node's store, not in the heap: a node holding a million small files would
+ * otherwise keep a million locations in memory. A record's location is written there once the pack
+ * holding it is synced, together with how far that pack is synced (its watermark); locations of
+ * records appended since are held in memory until then (a sync is forced after
+ * {@link #PENDING_MAX} of them). At start-up only what lies past each pack's watermark is read and
+ * verified: a record torn by a crash is cut off there, and the locations of the intact ones are
+ * written. A record is verified against its hash whenever it is read, so one damaged after it was
+ * synced is forgotten (and fetched again) rather than served.
+ *
+ * <p>Appends go to one current pack, which is sealed (synced) once it holds {@link #ROLL_BYTES}.
+ * {@link #collect} drops records no committed file needs from sealed packs and rewrites a pack
+ * whose live records fill less than half of it, reading the pack through rather than holding its
+ * records. A current pack last written before the cutoff is sealed first.
  *
  * <p>Packs are read and written through {@link RandomAccessFile}, not a shared {@code FileChannel}:
  * an interrupted reader would close a channel for every other thread.
@@ -45,15 +58,36 @@ final class BlobPack implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BlobPack.class);
     static final long ROLL_BYTES = 64L << 20;
+    /** Locations held in memory at most before a sync writes them to the store. */
+    static final int PENDING_MAX = 4096;
     private static final int HEADER = Integer.BYTES + 32;
     private static final Pattern NAME = Pattern.compile("(\\d{6,})\\.pack");
+    /** The store tables: locations by hash; the watermark of each pack, and that packs were ever mapped, in the meta table. */
+    static final String TABLE = "blobs.packed";
+    private static final String WATERMARK = "blobs.synced.", MAPPED = "blobs.mapped";
 
     /** Where a blob's bytes are: pack number, offset of the bytes (after the header), length. */
-    private record Loc(int pack, long offset, int length) {}
+    private record Loc(int pack, long offset, int length) {
+        byte[] encode() {
+            return ByteBuffer.allocate(16).putInt(pack).putLong(offset).putInt(length).array();
+        }
+
+        static Loc decode(byte[] b) {
+            ByteBuffer in = ByteBuffer.wrap(b);
+            return new Loc(in.getInt(), in.getLong(), in.getInt());
+        }
+    }
+
+    /** A location not yet in the store, with the append it came from. */
+    private record Pending(Loc loc, long appended) {}
 
     private final Path dir;
     private final long rollBytes;
-    private final Map<String, Loc> locs = new ConcurrentHashMap<>();
+    private final Store store;
+    private final boolean ownsStore;
+    private final Table locations;
+    private final Table meta;
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Map<Integer, RandomAccessFile> packs = new ConcurrentHashMap<>();
 
     /** Guards appends, rolling and collection; readers take only the pack's own monitor. */
@@ -65,75 +99,152 @@ final class BlobPack implements AutoCloseable {
     private long end;
     private int next = 1;
 
+    /** Packs in {@code dir} with their locations in a store of their own in it (tests, tools). */
     BlobPack(Path dir) throws IOException {
         this(dir, ROLL_BYTES);
     }
 
     BlobPack(Path dir, long rollBytes) throws IOException {
+        this(dir, rollBytes, Store.open(Files.createDirectories(dir).resolve("locations"), StoreOptions.SMALL), true);
+    }
+
+    /** Packs in {@code dir} with their locations in {@code store} (the node's). */
+    BlobPack(Path dir, Store store) throws IOException {
+        this(dir, ROLL_BYTES, store, false);
+    }
+
+    private BlobPack(Path dir, long rollBytes, Store store, boolean ownsStore) throws IOException {
         this.dir = Files.createDirectories(dir);
         this.rollBytes = rollBytes;
-        load();
+        this.store = store;
+        this.ownsStore = ownsStore;
+        this.locations = store.table(TABLE);
+        this.meta = store.meta();
+        try {
+            load();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     boolean has(String sha256) {
-        return locs.containsKey(sha256);
+        return pending.containsKey(sha256) || store.get(locations, key(sha256)) != null;
     }
 
+    /** How many blobs are here: reads every location (for tests and tools). */
     int size() {
-        return locs.size();
+        int n = 0;
+        try (Snapshot s = store.snapshot(); Cursor c = s.cursor(locations, new byte[0])) {
+            while (c.next()) if (!pending.containsKey(Hashing.hex(c.key()))) n++;
+        }
+        return n + pending.size();
     }
 
     /** Appends a blob unless present. Durable after the next {@link #sync()}. */
     void put(String sha256, ByteBuffer data) throws IOException {
-        if (locs.containsKey(sha256)) return;
+        if (has(sha256)) return;
         ByteBuffer record = record(sha256, data);
+        boolean full;
         synchronized (appends) {
-            if (!locs.containsKey(sha256)) append(sha256, record);
+            if (!has(sha256)) append(sha256, record);
+            full = pending.size() >= PENDING_MAX;
         }
+        if (full) sync();
     }
 
     /**
-     * Makes every blob put so far durable (a sealed pack was synced when it was sealed); nothing to
-     * do, and no flush of the disk, when nothing was appended since the last sync.
+     * Makes every blob put so far durable (a sealed pack was synced when it was sealed) and writes
+     * their locations; nothing to do, and no flush of the disk, when nothing was appended since the
+     * last sync.
      */
     void sync() throws IOException {
         RandomAccessFile raf;
         long upTo;
+        int pack;
+        long syncedEnd;
         synchronized (appends) {
             upTo = appended;
+            pack = current;
+            syncedEnd = end;
             raf = current < 0 || upTo == synced ? null : packs.get(current);
         }
+        if (raf == null) return;
         // Not under the pack's monitor: appends and reads go on while the disk flushes.
-        if (raf != null) raf.getFD().sync();
+        raf.getFD().sync();
         synchronized (appends) {
-            synced = Math.max(synced, upTo);
+            if (upTo <= synced) return;
+            writeLocations(upTo, pack, syncedEnd);
+            synced = upTo;
         }
     }
 
-    /** The blob's bytes, or null if it is not here. */
+    /**
+     * Writes the locations of the records appended up to {@code upTo} and the watermark of
+     * {@code pack}, which is synced up to {@code syncedEnd}. Called holding {@link #appends}.
+     */
+    private void writeLocations(long upTo, int pack, long syncedEnd) {
+        List<Map.Entry<String, Pending>> written = new ArrayList<>();
+        try (Batch b = store.batch()) {
+            for (Map.Entry<String, Pending> e : pending.entrySet()) {
+                if (e.getValue().appended() > upTo) continue;
+                b.put(locations, key(e.getKey()), e.getValue().loc().encode());
+                written.add(e);
+            }
+            if (pack >= 0) b.putLong(meta, WATERMARK + pack, syncedEnd);
+            b.commit();
+        }
+        for (Map.Entry<String, Pending> e : written) pending.remove(e.getKey(), e.getValue());
+    }
+
+    /** The blob's bytes, or null if it is not here (or its record no longer matches its hash: then it is forgotten). */
     ByteBuffer read(String sha256) throws IOException {
         while (true) {
-            Loc loc = locs.get(sha256);
+            Loc loc = locate(sha256);
             if (loc == null) return null;
             RandomAccessFile raf = packs.get(loc.pack());
+            byte[] bytes = new byte[loc.length()];
             try {
                 if (raf == null) throw new IOException("pack " + loc.pack() + " is gone");
-                byte[] bytes = new byte[loc.length()];
                 synchronized (raf) {
+                    if (loc.offset() + loc.length() > raf.length()) throw new EOFException("pack " + loc.pack() + " ends before it");
                     raf.seek(loc.offset());
                     raf.readFully(bytes);
                 }
-                return ByteBuffer.wrap(bytes);
             } catch (IOException e) {
                 // A collection moved the record meanwhile: look it up again.
-                if (loc.equals(locs.get(sha256))) throw e;
+                if (!loc.equals(locate(sha256))) continue;
+                if (!(e instanceof EOFException)) throw e;
+                forget(sha256, loc, "its pack ends before it");
+                return null;
             }
+            if (Hashing.sha256Hex(bytes).equals(sha256)) return ByteBuffer.wrap(bytes);
+            if (!loc.equals(locate(sha256))) continue;
+            forget(sha256, loc, "its bytes no longer match its hash");
+            return null;
+        }
+    }
+
+    private Loc locate(String sha256) {
+        Pending p = pending.get(sha256);
+        if (p != null) return p.loc();
+        byte[] v = store.get(locations, key(sha256));
+        return v == null ? null : Loc.decode(v);
+    }
+
+    private void forget(String sha256, Loc loc, String why) {
+        LOG.warn("Blob {} in pack {} is damaged ({}): it is fetched again when needed", sha256, loc.pack(), why);
+        synchronized (appends) {
+            if (loc.equals(locate(sha256))) remove(sha256);
         }
     }
 
     /** Forgets a blob (its bytes stay until its pack is collected). */
     void remove(String sha256) {
-        locs.remove(sha256);
+        pending.remove(sha256);
+        try (Batch b = store.batch()) {
+            b.delete(locations, key(sha256)).commit();
+        }
     }
 
     /**
@@ -144,38 +255,65 @@ final class BlobPack implements AutoCloseable {
     int collect(Predicate<String> needed, Instant cutoff) throws IOException {
         synchronized (appends) {
             // A current pack last written before the cutoff holds only blobs older than it: seal it.
-            if (current >= 0 && Files.getLastModifiedTime(file(current)).toInstant().isBefore(cutoff)) {
-                packs.get(current).getFD().sync();
-                current = -1;
-            }
-            Map<Integer, List<Map.Entry<String, Loc>>> byPack = new HashMap<>();
-            for (Map.Entry<String, Loc> e : locs.entrySet()) {
-                if (e.getValue().pack() != current) byPack.computeIfAbsent(e.getValue().pack(), k -> new ArrayList<>()).add(e);
-            }
+            if (current >= 0 && Files.getLastModifiedTime(file(current)).toInstant().isBefore(cutoff)) seal();
             int dropped = 0;
             for (int n : new ArrayList<>(packs.keySet())) {
                 if (n == current || !Files.getLastModifiedTime(file(n)).toInstant().isBefore(cutoff)) continue;
-                long live = 0;
-                List<Map.Entry<String, Loc>> keep = new ArrayList<>();
-                for (Map.Entry<String, Loc> e : byPack.getOrDefault(n, List.of())) {
-                    if (needed.test(e.getKey())) {
-                        keep.add(e);
-                        live += HEADER + e.getValue().length();
-                    } else if (locs.remove(e.getKey(), e.getValue())) {
-                        dropped++;
-                    }
+                long[] live = {0};
+                int[] gone = {0};
+                try (Batch b = store.batch()) {
+                    records(n, (sha, loc) -> {
+                        if (!needed.test(sha)) {
+                            b.delete(locations, key(sha));
+                            gone[0]++;
+                        } else {
+                            live[0] += HEADER + loc.length();
+                        }
+                    });
+                    b.commit();
                 }
-                long size = packs.get(n).length();
-                if (live > 0 && live * 2 >= size) continue;
-                for (Map.Entry<String, Loc> e : keep) {
-                    ByteBuffer bytes = read(e.getKey());
-                    if (bytes != null) append(e.getKey(), record(e.getKey(), bytes));
+                dropped += gone[0];
+                if (live[0] > 0 && live[0] * 2 >= packs.get(n).length()) continue;
+                if (live[0] > 0) {
+                    records(n, (sha, loc) -> {
+                        ByteBuffer bytes = read(sha);
+                        if (bytes != null) append(sha, record(sha, bytes));
+                    });
+                    flush();
                 }
-                if (!keep.isEmpty()) packs.get(current).getFD().sync();
                 drop(n);
             }
             return dropped;
         }
+    }
+
+    private interface RecordVisitor {
+        void visit(String sha256, Loc loc) throws IOException;
+    }
+
+    /** Visits the records of sealed pack {@code n} whose blobs are still located there, in the order they were appended. */
+    private void records(int n, RecordVisitor visitor) throws IOException {
+        long offset = 0;
+        long length = packs.get(n).length();
+        byte[] sha = new byte[32];
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file(n)), 1 << 16))) {
+            while (offset + HEADER <= length) {
+                int size = in.readInt();
+                in.readFully(sha);
+                if (size < 0 || size > Hashing.CHUNK_SIZE) return;
+                in.skipNBytes(size);
+                String hex = Hashing.hex(sha);
+                Loc here = new Loc(n, offset + HEADER, size);
+                if (here.equals(locate(hex))) visitor.visit(hex, here);
+                offset += HEADER + size;
+            }
+        } catch (EOFException torn) {
+            // past the last whole record: nothing of it is located
+        }
+    }
+
+    private static byte[] key(String sha256) {
+        return HexFormat.of().parseHex(sha256);
     }
 
     private static ByteBuffer record(String sha256, ByteBuffer data) {
@@ -200,20 +338,32 @@ final class BlobPack implements AutoCloseable {
         }
         end = at + record.remaining();
         appended++;
-        locs.put(sha256, new Loc(current, at + HEADER, record.remaining() - HEADER));
+        pending.put(sha256, new Pending(new Loc(current, at + HEADER, record.remaining() - HEADER), appended));
     }
 
-    /** Seals the current pack (synced) and starts a new one. Called holding {@link #appends}. */
+    /** Seals the current pack (synced, its locations written) and starts a new one. Called holding {@link #appends}. */
     private void roll() throws IOException {
-        if (current >= 0) {
-            packs.get(current).getFD().sync();
-        }
+        seal();
         int n = next++;
         RandomAccessFile raf = new RandomAccessFile(file(n).toFile(), "rw");
         packs.put(n, raf);
         AtomicFiles.fsyncDirectory(dir);
         current = n;
         end = 0;
+    }
+
+    /** Syncs the current pack and writes its locations; appends go to a new pack after this. Called holding {@link #appends}. */
+    private void seal() throws IOException {
+        flush();
+        current = -1;
+    }
+
+    /** Syncs the current pack and writes the locations of everything appended. Called holding {@link #appends}. */
+    private void flush() throws IOException {
+        if (current < 0) return;
+        packs.get(current).getFD().sync();
+        writeLocations(appended, current, end);
+        synced = appended;
     }
 
     private void drop(int n) throws IOException {
@@ -224,12 +374,20 @@ final class BlobPack implements AutoCloseable {
             }
         }
         Files.deleteIfExists(file(n));
+        try (Batch b = store.batch()) {
+            b.delete(meta, Keys.of(WATERMARK + n)).commit();
+        }
     }
 
     private Path file(int n) {
         return dir.resolve(String.format("%06d.pack", n));
     }
 
+    /**
+     * Opens every pack. Only what lies past a pack's watermark is read (all of it the first time,
+     * for packs written before locations were kept in the store): its intact records are located,
+     * a torn tail is cut off.
+     */
     private void load() throws IOException {
         List<Integer> numbers = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
@@ -239,24 +397,33 @@ final class BlobPack implements AutoCloseable {
             }
         }
         numbers.sort(null);
+        boolean mapped = store.getLong(meta, MAPPED, 0) != 0;
         for (int n : numbers) {
-            long valid = scan(n);
+            long from = mapped ? store.getLong(meta, WATERMARK + n, 0) : 0;
             RandomAccessFile raf = new RandomAccessFile(file(n).toFile(), "rw");
+            packs.put(n, raf);
+            next = n + 1;
+            if (raf.length() <= from) continue;
+            long valid = locateFrom(n, from);
             if (raf.length() > valid) {
                 LOG.warn("Cut pack {} at {} of {} bytes: its tail was torn by a crash", file(n).getFileName(), valid, raf.length());
                 raf.setLength(valid);
                 raf.getFD().sync();
             }
-            packs.put(n, raf);
-            next = n + 1;
+        }
+        if (!mapped) {
+            try (Batch b = store.batch()) {
+                b.putLong(meta, MAPPED, 1).commit();
+            }
         }
     }
 
-    /** Maps every intact record of pack {@code n}; returns where the intact records end. */
-    private long scan(int n) throws IOException {
-        long offset = 0;
+    /** Locates every intact record of pack {@code n} from {@code offset} on; returns where the intact records end. */
+    private long locateFrom(int n, long offset) throws IOException {
         byte[] sha = new byte[32];
+        Batch batch = store.batch();
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file(n)), 1 << 16))) {
+            in.skipNBytes(offset);
             while (true) {
                 int length;
                 try {
@@ -270,11 +437,17 @@ final class BlobPack implements AutoCloseable {
                 if (bytes.length != length) return offset;
                 String hex = Hashing.hex(sha);
                 if (!Hashing.sha256Hex(bytes).equals(hex)) return offset;
-                locs.put(hex, new Loc(n, offset + HEADER, length));
+                batch.put(locations, sha.clone(), new Loc(n, offset + HEADER, length).encode());
                 offset += HEADER + length;
+                if (batch.size() >= PENDING_MAX) {
+                    batch.putLong(meta, WATERMARK + n, offset).commit();
+                    batch = store.batch();
+                }
             }
         } catch (EOFException torn) {
             return offset;
+        } finally {
+            batch.putLong(meta, WATERMARK + n, offset).commit();
         }
     }
 
@@ -292,5 +465,6 @@ final class BlobPack implements AutoCloseable {
                 }
             }
         }
+        if (ownsStore) store.close();
     }
 }

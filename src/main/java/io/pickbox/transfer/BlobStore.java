@@ -3,6 +3,7 @@ package io.pickbox.transfer;
 import io.pickbox.folder.AtomicFiles;
 import io.pickbox.folder.DirectIo;
 import io.pickbox.folder.Hashing;
+import io.pickbox.store.Store;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,10 +41,18 @@ public final class BlobStore implements AutoCloseable {
     private final DirectIo direct;
     private final BlobPack pack;
 
+    /** Blobs in {@code dir}, where small ones are located through a store of their own (tests, tools). */
     public BlobStore(Path dir) throws IOException {
         this.dir = Files.createDirectories(dir);
         this.direct = new DirectIo(this.dir, Hashing.CHUNK_SIZE);
         this.pack = new BlobPack(this.dir.resolve("packs"));
+    }
+
+    /** Blobs in {@code dir}, where small ones are located through {@code store} (the node's). */
+    public BlobStore(Path dir, Store store) throws IOException {
+        this.dir = Files.createDirectories(dir);
+        this.direct = new DirectIo(this.dir, Hashing.CHUNK_SIZE);
+        this.pack = new BlobPack(this.dir.resolve("packs"), store);
     }
 
     public static boolean isHash(String s) {

@@ -49,7 +49,7 @@ class BlobPackTest {
 
     private List<Path> packFiles() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.sorted().toList();
+            return files.filter(f -> f.getFileName().toString().endsWith(".pack")).sorted().toList();
         }
     }
 
@@ -73,31 +73,100 @@ class BlobPackTest {
     }
 
     @Test
-    void aTornOrCorruptTailIsCutAndWritingGoesOn() throws IOException {
+    void aTornTailIsCutAtStartAndWritingGoesOn() throws IOException {
         byte[] a = blob(4096), b = blob(4096), c = blob(100);
         try (BlobPack pack = new BlobPack(dir)) {
             pack.put(sha(a), ByteBuffer.wrap(a));
-            pack.put(sha(b), ByteBuffer.wrap(b));
             pack.sync();
+            pack.put(sha(b), ByteBuffer.wrap(b));
+            // closed before b's sync: a crash, as far as the pack knows
         }
         Path file = packFiles().get(0);
-        long intact = Files.size(file);
+        long withB = Files.size(file);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.seek(intact - 10);
-            raf.write(0x5a); // b's bytes no longer match its hash
-            raf.seek(intact);
+            raf.seek(withB - 10);
+            raf.write(0x5a); // b's bytes, never synced, were torn
+            raf.seek(withB);
             raf.write(new byte[]{0, 0, 1}); // and a record torn in its length
         }
         try (BlobPack pack = new BlobPack(dir)) {
             assertThat(read(pack, a)).isEqualTo(a);
             assertThat(pack.has(sha(b))).isFalse();
-            assertThat(Files.size(file)).isEqualTo(intact - 4 - 32 - 4096);
+            assertThat(Files.size(file)).isEqualTo(withB - 4 - 32 - 4096);
             pack.put(sha(b), ByteBuffer.wrap(b));
             pack.put(sha(c), ByteBuffer.wrap(c));
             pack.sync();
         }
         try (BlobPack pack = new BlobPack(dir)) {
             for (byte[] x : List.of(a, b, c)) assertThat(read(pack, x)).isEqualTo(x);
+        }
+    }
+
+    @Test
+    void aRecordDamagedAfterItsSyncIsForgottenWhenReadAndTheOthersStay() throws IOException {
+        byte[] a = blob(4096), b = blob(4096), c = blob(100);
+        try (BlobPack pack = new BlobPack(dir)) {
+            for (byte[] x : List.of(a, b, c)) pack.put(sha(x), ByteBuffer.wrap(x));
+            pack.sync();
+        }
+        Path file = packFiles().get(0);
+        long size = Files.size(file);
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(4 + 32 + 4096 + 4 + 32 + 100); // inside b's bytes
+            raf.write(~raf.read());
+        }
+        try (BlobPack pack = new BlobPack(dir)) {
+            assertThat(pack.read(sha(b))).as("b no longer matches its hash").isNull();
+            assertThat(pack.has(sha(b))).isFalse();
+            assertThat(read(pack, a)).isEqualTo(a);
+            assertThat(read(pack, c)).as("a record after the damaged one").isEqualTo(c);
+            assertThat(Files.size(file)).isEqualTo(size);
+            pack.put(sha(b), ByteBuffer.wrap(b));
+            pack.sync();
+            assertThat(read(pack, b)).isEqualTo(b);
+        }
+    }
+
+    @Test
+    void startingReadsOnlyWhatWasAppendedSinceTheLastSync() throws IOException {
+        byte[] a = blob(4096), b = blob(4096);
+        try (BlobPack pack = new BlobPack(dir)) {
+            pack.put(sha(a), ByteBuffer.wrap(a));
+            pack.sync();
+        }
+        Path file = packFiles().get(0);
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(4 + 32 + 100);
+            raf.write(~raf.read()); // damage a synced record: start-up does not read it to notice
+        }
+        try (BlobPack pack = new BlobPack(dir)) {
+            assertThat(pack.has(sha(a))).as("located from the store, not by reading the pack").isTrue();
+            pack.put(sha(b), ByteBuffer.wrap(b));
+        }
+        try (BlobPack pack = new BlobPack(dir)) {
+            assertThat(read(pack, b)).as("appended, never synced, found at start-up").isEqualTo(b);
+        }
+    }
+
+    @Test
+    void packsWrittenBeforeLocationsWereStoredAreMappedOnce() throws IOException {
+        List<byte[]> blobs = new ArrayList<>();
+        try (BlobPack pack = new BlobPack(dir)) {
+            for (int i = 0; i < 20; i++) blobs.add(blob(100 + i));
+            for (byte[] x : blobs) pack.put(sha(x), ByteBuffer.wrap(x));
+            pack.sync();
+        }
+        // an older version kept the locations in memory only: no store beside the packs
+        deleteTree(dir.resolve("locations"));
+        try (BlobPack pack = new BlobPack(dir)) {
+            assertThat(pack.size()).isEqualTo(20);
+            for (byte[] x : blobs) assertThat(read(pack, x)).isEqualTo(x);
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (Stream<Path> all = Files.walk(p)) {
+            for (Path f : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
         }
     }
 

@@ -66,7 +66,7 @@ class BlobStoreTest {
         }
         Path pack;
         try (var packs = Files.list(dir.resolve("packs"))) {
-            pack = packs.findFirst().orElseThrow();
+            pack = packs.filter(p -> p.toString().endsWith(".pack")).findFirst().orElseThrow();
         }
         Files.write(pack, java.util.Arrays.copyOf(Files.readAllBytes(pack), (int) Files.size(pack) - 5));
         try (BlobStore blobs = new BlobStore(dir)) {
@@ -151,7 +151,9 @@ class BlobStoreTest {
         assertThat(blobs.has(sha)).isFalse();
         assertThat(blobs.has(wrong)).isFalse();
         try (var files = Files.walk(dir)) {
-            assertThat(files.filter(Files::isRegularFile)).as("files left").isEmpty();
+            // (the store that locates small blobs aside)
+            assertThat(files.filter(Files::isRegularFile).filter(f -> !f.startsWith(dir.resolve("packs/locations"))))
+                    .as("files left").isEmpty();
         }
     }
 
