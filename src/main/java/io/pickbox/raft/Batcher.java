@@ -81,11 +81,13 @@ final class Batcher implements AutoCloseable {
                 sent = CompletableFuture.failedFuture(e);
             }
             sent.whenCompleteAsync((results, error) -> {
-                complete(batch, results, error);
+                // The next entry leaves before this one's results are handed out: what a result
+                // sets off (the local table's writes for a hundred renames) must not hold it back.
                 synchronized (this) {
                     inFlight--;
                     sendWhatFits();
                 }
+                complete(batch, results, error);
             }, replies);
         }
     }

@@ -71,6 +71,33 @@ class BatcherTest {
         }
     }
 
+    /**
+     * What a result sets off (the local table's writes for a hundred renames) runs on the replies
+     * thread: the ops queued meanwhile must leave before it, not wait for it.
+     */
+    @Test
+    void queuedOpsLeaveBeforeTheResultsOfTheEntryThatMadeRoomAreHandedOut() throws Exception {
+        List<CompletableFuture<Result>> first = new ArrayList<>();
+        for (int i = 0; i < Batcher.MAX_IN_FLIGHT; i++) first.add(batcher.submit(n1.mkdir("busy" + i), null));
+        batcher.submit(n1.mkdir("queued"), null);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CompletableFuture<Void> slowFollowUp = first.get(0).thenRun(() -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        replies.get(0).complete(appliedFor(sent.get(0)));
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == Batcher.MAX_IN_FLIGHT + 1);
+            assertThat(sent.get(Batcher.MAX_IN_FLIGHT).ops()).extracting(op -> ((Op.Mkdir) op).path()).containsExactly("queued");
+        } finally {
+            release.countDown();
+        }
+        slowFollowUp.get(5, TimeUnit.SECONDS);
+    }
+
     @Test
     void inlineBytesTravelWithTheirOpsAndABatchStopsAtItsByteLimit() throws Exception {
         for (int i = 0; i < Batcher.MAX_IN_FLIGHT; i++) batcher.submit(n1.mkdir("busy" + i), null);
