@@ -145,6 +145,11 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         return scheduler.pending();
     }
 
+    /** Files this node read and hashed to compare or propose them, since it started. */
+    public long filesRead() {
+        return uploader.filesRead();
+    }
+
     /** Large files being sent or written on this node right now. */
     public List<Transfers.Transfer> transfers() {
         return uploader.transfers.list();
