@@ -213,7 +213,12 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     public void renamed(String from, String to) {
         scheduler.post(() -> {
             if (!scheduler.started() || !scheduler.canRunPair(from, to)) return;
-            scheduler.runPair(from, to, () -> reconciler.moveCommitted(from, to), moved -> {});
+            // Both paths are compared once the move is done: a change committed at them while the
+            // move held them is skipped as this node's own when its entry names this node as origin.
+            scheduler.runPair(from, to, () -> reconciler.moveCommitted(from, to), moved -> {
+                scheduler.touch(from, 0);
+                scheduler.touch(to, 0);
+            });
         });
     }
 
