@@ -150,6 +150,11 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         return uploader.filesRead();
     }
 
+    /** The watcher's reports of this node's own renames and deletions, recognised and not compared again. */
+    public long echoesIgnored() {
+        return materializer.own.echoesIgnored();
+    }
+
     /** Large files being sent or written on this node right now. */
     public List<Transfers.Transfer> transfers() {
         return uploader.transfers.list();
@@ -183,11 +188,13 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     @Override
     public void changed(String relPath, boolean writerDone) {
+        if (writerDone && materializer.own.isEchoOfDelete(relPath)) return;
         scheduler.touchSoon(relPath, writerDone ? settings.debounceMillis() : settings.quietMillis());
     }
 
     @Override
     public void moved(String from, String to) {
+        if (materializer.own.isEchoOfMove(from, to)) return;
         scheduler.post(() -> startMove(from, to));
     }
 

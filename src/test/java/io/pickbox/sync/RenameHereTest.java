@@ -134,6 +134,34 @@ class RenameHereTest {
         assertThat(Files.isExecutable(root.resolve("b.sh"))).isTrue();
     }
 
+    /**
+     * Renames and deletions committed elsewhere are carried out here; the watcher's reports of them
+     * are this node's own doing and are not compared (or proposed) again.
+     */
+    @Test
+    void theWatchersReportsOfRenamesAndDeletionsCommittedElsewhereAreKnownAsThisNodesOwn() throws Exception {
+        io.pickbox.index.TestOps n2 = new io.pickbox.index.TestOps("n2");
+        written("a.txt", "moved elsewhere");
+        written("b.txt", "deleted elsewhere");
+        long reads = sync.filesRead();
+
+        synchronized (index) {
+            index.apply(n2.rename("a.txt", "c.txt", index.get("a.txt").version(), 0), logIndex.incrementAndGet());
+            index.apply(n2.delete("b.txt", index.get("b.txt").version()), logIndex.incrementAndGet());
+        }
+        await().atMost(T).until(() -> Files.exists(root.resolve("c.txt")) && !Files.exists(root.resolve("b.txt")));
+        // As the watcher reports them, after the fact.
+        sync.moved("a.txt", "c.txt");
+        sync.changed("b.txt", true);
+
+        awaitInStep("c.txt", "moved elsewhere");
+        assertThat(sync.echoesIgnored()).isEqualTo(2);
+        assertThat(index.get("a.txt")).isNull();
+        assertThat(index.get("b.txt")).isNull();
+        assertThat(table.get("b.txt")).isNull();
+        assertThat(sync.filesRead()).isEqualTo(reads);
+    }
+
     @Test
     void aHundredRenamesAndAHundredDeletesEndWithExactlyTheRenamedFiles() throws Exception {
         for (int i = 0; i < 200; i++) written(String.format("f%03d.txt", i), "content " + i);
