@@ -59,6 +59,8 @@ final class Materializer implements AutoCloseable {
     private final DirectoryFlush directories = new DirectoryFlush();
     private final DirectIo directIo;
     private final StagedFiles staged;
+    /** This node's own renames and deletions, so that their reports from the watcher are known as such. */
+    final OwnChanges own;
 
     Materializer(Path root, BlobStore blobs, StagedFiles staged, BlobFetcher fetcher, Transfers transfers) {
         this.committer = new GroupCommit(root);
@@ -68,6 +70,7 @@ final class Materializer implements AutoCloseable {
         this.staged = staged;
         this.fetcher = fetcher;
         this.directIo = new DirectIo(root, Hashing.CHUNK_SIZE);
+        this.own = new OwnChanges(root);
     }
 
     /**
@@ -76,6 +79,7 @@ final class Materializer implements AutoCloseable {
      * are put in place by the group committer, many per flush.
      */
     CompletableFuture<FileStat> writeFile(String path, Entry entry, Predicate<FileStat> stillOurs) throws IOException {
+        own.wrote(path);
         if (entry.chunks().size() <= 1) {
             Path target = PathValidator.resolve(root, path);
             Path tmp = writeSmallTemp(path, entry);
@@ -298,6 +302,7 @@ final class Materializer implements AutoCloseable {
     }
 
     FileStat makeDirectory(String path, Entry entry) throws IOException {
+        own.wrote(path);
         Path target = PathValidator.resolve(root, path);
         FileStat st = FileStat.of(target);
         if (st != null && st.kind() != FileStat.Kind.DIR) throw new IOException("a file is in the way of directory " + path);
@@ -322,7 +327,13 @@ final class Materializer implements AutoCloseable {
         }
         if (st.kind() == FileStat.Kind.FILE && !st.sameAs(top.stat())) return CompletableFuture.completedFuture(false);
         ensureDirectory(dst.getParent());
-        Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
+        own.moving(from, to, st);
+        try {
+            Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            own.notMoved(from, to);
+            throw e;
+        }
         FileStat moved = FileStat.of(dst);
         return directories.flush(dst.getParent(), src.getParent()).thenApply(durable -> {
             table.moveSubtree(from, to, new LocalTable.Local(top.version(), top.sha256(), moved));
@@ -347,6 +358,7 @@ final class Materializer implements AutoCloseable {
         FileStat st = FileStat.of(target);
         if (st == null) return CompletableFuture.completedFuture(true);
         if (!stillOurs.test(st)) return CompletableFuture.completedFuture(false);
+        own.deleting(path);
         Files.deleteIfExists(target);
         return directories.flush(target.getParent()).thenApply(durable -> true);
     }

@@ -311,7 +311,8 @@ final class Reconciler {
     /** A rename seen by the watcher: one op, when both sides are what this node last synced. */
     CompletableFuture<Boolean> proposeMove(String from, String to) {
         FileStat moved = FileStat.of(PathValidator.resolve(root, to));
-        Op.Rename op = decision.rename(from, to, table.get(from), index.get(from), moved, table.get(to), index.get(to));
+        Local local = table.get(from);
+        Op.Rename op = decision.rename(from, to, local, index.get(from), moved, table.get(to), index.get(to));
         if (op == null) return CompletableFuture.completedFuture(false); // compared path by path instead
         CompletableFuture<Result> sent;
         try {
@@ -326,7 +327,7 @@ final class Reconciler {
                 return false;
             }
             // The disk has the moved tree at `to`: carry what we knew of it along.
-            table.moveSubtree(from, to, null);
+            table.moveSubtree(from, to, Reconciliation.movedRow(local, moved));
             if (r.status() == Result.Status.CONFLICT) LOG.info("Conflict: {} moved onto a changed {}, kept as {}", from, to, r.path());
             return true;
         });

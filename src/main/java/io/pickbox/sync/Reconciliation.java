@@ -150,6 +150,23 @@ final class Reconciliation {
     }
 
     /**
+     * The row a file renamed here carries to its new path: its stat as seen after the rename, when
+     * it is the file the row describes, untouched (the same inode, size, mtime and mode; a rename
+     * changes only its ctime), so that it is not read and hashed again. Null otherwise (and for
+     * directories, whose rows hold no content): the row moves as it was, and a stat that no longer
+     * matches has the file read again.
+     */
+    static Local movedRow(Local local, FileStat moved) {
+        if (local == null || local.sha256() == null || moved == null || moved.kind() != FileStat.Kind.FILE) return null;
+        FileStat was = local.stat();
+        if (was.kind() != FileStat.Kind.FILE || moved.inode() != was.inode() || moved.size() != was.size()
+                || moved.mtimeMillis() != was.mtimeMillis() || moved.mode() != was.mode()) {
+            return null;
+        }
+        return new Local(local.version(), local.sha256(), moved);
+    }
+
+    /**
      * Whether the committed entry is still what this node last synced. Usually the versions say
      * so; but a rename commits the moved entries under new versions while the bytes stay the same
      * (git's lock file: committed empty, then written and renamed over the index at once).

@@ -146,6 +146,16 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         return scheduler.pending();
     }
 
+    /** Files this node read and hashed to compare or propose them, since it started. */
+    public long filesRead() {
+        return uploader.filesRead();
+    }
+
+    /** The watcher's reports of this node's own renames and deletions, recognised and not compared again. */
+    public long echoesIgnored() {
+        return materializer.own.echoesIgnored();
+    }
+
     /** Large files being sent or written on this node right now. */
     public List<Transfers.Transfer> transfers() {
         return uploader.transfers.list();
@@ -179,11 +189,13 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     @Override
     public void changed(String relPath, boolean writerDone) {
+        if (writerDone && materializer.own.isEchoOfDelete(relPath)) return;
         scheduler.touchSoon(relPath, writerDone ? settings.debounceMillis() : settings.quietMillis());
     }
 
     @Override
     public void moved(String from, String to) {
+        if (materializer.own.isEchoOfMove(from, to)) return;
         scheduler.post(() -> startMove(from, to));
     }
 
@@ -209,7 +221,12 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     public void renamed(String from, String to) {
         scheduler.post(() -> {
             if (!scheduler.started() || !scheduler.canRunPair(from, to)) return;
-            scheduler.runPair(from, to, () -> reconciler.moveCommitted(from, to), moved -> {});
+            // Both paths are compared once the move is done: a change committed at them while the
+            // move held them is skipped as this node's own when its entry names this node as origin.
+            scheduler.runPair(from, to, () -> reconciler.moveCommitted(from, to), moved -> {
+                scheduler.touch(from, 0);
+                scheduler.touch(to, 0);
+            });
         });
     }
 

@@ -59,6 +59,8 @@ final class Uploader {
      */
     private final java.util.concurrent.ArrayBlockingQueue<byte[]> spareChunks =
             new java.util.concurrent.ArrayBlockingQueue<>((int) (ProposalWindow.MAX_BYTES / Hashing.CHUNK_SIZE) + 2);
+    /** Files read (and hashed) since start, whatever came of each read. */
+    private final java.util.concurrent.atomic.LongAdder filesRead = new java.util.concurrent.atomic.LongAdder();
     /** Reads in progress; when the last one ends the spare arrays go, not to stay in an idle heap. */
     private final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -107,6 +109,7 @@ final class Uploader {
      * not known): peers assemble it there as its chunks arrive, and its progress is reported under it.
      */
     Snapshot read(Path file, String path) throws IOException {
+        filesRead.increment();
         reads.incrementAndGet();
         try {
             return readCounted(file, path);
@@ -191,6 +194,10 @@ final class Uploader {
             return proposer.submit(new Op.Chunk(sha, data.length), ByteBuffer.wrap(data));
         });
         return sent.whenComplete((r, e) -> window.release(data.length));
+    }
+
+    long filesRead() {
+        return filesRead.sum();
     }
 
     int spareChunkArrays() {

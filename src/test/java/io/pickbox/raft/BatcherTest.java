@@ -26,7 +26,8 @@ class BatcherTest {
     /** Stands in for Ratis: records each message and lets the test complete it. */
     private final List<Proposal> sent = new CopyOnWriteArrayList<>();
     private final List<CompletableFuture<List<Result>>> replies = new CopyOnWriteArrayList<>();
-    private final Batcher batcher = new Batcher(this::send);
+    /** Never falls quiet within a test: ops queued leave only when an entry completes. */
+    private final Batcher batcher = new Batcher(this::send, 60_000);
     private final TestOps n1 = new TestOps("n1");
 
     private CompletableFuture<List<Result>> send(Message m) {
@@ -68,6 +69,81 @@ class BatcherTest {
         for (int i = 0; i < results.size(); i++) {
             String expected = i < Batcher.MAX_IN_FLIGHT ? "alone" + i : "queued" + (i - Batcher.MAX_IN_FLIGHT);
             assertThat(results.get(i).get(5, TimeUnit.SECONDS).path()).isEqualTo(expected);
+        }
+    }
+
+    /**
+     * What a result sets off (the local table's writes for a hundred renames) runs on the replies
+     * thread: the ops queued meanwhile must leave before it, not wait for it.
+     */
+    @Test
+    void queuedOpsLeaveBeforeTheResultsOfTheEntryThatMadeRoomAreHandedOut() throws Exception {
+        List<CompletableFuture<Result>> first = new ArrayList<>();
+        for (int i = 0; i < Batcher.MAX_IN_FLIGHT; i++) first.add(batcher.submit(n1.mkdir("busy" + i), null));
+        batcher.submit(n1.mkdir("queued"), null);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CompletableFuture<Void> slowFollowUp = first.get(0).thenRun(() -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        replies.get(0).complete(appliedFor(sent.get(0)));
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == Batcher.MAX_IN_FLIGHT + 1);
+            assertThat(sent.get(Batcher.MAX_IN_FLIGHT).ops()).extracting(op -> ((Op.Mkdir) op).path()).containsExactly("queued");
+        } finally {
+            release.countDown();
+        }
+        slowFollowUp.get(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A burst's tail (ops queued behind full slots, then no more coming) leaves without waiting for
+     * an entry in flight to complete, as one entry; ops keep their order and sequence.
+     */
+    @Test
+    void aBurstsTailLeavesOnceTheOpsStopComingWithoutWaitingForAnEntryInFlight() throws Exception {
+        try (Batcher quiet = new Batcher(this::send)) {
+            List<CompletableFuture<Result>> results = new ArrayList<>();
+            for (int i = 0; i < Batcher.MAX_IN_FLIGHT; i++) results.add(quiet.submit(n1.mkdir("alone" + i), null));
+            for (int i = 0; i < 10; i++) results.add(quiet.submit(n1.mkdir("tail" + i), null));
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == Batcher.MAX_IN_FLIGHT + 1);
+            Proposal tail = sent.get(Batcher.MAX_IN_FLIGHT);
+            assertThat(tail.ops()).extracting(op -> ((Op.Mkdir) op).path())
+                    .containsExactly("tail0", "tail1", "tail2", "tail3", "tail4", "tail5", "tail6", "tail7", "tail8", "tail9");
+            assertThat(tail.ops()).extracting(op -> op.origin().seq()).isSorted();
+
+            for (int i = 0; i < sent.size(); i++) replies.get(i).complete(appliedFor(sent.get(i)));
+            for (int i = 0; i < results.size(); i++) {
+                String expected = i < Batcher.MAX_IN_FLIGHT ? "alone" + i : "tail" + (i - Batcher.MAX_IN_FLIGHT);
+                assertThat(results.get(i).get(5, TimeUnit.SECONDS).path()).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** Tails leave early only up to a bound of entries in flight; completions send the rest. */
+    @Test
+    void tailsLeaveEarlyOnlyUpToTheirBound() throws Exception {
+        try (Batcher quiet = new Batcher(this::send)) {
+            int extra = Batcher.MAX_IN_FLIGHT_AFTER_QUIET - Batcher.MAX_IN_FLIGHT;
+            for (int i = 0; i < Batcher.MAX_IN_FLIGHT; i++) quiet.submit(n1.mkdir("alone" + i), null);
+            for (int t = 0; t < extra; t++) {
+                quiet.submit(n1.mkdir("tail" + t), null);
+                int expected = Batcher.MAX_IN_FLIGHT + t + 1;
+                await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == expected);
+            }
+            CompletableFuture<Result> last = quiet.submit(n1.mkdir("last"), null);
+            Thread.sleep(50 * Batcher.QUIET_MILLIS);
+            assertThat(sent).hasSize(Batcher.MAX_IN_FLIGHT_AFTER_QUIET);
+
+            for (int i = 0; i < Batcher.MAX_IN_FLIGHT_AFTER_QUIET; i++) replies.get(i).complete(appliedFor(sent.get(i)));
+            await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == Batcher.MAX_IN_FLIGHT_AFTER_QUIET + 1);
+            assertThat(sent.get(Batcher.MAX_IN_FLIGHT_AFTER_QUIET).ops()).extracting(op -> ((Op.Mkdir) op).path()).containsExactly("last");
+            replies.get(Batcher.MAX_IN_FLIGHT_AFTER_QUIET).complete(appliedFor(sent.get(Batcher.MAX_IN_FLIGHT_AFTER_QUIET)));
+            assertThat(last.get(5, TimeUnit.SECONDS).path()).isEqualTo("last");
         }
     }
 
