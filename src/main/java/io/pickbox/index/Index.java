@@ -422,8 +422,8 @@ public final class Index implements AutoCloseable {
 
     /**
      * Reads in one call per table the rows the ops of an entry will look up first (their paths, the
-     * paths' parents and case-folded names, a new file's chunks): many point reads cost far less
-     * together than one by one. Loads committed rows only, so no result depends on it.
+     * paths' parents and case-folded names, a new file's chunks) instead of one call per row. Loads
+     * committed rows only and never fails on an op apply would reject, so no result depends on it.
      */
     private void prefetch(List<Op> ops) {
         if (ops.size() < 2) return;
@@ -438,6 +438,7 @@ public final class Index implements AutoCloseable {
             } else {
                 continue;
             }
+            if (path == null) continue;
             for (int i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) paths.add(path.substring(0, i));
             paths.add(path);
             folds.add(PathValidator.caseFold(path));

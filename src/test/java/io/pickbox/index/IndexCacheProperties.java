@@ -19,6 +19,7 @@ import java.util.TreeSet;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -120,6 +121,40 @@ class IndexCacheProperties {
             next += entry.size();
         }
         assertSameState(warm, new Index(coldStore));
+    }
+
+    @Provide
+    Arbitrary<List<Op>> oddOps() {
+        return new IndexProperties().oddOps();
+    }
+
+    /** Odd paths and origins, several ops to an entry (so read ahead together): decided, not thrown, as one by one. */
+    @Property(tries = 200)
+    void oddOpsInEntriesAreDecidedAsOneByOne(@ForAll("oddOps") List<Op> ops, @ForAll("plan") List<Integer> plan) throws IOException {
+        Index grouped = new Index(open("grouped"));
+        Index single = new Index(open("single"));
+        long log = 10;
+        int next = 0;
+        for (int e = 0; next < ops.size(); e++) {
+            List<Op> entry = ops.subList(next, Math.min(ops.size(), next + 1 + plan.get(e % plan.size()) % 8));
+            List<Result> results = grouped.applyEntry(entry, 1, ++log);
+            List<Result> expected = new ArrayList<>();
+            for (Op op : entry) expected.addAll(new Index(single.store()).applyEntry(List.of(op), 1, log));
+            assertThat(results).isEqualTo(expected);
+            next += entry.size();
+        }
+        assertSameState(grouped, new Index(single.store()));
+    }
+
+    @Example
+    void anOpWithoutAPathInAnEntryIsRejectedNotThrown() throws IOException {
+        Index index = new Index(open("nulls"));
+        TestOps n1 = new TestOps("n1");
+        List<Op> entry = List.of(n1.put("a/b", "x", 0), new Op.Put(n1.next(), null, 1, "s", List.of("k"), 0644, 1, 0, true),
+                new Op.Mkdir(n1.next(), null, 0755, 1), n1.put("a/c", "y", 0));
+        List<Result> results = index.applyEntry(entry, 1, 11);
+        assertThat(results).extracting(Result::status)
+                .containsExactly(Result.Status.APPLIED, Result.Status.REJECTED, Result.Status.REJECTED, Result.Status.APPLIED);
     }
 
     private Store open(String name) throws IOException {
