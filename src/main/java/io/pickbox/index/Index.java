@@ -59,6 +59,11 @@ public final class Index implements AutoCloseable {
 
     private final Store store;
     private final IndexTables t;
+    /** The tables apply reads, cached; see {@link CachedTable}. */
+    private final CachedTable<Entry> entries;
+    private final CachedTable<String> fold;
+    private final CachedTable<Long> chunks;
+    private final CachedTable<Long> seqs;
     private final Cleaner.Cleanable ownedStore;
     private final ClusterTrust trust = new ClusterTrust();
     private final List<IndexListener> listeners = new CopyOnWriteArrayList<>();
@@ -85,6 +90,10 @@ public final class Index implements AutoCloseable {
         this.store = store;
         this.t = new IndexTables(store);
         this.ownedStore = null;
+        entries = entryCache(store, t);
+        fold = foldCache(store, t);
+        chunks = chunkCache(store, t);
+        seqs = seqCache(store, t);
         load();
     }
 
@@ -99,9 +108,38 @@ public final class Index implements AutoCloseable {
         }
         TEMP_DIRS.add(dir);
         this.t = new IndexTables(store);
+        entries = entryCache(store, t);
+        fold = foldCache(store, t);
+        chunks = chunkCache(store, t);
+        seqs = seqCache(store, t);
         // an index dropped without close still releases its native store and its directory
         this.ownedStore = CLEANER.register(this, new Release(store, dir));
         load();
+    }
+
+    /** Directories stay cached: every new file looks up each of its parents, and their number is what bounds this cache. */
+    static final int CACHED_DIRECTORIES = 16_384;
+    /** Sequences stay cached: one row per proposing node, read by every op. */
+    static final int CACHED_ORIGINS = 1_024;
+
+    private static CachedTable<Entry> entryCache(Store store, IndexTables t) {
+        return new CachedTable<>(store, t.entries, IndexTables::decode, IndexTables::encode, Entry::isDir, CACHED_DIRECTORIES);
+    }
+
+    private static CachedTable<String> foldCache(Store store, IndexTables t) {
+        return new CachedTable<>(store, t.fold, Keys::string, Keys::of, v -> false, 0);
+    }
+
+    private static CachedTable<Long> chunkCache(Store store, IndexTables t) {
+        return new CachedTable<>(store, t.chunks, Keys::toLong, Keys::ofLong, v -> false, 0);
+    }
+
+    private static CachedTable<Long> seqCache(Store store, IndexTables t) {
+        return new CachedTable<>(store, t.seq, Keys::toLong, Keys::ofLong, v -> true, CACHED_ORIGINS);
+    }
+
+    private List<CachedTable<?>> caches() {
+        return List.of(entries, fold, chunks, seqs);
     }
 
     private record Release(Store store, Path dir) implements Runnable {
@@ -132,6 +170,7 @@ public final class Index implements AutoCloseable {
     }
 
     private synchronized void load() {
+        caches().forEach(CachedTable::clear);
         committed = new Counters(store.getLong(t.meta, IndexTables.CLOCK, 0), store.getLong(t.meta, IndexTables.BYTES, 0),
                 store.getLong(t.meta, IndexTables.COUNT, 0), store.getLong(t.meta, IndexTables.CONFLICTS, 0),
                 store.getLong(t.meta, IndexTables.APPLIED, 0), store.getLong(t.meta, IndexTables.APPLIED_TERM, 0));
@@ -266,6 +305,25 @@ public final class Index implements AutoCloseable {
         return v == null ? 0 : Keys.toLong(v);
     }
 
+    // what apply reads now through its caches, for tests to compare with the store
+
+    synchronized Entry cachedEntry(String path) {
+        return entries.get(path);
+    }
+
+    synchronized String cachedFoldOwner(String foldedPath) {
+        return fold.get(foldedPath);
+    }
+
+    synchronized Long cachedChunkRefs(String sha256) {
+        return chunks.get(sha256);
+    }
+
+    synchronized long lastSeqApplied(String origin) {
+        Long v = seqs.get(origin);
+        return v == null ? 0 : v;
+    }
+
     /** The cluster's invites, issued and revoked certificates. */
     public ClusterTrust trust() {
         return trust;
@@ -338,6 +396,7 @@ public final class Index implements AutoCloseable {
         synchronized (this) {
             begin();
             try {
+                prefetch(ops);
                 for (Op op : ops) {
                     opEvents = new ArrayList<>();
                     Result r = decide(op, logIndex);
@@ -361,6 +420,34 @@ public final class Index implements AutoCloseable {
         applyEntry(List.of(), term, logIndex);
     }
 
+    /**
+     * Reads in one call per table the rows the ops of an entry will look up first (their paths, the
+     * paths' parents and case-folded names, a new file's chunks) instead of one call per row. Loads
+     * committed rows only and never fails on an op apply would reject, so no result depends on it.
+     */
+    private void prefetch(List<Op> ops) {
+        if (ops.size() < 2) return;
+        List<String> paths = new ArrayList<>(), folds = new ArrayList<>(), chunkKeys = new ArrayList<>();
+        for (Op op : ops) {
+            String path;
+            if (op instanceof Op.Put p) {
+                path = p.path();
+                chunkKeys.addAll(p.chunks());
+            } else if (op instanceof Op.Mkdir m) {
+                path = m.path();
+            } else {
+                continue;
+            }
+            if (path == null) continue;
+            for (int i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) paths.add(path.substring(0, i));
+            paths.add(path);
+            folds.add(PathValidator.caseFold(path));
+        }
+        entries.prefetch(paths);
+        fold.prefetch(folds);
+        chunks.prefetch(chunkKeys);
+    }
+
     private void begin() {
         batch = store.batch();
         working = committed;
@@ -376,11 +463,14 @@ public final class Index implements AutoCloseable {
                 .putLong(t.meta, IndexTables.APPLIED_TERM, working.appliedTerm());
         if (workingTrust != null) batch.put(t.meta, Keys.of(IndexTables.TRUST), IndexTables.encode(workingTrust));
         batch.commit();
+        caches().forEach(CachedTable::committed);
         committed = working;
         if (workingTrust != null) trust.copyFrom(workingTrust);
     }
 
     private void end() {
+        // after a commit there is nothing left to forget; after a failure the batch's writes never happened
+        caches().forEach(CachedTable::abandoned);
         batch.close();
         batch = null;
         working = null;
@@ -443,12 +533,12 @@ public final class Index implements AutoCloseable {
     /** Makes {@code change} unless its origin's sequence shows it was applied already (a retried proposal). */
     private Result once(Op op, Supplier<Result> change) {
         Origin origin = op.origin();
-        byte[] lastBytes = batch.get(t.seq, Keys.of(origin.node()));
-        long last = lastBytes == null ? 0 : Keys.toLong(lastBytes);
+        Long lastSeq = seqs.get(origin.node());
+        long last = lastSeq == null ? 0 : lastSeq;
         if (origin.seq() <= last) {
             return new Result(Status.DUPLICATE, null, 0, "sequence " + origin.seq() + " of " + origin.node() + " already applied");
         }
-        batch.put(t.seq, Keys.of(origin.node()), Keys.ofLong(origin.seq()));
+        seqs.put(batch, origin.node(), origin.seq());
         appliedOps++;
         try {
             return change.get();
@@ -645,18 +735,16 @@ public final class Index implements AutoCloseable {
     // ---------------------------------------------------------------- reads and writes through the batch
 
     private Entry entry(String path) {
-        byte[] v = batch.get(t.entries, Keys.of(path));
-        return v == null ? null : IndexTables.decode(v);
+        return entries.get(path);
     }
 
     private boolean has(String path) {
-        return batch.get(t.entries, Keys.of(path)) != null;
+        return entries.get(path) != null;
     }
 
     /** The path whose case-folded name is that of {@code path}, or null. */
     private String foldOwner(String path) {
-        byte[] v = batch.get(t.fold, Keys.of(PathValidator.caseFold(path)));
-        return v == null ? null : Keys.string(v);
+        return fold.get(PathValidator.caseFold(path));
     }
 
     /** {@code path} itself, if present, and everything below it, in path order (parents first). */
@@ -686,11 +774,11 @@ public final class Index implements AutoCloseable {
 
     private long store(String path, Entry entry) {
         Entry before = entry(path);
-        batch.put(t.entries, Keys.of(path), IndexTables.encode(entry));
+        entries.put(batch, path, entry);
         if (before != null) unref(before);
         else count(+1);
         ref(entry);
-        batch.put(t.fold, Keys.of(PathValidator.caseFold(path)), Keys.of(path));
+        fold.put(batch, PathValidator.caseFold(path), path);
         opEvents.add(() -> listeners.forEach(l -> l.changed(path, before, entry)));
         return entry.version();
     }
@@ -698,10 +786,10 @@ public final class Index implements AutoCloseable {
     private void remove(String path) {
         Entry before = entry(path);
         if (before == null) return;
-        batch.delete(t.entries, Keys.of(path));
+        entries.delete(batch, path);
         count(-1);
         unref(before);
-        if (path.equals(foldOwner(path))) batch.delete(t.fold, Keys.of(PathValidator.caseFold(path)));
+        if (path.equals(foldOwner(path))) fold.delete(batch, PathValidator.caseFold(path));
         opEvents.add(() -> listeners.forEach(l -> l.changed(path, before, null)));
     }
 
@@ -713,18 +801,18 @@ public final class Index implements AutoCloseable {
     private void ref(Entry e) {
         account(e, +1);
         for (String c : e.chunks()) {
-            byte[] n = batch.get(t.chunks, Keys.of(c));
-            batch.put(t.chunks, Keys.of(c), Keys.ofLong(n == null ? 1 : Keys.toLong(n) + 1));
+            Long n = chunks.get(c);
+            chunks.put(batch, c, n == null ? 1 : n + 1);
         }
     }
 
     private void unref(Entry e) {
         account(e, -1);
         for (String c : e.chunks()) {
-            byte[] n = batch.get(t.chunks, Keys.of(c));
-            long left = n == null ? 0 : Keys.toLong(n) - 1;
-            if (left <= 0) batch.delete(t.chunks, Keys.of(c));
-            else batch.put(t.chunks, Keys.of(c), Keys.ofLong(left));
+            Long n = chunks.get(c);
+            long left = n == null ? 0 : n - 1;
+            if (left <= 0) chunks.delete(batch, c);
+            else chunks.put(batch, c, left);
         }
     }
 
@@ -867,25 +955,9 @@ public final class Index implements AutoCloseable {
         return new long[] {store.getLong(store.meta(), IndexTables.APPLIED_TERM, 0), store.getLong(store.meta(), IndexTables.APPLIED, 0)};
     }
 
+    /** Empties the index's tables and counters in one write: a crash leaves the old index whole, or none. */
     private void clearTables() {
-        for (Table table : t.all()) {
-            while (true) {
-                int n = 0;
-                try (Batch b = store.batch()) {
-                    try (Snapshot s = store.snapshot(); Cursor c = s.cursor(table, null)) {
-                        while (n < ROWS_PER_BATCH && c.next()) {
-                            b.delete(table, c.key());
-                            n++;
-                        }
-                    }
-                    if (n == 0) break;
-                    b.commit();
-                }
-            }
-        }
-        try (Batch b = store.batch()) {
-            for (String key : IndexTables.META_KEYS) b.delete(t.meta, Keys.of(key));
-            b.commit();
-        }
+        caches().forEach(CachedTable::clear);
+        store.clear(t.all(), t.meta, IndexTables.META_KEYS.stream().map(Keys::of).toList());
     }
 }

@@ -8,11 +8,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -63,7 +61,7 @@ final class PathScheduler implements AutoCloseable {
     /** When the one timer of a dirty path goes off. */
     private final Map<String, Long> timerAt = new HashMap<>();
     private final TreeSet<String> busy = new TreeSet<>();
-    private final Set<String> deferred = new LinkedHashSet<>();
+    private final TreeSet<String> deferred = new TreeSet<>();
     private boolean dispatchPosted;
 
     /** Fired paths (held busy) not taken by a worker yet, in the order they fell due. */
@@ -262,8 +260,8 @@ final class PathScheduler implements AutoCloseable {
         // Changes seen meanwhile keep the time their events asked for (a writer still at work keeps
         // pushing it back), and a retry delay asked for below wins over them: a file being written
         // is not read again and again while its writer is at it.
-        List<String> waiting = new ArrayList<>(deferred);
-        deferred.clear();
+        List<String> waiting = new ArrayList<>();
+        for (String p : paths) takeDeferredBy(p, waiting);
         long now = System.currentTimeMillis();
         for (String p : waiting) {
             Long when = due.get(p);
@@ -278,6 +276,24 @@ final class PathScheduler implements AutoCloseable {
         } else if (retryIn != null && retryIn >= 0) {
             paths.forEach(p -> touch(p, retryIn));
         }
+    }
+
+    /**
+     * Moves to {@code out} the deferred paths a job on {@code released} held back: the path itself,
+     * its ancestors and everything under it. Only those can have become free, and a joining node
+     * defers thousands of paths under a directory being made: looking at all of them again after
+     * every job made its start quadratic. Loop thread.
+     */
+    private void takeDeferredBy(String released, List<String> out) {
+        if (deferred.remove(released)) out.add(released);
+        for (int i = released.indexOf('/'); i > 0; i = released.indexOf('/', i + 1)) {
+            String ancestor = released.substring(0, i);
+            if (deferred.remove(ancestor)) out.add(ancestor);
+        }
+        // '/' + 1 == '0': every "released/..." path sorts between "released/" and "released0".
+        java.util.SortedSet<String> under = deferred.subSet(released + "/", released + "0");
+        out.addAll(under);
+        under.clear();
     }
 
     private List<String> largestFirst(Collection<String> paths) {

@@ -231,6 +231,53 @@ class StoreTest {
     }
 
     @Test
+    void getAllReadsManyKeysInTheirOrderWithNullsForAbsentOnes() {
+        try (Batch b = store.batch()) {
+            b.put(files, of("a"), of("1")).put(files, of("c"), of("3")).commit();
+        }
+        assertThat(store.getAll(files, List.of(of("c"), of("b"), of("a"), of("c"))))
+                .containsExactly(of("3"), null, of("1"), of("3"));
+        assertThat(store.getAll(files, List.of())).isEmpty();
+    }
+
+    @Test
+    void clearEmptiesWholeTablesAndDeletesKeysInOneWriteLeavingOtherTablesAlone() throws IOException {
+        Table other = store.table("other");
+        try (Batch b = store.batch()) {
+            for (int i = 0; i < 3000; i++) b.put(files, of(String.format("d/%05d", i)), of("v" + i));
+            b.put(files, new byte[] {(byte) 0xFF, (byte) 0xFF}, of("last"))
+                    .put(files, new byte[0], of("empty key"))
+                    .put(other, of("x"), of("kept"))
+                    .putLong(store.meta(), "count", 3002)
+                    .putLong(store.meta(), "unrelated", 1);
+            b.commit();
+        }
+        Table empty = store.table("empty");
+
+        store.clear(List.of(files, empty), store.meta(), List.of(of("count")));
+
+        try (Snapshot s = store.snapshot(); Cursor c = s.cursor(files, null)) {
+            assertThat(c.next()).isFalse();
+        }
+        assertThat(store.get(files, new byte[] {(byte) 0xFF, (byte) 0xFF})).isNull();
+        assertThat(store.get(files, new byte[0])).isNull();
+        assertThat(store.get(other, of("x"))).isEqualTo(of("kept"));
+        assertThat(store.getLong(store.meta(), "count", -1)).isEqualTo(-1);
+        assertThat(store.getLong(store.meta(), "unrelated", -1)).isEqualTo(1);
+
+        // rows written after the clear are not hidden by it, and the clear outlives a reopen
+        try (Batch b = store.batch()) {
+            b.put(files, of("d/00007"), of("new")).commit();
+        }
+        store.close();
+        store = Store.open(tmp.resolve("store"), StoreOptions.SMALL);
+        files = store.table("files");
+        try (Snapshot s = store.snapshot()) {
+            assertThat(s.page(files, null, 10)).extracting(e -> Keys.string(e.key())).containsExactly("d/00007");
+        }
+    }
+
+    @Test
     void closingTheStoreClosesWhatIsOpenAndRefusesLaterCalls() {
         put("a", "1");
         Snapshot s = store.snapshot();
