@@ -63,6 +63,8 @@ final class PathScheduler implements AutoCloseable {
     private final TreeSet<String> busy = new TreeSet<>();
     private final TreeSet<String> deferred = new TreeSet<>();
     private boolean dispatchPosted;
+    /** Times a due path was deferred behind a busy one: each should wait once, not again after every job. Loop thread. */
+    private long deferrals;
 
     /** Fired paths (held busy) not taken by a worker yet, in the order they fell due. */
     private final Queue<String> ready = new ConcurrentLinkedQueue<>();
@@ -201,6 +203,7 @@ final class PathScheduler implements AutoCloseable {
         }
         if (isBusy(path)) {
             deferred.add(path);
+            deferrals++;
             return;
         }
         due.remove(path);
@@ -276,6 +279,11 @@ final class PathScheduler implements AutoCloseable {
         } else if (retryIn != null && retryIn >= 0) {
             paths.forEach(p -> touch(p, retryIn));
         }
+    }
+
+    /** How many times a due path was deferred behind a busy one so far. Loop thread. */
+    long deferrals() {
+        return deferrals;
     }
 
     /**
