@@ -47,6 +47,9 @@ import java.util.stream.Stream;
  */
 public final class Index implements AutoCloseable {
 
+    /** Every table and meta key of the index is named with this prefix: what a checkpoint for peers holds. */
+    public static final String NAMESPACE = "index.";
+
     private static final Cleaner CLEANER = Cleaner.create();
     /** Private stores not yet released: removed at exit even if never closed (their files only; the JVM is going). */
     private static final java.util.Set<Path> TEMP_DIRS = java.util.concurrent.ConcurrentHashMap.newKeySet();

@@ -12,8 +12,11 @@ import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
 import org.apache.ratis.util.MD5FileUtil;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -25,20 +28,33 @@ import java.util.stream.Stream;
  * Ratis snapshots as checkpoints of the node's store: each one a directory
  * {@code checkpoint.TERM_INDEX} in the state machine's directory, whose files Ratis streams to a
  * follower that needs them (each with its MD5, checked on arrival) and installs in the same place.
+ * A checkpoint holds only the tables of one namespace, the state the cluster agrees on: the store
+ * also holds tables of this node's own, which no other node may take in.
  */
 final class CheckpointStorage implements StateMachineStorage {
 
     private static final Pattern NAME = Pattern.compile("checkpoint\\.(\\d+)_(\\d+)");
+    /** Left by a checkpoint, or its removal, that a crash cut short. */
+    private static final Pattern UNFINISHED = Pattern.compile("checkpoint\\.\\d+_\\d+\\.(tmp|removing)");
     /** Checkpoints kept: the latest, and the one before it for a follower still downloading it. */
     static final int KEEP = 2;
 
+    private final String namespace;
     private volatile Path dir;
     private volatile FileListSnapshotInfo latest;
+
+    /** Checkpoints holding the tables (and meta keys) whose names start with {@code namespace}. */
+    CheckpointStorage(String namespace) {
+        this.namespace = namespace;
+    }
 
     @Override
     public void init(RaftStorage raftStorage) throws IOException {
         dir = raftStorage.getStorageDir().getStateMachineDir().toPath();
         Files.createDirectories(dir);
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(p -> UNFINISHED.matcher(p.getFileName().toString()).matches()).toList()) deleteTree(p);
+        }
         reload();
     }
 
@@ -66,10 +82,41 @@ final class CheckpointStorage implements StateMachineStorage {
     /** Checkpoints {@code store} as the snapshot at {@code at} and drops all but the newest {@value #KEEP}. */
     FileListSnapshotInfo take(Store store, TermIndex at) throws IOException {
         Path target = dir.resolve(nameOf(at));
-        if (!Files.exists(target)) store.checkpoint(target);
+        if (!Files.exists(target)) store.checkpoint(target, namespace);
         latest = infoOf(target);
         keepNewest(KEEP);
         return latest;
+    }
+
+    /**
+     * Removes every checkpoint holding tables beyond the namespace (taken by an earlier version, which
+     * checkpointed the whole store, or received from one) and returns how many. The caller takes a
+     * new one from the store, which is at least as recent.
+     */
+    int removeWide() throws IOException {
+        int removed = 0;
+        for (Path cp : checkpoints()) {
+            if (holdsOnlyNamespace(cp)) continue;
+            remove(cp);
+            removed++;
+        }
+        reload();
+        return removed;
+    }
+
+    private boolean holdsOnlyNamespace(Path checkpoint) throws IOException {
+        return Store.tablesIn(checkpoint).stream().allMatch(t -> t.startsWith(namespace) || t.equals(Store.META));
+    }
+
+    /** Renamed out of sight first: a crash while deleting must not leave a partial checkpoint under a checkpoint's name. */
+    private static void remove(Path checkpoint) throws IOException {
+        Path gone = checkpoint.resolveSibling(checkpoint.getFileName() + ".removing");
+        deleteTree(gone);
+        Files.move(checkpoint, gone, StandardCopyOption.ATOMIC_MOVE);
+        try (FileChannel parent = FileChannel.open(checkpoint.getParent(), StandardOpenOption.READ)) {
+            parent.force(true);
+        }
+        deleteTree(gone);
     }
 
     /** The MD5 Ratis saved beside each file it received: a checkpoint altered since fails here. */
@@ -99,7 +146,7 @@ final class CheckpointStorage implements StateMachineStorage {
 
     private void keepNewest(int keep) throws IOException {
         List<Path> all = checkpoints();
-        for (int i = 0; i < all.size() - keep; i++) deleteTree(all.get(i));
+        for (int i = 0; i < all.size() - keep; i++) remove(all.get(i));
     }
 
     /** Every checkpoint, oldest first. */

@@ -46,7 +46,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
 
     private final Index index;
     private final BlobStore blobs;
-    private final CheckpointStorage storage = new CheckpointStorage();
+    private final CheckpointStorage storage = new CheckpointStorage(Index.NAMESPACE);
     private final java.util.TreeMap<Long, CompletableFuture<Void>> appliedWaiters = new java.util.TreeMap<>();
     /** Unused chunks younger than this stay, for uploads still in progress. */
     private static final java.time.Duration BLOB_GRACE = java.time.Duration.ofMinutes(10);
@@ -127,15 +127,19 @@ public final class PickboxStateMachine extends BaseStateMachine {
      * Brings the index and the snapshots into line, so that Ratis resumes applying right after the
      * last entry the store holds (it resumes after the latest snapshot): an index snapshot of the
      * old single-file format is loaded into an empty store; a checkpoint ahead of the store
-     * (installed from the leader, or left by an install a crash cut short) replaces the index; a
-     * store ahead of its latest checkpoint gets a checkpoint at its applied entry.
+     * (installed from the leader, or left by an install a crash cut short) replaces the index;
+     * checkpoints of the whole store (an earlier version's) are dropped; a store ahead of its latest
+     * checkpoint gets a checkpoint at its applied entry.
      */
     private void loadState() throws IOException {
         if (!Index.present(index.store())) LegacySnapshot.migrate(storage.directory(), index);
+        CheckpointStorage.deleteTree(installScratch());
         Path latest = storage.latestDirectory();
         if (latest != null && CheckpointStorage.termIndexOf(latest).getIndex() > index.appliedIndex()) {
             install(latest, CheckpointStorage.termIndexOf(latest));
         }
+        int wide = storage.removeWide();
+        if (wide > 0) LOG.info("Dropped {} checkpoints of the whole store: checkpoints now hold the index only", wide);
         if (index.appliedIndex() > 0) {
             TermIndex applied = TermIndex.valueOf(index.appliedTerm(), index.appliedIndex());
             SnapshotInfo snapshot = storage.getLatestSnapshot();
@@ -152,8 +156,9 @@ public final class PickboxStateMachine extends BaseStateMachine {
 
     /** Replaces the index with the one in a checkpoint (verified first), opened aside from the node's store. */
     private void install(Path checkpoint, TermIndex at) throws IOException {
+        LOG.info("Installing the index checkpoint at {}", at);
         CheckpointStorage.verify(checkpoint);
-        Path scratch = index.store().directory().toAbsolutePath().resolveSibling("store.install");
+        Path scratch = installScratch();
         CheckpointStorage.deleteTree(scratch);
         Files.createDirectories(scratch);
         try (var files = Files.list(checkpoint)) {
@@ -172,6 +177,10 @@ public final class PickboxStateMachine extends BaseStateMachine {
         }
         if (index.appliedIndex() < at.getIndex()) index.markApplied(at.getTerm(), at.getIndex());
         LOG.info("Installed the index checkpoint at {} ({} entries)", at, index.size());
+    }
+
+    private Path installScratch() {
+        return index.store().directory().toAbsolutePath().resolveSibling("store.install");
     }
 
     @Override

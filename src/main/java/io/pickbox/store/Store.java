@@ -51,7 +51,7 @@ public final class Store implements AutoCloseable {
     /** Holds values such as the applied Raft index, written in the same batches as the data they describe. */
     public static final String META = "meta";
 
-    private static final String DEFAULT_FAMILY = new String(RocksDB.DEFAULT_COLUMN_FAMILY, StandardCharsets.UTF_8);
+    static final String DEFAULT_FAMILY = new String(RocksDB.DEFAULT_COLUMN_FAMILY, StandardCharsets.UTF_8);
     private static final String INSTALLING = ".installing";
 
     private final Path dir;
@@ -254,6 +254,16 @@ public final class Store implements AutoCloseable {
      * either wholly in it or not at all. Cheap: the store's immutable files are hard-linked, not copied.
      */
     public void checkpoint(Path target) throws IOException {
+        checkpoint(target, null);
+    }
+
+    /**
+     * Like {@link #checkpoint(Path)}, but the copy holds only the tables whose names start with
+     * {@code namespace}, and of the meta table only the keys that do: what another node may take in,
+     * without this node's own tables. The others are dropped from the copy before it is made durable
+     * and moved to {@code target}, so no reader ever sees them there.
+     */
+    public void checkpoint(Path target, String namespace) throws IOException {
         if (Files.exists(target)) throw new IOException("checkpoint target exists: " + target);
         Path tmp = sibling(target, ".tmp");
         Durable.deleteTree(tmp);
@@ -269,8 +279,19 @@ public final class Store implements AutoCloseable {
         } finally {
             lock.readLock().unlock();
         }
+        if (namespace != null) CheckpointFilter.retainOnly(tmp, namespace);
         Durable.syncTree(tmp);
         Durable.move(tmp, target);
+    }
+
+    /** The names of the tables of the store (or checkpoint) in {@code dir}, read from its manifest without opening it. */
+    public static List<String> tablesIn(Path dir) throws IOException {
+        try {
+            List<String> names = existingTables(dir);
+            return List.copyOf(names.subList(1, names.size()));
+        } catch (RocksDBException e) {
+            throw new IOException("cannot list the tables in " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     public Path directory() {
@@ -367,7 +388,7 @@ public final class Store implements AutoCloseable {
         cache.close();
     }
 
-    private static List<String> existingTables(Path dir) throws RocksDBException {
+    static List<String> existingTables(Path dir) throws RocksDBException {
         List<String> names = new ArrayList<>();
         names.add(DEFAULT_FAMILY);
         if (!Files.exists(dir.resolve("CURRENT"))) return names;

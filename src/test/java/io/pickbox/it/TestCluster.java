@@ -57,6 +57,12 @@ public final class TestCluster implements AutoCloseable {
                 UnaryOperator.identity()).startNodes(size);
     }
 
+    /** Processes as above, with {@code settings} applied to each node's configuration. */
+    public static TestCluster processes(Path base, int size, UnaryOperator<NodeConfig.Builder> settings, String... jvmOptions)
+            throws Exception {
+        return new TestCluster(base, NodeCommandLine.of(TestNode.jar()).withJvmOptions(List.of(jvmOptions)), settings).startNodes(size);
+    }
+
     private TestCluster startNodes(int size) throws Exception {
         for (int i = 0; i < size; i++) addNode();
         return this;

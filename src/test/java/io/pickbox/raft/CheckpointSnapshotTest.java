@@ -136,6 +136,77 @@ class CheckpointSnapshotTest {
     }
 
     @Test
+    void checkpointsHoldTheIndexButNotTheNodesOwnTables() throws IOException {
+        Path sm = dir.resolve("raft/sm");
+        CheckpointStorage storage = storageIn(sm);
+        IndexState state;
+        try (Store store = Store.open(dir.resolve("store"), StoreOptions.SMALL)) {
+            Index index = new Index(store);
+            populate(index);
+            state = index.state();
+            writeOwnTable(store);
+            storage.take(store, TermIndex.valueOf(1, 100));
+        }
+        Path cp = sm.resolve("checkpoint.1_100");
+        assertThat(Store.tablesIn(cp)).isNotEmpty().allMatch(t -> t.startsWith(Index.NAMESPACE) || t.equals(Store.META));
+        try (Store copy = Store.open(copyOf(cp), StoreOptions.SMALL)) {
+            assertThat(new Index(copy).state()).isEqualTo(state);
+            assertThat(copy.get(copy.meta(), io.pickbox.store.Keys.of("local.count"))).isNull();
+        }
+    }
+
+    @Test
+    void checkpointsOfTheWholeStoreAreDroppedAndTheStoreCheckpointedAgain() throws IOException {
+        Path sm = dir.resolve("raft/sm");
+        Files.createDirectories(sm);
+        IndexState state;
+        try (Store store = Store.open(dir.resolve("store"), StoreOptions.SMALL)) {
+            Index index = new Index(store);
+            populate(index);
+            state = index.state();
+            writeOwnTable(store);
+            // as an earlier version left them: the whole store, at and before the applied entry
+            store.checkpoint(sm.resolve("checkpoint.1_90"));
+            store.checkpoint(sm.resolve("checkpoint.1_" + index.appliedIndex()));
+            Files.createDirectories(sm.resolve("checkpoint.1_80.tmp"));
+            Files.createDirectories(sm.resolve("checkpoint.1_70.removing"));
+
+            CheckpointStorage storage = storageIn(sm);
+            assertThat(sm.resolve("checkpoint.1_80.tmp")).doesNotExist();
+            assertThat(sm.resolve("checkpoint.1_70.removing")).doesNotExist();
+            assertThat(storage.removeWide()).isEqualTo(2);
+            assertThat(storage.getLatestSnapshot()).isNull();
+            assertThat(storage.removeWide()).isZero();
+            storage.take(store, TermIndex.valueOf(1, index.appliedIndex()));
+            assertThat(storage.removeWide()).as("a checkpoint of the index only stays").isZero();
+            assertThat(storage.getLatestSnapshot().getIndex()).isEqualTo(index.appliedIndex());
+        }
+        try (var s = Files.list(sm)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("checkpoint.1_16");
+        }
+        try (Store copy = Store.open(copyOf(sm.resolve("checkpoint.1_16")), StoreOptions.SMALL)) {
+            assertThat(Store.tablesIn(copy.directory())).doesNotContain("local");
+            assertThat(new Index(copy).state()).isEqualTo(state);
+        }
+    }
+
+    /** A table of this node's own beside the index, as the local table keeps it, with a meta key. */
+    private static void writeOwnTable(Store store) {
+        var own = store.table("local");
+        try (var b = store.batch()) {
+            for (int i = 0; i < 1000; i++) b.put(own, io.pickbox.store.Keys.of("docs/f" + i), io.pickbox.store.Keys.of("stat " + i));
+            b.putLong(store.meta(), "local.count", 1000);
+            b.commit();
+        }
+    }
+
+    private Path copyOf(Path checkpoint) throws IOException {
+        Path copy = dir.resolve("copy-" + checkpoint.getFileName());
+        copyTree(checkpoint, copy);
+        return copy;
+    }
+
+    @Test
     void aReceivedFileThatNoLongerMatchesItsMd5FailsVerification() throws IOException {
         Path sm = dir.resolve("raft/sm");
         CheckpointStorage storage = storageIn(sm);
@@ -156,7 +227,7 @@ class CheckpointSnapshotTest {
     }
 
     private static CheckpointStorage storageIn(Path sm) throws IOException {
-        CheckpointStorage storage = new CheckpointStorage();
+        CheckpointStorage storage = new CheckpointStorage(Index.NAMESPACE);
         RaftStorageDirectory directory = new RaftStorageDirectory() {
             @Override
             public File getRoot() {
