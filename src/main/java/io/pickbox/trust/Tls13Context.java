@@ -46,6 +46,12 @@ public final class Tls13Context {
         return create(keyManagerOrNull, trustManager, NativeTls.provider());
     }
 
+    /** Whether {@code context} runs on BoringSSL (see {@link #createNative}), which works best on direct buffers. */
+    public static boolean isNative(SSLContext context) {
+        Provider p = NativeTls.provider();
+        return p != null && context.getProvider() != null && p.getName().equals(context.getProvider().getName());
+    }
+
     private static SSLContext create(KeyManager keyManagerOrNull, TrustManager trustManager, Provider providerOrNull) {
         try {
             SSLContext delegate = providerOrNull == null ? SSLContext.getInstance(PROTOCOL) : SSLContext.getInstance(PROTOCOL, providerOrNull);
