@@ -84,7 +84,8 @@ public final class LocalTable implements AutoCloseable {
         }
     }
 
-    public synchronized Local get(String path) {
+    /** Not under the table's lock: the store reads concurrently, and workers must not queue behind a sync's fsync. */
+    public Local get(String path) {
         byte[] v = store.get(rows, Keys.of(path));
         return v == null ? null : decode(v);
     }
@@ -178,8 +179,8 @@ public final class LocalTable implements AutoCloseable {
         }
     }
 
-    /** Makes the table durable; called periodically and on close. */
-    public synchronized void sync() throws IOException {
+    /** Makes the table durable; called periodically and on close. Not under the table's lock: writers go on while the disk flushes. */
+    public void sync() throws IOException {
         try {
             store.sync();
         } catch (StoreException e) {
