@@ -36,7 +36,7 @@ class LargeTreeIT {
             TREE.write(cluster.node(0).dir());
             log("wrote %d files", TREE.files(), start);
             ManyFiles.awaitSameIndex(cluster.nodes(), TREE.entries(), T);
-            for (TestNode n : cluster.nodes()) TREE.assertHeldBy(n);
+            for (TestNode n : cluster.nodes()) TREE.awaitHeldBy(n, T);
             log("3 nodes converged on %d files", TREE.files(), start);
 
             // A restart, from checkpoints as an earlier version left them, with files written meanwhile.
@@ -48,7 +48,7 @@ class LargeTreeIT {
             restarted.start();
             ManyFiles.awaitSameIndex(cluster.nodes(), TREE.entries() + 21, T);
             ItSupport.awaitContent(List.of(restarted), "while-down/f19", "written while node3 was down 19", T);
-            TREE.assertHeldBy(restarted);
+            TREE.awaitHeldBy(restarted, T);
             assertThat(ManyFiles.logLinesSince(restarted, logBefore, "checkpoints of the whole store")).hasSize(1);
             ManyFiles.assertCheckpointsHoldTheIndexOnly(restarted);
             log("node3 restarted and current again (%d)", 1, start);
@@ -65,7 +65,7 @@ class LargeTreeIT {
 
             TestNode fourth = cluster.addNode();
             ManyFiles.awaitSameIndex(cluster.nodes(), TREE.entries() + 21, T);
-            TREE.assertHeldBy(fourth);
+            TREE.awaitHeldBy(fourth, T);
             assertThat(ManyFiles.logLinesSince(fourth, 0, "Installed the index checkpoint")).as("the newcomer's log").isNotEmpty();
             assertThat(ManyFiles.logStart(fourth)).as("the newcomer's log starts after a checkpoint").isGreaterThan(1);
             ManyFiles.assertCheckpointsHoldTheIndexOnly(fourth);

@@ -78,6 +78,14 @@ final class ManyFiles {
         return content;
     }
 
+    /**
+     * Waits until the node's folder holds the tree ({@link #assertHeldBy}): a node's status can say
+     * nothing is pending while a catch-up is still writing the files its index holds.
+     */
+    void awaitHeldBy(TestNode n, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertHeldBy(n));
+    }
+
     /** The node's folder holds every file of the tree, and a sample of one file a directory has its content. */
     void assertHeldBy(TestNode n) throws IOException {
         try (Stream<Path> all = Files.walk(n.file(root))) {
