@@ -11,6 +11,7 @@ import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
@@ -79,6 +80,12 @@ public final class PickboxStateMachine extends BaseStateMachine {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
         getLifeCycle().startAndTransition(this::loadState, IOException.class);
+        // Ratis opens its log after this: one left behind by an install a crash cut short goes first
+        SnapshotInfo latest = storage.getLatestSnapshot();
+        if (latest != null) {
+            StaleLog.dropIfBefore(raftStorage.getStorageDir().getCurrentDir().toPath(), latest.getIndex(),
+                    RaftServerConfigKeys.Log.Appender.bufferByteLimit(server.getProperties()));
+        }
     }
 
     /**
