@@ -24,6 +24,12 @@ public interface LocalState {
     /** Paths waiting to be compared or with a change in flight. */
     int pending();
 
+    /** Files this node read and hashed to compare or propose them, since it started. */
+    long filesRead();
+
+    /** The watcher's reports of this node's own renames and deletions, recognised and not compared again. */
+    long echoesIgnored();
+
     /** Large files being sent or received, reported as they are (rendered as JSON). */
     List<?> transfers();
 

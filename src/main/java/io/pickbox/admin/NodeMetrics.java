@@ -112,6 +112,11 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
         gauge("pickbox_verify_scan_seconds", "Duration of the last full comparison of folder and index", m -> m.scan(SyncEngine.ScanCost::seconds));
         gauge("pickbox_verify_scan_paths", "Paths walked by the last full comparison of folder and index", m -> m.scan(SyncEngine.ScanCost::paths));
         gauge("pickbox_verify_scan_out_of_step", "Paths the last full comparison found out of step", m -> m.scan(SyncEngine.ScanCost::outOfStep));
+        FunctionCounter.builder("pickbox_files_read", this, m -> m.local.filesRead())
+                .description("Files read and hashed to compare or propose them").register(registry);
+        FunctionCounter.builder("pickbox_echoes_ignored", this, m -> m.local.echoesIgnored())
+                .description("The watcher's reports of this node's own renames and deletions, known as such and not compared again")
+                .register(registry);
         FunctionCounter.builder("pickbox_chunk_staged", this, m -> m.stagedBytes.getAsLong()).baseUnit("bytes")
                 .description("Bytes of received large files written while their chunks were pushed, before the commit").register(registry);
         gauge("pickbox_raft_commit_index", null, m -> m.raft(RaftStatus::commitIndex));

@@ -100,6 +100,16 @@ final class AdminWiring {
             }
 
             @Override
+            public long filesRead() {
+                return sync.filesRead();
+            }
+
+            @Override
+            public long echoesIgnored() {
+                return sync.echoesIgnored();
+            }
+
+            @Override
             public List<?> transfers() {
                 return sync.transfers();
             }

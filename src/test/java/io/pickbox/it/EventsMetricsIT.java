@@ -165,7 +165,8 @@ class EventsMetricsIT {
                 "process_cpu_usage", "process_uptime_seconds", "process_files_open_files", "pickbox_apply_lag",
                 "pickbox_pending_local_changes", "pickbox_conflicts", "pickbox_commit_latency_seconds_bucket",
                 "pickbox_chunk_deduplicated_bytes_total", "pickbox_chunk_pushed_bytes_total", "pickbox_chunk_staged_bytes_total",
-                "pickbox_rescans_total", "pickbox_watcher_overflows_total")) {
+                "pickbox_rescans_total", "pickbox_watcher_overflows_total", "pickbox_files_read_total",
+                "pickbox_echoes_ignored_total")) {
             assertThat(metric(b1, name, "")).as(name).isNotNaN();
         }
 
@@ -182,6 +183,8 @@ class EventsMetricsIT {
             assertThat(metric(a2, "pickbox_replicated_bytes_total", "")).isGreaterThanOrEqualTo(metric(b2, "pickbox_replicated_bytes_total", "") + 12);
             assertThat(metric(a1, "pickbox_commit_latency_seconds_count", "")).isGreaterThan(metric(b1, "pickbox_commit_latency_seconds_count", ""));
             assertThat(metric(a1, "pickbox_files", "")).isGreaterThan(metric(b1, "pickbox_files", ""));
+            assertThat(metric(a1, "pickbox_files_read_total", "")).as("the writer read the new file")
+                    .isGreaterThan(metric(b1, "pickbox_files_read_total", ""));
         });
 
         // A large file, its chunks pushed to the peers (chunks through the Raft log, and their commit
@@ -200,6 +203,13 @@ class EventsMetricsIT {
         awaitContent(cluster.nodes(), "m/big-copy.bin", big, T);
         await().atMost(T).untilAsserted(() -> assertThat(metric(scrape(n1), "pickbox_chunk_deduplicated_bytes_total", ""))
                 .isGreaterThanOrEqualTo(metric(c1, "pickbox_chunk_deduplicated_bytes_total", "") + 3 * 1024 * 1024));
+
+        // A rename elsewhere: n2 moves its copy, and its watcher's report of that move is known as its own.
+        String r2 = scrape(n2);
+        Files.move(n1.file("m/small.txt"), n1.file("m/small-renamed.txt"));
+        awaitContent(cluster.nodes(), "m/small-renamed.txt", "twelve bytes", T);
+        await().atMost(T).untilAsserted(() -> assertThat(metric(scrape(n2), "pickbox_echoes_ignored_total", ""))
+                .isGreaterThan(metric(r2, "pickbox_echoes_ignored_total", "")));
 
         // A directory moved in from outside: the watcher cannot know its content and asks for a rescan.
         String d1 = scrape(n1);
