@@ -5,9 +5,12 @@ public final class Errno {
 
     public static final int ENOENT = 2;
     public static final int EINTR = 4;
+    public static final int EEXIST = 17;
     public static final int ENOTDIR = 20;
     public static final int EMFILE = 24;
+    public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
+    public static final int ENOSYS = 38;
 
     private Errno() {}
 }

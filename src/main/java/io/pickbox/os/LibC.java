@@ -87,6 +87,15 @@ final class LibC {
         static native int statx(int dirfd, byte[] path, int flags, int mask, byte[] statxbuf);
     }
 
+    /** renameat2(2) (glibc 2.28): a rename that can refuse to replace what is at the target. */
+    static final class Rename {
+        static final boolean BOUND = bind(Rename.class);
+
+        private Rename() {}
+
+        static native int renameat2(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath, int flags) throws LastErrorException;
+    }
+
     static final class Malloc {
         static final boolean BOUND = bind(Malloc.class);
 

@@ -1,0 +1,55 @@
+package io.pickbox.os;
+
+import com.sun.jna.LastErrorException;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A rename that never replaces anything: whatever appeared at the target meanwhile (a file a user
+ * just created there) stays, and the rename reports that it did not happen. With renameat2's
+ * RENAME_NOREPLACE the kernel checks and renames in one step; where the kernel or the file system
+ * lacks it, a hard link (which fails on an existing target just as atomically) and an unlink.
+ */
+public final class NoReplaceRename {
+
+    private static final int AT_FDCWD = -100;
+    private static final int RENAME_NOREPLACE = 1;
+    private static volatile boolean renameat2Works = LibC.Rename.BOUND;
+
+    private NoReplaceRename() {}
+
+    /** Renames {@code from} to {@code to}; false, with {@code from} left in place, when {@code to} exists. */
+    public static boolean rename(Path from, Path to) throws IOException {
+        if (renameat2Works) {
+            try {
+                LibC.Rename.renameat2(AT_FDCWD, LibC.cString(from.toString()), AT_FDCWD, LibC.cString(to.toString()), RENAME_NOREPLACE);
+                return true;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == Errno.EEXIST) return false;
+                if (e.getErrorCode() != Errno.EINVAL && e.getErrorCode() != Errno.ENOSYS) {
+                    throw new IOException("cannot rename " + from + " to " + to + ": errno " + e.getErrorCode());
+                }
+                // this file system does not know the flag
+                renameat2Works = false;
+            }
+        }
+        try {
+            Files.createLink(to, from);
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException | UnsupportedOperationException noHardLinks) {
+            // a file system without hard links: the check and the rename are two steps there
+            try {
+                Files.move(from, to);
+                return true;
+            } catch (FileAlreadyExistsException e) {
+                return false;
+            }
+        }
+        Files.delete(from);
+        return true;
+    }
+}
