@@ -370,7 +370,6 @@ final class PathScheduler implements AutoCloseable {
             Long when = due.get(p);
             if (when != null) arm(p, when, now);
         }
-        recount();
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             LOG.warn("Syncing {} failed, will retry: {}", paths, cause.toString());
@@ -379,6 +378,8 @@ final class PathScheduler implements AutoCloseable {
         } else if (retryIn != null && retryIn >= 0) {
             paths.forEach(p -> touch(p, retryIn));
         }
+        // Counted once they are back: room seen in between would be taken by an offer, past the bound.
+        recount();
     }
 
     /** How many times a due path was deferred behind a busy one so far. Loop thread. */

@@ -111,9 +111,7 @@ class FolderBehindTest {
 
         await().atMost(T).untilAsserted(() -> {
             for (int i = 0; i < FILES; i++) {
-                Path file = root.resolve(path(i));
-                assertThat(file).as(path(i)).exists();
-                assertThat(Files.readString(file)).isEqualTo(content(i));
+                assertThat(root.resolve(path(i))).as(path(i)).hasContent(content(i));
             }
             assertThat(sync.pendingCount()).isZero();
         });
@@ -157,8 +155,8 @@ class FolderBehindTest {
         contentsArrive(List.of("edited here"));
 
         await().atMost(T).untilAsserted(() -> {
-            assertThat(Files.readString(root.resolve(edited))).isEqualTo(content(FILES - 1));
-            assertThat(Files.readString(root.resolve(copy.getKey()))).isEqualTo("edited here");
+            assertThat(root.resolve(edited)).hasContent(content(FILES - 1));
+            assertThat(root.resolve(copy.getKey())).hasContent("edited here");
             assertThat(sync.pendingCount()).isZero();
         });
         assertThat(sync.mostPending()).isLessThanOrEqualTo(TRACKED + 1);
