@@ -9,11 +9,12 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -226,30 +227,40 @@ public final class SmallFileCatchUp implements AutoCloseable {
      * thread; costs no memory per path.
      */
     void behind(String path) {
-        behindFrom.accumulateAndGet(path, (was, p) -> was == null || FolderJoin.compare(p, was) < 0 ? p : was);
+        rememberBehind(path);
         if (handingOver.compareAndSet(false, true)) startHandOver();
+    }
+
+    private void rememberBehind(String path) {
+        behindFrom.accumulateAndGet(path, (was, p) -> was == null || FolderJoin.compare(p, was) < 0 ? p : was);
     }
 
     /** Whether paths the folder is behind on may not have been handed to the per-path work yet. */
     boolean isBehind() {
-        return handingOver.get();
+        return handingOver.get() || behindFrom.get() != null;
     }
 
     private void startHandOver() {
         try {
             handOvers.execute(this::handOver);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
             handingOver.set(false);
         }
     }
 
     private void handOver() {
-        try {
-            for (String from; (from = behindFrom.getAndSet(null)) != null; ) walkFrom(from);
-        } catch (CancellationException closing) {
-            return;
-        } catch (RuntimeException e) {
-            LOG.warn("Catching the folder up with the index failed; it is compared again at the next full scan: {}", e.toString());
+        for (String from; (from = behindFrom.getAndSet(null)) != null; ) {
+            try {
+                walkFrom(from);
+            } catch (CancellationException closing) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("Catching the folder up with the index from {} failed; it starts there again with the next change"
+                        + " there is no room for: {}", from, e.toString());
+                rememberBehind(from);
+                handingOver.set(false);
+                return;
+            }
         }
         handingOver.set(false);
         // A path refused after the last look, before the flag went down, has no walk to find it otherwise.
