@@ -57,6 +57,30 @@ final class FolderJoin {
         }
     }
 
+    /**
+     * Visits, in path order, every path from {@code from} on (inclusive; null: from the first) that
+     * is in the index or in the table, leaving out what {@code ignored} accepts; the folder is not
+     * read, and the disk's view is always null. A walk of the two tables alone, which can start
+     * anywhere: what the folder should hold against what it held when this node last wrote it.
+     */
+    static void stored(String from, Predicate<String> ignored, Index index, LocalTable table, Visitor visitor) {
+        if (from != null && !ignored.test(from)) {
+            Entry entry = index.get(from);
+            Local row = table.get(from);
+            if (entry != null || row != null) visitor.visit(from, null, row, entry);
+        }
+        Pages<Entry> entries = new Pages<>(after -> index.page("", after, PAGE), null, from);
+        Pages<Local> rows = new Pages<>(after -> table.rows("", after, PAGE), null, from);
+        while (true) {
+            String e = entries.path(), r = rows.path();
+            String path = min(e, r);
+            if (path == null) return;
+            Entry entry = path.equals(e) ? entries.take() : null;
+            Local row = path.equals(r) ? rows.take() : null;
+            if (!ignored.test(path)) visitor.visit(path, null, row, entry);
+        }
+    }
+
     /** Code point order of two paths (null last): the order of their UTF-8 bytes, as the store keeps them. */
     static int compare(String a, String b) {
         int n = Math.min(a.length(), b.length());
@@ -88,8 +112,14 @@ final class FolderJoin {
 
         /** @param skip a path never to return (the directory the walk starts at) */
         Pages(java.util.function.Function<String, List<Map.Entry<String, V>>> read, String skip) {
+            this(read, skip, null);
+        }
+
+        /** @param after where to start: after this path (null: at the first) */
+        Pages(java.util.function.Function<String, List<Map.Entry<String, V>>> read, String skip, String after) {
             this.read = read;
             this.skip = skip;
+            this.last = after;
             advance();
         }
 

@@ -38,6 +38,13 @@ import java.util.function.ToLongFunction;
  * <p>A job that proposes waits on its worker while the node has as much in flight as it may
  * ({@link ProposalWindow}); the paths after it then wait in the ready queue, as paths only (no task,
  * future or contents per path), until a worker takes them.
+ *
+ * <p>Each path tracked costs its bookkeeping here, so changes committed elsewhere are {@link #offer
+ * offered}: past {@code maxTracked} paths they are refused, and whoever offered them must find them
+ * again later (from the index and the local table) and offer them once there is room
+ * ({@link #whenAtMost}). A node whose folder falls behind the index then holds a bounded number of
+ * paths, not one per file still to write. Changes seen in the folder are always taken: nothing else
+ * remembers them.
  */
 final class PathScheduler implements AutoCloseable {
 
@@ -46,6 +53,7 @@ final class PathScheduler implements AutoCloseable {
     private static final CompletableFuture<Long> DONE = CompletableFuture.completedFuture(null);
 
     private final long maxDelayMillis;
+    private final int maxTracked;
     private final Predicate<String> ignored;
     private final ToLongFunction<String> sizeOf;
     /** The job for one path; completes with a delay after which to look again, or null. */
@@ -73,6 +81,12 @@ final class PathScheduler implements AutoCloseable {
     private final AtomicInteger takers = new AtomicInteger();
 
     private volatile int pending;
+    /** Paths offered and not counted in {@link #pending} yet: room taken for them. */
+    private final AtomicInteger reserved = new AtomicInteger();
+    /** Waiting for {@link #tracked} to drop to a number. Loop thread. */
+    private final List<Room> roomWanted = new ArrayList<>();
+    /** The most paths waiting or in flight at once so far; written on the loop thread. */
+    private volatile int mostPending;
     private volatile int dueCount;
     private volatile boolean running = true;
     /** Until started (the index has caught up with the local table), due paths only accumulate. */
@@ -86,7 +100,14 @@ final class PathScheduler implements AutoCloseable {
      */
     PathScheduler(long maxDelayMillis, Predicate<String> ignored, ToLongFunction<String> sizeOf,
                   Function<String, CompletableFuture<Long>> job, PathProblems problems) {
+        this(maxDelayMillis, Integer.MAX_VALUE, ignored, sizeOf, job, problems);
+    }
+
+    /** @param maxTracked how many paths {@link #offer} and {@link #offerAll} let the scheduler track at most */
+    PathScheduler(long maxDelayMillis, int maxTracked, Predicate<String> ignored, ToLongFunction<String> sizeOf,
+                  Function<String, CompletableFuture<Long>> job, PathProblems problems) {
         this.maxDelayMillis = maxDelayMillis;
+        this.maxTracked = maxTracked;
         this.ignored = ignored;
         this.sizeOf = sizeOf;
         this.job = job;
@@ -101,6 +122,83 @@ final class PathScheduler implements AutoCloseable {
     /** Dirty paths whose job has not started yet: waiting for their time, for a tree, or for a worker. */
     int waiting() {
         return dueCount + readyCount.get();
+    }
+
+    /** How many paths {@link #offer} and {@link #offerAll} let the scheduler track at most. */
+    int maxTracked() {
+        return maxTracked;
+    }
+
+    /** Whether {@code n} more paths fit under {@code maxTracked}. */
+    boolean hasRoomFor(int n) {
+        return (long) tracked() + n <= maxTracked;
+    }
+
+    /** Paths tracked: waiting, with a job in flight, or offered and not looked at yet. */
+    int tracked() {
+        return pending + reserved.get();
+    }
+
+    /**
+     * Marks {@code path} dirty and due now if the scheduler tracks fewer than {@code maxTracked}
+     * paths, and then only if {@code stillWanted} says so on the loop thread. False, and nothing
+     * remembered, when there is no room. From any thread.
+     */
+    boolean offer(String path, Predicate<String> stillWanted) {
+        if (!reserve(1)) return false;
+        post(() -> {
+            if (stillWanted.test(path)) touch(path, 0);
+            release(1);
+        });
+        return true;
+    }
+
+    /** Marks all {@code paths} dirty and due now if there is room for them all; false (none taken) otherwise. From any thread. */
+    boolean offerAll(List<String> paths) {
+        if (!reserve(paths.size())) return false;
+        post(() -> {
+            paths.forEach(p -> touch(p, 0));
+            release(paths.size());
+        });
+        return true;
+    }
+
+    private boolean reserve(int n) {
+        for (int r; ; ) {
+            r = reserved.get();
+            if ((long) pending + r + n > maxTracked) return false;
+            if (reserved.compareAndSet(r, r + n)) return true;
+        }
+    }
+
+    /** Loop thread: the paths are counted in {@link #pending} by now. */
+    private void release(int n) {
+        reserved.addAndGet(-n);
+        roomMayHaveCome();
+    }
+
+    /** Completes once the scheduler tracks at most {@code paths} paths; never once closed. From any thread. */
+    CompletableFuture<Void> whenAtMost(int paths) {
+        CompletableFuture<Void> room = new CompletableFuture<>();
+        post(() -> {
+            roomWanted.add(new Room(paths, room));
+            roomMayHaveCome();
+        });
+        return room;
+    }
+
+    private record Room(int atMost, CompletableFuture<Void> done) {}
+
+    /** Loop thread. */
+    private void roomMayHaveCome() {
+        if (roomWanted.isEmpty()) return;
+        int now = tracked();
+        roomWanted.removeIf(r -> r.done().isDone() || (now <= r.atMost() && r.done().complete(null)));
+    }
+
+    /** The most paths waiting or in flight at once so far. */
+    int mostPending() {
+        return mostPending;
     }
 
     /** Runs {@code task} on the loop thread; dropped once closed. */
@@ -251,6 +349,8 @@ final class PathScheduler implements AutoCloseable {
     private void recount() {
         pending = due.size() + busy.size();
         dueCount = due.size();
+        if (pending > mostPending) mostPending = pending;
+        roomMayHaveCome();
     }
 
     private void runAndReport(String path) {
@@ -270,7 +370,6 @@ final class PathScheduler implements AutoCloseable {
             Long when = due.get(p);
             if (when != null) arm(p, when, now);
         }
-        recount();
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             LOG.warn("Syncing {} failed, will retry: {}", paths, cause.toString());
@@ -279,6 +378,8 @@ final class PathScheduler implements AutoCloseable {
         } else if (retryIn != null && retryIn >= 0) {
             paths.forEach(p -> touch(p, retryIn));
         }
+        // Counted once they are back: room seen in between would be taken by an offer, past the bound.
+        recount();
     }
 
     /** How many times a due path was deferred behind a busy one so far. Loop thread. */

@@ -9,10 +9,15 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 import java.util.function.ToLongBiFunction;
@@ -23,11 +28,19 @@ import java.util.function.ToLongBiFunction;
  * purged) and at start. The per-path work would ask for each missing file's chunk when it gets to
  * the file, a request each; this walks the index in path order and asks for thousands at a time,
  * so that the per-path work finds them here. Its progress is part of the node's status.
+ *
+ * <p>It also catches the folder up when it fell behind the index by more paths than the per-path
+ * work tracks ({@link #behind}): committed changes it had no room for are not remembered one by
+ * one, only the first path (in path order) where one was refused. A walk of the index and the local
+ * table from there hands it, a batch at a time as it has room, every path whose committed version
+ * the folder does not hold (the local table says which version it holds).
  */
 public final class SmallFileCatchUp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SmallFileCatchUp.class);
 
+    /** Paths handed to the per-path work at once, when it has room for them all. */
+    static final int HAND_OVER_BATCH = 512;
     /** Files asked for in one request: a few milliseconds of a peer's reading, and one flush here. */
     static final int BATCH_FILES = 2048;
     /** File bytes asked for in one request at most, well within a response's bound. */
@@ -49,18 +62,32 @@ public final class SmallFileCatchUp implements AutoCloseable {
     private final ToLongBiFunction<List<ChunkBatch.Wanted>, Integer> fetch;
     private final ExecutorService passes;
     private final ExecutorService fetches;
+    private final LocalTable table;
+    private final Predicate<String> ignored;
+    private final PathScheduler work;
+    private final ExecutorService handOvers;
+    /** The first path, in path order, whose change the per-path work had no room for since a walk last started. */
+    private final AtomicReference<String> behindFrom = new AtomicReference<>();
+    /** Set while a walk is queued or running. */
+    private final AtomicBoolean handingOver = new AtomicBoolean();
     private final AtomicLong generation = new AtomicLong();
     private volatile Progress progress = Progress.IDLE;
     private volatile boolean closed;
 
     /**
+     * @param work         the per-path work, which paths are handed to when the folder is behind
      * @param present      whether a chunk is held here already
      * @param materialized whether this node wrote this version of the entry into its folder
      * @param fetch        fetches a batch from the peers (the int says whose turn it is) and returns the bytes it brought
      */
-    SmallFileCatchUp(Index index, Predicate<String> present, BiPredicate<String, Entry> materialized,
+    SmallFileCatchUp(Index index, LocalTable table, Predicate<String> ignored, PathScheduler work,
+                     Predicate<String> present, BiPredicate<String, Entry> materialized,
                      ToLongBiFunction<List<ChunkBatch.Wanted>, Integer> fetch) {
         this.index = index;
+        this.table = table;
+        this.ignored = ignored;
+        this.work = work;
+        this.handOvers = Executors.newSingleThreadExecutor(r -> daemon(r, "pickbox-catch-up-paths"));
         this.present = present;
         this.materialized = materialized;
         this.fetch = fetch;
@@ -192,6 +219,93 @@ public final class SmallFileCatchUp implements AutoCloseable {
     }
 
 
+    // ---------------------------------------------------------------- the folder behind the index
+
+    /**
+     * The per-path work had no room for the change committed at {@code path}: a walk from there (or
+     * from an earlier path refused meanwhile) hands it every path the folder is behind on. From any
+     * thread; costs no memory per path.
+     */
+    void behind(String path) {
+        rememberBehind(path);
+        if (handingOver.compareAndSet(false, true)) startHandOver();
+    }
+
+    private void rememberBehind(String path) {
+        behindFrom.accumulateAndGet(path, (was, p) -> was == null || FolderJoin.compare(p, was) < 0 ? p : was);
+    }
+
+    /** Whether paths the folder is behind on may not have been handed to the per-path work yet. */
+    boolean isBehind() {
+        return handingOver.get() || behindFrom.get() != null;
+    }
+
+    private void startHandOver() {
+        try {
+            handOvers.execute(this::handOver);
+        } catch (RejectedExecutionException closing) {
+            handingOver.set(false);
+        }
+    }
+
+    private void handOver() {
+        for (String from; (from = behindFrom.getAndSet(null)) != null; ) {
+            try {
+                walkFrom(from);
+            } catch (CancellationException closing) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("Catching the folder up with the index from {} failed; it starts there again with the next change"
+                        + " there is no room for: {}", from, e.toString());
+                rememberBehind(from);
+                handingOver.set(false);
+                return;
+            }
+        }
+        handingOver.set(false);
+        // A path refused after the last look, before the flag went down, has no walk to find it otherwise.
+        if (behindFrom.get() != null && handingOver.compareAndSet(false, true)) startHandOver();
+    }
+
+    /** Hands the per-path work the paths from {@code from} on that the folder does not hold as committed. */
+    private void walkFrom(String from) {
+        int size = Math.max(1, Math.min(HAND_OVER_BATCH, work.maxTracked() / 4));
+        List<List<String>> batch = new ArrayList<>(List.of(new ArrayList<>(size)));
+        long[] handed = new long[1];
+        FolderJoin.stored(from, ignored, index, table, (path, disk, row, entry) -> {
+            if (closed) throw new CancellationException();
+            if (holdsCommitted(row, entry)) return;
+            batch.get(0).add(path);
+            if (batch.get(0).size() < size) return;
+            handed[0] += handOver(batch.get(0));
+            batch.set(0, new ArrayList<>(size));
+        });
+        if (!batch.get(0).isEmpty()) handed[0] += handOver(batch.get(0));
+        LOG.debug("Handed {} paths from {} on to be brought up to date", handed[0], from);
+    }
+
+    /** Whether the folder holds the committed version of a path, as far as the local table says. */
+    static boolean holdsCommitted(LocalTable.Local row, Entry entry) {
+        if (entry == null) return row == null;
+        return row != null && row.version() == entry.version();
+    }
+
+    /** Offers {@code paths} to the per-path work once it has room for them; returns how many. */
+    private int handOver(List<String> paths) {
+        while (!work.offerAll(paths)) {
+            try {
+                work.whenAtMost(work.maxTracked() - paths.size()).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CancellationException();
+            } catch (ExecutionException e) {
+                throw new CancellationException();
+            }
+            if (closed) throw new CancellationException();
+        }
+        return paths.size();
+    }
+
     /** A small file (one chunk) this node neither wrote in this version nor holds the chunk of. */
     private boolean missing(String path, Entry entry) {
         return entry.isFile() && entry.chunks().size() == 1 && entry.size() < Hashing.CHUNK_SIZE
@@ -203,5 +317,6 @@ public final class SmallFileCatchUp implements AutoCloseable {
         closed = true;
         passes.shutdownNow();
         fetches.shutdownNow();
+        handOvers.shutdownNow();
     }
 }

@@ -80,16 +80,31 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     private final ClusterWriter writer;
     private volatile SyncMetrics metrics = SyncMetrics.NONE;
     private volatile ScanCost lastFullScan;
-    /** Null where there are no peers to fetch from (tests of one engine). */
     private final SmallFileCatchUp catchUp;
+    /** False where there are no peers to fetch from (tests of one engine). */
+    private final boolean fetchesFromPeers;
+
+    /**
+     * Paths the scheduler tracks at most for changes committed elsewhere: a few megabytes of
+     * bookkeeping, and many times what the workers and a group commit take at once. Past it, the
+     * folder catches up from the index ({@link SmallFileCatchUp#behind}).
+     */
+    static final int MAX_TRACKED = 16_384;
 
     public SyncEngine(String nodeId, Path root, Index index, LocalTable table, Uploader uploader,
                       Materializer materializer, Predicate<String> ignored, Settings settings) {
-        this(nodeId, root, index, table, uploader, materializer, ignored, settings, null);
+        this(nodeId, root, index, table, uploader, materializer, ignored, settings, null, MAX_TRACKED);
+    }
+
+    /** As the public constructor, with the scheduler tracking at most {@code maxTracked} committed changes. */
+    SyncEngine(String nodeId, Path root, Index index, LocalTable table, Uploader uploader,
+               Materializer materializer, Predicate<String> ignored, Settings settings, int maxTracked) {
+        this(nodeId, root, index, table, uploader, materializer, ignored, settings, null, maxTracked);
     }
 
     private SyncEngine(String nodeId, Path root, Index index, LocalTable table, Uploader uploader,
-                       Materializer materializer, Predicate<String> ignored, Settings settings, BlobFetcher fetcher) {
+                       Materializer materializer, Predicate<String> ignored, Settings settings, BlobFetcher fetcher,
+                       int maxTracked) {
         this.nodeId = nodeId;
         this.root = root;
         this.index = index;
@@ -99,14 +114,16 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         this.ignored = ignored;
         this.settings = settings;
         this.guard = new MassDeleteGuard(root, index, table, ignored, settings.massDeleteShare(), settings.allowMassDelete());
-        this.scheduler = new PathScheduler(settings.maxDelayMillis(), ignored, this::committedSize, this::reconcile, problems);
+        this.scheduler = new PathScheduler(settings.maxDelayMillis(), maxTracked, ignored, this::committedSize, this::reconcile, problems);
         this.reconciler = new Reconciler(root, index, table, uploader, materializer,
                 new Reconciliation(nodeId, settings.quietMillis()), problems, guard::holding, ignored, scheduler::touchSoon);
         this.writer = new ClusterWriter(nodeId, index, uploader);
-        this.catchUp = fetcher == null ? null : new SmallFileCatchUp(index, fetcher::has, (path, entry) -> {
+        // Without peers (one engine alone) every chunk counts as held: only the folder's catching up is left.
+        this.catchUp = new SmallFileCatchUp(index, table, ignored, scheduler, fetcher == null ? h -> true : fetcher::has, (path, entry) -> {
             LocalTable.Local row = table.get(path);
             return row != null && entry.sha256().equals(row.sha256());
-        }, fetcher::fetchBatch);
+        }, fetcher == null ? (batch, turn) -> 0L : fetcher::fetchBatch);
+        this.fetchesFromPeers = fetcher != null;
     }
 
     public static SyncEngine create(String nodeId, Path root, Index index, LocalTable table, Proposer proposer,
@@ -114,7 +131,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
                                     Predicate<String> ignored, Settings settings) {
         Uploader uploader = new Uploader(nodeId, index, proposer, h -> index.hasChunk(h) || blobs.has(h), pusher);
         return new SyncEngine(nodeId, root, index, table, uploader,
-                new Materializer(root, blobs, staged, fetcher, uploader.transfers), ignored, settings, fetcher);
+                new Materializer(root, blobs, staged, fetcher, uploader.transfers), ignored, settings, fetcher, MAX_TRACKED);
     }
 
     /** Where rescans and deduplicated chunk bytes are counted. */
@@ -141,9 +158,17 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     // ---------------------------------------------------------------- status
 
-    /** Paths waiting to be compared or with a change in flight. */
+    /**
+     * Paths waiting to be compared or with a change in flight; one more while the folder is behind
+     * the index on paths not handed to the scheduler yet.
+     */
     public int pendingCount() {
-        return scheduler.pending();
+        return scheduler.pending() + (catchUp.isBehind() ? 1 : 0);
+    }
+
+    /** The most paths the scheduler held at once so far. */
+    int mostPending() {
+        return scheduler.mostPending();
     }
 
     /** Files this node read and hashed to compare or propose them, since it started. */
@@ -163,7 +188,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     /** Missing small files being fetched in batches: how many, and how many came. */
     public SmallFileCatchUp.Progress catchUp() {
-        return catchUp == null ? SmallFileCatchUp.Progress.IDLE : catchUp.progress();
+        return fetchesFromPeers ? catchUp.progress() : SmallFileCatchUp.Progress.IDLE;
     }
 
     public Map<String, Blocked> blocked() {
@@ -209,18 +234,17 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     @Override
     public void changed(String path, Entry before, Entry after) {
         boolean ours = after != null && nodeId.equals(after.origin());
-        scheduler.post(() -> {
-            // This node's own change to a path it is proposing: its result updates the local table.
-            if (ours && scheduler.inFlight(path)) return;
-            scheduler.touch(path, 0);
-        });
+        // This node's own change to a path it is proposing: its result updates the local table.
+        boolean offered = scheduler.offer(path, p -> !(ours && scheduler.inFlight(p)));
+        if (!offered) catchUp.behind(path);
     }
 
     /** A committed rename: moving the files on disk beats writing them all again. */
     @Override
     public void renamed(String from, String to) {
         scheduler.post(() -> {
-            if (!scheduler.started() || !scheduler.canRunPair(from, to)) return;
+            // Without room for both, each moved path is written where it now is, as its change comes.
+            if (!scheduler.started() || !scheduler.canRunPair(from, to) || !scheduler.hasRoomFor(2)) return;
             // Both paths are compared once the move is done: a change committed at them while the
             // move held them is skipped as this node's own when its entry names this node as origin.
             scheduler.runPair(from, to, () -> reconciler.moveCommitted(from, to), moved -> {
@@ -232,14 +256,14 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     @Override
     public void reset() {
-        if (catchUp != null) catchUp.begin();
+        if (fetchesFromPeers) catchUp.begin();
         scheduler.onWorker(() -> scan(""));
     }
 
     /** Begins acting on changes: called once the index has caught up with what this node last synced. */
     public void start() {
         scheduler.start();
-        if (catchUp != null) catchUp.begin();
+        if (fetchesFromPeers) catchUp.begin();
         scanAll();
     }
 
@@ -393,7 +417,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     @Override
     public void close() {
-        if (catchUp != null) catchUp.close();
+        catchUp.close();
         scheduler.close();
         materializer.close();
         scheduler.awaitWorkers();

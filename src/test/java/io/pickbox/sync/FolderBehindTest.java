@@ -1,0 +1,164 @@
+package io.pickbox.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pickbox.folder.Hashing;
+import io.pickbox.index.Entry;
+import io.pickbox.index.Index;
+import io.pickbox.index.TestOps;
+import io.pickbox.transfer.BlobFetcher;
+import io.pickbox.transfer.BlobStore;
+import io.pickbox.transfer.PeerAccess;
+import io.pickbox.transfer.StagedFiles;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Changes committed elsewhere faster than this node can write them: its scheduler holds a bounded
+ * number of paths, and the folder catches up from the index and the local table once it can write
+ * again. Here nothing can be written at first: the files' contents are not on this node (no peer
+ * has them yet), so every path taken is retried and stays held.
+ */
+class FolderBehindTest {
+
+    private static final int TRACKED = 64;
+    private static final int FILES = 1_000;
+    private static final Duration T = Duration.ofSeconds(60);
+
+    @TempDir
+    Path root;
+    @TempDir
+    Path state;
+
+    private final Index index = new Index();
+    private final TestOps n2 = new TestOps("n2");
+    private final AtomicLong logIndex = new AtomicLong();
+    private LocalTable table;
+    private BlobStore blobs;
+    private StagedFiles staged;
+    private SyncEngine sync;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        table = new LocalTable(state.resolve("local"));
+        blobs = new BlobStore(state.resolve("blobs"));
+        staged = new StagedFiles(root);
+        // A cluster of one: this node's proposals are applied at once, after the others' changes.
+        Proposer cluster = (op, data) -> CompletableFuture.completedFuture(commit(op));
+        Uploader uploader = new Uploader("n1", index, cluster, h -> false);
+        Materializer materializer = new Materializer(root, blobs, staged,
+                new BlobFetcher(blobs, List::of, PeerAccess.plaintext(null)), uploader.transfers);
+        sync = new SyncEngine("n1", root, index, table, uploader, materializer, p -> false,
+                SyncEngine.Settings.defaults(false), TRACKED);
+        index.addListener(sync);
+        sync.start();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        sync.close();
+        staged.close();
+        table.close();
+        blobs.close();
+    }
+
+    private io.pickbox.index.Result commit(io.pickbox.index.Op op) {
+        synchronized (index) {
+            return index.apply(op, logIndex.incrementAndGet());
+        }
+    }
+
+    private static String path(int i) {
+        return "d" + (i % 10) + "/f" + i + ".txt";
+    }
+
+    private static String content(int i) {
+        return "content " + i;
+    }
+
+    /** The contents arrive: what was committed can be written now. */
+    private void contentsArrive(List<String> contents) throws Exception {
+        for (String c : contents) {
+            byte[] bytes = c.getBytes(StandardCharsets.UTF_8);
+            blobs.put(Hashing.sha256Hex(bytes), ByteBuffer.wrap(bytes));
+        }
+    }
+
+    private static List<String> allContents() {
+        return java.util.stream.IntStream.range(0, FILES).mapToObj(FolderBehindTest::content).toList();
+    }
+
+    @Test
+    void moreChangesThanTheSchedulerTracksAllLandOnceTheyCanBeWritten() throws Exception {
+        for (int i = 0; i < FILES; i++) commit(n2.put(path(i), content(i), 0));
+        await().atMost(T).untilAsserted(() -> assertThat(sync.pendingCount()).isPositive());
+
+        contentsArrive(allContents());
+
+        await().atMost(T).untilAsserted(() -> {
+            for (int i = 0; i < FILES; i++) {
+                assertThat(root.resolve(path(i))).as(path(i)).hasContent(content(i));
+            }
+            assertThat(sync.pendingCount()).isZero();
+        });
+        assertThat(sync.mostPending()).as("paths held at once").isLessThanOrEqualTo(TRACKED);
+        assertThat(table.size()).as("every file and directory recorded").isEqualTo(FILES + 10);
+    }
+
+    @Test
+    void aDeletionCommittedWhileBehindRemovesTheFileWrittenBefore() throws Exception {
+        commit(n2.put("keep/gone.txt", "old", 0));
+        contentsArrive(List.of("old"));
+        await().atMost(T).untilAsserted(() -> assertThat(root.resolve("keep/gone.txt")).exists());
+
+        for (int i = 0; i < FILES; i++) commit(n2.put(path(i), content(i), 0));
+        commit(n2.delete("keep/gone.txt", index.get("keep/gone.txt").version()));
+        contentsArrive(allContents());
+
+        await().atMost(T).untilAsserted(() -> {
+            assertThat(root.resolve("keep/gone.txt")).doesNotExist();
+            assertThat(root.resolve(path(FILES - 1))).exists();
+            assertThat(sync.pendingCount()).isZero();
+        });
+        assertThat(sync.mostPending()).isLessThanOrEqualTo(TRACKED);
+    }
+
+    @Test
+    void aLocalEditToAPathNotHeldIsProposedAndKeptAsAConflictCopy() throws Exception {
+        for (int i = 0; i < FILES; i++) commit(n2.put(path(i), content(i), 0));
+        // The last change was surely not taken: the scheduler was full long before it.
+        String edited = path(FILES - 1);
+        Files.createDirectories(root.resolve(edited).getParent());
+        Files.writeString(root.resolve(edited), "edited here");
+        sync.changed(edited, true);
+
+        await().atMost(T).untilAsserted(() -> assertThat(index.conflicts()).hasSize(1));
+        Map.Entry<String, Entry> copy = index.conflicts().get(0);
+        assertThat(copy.getValue().conflictOf()).isEqualTo(edited);
+        assertThat(copy.getValue().sha256()).isEqualTo(Hashing.sha256Hex("edited here".getBytes(StandardCharsets.UTF_8)));
+
+        contentsArrive(allContents());
+        contentsArrive(List.of("edited here"));
+
+        await().atMost(T).untilAsserted(() -> {
+            assertThat(root.resolve(edited)).hasContent(content(FILES - 1));
+            assertThat(root.resolve(copy.getKey())).hasContent("edited here");
+            assertThat(sync.pendingCount()).isZero();
+        });
+        assertThat(sync.mostPending()).isLessThanOrEqualTo(TRACKED + 1);
+    }
+}
