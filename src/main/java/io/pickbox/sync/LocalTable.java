@@ -146,6 +146,20 @@ public final class LocalTable implements AutoCloseable {
         }
     }
 
+    /** Records many rows, in batches of the store's size. */
+    public synchronized void putAll(Map<String, Local> rows) {
+        Batch b = store.batch();
+        try {
+            for (Map.Entry<String, Local> r : rows.entrySet()) {
+                put(b, r.getKey(), r.getValue());
+                b = commitIfFull(b);
+            }
+            if (b.size() > 0) commit(b);
+        } finally {
+            b.close();
+        }
+    }
+
     public synchronized void remove(String path) {
         try (Batch b = store.batch()) {
             if (!remove(b, path)) return;

@@ -4,10 +4,12 @@ import io.pickbox.folder.AtomicFiles;
 import io.pickbox.folder.DirectIo;
 import io.pickbox.folder.FileStat;
 import io.pickbox.folder.Hashing;
+import io.pickbox.folder.NewFiles;
 import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Entry;
 import io.pickbox.transfer.BlobFetcher;
 import io.pickbox.transfer.BlobStore;
+import io.pickbox.transfer.ChunkBatch;
 import io.pickbox.transfer.FolderChunks;
 import io.pickbox.transfer.Placement;
 import io.pickbox.transfer.StagedFiles;
@@ -61,6 +63,8 @@ final class Materializer implements AutoCloseable {
     private final StagedFiles staged;
     /** This node's own renames and deletions, so that their reports from the watcher are known as such. */
     final OwnChanges own;
+    /** Files put in place by {@link #writeNew}, many at a time. */
+    final AtomicLong writtenInGroups = new AtomicLong();
 
     Materializer(Path root, BlobStore blobs, StagedFiles staged, BlobFetcher fetcher, Transfers transfers) {
         this.committer = new GroupCommit(root);
@@ -91,6 +95,79 @@ final class Materializer implements AutoCloseable {
         } finally {
             transfers.finish(path, "receiving");
         }
+    }
+
+    /** Whether {@link #writeNew} can put {@code entry} in place: a directory, or a file of one chunk at most. */
+    static boolean writableAsNew(Entry entry) {
+        return entry.isDir() || (entry.isFile() && entry.chunks().size() <= 1 && entry.size() < Hashing.CHUNK_SIZE);
+    }
+
+    /**
+     * Puts directories and small files where nothing is yet, many at once (a node catching up):
+     * directories first, in the order given (parents before children), then the files as one group
+     * of {@link NewFiles}, their contents fetched from peers in one request where they are not held.
+     * Returns the stat of each path put in place. A path left out (something appeared there, its
+     * directory is missing, its content cannot be had now) is left to the per-path work.
+     */
+    java.util.Map<String, FileStat> writeNew(List<String> paths, List<Entry> entries) throws IOException {
+        java.util.Map<String, FileStat> placed = new java.util.HashMap<>();
+        List<String> dirsMade = new ArrayList<>();
+        List<Integer> files = new ArrayList<>();
+        for (int i = 0; i < paths.size(); i++) {
+            if (!entries.get(i).isDir()) {
+                files.add(i);
+                continue;
+            }
+            Path dir = PathValidator.resolve(root, paths.get(i));
+            own.wrote(paths.get(i));
+            try {
+                Files.createDirectory(dir);
+                dirsMade.add(paths.get(i));
+            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.NoSuchFileException leftOut) {
+                // something is there already, or its parent is not: the per-path work decides
+            }
+        }
+        List<ChunkBatch.Wanted> wanted = new ArrayList<>();
+        for (int i : files) {
+            List<String> chunks = entries.get(i).chunks();
+            if (!chunks.isEmpty() && !blobs.has(chunks.get(0))) wanted.add(new ChunkBatch.Wanted(chunks.get(0), paths.get(i)));
+        }
+        if (!wanted.isEmpty()) fetcher.fetchBatch(wanted, ThreadLocalRandom.current().nextInt(1 << 16));
+        List<NewFiles.NewFile> group = new ArrayList<>(files.size());
+        for (int i : files) {
+            Entry e = entries.get(i);
+            byte[] data = new byte[0];
+            if (!e.chunks().isEmpty()) {
+                String chunk = e.chunks().get(0);
+                // fetched above, or in a batch of the catch-up still under way (waited for), or alone
+                if (!fetcher.ensure(chunk)) continue;
+                try {
+                    data = blobs.read(chunk);
+                } catch (IOException unreadable) {
+                    continue;
+                }
+            }
+            if (!Hashing.sha256Hex(data).equals(e.sha256())) {
+                if (!e.chunks().isEmpty()) blobs.drop(e.chunks().get(0));
+                continue;
+            }
+            own.wrote(paths.get(i));
+            group.add(new NewFiles.NewFile(paths.get(i), data, e.mode(), e.mtime()));
+        }
+        List<NewFiles.Placed> written = NewFiles.write(root, group);
+        writtenInGroups.addAndGet(written.size());
+        // Directories made with no file after them: their entries are made durable here.
+        if (written.isEmpty() && !dirsMade.isEmpty()) {
+            if (!io.pickbox.os.FileSystemSync.syncFileSystemOf(root)) {
+                for (String d : dirsMade) AtomicFiles.fsyncDirectory(PathValidator.resolve(root, d).getParent());
+            }
+        }
+        for (String d : dirsMade) {
+            FileStat st = FileStat.read(PathValidator.resolve(root, d));
+            if (st != null && st.kind() == FileStat.Kind.DIR) placed.put(d, st);
+        }
+        for (NewFiles.Placed p : written) placed.put(p.path(), p.stat());
+        return placed;
     }
 
     private FileStat write(String path, Entry entry, Predicate<FileStat> stillOurs, AtomicLong progress) throws IOException {

@@ -103,7 +103,7 @@ final class PathScheduler implements AutoCloseable {
         this(maxDelayMillis, Integer.MAX_VALUE, ignored, sizeOf, job, problems);
     }
 
-    /** @param maxTracked how many paths {@link #offer} and {@link #offerAll} let the scheduler track at most */
+    /** @param maxTracked how many paths {@link #offer} and {@link #offerGroup} let the scheduler track at most */
     PathScheduler(long maxDelayMillis, int maxTracked, Predicate<String> ignored, ToLongFunction<String> sizeOf,
                   Function<String, CompletableFuture<Long>> job, PathProblems problems) {
         this.maxDelayMillis = maxDelayMillis;
@@ -124,7 +124,7 @@ final class PathScheduler implements AutoCloseable {
         return dueCount + readyCount.get();
     }
 
-    /** How many paths {@link #offer} and {@link #offerAll} let the scheduler track at most. */
+    /** How many paths {@link #offer} and {@link #offerGroup} let the scheduler track at most. */
     int maxTracked() {
         return maxTracked;
     }
@@ -153,12 +153,37 @@ final class PathScheduler implements AutoCloseable {
         return true;
     }
 
-    /** Marks all {@code paths} dirty and due now if there is room for them all; false (none taken) otherwise. From any thread. */
-    boolean offerAll(List<String> paths) {
+    /**
+     * Takes all {@code paths} if there is room for them all; false (none taken) otherwise. The paths
+     * nothing holds (not waiting, no job on them or on their tree) go to {@code groupJob} at once,
+     * on a worker, held busy meanwhile; it returns those it left undone, which are then marked dirty and due now like the rest. One job for many paths
+     * where the per-path work would run one each (new files a node catching up writes as a group).
+     * From any thread.
+     */
+    boolean offerGroup(List<String> paths, Function<List<String>, List<String>> groupJob) {
         if (!reserve(paths.size())) return false;
         post(() -> {
-            paths.forEach(p -> touch(p, 0));
+            List<String> free = new ArrayList<>(paths.size());
+            for (String p : paths) {
+                // judged before any is held: the group's own directories do not hold back its files
+                if (started && !due.containsKey(p) && !isBusy(p) && !ignored.test(p) && PathValidator.isValid(p)) free.add(p);
+                else touch(p, 0);
+            }
+            busy.addAll(free);
+            recount();
             release(paths.size());
+            if (free.isEmpty()) return;
+            CompletableFuture.supplyAsync(() -> running ? groupJob.apply(free) : free, workers)
+                    .whenComplete((left, e) -> post(() -> {
+                        // The paths left undone become due before the room they hold is given back.
+                        if (left != null && e == null) {
+                            for (String p : left) {
+                                busy.remove(p);
+                                touch(p, 0);
+                            }
+                        }
+                        done(free, e, null);
+                    }));
         });
         return true;
     }

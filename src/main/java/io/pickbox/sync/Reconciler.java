@@ -82,6 +82,54 @@ final class Reconciler {
         return action instanceof SyncAction.Nothing || action instanceof SyncAction.StayBlocked;
     }
 
+    /**
+     * Brings the paths that are new here up to date in one go: directories and small files that
+     * are committed, were never written here (no row) and are absent from the folder are put in
+     * place as a group ({@link Materializer#writeNew}). Returns the other paths, and any the group
+     * left out, for {@link #reconcile} one by one.
+     */
+    List<String> writeNew(List<String> paths) {
+        List<String> rest = new ArrayList<>();
+        List<String> fresh = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>();
+        for (String p : paths) {
+            Entry e = index.get(p);
+            if (e == null || !Materializer.writableAsNew(e) || problems.blockedAt(p) != null || table.get(p) != null || !absent(p)) {
+                rest.add(p);
+            } else {
+                fresh.add(p);
+                entries.add(e);
+            }
+        }
+        if (fresh.isEmpty()) return rest;
+        java.util.Map<String, FileStat> placed;
+        try {
+            placed = materializer.writeNew(fresh, entries);
+        } catch (IOException e) {
+            LOG.debug("Writing {} new paths as a group failed; they are written one by one: {}", fresh.size(), e.toString());
+            rest.addAll(fresh);
+            return rest;
+        }
+        java.util.Map<String, Local> rows = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < fresh.size(); i++) {
+            String p = fresh.get(i);
+            Entry e = entries.get(i);
+            FileStat st = placed.get(p);
+            if (st == null) rest.add(p);
+            else rows.put(p, new Local(e.version(), e.isDir() ? null : e.sha256(), st));
+        }
+        table.putAll(rows);
+        return rest;
+    }
+
+    private boolean absent(String path) {
+        try {
+            return FileStat.of(PathValidator.resolve(root, path)) == null;
+        } catch (RuntimeException unreadable) {
+            return false;
+        }
+    }
+
     /** Compares index, disk and local table for {@code path} and acts. */
     CompletableFuture<Long> reconcile(String path) {
         FileStat disk = FileStat.of(PathValidator.resolve(root, path));

@@ -65,6 +65,7 @@ public final class SmallFileCatchUp implements AutoCloseable {
     private final LocalTable table;
     private final Predicate<String> ignored;
     private final PathScheduler work;
+    private final java.util.function.Function<List<String>, List<String>> newPaths;
     private final ExecutorService handOvers;
     /** The first path, in path order, whose change the per-path work had no room for since a walk last started. */
     private final AtomicReference<String> behindFrom = new AtomicReference<>();
@@ -79,11 +80,15 @@ public final class SmallFileCatchUp implements AutoCloseable {
      * @param present      whether a chunk is held here already
      * @param materialized whether this node wrote this version of the entry into its folder
      * @param fetch        fetches a batch from the peers (the int says whose turn it is) and returns the bytes it brought
+     * @param newPaths     brings a group of paths handed over up to date in one go where it can, and
+     *                     returns those it left to the per-path work
      */
     SmallFileCatchUp(Index index, LocalTable table, Predicate<String> ignored, PathScheduler work,
                      Predicate<String> present, BiPredicate<String, Entry> materialized,
-                     ToLongBiFunction<List<ChunkBatch.Wanted>, Integer> fetch) {
+                     ToLongBiFunction<List<ChunkBatch.Wanted>, Integer> fetch,
+                     java.util.function.Function<List<String>, List<String>> newPaths) {
         this.index = index;
+        this.newPaths = newPaths;
         this.table = table;
         this.ignored = ignored;
         this.work = work;
@@ -292,7 +297,7 @@ public final class SmallFileCatchUp implements AutoCloseable {
 
     /** Offers {@code paths} to the per-path work once it has room for them; returns how many. */
     private int handOver(List<String> paths) {
-        while (!work.offerAll(paths)) {
+        while (!work.offerGroup(paths, newPaths)) {
             try {
                 work.whenAtMost(work.maxTracked() - paths.size()).get();
             } catch (InterruptedException e) {

@@ -122,7 +122,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         this.catchUp = new SmallFileCatchUp(index, table, ignored, scheduler, fetcher == null ? h -> true : fetcher::has, (path, entry) -> {
             LocalTable.Local row = table.get(path);
             return row != null && entry.sha256().equals(row.sha256());
-        }, fetcher == null ? (batch, turn) -> 0L : fetcher::fetchBatch);
+        }, fetcher == null ? (batch, turn) -> 0L : fetcher::fetchBatch, reconciler::writeNew);
         this.fetchesFromPeers = fetcher != null;
     }
 
@@ -174,6 +174,11 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     /** Files this node read and hashed to compare or propose them, since it started. */
     public long filesRead() {
         return uploader.filesRead();
+    }
+
+    /** Files this node wrote into its folder many at a time, catching up with the index, since it started. */
+    public long filesWrittenInGroups() {
+        return materializer.writtenInGroups.get();
     }
 
     /** The watcher's reports of this node's own renames and deletions, recognised and not compared again. */
@@ -306,8 +311,10 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     /**
      * Compares the folder below {@code relDir} with the index and the local table, and hands the
      * paths where they disagree to the scheduler. The three trees are walked side by side
-     * ({@link FolderJoin}): a path in step costs one stat and sequential reads of the store, and
-     * what the walk holds grows with the paths that disagree, not with the folder. A full scan also
+     * ({@link FolderJoin}): a path in step costs one stat and sequential reads of the store. What
+     * the walk holds grows with the local changes it finds, not with the folder: where only the
+     * index moved on (a node joining, or one long gone), the path is offered to the scheduler within
+     * its bound, and past it found again from the index by {@link SmallFileCatchUp#behind}. A full scan also
      * counts the synced files missing from the folder for the {@link MassDeleteGuard}; their
      * deletions are decided once the count is known.
      */
@@ -321,6 +328,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         MassDeleteGuard.Count count = new MassDeleteGuard.Count();
         MissingFiles missing = new MissingFiles();
         long[] onDisk = new long[1];
+        long[] committed = new long[1];
         try {
             FolderJoin.run(root, relDir, ignored, index, table, (p, walked, row, entry) -> {
                 FileStat disk = walked;
@@ -336,8 +344,16 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
                     }
                 }
                 count.add(disk, row, entry);
-                if (MassDeleteGuard.isMissing(disk, row, entry)) missing.add(p);
-                else if (!reconciler.inStep(p, disk, row, entry)) differ.add(p);
+                if (MassDeleteGuard.isMissing(disk, row, entry)) {
+                    missing.add(p);
+                } else if (reconciler.inStep(p, disk, row, entry)) {
+                    return;
+                } else if (onlyCommittedChanged(disk, row)) {
+                    committed[0]++;
+                    if (!scheduler.offer(p, q -> true)) catchUp.behind(p);
+                } else {
+                    differ.add(p);
+                }
             });
         } catch (IOException | UncheckedIOException e) {
             LOG.warn("Scanning {} failed: {}", relDir, e.toString());
@@ -346,10 +362,21 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         missing.decide(relDir, differ);
         if (!relDir.isEmpty()) differ.add(relDir);
         scheduler.touchAll(differ);
-        ScanCost cost = new ScanCost(onDisk[0], differ.size(), (THREADS.getCurrentThreadCpuTime() - startCpu) / 1e9,
+        ScanCost cost = new ScanCost(onDisk[0], committed[0] + differ.size(), (THREADS.getCurrentThreadCpuTime() - startCpu) / 1e9,
                 (System.nanoTime() - start) / 1e9);
         if (relDir.isEmpty()) lastFullScan = cost;
         return cost;
+    }
+
+    /**
+     * Whether the folder holds at a path what this node last wrote there (or nothing, and it wrote
+     * nothing there): what is left to do there comes from the index, and a walk of the index and
+     * the local table finds it again ({@link SmallFileCatchUp#behind}). Such paths are offered to the
+     * scheduler within its bound, as changes committed elsewhere are; a local change is always taken.
+     */
+    private static boolean onlyCommittedChanged(FileStat disk, LocalTable.Local row) {
+        if (disk == null) return row == null;
+        return row != null && disk.kind() == FileStat.Kind.FILE && disk.sameAs(row.stat());
     }
 
     /**

@@ -120,6 +120,32 @@ class FolderBehindTest {
     }
 
     @Test
+    void aFolderFarBehindCatchesUpWritingTheNewFilesInGroups() throws Exception {
+        for (int i = 0; i < FILES; i++) commit(n2.put(path(i), content(i), 0755 - (i % 2) * 0111, 1_600_000_000_000L + i, 0));
+        await().atMost(T).untilAsserted(() -> assertThat(sync.pendingCount()).isPositive());
+        contentsArrive(allContents());
+
+        await().atMost(T).untilAsserted(() -> {
+            for (int i = 0; i < FILES; i++) assertThat(root.resolve(path(i))).as(path(i)).hasContent(content(i));
+            assertThat(sync.pendingCount()).isZero();
+        });
+        // The scheduler held (and wrote one by one) at most its bound, and what groups left to it.
+        assertThat(sync.filesWrittenInGroups()).as("files written in groups").isGreaterThanOrEqualTo(FILES - 2 * TRACKED);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve(path(1)))))
+                .isEqualTo("rw-r--r--");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve(path(2)))))
+                .isEqualTo("rwxr-xr-x");
+        for (int i = 0; i < FILES; i++) {
+            LocalTable.Local row = table.get(path(i));
+            assertThat(row.version()).isEqualTo(index.get(path(i)).version());
+            assertThat(row.stat().sameAs(io.pickbox.folder.FileStat.of(root.resolve(path(i))))).isTrue();
+        }
+        assertThat(sync.mostPending()).isLessThanOrEqualTo(TRACKED);
+        // written as this node's own: nothing was proposed back
+        assertThat(index.size()).isEqualTo(FILES + 10);
+    }
+
+    @Test
     void aDeletionCommittedWhileBehindRemovesTheFileWrittenBefore() throws Exception {
         commit(n2.put("keep/gone.txt", "old", 0));
         contentsArrive(List.of("old"));
