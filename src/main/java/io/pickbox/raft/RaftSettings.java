@@ -42,6 +42,11 @@ final class RaftSettings {
         // The leader keeps up to (outstanding appends x buffer) of entries per follower for resending.
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("2MB"));
         GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(p, 4);
+        // A checkpoint travels in chunks, several in flight, each copied into direct memory by gRPC.
+        // Ratis's 16 MB chunks, 8 in flight, needed 128 MB of it for a large checkpoint (more than a
+        // node has): 1 MB chunks, 4 in flight, need 4 MB whatever the checkpoint's size.
+        RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf("1MB"));
+        GrpcConfigKeys.Server.setInstallSnapshotRequestElementLimit(p, 4);
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, segmentSize);
         RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(segmentSize.getSize(), 4L << 20)));
 

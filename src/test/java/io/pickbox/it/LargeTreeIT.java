@@ -22,6 +22,12 @@ class LargeTreeIT {
 
     private static final ManyFiles TREE = new ManyFiles("tree", 1_000, 100);
     private static final String HEAP = "-Xmx128m";
+    /**
+     * Not much more direct memory than the checkpoint's size (13 MB here) and what gRPC and the
+     * peer port use anyway: sending a checkpoint must not need memory in proportion to it (a leader
+     * ran out of its 64 MB sending a 127 MB checkpoint to a new node, which then never got any).
+     */
+    private static final String DIRECT = "-XX:MaxDirectMemorySize=24m";
     /** Checkpoints and log purges happen during the burst, not only at a million entries. */
     private static final UnaryOperator<NodeConfig.Builder> SETTINGS = c -> c.snapshotEvery(200).segmentBytes(256 << 10);
     private static final Duration T = Duration.ofMinutes(3);
@@ -32,7 +38,7 @@ class LargeTreeIT {
     @Test
     void aHundredThousandFilesConvergeSurviveARestartAndReachANewNodeThroughACheckpoint() throws Exception {
         long start = System.nanoTime();
-        try (TestCluster cluster = TestCluster.processes(base, 3, SETTINGS, HEAP)) {
+        try (TestCluster cluster = TestCluster.processes(base, 3, SETTINGS, HEAP, DIRECT)) {
             TREE.write(cluster.node(0).dir());
             log("wrote %d files", TREE.files(), start);
             ManyFiles.awaitSameIndex(cluster.nodes(), TREE.entries(), T);
