@@ -66,6 +66,9 @@ class FolderBehindTest {
                 SyncEngine.Settings.defaults(false), TRACKED);
         index.addListener(sync);
         sync.start();
+        // A scan meeting a file just put in place, before its row is written, takes it as a local
+        // change, which is never refused: the bound these tests check is that of committed changes.
+        await().atMost(T).until(() -> sync.lastFullScan() != null);
     }
 
     @AfterEach
@@ -129,8 +132,9 @@ class FolderBehindTest {
             for (int i = 0; i < FILES; i++) assertThat(root.resolve(path(i))).as(path(i)).hasContent(content(i));
             assertThat(sync.pendingCount()).isZero();
         });
-        // The scheduler held (and wrote one by one) at most its bound, and what groups left to it.
-        assertThat(sync.filesWrittenInGroups()).as("files written in groups").isGreaterThanOrEqualTo(FILES - 2 * TRACKED);
+        // One by one: what the scheduler took while the contents were missing (at most its bound at a
+        // time), and what groups met while the contents were arriving; the rest in groups.
+        assertThat(sync.filesWrittenInGroups()).as("files written in groups").isGreaterThanOrEqualTo(FILES / 2);
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve(path(1)))))
                 .isEqualTo("rw-r--r--");
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve(path(2)))))
