@@ -170,6 +170,8 @@ def run_one(B, cls, args, work, n):
                 sampler.__exit__(None, None, None)
                 R["peak_heap_mb"] = sampler.peak
         R["peak_rss_mb"] = {k: round(v / 1024, 1) for k, v in mem.peak.items()}
+        B.log(f"{name}: converged {R['converged_after_last_write_s']} s after the last write; peak heap {R.get('peak_heap_mb')}, "
+              f"peak RSS {R['peak_rss_mb']}")
         counts = [count_files(d) for d in dirs]
         ok, detail = sample_matches(dirs, n, rng)
         R["on_disk"] = {"files_per_node": counts, "sample": detail}
@@ -186,16 +188,21 @@ def run_one(B, cls, args, work, n):
         if is_pickbox:
             R["heap_after_mb"] = {node["name"]: heap_mb(node["admin"], B) for node in system.nodes}
             R["live_heap_after_mb"] = {k: live_heap_mb(p) for k, p in pids.items()}
+        B.log(f"{name}: idle RSS {R['idle_rss_mb']}, idle CPU {R['idle_cpu_percent']}, heap after a collection "
+              f"{R.get('live_heap_after_mb')}")
 
         if is_pickbox:
             B.log(f"{name}: restarting node 3 (SIGTERM, then the same command)")
             R["restart_ready_s"] = restart_until_ready(B, system, system.nodes[2], limit)
+            B.log(f"{name}: restarted node 3 ready after {R['restart_ready_s']} s")
 
         B.log(f"{name}: a 4th node catching up with {n} files")
         t0 = time.perf_counter()
         node = system.start_catchup_node()
 
         def caught_up():
+            if node["proc"].poll() is not None:
+                raise RuntimeError(f"the 4th node exited (status {node['proc'].returncode})")
             if is_pickbox:
                 return pickbox_converged(system, [node], expected_entries)
             return syncthing_converged(system, [node], n)

@@ -122,7 +122,8 @@ public final class AtomicFiles {
         });
     }
 
-    private static void applyMode(Path file, int mode) throws IOException {
+    /** Sets the permission bits of {@code mode} (negative: leaves them); nothing where the file system has none. */
+    public static void applyMode(Path file, int mode) throws IOException {
         if (mode < 0) {
             return;
         }

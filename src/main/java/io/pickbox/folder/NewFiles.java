@@ -12,9 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -92,7 +90,7 @@ public final class NewFiles {
             return false;
         }
         try {
-            if (f.mode() >= 0) Files.setPosixFilePermissions(tmp, permissions(f.mode()));
+            AtomicFiles.applyMode(tmp, f.mode());
             FileTime t = FileTime.fromMillis(f.mtimeMillis());
             Files.getFileAttributeView(tmp, BasicFileAttributeView.class).setTimes(t, t, null);
             return true;
@@ -111,16 +109,5 @@ public final class NewFiles {
             }
         }
         for (Path d : directories) AtomicFiles.fsyncDirectory(d);
-    }
-
-    /** The permission bits of {@code mode} (its low nine bits). */
-    public static Set<PosixFilePermission> permissions(int mode) {
-        PosixFilePermission[] order = {
-                PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-                PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-                PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
-        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
-        for (int i = 0; i < order.length; i++) if ((mode & (1 << i)) != 0) perms.add(order[i]);
-        return perms;
     }
 }

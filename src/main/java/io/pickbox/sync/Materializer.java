@@ -25,10 +25,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -274,7 +272,7 @@ final class Materializer implements AutoCloseable {
             if (out.size() != entry.size()) throw new IOException(file.getFileName() + " is shorter than its entry");
             out.force(true);
         }
-        applyMode(file, entry.mode());
+        AtomicFiles.applyMode(file, entry.mode());
         setTimes(file, entry.mtime());
     }
 
@@ -369,7 +367,7 @@ final class Materializer implements AutoCloseable {
                 ByteBuffer buf = ByteBuffer.wrap(data);
                 while (buf.hasRemaining()) out.write(buf);
             }
-            applyMode(tmp, entry.mode());
+            AtomicFiles.applyMode(tmp, entry.mode());
             setTimes(tmp, entry.mtime());
             ok = true;
             return tmp;
@@ -421,7 +419,7 @@ final class Materializer implements AutoCloseable {
     /** Applies a committed mode/mtime to an unchanged file. */
     FileStat updateMeta(String path, Entry entry) throws IOException {
         Path target = PathValidator.resolve(root, path);
-        applyMode(target, entry.mode());
+        AtomicFiles.applyMode(target, entry.mode());
         setTimes(target, entry.mtime());
         return FileStat.of(target);
     }
@@ -484,21 +482,6 @@ final class Materializer implements AutoCloseable {
     private static void setTimes(Path p, long mtimeMillis) throws IOException {
         FileTime t = FileTime.fromMillis(mtimeMillis);
         Files.getFileAttributeView(p, java.nio.file.attribute.BasicFileAttributeView.class).setTimes(t, t, null);
-    }
-
-    static void applyMode(Path p, int mode) throws IOException {
-        if (mode < 0) return;
-        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {
-                PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-                PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-                PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
-        for (int i = 0; i < order.length; i++) if ((mode & (1 << i)) != 0) perms.add(order[i]);
-        try {
-            Files.setPosixFilePermissions(p, perms);
-        } catch (UnsupportedOperationException ignored) {
-            // not a POSIX file system: mode bits are not replicated there
-        }
     }
 
     @Override
