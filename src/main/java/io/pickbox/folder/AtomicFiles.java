@@ -1,5 +1,7 @@
 package io.pickbox.folder;
 
+import io.pickbox.os.FileSystemSync;
+
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Collection;
 import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +88,23 @@ public final class AtomicFiles {
             channel.force(true);
         } catch (IOException e) {
             log.debug("cannot fsync directory {}: {}", dir, e.toString());
+        }
+    }
+
+    /**
+     * Makes {@code files} and the entries of {@code directories} durable: one syncfs of the file
+     * system holding {@code root} where the platform has it, an fsync each otherwise. Many small
+     * files written since the last flush then cost one call, not two each.
+     *
+     * @throws IOException when a file could not be flushed
+     */
+    public static void flush(Path root, Collection<Path> files, Collection<Path> directories) throws IOException {
+        if ((files.isEmpty() && directories.isEmpty()) || FileSystemSync.syncFileSystemOf(root)) return;
+        directories.forEach(AtomicFiles::fsyncDirectory);
+        for (Path p : files) {
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
         }
     }
 

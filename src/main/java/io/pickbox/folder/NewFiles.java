@@ -1,6 +1,5 @@
 package io.pickbox.folder;
 
-import io.pickbox.os.FileSystemSync;
 import io.pickbox.os.NoReplaceRename;
 
 import java.io.IOException;
@@ -54,26 +53,25 @@ public final class NewFiles {
                     written.add(f);
                 }
             }
-            flush(root, temps, Set.of());
-            List<Placed> placed = new ArrayList<>(written.size());
+            AtomicFiles.flush(root, temps, Set.of());
+            List<String> renamed = new ArrayList<>(written.size());
             Set<Path> directories = new LinkedHashSet<>();
             for (int i = 0; i < written.size(); i++) {
-                Path tmp = temps.get(i);
                 Path target = PathValidator.resolve(root, written.get(i).path());
-                if (NoReplaceRename.rename(tmp, target)) {
+                if (NoReplaceRename.rename(temps.get(i), target)) {
                     temps.set(i, null);
                     directories.add(target.getParent());
-                    placed.add(new Placed(written.get(i).path(), null));
+                    renamed.add(written.get(i).path());
                 }
             }
-            flush(root, List.of(), directories);
-            List<Placed> out = new ArrayList<>(placed.size());
-            for (Placed p : placed) {
-                FileStat st = FileStat.read(PathValidator.resolve(root, p.path()));
+            AtomicFiles.flush(root, List.of(), directories);
+            List<Placed> placed = new ArrayList<>(renamed.size());
+            for (String path : renamed) {
+                FileStat st = FileStat.read(PathValidator.resolve(root, path));
                 // removed or replaced by a directory since: not this file any more, nothing to report
-                if (st != null && st.kind() == FileStat.Kind.FILE) out.add(new Placed(p.path(), st));
+                if (st != null && st.kind() == FileStat.Kind.FILE) placed.add(new Placed(path, st));
             }
-            return out;
+            return placed;
         } finally {
             for (Path tmp : temps) {
                 if (tmp != null) Files.deleteIfExists(tmp);
@@ -98,16 +96,5 @@ public final class NewFiles {
             Files.deleteIfExists(tmp);
             throw e;
         }
-    }
-
-    /** One syncfs where the platform has it; an fsync per file and directory otherwise. */
-    private static void flush(Path root, List<Path> files, Set<Path> directories) throws IOException {
-        if ((files.isEmpty() && directories.isEmpty()) || FileSystemSync.syncFileSystemOf(root)) return;
-        for (Path p : files) {
-            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-        }
-        for (Path d : directories) AtomicFiles.fsyncDirectory(d);
     }
 }

@@ -2,13 +2,10 @@ package io.pickbox.sync;
 
 import io.pickbox.folder.AtomicFiles;
 import io.pickbox.folder.FileStat;
-import io.pickbox.os.FileSystemSync;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -117,21 +114,14 @@ final class GroupCommit implements AutoCloseable {
         }
     }
 
-    /**
-     * Makes {@code files} and the entries of {@code directories} durable: one syncfs for all of
-     * them where the platform has it, an fsync each otherwise. False if a file could not be flushed.
-     */
+    /** Makes the files and the directories' entries durable ({@link AtomicFiles#flush}); false if a file could not be flushed. */
     private boolean flush(List<Path> files, List<Path> directories) {
-        if ((files.isEmpty() && directories.isEmpty()) || FileSystemSync.syncFileSystemOf(root)) return true;
-        directories.forEach(AtomicFiles::fsyncDirectory);
-        for (Path p : files) {
-            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            } catch (IOException e) {
-                return false;
-            }
+        try {
+            AtomicFiles.flush(root, files, directories);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
-        return true;
     }
 
     private static void fail(Pending p, Throwable e) {

@@ -156,9 +156,7 @@ final class Materializer implements AutoCloseable {
         writtenInGroups.addAndGet(written.size());
         // Directories made with no file after them: their entries are made durable here.
         if (written.isEmpty() && !dirsMade.isEmpty()) {
-            if (!io.pickbox.os.FileSystemSync.syncFileSystemOf(root)) {
-                for (String d : dirsMade) AtomicFiles.fsyncDirectory(PathValidator.resolve(root, d).getParent());
-            }
+            AtomicFiles.flush(root, List.of(), dirsMade.stream().map(d -> PathValidator.resolve(root, d).getParent()).toList());
         }
         for (String d : dirsMade) {
             FileStat st = FileStat.read(PathValidator.resolve(root, d));
