@@ -43,9 +43,28 @@ final class FolderJoin {
      */
     static void run(Path root, String relDir, Predicate<String> ignored, Index index, LocalTable table, Visitor visitor)
             throws IOException {
-        DiskWalk disk = new DiskWalk(root, relDir, ignored);
-        Pages<Entry> entries = new Pages<>(after -> index.page(relDir, after, PAGE), relDir);
-        Pages<Local> rows = new Pages<>(after -> table.rows(relDir.isEmpty() ? "" : relDir + "/", after, PAGE), relDir);
+        run(root, relDir, null, ignored, index, table, (path, disk, row, entry) -> {
+            visitor.visit(path, disk, row, entry);
+            return true;
+        });
+    }
+
+    /** Receives one path's three views, as {@link Visitor}, and says whether the walk goes on. */
+    interface Walk {
+        boolean visit(String path, FileStat disk, Local row, Entry entry);
+    }
+
+    /**
+     * As {@link #run(Path, String, Predicate, Index, LocalTable, Visitor)}, from {@code from} on
+     * (inclusive; null: from the first path below {@code relDir}), until {@code walk} says stop. A
+     * walk can then go on later where it stopped: directories before {@code from} are not read.
+     */
+    static void run(Path root, String relDir, String from, Predicate<String> ignored, Index index, LocalTable table, Walk walk)
+            throws IOException {
+        if (from != null && !isBelow(from, relDir)) from = null;
+        DiskWalk disk = new DiskWalk(root, relDir, from, ignored);
+        Pages<Entry> entries = new Pages<>(after -> index.page(relDir, after, PAGE), relDir, from, index::get);
+        Pages<Local> rows = new Pages<>(after -> table.rows(relDir.isEmpty() ? "" : relDir + "/", after, PAGE), relDir, from, table::get);
         while (true) {
             String d = disk.path(), e = entries.path(), r = rows.path();
             String path = min(d, min(e, r));
@@ -53,8 +72,12 @@ final class FolderJoin {
             FileStat stat = path.equals(d) ? disk.take() : null;
             Entry entry = path.equals(e) ? entries.take() : null;
             Local row = path.equals(r) ? rows.take() : null;
-            if (stat != null || !ignored.test(path)) visitor.visit(path, stat, row, entry);
+            if ((stat != null || !ignored.test(path)) && !walk.visit(path, stat, row, entry)) return;
         }
+    }
+
+    static boolean isBelow(String path, String relDir) {
+        return relDir.isEmpty() ? !path.isEmpty() : path.startsWith(relDir + "/");
     }
 
     /**
@@ -64,13 +87,8 @@ final class FolderJoin {
      * anywhere: what the folder should hold against what it held when this node last wrote it.
      */
     static void stored(String from, Predicate<String> ignored, Index index, LocalTable table, Visitor visitor) {
-        if (from != null && !ignored.test(from)) {
-            Entry entry = index.get(from);
-            Local row = table.get(from);
-            if (entry != null || row != null) visitor.visit(from, null, row, entry);
-        }
-        Pages<Entry> entries = new Pages<>(after -> index.page("", after, PAGE), null, from);
-        Pages<Local> rows = new Pages<>(after -> table.rows("", after, PAGE), null, from);
+        Pages<Entry> entries = new Pages<>(after -> index.page("", after, PAGE), null, from, index::get);
+        Pages<Local> rows = new Pages<>(after -> table.rows("", after, PAGE), null, from, table::get);
         while (true) {
             String e = entries.path(), r = rows.path();
             String path = min(e, r);
@@ -110,17 +128,19 @@ final class FolderJoin {
         private String last;
         private boolean exhausted;
 
-        /** @param skip a path never to return (the directory the walk starts at) */
-        Pages(java.util.function.Function<String, List<Map.Entry<String, V>>> read, String skip) {
-            this(read, skip, null);
-        }
-
-        /** @param after where to start: after this path (null: at the first) */
-        Pages(java.util.function.Function<String, List<Map.Entry<String, V>>> read, String skip, String after) {
+        /**
+         * @param skip a path never to return (the directory the walk starts at)
+         * @param from where to start, inclusive (null: at the first); pages are read after it, and
+         *             {@code get} reads it itself
+         */
+        Pages(java.util.function.Function<String, List<Map.Entry<String, V>>> read, String skip, String from,
+              java.util.function.Function<String, V> get) {
             this.read = read;
             this.skip = skip;
-            this.last = after;
-            advance();
+            this.last = from;
+            V first = from == null ? null : get.apply(from);
+            if (first != null) head = Map.entry(from, first);
+            else advance();
         }
 
         String path() {
@@ -162,12 +182,15 @@ final class FolderJoin {
 
         private final Path root;
         private final Predicate<String> ignored;
+        /** Where the walk starts (inclusive), or null. */
+        private final String from;
         private final Deque<Iterator<Item>> stack = new ArrayDeque<>();
         private Item head;
 
-        DiskWalk(Path root, String relDir, Predicate<String> ignored) throws IOException {
+        DiskWalk(Path root, String relDir, String from, Predicate<String> ignored) throws IOException {
             this.root = root;
             this.ignored = ignored;
+            this.from = from;
             stack.push(listing(relDir));
             advance();
         }
@@ -202,8 +225,13 @@ final class FolderJoin {
         private Iterator<Item> listing(String dir) throws IOException {
             List<Item> items = new ArrayList<>();
             for (Map.Entry<String, FileStat> child : TreeScanner.children(root, dir, ignored)) {
-                items.add(new Item(child.getKey(), child.getValue(), false));
-                if (child.getValue().kind() == FileStat.Kind.DIR) items.add(new Item(child.getKey() + "/", null, true));
+                String key = child.getKey();
+                if (from == null || compare(key, from) >= 0) items.add(new Item(key, child.getValue(), false));
+                // A directory's contents come after "name/": all of them are before where the walk
+                // starts unless it starts inside, or at or before "name/".
+                String contents = key + "/";
+                boolean reached = from == null || from.startsWith(contents) || compare(contents, from) >= 0;
+                if (child.getValue().kind() == FileStat.Kind.DIR && reached) items.add(new Item(contents, null, true));
             }
             items.sort(ORDER);
             return items.iterator();

@@ -43,8 +43,9 @@ import java.util.function.ToLongFunction;
  * offered}: past {@code maxTracked} paths they are refused, and whoever offered them must find them
  * again later (from the index and the local table) and offer them once there is room
  * ({@link #whenAtMost}). A node whose folder falls behind the index then holds a bounded number of
- * paths, not one per file still to write. Changes seen in the folder are always taken: nothing else
- * remembers them.
+ * paths, not one per file still to write. Changes seen in the folder are taken within a bound of
+ * their own ({@link #touchIfRoom}); past it, the folder itself remembers them, and a walk of their
+ * directory finds them again.
  */
 final class PathScheduler implements AutoCloseable {
 
@@ -127,6 +128,15 @@ final class PathScheduler implements AutoCloseable {
     /** How many paths {@link #offer} and {@link #offerGroup} let the scheduler track at most. */
     int maxTracked() {
         return maxTracked;
+    }
+
+    /**
+     * How many paths the scheduler tracks at most with changes seen in the folder: twice
+     * {@link #maxTracked}, so that changes committed elsewhere and stalled (contents no peer
+     * holds) never keep a local edit waiting.
+     */
+    int maxLocal() {
+        return 2 * maxTracked;
     }
 
     /** Whether {@code n} more paths fit under {@code maxTracked}. */
@@ -270,6 +280,16 @@ final class PathScheduler implements AutoCloseable {
         due.put(path, when);
         recount();
         arm(path, when, now);
+    }
+
+    /**
+     * As {@link #touch}, if {@code path} is tracked already or there is room for it under
+     * {@link #maxLocal}; false, and nothing remembered, otherwise. Loop thread.
+     */
+    boolean touchIfRoom(String path, long delayMillis) {
+        if (tracked() >= maxLocal() && !due.containsKey(path) && !busy.contains(path)) return false;
+        touch(path, delayMillis);
+        return true;
     }
 
     /** Whether {@code path} itself has a job in flight. Loop thread. */

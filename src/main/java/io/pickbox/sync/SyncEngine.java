@@ -90,6 +90,12 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
      * folder catches up from the index ({@link SmallFileCatchUp#behind}).
      */
     static final int MAX_TRACKED = 16_384;
+    /** Directories remembered for local changes the scheduler had no room for; past this many, the whole folder. */
+    static final int BACKLOG_DIRECTORIES = 1_024;
+
+    private final FolderBacklog backlog = new FolderBacklog(BACKLOG_DIRECTORIES);
+    /** Set while a walk of the backlog waits for room or runs. */
+    private final java.util.concurrent.atomic.AtomicBoolean walkingBacklog = new java.util.concurrent.atomic.AtomicBoolean();
 
     public SyncEngine(String nodeId, Path root, Index index, LocalTable table, Uploader uploader,
                       Materializer materializer, Predicate<String> ignored, Settings settings) {
@@ -160,10 +166,11 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     /**
      * Paths waiting to be compared or with a change in flight; one more while the folder is behind
-     * the index on paths not handed to the scheduler yet.
+     * the index on paths not handed to the scheduler yet, and one more while it has changes in
+     * directories not walked yet.
      */
     public int pendingCount() {
-        return scheduler.pending() + (catchUp.isBehind() ? 1 : 0);
+        return scheduler.pending() + (catchUp.isBehind() ? 1 : 0) + (walkingBacklog.get() || !backlog.isEmpty() ? 1 : 0);
     }
 
     /** The most paths the scheduler held at once so far. */
@@ -220,7 +227,8 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     @Override
     public void changed(String relPath, boolean writerDone) {
         if (writerDone && materializer.own.isEchoOfDelete(relPath)) return;
-        scheduler.touchSoon(relPath, writerDone ? settings.debounceMillis() : settings.quietMillis());
+        long delay = writerDone ? settings.debounceMillis() : settings.quietMillis();
+        scheduler.post(() -> takeLocal(relPath, delay));
     }
 
     @Override
@@ -233,7 +241,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     public void rescan(String relDir) {
         metrics.rescan();
         LOG.info("Rescanning {}", relDir.isEmpty() ? "the whole folder" : relDir);
-        scheduler.onWorker(() -> scan(relDir));
+        walkLater(relDir, null);
     }
 
     @Override
@@ -312,25 +320,33 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
      * Compares the folder below {@code relDir} with the index and the local table, and hands the
      * paths where they disagree to the scheduler. The three trees are walked side by side
      * ({@link FolderJoin}): a path in step costs one stat and sequential reads of the store. What
-     * the walk holds grows with the local changes it finds, not with the folder: where only the
-     * index moved on (a node joining, or one long gone), the path is offered to the scheduler within
-     * its bound, and past it found again from the index by {@link SmallFileCatchUp#behind}. A full scan also
-     * counts the synced files missing from the folder for the {@link MassDeleteGuard}; their
-     * deletions are decided once the count is known.
+     * a walk holds is bounded, however much changed: where only the index moved on (a node joining,
+     * or one long gone), the path is offered to the scheduler within its bound, and past it found
+     * again from the index by {@link SmallFileCatchUp#behind}; local changes are taken as far as the
+     * scheduler has room, and the walk of the rest is left to the {@link FolderBacklog}. A full
+     * scan also counts the synced files missing from the folder for the {@link MassDeleteGuard};
+     * their deletions are decided once the count is known.
      */
-    /** Missing files a scan holds by path at most while it counts them (see {@link MissingFiles}). */
-    static final int MISSING_REMEMBERED = 1_000;
-
     private ScanCost scan(String relDir) {
+        return scan(relDir, null);
+    }
+
+    /** As {@link #scan(String)}, from {@code from} on (inclusive; null: from the first path). */
+    private ScanCost scan(String relDir, String from) {
         long startCpu = THREADS.getCurrentThreadCpuTime();
         long start = System.nanoTime();
+        // A whole comparison walks on past what it takes, to count for the guard; any other stops there.
+        boolean counts = relDir.isEmpty() && from == null;
+        int limit = Math.max(scheduler.maxLocal() - scheduler.tracked(), scheduler.maxTracked() / 4);
         Set<String> differ = new LinkedHashSet<>();
         MassDeleteGuard.Count count = new MassDeleteGuard.Count();
-        MissingFiles missing = new MissingFiles();
+        List<String> missing = new ArrayList<>();
+        // The first path left to a later walk: a local change past the limit, a missing file past those remembered.
+        String[] leftFrom = new String[1], missingFrom = new String[1];
         long[] onDisk = new long[1];
         long[] committed = new long[1];
         try {
-            FolderJoin.run(root, relDir, ignored, index, table, (p, walked, row, entry) -> {
+            FolderJoin.run(root, relDir, from, ignored, index, table, (p, walked, row, entry) -> {
                 FileStat disk = walked;
                 if (walked != null) {
                     onDisk[0]++;
@@ -339,89 +355,117 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
                     try {
                         disk = FileStat.of(PathValidator.resolve(root, p));
                     } catch (RuntimeException e) {
-                        differ.add(p);
-                        return;
+                        return take(p, differ, limit, leftFrom) || counts;
                     }
                 }
                 count.add(disk, row, entry);
-                if (MassDeleteGuard.isMissing(disk, row, entry)) {
-                    missing.add(p);
-                } else if (reconciler.inStep(p, disk, row, entry)) {
-                    return;
-                } else if (onlyCommittedChanged(disk, row)) {
+                if (counts && MassDeleteGuard.isMissing(disk, row, entry)) {
+                    if (missing.size() < MISSING_REMEMBERED) missing.add(p);
+                    else if (missingFrom[0] == null) missingFrom[0] = p;
+                    return true;
+                }
+                if (reconciler.inStep(p, disk, row, entry)) return true;
+                if (onlyCommittedChanged(disk, row)) {
                     committed[0]++;
                     if (!scheduler.offer(p, q -> true)) catchUp.behind(p);
-                } else {
-                    differ.add(p);
+                    return true;
                 }
+                return take(p, differ, limit, leftFrom) || counts;
             });
         } catch (IOException | UncheckedIOException e) {
             LOG.warn("Scanning {} failed: {}", relDir, e.toString());
         }
-        if (relDir.isEmpty()) guard.update(count);
-        missing.decide(relDir, differ);
-        if (!relDir.isEmpty()) differ.add(relDir);
+        if (counts) guard.update(count);
+        for (String p : missing) {
+            if (!reconciler.inStep(p, null)) differ.add(p);
+        }
+        if (!relDir.isEmpty() && from == null) differ.add(relDir);
         scheduler.touchAll(differ);
+        // After the paths taken, so that the next walk sees the room they take.
+        // Held deletions past those remembered are not looked at: the guard reports them all at once.
+        if (missingFrom[0] != null && !guard.holding()) walkLater(relDir, missingFrom[0]);
+        if (leftFrom[0] != null) walkLater(relDir, leftFrom[0]);
         ScanCost cost = new ScanCost(onDisk[0], committed[0] + differ.size(), (THREADS.getCurrentThreadCpuTime() - startCpu) / 1e9,
                 (System.nanoTime() - start) / 1e9);
-        if (relDir.isEmpty()) lastFullScan = cost;
+        if (counts) lastFullScan = cost;
         return cost;
+    }
+
+    /** Missing files a full scan holds by path at most until it has counted them all. */
+    static final int MISSING_REMEMBERED = 1_000;
+
+    /** Adds {@code path} to {@code differ} if it has room; else notes the first path left out, and says stop. */
+    private static boolean take(String path, Set<String> differ, int limit, String[] leftFrom) {
+        if (differ.size() < limit) {
+            differ.add(path);
+            return true;
+        }
+        if (leftFrom[0] == null) leftFrom[0] = path;
+        return false;
     }
 
     /**
      * Whether the folder holds at a path what this node last wrote there (or nothing, and it wrote
      * nothing there): what is left to do there comes from the index, and a walk of the index and
      * the local table finds it again ({@link SmallFileCatchUp#behind}). Such paths are offered to the
-     * scheduler within its bound, as changes committed elsewhere are; a local change is always taken.
+     * scheduler within its bound, as changes committed elsewhere are.
      */
     private static boolean onlyCommittedChanged(FileStat disk, LocalTable.Local row) {
         if (disk == null) return row == null;
         return row != null && disk.kind() == FileStat.Kind.FILE && disk.sameAs(row.stat());
     }
 
+    // ---------------------------------------------------------------- local changes past the bound
+
     /**
-     * The synced files a scan found missing, held back until the guard has its count: a wiped or
-     * unmounted folder must not fill the scheduler with a million deletions it will hold anyway.
-     * Past {@value #MISSING_REMEMBERED} paths only the fact is kept, and the table is walked again for them.
+     * A change seen in the folder, or a path to compare again: tracked if the scheduler has room,
+     * else remembered by its directory, which is walked again once there is room. Loop thread.
      */
-    private final class MissingFiles {
-        private final List<String> paths = new ArrayList<>();
-        private boolean more;
+    private void takeLocal(String path, long delayMillis) {
+        if (scheduler.touchIfRoom(path, delayMillis)) return;
+        if (path.isEmpty()) backlog.add("", null);
+        else backlog.changed(path);
+        walkBacklog();
+    }
 
-        void add(String path) {
-            if (paths.size() < MISSING_REMEMBERED) paths.add(path);
-            else more = true;
-        }
+    /** Everything below {@code relDir} from {@code from} on is looked at by a later walk. */
+    private void walkLater(String relDir, String from) {
+        backlog.add(relDir, from);
+        walkBacklog();
+    }
 
-        /** Adds to {@code differ} the missing files whose deletion is not held. */
-        void decide(String relDir, Set<String> differ) {
-            for (String p : paths) {
-                if (!reconciler.inStep(p, null)) differ.add(p);
+    /**
+     * Walks the directories in the backlog one at a time, each once the scheduler has room for a
+     * good number of local changes: a walk takes what fits, and leaves the rest of its directory
+     * to the next one.
+     */
+    private void walkBacklog() {
+        if (backlog.isEmpty() || !walkingBacklog.compareAndSet(false, true)) return;
+        scheduler.whenAtMost(scheduler.maxLocal() - scheduler.maxTracked() / 2).thenRun(() -> scheduler.onWorker(() -> {
+            try {
+                FolderBacklog.Walk w = backlog.take();
+                if (w != null) scan(w.dir(), w.from());
+            } catch (RuntimeException e) {
+                LOG.warn("Looking at the changes in the folder failed: {}", e.toString());
+            } finally {
+                walkingBacklog.set(false);
+                walkBacklog();
             }
-            if (!more || guard.holding()) return;
-            table.forEach(relDir.isEmpty() ? "" : relDir + "/", (p, row) -> {
-                if (row.sha256() == null || ignored.test(p) || differ.contains(p)) return;
-                try {
-                    if (FileStat.of(PathValidator.resolve(root, p)) == null && !reconciler.inStep(p, null)) differ.add(p);
-                } catch (RuntimeException e) {
-                    differ.add(p);
-                }
-            });
-        }
+        }));
     }
 
     /** A rename seen by the watcher: proposed as one op when it can be, else both paths are compared. */
     private void startMove(String from, String to) {
         if (!scheduler.canRunPair(from, to)) {
-            scheduler.touch(from, 0);
-            scheduler.touch(to, 0);
+            takeLocal(from, 0);
+            takeLocal(to, 0);
             return;
         }
         scheduler.runPair(from, to, () -> reconciler.proposeMove(from, to), moved -> {
-            scheduler.touch(from, 0);
-            scheduler.touch(to, 0);
+            takeLocal(from, 0);
+            takeLocal(to, 0);
             if (Boolean.TRUE.equals(moved)) {
-                index.forEach(to, (p, e) -> scheduler.touch(p, 0));
+                index.forEach(to, (p, e) -> takeLocal(p, 0));
             }
         });
     }

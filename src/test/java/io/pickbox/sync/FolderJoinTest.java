@@ -147,6 +147,62 @@ class FolderJoinTest {
         assertThat(visits).filteredOn(v -> v.path.equals("p/7")).containsExactly(new Visit("p/7", false, false, true));
     }
 
+    private List<Visit> joinFrom(String relDir, String from, int atMost) throws Exception {
+        List<Visit> out = new ArrayList<>();
+        FolderJoin.run(root, relDir, from, p -> p.startsWith("skip"), index, table, (p, disk, row, entry) -> {
+            out.add(new Visit(p, disk != null, row != null, entry != null));
+            return out.size() < atMost;
+        });
+        return out;
+    }
+
+    @Test
+    void aWalkStartsAtAPathAndGoesOnFromThereOnly() throws Exception {
+        onDisk("a/b/c");
+        onDisk("a/d");
+        onDisk("a.txt");
+        onDisk("b/x");
+        committed("a/b/c");
+        committed("a/e");
+        row("a/d");
+        row("a/f");
+
+        // From inside a directory: what sorts before is not visited, nor the directories it is in.
+        assertThat(joinFrom("", "a/d", 100)).extracting(Visit::toString).containsExactly(
+                "a/d D R", "a/e E", "a/f R", "b D", "b/x D");
+        // From a path that is in none of the trees: the first after it.
+        assertThat(joinFrom("", "a/c", 100)).extracting(Visit::toString).containsExactly(
+                "a/d D R", "a/e E", "a/f R", "b D", "b/x D");
+        // From a directory: it and its contents.
+        assertThat(joinFrom("a", "a/b", 100)).extracting(Visit::toString).containsExactly(
+                "a/b D E", "a/b/c D E", "a/d D R", "a/e E", "a/f R");
+        // From a path not below the directory walked: all of it.
+        assertThat(joinFrom("a", "b/x", 100)).containsExactlyElementsOf(join("a"));
+    }
+
+    @Test
+    void aWalkStopsWhereItsVisitorSaysSoAndGoesOnFromThere() throws Exception {
+        for (int i = 0; i < 2_500; i++) {
+            String p = String.format("p/%04d", i);
+            if (i % 2 == 0) onDisk(p);
+            if (i % 3 == 0) committed(p);
+        }
+        List<Visit> all = join("p");
+        List<Visit> walked = new ArrayList<>();
+        for (String from = null; ; ) {
+            List<Visit> part = joinFrom("p", from, 700);
+            if (part.size() < 700) {
+                walked.addAll(part);
+                break;
+            }
+            // The last one visited is where the next walk starts: it is met again.
+            walked.addAll(part.subList(0, part.size() - 1));
+            from = part.get(part.size() - 1).path();
+        }
+
+        assertThat(walked).containsExactlyElementsOf(all);
+    }
+
     @Property
     void comparesPathsAsTheirUtf8Bytes(@ForAll String a, @ForAll String b) {
         int expected = Integer.signum(Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)));
