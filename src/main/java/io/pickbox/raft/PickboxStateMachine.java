@@ -7,12 +7,14 @@ import io.pickbox.store.Store;
 import io.pickbox.store.StoreOptions;
 import io.pickbox.transfer.BlobStore;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.LogProtoUtils;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.TransactionContext;
@@ -52,6 +54,9 @@ public final class PickboxStateMachine extends BaseStateMachine {
     /** Unused chunks younger than this stay, for uploads still in progress. */
     private static final java.time.Duration BLOB_GRACE = java.time.Duration.ofMinutes(10);
     private volatile boolean stopping;
+    private final ApplyPacing pacing = new ApplyPacing(this::ownCommit, this::clusterCommit, this::awaitApplied,
+            ApplyPacing.LAG, ApplyPacing.MAX_WAIT);
+    private volatile RaftServer.Division division;
     private volatile Instant lastSnapshotAt;
     private volatile Instant previousSnapshotAt;
     /** Bytes whose blob write is still under way (bounded by the blob writers' queue). */
@@ -251,6 +256,16 @@ public final class PickboxStateMachine extends BaseStateMachine {
         }
     }
 
+    /**
+     * An entry appended from the leader: its transaction stays in Ratis until the entry is applied,
+     * so it keeps the header alone (Ratis's own would keep the entry's files too; write() has them).
+     */
+    @Override
+    public TransactionContext startTransaction(LogEntryProto entry, RaftPeerRole role) {
+        return TransactionContext.newBuilder().setStateMachine(this)
+                .setLogEntry(LogProtoUtils.removeStateMachineData(entry)).setServerRole(role).build();
+    }
+
     // ---------------------------------------------------------------- data outside the log
 
     @Override
@@ -262,8 +277,9 @@ public final class PickboxStateMachine extends BaseStateMachine {
         // Ratis may resend the entry (read()) before its blobs are on disk: serve them from here meanwhile.
         staging.putAll(blobsOfEntry);
         // On the leader startTransaction already checked a chunk against its hash; elsewhere check it.
-        boolean verified = context != null && context.getClientRequest() != null;
-        return CompletableFuture.runAsync(() -> {
+        boolean proposedHere = context != null && context.getClientRequest() != null;
+        boolean verified = proposedHere;
+        CompletableFuture<Void> stored = CompletableFuture.runAsync(() -> {
             try {
                 if (p.op() instanceof Op.Chunk c) {
                     blobs.put(c.sha256(), data.asReadOnlyByteBuffer(), verified);
@@ -277,6 +293,8 @@ public final class PickboxStateMachine extends BaseStateMachine {
                 blobsOfEntry.forEach(staging::remove);
             }
         }, blobWriters);
+        // A leader's own entries are bounded by its pending requests; those it sends wait for our apply.
+        return proposedHere ? stored : stored.thenCompose(v -> pacing.admit(entry.getIndex()));
     }
 
     /**
@@ -354,6 +372,34 @@ public final class PickboxStateMachine extends BaseStateMachine {
             if (applied != null && applied.getIndex() >= logIndex) return CompletableFuture.completedFuture(null);
             return appliedWaiters.computeIfAbsent(logIndex, i -> new CompletableFuture<>());
         }
+    }
+
+    private long ownCommit() {
+        RaftServer.Division d = division();
+        return d == null ? 0 : d.getRaftLog().getLastCommittedIndex();
+    }
+
+    private long clusterCommit() {
+        RaftServer.Division d = division();
+        if (d == null) return 0;
+        long max = 0;
+        for (var info : d.getCommitInfos()) max = Math.max(max, info.getCommitIndex());
+        return max;
+    }
+
+    /** This state machine's Raft division, once the server has it (null before). */
+    private RaftServer.Division division() {
+        RaftServer.Division d = division;
+        if (d != null) return d;
+        try {
+            CompletableFuture<RaftServer> server = getServer();
+            if (server == null || !server.isDone()) return null;
+            d = server.join().getDivision(getGroupId());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        division = d;
+        return d;
     }
 
     private void appliedUpTo(long index) {

@@ -162,6 +162,12 @@ public final class TestNode {
         }
     }
 
+    /** The process id of a node run as a process. */
+    public long pid() {
+        if (running == null) throw new IllegalStateException(id + " does not run as a process");
+        return running.pid();
+    }
+
     public boolean running() {
         return running != null ? running.isAlive() : node != null;
     }
