@@ -44,6 +44,16 @@ class OutOfMemoryHaltTest {
     }
 
     @Test
+    void anErrorALibraryCatchesAndLogsEndsTheProcessToo() throws Exception {
+        // Direct buffer memory runs out in code, not in the JVM: -XX:+ExitOnOutOfMemoryError misses it.
+        Outcome o = child(NodeCommandLine.jvmOptions(), "logged");
+        assertThat(o.status()).as(o.output()).isEqualTo(OutOfMemoryHalt.EXIT_STATUS);
+        assertThat(o.output()).contains("pickbox: out of memory caught and logged by org.apache.ratis.grpc.server.GrpcLogAppender "
+                + "(Cannot reserve 1048576 bytes of direct buffer memory); exiting so that the node can be restarted")
+                .doesNotContain("still alive");
+    }
+
+    @Test
     void anOutOfMemoryErrorIsFoundInsideTheExceptionsThatCarryIt() {
         OutOfMemoryError oom = new OutOfMemoryError("Direct buffer memory");
         assertThat(OutOfMemoryHalt.outOfMemory(new CompletionException(new RuntimeException(oom)))).isSameAs(oom);
