@@ -5,11 +5,6 @@ import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
 import io.pickbox.index.Op;
 import io.pickbox.index.Result;
-import io.pickbox.transfer.BlobFetcher;
-import io.pickbox.transfer.BlobStore;
-import io.pickbox.transfer.ChunkPusher;
-import io.pickbox.transfer.PeerAccess;
-import io.pickbox.transfer.StagedFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,20 +43,17 @@ class BackpressureTest {
 
     private record Sent(Op op, CompletableFuture<Result> reply) {}
 
-    private final Index index = new Index();
+    private EngineFixture fx;
+    private Index index;
     private final BlockingQueue<Sent> sent = new LinkedBlockingQueue<>();
     private final AtomicInteger unanswered = new AtomicInteger();
     private final AtomicInteger mostUnanswered = new AtomicInteger();
     private final List<Op> proposed = new java.util.concurrent.CopyOnWriteArrayList<>();
     private LocalTable table;
-    private StagedFiles staged;
     private SyncEngine sync;
 
     @BeforeEach
     void setUp() throws Exception {
-        table = new LocalTable(state.resolve("local"));
-        BlobStore blobs = new BlobStore(state.resolve("blobs"));
-        staged = new StagedFiles(root);
         Proposer cluster = (op, data) -> {
             mostUnanswered.accumulateAndGet(unanswered.incrementAndGet(), Math::max);
             proposed.add(op);
@@ -69,19 +61,15 @@ class BackpressureTest {
             sent.add(new Sent(op, reply));
             return reply;
         };
-        Uploader uploader = new Uploader("n1", index, cluster, h -> false, ChunkPusher.NONE,
-                new ProposalWindow(MAX_IN_FLIGHT, 1 << 20));
-        Materializer materializer = new Materializer(root, blobs, staged,
-                new BlobFetcher(blobs, List::of, PeerAccess.plaintext(null)), uploader.transfers);
-        sync = new SyncEngine("n1", root, index, table, uploader, materializer, p -> false, SyncEngine.Settings.defaults(false));
-        index.addListener(sync);
+        fx = new EngineFixture(root, state, f -> cluster, new ProposalWindow(MAX_IN_FLIGHT, 1 << 20), SyncEngine.MAX_TRACKED).listening();
+        index = fx.index;
+        table = fx.table;
+        sync = fx.sync;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        sync.close();
-        staged.close();
-        table.close();
+        fx.close();
     }
 
     private static byte[] content(String path, String version) {

@@ -7,10 +7,7 @@ import io.pickbox.folder.Hashing;
 import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
 import io.pickbox.index.TestOps;
-import io.pickbox.transfer.BlobFetcher;
 import io.pickbox.transfer.BlobStore;
-import io.pickbox.transfer.PeerAccess;
-import io.pickbox.transfer.StagedFiles;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,45 +39,34 @@ class FolderBehindTest {
     @TempDir
     Path state;
 
-    private final Index index = new Index();
     private final TestOps n2 = new TestOps("n2");
-    private final AtomicLong logIndex = new AtomicLong();
+    private EngineFixture fx;
+    private Index index;
     private LocalTable table;
     private BlobStore blobs;
-    private StagedFiles staged;
     private SyncEngine sync;
 
     @BeforeEach
     void setUp() throws Exception {
-        table = new LocalTable(state.resolve("local"));
-        blobs = new BlobStore(state.resolve("blobs"));
-        staged = new StagedFiles(root);
         // A cluster of one: this node's proposals are applied at once, after the others' changes.
-        Proposer cluster = (op, data) -> CompletableFuture.completedFuture(commit(op));
-        Uploader uploader = new Uploader("n1", index, cluster, h -> false);
-        Materializer materializer = new Materializer(root, blobs, staged,
-                new BlobFetcher(blobs, List::of, PeerAccess.plaintext(null)), uploader.transfers);
-        sync = new SyncEngine("n1", root, index, table, uploader, materializer, p -> false,
-                SyncEngine.Settings.defaults(false), TRACKED);
-        index.addListener(sync);
+        fx = new EngineFixture(root, state, EngineFixture.clusterOfOne(), null, TRACKED).listening();
+        index = fx.index;
+        table = fx.table;
+        blobs = fx.blobs;
+        sync = fx.sync;
         sync.start();
         // A scan meeting a file just put in place, before its row is written, takes it as a local
-        // change, which is never refused: the bound these tests check is that of committed changes.
+        // change, tracked within a bound of its own: the bound these tests check is that of committed changes.
         await().atMost(T).until(() -> sync.lastFullScan() != null);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        sync.close();
-        staged.close();
-        table.close();
-        blobs.close();
+        fx.close();
     }
 
-    private io.pickbox.index.Result commit(io.pickbox.index.Op op) {
-        synchronized (index) {
-            return index.apply(op, logIndex.incrementAndGet());
-        }
+    private void commit(io.pickbox.index.Op op) {
+        fx.commit(op);
     }
 
     private static String path(int i) {

@@ -4,19 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pickbox.index.Index;
-import io.pickbox.index.Op;
-import io.pickbox.index.Result;
-import io.pickbox.transfer.BlobFetcher;
-import io.pickbox.transfer.BlobStore;
-import io.pickbox.transfer.PeerAccess;
-import io.pickbox.transfer.StagedFiles;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,42 +34,23 @@ class FolderFloodTest {
     @TempDir
     Path state;
 
-    private final Index index = new Index();
-    private final AtomicLong logIndex = new AtomicLong();
     /** Completes when the cluster takes proposals again. */
     private final CompletableFuture<Void> clusterBack = new CompletableFuture<>();
-    private LocalTable table;
-    private BlobStore blobs;
-    private StagedFiles staged;
+    private EngineFixture fx;
+    private Index index;
     private SyncEngine sync;
 
     @BeforeEach
     void setUp() throws Exception {
-        table = new LocalTable(state.resolve("local"));
-        blobs = new BlobStore(state.resolve("blobs"));
-        staged = new StagedFiles(root);
-        Proposer cluster = (op, data) -> clusterBack.thenApply(v -> commit(op));
-        Uploader uploader = new Uploader("n1", index, cluster, h -> false);
-        Materializer materializer = new Materializer(root, blobs, staged,
-                new BlobFetcher(blobs, List::of, PeerAccess.plaintext(null)), uploader.transfers);
-        sync = new SyncEngine("n1", root, index, table, uploader, materializer, p -> false,
-                SyncEngine.Settings.defaults(false), TRACKED);
-        index.addListener(sync);
+        fx = new EngineFixture(root, state, f -> (op, data) -> clusterBack.thenApply(v -> f.commit(op)), null, TRACKED).listening();
+        index = fx.index;
+        sync = fx.sync;
     }
 
     @AfterEach
     void tearDown() throws Exception {
         clusterBack.complete(null);
-        sync.close();
-        staged.close();
-        table.close();
-        blobs.close();
-    }
-
-    private Result commit(Op op) {
-        synchronized (index) {
-            return index.apply(op, logIndex.incrementAndGet());
-        }
+        fx.close();
     }
 
     private static String path(int i) {

@@ -4,10 +4,6 @@ import io.pickbox.folder.FileStat;
 import io.pickbox.folder.Hashing;
 import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
-import io.pickbox.transfer.BlobFetcher;
-import io.pickbox.transfer.BlobStore;
-import io.pickbox.transfer.PeerAccess;
-import io.pickbox.transfer.StagedFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,9 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -39,36 +32,23 @@ class RenameHereTest {
     @TempDir
     Path state;
 
-    private final Index index = new Index();
-    private final AtomicLong logIndex = new AtomicLong();
+    private EngineFixture fx;
+    private Index index;
     private LocalTable table;
-    private StagedFiles staged;
     private SyncEngine sync;
 
     @BeforeEach
     void setUp() throws Exception {
-        table = new LocalTable(state.resolve("local"));
-        BlobStore blobs = new BlobStore(state.resolve("blobs"));
-        staged = new StagedFiles(root);
-        // A cluster of one: every proposal is applied at once.
-        Proposer cluster = (op, data) -> {
-            synchronized (index) {
-                return CompletableFuture.completedFuture(index.apply(op, logIndex.incrementAndGet()));
-            }
-        };
-        Uploader uploader = new Uploader("n1", index, cluster, h -> false);
-        Materializer materializer = new Materializer(root, blobs, staged,
-                new BlobFetcher(blobs, List::of, PeerAccess.plaintext(null)), uploader.transfers);
-        sync = new SyncEngine("n1", root, index, table, uploader, materializer, p -> false, SyncEngine.Settings.defaults(false));
-        index.addListener(sync);
+        fx = new EngineFixture(root, state, EngineFixture.clusterOfOne()).listening();
+        index = fx.index;
+        table = fx.table;
+        sync = fx.sync;
         sync.start();
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        sync.close();
-        staged.close();
-        table.close();
+        fx.close();
     }
 
     /** Writes {@code path} as a user would and waits until it is committed and recorded here. */
@@ -146,8 +126,8 @@ class RenameHereTest {
         long reads = sync.filesRead();
 
         synchronized (index) {
-            index.apply(n2.rename("a.txt", "c.txt", index.get("a.txt").version(), 0), logIndex.incrementAndGet());
-            index.apply(n2.delete("b.txt", index.get("b.txt").version()), logIndex.incrementAndGet());
+            fx.commit(n2.rename("a.txt", "c.txt", index.get("a.txt").version(), 0));
+            fx.commit(n2.delete("b.txt", index.get("b.txt").version()));
         }
         await().atMost(T).until(() -> Files.exists(root.resolve("c.txt")) && !Files.exists(root.resolve("b.txt")));
         // As the watcher reports them, after the fact.

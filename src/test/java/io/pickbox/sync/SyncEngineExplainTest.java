@@ -7,15 +7,9 @@ import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
 import io.pickbox.index.TestOps;
 import io.pickbox.sync.LocalTable.Local;
-import io.pickbox.transfer.PeerAccess;
-import io.pickbox.transfer.BlobFetcher;
-import io.pickbox.transfer.BlobStore;
-import io.pickbox.transfer.StagedFiles;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,28 +24,24 @@ class SyncEngineExplainTest {
     @TempDir
     Path state;
 
-    private final Index index = new Index();
+    private EngineFixture fx;
+    private Index index;
     private final TestOps n2 = new TestOps("n2");
     private LocalTable table;
-    private StagedFiles staged;
     private SyncEngine sync;
 
     @BeforeEach
     void setUp() throws Exception {
-        table = new LocalTable(state.resolve("local"));
-        BlobStore blobs = new BlobStore(state.resolve("blobs"));
-        staged = new StagedFiles(root);
-        Uploader uploader = new Uploader("n1", index, (op, data) -> new CompletableFuture<>(), h -> false);
-        Materializer materializer = new Materializer(root, blobs, staged, new BlobFetcher(blobs, List::of, PeerAccess.plaintext(null)), uploader.transfers);
         // Never started: nothing is compared or proposed while the test looks.
-        sync = new SyncEngine("n1", root, index, table, uploader, materializer, p -> false, SyncEngine.Settings.defaults(false));
+        fx = new EngineFixture(root, state, EngineFixture.neverAnswers());
+        index = fx.index;
+        table = fx.table;
+        sync = fx.sync;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        sync.close();
-        staged.close();
-        table.close();
+        fx.close();
     }
 
     /** Commits {@code path} and writes it here as this node would have synced it; returns its version. */
