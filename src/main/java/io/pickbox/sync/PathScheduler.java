@@ -136,7 +136,7 @@ final class PathScheduler implements AutoCloseable {
      * holds) never keep a local edit waiting.
      */
     int maxLocal() {
-        return 2 * maxTracked;
+        return (int) Math.min(Integer.MAX_VALUE, 2L * maxTracked);
     }
 
     /** Whether {@code n} more paths fit under {@code maxTracked}. */
