@@ -265,7 +265,7 @@ public final class Node implements AutoCloseable {
 
     /**
      * The verify scan (it catches what the watcher missed), again after the configured interval, or
-     * later when a scan is costly: it uses at most {@value #VERIFY_CPU_SHARE_PERCENT} % of a core.
+     * later when a scan is costly: it uses at most a quarter of 1 % of a core ({@link #VERIFY_CPU_SHARE}).
      */
     private void scheduleVerify(long delayMillis) {
         if (closed.get()) return;
@@ -279,12 +279,16 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    static final int VERIFY_CPU_SHARE_PERCENT = 1;
+    /**
+     * The share of a core verify scans may use: a quarter of what an idle node may use in all. At a
+     * million files that is a scan every 20 minutes or so (Syncthing's full rescan comes hourly).
+     */
+    static final double VERIFY_CPU_SHARE = 0.0025;
 
-    /** The configured interval, or as long as it takes for the last scan's CPU time to be 1 % of it. */
+    /** The configured interval, or as long as it takes for the last scan's CPU time to be {@link #VERIFY_CPU_SHARE} of it. */
     static long nextVerifyDelay(long configuredMillis, SyncEngine.ScanCost last) {
         if (last == null) return configuredMillis;
-        return Math.max(configuredMillis, (long) (last.cpuSeconds() * 1000 * 100 / VERIFY_CPU_SHARE_PERCENT));
+        return Math.max(configuredMillis, Math.round(last.cpuSeconds() * 1000 / VERIFY_CPU_SHARE));
     }
 
     /** After a restart the log is replayed: act only once the index is at least where this node's folder is. */
