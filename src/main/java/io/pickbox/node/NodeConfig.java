@@ -64,7 +64,11 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final long DEFAULT_VERIFY_SECONDS = 180;
     public static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
-    public static final long DEFAULT_SEGMENT_BYTES = 32L << 20;
+    /**
+     * Ratis keeps every entry of the open log segment in memory (headers only, about twice their
+     * size on disk), whatever its cache limits say: 8 MiB segments hold that to some 16 MiB of heap.
+     */
+    public static final long DEFAULT_SEGMENT_BYTES = 8L << 20;
     /** The admin port is the Raft port plus this unless given. */
     public static final int ADMIN_PORT_OFFSET = 1000;
     /** The peer port (chunks between nodes) is the Raft port plus this unless given. */
