@@ -278,11 +278,10 @@ public final class PickboxStateMachine extends BaseStateMachine {
         staging.putAll(blobsOfEntry);
         // On the leader startTransaction already checked a chunk against its hash; elsewhere check it.
         boolean proposedHere = context != null && context.getClientRequest() != null;
-        boolean verified = proposedHere;
         CompletableFuture<Void> stored = CompletableFuture.runAsync(() -> {
             try {
                 if (p.op() instanceof Op.Chunk c) {
-                    blobs.put(c.sha256(), data.asReadOnlyByteBuffer(), verified);
+                    blobs.put(c.sha256(), data.asReadOnlyByteBuffer(), proposedHere);
                 } else {
                     // Small files: one blob each, made durable by flush() before Ratis flushes its log.
                     for (var f : blobsOfEntry.entrySet()) blobs.putUnsynced(f.getKey(), f.getValue().asReadOnlyByteBuffer());

@@ -27,10 +27,10 @@ final class FolderBacklog {
         this.maxDirectories = maxDirectories;
     }
 
-    /** A change at {@code path} (not "") that nothing looks at yet: its directory is walked from it. */
+    /** A change at {@code path} that nothing looks at yet: its directory is walked from it ("": the whole folder). */
     synchronized void changed(String path) {
-        int slash = path.lastIndexOf('/');
-        add(slash < 0 ? "" : path.substring(0, slash), path);
+        if (path.isEmpty()) add("", null);
+        else add(parentOf(path), path);
     }
 
     /**

@@ -423,8 +423,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
      */
     private void takeLocal(String path, long delayMillis) {
         if (scheduler.touchIfRoom(path, delayMillis)) return;
-        if (path.isEmpty()) backlog.add("", null);
-        else backlog.changed(path);
+        backlog.changed(path);
         walkBacklog();
     }
 
