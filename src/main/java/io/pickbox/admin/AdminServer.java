@@ -28,6 +28,7 @@ public final class AdminServer implements AutoCloseable {
     private final AdminSettings settings;
     private final PrometheusMeterRegistry metrics;
     private final EventHub events = new EventHub();
+    private final EventStreams streams = new EventStreams(events);
     private final LastError lastError = new LastError();
     private final StatusRoutes status;
     private final FileRoutes files;
@@ -44,7 +45,7 @@ public final class AdminServer implements AutoCloseable {
         this.status = new StatusRoutes(clusterView, local, trust, lastError);
         this.files = new FileRoutes(fileService, explainer, settings.uploadDir());
         this.cluster = new ClusterRoutes(membership, trust, lastError);
-        this.web = new WebRoutes(events, sessions, settings);
+        this.web = new WebRoutes(streams, sessions, settings);
     }
 
     /** Committed ops for the event stream: register with the index before any op is applied that clients should see. */
@@ -105,6 +106,7 @@ public final class AdminServer implements AutoCloseable {
 
     @Override
     public void close() {
+        streams.close();
         events.close();
         if (app != null) app.stop();
     }

@@ -1,7 +1,5 @@
 package io.pickbox.admin;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
 import io.pickbox.index.Entry;
 import io.pickbox.index.IndexListener;
 import io.pickbox.index.Op;
@@ -18,7 +16,8 @@ import java.util.Map;
  * The last committed ops and this node's apply results, kept in a bounded ring and streamed to
  * server-sent-event clients. Event id = Raft log index x 1024 + the op's place in its entry (one
  * entry may carry a batch of ops), so ids survive restarts and a client resumes with
- * {@code ?since=} or {@code Last-Event-ID}. The apply thread only appends and wakes the streams.
+ * {@code ?since=} or {@code Last-Event-ID}. The apply thread only appends and wakes the streams
+ * ({@link EventStreams}).
  */
 final class EventHub implements IndexListener, AutoCloseable {
 
@@ -29,7 +28,6 @@ final class EventHub implements IndexListener, AutoCloseable {
      * resumes from before the oldest one gets a "gap" event and reloads the state instead.
      */
     static final int CAPACITY = 10_000;
-    private static final long KEEPALIVE_MS = 15_000;
 
     /**
      * One applied op and its result, as rendered: the op's kind, origin and what it is about
@@ -50,9 +48,9 @@ final class EventHub implements IndexListener, AutoCloseable {
     private long placeInEntry;
 
     private final ArrayDeque<Event> ring = new ArrayDeque<>();
-    private final ObjectMapper json = new ObjectMapper();
-    private volatile boolean running = true;
     private long lastId;
+    /** Told (on the apply thread) that events were added; must only hand the news on. */
+    private volatile Runnable onAppend = () -> {};
 
     // ---------------------------------------------------------------- in (apply thread)
 
@@ -69,8 +67,12 @@ final class EventHub implements IndexListener, AutoCloseable {
             ring.addLast(Event.of(id, logIndex, System.currentTimeMillis(), op, result));
             if (ring.size() > CAPACITY) ring.removeFirst();
             lastId = Math.max(lastId, id);
-            notifyAll();
         }
+        onAppend.run();
+    }
+
+    void onAppend(Runnable wake) {
+        this.onAppend = wake;
     }
 
     synchronized long lastId() {
@@ -88,72 +90,9 @@ final class EventHub implements IndexListener, AutoCloseable {
         return out;
     }
 
-    private synchronized long oldestId() {
+    /** The id of the oldest event kept; one past the last id when none is. */
+    synchronized long oldestId() {
         return ring.isEmpty() ? lastId + 1 : ring.peekFirst().id();
-    }
-
-    // ---------------------------------------------------------------- out (SSE)
-
-    /**
-     * Streams events after {@code since} (from now when null) as text/event-stream until the client
-     * goes away. Runs on the request's own thread: admin clients are few.
-     */
-    void stream(io.javalin.http.Context ctx, Long since) throws java.io.IOException {
-        var res = ctx.res();
-        res.setStatus(200);
-        res.setCharacterEncoding("UTF-8");
-        res.setContentType("text/event-stream");
-        res.setHeader("Cache-Control", "no-cache");
-        res.setHeader("X-Accel-Buffering", "no");
-        java.io.OutputStream out = res.getOutputStream();
-        long cursor = since == null ? lastId() : since;
-        long oldest = oldestId();
-        if (since != null && since > 0 && since + 1 < oldest) {
-            write(out, "gap", json.writeValueAsString(Map.of("since", since, "oldest", oldest,
-                    "detail", "events before " + oldest + " are no longer kept; reload the full state")), null);
-        } else {
-            out.write(": connected\n\n".getBytes(StandardCharsets.UTF_8));
-        }
-        out.flush();
-        while (running) {
-            List<Event> batch = after(cursor, 500);
-            if (batch.isEmpty()) {
-                if (!awaitAfter(cursor, KEEPALIVE_MS)) {
-                    out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
-                    out.flush();
-                }
-                continue;
-            }
-            for (Event e : batch) {
-                write(out, "op", json.writeValueAsString(render(e)), String.valueOf(e.id()));
-                cursor = e.id();
-            }
-            out.flush();
-        }
-    }
-
-    private static void write(java.io.OutputStream out, String event, String data, String id) throws java.io.IOException {
-        StringBuilder sb = new StringBuilder();
-        if (id != null) sb.append("id: ").append(id).append('\n');
-        sb.append("event: ").append(event).append('\n');
-        sb.append("data: ").append(data).append("\n\n");
-        out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Waits until an event after {@code cursor} exists; false on timeout. */
-    private synchronized boolean awaitAfter(long cursor, long timeoutMs) {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (running && lastId <= cursor) {
-            long left = deadline - System.currentTimeMillis();
-            if (left <= 0) return false;
-            try {
-                wait(left);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
     }
 
     static Map<String, Object> render(Event e) {
@@ -228,9 +167,6 @@ final class EventHub implements IndexListener, AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        synchronized (this) {
-            notifyAll();
-        }
+        onAppend = () -> {};
     }
 }

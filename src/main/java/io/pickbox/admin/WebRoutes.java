@@ -19,12 +19,12 @@ final class WebRoutes {
     private static final Map<String, String> WEB = Map.of("index.html", "text/html; charset=utf-8",
             "app.js", "text/javascript; charset=utf-8", "style.css", "text/css; charset=utf-8");
 
-    private final EventHub events;
+    private final EventStreams events;
     private final Sessions sessions;
     private final String token;
     private final String cookie;
 
-    WebRoutes(EventHub events, Sessions sessions, AdminSettings settings) {
+    WebRoutes(EventStreams events, Sessions sessions, AdminSettings settings) {
         this.events = events;
         this.sessions = sessions;
         this.token = settings.token();
@@ -35,7 +35,7 @@ final class WebRoutes {
         app.before("/v1/events", WebRoutes::checkEventCursor);
         app.get("/", ctx -> serveResource(ctx, "index.html"));
         app.get("/web/{name}", this::webAsset);
-        app.get("/v1/events", ctx -> events.stream(ctx, ctx.attribute("since")));
+        app.get("/v1/events", ctx -> events.serve(ctx, ctx.attribute("since")));
         app.get(RequestGuard.SESSION_PATH, this::session);
         app.post(RequestGuard.SESSION_PATH, this::signIn);
         app.delete(RequestGuard.SESSION_PATH, this::signOut);

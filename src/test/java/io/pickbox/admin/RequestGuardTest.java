@@ -31,12 +31,14 @@ class RequestGuardTest {
 
     private Javalin app;
     private EventHub events;
+    private EventStreams streams;
     private int port;
     private final List<String> changes = new ArrayList<>();
 
     @AfterEach
     void stop() {
         if (app != null) app.stop();
+        if (streams != null) streams.close();
         if (events != null) events.close();
     }
 
@@ -47,12 +49,13 @@ class RequestGuardTest {
         }
         AdminSettings settings = new AdminSettings(bindHost, port, advertise, token, Path.of("unused"));
         events = new EventHub();
+        streams = new EventStreams(events);
         app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
         });
         app.before(new RequestGuard(settings, sessions));
-        new WebRoutes(events, sessions, settings).register(app);
+        new WebRoutes(streams, sessions, settings).register(app);
         app.get("/v1/status", ctx -> ctx.json(Map.of("ok", true)));
         app.put("/v1/files/{path}", ctx -> {
             changes.add(ctx.pathParam("path"));
