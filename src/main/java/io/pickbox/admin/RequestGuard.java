@@ -2,6 +2,7 @@ package io.pickbox.admin;
 
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.pickbox.transfer.PercentEncoding;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -72,6 +73,7 @@ final class RequestGuard implements Handler {
 
     @Override
     public void handle(Context ctx) {
+        requireUtf8(ctx);
         // Checked first: a token sent in plaintext over the network is refused before it is read.
         if (httpsBeyondLoopback && !ctx.req().isSecure() && !isLoopback(ctx.req().getRemoteAddr())) {
             throw new ApiError(403, "forbidden", "this admin API is reachable from other machines: use https (the CLI: --tls-ca FILE)");
@@ -110,6 +112,17 @@ final class RequestGuard implements Handler {
         boolean needsType = method.equals("POST") || method.equals("PUT") || method.equals("PATCH") || hasBody;
         if (needsType && !type.equals("application/json") && !type.equals("application/octet-stream")) {
             throw new ApiError(415, "unsupported media type", "send application/json (or application/octet-stream for file bytes), not '" + type + "'");
+        }
+    }
+
+    /**
+     * Paths and query values are UTF-8: percent-encoded bytes that are not would be decoded to
+     * U+FFFD, naming another file than the one the client meant.
+     */
+    static void requireUtf8(Context ctx) {
+        if (!PercentEncoding.isUtf8(ctx.req().getRequestURI()) || !PercentEncoding.isUtf8(ctx.req().getQueryString())) {
+            throw new ApiError(400, "bad request", "the URL holds percent-encoded bytes that are not UTF-8 (or a stray '%'): "
+                    + "paths and query values must be UTF-8");
         }
     }
 

@@ -156,7 +156,7 @@ final class Uploader {
                     chunks.add(h);
                     if (!alreadyHeld.test(h) && !recentlyPushed(h)) {
                         long offset = (long) (chunks.size() - 1) * Hashing.CHUNK_SIZE;
-                        sent.add(sendChunk(h, buf, path == null ? null : new Placement(path, offset)));
+                        sent.add(sendChunk(h, buf, path == null ? null : new Placement(path, offset), before.size()));
                     } else {
                         metrics.dedupedBytes(buf.length);
                         recycle(buf);
@@ -182,9 +182,9 @@ final class Uploader {
      * Pushes a chunk to every peer; if one of them did not take it, commits it through Raft, which
      * stores it on a majority. Either way it is durable on the members before the file's PUT is sent.
      */
-    private CompletableFuture<?> sendChunk(String sha, byte[] data, Placement at) throws IOException {
+    private CompletableFuture<?> sendChunk(String sha, byte[] data, Placement at, long fileSize) throws IOException {
         acquire(data.length);
-        CompletableFuture<?> sent = pusher.pushToAll(sha, data, at).thenCompose(everyPeer -> {
+        CompletableFuture<?> sent = pusher.pushToAll(sha, data, at, fileSize).thenCompose(everyPeer -> {
             if (everyPeer) {
                 remember(sha);
                 metrics.pushedBytes(data.length);

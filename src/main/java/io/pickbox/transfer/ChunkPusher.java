@@ -28,6 +28,8 @@ public final class ChunkPusher implements AutoCloseable {
     public static final String PATH_HEADER = "X-Pickbox-Path";
     /** The offset of a pushed chunk in that file; optional, with the path. */
     public static final String OFFSET_HEADER = "X-Pickbox-Offset";
+    /** The size of the file a pushed chunk is part of: the receiver takes chunks within it only, and only files that fit its disk. */
+    public static final String SIZE_HEADER = "X-Pickbox-Size";
     /** Requests under way at once at most (a sender keeps 8 chunks in flight, each to every peer). */
     static final int PARALLEL_REQUESTS = 16;
 
@@ -48,27 +50,28 @@ public final class ChunkPusher implements AutoCloseable {
 
     /**
      * Pushes {@code data} (which hashes to {@code sha256}) to every peer at once, telling them where
-     * the chunk belongs (when {@code at} is not null) so that they assemble the file while its chunks
-     * arrive (see {@link StagedFiles}); completes with true when every one of them took it, false
-     * otherwise (never exceptionally). The array must not change until the future completes.
+     * the chunk belongs, in a file of {@code fileSize} bytes, so that they assemble the file while
+     * its chunks arrive (see {@link StagedFiles}); completes with true when every one of them took
+     * it, false otherwise (never exceptionally). Peers take chunks of a known file only: one without
+     * a placement is not pushed. The array must not change until the future completes.
      */
-    public CompletableFuture<Boolean> pushToAll(String sha256, byte[] data, Placement at) {
+    public CompletableFuture<Boolean> pushToAll(String sha256, byte[] data, Placement at, long fileSize) {
         if (!BlobStore.isHash(sha256)) throw new IllegalArgumentException("not a sha256 hash: " + sha256);
+        if (at == null) return CompletableFuture.completedFuture(false);
         Optional<List<String>> all = peers.get();
         if (all.isEmpty() || all.get().isEmpty()) return CompletableFuture.completedFuture(false);
-        List<CompletableFuture<Boolean>> each = all.get().stream().map(peer -> push(peer, sha256, data, at)).toList();
+        List<CompletableFuture<Boolean>> each = all.get().stream().map(peer -> push(peer, sha256, data, at, fileSize)).toList();
         return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
                 .thenApply(v -> each.stream().allMatch(CompletableFuture::join));
     }
 
-    private CompletableFuture<Boolean> push(String peer, String sha256, byte[] data, Placement at) {
+    private CompletableFuture<Boolean> push(String peer, String sha256, byte[] data, Placement at, long fileSize) {
         return http.async(() -> {
             HttpPut put = new HttpPut(http.blobUri(peer, sha256));
             put.setEntity(new ByteArrayEntity(data, ContentType.APPLICATION_OCTET_STREAM));
-            if (at != null) {
-                put.setHeader(PATH_HEADER, at.encodedPath());
-                put.setHeader(OFFSET_HEADER, Long.toString(at.offset()));
-            }
+            put.setHeader(PATH_HEADER, at.encodedPath());
+            put.setHeader(OFFSET_HEADER, Long.toString(at.offset()));
+            put.setHeader(SIZE_HEADER, Long.toString(fileSize));
             try {
                 int status = http.execute(put, response -> {
                     EntityUtils.consume(response.getEntity());

@@ -11,8 +11,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +32,8 @@ public final class PeerChunkRoutes {
     /** Many small files' chunks at once (see {@link ChunkBatch}). */
     static final String BATCH = "/v1/blobs";
 
+    private static final String CLIENT_CERTS = "jakarta.servlet.request.X509Certificate";
+
     private final BlobStore blobs;
     private final LocalChunks chunks;
     private final StagedFiles staged;
@@ -44,6 +45,7 @@ public final class PeerChunkRoutes {
     }
 
     public void register(Javalin app) {
+        app.before(PeerChunkRoutes::requireUtf8);
         app.get(BLOBS + "{sha}", this::serve);
         app.put(BLOBS + "{sha}", this::store);
         app.post(BATCH, this::serveBatch);
@@ -106,23 +108,65 @@ public final class PeerChunkRoutes {
 
     /**
      * A chunk pushed ahead of the commit of its file (see {@link ChunkPusher}); 204 once it is
-     * written into the file assembled for its placement, or else stored as a blob.
+     * written into the file assembled for its placement, or else stored as a blob. The push names
+     * the file it is part of (path, offset and the file's size): the chunk must lie within that
+     * size, and the file fit on the disk and in the pushing peer's share ({@link StagedFiles}).
      */
     private void store(Context ctx) throws IOException {
         String sha = hash(ctx);
         requireOctetStream(ctx);
-        if (ctx.contentLength() > Hashing.CHUNK_SIZE) {
+        long length = ctx.contentLength();
+        if (length > Hashing.CHUNK_SIZE) {
             throw new Refused(413, "payload too large", "a chunk holds " + Hashing.CHUNK_SIZE + " bytes at most");
         }
+        if (length < 0) throw new Refused(411, "length required", "a pushed chunk is sent with its Content-Length");
         Placement at = placement(ctx.header(ChunkPusher.PATH_HEADER), ctx.header(ChunkPusher.OFFSET_HEADER),
                 ChunkPusher.PATH_HEADER, ChunkPusher.OFFSET_HEADER, true);
+        String size = ctx.header(ChunkPusher.SIZE_HEADER);
+        if (at == null || size == null) {
+            throw new Refused(400, "bad request", "a pushed chunk names the file it is part of: "
+                    + ChunkPusher.PATH_HEADER + ", " + ChunkPusher.OFFSET_HEADER + " and " + ChunkPusher.SIZE_HEADER);
+        }
+        long fileSize = fileSize(size);
+        long expected = Math.min(Hashing.CHUNK_SIZE, fileSize - at.offset());
+        if (at.offset() >= fileSize || length != expected) {
+            throw new Refused(400, "bad request", "a chunk at offset " + at.offset() + " of a file of " + fileSize
+                    + " bytes holds " + Math.max(0, expected) + " bytes, not " + length);
+        }
+        String peer = peerOf(ctx);
+        try {
+            staged.checkRoom(peer, at, fileSize, (int) length);
+        } catch (StagedFiles.NoRoomException e) {
+            throw new Refused(507, "insufficient storage", e.getMessage());
+        }
+        boolean[] placed = {false};
         try (InputStream in = ctx.bodyInputStream()) {
-            blobs.put(sha, in, Hashing.CHUNK_SIZE, at == null ? null : bytes -> staged.write(at, sha, bytes));
+            blobs.put(sha, in, Hashing.CHUNK_SIZE, bytes -> placed[0] = staged.write(at, fileSize, peer, sha, bytes));
         } catch (BlobStore.RejectedBlobException e) {
             if (e.tooLarge()) throw new Refused(413, "payload too large", e.getMessage());
             throw new Refused(400, "bad request", e.getMessage());
         }
+        if (!placed[0]) staged.chargeBlob(peer, length);
         ctx.status(204);
+    }
+
+    /** Only files larger than a chunk are pushed (smaller ones travel in their Raft entry). */
+    private static long fileSize(String header) {
+        try {
+            long size = Long.parseLong(header);
+            if (size > Hashing.CHUNK_SIZE && size <= Placement.MAX_OFFSET) return size;
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new Refused(400, "bad request", ChunkPusher.SIZE_HEADER + " must be a file size between "
+                + (Hashing.CHUNK_SIZE + 1) + " and " + Placement.MAX_OFFSET + ": " + header);
+    }
+
+    /** Who pushed: the member's certificate subject, or on a plaintext cluster its address. */
+    private static String peerOf(Context ctx) {
+        Object certs = ctx.req().getAttribute(CLIENT_CERTS);
+        if (certs instanceof X509Certificate[] chain && chain.length > 0) return chain[0].getSubjectX500Principal().getName();
+        return ctx.req().getRemoteAddr();
     }
 
     /**
@@ -141,6 +185,13 @@ public final class PeerChunkRoutes {
         }
     }
 
+    /** Paths travel percent-encoded as UTF-8: bytes that are not would become U+FFFD, another path. */
+    private static void requireUtf8(Context ctx) {
+        if (!PercentEncoding.isUtf8(ctx.req().getRequestURI()) || !PercentEncoding.isUtf8(ctx.req().getQueryString())) {
+            throw new Refused(400, "bad request", "the URL holds percent-encoded bytes that are not UTF-8");
+        }
+    }
+
     private static String hash(Context ctx) {
         String sha = ctx.pathParam("sha");
         if (!BlobStore.isHash(sha)) throw new Refused(400, "bad request", "not a sha256 hash");
@@ -152,7 +203,7 @@ public final class PeerChunkRoutes {
         if (path == null && offset == null) return null;
         if (path == null || offset == null) throw new Refused(400, "bad request", pathName + " and " + offsetName + " go together");
         try {
-            return new Placement(encoded ? URLDecoder.decode(path, StandardCharsets.UTF_8) : path, Long.parseLong(offset));
+            return new Placement(encoded ? PercentEncoding.decode(path) : path, Long.parseLong(offset));
         } catch (InvalidPathException e) {
             throw new Refused(400, "bad request", e.getMessage());
         } catch (IllegalArgumentException e) {

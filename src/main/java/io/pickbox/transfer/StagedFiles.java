@@ -12,6 +12,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +28,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * does not hold yet, and renames it into place (the push and the assembly overlap). Nothing here
  * is visible as a file of the folder: the temp names are ignored and removed at start, after which
  * the chunks are fetched again from the peers' copies of the file.
+ *
+ * <p>What a peer may have staged is bounded: each chunk says the size of its file and lies within
+ * it, a file is staged only when it fits on the disk with a margin kept free, and one peer's chunks
+ * (in files being assembled, and those kept as blobs lately) stay under {@link #MAX_BYTES_PER_PEER}.
  */
 public final class StagedFiles implements AutoCloseable {
 
@@ -37,6 +43,22 @@ public final class StagedFiles implements AutoCloseable {
      * commit did not need it (the file was here already): its commit follows its last chunk at once.
      */
     static final long ABANDONED_MILLIS = 60_000;
+    /**
+     * Chunk bytes one peer may have staged here at once: as large as the largest upload the admin
+     * API takes. Past it (or past the disk) its pushes are refused and it sends the rest through Raft.
+     */
+    public static final long MAX_BYTES_PER_PEER = 64L << 30;
+    /** How long a pushed chunk kept as a blob counts against its peer: blobs no file needs are kept that long at least. */
+    static final long BLOB_CHARGE_MILLIS = 10 * 60_000;
+    /** The peer a chunk written by this node itself is charged to. */
+    static final String SELF = "";
+
+    /** A push refused for want of room: on the disk, or in the share one peer may stage. */
+    public static final class NoRoomException extends IOException {
+        NoRoomException(String message) {
+            super(message);
+        }
+    }
 
     /** A staged file handed over at commit: which chunk (by hash) it holds at which offset. */
     public record Staged(Path file, Map<Long, String> chunks) {
@@ -51,34 +73,100 @@ public final class StagedFiles implements AutoCloseable {
     private final LongAdder bytesUsed = new LongAdder();
 
     private final long abandonAfterMillis;
+    private final FreeSpace space;
+    private final long maxBytesPerPeer;
+    /** Chunks kept as blobs lately, by peer: when and how many bytes. */
+    private final Map<String, Deque<long[]>> blobCharges = new ConcurrentHashMap<>();
 
     public StagedFiles(Path root) {
         this(root, ABANDONED_MILLIS);
     }
 
     StagedFiles(Path root, long abandonAfterMillis) {
+        this(root, abandonAfterMillis, FreeSpace.OF_FILE_STORE, MAX_BYTES_PER_PEER);
+    }
+
+    StagedFiles(Path root, long abandonAfterMillis, FreeSpace space, long maxBytesPerPeer) {
         this.root = root;
         this.direct = new DirectIo(root, Hashing.CHUNK_SIZE);
         this.abandonAfterMillis = abandonAfterMillis;
+        this.space = space;
+        this.maxBytesPerPeer = maxBytesPerPeer;
     }
 
     /**
-     * Writes {@code chunk} (already verified to hash to {@code sha256}) where {@code at} says; false
-     * when it was not written (the target's directory does not exist yet, too many files are staged,
-     * or the write failed): the caller then keeps the chunk as a blob. Never throws.
+     * Whether {@code peer} may push {@code length} bytes at {@code at} of a file of {@code fileSize}
+     * bytes: within its share, and (for a file not staged yet) the whole file fits on the disk.
+     *
+     * @throws NoRoomException when it may not, saying why
      */
+    public void checkRoom(String peer, Placement at, long fileSize, int length) throws IOException {
+        long held = stagedBy(peer);
+        if (held + length > maxBytesPerPeer) {
+            throw new NoRoomException("this peer has " + held + " bytes staged here, and one peer may have "
+                    + maxBytesPerPeer + " at most: send the rest through Raft");
+        }
+        Open f = open.get(at.path());
+        long needed = f != null && f.fileSize == fileSize ? length : fileSize;
+        long spare = space.spare(root);
+        if (spare < needed) {
+            throw new NoRoomException("the folder's disk has room for " + Math.max(0, spare) + " more bytes (a margin kept free), not "
+                    + needed);
+        }
+    }
+
+    /** Chunk bytes {@code peer} has staged here: in files being assembled, and chunks kept as blobs lately. */
+    public long stagedBy(String peer) {
+        long bytes = 0;
+        for (Open f : open.values()) bytes += f.byPeer.getOrDefault(peer, 0L);
+        Deque<long[]> charges = blobCharges.get(peer);
+        if (charges != null) {
+            long cutoff = System.currentTimeMillis() - BLOB_CHARGE_MILLIS;
+            synchronized (charges) {
+                while (!charges.isEmpty() && charges.peekFirst()[0] < cutoff) charges.removeFirst();
+                for (long[] c : charges) bytes += c[1];
+            }
+        }
+        return bytes;
+    }
+
+    /** Counts a chunk {@code peer} pushed that was kept as a blob (it could not be staged) against its share for a while. */
+    public void chargeBlob(String peer, long bytes) {
+        Deque<long[]> charges = blobCharges.computeIfAbsent(peer, p -> new ArrayDeque<>());
+        synchronized (charges) {
+            charges.addLast(new long[]{System.currentTimeMillis(), bytes});
+        }
+    }
+
+    /** As {@link #write(Placement, long, String, String, ByteBuffer)}, for a file of a size not known, written by this node. */
     public boolean write(Placement at, String sha256, ByteBuffer chunk) {
+        return write(at, 0, SELF, sha256, chunk);
+    }
+
+    /**
+     * Writes {@code chunk} (already verified to hash to {@code sha256}) where {@code at} says, in the
+     * file of {@code fileSize} bytes (0: not known) that {@code peer} is sending; false when it was
+     * not written (the target's directory does not exist yet, too many files are staged, or the
+     * write failed): the caller then keeps the chunk as a blob. Never throws.
+     */
+    public boolean write(Placement at, long fileSize, String peer, String sha256, ByteBuffer chunk) {
         Path target = PathValidator.resolve(root, at.path());
         if (!Files.isDirectory(target.getParent())) return false;
-        for (int attempt = 0; attempt < 2; attempt++) {
+        int length = chunk.remaining();
+        for (int attempt = 0; attempt < 3; attempt++) {
             Open f;
             try {
-                f = open.computeIfAbsent(at.path(), p -> create(target));
+                f = open.computeIfAbsent(at.path(), p -> sized(create(target), fileSize));
             } catch (StagingFailed e) {
                 LOG.debug("Cannot stage {}: {}", at.path(), e.getCause().toString());
                 return false;
             }
             if (f == null) return false;
+            if (f.fileSize != fileSize) {
+                // Another version of the file is being sent now: the staged one is of no use.
+                discard(at.path(), f);
+                continue;
+            }
             if (!f.lock.readLock().tryLock()) continue; // being taken: a new upload gets a new file
             try {
                 if (f.taken) continue;
@@ -86,6 +174,7 @@ public final class StagedFiles implements AutoCloseable {
                 // what the file holds even when two reads of a changing file push the same offset.
                 f.chunks.compute(at.offset(), (o, old) -> {
                     f.write(chunk.duplicate(), o);
+                    if (old == null) f.byPeer.merge(peer, (long) length, Long::sum);
                     return sha256;
                 });
                 f.lastWrite = System.currentTimeMillis();
@@ -125,6 +214,11 @@ public final class StagedFiles implements AutoCloseable {
 
     int openCount() {
         return open.size();
+    }
+
+    private static Open sized(Open f, long fileSize) {
+        if (f != null) f.fileSize = fileSize;
+        return f;
     }
 
     private Open create(Path target) {
@@ -182,6 +276,10 @@ public final class StagedFiles implements AutoCloseable {
         /** The same file opened for direct I/O, or null where it is not available. */
         final FileChannel directChannel;
         final Map<Long, String> chunks = new ConcurrentHashMap<>();
+        /** Chunk bytes written here, by the peer that pushed them. */
+        final Map<String, Long> byPeer = new ConcurrentHashMap<>();
+        /** The size of the file its chunks said they belong to (0: not known); set before it is shared. */
+        long fileSize;
         final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         volatile long lastWrite = System.currentTimeMillis();
         /** Set under the write lock: no chunk is written after it. */

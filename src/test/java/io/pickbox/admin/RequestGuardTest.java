@@ -157,6 +157,24 @@ class RequestGuardTest {
         assertThat(changes).isEmpty();
     }
 
+    /** Percent-encoded bytes that are not UTF-8 would become U+FFFD, another name than the one sent: refused. */
+    @Test
+    void invalidUtf8InThePathOrQueryIsABadRequest() throws Exception {
+        start();
+        String[] auth = {"Authorization", "Bearer " + TOKEN, "Content-Type", "application/octet-stream"};
+        for (String target : List.of("/v1/files/a%FFb", "/v1/files/a%C3", "/v1/files/%ED%A0%80", "/v1/files/t?x=%FF")) {
+            Response put = send("PUT", target, local(), "x", auth);
+            assertThat(put.status()).as(target + ": " + put.body()).isEqualTo(400);
+            assertThat(put.header("Content-Type")).startsWith("application/json");
+            assertThat(put.body()).contains("\"error\":\"bad request\"").contains("UTF-8");
+        }
+        assertThat(get("/v1/status?since=%FF", "Authorization", "Bearer " + TOKEN).status()).isEqualTo(400);
+        assertThat(changes).isEmpty();
+        // Valid UTF-8, encoded or not, still works.
+        assertThat(send("PUT", "/v1/files/%C3%A9t%C3%A9", local(), "x", auth).status()).isEqualTo(200);
+        assertThat(changes).containsExactly("\u00e9t\u00e9");
+    }
+
     @Test
     void signInSetsAStrictHttpOnlyCookieThatAuthenticates() throws Exception {
         start();

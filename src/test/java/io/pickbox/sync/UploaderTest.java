@@ -93,7 +93,8 @@ class UploaderTest {
             Uploader uploader = new Uploader("n1", new Index(), raft, h -> false,
                     new ChunkPusher(() -> Optional.of(List.of(address)), PeerAccess.plaintext(null)));
 
-            Uploader.Snapshot snap = uploader.read(file);
+            // Peers take chunks only of a file they are told of.
+            Uploader.Snapshot snap = uploader.read(file, "big.bin");
 
             assertThat(snap.sha256()).isEqualTo(Hashing.sha256Hex(content));
             assertThat(snap.chunks()).hasSize(4).contains(refused);
@@ -102,7 +103,7 @@ class UploaderTest {
 
             pushes.clear();
             throughRaft.clear();
-            assertThat(uploader.read(file).chunks()).isEqualTo(snap.chunks());
+            assertThat(uploader.read(file, "big.bin").chunks()).isEqualTo(snap.chunks());
             assertThat(pushes).containsExactly(refused);
             assertThat(throughRaft).containsExactly(refused);
         } finally {
@@ -142,7 +143,7 @@ class UploaderTest {
                 new Random(100 + i).nextBytes(content);
                 Path file = dir.resolve("f" + i + ".bin");
                 Files.write(file, content);
-                assertThat(uploader.read(file).sha256()).isEqualTo(Hashing.sha256Hex(content));
+                assertThat(uploader.read(file, "f" + i + ".bin").sha256()).isEqualTo(Hashing.sha256Hex(content));
                 assertThat(uploader.spareChunkArrays()).as("spare arrays kept once no read is going on").isZero();
             }
             assertThat(mismatches).as("chunks whose bytes changed while they were pushed").hasValue(0);

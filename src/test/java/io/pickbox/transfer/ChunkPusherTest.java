@@ -37,6 +37,7 @@ class ChunkPusherTest {
             headers.put("auth", String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
             headers.put("path", String.valueOf(ex.getRequestHeaders().getFirst(ChunkPusher.PATH_HEADER)));
             headers.put("offset", String.valueOf(ex.getRequestHeaders().getFirst(ChunkPusher.OFFSET_HEADER)));
+            headers.put("size", String.valueOf(ex.getRequestHeaders().getFirst(ChunkPusher.SIZE_HEADER)));
             if (full) {
                 ex.sendResponseHeaders(507, -1);
             } else {
@@ -49,6 +50,10 @@ class ChunkPusherTest {
         servers.add(server);
         return "127.0.0.1:" + server.getAddress().getPort();
     }
+
+    /** Where the 1000-byte chunks of the tests below go: the tail of a file. */
+    private static final Placement AT = new Placement("f.bin", Hashing.CHUNK_SIZE);
+    private static final long AT_FILE_SIZE = Hashing.CHUNK_SIZE + 1000;
 
     private static byte[] bytes(int n, long seed) {
         byte[] b = new byte[n];
@@ -66,13 +71,26 @@ class ChunkPusherTest {
         String sha = Hashing.sha256Hex(chunk);
 
         ChunkPusher pusher = new ChunkPusher(() -> Optional.of(List.of(a, b)), PeerAccess.plaintext("s3cret"));
-        assertThat(pusher.pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(pusher.pushToAll(sha, chunk, new Placement("big.bin", Hashing.CHUNK_SIZE), Hashing.CHUNK_SIZE + 300_000)
+                .get(10, TimeUnit.SECONDS)).isTrue();
 
         assertThat(atA).containsOnlyKeys(sha);
         assertThat(atA.get(sha)).isEqualTo(chunk);
         assertThat(atB.get(sha)).isEqualTo(chunk);
         assertThat(seenByA).containsEntry("method", "PUT").containsEntry("type", "application/octet-stream")
-                .containsEntry("auth", "Bearer s3cret").containsEntry("path", "null").containsEntry("offset", "null");
+                .containsEntry("auth", "Bearer s3cret").containsEntry("path", "big.bin")
+                .containsEntry("offset", Long.toString(Hashing.CHUNK_SIZE)).containsEntry("size", Long.toString(Hashing.CHUNK_SIZE + 300_000));
+    }
+
+    /** Peers take chunks of a file being proposed only: one that names no file is not sent at all. */
+    @Test
+    void aChunkWithoutAPlacementIsNotPushed() throws Exception {
+        Map<String, byte[]> atA = new ConcurrentHashMap<>();
+        String a = peer(atA, new ConcurrentHashMap<>(), false);
+        byte[] chunk = bytes(1000, 4);
+        ChunkPusher pusher = new ChunkPusher(() -> Optional.of(List.of(a)), PeerAccess.plaintext(null));
+        assertThat(pusher.pushToAll(Hashing.sha256Hex(chunk), chunk, null, 0).get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(atA).isEmpty();
     }
 
     @Test
@@ -83,11 +101,12 @@ class ChunkPusherTest {
 
         ChunkPusher pusher = new ChunkPusher(() -> Optional.of(List.of(a)), PeerAccess.plaintext(null));
         Placement at = new Placement("dir with space/caf\u00e9 100%.bin", 3L * Hashing.CHUNK_SIZE);
-        assertThat(pusher.pushToAll(Hashing.sha256Hex(chunk), chunk, at).get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(pusher.pushToAll(Hashing.sha256Hex(chunk), chunk, at, 3L * Hashing.CHUNK_SIZE + 5000).get(10, TimeUnit.SECONDS)).isTrue();
 
         assertThat(java.net.URLDecoder.decode(seen.get("path"), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(at.path());
         assertThat(seen.get("path")).matches("[\\x21-\\x7e]+");
-        assertThat(seen).containsEntry("offset", Long.toString(3L * Hashing.CHUNK_SIZE));
+        assertThat(seen).containsEntry("offset", Long.toString(3L * Hashing.CHUNK_SIZE))
+                .containsEntry("size", Long.toString(3L * Hashing.CHUNK_SIZE + 5000));
     }
 
     @Test
@@ -102,8 +121,8 @@ class ChunkPusherTest {
         }
         String down = "127.0.0.1:" + closedPort;
 
-        assertThat(new ChunkPusher(() -> Optional.of(List.of(ok, full)), PeerAccess.plaintext(null)).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
-        assertThat(new ChunkPusher(() -> Optional.of(List.of(down, ok)), PeerAccess.plaintext(null)).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(new ChunkPusher(() -> Optional.of(List.of(ok, full)), PeerAccess.plaintext(null)).pushToAll(sha, chunk, AT, AT_FILE_SIZE).get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(new ChunkPusher(() -> Optional.of(List.of(down, ok)), PeerAccess.plaintext(null)).pushToAll(sha, chunk, AT, AT_FILE_SIZE).get(10, TimeUnit.SECONDS)).isFalse();
     }
 
     @Test
@@ -111,8 +130,8 @@ class ChunkPusherTest {
         byte[] chunk = bytes(1000, 3);
         String sha = Hashing.sha256Hex(chunk);
 
-        assertThat(new ChunkPusher(Optional::empty, io.pickbox.transfer.PeerAccess.plaintext(null)).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
-        assertThat(new ChunkPusher(() -> Optional.of(List.of()), PeerAccess.plaintext(null)).pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
-        assertThat(ChunkPusher.NONE.pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(new ChunkPusher(Optional::empty, io.pickbox.transfer.PeerAccess.plaintext(null)).pushToAll(sha, chunk, AT, AT_FILE_SIZE).get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(new ChunkPusher(() -> Optional.of(List.of()), PeerAccess.plaintext(null)).pushToAll(sha, chunk, AT, AT_FILE_SIZE).get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(ChunkPusher.NONE.pushToAll(sha, chunk, AT, AT_FILE_SIZE).get(10, TimeUnit.SECONDS)).isFalse();
     }
 }

@@ -66,7 +66,9 @@ class PeerChunkProtocolTest {
         byte[] chunk = bytes(300_000, 1);
         String sha = Hashing.sha256Hex(chunk);
         try (ChunkPusher pusher = new ChunkPusher(() -> Optional.of(List.of(address)), PeerAccess.plaintext(null))) {
-            assertThat(pusher.pushToAll(sha, chunk, null).get(10, TimeUnit.SECONDS)).isTrue();
+            // Its directory does not exist here yet: it is kept as a blob.
+            assertThat(pusher.pushToAll(sha, chunk, new Placement("new/big.bin", CHUNK), CHUNK + chunk.length)
+                    .get(10, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(blobs.read(sha)).isEqualTo(chunk);
 
@@ -83,7 +85,7 @@ class PeerChunkProtocolTest {
         byte[] chunk = bytes(CHUNK, 2);
         String sha = Hashing.sha256Hex(chunk);
         try (ChunkPusher pusher = new ChunkPusher(() -> Optional.of(List.of(address)), PeerAccess.plaintext(null))) {
-            assertThat(pusher.pushToAll(sha, chunk, new Placement("d/big file.bin", CHUNK)).get(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(pusher.pushToAll(sha, chunk, new Placement("d/big file.bin", CHUNK), 2L * CHUNK).get(10, TimeUnit.SECONDS)).isTrue();
         }
         StagedFiles.Staged file = staged.take("d/big file.bin");
         assertThat(file).isNotNull();
@@ -118,16 +120,20 @@ class PeerChunkProtocolTest {
                 .isEqualTo("400 {\"error\":\"bad request\",\"detail\":\"path and offset go together\"}");
         assertThat(call("PUT", "/v1/blobs/" + sha, "application/json", chunk))
                 .startsWith("415 {\"error\":\"unsupported media type\"");
-        assertThat(call("PUT", "/v1/blobs/" + "1".repeat(64), "application/octet-stream", chunk))
+        assertThat(call("PUT", "/v1/blobs/" + "1".repeat(64), "application/octet-stream", chunk,
+                ChunkPusher.PATH_HEADER, "f.bin", ChunkPusher.OFFSET_HEADER, String.valueOf(CHUNK), ChunkPusher.SIZE_HEADER, String.valueOf(CHUNK + 1000)))
                 .startsWith("400 {\"error\":\"bad request\",\"detail\":\"chunk hash mismatch");
+        assertThat(call("PUT", "/v1/blobs/" + sha, "application/octet-stream", chunk))
+                .startsWith("400 {\"error\":\"bad request\",\"detail\":\"a pushed chunk names the file it is part of");
         assertThat(call("PUT", "/v1/blobs/" + sha, "application/octet-stream", bytes(CHUNK + 1, 5)))
                 .startsWith("413 {\"error\":\"payload too large\"");
         assertThat(blobs.has(sha)).isFalse();
     }
 
-    private String call(String method, String path, String type, byte[] body) throws Exception {
+    private String call(String method, String path, String type, byte[] body, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + address + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i + 1 < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
         if (type != null) b.header("Content-Type", type);
         HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
         return r.statusCode() + " " + r.body();
