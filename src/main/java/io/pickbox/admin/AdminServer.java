@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pickbox.raft.MembershipChanges;
 import io.pickbox.folder.InvalidPathException;
 import io.pickbox.index.IndexListener;
+import io.pickbox.transfer.FreeSpace;
 import io.pickbox.transfer.JettyTls;
 import org.eclipse.jetty.server.DetectorConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -43,7 +44,7 @@ public final class AdminServer implements AutoCloseable {
         this.settings = settings;
         this.metrics = metrics;
         this.status = new StatusRoutes(clusterView, local, trust, lastError);
-        this.files = new FileRoutes(fileService, explainer, settings.uploadDir());
+        this.files = new FileRoutes(fileService, explainer, settings.uploadDir(), FreeSpace.OF_FILE_STORE);
         this.cluster = new ClusterRoutes(membership, trust, lastError);
         this.web = new WebRoutes(streams, sessions, settings);
     }
@@ -54,6 +55,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     public void start() {
+        files.removeLeftoverUploads();
         if (!RequestGuard.isLoopback(settings.host()) && settings.token() == null) {
             throw new IllegalArgumentException("the admin port binds beyond loopback (" + settings.host() + "): an admin token is required (--admin-token-file FILE or PICKBOX_ADMIN_TOKEN)");
         }

@@ -6,9 +6,11 @@ import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Entry;
 import io.pickbox.index.Result;
 import io.pickbox.sync.PathReport;
+import io.pickbox.transfer.FreeSpace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,21 +21,37 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** {@code /v1/files} and {@code /v1/conflicts}: the committed files, their bytes, and changes to them. */
 final class FileRoutes {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileRoutes.class);
-    private static final long MAX_UPLOAD = 64L << 30;
+    static final long MAX_UPLOAD = 64L << 30;
 
     private final FileService files;
     private final PathExplainer explainer;
     private final Path uploadDir;
+    private final FreeSpace space;
 
-    FileRoutes(FileService files, PathExplainer explainer, Path uploadDir) {
+    FileRoutes(FileService files, PathExplainer explainer, Path uploadDir, FreeSpace space) {
         this.files = files;
         this.explainer = explainer;
         this.uploadDir = uploadDir;
+        this.space = space;
+    }
+
+    /** Uploads a crash interrupted: never proposed, or proposed and committed with their own copy. */
+    void removeLeftoverUploads() {
+        if (!Files.isDirectory(uploadDir)) return;
+        try (Stream<Path> left = Files.list(uploadDir)) {
+            for (Path p : (Iterable<Path>) left::iterator) {
+                Files.deleteIfExists(p);
+                LOG.info("Removed an upload left by a crash: {}", p.getFileName());
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            LOG.warn("Could not remove uploads left in {}: {}", uploadDir, e.toString());
+        }
     }
 
     void register(Javalin app) {
@@ -108,16 +126,33 @@ final class FileRoutes {
         if (!"application/octet-stream".equals(ctx.contentType() == null ? null : ctx.contentType().split(";")[0].trim())) {
             throw new ApiError(415, "unsupported media type", "file bytes must be sent as application/octet-stream");
         }
-        Path tmp = Files.createDirectories(uploadDir).resolve(UUID.randomUUID().toString());
+        Path dir = Files.createDirectories(uploadDir);
+        long declared = ctx.contentLength();
+        if (declared > MAX_UPLOAD) throw tooLarge();
+        long room = space.spare(dir);
+        if (declared > room) throw noRoom(declared, room);
+        Path tmp = dir.resolve(UUID.randomUUID().toString());
         try {
             try (InputStream in = ctx.bodyInputStream()) {
-                long n = Files.copy(new LimitedInputStream(in, MAX_UPLOAD), tmp, StandardCopyOption.REPLACE_EXISTING);
+                // A body sent without its length is stopped where it stops fitting.
+                InputStream bounded = new LimitedInputStream(new LimitedInputStream(in, MAX_UPLOAD, FileRoutes::tooLarge),
+                        Math.max(0, room), () -> noRoom(-1, room));
+                long n = Files.copy(bounded, tmp, StandardCopyOption.REPLACE_EXISTING);
                 LOG.debug("Received {} bytes for {}", n, path);
             }
             answer(ctx, files.put(path, tmp).get(120, TimeUnit.SECONDS));
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    private static ApiError tooLarge() {
+        return new ApiError(413, "payload too large", "an upload holds " + MAX_UPLOAD + " bytes at most");
+    }
+
+    private static ApiError noRoom(long size, long room) {
+        return new ApiError(507, "insufficient storage", "the node's disk has room for " + Math.max(0, room)
+                + " more bytes (a margin kept free)" + (size >= 0 ? ", not " + size : ": the upload does not fit"));
     }
 
     private void delete(Context ctx) throws Exception {
