@@ -57,8 +57,8 @@ class SoakIT {
             assertThat(r.path("lost").asInt(-1)).as("acknowledged writes lost, " + replay + ": " + r.path("lost_writes")).isZero();
             assertThat(r.path("torn").asInt(-1)).as("torn files seen, " + replay + ": " + r.path("torn_seen") + r.path("torn_final"))
                     .isZero();
-            assertThat(r.path("converged").asBoolean()).as("converged, " + replay).isTrue();
             assertThat(r.path("identical").asBoolean()).as("identical folders, " + replay + ": " + r.path("differences")).isTrue();
+            assertThat(r.path("converged").asBoolean()).as("converged, " + replay).isTrue();
             assertThat(r.path("errors").size()).as("errors, " + replay + ": " + r.path("errors")).isZero();
             for (String fault : List.of("kill", "pause", "restart")) {
                 assertThat(r.path("faults").path(fault).asInt()).as(fault + " faults injected, " + replay).isPositive();
