@@ -131,8 +131,18 @@ final class Reconciliation {
     }
 
     private SyncAction metaIfChanged(String path, Entry idx, FileStat disk) {
-        if (idx.executable() == ((disk.mode() & 0100) != 0) && idx.mtime() == disk.mtimeMillis()) return NOTHING;
+        if (samePermissions(idx, disk) && idx.mtime() == disk.mtimeMillis()) return NOTHING;
         return new Propose(new Op.Meta(origin(), path, disk.mode(), disk.mtimeMillis(), idx.version()), null);
+    }
+
+    /**
+     * The nine permission bits a materialization sets, so that a chmod that keeps the executable bit
+     * (a file made private, 600) still reaches the other nodes. Where the file system reports no
+     * permission bits (mode 0) only the executable bit can be told, as "not executable".
+     */
+    private static boolean samePermissions(Entry idx, FileStat disk) {
+        if (disk.mode() == 0) return !idx.executable();
+        return (idx.mode() & 0777) == (disk.mode() & 0777);
     }
 
     /**

@@ -236,6 +236,7 @@ class ReconciliationTest {
     private static final Uploader.Snapshot READ_AS_COMMITTED = new Uploader.Snapshot(AS_COMMITTED, "bbb", List.of("bbb"), BYTES);
     private static final FileStat EDITED_EXECUTABLE = fileStat(120, 5_000, 11, 0755);
     private static final FileStat EDITED_OTHER_MODE = fileStat(120, 5_000, 11, 0600);
+    private static final FileStat NO_MODE = fileStat(120, 5_000, 11, 0);
 
     private static Propose proposePut(Uploader.Snapshot read, long base) {
         FileStat st = read.stat();
@@ -256,9 +257,12 @@ class ReconciliationTest {
                 row("committed content, made executable: record it and propose the metadata",
                         new Uploader.Snapshot(EDITED_EXECUTABLE, "bbb", List.of("bbb"), BYTES), ROW_V5, FILE_V7_OTHER,
                         new RecordRow(new Local(7, "bbb", EDITED_EXECUTABLE), proposeMeta(EDITED_EXECUTABLE, 7))),
-                row("committed content, other mode bits but the same executable bit and mtime: nothing to propose",
+                row("committed content, other permission bits (chmod 600), same executable bit and mtime: propose the metadata",
                         new Uploader.Snapshot(EDITED_OTHER_MODE, "bbb", List.of("bbb"), BYTES), ROW_V5, FILE_V7_OTHER,
-                        new RecordRow(new Local(7, "bbb", EDITED_OTHER_MODE), nothing())),
+                        new RecordRow(new Local(7, "bbb", EDITED_OTHER_MODE), proposeMeta(EDITED_OTHER_MODE, 7))),
+                row("committed content, a file system reporting no permission bits: nothing to propose",
+                        new Uploader.Snapshot(NO_MODE, "bbb", List.of("bbb"), BYTES), ROW_V5, FILE_V7_OTHER,
+                        new RecordRow(new Local(7, "bbb", NO_MODE), nothing())),
                 row("content as last synced, not committed any more: record the stat, look again",
                         READ_SAME, ROW_V5, NOT_COMMITTED, new RecordRow(new Local(5, "aaa", EDITED), new Retry(0))),
                 row("content as last synced, changed elsewhere: record the stat, look again",
