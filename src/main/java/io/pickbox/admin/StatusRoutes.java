@@ -77,6 +77,10 @@ final class StatusRoutes {
             var first = problems.entrySet().iterator().next();
             err = first.getKey() + ": " + first.getValue();
         }
+        if (raft.failure() != null) {
+            s.put("raftFailure", raft.failure());
+            err = raft.failure();
+        }
         s.put("lastError", err);
         s.put("healthy", raft.healthy());
         return s;
