@@ -44,4 +44,9 @@ public interface LocalState {
 
     /** Paths this node cannot sync for now, and why. */
     Map<String, String> problems();
+
+    /** Paths whose committed version waits to be written into the folder for disk space or for permission. */
+    default io.pickbox.sync.SyncEngine.Stalls stalls() {
+        return io.pickbox.sync.SyncEngine.Stalls.NONE;
+    }
 }

@@ -283,5 +283,11 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
                 .description("File bytes of the proposals and chunk pushes in flight").register(registry);
         gauge("pickbox_paths_waiting", "Dirty paths waiting for their comparison (and proposal) to start",
                 m -> m.backlog.pathsWaiting());
+        gauge("pickbox_paths_waiting_for_space", "Committed files not written into the folder because its disk lacks the space",
+                m -> m.backlog.stalls().pathsWaitingForSpace());
+        Gauge.builder("pickbox_waiting_for_space_bytes", this, m -> m.backlog.stalls().bytesWaitingForSpace()).baseUnit("bytes")
+                .description("Bytes of the committed files waiting for disk space in the folder").register(registry);
+        gauge("pickbox_paths_permission_denied", "Committed changes not written into the folder because it refuses the write",
+                m -> m.backlog.stalls().pathsPermissionDenied());
     }
 }

@@ -69,10 +69,17 @@ final class StatusRoutes {
         Map<String, String> problems = local.problems();
         s.put("problems", first(problems, PATHS_IN_STATUS));
         s.put("problemsCount", problems.size());
+        var stalls = local.stalls();
+        s.put("waitingForSpace", Map.of("paths", stalls.pathsWaitingForSpace(), "bytes", stalls.bytesWaitingForSpace()));
+        s.put("permissionDenied", stalls.pathsPermissionDenied());
         String err = lastError.get();
         if (!problems.isEmpty()) {
             var first = problems.entrySet().iterator().next();
             err = first.getKey() + ": " + first.getValue();
+        }
+        if (raft.failure() != null) {
+            s.put("raftFailure", raft.failure());
+            err = raft.failure();
         }
         s.put("lastError", err);
         s.put("healthy", raft.healthy());

@@ -119,7 +119,7 @@ final class NodeCommand {
             if (join != null && !join.matches("[^:\\s]+:\\d{1,5}")) {
                 throw new IllegalArgumentException("--join must be HOST:PORT, got " + join);
             }
-            Node node = new Node(config()).waitToBeAdded(waitToBeAdded);
+            Node node = new Node(config()).waitToBeAdded(waitToBeAdded).onFatal(NodeCommand::exitToBeRestarted);
             try {
                 node.start();
             } catch (Exception e) {
@@ -134,5 +134,18 @@ final class NodeCommand {
             stopped.await();
             return 0;
         }
+    }
+
+    /** The status a node ends with when it must be restarted to take part in its cluster again (EX_TEMPFAIL). */
+    static final int EXIT_TO_BE_RESTARTED = 75;
+
+    /**
+     * Ends a node that can no longer take part in its cluster (its Raft log cannot be written): a
+     * node that lived on would answer, look alive and do nothing. The shutdown hook stops it
+     * cleanly; its supervisor restarts it, and the start waits until the disk has room.
+     */
+    static void exitToBeRestarted(String why) {
+        System.err.println("pickbox: " + why + "; exiting so that the node can be restarted");
+        System.exit(EXIT_TO_BE_RESTARTED);
     }
 }

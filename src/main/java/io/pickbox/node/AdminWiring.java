@@ -133,6 +133,11 @@ final class AdminWiring {
             public Map<String, String> problems() {
                 return sync.problems();
             }
+
+            @Override
+            public SyncEngine.Stalls stalls() {
+                return sync.stalls();
+            }
         };
     }
 

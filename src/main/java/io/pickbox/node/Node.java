@@ -81,6 +81,8 @@ public final class Node implements AutoCloseable {
     /** Start with an empty group and wait for an operator's {@code cluster add} instead of joining by itself. */
     private volatile boolean waitToBeAdded;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Told when this node can no longer take part in its cluster until restarted. */
+    private volatile java.util.function.Consumer<String> onFatal = why -> {};
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "pickbox-timers");
         t.setDaemon(true);
@@ -127,6 +129,8 @@ public final class Node implements AutoCloseable {
         tls = tlsIdentity(security, tlsFiles, invite);
         Files.createDirectories(state);
         Files.createDirectories(data.resolve(PathValidator.STATE_DIR));
+        Path raftDir = raftSettings.storageDir();
+        RaftDiskRoom.await(raftDir, RaftDiskRoom.needed(config.segmentBytes()), () -> RaftDiskRoom.usable(raftDir));
         removeLeftoverTempFiles(data);
         String clusterId = tls != null ? tls.clusterId() : clusterIdOf(state);
         RaftSecurity raftSecurity;
@@ -157,6 +161,7 @@ public final class Node implements AutoCloseable {
         blobs = new BlobStore(state.resolve("blobs"), store);
         index = new Index(store);
         raft = new RaftNode(raftSettings, config.raftAddress(), groupId, new PickboxStateMachine(index, blobs), raftSecurity);
+        raft.onFailure(why -> onFatal.accept(why));
         table = new LocalTable(store, state.resolve("local"));
         // New rules change what is replicated: compare everything again.
         ignored = Ignores.forFolder(data, () -> {
@@ -497,6 +502,16 @@ public final class Node implements AutoCloseable {
 
     public RaftNode raft() {
         return raft;
+    }
+
+    /**
+     * Before {@link #start()}: who is told, once, that this node can no longer take part in its
+     * cluster until it is restarted (its Raft log cannot be written). The node has stepped aside
+     * and reports it (health 503) by then; a process ends so that its supervisor restarts it.
+     */
+    public Node onFatal(java.util.function.Consumer<String> handler) {
+        this.onFatal = handler;
+        return this;
     }
 
     /** Before {@link #start()}: a node without state starts with an empty group and waits to be added. */

@@ -113,6 +113,18 @@ public final class PickboxStateMachine extends BaseStateMachine {
         }
     }
 
+    /** Told when Ratis fails to write (or read back) the log: see {@link RaftNode}'s log failure. */
+    private volatile java.util.function.Consumer<Throwable> logFailed = cause -> {};
+
+    void onLogFailed(java.util.function.Consumer<Throwable> handler) {
+        logFailed = handler;
+    }
+
+    @Override
+    public void notifyLogFailed(Throwable cause, org.apache.ratis.proto.RaftProtos.LogEntryProto failedEntry) {
+        logFailed.accept(cause);
+    }
+
     @Override
     public CheckpointStorage getStateMachineStorage() {
         return storage;

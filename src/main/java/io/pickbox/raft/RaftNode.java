@@ -56,6 +56,9 @@ public final class RaftNode implements AutoCloseable {
     private RaftServer server;
     private volatile RaftClient client;
     private final Batcher batcher = new Batcher(this::submit);
+    /** Why this member stepped aside (its log cannot be written); null while it takes part. */
+    private volatile String failure;
+    private volatile java.util.function.Consumer<String> onFailure = why -> {};
 
     /**
      * @param advertised the address peers dial for this member's Raft port (host:port)
@@ -69,6 +72,50 @@ public final class RaftNode implements AutoCloseable {
         this.self = RaftPeer.newBuilder().setId(settings.nodeId()).setAddress(advertised).build();
         this.stateMachine = stateMachine;
         this.security = security;
+        stateMachine.onLogFailed(this::logFailed);
+    }
+
+    /**
+     * Who is told, once, that this member stepped aside because its log cannot be written: the
+     * process then ends so that its supervisor restarts it (see {@link LogFailure}).
+     */
+    public void onFailure(java.util.function.Consumer<String> handler) {
+        onFailure = handler;
+    }
+
+    /** Why this member no longer takes part in its group, null while it does. */
+    public String failure() {
+        return failure;
+    }
+
+    /**
+     * Ratis could not write this member's log: it takes no further entry until restarted. The
+     * member says so once, hands leadership over if it leads, reports itself unhealthy, and tells
+     * {@link #onFailure}. Off the log worker's thread: the handover waits for the successor.
+     */
+    private void logFailed(Throwable cause) {
+        if (!LogFailure.isWrite(cause)) {
+            LOG.debug("Reading an entry's data back failed: {}", cause.toString());
+            return;
+        }
+        String why;
+        synchronized (this) {
+            if (failure != null) return;
+            failure = why = LogFailure.describe(settings.storageDir(), cause);
+        }
+        LOG.error("Stepping aside: {}. This node no longer takes part in the cluster; free space there and restart it "
+                + "to catch up (its log is kept as it was)", why);
+        Thread t = new Thread(() -> {
+            try {
+                LeadershipHandover.run(server, division(), HANDOVER_TIMEOUT)
+                        .ifPresent(successor -> LOG.info("Handed leadership to {}", successor));
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("No leadership handover: {}", e.toString());
+            }
+            onFailure.accept(why);
+        }, "pickbox-raft-log-failed");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** The group a node with Raft state in {@code storageDir} belongs to, if it has such state. */
@@ -284,7 +331,9 @@ public final class RaftNode implements AutoCloseable {
 
     /** This node's view of the group: roles, indices and every member's progress. */
     public RaftStatus status() throws IOException {
-        return DivisionStatus.of(division(), self.getId().toString());
+        RaftStatus s = DivisionStatus.of(division(), self.getId().toString());
+        String why = failure;
+        return why == null ? s : s.failed(why);
     }
 
     /** The ids of the group's other members (voters and learners), as this node knows them. */

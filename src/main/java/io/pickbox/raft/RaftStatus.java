@@ -10,12 +10,24 @@ import java.util.List;
  * @param leader  the leader's id, null while none is known
  * @param alive   the server is neither closing nor closed
  * @param members voters and learners, sorted by id
+ * @param failure why this node no longer takes part in its group although its server runs (its Raft
+ *                log cannot be written), null when it does
  */
 public record RaftStatus(String nodeId, String role, String leader, long term, long commitIndex,
-                         long appliedIndex, boolean alive, List<Member> members) {
+                         long appliedIndex, boolean alive, List<Member> members, String failure) {
 
     public RaftStatus {
         members = List.copyOf(members);
+    }
+
+    public RaftStatus(String nodeId, String role, String leader, long term, long commitIndex,
+                      long appliedIndex, boolean alive, List<Member> members) {
+        this(nodeId, role, leader, term, commitIndex, appliedIndex, alive, members, null);
+    }
+
+    /** This status of a node that stepped aside for {@code why}. */
+    RaftStatus failed(String why) {
+        return new RaftStatus(nodeId, role, leader, term, commitIndex, appliedIndex, alive, members, why);
     }
 
     public boolean isLeader() {
@@ -27,9 +39,9 @@ public record RaftStatus(String nodeId, String role, String leader, long term, l
         return Math.max(0, commitIndex - appliedIndex);
     }
 
-    /** Running and following a known leader (or leading). */
+    /** Running, taking part in its group, and following a known leader (or leading). */
     public boolean healthy() {
-        return alive && leader != null;
+        return alive && leader != null && failure == null;
     }
 
     /**

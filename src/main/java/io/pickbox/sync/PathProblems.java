@@ -33,6 +33,12 @@ final class PathProblems {
     private final Map<String, Blocked> blocked = bounded("blocked paths");
     private final Map<String, String> problems = bounded("paths with a problem");
     private final Map<String, Boolean> reportedSymlinks = bounded("symlinks reported");
+    /** Paths waiting for disk space or for permission: a problem that lasts over many looks at the path. */
+    private final PathWaits waits = new PathWaits();
+
+    PathWaits waits() {
+        return waits;
+    }
 
     /** Blocks {@code path} until its stat moves away from {@code stat} (null: absent). */
     void block(String path, String reason, FileStat stat) {
@@ -53,13 +59,19 @@ final class PathProblems {
         }
     }
 
+    /** What keeps {@code path} from being synced: an error met, or what it waits for; null if nothing. */
     String problemAt(String path) {
+        String waiting = waits.reasonAt(path);
+        if (waiting != null) return waiting;
         synchronized (problems) {
             return problems.get(path);
         }
     }
 
-    /** Forgets both the block and the problem of {@code path}: it is looked at afresh. */
+    /**
+     * Forgets both the block and the problem of {@code path}: it is looked at afresh. What it waits
+     * for stays shown until a look finds it no longer waits.
+     */
     void clear(String path) {
         synchronized (blocked) {
             blocked.remove(path);
@@ -83,11 +95,14 @@ final class PathProblems {
         }
     }
 
-    /** The paths with a problem, oldest first; at most {@link #MAX_PATHS}. */
+    /** The paths with a problem, oldest first, then those waiting; at most {@link #MAX_PATHS} of each. */
     Map<String, String> problems() {
+        Map<String, String> out;
         synchronized (problems) {
-            return Collections.unmodifiableMap(new LinkedHashMap<>(problems));
+            out = new LinkedHashMap<>(problems);
         }
+        out.putAll(waits.reasons());
+        return Collections.unmodifiableMap(out);
     }
 
     /** A map in insertion order that forgets its oldest entry past {@link #MAX_PATHS}, saying so once. */

@@ -421,7 +421,13 @@ final class PathScheduler implements AutoCloseable {
             paths.forEach(p -> problems.report(p, cause.toString()));
             paths.forEach(p -> touch(p, 1000));
         } else if (retryIn != null && retryIn >= 0) {
-            paths.forEach(p -> touch(p, retryIn));
+            // A retry asked for later than the bound of a dirty path (a path waiting for disk space,
+            // backing off) keeps its time; an event meanwhile still brings it forward.
+            long cap = System.currentTimeMillis() + Math.max(0, retryIn - maxDelayMillis);
+            paths.forEach(p -> {
+                firstDirty.putIfAbsent(p, cap);
+                touch(p, retryIn);
+            });
         }
         // Counted once they are back: room seen in between would be taken by an offer, past the bound.
         recount();

@@ -47,10 +47,12 @@ final class Reconciler {
     private final BooleanSupplier holdDeletes;
     private final Predicate<String> ignored;
     private final Touch touch;
+    private final DiskSpace space;
+    private final PathWaits waits;
 
     Reconciler(Path root, Index index, LocalTable table, Uploader uploader, Materializer materializer,
                Reconciliation decision, PathProblems problems, BooleanSupplier holdDeletes,
-               Predicate<String> ignored, Touch touch) {
+               Predicate<String> ignored, Touch touch, DiskSpace space) {
         this.root = root;
         this.index = index;
         this.table = table;
@@ -61,6 +63,8 @@ final class Reconciler {
         this.holdDeletes = holdDeletes;
         this.ignored = ignored;
         this.touch = touch;
+        this.space = space;
+        this.waits = problems.waits();
     }
 
     private static CompletableFuture<Long> retryIn(long millis) {
@@ -102,6 +106,12 @@ final class Reconciler {
             }
         }
         if (fresh.isEmpty()) return rest;
+        long bytes = 0;
+        for (Entry e : entries) bytes += e.size();
+        if (space.check(bytes) != null) {
+            rest.addAll(fresh); // one by one: those that fit are written, the others wait
+            return rest;
+        }
         java.util.Map<String, FileStat> placed;
         try {
             placed = materializer.writeNew(fresh, entries);
@@ -138,26 +148,46 @@ final class Reconciler {
         SyncAction action = decision.decide(path, disk, local, idx, problems.blockedAt(path), holdDeletes.getAsBoolean());
         if (action instanceof SyncAction.StayBlocked) return DONE;
         problems.clear(path);
+        Acting acting = new Acting(path, local);
+        CompletableFuture<Long> done;
         try {
-            return action.carryOut(new Acting(path, local));
+            done = action.carryOut(acting);
         } catch (Materializer.LocalEditInTheWay e) {
             LOG.debug("{}; proposing it first", e.getMessage());
-            return retryIn(0);
+            done = retryIn(0);
         } catch (IOException e) {
+            PathWaits.Kind kind = PathWaits.kindOf(e);
+            if (kind != null) return retryIn(acting.waitFor(kind, e.getMessage(), 0));
             problems.report(path, e.getMessage());
             LOG.warn("Cannot bring {} up to date: {}", path, e.getMessage());
-            return retryIn(1000);
+            done = retryIn(1000);
         }
+        return done.whenComplete((delay, error) -> {
+            if (!acting.waited) waits.passed(path);
+        });
     }
 
     /** Carries out the actions decided for one path; {@code local} is its row as the decision saw it. */
     private final class Acting implements SyncAction.Handler<CompletableFuture<Long>> {
         private final String path;
         private final Local local;
+        /** Set when this look at the path left it waiting (for space, for permission). */
+        private volatile boolean waited;
 
         Acting(String path, Local local) {
             this.path = path;
             this.local = local;
+        }
+
+        /** Leaves the path waiting for {@code kind}; returns when to try it again. */
+        long waitFor(PathWaits.Kind kind, String detail, long bytes) {
+            waited = true;
+            String reason = switch (kind) {
+                case SPACE -> detail.startsWith("waiting for disk space") ? detail
+                        : "waiting for disk space: the disk filled up while it was written (" + detail + ")";
+                case PERMISSION -> "cannot write into the folder (" + detail + "); waiting for permission";
+            };
+            return waits.waiting(path, kind, reason, bytes);
         }
 
         @Override
@@ -201,7 +231,7 @@ final class Reconciler {
 
         @Override
         public CompletableFuture<Long> materialize(Entry committed) throws IOException {
-            return Reconciler.this.materialize(path, committed);
+            return Reconciler.this.materialize(path, committed, this);
         }
 
         @Override
@@ -266,12 +296,20 @@ final class Reconciler {
         }
     }
 
-    private CompletableFuture<Long> materialize(String path, Entry idx) throws IOException {
+    /**
+     * Writes a committed entry into the folder. A file is started only when it fits on the disk,
+     * with a margin ({@link DiskSpace}): else it waits, and the others go on. A full disk or a
+     * refused write met anyway (another writer took the space, a directory not writable) makes
+     * the path wait the same way; the temp file is gone by then.
+     */
+    private CompletableFuture<Long> materialize(String path, Entry idx, Acting acting) throws IOException {
         if (idx.isDir()) {
             FileStat st = materializer.makeDirectory(path, idx);
             table.put(path, new Local(idx.version(), null, st));
             return DONE;
         }
+        DiskSpace.Shortage shortage = space.check(idx.size());
+        if (shortage != null) return retryIn(acting.waitFor(PathWaits.Kind.SPACE, shortage.reason(), idx.size()));
         Local before = table.get(path);
         return materializer.writeFile(path, idx, onDisk -> before != null && onDisk.sameAs(before.stat()))
                 .handle((st, error) -> {
@@ -283,6 +321,11 @@ final class Reconciler {
                     if (cause instanceof Materializer.LocalEditInTheWay) {
                         LOG.debug("{}; proposing it first", cause.getMessage());
                         return 0L;
+                    }
+                    PathWaits.Kind kind = PathWaits.kindOf(cause);
+                    if (kind != null) {
+                        long bytes = kind == PathWaits.Kind.SPACE ? idx.size() : 0;
+                        return acting.waitFor(kind, cause.getMessage() == null ? cause.toString() : cause.getMessage(), bytes);
                     }
                     throw new CompletionException(cause);
                 });

@@ -99,18 +99,24 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     public SyncEngine(String nodeId, Path root, Index index, LocalTable table, Uploader uploader,
                       Materializer materializer, Predicate<String> ignored, Settings settings) {
-        this(nodeId, root, index, table, uploader, materializer, ignored, settings, null, MAX_TRACKED);
+        this(nodeId, root, index, table, uploader, materializer, ignored, settings, null, MAX_TRACKED, DiskSpace.of(root));
     }
 
     /** As the public constructor, with the scheduler tracking at most {@code maxTracked} committed changes. */
     SyncEngine(String nodeId, Path root, Index index, LocalTable table, Uploader uploader,
                Materializer materializer, Predicate<String> ignored, Settings settings, int maxTracked) {
-        this(nodeId, root, index, table, uploader, materializer, ignored, settings, null, maxTracked);
+        this(nodeId, root, index, table, uploader, materializer, ignored, settings, null, maxTracked, DiskSpace.of(root));
+    }
+
+    /** As the public constructor, with the free space of the folder read from {@code space}. */
+    SyncEngine(String nodeId, Path root, Index index, LocalTable table, Uploader uploader,
+               Materializer materializer, Predicate<String> ignored, Settings settings, DiskSpace space) {
+        this(nodeId, root, index, table, uploader, materializer, ignored, settings, null, MAX_TRACKED, space);
     }
 
     private SyncEngine(String nodeId, Path root, Index index, LocalTable table, Uploader uploader,
                        Materializer materializer, Predicate<String> ignored, Settings settings, BlobFetcher fetcher,
-                       int maxTracked) {
+                       int maxTracked, DiskSpace space) {
         this.nodeId = nodeId;
         this.root = root;
         this.index = index;
@@ -122,7 +128,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         this.guard = new MassDeleteGuard(root, index, table, ignored, settings.massDeleteShare(), settings.allowMassDelete());
         this.scheduler = new PathScheduler(settings.maxDelayMillis(), maxTracked, ignored, this::committedSize, this::reconcile, problems);
         this.reconciler = new Reconciler(root, index, table, uploader, materializer,
-                new Reconciliation(nodeId, settings.quietMillis()), problems, guard::holding, ignored, scheduler::touchSoon);
+                new Reconciliation(nodeId, settings.quietMillis()), problems, guard::holding, ignored, scheduler::touchSoon, space);
         this.writer = new ClusterWriter(nodeId, index, uploader);
         // Without peers (one engine alone) every chunk counts as held: only the folder's catching up is left.
         this.catchUp = new SmallFileCatchUp(index, table, ignored, scheduler, fetcher == null ? h -> true : fetcher::has, (path, entry) -> {
@@ -137,7 +143,8 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
                                     Predicate<String> ignored, Settings settings) {
         Uploader uploader = new Uploader(nodeId, index, proposer, h -> index.hasChunk(h) || blobs.has(h), pusher);
         return new SyncEngine(nodeId, root, index, table, uploader,
-                new Materializer(root, blobs, staged, fetcher, uploader.transfers), ignored, settings, fetcher, MAX_TRACKED);
+                new Materializer(root, blobs, staged, fetcher, uploader.transfers), ignored, settings, fetcher, MAX_TRACKED,
+                DiskSpace.of(root));
     }
 
     /** Where rescans and deduplicated chunk bytes are counted. */
@@ -158,6 +165,11 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
             @Override
             public int pathsWaiting() {
                 return scheduler.waiting();
+            }
+
+            @Override
+            public Stalls stalls() {
+                return SyncEngine.this.stalls();
             }
         });
     }
@@ -209,6 +221,19 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     public Map<String, String> problems() {
         return problems.problems();
+    }
+
+    /**
+     * Paths whose committed version waits to be written into the folder because of the disk: for
+     * space (with the bytes they need), or for permission.
+     */
+    public record Stalls(int pathsWaitingForSpace, long bytesWaitingForSpace, int pathsPermissionDenied) {
+        public static final Stalls NONE = new Stalls(0, 0, 0);
+    }
+
+    public Stalls stalls() {
+        PathWaits w = problems.waits();
+        return new Stalls(w.count(PathWaits.Kind.SPACE), w.bytes(PathWaits.Kind.SPACE), w.count(PathWaits.Kind.PERMISSION));
     }
 
     /** Why {@code path} is, or is not, in step on this node. */

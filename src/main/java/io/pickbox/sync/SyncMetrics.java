@@ -27,5 +27,10 @@ public interface SyncMetrics {
 
         /** Dirty paths whose comparison (and proposal) has not started yet. */
         int pathsWaiting();
+
+        /** Paths waiting to be written into the folder for disk space or for permission. */
+        default SyncEngine.Stalls stalls() {
+            return SyncEngine.Stalls.NONE;
+        }
     }
 }

@@ -1,0 +1,69 @@
+package io.pickbox.node;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+
+/**
+ * Room for the Raft log before it starts. A node whose log disk filled up stops (its supervisor
+ * restarts it); were it to start again on a disk still full, it would fail again at its first entry,
+ * over and over. It waits here instead, saying so once, and starts by itself once there is room.
+ */
+final class RaftDiskRoom {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RaftDiskRoom.class);
+    static final long POLL_MILLIS = 2000;
+
+    private RaftDiskRoom() {}
+
+    /**
+     * What the state directory needs free to start: two log segments (the open one and the next,
+     * allocated ahead), and room for the store's write-ahead log (allocated ahead too, at about a
+     * write buffer's size) and the first blobs.
+     */
+    static long needed(long segmentBytes) {
+        return 2 * segmentBytes + (32L << 20);
+    }
+
+    /** Returns once {@code usable} reports at least {@code needed} bytes, or the thread is interrupted. */
+    static void await(Path dir, long needed, LongSupplier usable) {
+        long free = usable.getAsLong();
+        if (free < 0 || free >= needed) return;
+        LOG.error("Waiting for room under {} before starting Raft: {} free, needs {}; free space there and the node starts by itself",
+                dir, bytes(free), bytes(needed));
+        long since = System.nanoTime();
+        while ((free = usable.getAsLong()) >= 0 && free < needed) {
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.info("Room under {} now ({} free) after {} s: starting Raft", dir, bytes(free), (System.nanoTime() - since) / 1_000_000_000L);
+    }
+
+    /** The usable space of the file system holding {@code dir} (or its nearest existing parent); -1 when unknown. */
+    static long usable(Path dir) {
+        for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+            java.io.File f = p.toFile();
+            if (f.isDirectory()) return f.getTotalSpace() > 0 ? f.getUsableSpace() : -1;
+        }
+        return -1;
+    }
+
+    static String bytes(long n) {
+        if (n < 1000) return n + " bytes";
+        String[] units = {"kB", "MB", "GB", "TB", "PB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1000 && u < units.length - 1) {
+            v /= 1000;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+}

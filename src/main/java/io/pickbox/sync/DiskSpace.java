@@ -1,0 +1,122 @@
+package io.pickbox.sync;
+
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The free space of the file system that holds the folder, asked before a file of known size is
+ * written there: a file that does not fit is not started, so it cannot fill the disk to its last
+ * byte and make every other write fail with it.
+ *
+ * <p>A margin is kept free beyond the file: the node's own state (Raft log, blobs, local table)
+ * lives in the folder by default, and it must be able to go on applying the log while files wait.
+ */
+final class DiskSpace {
+
+    /** Where the space is read: the folder's file system in production, a figure in tests. */
+    interface Probe {
+        /** Bytes this process may still write; negative when unknown. */
+        long usable();
+
+        /** The file system's size in bytes; 0 or negative when unknown. */
+        long total();
+    }
+
+    /** The margin kept free: 2 % of the file system, at least 1 MiB, at most 256 MiB. */
+    static final long MIN_MARGIN = 1L << 20, MAX_MARGIN = 256L << 20;
+
+    /** Why a file waits: it needs {@code needed} bytes (with the margin), {@code free} are left. */
+    record Shortage(long needed, long free) {
+        String reason() {
+            return "waiting for disk space: needs " + bytes(needed) + ", " + bytes(free) + " free";
+        }
+    }
+
+    private final Probe probe;
+
+    DiskSpace(Probe probe) {
+        this.probe = probe;
+    }
+
+    /**
+     * The file system of {@code root}. Its store is looked up once (that reads the mount table);
+     * each check is then one statvfs of the folder.
+     */
+    static DiskSpace of(Path root) {
+        return new DiskSpace(new Probe() {
+            private volatile FileStore store;
+
+            @Override
+            public long usable() {
+                try {
+                    return store().getUsableSpace();
+                } catch (IOException | RuntimeException e) {
+                    return -1;
+                }
+            }
+
+            @Override
+            public long total() {
+                try {
+                    return store().getTotalSpace();
+                } catch (IOException | RuntimeException e) {
+                    return -1;
+                }
+            }
+
+            private FileStore store() throws IOException {
+                FileStore s = store;
+                if (s == null) store = s = Files.getFileStore(root);
+                return s;
+            }
+        });
+    }
+
+    /** Space that never runs out (tests that are not about it). */
+    static DiskSpace unlimited() {
+        return new DiskSpace(new Probe() {
+            @Override
+            public long usable() {
+                return Long.MAX_VALUE / 2;
+            }
+
+            @Override
+            public long total() {
+                return Long.MAX_VALUE / 2;
+            }
+        });
+    }
+
+    /** The bytes kept free on a file system of {@code total} bytes. */
+    static long margin(long total) {
+        if (total <= 0) return MIN_MARGIN;
+        return Math.max(MIN_MARGIN, Math.min(total / 50, MAX_MARGIN));
+    }
+
+    /**
+     * Null when {@code bytes} more fit with the margin to spare, or when the free space cannot be
+     * read (the write then tells); else what is missing.
+     */
+    Shortage check(long bytes) {
+        long usable = probe.usable();
+        if (usable < 0) return null;
+        long needed = bytes + margin(probe.total());
+        return usable >= needed ? null : new Shortage(needed, usable);
+    }
+
+    /** A size as people read it: 1.5 MB, 60.0 MB, 512 bytes. */
+    static String bytes(long n) {
+        if (n < 1000) return n + " bytes";
+        String[] units = {"kB", "MB", "GB", "TB", "PB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1000 && u < units.length - 1) {
+            v /= 1000;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+}

@@ -1,0 +1,61 @@
+package io.pickbox.sync;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DiskSpaceTest {
+
+    private static DiskSpace space(long usable, long total) {
+        return new DiskSpace(new DiskSpace.Probe() {
+            @Override
+            public long usable() {
+                return usable;
+            }
+
+            @Override
+            public long total() {
+                return total;
+            }
+        });
+    }
+
+    @Test
+    void theMarginIsTwoPercentOfTheFileSystemWithinBounds() {
+        assertThat(DiskSpace.margin(50_000_000)).isEqualTo(DiskSpace.MIN_MARGIN);
+        assertThat(DiskSpace.margin(10_000_000_000L)).isEqualTo(200_000_000);
+        assertThat(DiskSpace.margin(4_000_000_000_000L)).isEqualTo(DiskSpace.MAX_MARGIN);
+        assertThat(DiskSpace.margin(-1)).as("size unknown").isEqualTo(DiskSpace.MIN_MARGIN);
+    }
+
+    @Test
+    void aFileFitsOnlyWithTheMarginToSpare() {
+        long total = 50_000_000, margin = DiskSpace.margin(total);
+        DiskSpace s = space(10_000_000, total);
+        assertThat(s.check(10_000_000 - margin)).isNull();
+        DiskSpace.Shortage short1 = s.check(10_000_000 - margin + 1);
+        assertThat(short1).isEqualTo(new DiskSpace.Shortage(10_000_001, 10_000_000));
+        assertThat(s.check(60_000_000).reason()).isEqualTo("waiting for disk space: needs 61.0 MB, 10.0 MB free");
+    }
+
+    @Test
+    void unknownFreeSpaceLetsTheWriteTell() {
+        assertThat(space(-1, -1).check(Long.MAX_VALUE / 2)).isNull();
+    }
+
+    @Test
+    void theFolderOfARealFileSystemHasRoomForAByte(@TempDir Path dir) {
+        assertThat(DiskSpace.of(dir).check(1)).isNull();
+        assertThat(DiskSpace.of(dir).check(Long.MAX_VALUE / 4)).isNotNull();
+    }
+
+    @Test
+    void sizesReadAsPeopleReadThem() {
+        assertThat(DiskSpace.bytes(512)).isEqualTo("512 bytes");
+        assertThat(DiskSpace.bytes(1_500)).isEqualTo("1.5 kB");
+        assertThat(DiskSpace.bytes(62_914_560)).isEqualTo("62.9 MB");
+    }
+}
