@@ -115,19 +115,31 @@ final class Reconciliation {
         // Still being written: look again once the writer paused (its close comes sooner, as an event).
         if (read == null) return new Retry(quietMillis);
         if (committed != null && committed.isFile() && committed.sha256().equals(read.sha256())) {
-            return new RecordRow(new Local(committed.version(), read.sha256(), read.stat()),
-                    metaIfChanged(path, committed, read.stat()));
+            SyncAction meta = metaIfChanged(path, committed, read.stat());
+            return new RecordRow(new Local(committed.version(), read.sha256(), rowStat(read.stat(), meta)), meta);
         }
         if (local != null && read.sha256().equals(local.sha256())) {
             // Same content as last synced, only the stat moved: take note, compare again.
             SyncAction then = committed != null && committed.version() == local.version()
                     ? metaIfChanged(path, committed, read.stat()) : new Retry(0);
-            return new RecordRow(new Local(local.version(), local.sha256(), read.stat()), then);
+            return new RecordRow(new Local(local.version(), local.sha256(), rowStat(read.stat(), then)), then);
         }
         FileStat st = read.stat();
         Op.Put put = new Op.Put(origin(), path, st.size(), read.sha256(), read.chunks(), st.mode(), st.mtimeMillis(),
                 baseOf(local, committed), read.inlineData() != null);
         return new Propose(put, read);
+    }
+
+    /**
+     * The stat to record for a file read as {@code read}, {@code then} to follow. While a change of
+     * its metadata is proposed and not yet committed, a stat no disk matches (no ctime is
+     * {@link Long#MIN_VALUE}): a node stopped before the commit (or whose proposal failed) must
+     * still see the file as changed when it looks again, or the chmod would stay here alone. The
+     * commit records the real stat.
+     */
+    static FileStat rowStat(FileStat read, SyncAction then) {
+        if (!(then instanceof Propose)) return read;
+        return new FileStat(read.kind(), read.size(), read.mtimeMillis(), read.inode(), read.mode(), Long.MIN_VALUE);
     }
 
     private SyncAction metaIfChanged(String path, Entry idx, FileStat disk) {

@@ -253,13 +253,13 @@ class ReconciliationTest {
                 row("committed content, no row yet (joined with the file in place): record it",
                         READ_AS_COMMITTED, NO_ROW, FILE_V7_OTHER, new RecordRow(new Local(7, "bbb", AS_COMMITTED), nothing())),
                 row("committed content, mtime differs: record it and propose the metadata",
-                        READ_SAME, ROW_V5, FILE_V5, new RecordRow(new Local(5, "aaa", EDITED), proposeMeta(EDITED, 5))),
+                        READ_SAME, ROW_V5, FILE_V5, new RecordRow(new Local(5, "aaa", unconfirmed(EDITED)), proposeMeta(EDITED, 5))),
                 row("committed content, made executable: record it and propose the metadata",
                         new Uploader.Snapshot(EDITED_EXECUTABLE, "bbb", List.of("bbb"), BYTES), ROW_V5, FILE_V7_OTHER,
-                        new RecordRow(new Local(7, "bbb", EDITED_EXECUTABLE), proposeMeta(EDITED_EXECUTABLE, 7))),
+                        new RecordRow(new Local(7, "bbb", unconfirmed(EDITED_EXECUTABLE)), proposeMeta(EDITED_EXECUTABLE, 7))),
                 row("committed content, other permission bits (chmod 600), same executable bit and mtime: propose the metadata",
                         new Uploader.Snapshot(EDITED_OTHER_MODE, "bbb", List.of("bbb"), BYTES), ROW_V5, FILE_V7_OTHER,
-                        new RecordRow(new Local(7, "bbb", EDITED_OTHER_MODE), proposeMeta(EDITED_OTHER_MODE, 7))),
+                        new RecordRow(new Local(7, "bbb", unconfirmed(EDITED_OTHER_MODE)), proposeMeta(EDITED_OTHER_MODE, 7))),
                 row("committed content, a file system reporting no permission bits: nothing to propose",
                         new Uploader.Snapshot(NO_MODE, "bbb", List.of("bbb"), BYTES), ROW_V5, FILE_V7_OTHER,
                         new RecordRow(new Local(7, "bbb", NO_MODE), nothing())),
@@ -271,7 +271,7 @@ class ReconciliationTest {
                         READ_SAME, ROW_V5, DIR_V7, new RecordRow(new Local(5, "aaa", EDITED), new Retry(0))),
                 row("content as last synced, the row's version committed with other content: record the stat, propose the metadata",
                         READ_SAME, ROW_V5, fileEntry(5, "zzz", 0644, 1_000),
-                        new RecordRow(new Local(5, "aaa", EDITED), proposeMeta(EDITED, 5))),
+                        new RecordRow(new Local(5, "aaa", unconfirmed(EDITED)), proposeMeta(EDITED, 5))),
                 row("new content, nothing known: propose it on no base",
                         READ_NEW, NO_ROW, NOT_COMMITTED, proposePut(READ_NEW, 0)),
                 row("new content, path committed but never synced here: propose it on no base (a conflict if it differs)",
@@ -286,6 +286,13 @@ class ReconciliationTest {
                         READ_NEW, ROW_V5, NOT_COMMITTED, proposePut(READ_NEW, 5)),
                 row("new large content: proposed without inline data",
                         READ_NEW_LARGE, ROW_V5, FILE_V5, proposePut(READ_NEW_LARGE, 5)));
+    }
+
+    /** A row recorded while a metadata change is in flight: a stop before its commit must not hide the change. */
+    private static FileStat unconfirmed(FileStat read) {
+        FileStat st = Reconciliation.rowStat(read, proposeMeta(read, 1));
+        assertThat(st.sameAs(read)).as("matches the disk").isFalse();
+        return st;
     }
 
     private static Arguments row(String spec, Uploader.Snapshot read, Local local, Entry committed, SyncAction expected) {
