@@ -236,6 +236,12 @@ final class PathScheduler implements AutoCloseable {
         return mostPending;
     }
 
+    /** Milliseconds until {@code path} is due, -1 when it is not waiting. Loop thread. */
+    long dueInMillis(String path) {
+        Long when = due.get(path);
+        return when == null ? -1 : Math.max(0, when - System.currentTimeMillis());
+    }
+
     /** Runs {@code task} on the loop thread; dropped once closed. */
     void post(Runnable task) {
         if (running) loop.post(task);

@@ -57,7 +57,10 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         /**
          * A closed file is read 1 ms after its writer's close: the read checks that the file held
          * still, and a change that follows (a tool setting the mtime after the close) is proposed
-         * on its own. Reads of files still open wait for 100 ms of quiet, 2 s at most.
+         * on its own. A file still open for writing is read at its writer's close, or 2 s after its
+         * first change if it stays open (a log, a database): a pause between a writer's truncate and
+         * its write is no sign that it is done, and reading there would replicate a half-written
+         * file. A read that finds the file changing is tried again after 100 ms.
          */
         public static Settings defaults(boolean allowMassDelete) {
             return new Settings(1, 100, 2000, 0.5, allowMassDelete);
@@ -252,7 +255,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     @Override
     public void changed(String relPath, boolean writerDone) {
         if (writerDone && materializer.own.isEchoOfDelete(relPath)) return;
-        long delay = writerDone ? settings.debounceMillis() : settings.quietMillis();
+        long delay = writerDone ? settings.debounceMillis() : settings.maxDelayMillis();
         scheduler.post(() -> takeLocal(relPath, delay));
     }
 
@@ -483,6 +486,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         if (!scheduler.canRunPair(from, to)) {
             takeLocal(from, 0);
             takeLocal(to, 0);
+            lookThroughMovedDirectory(to);
             return;
         }
         scheduler.runPair(from, to, () -> reconciler.proposeMove(from, to), moved -> {
@@ -491,7 +495,25 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
             if (Boolean.TRUE.equals(moved)) {
                 index.forEach(to, (p, e) -> takeLocal(p, 0));
             }
+            lookThroughMovedDirectory(to);
         });
+    }
+
+    /**
+     * A directory moved here may hold files the cluster never saw (made just before the move,
+     * their own changes looked at under the old name and found absent): walk it. Files the
+     * cluster knows compare equal to their moved rows, at the cost of a stat each.
+     */
+    private void lookThroughMovedDirectory(String to) {
+        FileStat st = FileStat.of(PathValidator.resolve(root, to));
+        if (st != null && st.kind() == FileStat.Kind.DIR) walkLater(to, null);
+    }
+
+    /** Milliseconds until {@code path} is looked at, -1 when it is not waiting; for tests. */
+    CompletableFuture<Long> dueInMillis(String path) {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        scheduler.post(() -> f.complete(scheduler.dueInMillis(path)));
+        return f;
     }
 
     private long committedSize(String path) {
