@@ -1,7 +1,6 @@
 package io.pickbox.os;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Platform;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -34,24 +33,13 @@ import java.util.Set;
  * {@code /proc/self/fd/N/name} with the last component not followed either. A symlink met on the
  * way is a {@link SymlinkInPathException}, never a follow.
  *
- * <p>The root itself is opened as configured (it may be a symlink the user chose). Below it,
- * openat2(2) with RESOLVE_BENEATH and RESOLVE_NO_SYMLINKS resolves the whole path in one call;
- * where the kernel lacks it, a walk of {@code openat(O_NOFOLLOW)} does the same one component at a
- * time. Where neither exists (not Linux), paths are used as they are, as before.
+ * <p>How the directory is reached: {@link Beneath}. Where that is not possible (not Linux), paths
+ * are used as they are, as before, with only the last component not followed.
  */
 public final class FolderDir implements AutoCloseable {
 
-    private static final int O_PATH = 010000000, O_CLOEXEC = 02000000;
-    /** Where the architecture's own values differ from the generic ones (arm's); 0 where unknown. */
-    private static final int O_DIRECTORY = Platform.isARM() ? 040000 : generic() ? 0200000 : 0;
-    private static final int O_NOFOLLOW = Platform.isARM() ? 0100000 : generic() ? 0400000 : 0;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200;
-    private static final long SYS_OPENAT2 = 437;
-    private static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08;
     private static final int EISDIR = 21;
-    private static final boolean AVAILABLE = Platform.isLinux() && O_DIRECTORY != 0 && LibC.Fd.BOUND && LibC.At.BOUND
-            && Statx.available() && Files.isDirectory(Path.of("/proc/self/fd"));
-    private static volatile boolean openat2Works = true;
 
     private final String rel;
     private final int fd;
@@ -64,19 +52,14 @@ public final class FolderDir implements AutoCloseable {
         this.path = path;
     }
 
-    private static boolean generic() {
-        String arch = System.getProperty("os.arch");
-        return Platform.isIntel() || "riscv64".equals(arch) || "loongarch64".equals(arch);
+    /** Whether folder paths are resolved without following symlinks here (false: as plain paths). */
+    public static boolean safe() {
+        return Beneath.AVAILABLE;
     }
 
     /** For tests: resolves by the component walk, as on a kernel without openat2, while false. */
     static void useOpenat2(boolean use) {
-        openat2Works = use;
-    }
-
-    /** Whether folder paths are resolved without following symlinks here (false: as plain paths). */
-    public static boolean safe() {
-        return AVAILABLE;
+        Beneath.useOpenat2(use);
     }
 
     /**
@@ -113,8 +96,8 @@ public final class FolderDir implements AutoCloseable {
 
     private static FolderDir open(Path root, String relDir, boolean create) throws IOException {
         checkRelative(relDir);
-        if (!AVAILABLE) return plain(root, relDir, create);
-        int rootFd = openRoot(root);
+        if (!Beneath.AVAILABLE) return plain(root, relDir, create);
+        int rootFd = Beneath.openRoot(root);
         try {
             if (relDir.isEmpty()) {
                 FolderDir d = new FolderDir("", rootFd, procPath(rootFd));
@@ -123,100 +106,14 @@ public final class FolderDir implements AutoCloseable {
             }
             int fd;
             try {
-                fd = resolve(rootFd, relDir);
+                fd = Beneath.resolve(rootFd, relDir);
             } catch (NoSuchFileException missing) {
                 if (!create) throw missing;
-                fd = walk(rootFd, relDir, true);
+                fd = Beneath.walk(rootFd, relDir, true);
             }
             return new FolderDir(relDir, fd, procPath(fd));
         } finally {
-            if (rootFd >= 0) closeFd(rootFd);
-        }
-    }
-
-    private static int openRoot(Path root) throws IOException {
-        try {
-            return LibC.Fd.open(LibC.cString(root.toAbsolutePath().toString()), O_PATH | O_DIRECTORY | O_CLOEXEC);
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == Errno.ENOENT) throw new NoSuchFileException(root.toString(), null, "folder root does not exist");
-            throw new FileSystemException(root.toString(), null, "cannot open the folder root: errno " + e.getErrorCode());
-        }
-    }
-
-    /** An O_PATH descriptor of {@code rel} below {@code rootFd}, not following any symlink. */
-    private static int resolve(int rootFd, String rel) throws IOException {
-        if (openat2Works) {
-            long[] how = {O_PATH | O_DIRECTORY | O_CLOEXEC, 0, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-            try {
-                return (int) LibC.At.syscall(SYS_OPENAT2, rootFd, LibC.cString(rel), how, 8L * how.length);
-            } catch (LastErrorException e) {
-                int errno = e.getErrorCode();
-                if (errno == Errno.ENOSYS || errno == Errno.EPERM) {
-                    openat2Works = false; // an older kernel, or a sandbox that forbids the call
-                } else if (errno == Errno.ENOENT) {
-                    throw new NoSuchFileException(rel);
-                } else if (errno == Errno.EXDEV) {
-                    throw new UnsafePathException(rel, "leads out of the folder");
-                } else if (errno != Errno.ELOOP && errno != Errno.ENOTDIR && errno != Errno.EAGAIN) {
-                    throw new FileSystemException(rel, null, "cannot open directory: errno " + errno);
-                }
-                // A symlink or a file on the way (the walk says which), or a rename raced the lookup.
-            }
-        }
-        return walk(rootFd, rel, false);
-    }
-
-    /** One {@code openat(O_NOFOLLOW)} per component; {@code create} makes the missing ones. */
-    private static int walk(int rootFd, String rel, boolean create) throws IOException {
-        int fd = rootFd;
-        int end = -1;
-        try {
-            while (end < rel.length()) {
-                int start = end + 1;
-                end = rel.indexOf('/', start);
-                if (end < 0) end = rel.length();
-                String name = rel.substring(start, end);
-                int next = openComponent(fd, name, rel, rel.substring(0, end), create);
-                if (fd != rootFd) closeFd(fd);
-                fd = next;
-            }
-            int done = fd;
-            fd = rootFd;
-            return done;
-        } finally {
-            if (fd != rootFd) closeFd(fd);
-        }
-    }
-
-    private static int openComponent(int dirFd, String name, String rel, String upTo, boolean create) throws IOException {
-        byte[] cName = LibC.cString(name);
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return LibC.At.openat(dirFd, cName, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
-            } catch (LastErrorException e) {
-                int errno = e.getErrorCode();
-                if (errno == Errno.ENOENT && create && attempt < 3) {
-                    mkdirAt(dirFd, cName, upTo);
-                    continue;
-                }
-                if (errno == Errno.ENOENT) throw new NoSuchFileException(rel);
-                if (errno == Errno.ELOOP || errno == Errno.ENOTDIR) {
-                    Statx st = Statx.readAt(dirFd, name);
-                    if (st != null && st.isSymbolicLink()) throw new SymlinkInPathException(rel, upTo);
-                    if (st == null) throw new NoSuchFileException(rel);
-                    if (st.isDirectory() && attempt < 3) continue; // a directory again already
-                    throw new NotDirectoryException(upTo);
-                }
-                throw new FileSystemException(rel, null, "cannot open " + upTo + ": errno " + errno);
-            }
-        }
-    }
-
-    private static void mkdirAt(int dirFd, byte[] cName, String rel) throws IOException {
-        try {
-            LibC.At.mkdirat(dirFd, cName, 0777);
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() != Errno.EEXIST) throw new FileSystemException(rel, null, "cannot create directory: errno " + e.getErrorCode());
+            if (rootFd >= 0) Beneath.closeFd(rootFd);
         }
     }
 
@@ -394,7 +291,7 @@ public final class FolderDir implements AutoCloseable {
         }
         int f;
         try {
-            f = LibC.At.openat(fd, LibC.cString(name), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+            f = LibC.At.openat(fd, LibC.cString(name), Beneath.O_PATH | Beneath.O_NOFOLLOW | Beneath.O_CLOEXEC, 0);
         } catch (LastErrorException e) {
             throw failure(name, e.getErrorCode(), "chmod");
         }
@@ -406,7 +303,7 @@ public final class FolderDir implements AutoCloseable {
         } catch (LastErrorException e) {
             throw failure(name, e.getErrorCode(), "chmod");
         } finally {
-            closeFd(f);
+            Beneath.closeFd(f);
         }
     }
 
@@ -461,18 +358,10 @@ public final class FolderDir implements AutoCloseable {
         return perms;
     }
 
-    private static void closeFd(int fd) {
-        try {
-            LibC.Fd.close(fd);
-        } catch (LastErrorException ignored) {
-            // the descriptor is gone either way
-        }
-    }
-
     @Override
     public void close() {
         if (closed) return;
         closed = true;
-        if (fd >= 0) closeFd(fd);
+        if (fd >= 0) Beneath.closeFd(fd);
     }
 }

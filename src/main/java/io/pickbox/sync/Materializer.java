@@ -173,7 +173,7 @@ final class Materializer implements AutoCloseable {
             String name = FolderDir.nameOf(path);
             try {
                 place(dir, FolderDir.nameOf(tmp), name, path, stillOurs);
-                dir.fsync();
+                fsync(dir);
                 return FileStat.read(dir, name);
             } finally {
                 dir.delete(FolderDir.nameOf(tmp));
@@ -347,6 +347,15 @@ final class Materializer implements AutoCloseable {
     private FileChannel createTemp(String tmp) throws IOException {
         try (FolderDir dir = FolderDir.openCreating(root, FolderDir.parentOf(tmp))) {
             return dir.open(FolderDir.nameOf(tmp), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+    }
+
+    /** As {@link AtomicFiles#fsyncDirectory}: best effort, where a directory cannot be flushed there is nothing better to do. */
+    private static void fsync(FolderDir dir) {
+        try {
+            dir.fsync();
+        } catch (IOException e) {
+            LOG.debug("Cannot fsync directory {}: {}", dir.rel(), e.toString());
         }
     }
 
