@@ -43,7 +43,8 @@ public final class FolderDir implements AutoCloseable {
 
     private final String rel;
     private final int fd;
-    private final Path path;
+    /** Null until asked for: most operations go through the descriptor and never need it. */
+    private Path path;
     private boolean closed;
 
     private FolderDir(String rel, int fd, Path path) {
@@ -100,7 +101,7 @@ public final class FolderDir implements AutoCloseable {
         int rootFd = Beneath.openRoot(root);
         try {
             if (relDir.isEmpty()) {
-                FolderDir d = new FolderDir("", rootFd, procPath(rootFd));
+                FolderDir d = new FolderDir("", rootFd, null);
                 rootFd = -1;
                 return d;
             }
@@ -111,7 +112,7 @@ public final class FolderDir implements AutoCloseable {
                 if (!create) throw missing;
                 fd = Beneath.walk(rootFd, relDir, true);
             }
-            return new FolderDir(relDir, fd, procPath(fd));
+            return new FolderDir(relDir, fd, null);
         } finally {
             if (rootFd >= 0) Beneath.closeFd(rootFd);
         }
@@ -173,6 +174,7 @@ public final class FolderDir implements AutoCloseable {
      * held, wherever it is now.
      */
     public Path path() {
+        if (path == null) path = procPath(fd);
         return path;
     }
 
@@ -183,7 +185,7 @@ public final class FolderDir implements AutoCloseable {
      */
     public Path path(String name) {
         checkName(name);
-        return path.resolve(name);
+        return path().resolve(name);
     }
 
     /** The stat of {@code name}, not following it; null when absent, {@link Statx#UNKNOWN} when not known here. */
@@ -325,7 +327,7 @@ public final class FolderDir implements AutoCloseable {
 
     /** Makes this directory's entries durable. */
     public void fsync() throws IOException {
-        try (FileChannel ch = FileChannel.open(path, java.nio.file.StandardOpenOption.READ)) {
+        try (FileChannel ch = FileChannel.open(path(), java.nio.file.StandardOpenOption.READ)) {
             ch.force(true);
         }
     }
@@ -333,7 +335,7 @@ public final class FolderDir implements AutoCloseable {
     /** The names in this directory, in no order. */
     public List<String> list() throws IOException {
         List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(path)) {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(path())) {
             for (Path p : s) names.add(p.getFileName().toString());
         }
         return names;
