@@ -1,6 +1,7 @@
 package io.pickbox.folder;
 
 import io.pickbox.os.FileSystemSync;
+import io.pickbox.os.FolderDir;
 
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
@@ -106,6 +107,36 @@ public final class AtomicFiles {
                 ch.force(true);
             }
         }
+    }
+
+    /**
+     * As {@link #flush(Path, Collection, Collection)}, for {@code files} and {@code directories}
+     * given relative to the folder at {@code root} ("" for the root itself), each reached without
+     * following a symlink; one that is no longer there, or only through a symlink, has nothing of
+     * the folder to flush.
+     *
+     * @throws IOException when a file could not be flushed
+     */
+    public static void flushFolder(Path root, Collection<String> files, Collection<String> directories) throws IOException {
+        if ((files.isEmpty() && directories.isEmpty()) || FileSystemSync.syncFileSystemOf(root)) return;
+        for (String d : directories) {
+            try (FolderDir dir = FolderDir.open(root, d)) {
+                dir.fsync();
+            } catch (IOException e) {
+                log.debug("cannot fsync directory {}: {}", d, e.toString());
+            }
+        }
+        for (String f : files) {
+            try (FolderDir dir = FolderDir.openParent(root, f);
+                 FileChannel ch = dir.open(FolderDir.nameOf(f), StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+        }
+    }
+
+    /** Sets the permission bits of {@code mode} on {@code name} in {@code dir} (negative: leaves them), not following it. */
+    public static void applyMode(FolderDir dir, String name, int mode) throws IOException {
+        if (mode >= 0) dir.chmod(name, mode & 0777);
     }
 
     /**

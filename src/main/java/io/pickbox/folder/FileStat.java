@@ -1,10 +1,15 @@
 package io.pickbox.folder;
 
+import io.pickbox.os.FolderDir;
+import io.pickbox.os.Statx;
+import io.pickbox.os.SymlinkInPathException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -59,6 +64,37 @@ public record FileStat(Kind kind, long size, long mtimeMillis, long inode, int m
         } catch (NoSuchFileException e) {
             return null;
         }
+    }
+
+    /**
+     * Stats {@code rel} of the folder at {@code root}, reaching it without following a symlink
+     * (see {@link FolderDir}): null when absent, and also when one of its directories is a symlink
+     * or a file, as nothing in the folder is there then.
+     */
+    public static FileStat read(Path root, String rel) throws IOException {
+        rel = PathValidator.normalize(rel);
+        try (FolderDir dir = FolderDir.openParent(root, rel)) {
+            return read(dir, FolderDir.nameOf(rel));
+        } catch (NoSuchFileException | NotDirectoryException | SymlinkInPathException hidden) {
+            return null;
+        }
+    }
+
+    /** As {@link #read(Path, String)}, with an unchecked exception as {@link #of}. */
+    public static FileStat of(Path root, String rel) {
+        try {
+            return read(root, rel);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stats {@code name} in {@code dir}, not following it; null if it does not exist. */
+    public static FileStat read(FolderDir dir, String name) throws IOException {
+        Statx s = dir.stat(name);
+        if (s == null) return null;
+        if (s != Statx.UNKNOWN) return NativeStat.of(s);
+        return read(dir.path(name));
     }
 
     public boolean executable() {

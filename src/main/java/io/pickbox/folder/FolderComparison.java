@@ -1,11 +1,13 @@
 package io.pickbox.folder;
 
+import io.pickbox.os.FolderDir;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -153,7 +155,7 @@ public final class FolderComparison {
             FileStat stat = item.stats()[i];
             if (stat == null) continue;
             try {
-                present.put(dirs.get(i), entryFor(dirs.get(i).resolve(item.path()), stat, buffer));
+                present.put(dirs.get(i), entryFor(dirs.get(i), item.path(), stat, buffer));
             } catch (NoSuchFileException e) {
                 // Deleted between listing and hashing: report it as missing rather than failing.
             } catch (IOException e) {
@@ -192,18 +194,22 @@ public final class FolderComparison {
         }
     }
 
-    private static Entry entryFor(Path p, FileStat stat, byte[] buffer) throws IOException {
-        return switch (stat.kind()) {
-            case FILE -> new Entry(stat.kind(), sha256(p, buffer), stat.executable(), null);
-            case SYMLINK -> new Entry(stat.kind(), null, false, Files.readSymbolicLink(p).toString());
-            case DIR -> new Entry(stat.kind(), null, false, null);
-        };
+    /** What {@code root} holds at {@code rel}, read through its directory reached without following a symlink. */
+    private static Entry entryFor(Path root, String rel, FileStat stat, byte[] buffer) throws IOException {
+        try (FolderDir dir = FolderDir.openParent(root, rel)) {
+            String name = FolderDir.nameOf(rel);
+            return switch (stat.kind()) {
+                case FILE -> new Entry(stat.kind(), sha256(dir, name, buffer), stat.executable(), null);
+                case SYMLINK -> new Entry(stat.kind(), null, false, Files.readSymbolicLink(dir.path(name)).toString());
+                case DIR -> new Entry(stat.kind(), null, false, null);
+            };
+        }
     }
 
-    /** The content hash of {@code file}, not following a symlink (see {@link Hashing#digest}). */
-    private static String sha256(Path file, byte[] buffer) throws IOException {
+    /** The content hash of {@code name} in {@code dir}, not following a symlink. */
+    private static String sha256(FolderDir dir, String name, byte[] buffer) throws IOException {
         MessageDigest md = Hashing.newSha256();
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+        try (InputStream in = java.nio.channels.Channels.newInputStream(dir.open(name, StandardOpenOption.READ))) {
             for (int n; (n = in.read(buffer)) > 0; ) md.update(buffer, 0, n);
         }
         return Hashing.hex(md.digest());

@@ -1,5 +1,7 @@
 package io.pickbox.folder;
 
+import io.pickbox.os.FolderDir;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -55,20 +57,34 @@ public final class Hashing {
      * whatever a link points to could read outside the synced folder.
      */
     public static FileDigest digest(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            return digest(in);
+        }
+    }
+
+    /**
+     * As {@link #digest(Path)}, for {@code name} in a directory of the folder reached without
+     * following a symlink (see {@link FolderDir}).
+     */
+    public static FileDigest digest(FolderDir dir, String name) throws IOException {
+        try (InputStream in = java.nio.channels.Channels.newInputStream(dir.open(name, java.nio.file.StandardOpenOption.READ))) {
+            return digest(in);
+        }
+    }
+
+    private static FileDigest digest(InputStream in) throws IOException {
         MessageDigest whole = newSha256();
         MessageDigest chunk = newSha256();
         List<String> chunks = new ArrayList<>();
         byte[] buffer = new byte[CHUNK_SIZE];
         long size = 0;
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            int n;
-            // readNBytes fills the buffer completely except at EOF, so each round is one chunk.
-            while ((n = in.readNBytes(buffer, 0, CHUNK_SIZE)) > 0) {
-                whole.update(buffer, 0, n);
-                chunk.update(buffer, 0, n);
-                chunks.add(HEX.formatHex(chunk.digest()));
-                size += n;
-            }
+        int n;
+        // readNBytes fills the buffer completely except at EOF, so each round is one chunk.
+        while ((n = in.readNBytes(buffer, 0, CHUNK_SIZE)) > 0) {
+            whole.update(buffer, 0, n);
+            chunk.update(buffer, 0, n);
+            chunks.add(HEX.formatHex(chunk.digest()));
+            size += n;
         }
         return new FileDigest(size, HEX.formatHex(whole.digest()), chunks);
     }

@@ -101,7 +101,7 @@ public final class Ignores {
         IgnoreNode fresh = null;
         if (mtime != null) {
             fresh = new IgnoreNode();
-            try (InputStream in = Files.newInputStream(file)) {
+            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
                 fresh.parse(in);
             } catch (IOException e) {
                 LOG.warn("Cannot read {}: {}", RULES_FILE, e.toString());

@@ -17,6 +17,11 @@ final class NativeStat {
         Statx s = Statx.read(p);
         if (s == null) return null;
         if (s == Statx.UNKNOWN) return UNKNOWN;
+        return of(s);
+    }
+
+    /** {@code s} (neither null nor {@link Statx#UNKNOWN}) as a {@link FileStat}. */
+    static FileStat of(Statx s) {
         FileStat.Kind kind = s.isSymbolicLink() ? FileStat.Kind.SYMLINK : s.isDirectory() ? FileStat.Kind.DIR : FileStat.Kind.FILE;
         return new FileStat(kind, s.size(), s.mtimeMillis(), s.inode(), s.permissions(), s.ctimeNanos());
     }

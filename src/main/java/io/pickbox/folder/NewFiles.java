@@ -1,16 +1,15 @@
 package io.pickbox.folder;
 
-import io.pickbox.os.NoReplaceRename;
+import io.pickbox.os.FolderDir;
+import io.pickbox.os.SymlinkInPathException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,59 +41,81 @@ public final class NewFiles {
      * @throws IOException when the group could not be made durable (nothing was placed then)
      */
     public static List<Placed> write(Path root, List<NewFile> files) throws IOException {
-        List<Path> temps = new ArrayList<>(files.size());
+        List<String> temps = new ArrayList<>(files.size());
         List<NewFile> written = new ArrayList<>(files.size());
         try {
             for (NewFile f : files) {
-                Path target = PathValidator.resolve(root, f.path());
-                Path tmp = target.resolveSibling(PathValidator.TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-                if (writeTemp(tmp, f)) {
+                String tmp = FolderDir.parentOf(f.path());
+                tmp = (tmp.isEmpty() ? "" : tmp + "/") + PathValidator.TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong());
+                if (writeTemp(root, tmp, f)) {
                     temps.add(tmp);
                     written.add(f);
                 }
             }
-            AtomicFiles.flush(root, temps, Set.of());
+            AtomicFiles.flushFolder(root, temps, Set.of());
             List<String> renamed = new ArrayList<>(written.size());
-            Set<Path> directories = new LinkedHashSet<>();
+            Set<String> directories = new LinkedHashSet<>();
             for (int i = 0; i < written.size(); i++) {
-                Path target = PathValidator.resolve(root, written.get(i).path());
-                if (NoReplaceRename.rename(temps.get(i), target)) {
+                String path = written.get(i).path();
+                if (renameNoReplace(root, temps.get(i), path)) {
                     temps.set(i, null);
-                    directories.add(target.getParent());
-                    renamed.add(written.get(i).path());
+                    directories.add(FolderDir.parentOf(path));
+                    renamed.add(path);
                 }
             }
-            AtomicFiles.flush(root, List.of(), directories);
+            AtomicFiles.flushFolder(root, List.of(), directories);
             List<Placed> placed = new ArrayList<>(renamed.size());
             for (String path : renamed) {
-                FileStat st = FileStat.read(PathValidator.resolve(root, path));
+                FileStat st = FileStat.read(root, path);
                 // removed or replaced by a directory since: not this file any more, nothing to report
                 if (st != null && st.kind() == FileStat.Kind.FILE) placed.add(new Placed(path, st));
             }
             return placed;
         } finally {
-            for (Path tmp : temps) {
-                if (tmp != null) Files.deleteIfExists(tmp);
+            for (String tmp : temps) {
+                if (tmp != null) deleteQuietly(root, tmp);
             }
         }
     }
 
-    /** False when the file's directory is not there (the file is skipped); other errors are thrown. */
-    private static boolean writeTemp(Path tmp, NewFile f) throws IOException {
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer buf = ByteBuffer.wrap(f.data());
-            while (buf.hasRemaining()) out.write(buf);
-        } catch (NoSuchFileException e) {
-            return false;
+    /** Renames the temp file {@code tmp} to its sibling {@code path} if nothing is there; false otherwise. */
+    private static boolean renameNoReplace(Path root, String tmp, String path) throws IOException {
+        try (FolderDir dir = FolderDir.openParent(root, path)) {
+            return dir.renameNoReplace(FolderDir.nameOf(tmp), dir, FolderDir.nameOf(path));
+        } catch (NoSuchFileException | NotDirectoryException | SymlinkInPathException gone) {
+            return false; // its directory was removed or replaced since: the temp file went with it
         }
-        try {
-            AtomicFiles.applyMode(tmp, f.mode());
-            FileTime t = FileTime.fromMillis(f.mtimeMillis());
-            Files.getFileAttributeView(tmp, BasicFileAttributeView.class).setTimes(t, t, null);
-            return true;
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+    }
+
+    private static void deleteQuietly(Path root, String tmp) throws IOException {
+        try (FolderDir dir = FolderDir.openParent(root, tmp)) {
+            dir.delete(FolderDir.nameOf(tmp));
+        } catch (NoSuchFileException | NotDirectoryException | SymlinkInPathException gone) {
+            // its directory went, and the temp file with it
+        }
+    }
+
+    /**
+     * False when the file's directory is not there, or is a symlink (the file is skipped); other
+     * errors are thrown.
+     */
+    private static boolean writeTemp(Path root, String tmp, NewFile f) throws IOException {
+        try (FolderDir dir = FolderDir.openParent(root, tmp)) {
+            String name = FolderDir.nameOf(tmp);
+            try (FileChannel out = dir.open(name, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(f.data());
+                while (buf.hasRemaining()) out.write(buf);
+            }
+            try {
+                AtomicFiles.applyMode(dir, name, f.mode());
+                dir.setTimes(name, f.mtimeMillis());
+                return true;
+            } catch (IOException | RuntimeException e) {
+                dir.delete(name);
+                throw e;
+            }
+        } catch (NoSuchFileException | NotDirectoryException | SymlinkInPathException skipped) {
+            return false;
         }
     }
 }

@@ -1,9 +1,11 @@
 package io.pickbox.folder;
 
+import io.pickbox.os.FolderDir;
+import io.pickbox.os.SymlinkInPathException;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -15,24 +17,14 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Walks a subtree of the synced folder as the replication layer sees it: normalized relative
  * paths, no symlink following, internal and ignored entries left out.
  */
 public final class TreeScanner {
-    private static final Logger log = LoggerFactory.getLogger(TreeScanner.class);
-
-    /** Bounded so that a folder full of bad names cannot grow memory forever across rescans. */
-    private static final int MAX_REMEMBERED_WARNINGS = 10_000;
-    private static final Set<String> warned = ConcurrentHashMap.newKeySet();
-
     private TreeScanner() {}
 
     /**
@@ -44,7 +36,7 @@ public final class TreeScanner {
      *   <li>Internal entries ({@link Ignores#isInternal}) are skipped silently, without descending.
      *   <li>Entries whose name is not a valid path (or cannot be addressed by its normalized path,
      *       e.g. an NFD name on Linux or bytes that are not UTF-8) are skipped with one WARN per
-     *       path per JVM, without descending.
+     *       path per JVM ({@link SkippedNames}), without descending.
      *   <li>Entries for which {@code ignored} is true are skipped without descending.
      *   <li>Entries that vanish during the walk are skipped silently; so is a missing start dir.
      * </ul>
@@ -59,24 +51,25 @@ public final class TreeScanner {
             throw new NoSuchFileException(root.toString(), null, "folder root does not exist or is not a directory");
         }
         String start = relDir.isEmpty() ? "" : PathValidator.normalize(relDir);
-        Path startDir = start.isEmpty() ? root : root.resolve(start);
-        if (!start.isEmpty() && !Files.isDirectory(startDir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        // Depth-first pre-order with an explicit stack: paths can nest ~2000 levels deep.
+        // Depth-first pre-order with an explicit stack: paths can nest ~2000 levels deep. Each
+        // directory on the stack is held open (see Frame), one descriptor per level.
         Deque<Frame> stack = new ArrayDeque<>();
-        stack.push(new Frame(start, list(startDir)));
-        while (!stack.isEmpty()) {
-            Frame frame = stack.peek();
-            if (!frame.entries.hasNext()) {
-                stack.pop();
-                continue;
+        try {
+            stack.push(Frame.open(root, start));
+            while (!stack.isEmpty()) {
+                Frame frame = stack.peek();
+                if (!frame.entries.hasNext()) {
+                    stack.pop().close();
+                    continue;
+                }
+                Path entry = frame.entries.next();
+                String rel = visit(root, frame.relDir, entry, ignored, visitor);
+                if (rel != null) {
+                    stack.push(Frame.open(root, rel));
+                }
             }
-            Path entry = frame.entries.next();
-            String rel = visit(root, frame.relDir, entry, ignored, visitor);
-            if (rel != null) {
-                stack.push(new Frame(rel, list(entry)));
-            }
+        } finally {
+            stack.forEach(Frame::close);
         }
     }
 
@@ -86,27 +79,47 @@ public final class TreeScanner {
      */
     public static List<Map.Entry<String, FileStat>> children(Path root, String relDir, Predicate<String> ignored) throws IOException {
         String dir = relDir.isEmpty() ? "" : PathValidator.normalize(relDir);
-        Path path = dir.isEmpty() ? root : root.resolve(dir);
         List<Map.Entry<String, FileStat>> out = new ArrayList<>();
-        if (!dir.isEmpty() && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) return out;
-        for (Iterator<Path> it = list(path); it.hasNext(); ) {
-            visit(root, dir, it.next(), ignored, (rel, stat) -> out.add(Map.entry(rel, stat)));
+        try (Frame frame = Frame.open(root, dir)) {
+            while (frame.entries.hasNext()) {
+                visit(root, dir, frame.entries.next(), ignored, (rel, stat) -> out.add(Map.entry(rel, stat)));
+            }
         }
         return out;
     }
 
-    private record Frame(String relDir, Iterator<Path> entries) {}
+    /**
+     * A directory being listed, held open while its entries are visited: reached from the root
+     * without following a symlink ({@link FolderDir}), its entries are named and stat'ed through
+     * it, so a symlink swapped in for it or an ancestor meanwhile leads nowhere outside.
+     */
+    private record Frame(String relDir, FolderDir dir, Iterator<Path> entries) implements AutoCloseable {
 
-    /** Sorted children of {@code dir}; empty if it vanished or was replaced by a non-directory. */
-    private static Iterator<Path> list(Path dir) throws IOException {
-        List<Path> entries = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            stream.forEach(entries::add);
-        } catch (NoSuchFileException | NotDirectoryException e) {
-            return Collections.emptyIterator();
+        /** {@code relDir}'s sorted children; none if it vanished or was replaced by a non-directory or a symlink. */
+        static Frame open(Path root, String relDir) throws IOException {
+            FolderDir dir;
+            try {
+                dir = FolderDir.open(root, relDir);
+            } catch (NoSuchFileException | NotDirectoryException | SymlinkInPathException e) {
+                return new Frame(relDir, null, Collections.emptyIterator());
+            }
+            List<Path> entries = new ArrayList<>();
+            try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir.path())) {
+                stream.forEach(entries::add);
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                // removed since it was reached: nothing in it
+            } catch (IOException | RuntimeException e) {
+                dir.close();
+                throw e;
+            }
+            entries.sort(null);
+            return new Frame(relDir, dir, entries.iterator());
         }
-        entries.sort(null);
-        return entries.iterator();
+
+        @Override
+        public void close() {
+            if (dir != null) dir.close();
+        }
     }
 
     /** Visits one entry if it qualifies; returns its relative path if it is a directory to descend into. */
@@ -165,11 +178,6 @@ public final class TreeScanner {
     }
 
     private static void warnOnce(Path root, String rawRel, String problem) {
-        if (warned.size() >= MAX_REMEMBERED_WARNINGS) {
-            warned.clear();
-        }
-        if (warned.add(root + "\0" + rawRel)) {
-            log.warn("skipping {} in {}: {}", InvalidPathException.quote(rawRel), root, problem);
-        }
+        SkippedNames.warnOnce(root, rawRel, problem);
     }
 }

@@ -96,6 +96,28 @@ final class LibC {
         static native int renameat2(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath, int flags) throws LastErrorException;
     }
 
+    /**
+     * Calls relative to a directory descriptor, for reaching files of the folder without following
+     * a symlink on the way. {@code syscall} reaches openat2(2), which C libraries do not wrap.
+     */
+    static final class At {
+        static final boolean BOUND = bind(At.class);
+
+        private At() {}
+
+        static native int openat(int dirfd, byte[] path, int flags, int mode) throws LastErrorException;
+
+        static native int mkdirat(int dirfd, byte[] path, int mode) throws LastErrorException;
+
+        static native int unlinkat(int dirfd, byte[] path, int flags) throws LastErrorException;
+
+        static native int utimensat(int dirfd, byte[] path, long[] times, int flags) throws LastErrorException;
+
+        static native int chmod(byte[] path, int mode) throws LastErrorException;
+
+        static native long syscall(long number, long dirfd, byte[] path, long[] how, long size) throws LastErrorException;
+    }
+
     static final class Malloc {
         static final boolean BOUND = bind(Malloc.class);
 

@@ -22,6 +22,7 @@ public record Statx(int mode, long size, long inode, long mtimeMillis, long ctim
 
     private static final int AT_FDCWD = -100;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    private static final int AT_EMPTY_PATH = 0x1000;
     private static final int STATX_TYPE = 0x1, STATX_MODE = 0x2, STATX_MTIME = 0x40, STATX_CTIME = 0x80,
             STATX_INO = 0x100, STATX_SIZE = 0x200;
     private static final int NEEDED = STATX_TYPE | STATX_MODE | STATX_MTIME | STATX_CTIME | STATX_INO | STATX_SIZE;
@@ -30,10 +31,10 @@ public record Statx(int mode, long size, long inode, long mtimeMillis, long ctim
     /** Marks a path this class cannot answer for; the caller asks the JDK instead. */
     public static final Statx UNKNOWN = new Statx(0, -1, 0, 0, 0);
 
-    private static final boolean AVAILABLE = available();
+    private static final boolean AVAILABLE = probe();
     private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[256]);
 
-    private static boolean available() {
+    private static boolean probe() {
         // The JDK turns path names into bytes with sun.jnu.encoding; so must this, and UTF-8 is the one we support.
         if (!Platform.isLinux() || !"UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding"))) return false;
         return LibC.Statx.BOUND
@@ -43,9 +44,28 @@ public record Statx(int mode, long size, long inode, long mtimeMillis, long ctim
     /** The stat of {@code p} (not following a symlink), null if it does not exist, {@link #UNKNOWN} otherwise. */
     public static Statx read(Path p) {
         if (!AVAILABLE) return UNKNOWN;
-        byte[] path = LibC.cString(p.toAbsolutePath().toString());
+        return readAt(AT_FDCWD, LibC.cString(p.toAbsolutePath().toString()), AT_SYMLINK_NOFOLLOW);
+    }
+
+    /** The stat of {@code name} in the directory open as {@code dirfd}, as {@link #read}. */
+    static Statx readAt(int dirfd, String name) {
+        if (!AVAILABLE) return UNKNOWN;
+        return readAt(dirfd, LibC.cString(name), AT_SYMLINK_NOFOLLOW);
+    }
+
+    /** The stat of what {@code fd} is open on (an O_PATH descriptor too), as {@link #read}. */
+    static Statx readOpen(int fd) {
+        if (!AVAILABLE) return UNKNOWN;
+        return readAt(fd, new byte[] {0}, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
+    }
+
+    static boolean available() {
+        return AVAILABLE;
+    }
+
+    private static Statx readAt(int dirfd, byte[] path, int flags) {
         byte[] buf = BUFFERS.get();
-        if (LibC.Statx.statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, NEEDED, buf) != 0) {
+        if (LibC.Statx.statx(dirfd, path, flags, NEEDED, buf) != 0) {
             int errno = Native.getLastError();
             return errno == Errno.ENOENT || errno == Errno.ENOTDIR ? null : UNKNOWN;
         }

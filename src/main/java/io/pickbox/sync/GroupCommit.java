@@ -2,9 +2,9 @@ package io.pickbox.sync;
 
 import io.pickbox.folder.AtomicFiles;
 import io.pickbox.folder.FileStat;
+import io.pickbox.os.FolderDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -25,8 +25,8 @@ import java.util.function.Predicate;
  */
 final class GroupCommit implements AutoCloseable {
 
-    /** A verified temp file waiting to replace {@code target}. */
-    record Pending(Path tmp, Path target, String path, Predicate<FileStat> stillOurs, CompletableFuture<FileStat> done) {}
+    /** A verified temp file ({@code tmp}, relative to the folder, beside its target) waiting to replace {@code path}. */
+    record Pending(String tmp, String path, Predicate<FileStat> stillOurs, CompletableFuture<FileStat> done) {}
 
     private static final int MAX_GROUP = 512;
 
@@ -43,8 +43,8 @@ final class GroupCommit implements AutoCloseable {
     }
 
     /** Completes with the stat of the file in place, or fails (the temp file is then removed). */
-    CompletableFuture<FileStat> commit(Path tmp, Path target, String path, Predicate<FileStat> stillOurs) {
-        Pending p = new Pending(tmp, target, path, stillOurs, new CompletableFuture<>());
+    CompletableFuture<FileStat> commit(String tmp, String path, Predicate<FileStat> stillOurs) {
+        Pending p = new Pending(tmp, path, stillOurs, new CompletableFuture<>());
         if (running) queue.add(p);
         else fail(p, new IOException("closing"));
         return p.done();
@@ -87,10 +87,10 @@ final class GroupCommit implements AutoCloseable {
         for (Pending p; (p = queue.poll()) != null; ) fail(p, new IOException("closing"));
     }
 
-    private static void placeAll(List<Pending> group, List<Pending> placed) {
+    private void placeAll(List<Pending> group, List<Pending> placed) {
         for (Pending p : group) {
-            try {
-                Materializer.place(p.tmp(), p.target(), p.path(), p.stillOurs());
+            try (FolderDir dir = FolderDir.openParent(root, p.path())) {
+                Materializer.place(dir, FolderDir.nameOf(p.tmp()), FolderDir.nameOf(p.path()), p.path(), p.stillOurs());
                 placed.add(p);
             } catch (IOException | RuntimeException e) {
                 fail(p, e);
@@ -98,16 +98,16 @@ final class GroupCommit implements AutoCloseable {
         }
     }
 
-    private static List<Path> directoriesOf(List<Pending> placed) {
-        Set<Path> dirs = new LinkedHashSet<>();
-        for (Pending p : placed) dirs.add(p.target().getParent());
+    private static List<String> directoriesOf(List<Pending> placed) {
+        Set<String> dirs = new LinkedHashSet<>();
+        for (Pending p : placed) dirs.add(FolderDir.parentOf(p.path()));
         return new ArrayList<>(dirs);
     }
 
-    private static void complete(List<Pending> placed) {
+    private void complete(List<Pending> placed) {
         for (Pending p : placed) {
             try {
-                p.done().complete(FileStat.read(p.target()));
+                p.done().complete(FileStat.read(root, p.path()));
             } catch (IOException e) {
                 p.done().completeExceptionally(e);
             }
@@ -115,21 +115,18 @@ final class GroupCommit implements AutoCloseable {
     }
 
     /** Makes the files and the directories' entries durable ({@link AtomicFiles#flush}); false if a file could not be flushed. */
-    private boolean flush(List<Path> files, List<Path> directories) {
+    private boolean flush(List<String> files, List<String> directories) {
         try {
-            AtomicFiles.flush(root, files, directories);
+            AtomicFiles.flushFolder(root, files, directories);
             return true;
         } catch (IOException e) {
             return false;
         }
     }
 
-    private static void fail(Pending p, Throwable e) {
-        try {
-            Files.deleteIfExists(p.tmp());
-        } catch (IOException ignored) {
-            // a stray temp file is removed at the next start
-        }
+    private void fail(Pending p, Throwable e) {
+        // one left behind (its directory unreachable now) is removed with the other strays at the next start
+        Materializer.deleteQuietly(root, p.tmp());
         p.done().completeExceptionally(e);
     }
 

@@ -1,7 +1,6 @@
 package io.pickbox.sync;
 
 import io.pickbox.folder.FileStat;
-import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
 import io.pickbox.sync.LocalTable.Local;
@@ -79,7 +78,7 @@ final class MassDeleteGuard {
         Count count = new Count();
         try {
             FolderJoin.run(root, "", ignored, index, table, (p, disk, row, entry) ->
-                    count.add(disk == null ? FileStat.of(PathValidator.resolve(root, p)) : disk, row, entry));
+                    count.add(disk == null ? FileStat.of(root, p) : disk, row, entry));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

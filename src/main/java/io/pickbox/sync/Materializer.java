@@ -7,6 +7,8 @@ import io.pickbox.folder.Hashing;
 import io.pickbox.folder.NewFiles;
 import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Entry;
+import io.pickbox.os.FolderDir;
+import io.pickbox.os.SymlinkInPathException;
 import io.pickbox.transfer.BlobFetcher;
 import io.pickbox.transfer.BlobStore;
 import io.pickbox.transfer.ChunkBatch;
@@ -19,12 +21,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -83,9 +81,8 @@ final class Materializer implements AutoCloseable {
     CompletableFuture<FileStat> writeFile(String path, Entry entry, Predicate<FileStat> stillOurs) throws IOException {
         own.wrote(path);
         if (entry.chunks().size() <= 1) {
-            Path target = PathValidator.resolve(root, path);
-            Path tmp = writeSmallTemp(path, entry);
-            return committer.commit(tmp, target, path, stillOurs);
+            String tmp = writeSmallTemp(path, entry);
+            return committer.commit(tmp, path, stillOurs);
         }
         AtomicLong progress = transfers.start(path, "receiving", entry.size());
         try {
@@ -116,12 +113,13 @@ final class Materializer implements AutoCloseable {
                 files.add(i);
                 continue;
             }
-            Path dir = PathValidator.resolve(root, paths.get(i));
-            own.wrote(paths.get(i));
-            try {
-                Files.createDirectory(dir);
-                dirsMade.add(paths.get(i));
-            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.NoSuchFileException leftOut) {
+            String dir = paths.get(i);
+            own.wrote(dir);
+            try (FolderDir parent = FolderDir.openParent(root, dir)) {
+                parent.mkdir(FolderDir.nameOf(dir));
+                dirsMade.add(dir);
+            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.NoSuchFileException
+                     | java.nio.file.NotDirectoryException | SymlinkInPathException leftOut) {
                 // something is there already, or its parent is not: the per-path work decides
             }
         }
@@ -156,10 +154,10 @@ final class Materializer implements AutoCloseable {
         writtenInGroups.addAndGet(written.size());
         // Directories made with no file after them: their entries are made durable here.
         if (written.isEmpty() && !dirsMade.isEmpty()) {
-            AtomicFiles.flush(root, List.of(), dirsMade.stream().map(d -> PathValidator.resolve(root, d).getParent()).toList());
+            AtomicFiles.flushFolder(root, List.of(), dirsMade.stream().map(FolderDir::parentOf).toList());
         }
         for (String d : dirsMade) {
-            FileStat st = FileStat.read(PathValidator.resolve(root, d));
+            FileStat st = FileStat.read(root, d);
             if (st != null && st.kind() == FileStat.Kind.DIR) placed.put(d, st);
         }
         for (NewFiles.Placed p : written) placed.put(p.path(), p.stat());
@@ -167,15 +165,19 @@ final class Materializer implements AutoCloseable {
     }
 
     private FileStat write(String path, Entry entry, Predicate<FileStat> stillOurs, AtomicLong progress) throws IOException {
-        Path target = PathValidator.resolve(root, path);
-        Path tmp = completeStaged(path, entry, progress);
+        String tmp = completeStaged(path, entry, progress);
         if (tmp == null) tmp = assembleLarge(path, entry, progress);
-        try {
-            place(tmp, target, path, stillOurs);
-            AtomicFiles.fsyncDirectory(target.getParent());
-            return FileStat.of(target);
-        } finally {
-            Files.deleteIfExists(tmp);
+        // Unreachable now (a symlink in place of its directory): the temp file is left where it is,
+        // and removed with the other strays at the next start.
+        try (FolderDir dir = FolderDir.openParent(root, path)) {
+            String name = FolderDir.nameOf(path);
+            try {
+                place(dir, FolderDir.nameOf(tmp), name, path, stillOurs);
+                fsync(dir);
+                return FileStat.read(dir, name);
+            } finally {
+                dir.delete(FolderDir.nameOf(tmp));
+            }
         }
     }
 
@@ -184,9 +186,11 @@ final class Materializer implements AutoCloseable {
      * the chunks it does not hold, or holds in another version. Returns it ready to be renamed into
      * place, or null (nothing staged, or not usable: it is then removed).
      */
-    private Path completeStaged(String path, Entry entry, AtomicLong progress) throws IOException {
+    private String completeStaged(String path, Entry entry, AtomicLong progress) throws IOException {
         StagedFiles.Staged s = staged.take(path);
         if (s == null) return null;
+        String file = FolderDir.parentOf(path);
+        file = (file.isEmpty() ? "" : file + "/") + s.file().getFileName();
         boolean ok = false;
         try {
             Set<Integer> held = new HashSet<>();
@@ -197,21 +201,21 @@ final class Materializer implements AutoCloseable {
                     heldBytes += sizeOf(entry, i);
                 }
             }
-            fill(path, s.file(), entry, held, progress);
+            fill(path, file, entry, held, progress);
             staged.used(heldBytes);
             ok = true;
-            return s.file();
+            return file;
         } catch (IOException e) {
             LOG.debug("The file staged for {} is not usable ({}); assembling it from its chunks", path, e.toString());
             return null;
         } finally {
-            if (!ok) Files.deleteIfExists(s.file());
+            if (!ok) deleteQuietly(root, file);
         }
     }
 
     /** Assembles a large file into a new temp file next to its target. */
-    private Path assembleLarge(String path, Entry entry, AtomicLong progress) throws IOException {
-        Path tmp = tempFor(path);
+    private String assembleLarge(String path, Entry entry, AtomicLong progress) throws IOException {
+        String tmp = tempFor(path);
         boolean ok = false;
         try {
             createTemp(tmp).close();
@@ -219,7 +223,7 @@ final class Materializer implements AutoCloseable {
             ok = true;
             return tmp;
         } finally {
-            if (!ok) Files.deleteIfExists(tmp);
+            if (!ok) deleteQuietly(root, tmp);
         }
     }
 
@@ -233,12 +237,17 @@ final class Materializer implements AutoCloseable {
      * and hashed again. Full chunks bypass the page cache (DirectIo), as the file is made durable
      * before it counts.
      */
-    private void fill(String path, Path file, Entry entry, Set<Integer> held, AtomicLong progress) throws IOException {
+    private void fill(String path, String fileRel, Entry entry, Set<Integer> held, AtomicLong progress) throws IOException {
         List<String> chunks = entry.chunks();
         List<Integer> missing = new ArrayList<>();
         for (int i = 0; i < chunks.size(); i++) if (!held.contains(i)) missing.add(i);
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-             FileChannel outDirect = missing.isEmpty() ? null : directIo.open(file, StandardOpenOption.WRITE)) {
+        // The file's name for messages; every access goes through dir, reached without following a symlink.
+        Path file = root.resolve(fileRel);
+        String name = FolderDir.nameOf(fileRel);
+        try (FolderDir dir = FolderDir.openParent(root, fileRel);
+             FileChannel out = dir.open(name, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             FileChannel outDirect = missing.isEmpty() ? null
+                     : directIo.open(dir.path(name), StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer reused = missing.isEmpty() ? null : blobs.newChunkBuffer();
             Set<Integer> copied = copyLocal(path, out, outDirect, file, entry, held, missing, reused);
             missing.removeAll(copied);
@@ -269,9 +278,9 @@ final class Materializer implements AutoCloseable {
             out.truncate(entry.size());
             if (out.size() != entry.size()) throw new IOException(file.getFileName() + " is shorter than its entry");
             out.force(true);
+            AtomicFiles.applyMode(dir, name, entry.mode());
+            dir.setTimes(name, entry.mtime());
         }
-        AtomicFiles.applyMode(file, entry.mode());
-        setTimes(file, entry.mtime());
     }
 
     /**
@@ -313,8 +322,8 @@ final class Materializer implements AutoCloseable {
 
     /** The file at {@code path} in the folder now, open for reading; null when there is none. */
     private FileChannel openCurrent(String path) {
-        try {
-            return FileChannel.open(PathValidator.resolve(root, path), StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        try (FolderDir dir = FolderDir.openParent(root, path)) {
+            return dir.open(FolderDir.nameOf(path), StandardOpenOption.READ);
         } catch (IOException e) {
             return null;
         }
@@ -329,23 +338,38 @@ final class Materializer implements AutoCloseable {
     }
 
     /** A fresh temp-file name next to {@code path}'s target (collisions are refused by CREATE_NEW). */
-    private Path tempFor(String path) {
-        Path dir = PathValidator.resolve(root, path).getParent();
-        return dir.resolve(PathValidator.TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    private static String tempFor(String path) {
+        String dir = FolderDir.parentOf(path);
+        return (dir.isEmpty() ? "" : dir + "/") + PathValidator.TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
 
-    /** Creates {@code tmp} for writing, and its directory first if that is missing (rarely: no stat before). */
-    private static FileChannel createTemp(Path tmp) throws IOException {
+    /** Creates {@code tmp} for writing, and its directory first if that is missing. */
+    private FileChannel createTemp(String tmp) throws IOException {
+        try (FolderDir dir = FolderDir.openCreating(root, FolderDir.parentOf(tmp))) {
+            return dir.open(FolderDir.nameOf(tmp), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+    }
+
+    /** As {@link AtomicFiles#fsyncDirectory}: best effort, where a directory cannot be flushed there is nothing better to do. */
+    private static void fsync(FolderDir dir) {
         try {
-            return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        } catch (java.nio.file.NoSuchFileException e) {
-            Files.createDirectories(tmp.getParent());
-            return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            dir.fsync();
+        } catch (IOException e) {
+            LOG.debug("Cannot fsync directory {}: {}", dir.rel(), e.toString());
+        }
+    }
+
+    /** Removes the temp file {@code tmp} if it is still there. */
+    static void deleteQuietly(Path root, String tmp) {
+        try (FolderDir dir = FolderDir.openParent(root, tmp)) {
+            dir.delete(FolderDir.nameOf(tmp));
+        } catch (IOException e) {
+            LOG.debug("Cannot remove temp file {}: {}", tmp, e.toString());
         }
     }
 
     /** Writes a small file's one chunk, verified first, into a temp file next to its target, with its mode and mtime. */
-    private Path writeSmallTemp(String path, Entry entry) throws IOException {
+    private String writeSmallTemp(String path, Entry entry) throws IOException {
         byte[] data = new byte[0];
         if (!entry.chunks().isEmpty()) {
             String chunk = entry.chunks().get(0);
@@ -358,29 +382,43 @@ final class Materializer implements AutoCloseable {
             if (!entry.chunks().isEmpty()) blobs.drop(entry.chunks().get(0));
             throw new IOException("assembled " + path + " does not match its hash");
         }
-        Path tmp = tempFor(path);
-        boolean ok = false;
-        try {
-            try (FileChannel out = createTemp(tmp)) {
-                ByteBuffer buf = ByteBuffer.wrap(data);
-                while (buf.hasRemaining()) out.write(buf);
+        String tmp = tempFor(path);
+        String name = FolderDir.nameOf(tmp);
+        try (FolderDir dir = FolderDir.openCreating(root, FolderDir.parentOf(tmp))) {
+            boolean ok = false;
+            try {
+                try (FileChannel out = dir.open(name, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    ByteBuffer buf = ByteBuffer.wrap(data);
+                    while (buf.hasRemaining()) out.write(buf);
+                }
+                AtomicFiles.applyMode(dir, name, entry.mode());
+                dir.setTimes(name, entry.mtime());
+                ok = true;
+                return tmp;
+            } finally {
+                if (!ok) dir.delete(name);
             }
-            AtomicFiles.applyMode(tmp, entry.mode());
-            setTimes(tmp, entry.mtime());
-            ok = true;
-            return tmp;
-        } finally {
-            if (!ok) Files.deleteIfExists(tmp);
         }
     }
 
     FileStat makeDirectory(String path, Entry entry) throws IOException {
         own.wrote(path);
-        Path target = PathValidator.resolve(root, path);
-        FileStat st = FileStat.of(target);
-        if (st != null && st.kind() != FileStat.Kind.DIR) throw new IOException("a file is in the way of directory " + path);
-        ensureDirectory(target);
-        return FileStat.of(target);
+        try (FolderDir parent = FolderDir.openCreating(root, FolderDir.parentOf(path))) {
+            String name = FolderDir.nameOf(path);
+            FileStat st = FileStat.read(parent, name);
+            if (st != null && st.kind() == FileStat.Kind.SYMLINK) throw new SymlinkInPathException(path, path);
+            if (st != null && st.kind() != FileStat.Kind.DIR) throw new IOException("a file is in the way of directory " + path);
+            if (st == null) {
+                try {
+                    parent.mkdir(name);
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // made meanwhile: what it is, is read below
+                }
+            }
+            st = FileStat.read(parent, name);
+            if (st != null && st.kind() == FileStat.Kind.SYMLINK) throw new SymlinkInPathException(path, path);
+            return st;
+        }
     }
 
     /**
@@ -394,20 +432,28 @@ final class Materializer implements AutoCloseable {
         Path src = PathValidator.resolve(root, from);
         Path dst = PathValidator.resolve(root, to);
         LocalTable.Local top = table.get(from);
-        FileStat st = FileStat.of(src);
-        if (top == null || st == null || FileStat.of(dst) != null || st.kind() != top.stat().kind()) {
+        FileStat st = FileStat.read(root, from);
+        if (top == null || st == null || FileStat.read(root, to) != null || st.kind() != top.stat().kind()) {
             return CompletableFuture.completedFuture(false);
         }
         if (st.kind() == FileStat.Kind.FILE && !st.sameAs(top.stat())) return CompletableFuture.completedFuture(false);
-        ensureDirectory(dst.getParent());
-        own.moving(from, to, st);
-        try {
-            Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            own.notMoved(from, to);
-            throw e;
+        FileStat moved;
+        try (FolderDir srcDir = FolderDir.openParent(root, from);
+             FolderDir dstDir = FolderDir.openCreating(root, FolderDir.parentOf(to))) {
+            own.moving(from, to, st);
+            boolean done;
+            try {
+                done = srcDir.renameNoReplace(FolderDir.nameOf(from), dstDir, FolderDir.nameOf(to));
+            } catch (IOException | RuntimeException e) {
+                own.notMoved(from, to);
+                throw e;
+            }
+            if (!done) {
+                own.notMoved(from, to); // something appeared at the target meanwhile
+                return CompletableFuture.completedFuture(false);
+            }
+            moved = FileStat.read(dstDir, FolderDir.nameOf(to));
         }
-        FileStat moved = FileStat.of(dst);
         return directories.flush(dst.getParent(), src.getParent()).thenApply(durable -> {
             table.moveSubtree(from, to, new LocalTable.Local(top.version(), top.sha256(), moved));
             return true;
@@ -416,10 +462,12 @@ final class Materializer implements AutoCloseable {
 
     /** Applies a committed mode/mtime to an unchanged file. */
     FileStat updateMeta(String path, Entry entry) throws IOException {
-        Path target = PathValidator.resolve(root, path);
-        AtomicFiles.applyMode(target, entry.mode());
-        setTimes(target, entry.mtime());
-        return FileStat.of(target);
+        try (FolderDir dir = FolderDir.openParent(root, path)) {
+            String name = FolderDir.nameOf(path);
+            AtomicFiles.applyMode(dir, name, entry.mode());
+            dir.setTimes(name, entry.mtime());
+            return FileStat.read(dir, name);
+        }
     }
 
     /**
@@ -428,58 +476,48 @@ final class Materializer implements AutoCloseable {
      */
     CompletableFuture<Boolean> deleteFile(String path, Predicate<FileStat> stillOurs) throws IOException {
         Path target = PathValidator.resolve(root, path);
-        FileStat st = FileStat.of(target);
-        if (st == null) return CompletableFuture.completedFuture(true);
-        if (!stillOurs.test(st)) return CompletableFuture.completedFuture(false);
-        own.deleting(path);
-        Files.deleteIfExists(target);
+        try (FolderDir dir = FolderDir.openParent(root, path)) {
+            String name = FolderDir.nameOf(path);
+            FileStat st = FileStat.read(dir, name);
+            if (st == null) return CompletableFuture.completedFuture(true);
+            if (!stillOurs.test(st)) return CompletableFuture.completedFuture(false);
+            own.deleting(path);
+            dir.delete(name);
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException | SymlinkInPathException gone) {
+            return CompletableFuture.completedFuture(true); // its directory is gone: so is the file, for the folder
+        }
         return directories.flush(target.getParent()).thenApply(durable -> true);
     }
 
     /** Removes a directory holding nothing but stray temp files; false if something real is inside. */
     boolean deleteEmptyDirectory(String path) throws IOException {
-        Path target = PathValidator.resolve(root, path);
-        java.util.List<Path> temps = new java.util.ArrayList<>();
-        try (var list = Files.list(target)) {
-            for (Path p : (Iterable<Path>) list::iterator) {
-                if (!PathValidator.isTempName(p.getFileName().toString())) return false;
-                temps.add(p);
+        try (FolderDir parent = FolderDir.openParent(root, path); FolderDir dir = FolderDir.open(root, path)) {
+            List<String> names = dir.list();
+            for (String name : names) {
+                if (!PathValidator.isTempName(name)) return false;
             }
-        } catch (java.nio.file.NoSuchFileException e) {
+            for (String t : names) dir.delete(t);
+            try {
+                parent.delete(FolderDir.nameOf(path));
+            } catch (java.nio.file.DirectoryNotEmptyException raced) {
+                return false; // something was put inside meanwhile
+            }
+            return true;
+        } catch (java.nio.file.NoSuchFileException | SymlinkInPathException gone) {
+            // gone, or a symlink in its place: no directory of the folder is there (the link is not ours to remove)
             return true;
         }
-        for (Path t : temps) Files.deleteIfExists(t);
-        Files.deleteIfExists(target);
-        return true;
-    }
-
-    private void ensureDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) Files.createDirectories(dir);
     }
 
     /**
      * Renames a verified temp file over {@code target}, unless what is there may not be replaced:
      * a local edit not committed yet ({@code stillOurs} says no) or a directory.
      */
-    static void place(Path tmp, Path target, String path, Predicate<FileStat> stillOurs) throws IOException {
-        FileStat onDisk = FileStat.read(target);
+    static void place(FolderDir dir, String tmpName, String name, String path, Predicate<FileStat> stillOurs) throws IOException {
+        FileStat onDisk = FileStat.read(dir, name);
         if (onDisk != null && !stillOurs.test(onDisk)) throw new LocalEditInTheWay(path);
         if (onDisk != null && onDisk.kind() == FileStat.Kind.DIR) throw new IOException("a directory is in the way of " + path);
-        move(tmp, target);
-    }
-
-    private static void move(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    /** The committed mtime (and the same access time: given both, the JDK sets them without a stat first). */
-    private static void setTimes(Path p, long mtimeMillis) throws IOException {
-        FileTime t = FileTime.fromMillis(mtimeMillis);
-        Files.getFileAttributeView(p, java.nio.file.attribute.BasicFileAttributeView.class).setTimes(t, t, null);
+        dir.rename(tmpName, dir, name);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.pickbox.sync;
 
 import io.pickbox.folder.FileStat;
-import io.pickbox.folder.PathValidator;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -120,7 +119,7 @@ final class OwnChanges {
     }
 
     private FileStat stat(String path) {
-        return FileStat.of(PathValidator.resolve(root, path));
+        return FileStat.of(root, path);
     }
 
     private static String moveKey(String from, String to) {

@@ -39,6 +39,9 @@ final class PathProblems {
     PathWaits waits() {
         return waits;
     }
+    /** The paths with a problem that are blocked by this node's folder (a symlink in their way), not by an error. */
+    private final Map<String, Boolean> waiting = bounded("paths waiting for a directory");
+    private final Map<String, String> reportedWaits = bounded("waits reported");
 
     /** Blocks {@code path} until its stat moves away from {@code stat} (null: absent). */
     void block(String path, String reason, FileStat stat) {
@@ -56,6 +59,29 @@ final class PathProblems {
     void report(String path, String problem) {
         synchronized (problems) {
             problems.put(path, problem);
+            waiting.remove(path);
+        }
+    }
+
+    /**
+     * Records that {@code path} waits for its folder to change (a symlink in its way) for
+     * {@code reason}; true the first time (a wait outlives {@link #clear}, which every look at the
+     * path does), or when the reason changed, so that it is logged once.
+     */
+    boolean waitFor(String path, String reason) {
+        synchronized (problems) {
+            waiting.put(path, Boolean.TRUE);
+            problems.put(path, reason);
+        }
+        synchronized (reportedWaits) {
+            return !reason.equals(reportedWaits.put(path, reason));
+        }
+    }
+
+    /** Whether {@code path}'s problem is that it waits for its folder to change (see {@link #waitFor}). */
+    boolean waitingAt(String path) {
+        synchronized (problems) {
+            return waiting.containsKey(path);
         }
     }
 
@@ -78,6 +104,7 @@ final class PathProblems {
         }
         synchronized (problems) {
             problems.remove(path);
+            waiting.remove(path);
         }
     }
 

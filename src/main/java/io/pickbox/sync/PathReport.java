@@ -29,12 +29,18 @@ public record PathReport(String state, String why, Long localVersion, boolean on
      * @param disk      its stat in the folder, null when absent
      */
     static PathReport of(SyncEngine.Blocked blocked, String problem, Entry committed, Local local, FileStat disk) {
+        return of(blocked, problem, false, committed, local, disk);
+    }
+
+    /** As {@link #of(SyncEngine.Blocked, String, Entry, Local, FileStat)}; {@code waiting}: the problem is this node's folder in the way (a symlink). */
+    static PathReport of(SyncEngine.Blocked blocked, String problem, boolean waiting, Entry committed, Local local, FileStat disk) {
         String state = PENDING;
         String why;
         if (blocked != null) {
             state = BLOCKED;
             why = "the cluster refused this node's change: " + blocked.reason() + " (it is retried when the file changes again)";
         } else if (problem != null) {
+            if (waiting) state = BLOCKED;
             why = problem;
         } else if (committed == null) {
             why = disk == null ? "not on this node's disk and not committed"

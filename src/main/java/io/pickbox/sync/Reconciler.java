@@ -7,6 +7,8 @@ import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
 import io.pickbox.index.Op;
 import io.pickbox.index.Result;
+import io.pickbox.os.FolderDir;
+import io.pickbox.os.SymlinkInPathException;
 import io.pickbox.sync.LocalTable.Local;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,8 @@ final class Reconciler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
     private static final CompletableFuture<Long> DONE = CompletableFuture.completedFuture(null);
+    /** How often a path waiting for a symlink in its way to become a directory again is looked at. */
+    private static final long SYMLINK_RETRY_MILLIS = 3000;
 
     /** Where the paths found inside a directory go to be looked at. */
     interface Touch {
@@ -134,7 +138,7 @@ final class Reconciler {
 
     private boolean absent(String path) {
         try {
-            return FileStat.of(PathValidator.resolve(root, path)) == null;
+            return FileStat.of(root, path) == null;
         } catch (RuntimeException unreadable) {
             return false;
         }
@@ -142,7 +146,7 @@ final class Reconciler {
 
     /** Compares index, disk and local table for {@code path} and acts. */
     CompletableFuture<Long> reconcile(String path) {
-        FileStat disk = FileStat.of(PathValidator.resolve(root, path));
+        FileStat disk = FileStat.of(root, path);
         Local local = table.get(path);
         Entry idx = index.get(path);
         SyncAction action = decision.decide(path, disk, local, idx, problems.blockedAt(path), holdDeletes.getAsBoolean());
@@ -155,6 +159,8 @@ final class Reconciler {
         } catch (Materializer.LocalEditInTheWay e) {
             LOG.debug("{}; proposing it first", e.getMessage());
             done = retryIn(0);
+        } catch (SymlinkInPathException e) {
+            done = waitForDirectory(path, e);
         } catch (IOException e) {
             PathWaits.Kind kind = PathWaits.kindOf(e);
             if (kind != null) return retryIn(acting.waitFor(kind, e.getMessage(), 0));
@@ -250,8 +256,9 @@ final class Reconciler {
         @Override
         public CompletableFuture<Long> readFile() throws IOException {
             Uploader.Snapshot read;
-            try {
-                read = uploader.read(PathValidator.resolve(root, path), path);
+            // Read through its directory held open: a symlink swapped in meanwhile is not followed.
+            try (FolderDir dir = FolderDir.openParent(root, path)) {
+                read = uploader.read(dir.path(FolderDir.nameOf(path)), path);
             } catch (CompletionException e) {
                 throw new IOException("sending chunks of " + path + " failed: " + e.getCause(), e);
             }
@@ -322,6 +329,7 @@ final class Reconciler {
                         LOG.debug("{}; proposing it first", cause.getMessage());
                         return 0L;
                     }
+                    if (cause instanceof SymlinkInPathException link) return waitForDirectory(path, link).join();
                     PathWaits.Kind kind = PathWaits.kindOf(cause);
                     if (kind != null) {
                         long bytes = kind == PathWaits.Kind.SPACE ? idx.size() : 0;
@@ -329,6 +337,18 @@ final class Reconciler {
                     }
                     throw new CompletionException(cause);
                 });
+    }
+
+    /**
+     * A committed change under a directory that is a symlink on this node: nothing is written
+     * through it; the path waits, blocked with the reason, and is tried again now and then, so that
+     * it applies once a real directory is back.
+     */
+    private CompletableFuture<Long> waitForDirectory(String path, SymlinkInPathException e) {
+        String reason = e.symlink() + " is a symlink on this node, and nothing is written through a symlink;"
+                + " waiting for a real directory there";
+        if (problems.waitFor(path, reason)) LOG.warn("Not writing {}: {}", path, reason);
+        return retryIn(SYMLINK_RETRY_MILLIS);
     }
 
     private CompletableFuture<Long> propose(String path, Op op, ByteBuffer data, Uploader.Snapshot snap) {
@@ -371,7 +391,7 @@ final class Reconciler {
                         yield 0L;
                     }
                     case MKDIR, META -> {
-                        FileStat st = FileStat.of(PathValidator.resolve(root, path));
+                        FileStat st = FileStat.of(root, path);
                         Local l = table.get(path);
                         if (st != null && r.status() == Result.Status.APPLIED) table.put(path, new Local(r.version(), l == null ? null : l.sha256(), st));
                         yield 0L;
@@ -385,7 +405,7 @@ final class Reconciler {
             }
             case REJECTED -> {
                 LOG.warn("Change to {} refused: {}", path, r.detail());
-                problems.block(path, r.detail(), FileStat.of(PathValidator.resolve(root, path)));
+                problems.block(path, r.detail(), FileStat.of(root, path));
                 return null;
             }
             case DUPLICATE -> {
@@ -401,7 +421,7 @@ final class Reconciler {
 
     /** A rename seen by the watcher: one op, when both sides are what this node last synced. */
     CompletableFuture<Boolean> proposeMove(String from, String to) {
-        FileStat moved = FileStat.of(PathValidator.resolve(root, to));
+        FileStat moved = FileStat.of(root, to);
         Local local = table.get(from);
         Op.Rename op = decision.rename(from, to, local, index.get(from), moved, table.get(to), index.get(to));
         if (op == null) return CompletableFuture.completedFuture(false); // compared path by path instead

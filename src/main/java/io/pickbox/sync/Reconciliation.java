@@ -60,7 +60,10 @@ final class Reconciliation {
         return switch (disk.kind()) {
             case FILE -> onFile(disk, local, committed);
             case DIR -> onDirectory(path, disk, local, committed);
-            case SYMLINK -> new SkipSymlink();
+            // A directory this node had synced, replaced by a symlink (to elsewhere, never followed),
+            // is a local delete of that directory; the link itself is never replicated.
+            case SYMLINK -> local != null && local.stat() != null && local.stat().kind() == FileStat.Kind.DIR
+                    ? onAbsent(path, local, committed, holdDeletes) : new SkipSymlink();
         };
     }
 

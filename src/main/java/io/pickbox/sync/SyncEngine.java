@@ -1,7 +1,6 @@
 package io.pickbox.sync;
 
 import io.pickbox.folder.FileStat;
-import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
 import io.pickbox.index.IndexListener;
@@ -243,11 +242,11 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     public PathReport explain(String path) {
         FileStat disk;
         try {
-            disk = FileStat.of(PathValidator.resolve(root, path));
+            disk = FileStat.of(root, path);
         } catch (RuntimeException e) {
             disk = null;
         }
-        return PathReport.of(problems.blockedAt(path), problems.problemAt(path), index.get(path), table.get(path), disk);
+        return PathReport.of(problems.blockedAt(path), problems.problemAt(path), problems.waitingAt(path), index.get(path), table.get(path), disk);
     }
 
     // ---------------------------------------------------------------- events in
@@ -381,7 +380,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
                 } else {
                     // Not met on the walk: created since it passed, or where the walk does not go.
                     try {
-                        disk = FileStat.of(PathValidator.resolve(root, p));
+                        disk = FileStat.of(root, p);
                     } catch (RuntimeException e) {
                         return take(p, differ, limit, leftFrom) || counts;
                     }
@@ -505,7 +504,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
      * cluster knows compare equal to their moved rows, at the cost of a stat each.
      */
     private void lookThroughMovedDirectory(String to) {
-        FileStat st = FileStat.of(PathValidator.resolve(root, to));
+        FileStat st = FileStat.of(root, to);
         if (st != null && st.kind() == FileStat.Kind.DIR) walkLater(to, null);
     }
 

@@ -127,7 +127,7 @@ final class Uploader {
         List<CompletableFuture<?>> sent = new ArrayList<>();
         ByteBuffer inline = null;
         if (before.size() <= Hashing.CHUNK_SIZE) awaitRoom(before.size());
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             if (before.size() <= Hashing.CHUNK_SIZE) {
                 byte[] all = in.readNBytes(Hashing.CHUNK_SIZE + 1);
                 if (all.length != before.size()) return null;

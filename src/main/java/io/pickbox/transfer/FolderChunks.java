@@ -3,17 +3,16 @@ package io.pickbox.transfer;
 import io.pickbox.folder.FileStat;
 import io.pickbox.folder.Hashing;
 import io.pickbox.folder.PathValidator;
+import io.pickbox.os.FolderDir;
+import io.pickbox.os.UnsafePathException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 
 /**
@@ -25,11 +24,9 @@ import java.util.Arrays;
 public final class FolderChunks {
 
     private final Path root;
-    private final Path realRoot;
 
     public FolderChunks(Path root) throws IOException {
         this.root = root;
-        this.realRoot = root.toRealPath();
     }
 
     /**
@@ -38,19 +35,20 @@ public final class FolderChunks {
      * folder).
      */
     public byte[] read(Placement at, String sha256) throws IOException {
-        Path file = PathValidator.resolve(root, at.path());
-        try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (!a.isRegularFile() || !file.toRealPath().startsWith(realRoot)) return null;
+        String path = PathValidator.normalize(at.path());
+        try (FolderDir dir = FolderDir.openParent(root, path)) {
+            String name = FolderDir.nameOf(path);
+            FileStat st = FileStat.read(dir, name);
+            if (st == null || st.kind() != FileStat.Kind.FILE) return null;
             // Sized from the stat: a short last chunk gets an array of its length, not a chunk's.
-            long length = Math.min(Hashing.CHUNK_SIZE, a.size() - at.offset());
+            long length = Math.min(Hashing.CHUNK_SIZE, st.size() - at.offset());
             if (length <= 0) return null;
-            try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            try (FileChannel in = dir.open(name, StandardOpenOption.READ)) {
                 ByteBuffer chunk = readVerified(in, at.offset(), sha256, ByteBuffer.allocate((int) length));
                 if (chunk == null) return null;
                 return chunk.remaining() == chunk.capacity() ? chunk.array() : Arrays.copyOf(chunk.array(), chunk.remaining());
             }
-        } catch (NoSuchFileException e) {
+        } catch (NoSuchFileException | UnsafePathException e) {
             return null;
         } catch (FileSystemException e) {
             return null; // replaced by a link or a directory meanwhile
@@ -59,7 +57,7 @@ public final class FolderChunks {
 
     /** True when the folder holds a regular file of {@code size} bytes at {@code path} (whatever its content). */
     public boolean holdsFile(String path, long size) {
-        FileStat disk = FileStat.of(root.resolve(path));
+        FileStat disk = FileStat.of(root, path);
         return disk != null && disk.kind() == FileStat.Kind.FILE && disk.size() == size;
     }
 

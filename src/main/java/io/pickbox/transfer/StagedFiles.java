@@ -3,6 +3,8 @@ package io.pickbox.transfer;
 import io.pickbox.folder.DirectIo;
 import io.pickbox.folder.Hashing;
 import io.pickbox.folder.PathValidator;
+import io.pickbox.os.FolderDir;
+import io.pickbox.os.SymlinkInPathException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,6 +12,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
@@ -156,7 +161,7 @@ public final class StagedFiles implements AutoCloseable {
         for (int attempt = 0; attempt < 3; attempt++) {
             Open f;
             try {
-                f = open.computeIfAbsent(at.path(), p -> sized(create(target), fileSize));
+                f = open.computeIfAbsent(at.path(), p -> sized(create(p), fileSize));
             } catch (StagingFailed e) {
                 LOG.debug("Cannot stage {}: {}", at.path(), e.getCause().toString());
                 return false;
@@ -198,7 +203,7 @@ public final class StagedFiles implements AutoCloseable {
         Open f = open.remove(path);
         if (f == null) return null;
         f.retire();
-        if (!Files.exists(f.file)) return null; // its directory was moved or removed meanwhile
+        if (!exists(path, f.file)) return null; // its directory was moved or removed meanwhile
         return new Staged(f.file, Map.copyOf(f.chunks));
     }
 
@@ -221,22 +226,41 @@ public final class StagedFiles implements AutoCloseable {
         return f;
     }
 
-    private Open create(Path target) {
+    /** A new staged file beside {@code path}'s target, reached without following a symlink (see {@link FolderDir}). */
+    private Open create(String path) {
         if (open.size() >= MAX_STAGED) return null;
-        Path file = target.resolveSibling(PathValidator.TEMP_PREFIX + "staged-" + UUID.randomUUID());
-        try {
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        String name = PathValidator.TEMP_PREFIX + "staged-" + UUID.randomUUID();
+        Path file = PathValidator.resolve(root, path).resolveSibling(name);
+        try (FolderDir dir = FolderDir.openParent(root, path)) {
+            FileChannel ch = dir.open(name, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             FileChannel dch;
             try {
-                dch = direct.open(file, StandardOpenOption.WRITE);
+                dch = direct.open(dir.path(name), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
             } catch (IOException e) {
                 ch.close();
-                Files.deleteIfExists(file);
+                dir.delete(name);
                 throw e;
             }
             return new Open(file, ch, dch);
         } catch (IOException e) {
             throw new StagingFailed(e);
+        }
+    }
+
+    /** Whether the staged {@code file} of {@code path} is still there, reached as it was made. */
+    private boolean exists(String path, Path file) {
+        try (FolderDir dir = FolderDir.openParent(root, path)) {
+            return dir.stat(file.getFileName().toString()) != null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void delete(String path, Path file) throws IOException {
+        try (FolderDir dir = FolderDir.openParent(root, path)) {
+            dir.delete(file.getFileName().toString());
+        } catch (NoSuchFileException | NotDirectoryException | SymlinkInPathException gone) {
+            // its directory is gone or unreachable: nothing of the folder to remove
         }
     }
 
@@ -252,7 +276,7 @@ public final class StagedFiles implements AutoCloseable {
         if (!open.remove(path, f)) return;
         f.retire();
         try {
-            Files.deleteIfExists(f.file);
+            delete(path, f.file);
         } catch (IOException e) {
             LOG.debug("Cannot remove staged file {}: {}", f.file, e.toString());
         }

@@ -5,13 +5,18 @@ import static io.pickbox.os.Errno.ENOSPC;
 import static io.pickbox.os.Errno.ENOTDIR;
 import static io.pickbox.os.Inotify.*;
 
+import io.pickbox.folder.Ignores;
+import io.pickbox.folder.SkippedNames;
+import io.pickbox.os.FolderDir;
 import io.pickbox.os.Inotify;
+import io.pickbox.os.SymlinkInPathException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.TimeUnit;
@@ -153,6 +158,11 @@ final class InotifyWatcher implements FolderWatcher {
             return;
         }
         String rel = RelPaths.child(dir, e.name());
+        if (!Ignores.isInternal(rel) && !ignored.test(rel) && SkippedNames.skipIfInvalid(root, rel)) {
+            // Said once per path (a newline in a name, say); a valid file renamed to such a name
+            // is not matched by a MOVED_TO, so it counts as moved out: deleted from the folder.
+            return;
+        }
         boolean isDir = e.is(IN_ISDIR);
         if (e.is(IN_MOVED_FROM)) {
             if (!ignored.test(rel)) {
@@ -257,9 +267,22 @@ final class InotifyWatcher implements FolderWatcher {
     }
 
     private boolean addWatch(String relDir) {
-        // The root may itself be a symlink the user chose; below it, links are never followed.
-        int mask = relDir.isEmpty() ? MASK : MASK | IN_DONT_FOLLOW;
-        int wd = channel.addWatch(RelPaths.resolve(root, relDir), mask);
+        // The root may itself be a symlink the user chose; below it, links are never followed: the
+        // directory is reached without following one (FolderDir) and watched through the
+        // descriptor held, which names that very directory (where paths are used as they are,
+        // IN_DONT_FOLLOW keeps the last component from being followed at least).
+        int wd;
+        if (relDir.isEmpty()) {
+            wd = channel.addWatch(root, MASK);
+        } else {
+            try (FolderDir dir = FolderDir.open(root, relDir)) {
+                wd = channel.addWatch(dir.path(), FolderDir.safe() ? MASK : MASK | IN_DONT_FOLLOW);
+            } catch (NoSuchFileException | NotDirectoryException | SymlinkInPathException gone) {
+                wd = -ENOENT;
+            } catch (IOException e) {
+                return watchFailed(relDir, e.getMessage());
+            }
+        }
         if (wd >= 0) {
             tree.put(relDir, wd);
             return true;
@@ -270,14 +293,18 @@ final class InotifyWatcher implements FolderWatcher {
             log.debug("'{}' vanished before it could be watched (errno {})", relDir, errno);
             return false;
         }
-        String hint = errno == ENOSPC ? " (fs.inotify.max_user_watches reached)" : "";
+        return watchFailed(relDir, "errno " + errno + (errno == ENOSPC ? " (fs.inotify.max_user_watches reached)" : ""));
+    }
+
+    /** A directory that could not be watched is rescanned instead; false. */
+    private boolean watchFailed(String relDir, String why) {
         if (watchFailureWarnings < MAX_WATCH_FAILURE_WARNINGS) {
             watchFailureWarnings++;
-            log.warn("inotify_add_watch failed for {} errno {}{}; subtree will be rescanned instead{}",
-                    RelPaths.resolve(root, relDir), errno, hint,
+            log.warn("inotify_add_watch failed for {} {}; subtree will be rescanned instead{}",
+                    RelPaths.resolve(root, relDir), why,
                     watchFailureWarnings == MAX_WATCH_FAILURE_WARNINGS ? " (further failures logged at DEBUG)" : "");
         } else {
-            log.debug("inotify_add_watch failed for {} errno {}{}", RelPaths.resolve(root, relDir), errno, hint);
+            log.debug("inotify_add_watch failed for {} {}", RelPaths.resolve(root, relDir), why);
         }
         worker.rescan(relDir);
         return false;

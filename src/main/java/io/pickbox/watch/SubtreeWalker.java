@@ -1,5 +1,8 @@
 package io.pickbox.watch;
 
+import io.pickbox.os.FolderDir;
+import io.pickbox.os.SymlinkInPathException;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -79,7 +82,10 @@ final class SubtreeWalker {
             if (!visitor.enterDirectory(dir)) {
                 continue;
             }
-            try (DirectoryStream<Path> children = Files.newDirectoryStream(RelPaths.resolve(root, dir))) {
+            // Listed through the directory reached without following a symlink: one swapped in for
+            // it or an ancestor since it was watched is not listed.
+            try (FolderDir held = FolderDir.open(root, dir);
+                 DirectoryStream<Path> children = Files.newDirectoryStream(held.path())) {
                 for (Path child : children) {
                     String rel = RelPaths.child(dir, RelPaths.name(child.getFileName()));
                     if (ignored.test(rel)) {
@@ -94,8 +100,8 @@ final class SubtreeWalker {
                         todo.push(rel);
                     }
                 }
-            } catch (NoSuchFileException | NotDirectoryException e) {
-                log.debug("'{}' vanished while scanning it", dir);
+            } catch (NoSuchFileException | NotDirectoryException | SymlinkInPathException e) {
+                log.debug("'{}' vanished, or is no directory any more, while scanning it", dir);
             } catch (IOException | java.nio.file.DirectoryIteratorException e) {
                 log.debug("Cannot list '{}': {}", dir, e.toString());
             }

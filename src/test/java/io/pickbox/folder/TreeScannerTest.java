@@ -97,4 +97,53 @@ class TreeScannerTest {
         });
         return seen;
     }
+
+    @Test
+    void aDirectorySwappedForASymlinkAfterItWasSeenIsNotDescendedInto() throws IOException {
+        Path outside = Files.createTempDirectory("outside");
+        try {
+            Files.writeString(outside.resolve("secret"), "s");
+            Files.createDirectories(root.resolve("a"));
+            Files.writeString(root.resolve("a/mine"), "m");
+            Map<String, FileStat.Kind> seen = new LinkedHashMap<>();
+            TreeScanner.scan(root, "", p -> false, (rel, st) -> {
+                seen.put(rel, st.kind());
+                if (rel.equals("a")) swapForLink(root.resolve("a"), outside);
+            });
+            assertThat(seen).as("a's content is reached only through a, a link now").containsOnlyKeys("a");
+            assertThat(seen.keySet()).noneMatch(p -> p.contains("secret"));
+        } finally {
+            AtomicFiles.deleteRecursively(outside);
+        }
+    }
+
+    private void swapForLink(Path dir, Path target) {
+        try {
+            Files.move(dir, root.resolve("parked"));
+            Files.createSymbolicLink(dir, target);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void aNameThatCannotBeReplicatedIsWarnedOncePerPathNotPerScan() throws IOException {
+        String name = "line\nbreak-" + System.nanoTime();
+        Files.writeString(root.resolve(name), "x");
+        Files.writeString(root.resolve("ok"), "x");
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(SkippedNames.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> warnings = new ch.qos.logback.core.read.ListAppender<>();
+        warnings.start();
+        logger.addAppender(warnings);
+        try {
+            for (int i = 0; i < 3; i++) assertThat(scan("", p -> false)).containsOnlyKeys("ok");
+        } finally {
+            logger.detachAppender(warnings);
+        }
+        assertThat(warnings.list).filteredOn(e -> e.getFormattedMessage().contains(name.substring(11)))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+                    assertThat(e.getFormattedMessage()).contains("skipping", "line\\u000Abreak", "control character");
+                });
+    }
 }

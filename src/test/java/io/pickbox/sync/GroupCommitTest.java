@@ -34,13 +34,18 @@ class GroupCommitTest {
         return tmp;
     }
 
+    /** Commits the temp file {@code tmp}, beside {@code path}'s target, to {@code path}. */
+    private CompletableFuture<FileStat> commit(Path tmp, String path, java.util.function.Predicate<FileStat> stillOurs) {
+        return committer.commit(root.relativize(tmp).toString(), path, stillOurs);
+    }
+
     @Test
     void manyFilesAppearCompleteAndTheirTempFilesAreGone() throws Exception {
         committer = new GroupCommit(root);
         List<CompletableFuture<FileStat>> done = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             Path dir = root.resolve("d" + (i % 7));
-            done.add(committer.commit(temp(dir, "file " + i), dir.resolve("f" + i), "d" + (i % 7) + "/f" + i, st -> true));
+            done.add(commit(temp(dir, "file " + i), "d" + (i % 7) + "/f" + i, st -> true));
         }
         for (int i = 0; i < 300; i++) {
             FileStat st = done.get(i).get(10, TimeUnit.SECONDS);
@@ -58,8 +63,8 @@ class GroupCommitTest {
         committer = new GroupCommit(root);
         Path edited = root.resolve("edited.txt");
         Files.writeString(edited, "the user's uncommitted edit");
-        CompletableFuture<FileStat> refused = committer.commit(temp(root, "replicated"), edited, "edited.txt", st -> false);
-        CompletableFuture<FileStat> fine = committer.commit(temp(root, "other"), root.resolve("other.txt"), "other.txt", st -> true);
+        CompletableFuture<FileStat> refused = commit(temp(root, "replicated"), "edited.txt", st -> false);
+        CompletableFuture<FileStat> fine = commit(temp(root, "other"), "other.txt", st -> true);
         assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(Materializer.LocalEditInTheWay.class);
         assertThat(Files.readString(edited)).isEqualTo("the user's uncommitted edit");
@@ -74,7 +79,7 @@ class GroupCommitTest {
     void aDirectoryInTheWayFailsThatFileOnly() throws Exception {
         committer = new GroupCommit(root);
         Files.createDirectories(root.resolve("dir"));
-        CompletableFuture<FileStat> f = committer.commit(temp(root, "x"), root.resolve("dir"), "dir", st -> true);
+        CompletableFuture<FileStat> f = commit(temp(root, "x"), "dir", st -> true);
         assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).hasMessageContaining("a directory is in the way");
         assertThat(root.resolve("dir")).isDirectory();
     }
@@ -83,7 +88,7 @@ class GroupCommitTest {
     void afterCloseCommitsFail() throws Exception {
         committer = new GroupCommit(root);
         committer.close();
-        CompletableFuture<FileStat> f = committer.commit(temp(root, "late"), root.resolve("late.txt"), "late.txt", st -> true);
+        CompletableFuture<FileStat> f = commit(temp(root, "late"), "late.txt", st -> true);
         assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).hasMessageContaining("closing");
         assertThat(root.resolve("late.txt")).doesNotExist();
         try (var files = Files.list(root)) {

@@ -215,4 +215,31 @@ class MaterializerTest {
         assertThat(Files.readAllBytes(root.resolve("big.bin"))).isEqualTo(previous);
         assertThat(temps()).isEmpty();
     }
+
+    @Test
+    void nothingIsWrittenChmodedOrTouchedThroughADirectoryThatIsASymlink() throws Exception {
+        Path outside = Files.createDirectories(state.resolve("outside"));
+        Path secret = Files.writeString(outside.resolve("big.bin"), "the outside secret");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setLastModifiedTime(secret, java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L));
+        Files.createSymbolicLink(root.resolve("d"), outside);
+        Entry small = new Entry(Entry.Kind.FILE, 3, 4, Hashing.sha256Hex(chunk(0)), chunks.subList(0, 1), 0777,
+                1_700_000_000_000L, "n1", null);
+
+        assertThatThrownBy(() -> materializer.writeFile("d/big.bin", entry, st -> true).join())
+                .isInstanceOfSatisfying(io.pickbox.os.SymlinkInPathException.class, e -> assertThat(e.symlink()).isEqualTo("d"));
+        assertThatThrownBy(() -> materializer.writeFile("d/small.bin", small, st -> true).join())
+                .isInstanceOf(io.pickbox.os.SymlinkInPathException.class);
+        assertThatThrownBy(() -> materializer.updateMeta("d/big.bin", entry)).isInstanceOf(io.pickbox.os.SymlinkInPathException.class);
+        assertThatThrownBy(() -> materializer.makeDirectory("d/sub", Entry.dir(3, 0777, 0, "n1")))
+                .isInstanceOf(io.pickbox.os.SymlinkInPathException.class);
+        assertThat(materializer.deleteFile("d/big.bin", st -> true).join()).as("nothing of the folder is there").isTrue();
+
+        try (var all = Files.list(outside)) {
+            assertThat(all.map(p -> p.getFileName().toString())).containsExactly("big.bin");
+        }
+        assertThat(secret).hasContent("the outside secret");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(secret))).isEqualTo("rw-------");
+        assertThat(Files.getLastModifiedTime(secret).toMillis()).isEqualTo(1_000_000_000_000L);
+    }
 }

@@ -36,4 +36,17 @@ class PathProblemsTest {
         for (int i = 0; i < PathProblems.MAX_PATHS; i++) problems.firstSightOfSymlink("other" + i);
         assertThat(problems.firstSightOfSymlink("link")).as("forgotten past the bound").isTrue();
     }
+
+    @Test
+    void aPathWaitingForADirectoryIsBlockedWithItsReasonAndLoggedOncePerReason() {
+        assertThat(problems.waitFor("d/x.txt", "d is a symlink")).isTrue();
+        assertThat(problems.problemAt("d/x.txt")).isEqualTo("d is a symlink");
+        assertThat(problems.waitingAt("d/x.txt")).isTrue();
+        problems.clear("d/x.txt"); // every look at the path starts so
+        assertThat(problems.waitingAt("d/x.txt")).isFalse();
+        assertThat(problems.waitFor("d/x.txt", "d is a symlink")).as("said once").isFalse();
+        assertThat(problems.waitFor("d/x.txt", "d/e is a symlink")).as("another reason").isTrue();
+        problems.report("d/x.txt", "disk full");
+        assertThat(problems.waitingAt("d/x.txt")).as("an error now, not a wait").isFalse();
+    }
 }

@@ -92,4 +92,12 @@ class PathReportTest {
         inSync.put("onDisk", true);
         assertThat(PathReport.of(null, null, FILE_V5, ROW_V5, SYNCED).toJson()).containsExactlyEntriesOf(inSync);
     }
+
+    @Test
+    void aPathWaitingForASymlinkToGoIsBlockedWithItsReason() {
+        PathReport r = PathReport.of(null, "d is a symlink on this node", true, null, null, null);
+        assertThat(r.state()).isEqualTo(PathReport.BLOCKED);
+        assertThat(r.why()).isEqualTo("d is a symlink on this node");
+        assertThat(PathReport.of(null, "disk full", false, null, null, null).state()).isEqualTo(PathReport.PENDING);
+    }
 }

@@ -207,7 +207,12 @@ class ReconciliationTest {
                 row("symlink, nothing known: skipped",
                         SYMLINK, NO_ROW, NOT_COMMITTED, NOT_BLOCKED, NO_HOLD, new SkipSymlink()),
                 row("symlink where a synced file was: skipped (never followed nor replaced)",
-                        SYMLINK, ROW_V5, FILE_V5, NOT_BLOCKED, NO_HOLD, new SkipSymlink()));
+                        SYMLINK, ROW_V5, FILE_V5, NOT_BLOCKED, NO_HOLD, new SkipSymlink()),
+                row("symlink where a synced directory was: the directory was deleted here",
+                        SYMLINK, DIR_ROW_V5, DIR_V5, NOT_BLOCKED, NO_HOLD,
+                        new ProposeTreeDelete(new Op.Delete(origin(), P, 5, 5))),
+                row("symlink where a synced directory was, deleted elsewhere too: the row goes, the link stays",
+                        SYMLINK, DIR_ROW_V5, NOT_COMMITTED, NOT_BLOCKED, NO_HOLD, new ForgetRow(new Nothing())));
     }
 
     private static Arguments row(String spec, FileStat disk, Local local, Entry committed, SyncEngine.Blocked blocked,

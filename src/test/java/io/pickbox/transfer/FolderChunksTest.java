@@ -72,4 +72,17 @@ class FolderChunksTest {
         assertThat(chunks.read(new Placement("dir.bin", 0), sha)).as("a directory").isNull();
         assertThatThrownBy(() -> chunks.read(new Placement("../secret.bin", 0), sha)).isInstanceOf(InvalidPathException.class);
     }
+
+    @Test
+    void aFileReachedThroughASymlinkedDirectoryIsNotServedEvenWhenItsTargetIsInTheFolder() throws Exception {
+        byte[] content = bytes(300, 7);
+        Files.createDirectories(root.resolve("real"));
+        Files.write(root.resolve("real/f.bin"), content);
+        Files.createSymbolicLink(root.resolve("linked"), root.resolve("real"));
+        FolderChunks chunks = new FolderChunks(root);
+
+        assertThat(chunks.read(new Placement("linked/f.bin", 0), Hashing.sha256Hex(content))).isNull();
+        assertThat(chunks.holdsFile("linked/f.bin", content.length)).isFalse();
+        assertThat(chunks.read(new Placement("real/f.bin", 0), Hashing.sha256Hex(content))).isEqualTo(content);
+    }
 }

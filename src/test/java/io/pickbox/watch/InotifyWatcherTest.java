@@ -255,4 +255,24 @@ class InotifyWatcherTest extends WatcherTestSupport {
     }
 
 
+
+    @Test
+    void aNewFileWhoseNameCannotBeReplicatedIsSkippedWithOneWarning() throws IOException {
+        String name = "new\nline-" + System.nanoTime();
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(io.pickbox.folder.SkippedNames.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> warnings = new ch.qos.logback.core.read.ListAppender<>();
+        warnings.start();
+        logger.addAppender(warnings);
+        try {
+            start(WatcherKind.INOTIFY, dir);
+            Files.writeString(dir.resolve(name), "x");
+            Files.writeString(dir.resolve(name), "written again");
+            settle();
+        } finally {
+            logger.detachAppender(warnings);
+        }
+        assertThat(reportedPaths()).noneMatch(p -> p.contains("line-"));
+        assertThat(warnings.list).filteredOn(e -> e.getFormattedMessage().contains(name.substring(4)))
+                .singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).contains("skipping", "control character"));
+    }
 }
