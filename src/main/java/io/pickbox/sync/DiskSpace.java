@@ -1,5 +1,7 @@
 package io.pickbox.sync;
 
+import io.pickbox.transfer.FreeSpace;
+
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -25,8 +27,6 @@ final class DiskSpace {
         long total();
     }
 
-    /** The margin kept free: 2 % of the file system, at least 1 MiB, at most 256 MiB. */
-    static final long MIN_MARGIN = 1L << 20, MAX_MARGIN = 256L << 20;
 
     /** Why a file waits: it needs {@code needed} bytes (with the margin), {@code free} are left. */
     record Shortage(long needed, long free) {
@@ -90,10 +90,9 @@ final class DiskSpace {
         });
     }
 
-    /** The bytes kept free on a file system of {@code total} bytes. */
+    /** The bytes kept free on a file system of {@code total} bytes (see {@link FreeSpace#margin}). */
     static long margin(long total) {
-        if (total <= 0) return MIN_MARGIN;
-        return Math.max(MIN_MARGIN, Math.min(total / 50, MAX_MARGIN));
+        return FreeSpace.margin(total);
     }
 
     /**

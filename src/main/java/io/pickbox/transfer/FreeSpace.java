@@ -13,9 +13,17 @@ import java.nio.file.Path;
 @FunctionalInterface
 public interface FreeSpace {
 
-    /** The margin kept free: 256 MiB, or a twentieth of a small file system. */
+    /** Least and most kept free, whatever the file system's size. */
+    long MIN_MARGIN = 1L << 20, MAX_MARGIN = 256L << 20;
+
+    /**
+     * The bytes kept free on a file system of {@code totalBytes} (unknown: 0 or less): 2 % of it,
+     * 1 MiB to 256 MiB, for the node's own state (Raft log, blobs, store), which lives in the folder
+     * by default. One rule for what the node receives and what it writes into the folder.
+     */
     static long margin(long totalBytes) {
-        return Math.min(256L << 20, totalBytes / 20);
+        if (totalBytes <= 0) return MIN_MARGIN;
+        return Math.max(MIN_MARGIN, Math.min(totalBytes / 50, MAX_MARGIN));
     }
 
     /** Bytes that may be written under {@code dir} (an existing directory) with the margin kept; negative when even that is gone. */

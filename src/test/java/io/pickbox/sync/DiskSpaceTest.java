@@ -1,5 +1,7 @@
 package io.pickbox.sync;
 
+import io.pickbox.transfer.FreeSpace;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,10 +27,10 @@ class DiskSpaceTest {
 
     @Test
     void theMarginIsTwoPercentOfTheFileSystemWithinBounds() {
-        assertThat(DiskSpace.margin(50_000_000)).isEqualTo(DiskSpace.MIN_MARGIN);
+        assertThat(DiskSpace.margin(50_000_000)).isEqualTo(FreeSpace.MIN_MARGIN);
         assertThat(DiskSpace.margin(10_000_000_000L)).isEqualTo(200_000_000);
-        assertThat(DiskSpace.margin(4_000_000_000_000L)).isEqualTo(DiskSpace.MAX_MARGIN);
-        assertThat(DiskSpace.margin(-1)).as("size unknown").isEqualTo(DiskSpace.MIN_MARGIN);
+        assertThat(DiskSpace.margin(4_000_000_000_000L)).isEqualTo(FreeSpace.MAX_MARGIN);
+        assertThat(DiskSpace.margin(-1)).as("size unknown").isEqualTo(FreeSpace.MIN_MARGIN);
     }
 
     @Test
