@@ -6,6 +6,7 @@ import io.pickbox.admin.AdminServer;
 import io.pickbox.admin.LocalState;
 import io.pickbox.admin.NodeMetrics;
 import io.pickbox.folder.Ignores;
+import io.pickbox.folder.LeftoverTemps;
 import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Index;
 import io.pickbox.index.TrustChange;
@@ -131,7 +132,7 @@ public final class Node implements AutoCloseable {
         Files.createDirectories(data.resolve(PathValidator.STATE_DIR));
         Path raftDir = raftSettings.storageDir();
         RaftDiskRoom.await(raftDir, RaftDiskRoom.needed(config.segmentBytes()), () -> RaftDiskRoom.usable(raftDir));
-        removeLeftoverTempFiles(data);
+        LeftoverTemps.remove(data);
         String clusterId = tls != null ? tls.clusterId() : clusterIdOf(state);
         RaftSecurity raftSecurity;
         PeerAccess peerAccess;
@@ -322,17 +323,6 @@ public final class Node implements AutoCloseable {
     }
 
     /** A crash mid-materialization leaves a temp file: it is never a committed version, so it goes. */
-    private static void removeLeftoverTempFiles(Path data) throws IOException {
-        try (Stream<Path> s = Files.walk(data)) {
-            for (Path p : (Iterable<Path>) s.filter(p -> PathValidator.isTempName(p.getFileName().toString()))::iterator) {
-                Files.deleteIfExists(p);
-                LOG.info("Removed a partial file left by a crash: {}", data.relativize(p));
-            }
-        } catch (java.io.UncheckedIOException e) {
-            LOG.warn("Could not look for leftover temp files: {}", e.getCause().toString());
-        }
-    }
-
     private static boolean isEmptyApartFromState(Path data) throws IOException {
         try (Stream<Path> s = Files.list(data)) {
             return s.allMatch(p -> p.getFileName().toString().equals(PathValidator.STATE_DIR));
