@@ -1,6 +1,6 @@
 package io.pickbox.folder;
 
-import io.pickbox.os.FileSystemSync;
+import io.pickbox.os.Durability;
 
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
@@ -84,8 +84,8 @@ public final class AtomicFiles {
      * open a directory for fsync, and there is nothing better to do there.
      */
     public static void fsyncDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
+        try {
+            Durability.current().forceDirectory(dir);
         } catch (IOException e) {
             log.debug("cannot fsync directory {}: {}", dir, e.toString());
         }
@@ -99,13 +99,9 @@ public final class AtomicFiles {
      * @throws IOException when a file could not be flushed
      */
     public static void flush(Path root, Collection<Path> files, Collection<Path> directories) throws IOException {
-        if ((files.isEmpty() && directories.isEmpty()) || FileSystemSync.syncFileSystemOf(root)) return;
+        if ((files.isEmpty() && directories.isEmpty()) || Durability.current().forceFileSystem(root)) return;
         directories.forEach(AtomicFiles::fsyncDirectory);
-        for (Path p : files) {
-            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-        }
+        for (Path p : files) Durability.current().force(p);
     }
 
     /**

@@ -268,8 +268,8 @@ final class Materializer implements AutoCloseable {
             for (int i : copied) progress.addAndGet(sizeOf(entry, i));
             out.truncate(entry.size());
             if (out.size() != entry.size()) throw new IOException(file.getFileName() + " is shorter than its entry");
-            out.force(true);
         }
+        io.pickbox.os.Durability.current().force(file);
         AtomicFiles.applyMode(file, entry.mode());
         setTimes(file, entry.mtime());
     }
