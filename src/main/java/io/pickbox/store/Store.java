@@ -130,6 +130,38 @@ public final class Store implements AutoCloseable {
     }
 
     /**
+     * Opens the store in {@code dir} like {@link #open}; one that RocksDB finds damaged (torn by a
+     * power cut, altered on disk) is moved aside, kept for a look, and an empty store is made in its
+     * place: what it held comes back from elsewhere (the index from a checkpoint, the Raft log or the
+     * leader; the node's own tables from its folder and its packs). The repair is reported
+     * ({@link StateRepairs}).
+     */
+    public static Store openRepairing(Path dir, StoreOptions options) throws IOException {
+        try {
+            return open(dir, options);
+        } catch (IOException e) {
+            if (!(e.getCause() instanceof RocksDBException r) || !isDamage(r)) throw e;
+            Durable.moveAside(dir, r.getMessage(),
+                    "an empty store replaces it: the index comes back from a checkpoint, the Raft log or the leader, "
+                            + "the folder is compared with it again and the packs are read anew");
+            return open(dir, options);
+        }
+    }
+
+    /** Damage to the store's files, as opposed to a store in use by another process or a disk refusing access. */
+    static boolean isDamage(RocksDBException e) {
+        org.rocksdb.Status status = e.getStatus();
+        if (status == null) return false;
+        String message = String.valueOf(e.getMessage());
+        return switch (status.getCode()) {
+            case Corruption -> true;
+            // a file the manifest names is missing, or the manifest itself
+            case IOError, NotFound -> message.contains("No such file") && !message.contains("LOCK");
+            default -> false;
+        };
+    }
+
+    /**
      * Makes the checkpoint in {@code checkpoint} the store in {@code dir} (replacing what is there,
      * crash-safe: a crash leaves either the old store or the new one) and opens it. The checkpoint
      * directory is consumed; it must be on the same file system as {@code dir}.
