@@ -1,5 +1,6 @@
 package io.pickbox.store;
 
+import io.pickbox.os.Durability;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Checkpoint;
@@ -107,7 +108,8 @@ public final class Store implements AutoCloseable {
                 .setMaxWriteBufferNumber(2)
                 .setCompressionType(CompressionType.LZ4_COMPRESSION);
         try {
-            Files.createDirectories(dir);
+            // its own entry durable in its parent: RocksDB syncs what it writes inside
+            Durability.current().createDirectories(dir);
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             for (String name : existingTables(dir)) {
                 descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), tableOptions));
