@@ -50,7 +50,7 @@ class ArchitectureTest {
                 .whereLayer("trust").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync", "raft", "transfer")
                 .whereLayer("folder").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync", "raft", "index", "transfer", "watch")
                 .whereLayer("watch").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync")
-                .whereLayer("os").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync", "raft", "index", "transfer", "folder", "watch")
+                .whereLayer("os").mayOnlyBeAccessedByLayers("cli", "node", "admin", "sync", "raft", "index", "store", "transfer", "trust", "folder", "watch")
                 .check(MAIN);
     }
 

@@ -1,6 +1,6 @@
 package io.pickbox.folder;
 
-import io.pickbox.os.FileSystemSync;
+import io.pickbox.os.Durability;
 import io.pickbox.os.FolderDir;
 
 import java.io.BufferedOutputStream;
@@ -85,8 +85,8 @@ public final class AtomicFiles {
      * open a directory for fsync, and there is nothing better to do there.
      */
     public static void fsyncDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
+        try {
+            Durability.current().forceDirectory(dir);
         } catch (IOException e) {
             log.debug("cannot fsync directory {}: {}", dir, e.toString());
         }
@@ -100,13 +100,9 @@ public final class AtomicFiles {
      * @throws IOException when a file could not be flushed
      */
     public static void flush(Path root, Collection<Path> files, Collection<Path> directories) throws IOException {
-        if ((files.isEmpty() && directories.isEmpty()) || FileSystemSync.syncFileSystemOf(root)) return;
+        if ((files.isEmpty() && directories.isEmpty()) || Durability.current().forceFileSystem(root)) return;
         directories.forEach(AtomicFiles::fsyncDirectory);
-        for (Path p : files) {
-            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-        }
+        for (Path p : files) Durability.current().force(p);
     }
 
     /**
@@ -118,10 +114,10 @@ public final class AtomicFiles {
      * @throws IOException when a file could not be flushed
      */
     public static void flushFolder(Path root, Collection<String> files, Collection<String> directories) throws IOException {
-        if ((files.isEmpty() && directories.isEmpty()) || FileSystemSync.syncFileSystemOf(root)) return;
+        if ((files.isEmpty() && directories.isEmpty()) || Durability.current().forceFileSystem(root)) return;
         for (String d : directories) {
             try (FolderDir dir = FolderDir.open(root, d)) {
-                dir.fsync();
+                Durability.current().forceDirectory(dir.path());
             } catch (IOException e) {
                 log.debug("cannot fsync directory {}: {}", d, e.toString());
             }
@@ -129,7 +125,7 @@ public final class AtomicFiles {
         for (String f : files) {
             try (FolderDir dir = FolderDir.openParent(root, f);
                  FileChannel ch = dir.open(FolderDir.nameOf(f), StandardOpenOption.WRITE)) {
-                ch.force(true);
+                Durability.current().force(ch, dir.path(FolderDir.nameOf(f)));
             }
         }
     }

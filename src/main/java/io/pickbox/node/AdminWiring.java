@@ -8,6 +8,7 @@ import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
 import io.pickbox.index.Result;
 import io.pickbox.raft.RaftNode;
+import io.pickbox.store.StateRepairs;
 import io.pickbox.sync.SyncEngine;
 import io.pickbox.transfer.LocalChunks;
 
@@ -67,7 +68,8 @@ final class AdminWiring {
         };
     }
 
-    static LocalState localState(Index index, SyncEngine sync) {
+    /** {@code state}: the node's state directory, whose files repaired at start-up are reported with the problems. */
+    static LocalState localState(Index index, SyncEngine sync, Path state) {
         return new LocalState() {
             @Override
             public int files() {
@@ -131,7 +133,12 @@ final class AdminWiring {
 
             @Override
             public Map<String, String> problems() {
-                return sync.problems();
+                Map<String, String> repaired = StateRepairs.under(state);
+                if (repaired.isEmpty()) return sync.problems();
+                Map<String, String> all = new java.util.LinkedHashMap<>();
+                repaired.forEach((file, what) -> all.put("state: " + file, what));
+                all.putAll(sync.problems());
+                return all;
             }
 
             @Override

@@ -1,7 +1,5 @@
 package io.pickbox.node;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pickbox.admin.AdminServer;
 import io.pickbox.admin.LocalState;
 import io.pickbox.admin.NodeMetrics;
@@ -10,6 +8,8 @@ import io.pickbox.folder.LeftoverTemps;
 import io.pickbox.folder.PathValidator;
 import io.pickbox.index.Index;
 import io.pickbox.index.TrustChange;
+import io.pickbox.os.Durability;
+import io.pickbox.os.Durability;
 import io.pickbox.raft.PickboxStateMachine;
 import io.pickbox.raft.RaftNode;
 import io.pickbox.raft.RaftSecurity;
@@ -128,8 +128,8 @@ public final class Node implements AutoCloseable {
         }
         // A node's first certificate comes before anything else is created: a refused invite leaves nothing behind.
         tls = tlsIdentity(security, tlsFiles, invite);
-        Files.createDirectories(state);
-        Files.createDirectories(data.resolve(PathValidator.STATE_DIR));
+        Durability.current().createDirectories(state);
+        Durability.current().createDirectories(data.resolve(PathValidator.STATE_DIR));
         Path raftDir = raftSettings.storageDir();
         RaftDiskRoom.await(raftDir, RaftDiskRoom.needed(config.segmentBytes()), () -> RaftDiskRoom.usable(raftDir));
         LeftoverTemps.remove(data);
@@ -158,7 +158,7 @@ public final class Node implements AutoCloseable {
             if (clusterId == null) clusterId = ClusterIds.newClusterId();
             groupId = RaftNode.groupIdOf(clusterId);
         }
-        store = Store.open(state.resolve("store"), StoreOptions.DEFAULT);
+        store = Store.openRepairing(state.resolve("store"), StoreOptions.DEFAULT);
         blobs = new BlobStore(state.resolve("blobs"), store);
         index = new Index(store);
         raft = new RaftNode(raftSettings, config.raftAddress(), groupId, new PickboxStateMachine(index, blobs), raftSecurity);
@@ -177,7 +177,7 @@ public final class Node implements AutoCloseable {
         index.addListener(sync);
         sync.setMetrics(metrics);
         index.addListener(metrics);
-        LocalState localState = AdminWiring.localState(index, sync);
+        LocalState localState = AdminWiring.localState(index, sync, state);
         metrics.bind(localState, raft::status, staged::bytesUsed);
 
         if (hadState) {
@@ -330,10 +330,9 @@ public final class Node implements AutoCloseable {
     }
 
     private void checkIdentity(Path state, boolean hadState) throws IOException {
-        Path file = state.resolve("node.json");
-        if (!Files.exists(file)) return;
-        var json = new ObjectMapper().readTree(file.toFile());
-        String id = json.path("nodeId").asText();
+        NodeFile.Identity identity = NodeFile.read(state);
+        if (identity == null) return;
+        String id = identity.nodeId();
         if (hadState && !id.equals(config.nodeId())) {
             throw new IOException("this folder belongs to node " + id + ", not " + config.nodeId());
         }
@@ -359,7 +358,13 @@ public final class Node implements AutoCloseable {
                 ClusterIdentity.bootstrap(files, config.nodeId(), names, security.certLifetime());
             }
         }
-        return NodeTls.load(files, this::isRevoked);
+        try {
+            return NodeTls.load(files, this::isRevoked);
+        } catch (IOException | RuntimeException e) {
+            // the keys exist nowhere else: no copy in the cluster can stand in for them
+            throw new IOException("this node's TLS identity in " + files.dir() + " cannot be read (" + e.getMessage()
+                    + "): restore those files from a backup, or remove this node's state directory and join again with an invite", e);
+        }
     }
 
     /** An invite is read before anything is created, so a mistyped one changes nothing. */
@@ -380,20 +385,12 @@ public final class Node implements AutoCloseable {
 
     /** The cluster id this node recorded, if any. */
     private static String clusterIdOf(Path state) throws IOException {
-        Path file = state.resolve("node.json");
-        if (!Files.exists(file)) return null;
-        String id = new ObjectMapper().readTree(file.toFile()).path("clusterId").asText("");
-        return id.isEmpty() ? null : id;
+        NodeFile.Identity identity = NodeFile.read(state);
+        return identity == null || identity.clusterId().isEmpty() ? null : identity.clusterId();
     }
 
     private void writeIdentity(Path state, String clusterId) throws IOException {
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode json = mapper.createObjectNode();
-        json.put("nodeId", config.nodeId());
-        if (clusterId != null) json.put("clusterId", clusterId);
-        json.put("port", config.port());
-        json.put("adminPort", config.adminPort());
-        mapper.writerWithDefaultPrettyPrinter().writeValue(state.resolve("node.json").toFile(), json);
+        NodeFile.write(state, config.nodeId(), clusterId, config.port(), config.adminPort());
     }
 
     private Map<String, String> voterAddresses() {

@@ -1,5 +1,7 @@
 package io.pickbox.raft;
 
+import io.pickbox.os.Durability;
+import io.pickbox.store.Durable;
 import io.pickbox.store.Store;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -12,11 +14,9 @@ import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
 import org.apache.ratis.util.MD5FileUtil;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -51,7 +51,7 @@ final class CheckpointStorage implements StateMachineStorage {
     @Override
     public void init(RaftStorage raftStorage) throws IOException {
         dir = raftStorage.getStorageDir().getStateMachineDir().toPath();
-        Files.createDirectories(dir);
+        Durability.current().createDirectories(dir);
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.filter(p -> UNFINISHED.matcher(p.getFileName().toString()).matches()).toList()) deleteTree(p);
         }
@@ -113,10 +113,26 @@ final class CheckpointStorage implements StateMachineStorage {
         Path gone = checkpoint.resolveSibling(checkpoint.getFileName() + ".removing");
         deleteTree(gone);
         Files.move(checkpoint, gone, StandardCopyOption.ATOMIC_MOVE);
-        try (FileChannel parent = FileChannel.open(checkpoint.getParent(), StandardOpenOption.READ)) {
-            parent.force(true);
-        }
+        Durability.current().forceDirectory(checkpoint.getParent());
         deleteTree(gone);
+    }
+
+    /**
+     * Moves a damaged checkpoint out of the checkpoints' names (kept beside them for a look) and
+     * reads the newest one left.
+     */
+    void moveAside(Path checkpoint, String why) throws IOException {
+        Durable.moveAside(checkpoint, why, "the index comes from an older checkpoint and the Raft log, or from the leader's checkpoint");
+        reload();
+    }
+
+    /**
+     * Makes the newest checkpoint durable: one Ratis received from the leader is written without an
+     * fsync, and Ratis drops the log behind it.
+     */
+    void syncLatest() throws IOException {
+        Path latest = latestDirectory();
+        if (latest != null) Durable.syncTree(latest);
     }
 
     /** The MD5 Ratis saved beside each file it received: a checkpoint altered since fails here. */

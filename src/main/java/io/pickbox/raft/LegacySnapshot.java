@@ -2,6 +2,7 @@ package io.pickbox.raft;
 
 import io.pickbox.index.Index;
 import io.pickbox.index.IndexState;
+import io.pickbox.store.Durable;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
@@ -35,18 +36,28 @@ final class LegacySnapshot {
                 .orElse(null);
         if (file == null) return;
         TermIndex at = SimpleStateMachineStorage.getTermIndexFromSnapshotFile(file.toFile());
-        if (Files.exists(MD5FileUtil.getDigestFileForFile(file.toFile()).toPath())) {
-            MD5Hash saved = MD5FileUtil.readStoredMd5ForFile(file.toFile());
-            if (!saved.equals(MD5FileUtil.computeMd5ForFile(file.toFile()))) {
-                throw new IOException("index snapshot " + file + " does not match its MD5");
-            }
-        }
         IndexState state;
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-            state = IndexState.readFrom(in);
+        try {
+            state = read(file);
+        } catch (IOException | RuntimeException damaged) {
+            // torn by a power cut (it was written without an fsync): the log, or the leader, has the index
+            Durable.moveAside(file, damaged.getMessage(), "the index comes from the Raft log or the leader's checkpoint");
+            return;
         }
         index.restore(state, at.getTerm(), at.getIndex());
         LOG.info("Moved the index snapshot at {} ({} entries) into the store", at, index.size());
+    }
+
+    private static IndexState read(Path file) throws IOException {
+        if (Files.exists(MD5FileUtil.getDigestFileForFile(file.toFile()).toPath())) {
+            MD5Hash saved = MD5FileUtil.readStoredMd5ForFile(file.toFile());
+            if (!saved.equals(MD5FileUtil.computeMd5ForFile(file.toFile()))) {
+                throw new IOException("it does not match its MD5");
+            }
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            return IndexState.readFrom(in);
+        }
     }
 
     /** Removes old-format snapshots (the store holds the index now). */

@@ -90,6 +90,8 @@ public final class PickboxStateMachine extends BaseStateMachine {
         if (latest != null) {
             StaleLog.dropIfBefore(raftStorage.getStorageDir().getCurrentDir().toPath(), latest.getIndex(),
                     RaftServerConfigKeys.Log.Appender.bufferByteLimit(server.getProperties()));
+        } else {
+            StaleLog.dropIfAfterGap(raftStorage.getStorageDir().getCurrentDir().toPath(), index.appliedIndex());
         }
     }
 
@@ -140,6 +142,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
     @Override
     public void reinitialize() throws IOException {
         storage.reload();
+        storage.syncLatest();
         loadState();
         if (getLifeCycleState() == LifeCycle.State.PAUSED) {
             getLifeCycle().transition(LifeCycle.State.STARTING);
@@ -158,10 +161,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
     private void loadState() throws IOException {
         if (!Index.present(index.store())) LegacySnapshot.migrate(storage.directory(), index);
         CheckpointStorage.deleteTree(installScratch());
-        Path latest = storage.latestDirectory();
-        if (latest != null && CheckpointStorage.termIndexOf(latest).getIndex() > index.appliedIndex()) {
-            install(latest, CheckpointStorage.termIndexOf(latest));
-        }
+        installNewestIntact();
         int wide = storage.removeWide();
         if (wide > 0) LOG.info("Dropped {} checkpoints of the whole store: checkpoints now hold the index only", wide);
         if (index.appliedIndex() > 0) {
@@ -176,6 +176,24 @@ public final class PickboxStateMachine extends BaseStateMachine {
         }
         LegacySnapshot.deleteAll(storage.directory());
         LOG.info("Index at {} ({} entries)", getLastAppliedTermIndex(), index.size());
+    }
+
+    /**
+     * Installs the newest checkpoint ahead of the store; one that fails its checks (torn or altered
+     * on disk) is moved aside and the one before it tried. With none left, the store stays as it is
+     * and Ratis brings it up to date: from its log, or from the leader's checkpoint.
+     */
+    private void installNewestIntact() throws IOException {
+        Path latest;
+        while ((latest = storage.latestDirectory()) != null
+                && CheckpointStorage.termIndexOf(latest).getIndex() > index.appliedIndex()) {
+            try {
+                install(latest, CheckpointStorage.termIndexOf(latest));
+                return;
+            } catch (IOException | RuntimeException damaged) {
+                storage.moveAside(latest, damaged.getMessage());
+            }
+        }
     }
 
     /** Replaces the index with the one in a checkpoint (verified first), opened aside from the node's store. */

@@ -67,6 +67,40 @@ final class StaleLog {
         return segments.size();
     }
 
+    /**
+     * Removes the log segments in {@code currentDir} if the first of them starts after
+     * {@code appliedIndex} + 1: a member whose store and checkpoints were damaged and moved aside
+     * holds a log it cannot apply (the entries before it are gone), and Ratis would wait for them
+     * for ever. Without a log it is brought up to date as a new member is, by the leader's
+     * checkpoint. Its term and vote ({@code raft-meta}) stay.
+     *
+     * @return the number of segment files removed
+     */
+    static int dropIfAfterGap(Path currentDir, long appliedIndex) throws IOException {
+        if (!Files.isDirectory(currentDir)) return 0;
+        List<Path> segments = new ArrayList<>();
+        long start = Long.MAX_VALUE;
+        try (Stream<Path> files = Files.list(currentDir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                Matcher closed = CLOSED.matcher(name), open = OPEN.matcher(name);
+                if (closed.matches()) {
+                    start = Math.min(start, Long.parseLong(closed.group(1)));
+                } else if (open.matches()) {
+                    start = Math.min(start, Long.parseLong(open.group(1)));
+                } else {
+                    continue;
+                }
+                segments.add(f);
+            }
+        }
+        if (segments.isEmpty() || start <= appliedIndex + 1) return 0;
+        for (Path f : segments) Files.delete(f);
+        LOG.warn("Removed the Raft log ({} segments, from entry {}): this node holds nothing before it (its state was "
+                + "damaged and moved aside); it gets the leader's checkpoint as a new member does", segments.size(), start);
+        return segments.size();
+    }
+
     /** The index of the last whole entry of an open segment; one before its start if it holds none. */
     private static long lastIndexIn(Path openSegment, SizeInBytes maxEntrySize) throws IOException {
         Matcher m = OPEN.matcher(openSegment.getFileName().toString());

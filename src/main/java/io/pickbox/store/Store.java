@@ -1,5 +1,6 @@
 package io.pickbox.store;
 
+import io.pickbox.os.Durability;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Checkpoint;
@@ -107,7 +108,8 @@ public final class Store implements AutoCloseable {
                 .setMaxWriteBufferNumber(2)
                 .setCompressionType(CompressionType.LZ4_COMPRESSION);
         try {
-            Files.createDirectories(dir);
+            // its own entry durable in its parent: RocksDB syncs what it writes inside
+            Durability.current().createDirectories(dir);
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             for (String name : existingTables(dir)) {
                 descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), tableOptions));
@@ -127,6 +129,38 @@ public final class Store implements AutoCloseable {
     public static Store open(Path dir, StoreOptions options) throws IOException {
         recoverInstall(dir);
         return new Store(dir, options);
+    }
+
+    /**
+     * Opens the store in {@code dir} like {@link #open}; one that RocksDB finds damaged (torn by a
+     * power cut, altered on disk) is moved aside, kept for a look, and an empty store is made in its
+     * place: what it held comes back from elsewhere (the index from a checkpoint, the Raft log or the
+     * leader; the node's own tables from its folder and its packs). The repair is reported
+     * ({@link StateRepairs}).
+     */
+    public static Store openRepairing(Path dir, StoreOptions options) throws IOException {
+        try {
+            return open(dir, options);
+        } catch (IOException e) {
+            if (!(e.getCause() instanceof RocksDBException r) || !isDamage(r)) throw e;
+            Durable.moveAside(dir, r.getMessage(),
+                    "an empty store replaces it: the index comes back from a checkpoint, the Raft log or the leader, "
+                            + "the folder is compared with it again and the packs are read anew");
+            return open(dir, options);
+        }
+    }
+
+    /** Damage to the store's files, as opposed to a store in use by another process or a disk refusing access. */
+    static boolean isDamage(RocksDBException e) {
+        org.rocksdb.Status status = e.getStatus();
+        if (status == null) return false;
+        String message = String.valueOf(e.getMessage());
+        return switch (status.getCode()) {
+            case Corruption -> true;
+            // a file the manifest names is missing, or the manifest itself
+            case IOError, NotFound -> message.contains("No such file") && !message.contains("LOCK");
+            default -> false;
+        };
     }
 
     /**

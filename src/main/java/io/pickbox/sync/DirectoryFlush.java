@@ -1,8 +1,9 @@
 package io.pickbox.sync;
 
-import io.pickbox.folder.AtomicFiles;
+import io.pickbox.os.Durability;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -31,7 +32,7 @@ final class DirectoryFlush implements AutoCloseable {
     private volatile boolean running = true;
 
     DirectoryFlush() {
-        this(AtomicFiles::fsyncDirectory);
+        this(DirectoryFlush::fsync);
     }
 
     /** {@code fsync} makes one directory's entries durable. */
@@ -78,6 +79,15 @@ final class DirectoryFlush implements AutoCloseable {
             }
         }
         for (Request r; (r = queue.poll()) != null; ) r.done().completeExceptionally(new IOException("closing"));
+    }
+
+    /** Fails when the entries could not be made durable: the change is then not recorded as done. */
+    private static void fsync(Path dir) {
+        try {
+            Durability.current().forceDirectory(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the entries of " + dir + " durable", e);
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.pickbox.sync;
 
 import io.pickbox.folder.FileStat;
+import io.pickbox.os.Durability;
 import io.pickbox.store.Batch;
 import io.pickbox.store.Cursor;
 import io.pickbox.store.Entry;
@@ -19,10 +20,8 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -255,9 +254,7 @@ public final class LocalTable implements AutoCloseable {
             store.sync();
         }
         Files.delete(journal);
-        try (FileChannel dir = FileChannel.open(journal.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        Durability.current().forceDirectory(journal.toAbsolutePath().getParent());
     }
 
     private void replay(Path journal) throws IOException {

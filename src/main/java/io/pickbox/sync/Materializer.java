@@ -277,7 +277,7 @@ final class Materializer implements AutoCloseable {
             for (int i : copied) progress.addAndGet(sizeOf(entry, i));
             out.truncate(entry.size());
             if (out.size() != entry.size()) throw new IOException(file.getFileName() + " is shorter than its entry");
-            out.force(true);
+            io.pickbox.os.Durability.current().force(out, dir.path(name));
             AtomicFiles.applyMode(dir, name, entry.mode());
             dir.setTimes(name, entry.mtime());
         }
@@ -353,7 +353,7 @@ final class Materializer implements AutoCloseable {
     /** As {@link AtomicFiles#fsyncDirectory}: best effort, where a directory cannot be flushed there is nothing better to do. */
     private static void fsync(FolderDir dir) {
         try {
-            dir.fsync();
+            io.pickbox.os.Durability.current().forceDirectory(dir.path());
         } catch (IOException e) {
             LOG.debug("Cannot fsync directory {}: {}", dir.rel(), e.toString());
         }

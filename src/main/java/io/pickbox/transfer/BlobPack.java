@@ -1,7 +1,7 @@
 package io.pickbox.transfer;
 
-import io.pickbox.folder.AtomicFiles;
 import io.pickbox.folder.Hashing;
+import io.pickbox.os.Durability;
 import io.pickbox.store.Batch;
 import io.pickbox.store.Cursor;
 import io.pickbox.store.Keys;
@@ -12,8 +12,6 @@ import io.pickbox.store.Table;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -36,7 +34,8 @@ import java.util.stream.Stream;
  * each: a burst of small files would otherwise create a blob file per file on every node, and
  * creating a file costs far more than appending 4 KiB to one already open.
  *
- * <p>A record is {@code [int length][32-byte sha256][bytes]}. Where each blob's record is lives in
+ * <p>A record is a checked header (magic, length, hash) and the blob's bytes ({@link PackRecords}):
+ * a damaged record is skipped and reading resumes at the next whole one. Where each blob's record is lives in
  * a table of the node's store, not in the heap: a node holding a million small files would
  * otherwise keep a million locations in memory. A record's location is written there once the pack
  * holding it is synced, together with how far that pack is synced (its watermark); locations of
@@ -44,7 +43,7 @@ import java.util.stream.Stream;
  * {@link #PENDING_MAX} of them). At start-up only what lies past each pack's watermark is read and
  * verified: a record torn by a crash is cut off there, and the locations of the intact ones are
  * written. A record is verified against its hash whenever it is read, so one damaged after it was
- * synced is forgotten (and fetched again) rather than served.
+ * synced is forgotten (and fetched again) rather than served, as is one whose pack is gone.
  *
  * <p>Appends go to one current pack, which is sealed (synced) once it holds {@link #ROLL_BYTES}.
  * {@link #collect} drops records no committed file needs from sealed packs and rewrites a pack
@@ -60,7 +59,7 @@ final class BlobPack implements AutoCloseable {
     static final long ROLL_BYTES = 64L << 20;
     /** Locations held in memory at most before a sync writes them to the store. */
     static final int PENDING_MAX = 4096;
-    private static final int HEADER = Integer.BYTES + 32;
+    private static final int HEADER = PackRecords.HEADER;
     private static final Pattern NAME = Pattern.compile("(\\d{6,})\\.pack");
     /** The store tables: locations by hash; the watermark of each pack, and that packs were ever mapped, in the meta table. */
     static final String TABLE = "blobs.packed";
@@ -114,7 +113,7 @@ final class BlobPack implements AutoCloseable {
     }
 
     private BlobPack(Path dir, long rollBytes, Store store, boolean ownsStore) throws IOException {
-        this.dir = Files.createDirectories(dir);
+        this.dir = Durability.current().createDirectories(dir);
         this.rollBytes = rollBytes;
         this.store = store;
         this.ownsStore = ownsStore;
@@ -171,7 +170,7 @@ final class BlobPack implements AutoCloseable {
         }
         if (raf == null) return;
         // Not under the pack's monitor: appends and reads go on while the disk flushes.
-        raf.getFD().sync();
+        Durability.current().force(file(pack));
         synchronized (appends) {
             if (upTo <= synced) return;
             writeLocations(upTo, pack, syncedEnd);
@@ -205,7 +204,7 @@ final class BlobPack implements AutoCloseable {
             RandomAccessFile raf = packs.get(loc.pack());
             byte[] bytes = new byte[loc.length()];
             try {
-                if (raf == null) throw new IOException("pack " + loc.pack() + " is gone");
+                if (raf == null) throw new EOFException("pack " + loc.pack() + " is gone");
                 synchronized (raf) {
                     if (loc.offset() + loc.length() > raf.length()) throw new EOFException("pack " + loc.pack() + " ends before it");
                     raf.seek(loc.offset());
@@ -215,7 +214,7 @@ final class BlobPack implements AutoCloseable {
                 // A collection moved the record meanwhile: look it up again.
                 if (!loc.equals(locate(sha256))) continue;
                 if (!(e instanceof EOFException)) throw e;
-                forget(sha256, loc, "its pack ends before it");
+                forget(sha256, loc, raf == null ? "its pack is gone" : "its pack ends before it");
                 return null;
             }
             if (Hashing.sha256Hex(bytes).equals(sha256)) return ByteBuffer.wrap(bytes);
@@ -281,6 +280,8 @@ final class BlobPack implements AutoCloseable {
                     });
                     flush();
                 }
+                // the blobs' new places durable before their old copies go
+                store.sync();
                 drop(n);
             }
             return dropped;
@@ -293,23 +294,11 @@ final class BlobPack implements AutoCloseable {
 
     /** Visits the records of sealed pack {@code n} whose blobs are still located there, in the order they were appended. */
     private void records(int n, RecordVisitor visitor) throws IOException {
-        long offset = 0;
-        long length = packs.get(n).length();
-        byte[] sha = new byte[32];
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file(n)), 1 << 16))) {
-            while (offset + HEADER <= length) {
-                int size = in.readInt();
-                in.readFully(sha);
-                if (size < 0 || size > Hashing.CHUNK_SIZE) return;
-                in.skipNBytes(size);
-                String hex = Hashing.hex(sha);
-                Loc here = new Loc(n, offset + HEADER, size);
-                if (here.equals(locate(hex))) visitor.visit(hex, here);
-                offset += HEADER + size;
-            }
-        } catch (EOFException torn) {
-            // past the last whole record: nothing of it is located
-        }
+        PackRecords.read(file(n), 0, r -> {
+            String hex = Hashing.hex(r.sha256());
+            Loc here = new Loc(n, r.offset(), r.length());
+            if (here.equals(locate(hex))) visitor.visit(hex, here);
+        });
     }
 
     private static byte[] key(String sha256) {
@@ -317,9 +306,7 @@ final class BlobPack implements AutoCloseable {
     }
 
     private static ByteBuffer record(String sha256, ByteBuffer data) {
-        ByteBuffer record = ByteBuffer.allocate(HEADER + data.remaining());
-        record.putInt(data.remaining()).put(HexFormat.of().parseHex(sha256)).put(data.duplicate()).flip();
-        return record;
+        return PackRecords.encode(HexFormat.of().parseHex(sha256), data);
     }
 
     /** Called holding {@link #appends}. */
@@ -347,7 +334,7 @@ final class BlobPack implements AutoCloseable {
         int n = next++;
         RandomAccessFile raf = new RandomAccessFile(file(n).toFile(), "rw");
         packs.put(n, raf);
-        AtomicFiles.fsyncDirectory(dir);
+        Durability.current().forceDirectory(dir);
         current = n;
         end = 0;
     }
@@ -361,7 +348,7 @@ final class BlobPack implements AutoCloseable {
     /** Syncs the current pack and writes the locations of everything appended. Called holding {@link #appends}. */
     private void flush() throws IOException {
         if (current < 0) return;
-        packs.get(current).getFD().sync();
+        Durability.current().force(file(current));
         writeLocations(appended, current, end);
         synced = appended;
     }
@@ -408,7 +395,7 @@ final class BlobPack implements AutoCloseable {
             if (raf.length() > valid) {
                 LOG.warn("Cut pack {} at {} of {} bytes: its tail was torn by a crash", file(n).getFileName(), valid, raf.length());
                 raf.setLength(valid);
-                raf.getFD().sync();
+                Durability.current().force(file(n));
             }
         }
         if (!mapped) {
@@ -418,36 +405,29 @@ final class BlobPack implements AutoCloseable {
         }
     }
 
-    /** Locates every intact record of pack {@code n} from {@code offset} on; returns where the intact records end. */
+    /**
+     * Locates every intact record of pack {@code n} from {@code offset} on, past damaged ones;
+     * returns where the last intact record ends.
+     */
     private long locateFrom(int n, long offset) throws IOException {
-        byte[] sha = new byte[32];
-        Batch batch = store.batch();
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file(n)), 1 << 16))) {
-            in.skipNBytes(offset);
-            while (true) {
-                int length;
-                try {
-                    length = in.readInt();
-                } catch (EOFException end) {
-                    return offset;
+        Batch[] batch = {store.batch()};
+        long[] located = {offset};
+        try {
+            PackRecords.Summary read = PackRecords.read(file(n), offset, r -> {
+                batch[0].put(locations, r.sha256(), new Loc(n, r.offset(), r.length()).encode());
+                located[0] = r.end();
+                if (batch[0].size() >= PENDING_MAX) {
+                    batch[0].putLong(meta, WATERMARK + n, located[0]).commit();
+                    batch[0] = store.batch();
                 }
-                if (length < 0 || length > Hashing.CHUNK_SIZE) return offset;
-                in.readFully(sha);
-                byte[] bytes = in.readNBytes(length);
-                if (bytes.length != length) return offset;
-                String hex = Hashing.hex(sha);
-                if (!Hashing.sha256Hex(bytes).equals(hex)) return offset;
-                batch.put(locations, sha.clone(), new Loc(n, offset + HEADER, length).encode());
-                offset += HEADER + length;
-                if (batch.size() >= PENDING_MAX) {
-                    batch.putLong(meta, WATERMARK + n, offset).commit();
-                    batch = store.batch();
-                }
+            });
+            if (read.skipped() > 0) {
+                LOG.warn("Skipped {} damaged bytes in pack {}: the records after them are kept, the blobs in them fetched again when needed",
+                        read.skipped(), file(n).getFileName());
             }
-        } catch (EOFException torn) {
-            return offset;
+            return read.validEnd();
         } finally {
-            batch.putLong(meta, WATERMARK + n, offset).commit();
+            batch[0].putLong(meta, WATERMARK + n, located[0]).commit();
         }
     }
 

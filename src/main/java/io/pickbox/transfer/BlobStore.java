@@ -1,8 +1,8 @@
 package io.pickbox.transfer;
 
-import io.pickbox.folder.AtomicFiles;
 import io.pickbox.folder.DirectIo;
 import io.pickbox.folder.Hashing;
+import io.pickbox.os.Durability;
 import io.pickbox.store.Store;
 
 import java.io.IOException;
@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -96,9 +95,9 @@ public final class BlobStore implements AutoCloseable {
                 try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                     ByteBuffer b = data.duplicate();
                     while (b.hasRemaining()) ch.write(b);
-                    ch.force(true);
                 }
             }
+            Durability.current().force(tmp);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throw e;
@@ -251,14 +250,15 @@ public final class BlobStore implements AutoCloseable {
     }
 
     private Path tempFor(Path target) throws IOException {
-        Files.createDirectories(target.getParent());
+        // a blob renamed into a new shard is durable only once the shard's own entry is
+        Durability.current().createDirectories(target.getParent());
         return target.resolveSibling(".tmp-" + UUID.randomUUID());
     }
 
     private static void publish(Path tmp, Path target) throws IOException {
         try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            AtomicFiles.fsyncDirectory(target.getParent());
+            Durability.current().rename(tmp, target);
+            Durability.current().forceDirectory(target.getParent());
         } finally {
             Files.deleteIfExists(tmp);
         }

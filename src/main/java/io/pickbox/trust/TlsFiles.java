@@ -1,5 +1,7 @@
 package io.pickbox.trust;
 
+import io.pickbox.os.Durability;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -123,12 +125,12 @@ public record TlsFiles(Path dir) {
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
-            channel.force(true);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
         }
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Durability.current().force(temp);
+        Durability.current().rename(temp, target);
         fsyncDirectory(directory);
     }
 
@@ -139,12 +141,15 @@ public record TlsFiles(Path dir) {
             }
             return;
         }
-        Files.createDirectories(directory.getParent());
+        Durability.current().createDirectories(directory.getParent());
         try {
             Files.createDirectory(directory, ownerOnly(directory.getParent(), OWNER_DIR));
         } catch (FileAlreadyExistsException e) {
             ensureOwnerOnlyDirectory(directory);
+            return;
         }
+        // the files written in it survive a power cut only if the directory's own entry does
+        fsyncDirectory(directory.getParent());
     }
 
     private static FileAttribute<?>[] ownerOnly(Path existing, Set<PosixFilePermission> permissions) {
@@ -156,8 +161,8 @@ public record TlsFiles(Path dir) {
     }
 
     private static void fsyncDirectory(Path directory) throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
+        try {
+            Durability.current().forceDirectory(directory);
         } catch (IOException e) {
             // Some platforms cannot open a directory; the rename itself is still atomic there.
             if (isPosix(directory)) {

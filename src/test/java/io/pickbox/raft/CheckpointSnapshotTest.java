@@ -89,7 +89,7 @@ class CheckpointSnapshotTest {
     }
 
     @Test
-    void anOldSnapshotAlteredSinceItsMd5IsRefused() throws IOException {
+    void anOldSnapshotAlteredSinceItsMd5IsMovedAsideAndNotLoaded() throws IOException {
         Path sm = dir.resolve("sm");
         Path file;
         try (Index original = new Index()) {
@@ -100,8 +100,16 @@ class CheckpointSnapshotTest {
         bytes[bytes.length / 2] ^= 1;
         Files.write(file, bytes);
         try (Index index = new Index()) {
-            assertThatThrownBy(() -> LegacySnapshot.migrate(sm, index)).isInstanceOf(IOException.class);
+            LegacySnapshot.migrate(sm, index);
+            assertThat(index.size()).isZero();
+            assertThat(index.appliedIndex()).isLessThan(42);
         }
+        assertThat(file).doesNotExist();
+        try (var s = Files.list(sm)) {
+            assertThat(s.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("snapshot.3_42.corrupt-"));
+        }
+        assertThat(io.pickbox.store.StateRepairs.under(sm)).hasEntrySatisfying("snapshot.3_42",
+                what -> assertThat(what).contains("MD5").contains("moved aside"));
     }
 
     @Test

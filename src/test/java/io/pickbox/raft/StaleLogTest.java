@@ -115,4 +115,29 @@ class StaleLogTest {
         assertThat(StaleLog.dropIfBefore(current.resolve("absent"), 1025, MAX_ENTRY)).isZero();
         assertThat(open).exists();
     }
+
+    @Test
+    void aLogStartingPastEverythingTheStoreHoldsIsRemovedButNotTheTermAndVote() throws IOException {
+        Path closed = closed(500, 509);
+        Path open = open(510, 520);
+        Path meta = Files.writeString(current.resolve("raft-meta"), "term and vote");
+
+        assertThat(StaleLog.dropIfAfterGap(current, 0)).isEqualTo(2);
+
+        assertThat(closed).doesNotExist();
+        assertThat(open).doesNotExist();
+        assertThat(meta).exists();
+    }
+
+    @Test
+    void aLogGoingOnFromWhatTheStoreHoldsIsKept() throws IOException {
+        Path first = closed(0, 9);
+        assertThat(StaleLog.dropIfAfterGap(current, -1)).isZero();
+        assertThat(StaleLog.dropIfAfterGap(current, 0)).isZero();
+        Files.delete(first);
+        Path later = open(101, 120);
+        assertThat(StaleLog.dropIfAfterGap(current, 100)).isZero();
+        assertThat(StaleLog.dropIfAfterGap(current, 400)).isZero();
+        assertThat(later).exists();
+    }
 }

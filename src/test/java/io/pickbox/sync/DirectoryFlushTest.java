@@ -72,4 +72,34 @@ class DirectoryFlushTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    /** A directory whose entries could not be made durable: whoever asked is told, and records nothing as done. */
+    @Test
+    void aDirectoryThatCannotBeFlushedFailsTheChangesWaitingForIt(@org.junit.jupiter.api.io.TempDir Path root) throws Exception {
+        io.pickbox.os.Durability.use(new io.pickbox.os.Durability() {
+            @Override
+            public void force(Path file) {
+            }
+
+            @Override
+            public void forceDirectory(Path dir) throws java.io.IOException {
+                throw new java.io.IOException("EIO");
+            }
+
+            @Override
+            public boolean forceFileSystem(Path dir) {
+                return false;
+            }
+
+            @Override
+            public void rename(Path from, Path to) {
+            }
+        });
+        try (DirectoryFlush flush = new DirectoryFlush()) {
+            assertThatThrownBy(() -> flush.flush(root).get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasMessageContaining("durable");
+        } finally {
+            io.pickbox.os.Durability.use(io.pickbox.os.Durability.REAL);
+        }
+    }
 }

@@ -92,7 +92,7 @@ class BlobPackTest {
         try (BlobPack pack = new BlobPack(dir)) {
             assertThat(read(pack, a)).isEqualTo(a);
             assertThat(pack.has(sha(b))).isFalse();
-            assertThat(Files.size(file)).isEqualTo(withB - 4 - 32 - 4096);
+            assertThat(Files.size(file)).isEqualTo(withB - PackRecords.HEADER - 4096);
             pack.put(sha(b), ByteBuffer.wrap(b));
             pack.put(sha(c), ByteBuffer.wrap(c));
             pack.sync();
@@ -112,7 +112,7 @@ class BlobPackTest {
         Path file = packFiles().get(0);
         long size = Files.size(file);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.seek(4 + 32 + 4096 + 4 + 32 + 100); // inside b's bytes
+            raf.seek(PackRecords.HEADER + 4096 + PackRecords.HEADER + 100); // inside b's bytes
             raf.write(~raf.read());
         }
         try (BlobPack pack = new BlobPack(dir)) {
@@ -136,7 +136,7 @@ class BlobPackTest {
         }
         Path file = packFiles().get(0);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.seek(4 + 32 + 100);
+            raf.seek(PackRecords.HEADER + 100);
             raf.write(~raf.read()); // damage a synced record: start-up does not read it to notice
         }
         try (BlobPack pack = new BlobPack(dir)) {
