@@ -1,0 +1,23 @@
+package io.pickbox.fuzz;
+
+import net.jqwik.api.statistics.Statistics;
+
+/**
+ * Counts how each try ended in the property's statistics (valid, or which refusal), so a run shows
+ * whether its inputs get past a parser's first checks or all die at the same one.
+ */
+public final class Outcomes {
+
+    private Outcomes() {}
+
+    public static void count(Throwable refusal) {
+        Statistics.collect(refusal == null ? "valid" : kind(refusal));
+    }
+
+    /** The refusal's type and the first words of its message, numbers left out, so that like refusals count together. */
+    private static String kind(Throwable t) {
+        String message = String.valueOf(t.getMessage()).replaceAll("[0-9]+", "N");
+        String[] words = message.split("\\s+", 5);
+        return t.getClass().getSimpleName() + ": " + String.join(" ", java.util.Arrays.copyOf(words, Math.min(words.length, 4)));
+    }
+}
