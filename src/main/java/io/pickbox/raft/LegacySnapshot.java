@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +45,8 @@ final class LegacySnapshot {
         IndexState state;
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             state = IndexState.readFrom(in);
+        } catch (EOFException e) {
+            throw (EOFException) new EOFException("index snapshot " + file + " ends early").initCause(e);
         }
         index.restore(state, at.getTerm(), at.getIndex());
         LOG.info("Moved the index snapshot at {} ({} entries) into the store", at, index.size());
