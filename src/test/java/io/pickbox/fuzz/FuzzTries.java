@@ -1,7 +1,9 @@
 package io.pickbox.fuzz;
 
 import net.jqwik.api.lifecycle.AroundPropertyHook;
+import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.lifecycle.AroundTryHook;
+import net.jqwik.api.lifecycle.PropagationMode;
 import net.jqwik.api.lifecycle.PropertyExecutionResult;
 import net.jqwik.api.lifecycle.PropertyExecutor;
 import net.jqwik.api.lifecycle.PropertyLifecycleContext;
@@ -11,12 +13,14 @@ import net.jqwik.api.lifecycle.TryLifecycleContext;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
@@ -35,6 +39,22 @@ public final class FuzzTries implements AroundPropertyHook, AroundTryHook {
         return t;
     });
 
+    /** Outcomes counted in a try, kept for the jqwik thread: statistics may be collected only there. */
+    private static final ThreadLocal<List<String>> OUTCOMES = new ThreadLocal<>();
+
+    /** Added to a class, the hook applies to its properties. */
+    @Override
+    public PropagationMode propagateTo() {
+        return PropagationMode.ALL_DESCENDANTS;
+    }
+
+    /** Counts {@code outcome} in the statistics of the running property. */
+    static void count(String outcome) {
+        List<String> outcomes = OUTCOMES.get();
+        if (outcomes != null) outcomes.add(outcome);
+        else Statistics.collect(outcome);
+    }
+
     @Override
     public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
         Integer tries = Integer.getInteger("fuzz.tries");
@@ -45,19 +65,27 @@ public final class FuzzTries implements AroundPropertyHook, AroundTryHook {
     @Override
     public TryExecutionResult aroundTry(TryLifecycleContext context, TryExecutor aTry, List<Object> parameters) throws Throwable {
         long timeoutMillis = Long.getLong("fuzz.timeout.ms", 10_000);
-        Thread[] runner = new Thread[1];
+        AtomicReference<Thread> runner = new AtomicReference<>();
+        List<String> outcomes = new CopyOnWriteArrayList<>();
         Future<TryExecutionResult> result = RUNNER.submit(() -> {
-            runner[0] = Thread.currentThread();
-            return aTry.execute(parameters);
+            runner.set(Thread.currentThread());
+            OUTCOMES.set(outcomes);
+            try {
+                return aTry.execute(parameters);
+            } finally {
+                OUTCOMES.remove();
+            }
         });
         try {
-            return result.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            TryExecutionResult done = result.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            outcomes.forEach(Statistics::collect);
+            return done;
         } catch (ExecutionException e) {
             throw e.getCause();
         } catch (TimeoutException e) {
             result.cancel(true);
             return TryExecutionResult.falsified(new AssertionError("a try took longer than " + timeoutMillis + " ms; it was at:\n"
-                    + stack(runner[0])));
+                    + stack(runner.get())));
         }
     }
 

@@ -1,7 +1,5 @@
 package io.pickbox.fuzz;
 
-import net.jqwik.api.statistics.Statistics;
-
 /**
  * Counts how each try ended in the property's statistics (valid, or which refusal), so a run shows
  * whether its inputs get past a parser's first checks or all die at the same one.
@@ -11,7 +9,7 @@ public final class Outcomes {
     private Outcomes() {}
 
     public static void count(Throwable refusal) {
-        Statistics.collect(refusal == null ? "valid" : kind(refusal));
+        FuzzTries.count(refusal == null ? "valid" : kind(refusal));
     }
 
     /** The refusal's type and the first words of its message, numbers left out, so that like refusals count together. */
