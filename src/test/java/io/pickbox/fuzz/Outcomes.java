@@ -12,10 +12,11 @@ public final class Outcomes {
         FuzzTries.count(refusal == null ? "valid" : kind(refusal));
     }
 
-    /** The refusal's type and the first words of its message, numbers left out, so that like refusals count together. */
+    /** The refusal's type and the first words of its message, quoted values and numbers left out, so that like refusals count together. */
     private static String kind(Throwable t) {
-        String message = String.valueOf(t.getMessage()).replaceAll("[0-9]+", "N");
-        String[] words = message.split("\\s+", 5);
-        return t.getClass().getSimpleName() + ": " + String.join(" ", java.util.Arrays.copyOf(words, Math.min(words.length, 4)));
+        String message = String.valueOf(t.getMessage()).replaceAll("\"[^\"]*+\"", "\"…\"").replaceAll("[0-9]+", "N");
+        String[] words = message.split("\\s+", 6);
+        String kind = t.getClass().getSimpleName() + ": " + String.join(" ", java.util.Arrays.copyOf(words, Math.min(words.length, 5)));
+        return kind.length() <= 70 ? kind : kind.substring(0, 70) + "…";
     }
 }
