@@ -12,6 +12,11 @@ public final class Outcomes {
         FuzzTries.count(refusal == null ? "valid" : kind(refusal));
     }
 
+    /** Counts a try under a label of the property's own. */
+    public static void count(String label) {
+        FuzzTries.count(label);
+    }
+
     /** The refusal's type and the first words of its message, quoted values and numbers left out, so that like refusals count together. */
     private static String kind(Throwable t) {
         String message = String.valueOf(t.getMessage()).replaceAll("\"[^\"]*+\"", "\"…\"").replaceAll("[0-9]+", "N");
