@@ -105,6 +105,9 @@ class PeerChunkRoutesFuzzProperties {
                     case 2 -> "?offset=" + offset;
                     default -> "?path=" + path + "&offset=" + offset;
                 }, Map.of(), new byte[0]));
+        // the real chunk at a damaged offset of the file that holds it: reads the folder
+        Arbitrary<Request> fetchFromFolder = offsets()
+                .map(offset -> new Request("GET", "/v1/blobs/" + SHA + "?path=f.bin&offset=" + offset, Map.of(), new byte[0]));
         Arbitrary<Request> push = Combinators.combine(hashes(), paths(), offsets(), Arbitraries.bytes().array(byte[].class).ofMaxSize(64))
                 .as((sha, path, offset, body) -> new Request("PUT", "/v1/blobs/" + sha,
                         Map.of("Content-Type", "application/octet-stream", ChunkPusher.PATH_HEADER, path, ChunkPusher.OFFSET_HEADER, offset),
@@ -119,7 +122,7 @@ class PeerChunkRoutesFuzzProperties {
             }
             return bytes.toByteArray();
         })).map(body -> new Request("POST", "/v1/blobs", Map.of("Content-Type", "application/octet-stream"), body));
-        return Arbitraries.oneOf(fetch, push, batch);
+        return Arbitraries.oneOf(fetch, fetchFromFolder, push, batch);
     }
 
     /** Bytes that do not hash to {@code sha}: a push of them must be refused, whatever its placement. */
@@ -130,12 +133,19 @@ class PeerChunkRoutesFuzzProperties {
     @Property(tries = 400)
     void everyRequestIsAnsweredBelow500AndChangesNothing(@ForAll("requests") Request request) throws IOException {
         Map<String, String> folderBefore = Trees.picture(folder);
-        Map<String, String> stateBefore = Trees.picture(root.resolve("state"));
+        Map<String, String> stateBefore = state();
         int status = send(request);
         Outcomes.count(request.method() + " " + status);
         assertThat(status).as("status of %s", request).isBetween(200, 499);
         assertThat(Trees.picture(folder)).isEqualTo(folderBefore);
-        assertThat(Trees.picture(root.resolve("state"))).isEqualTo(stateBefore);
+        assertThat(state()).isEqualTo(stateBefore);
+    }
+
+    /** The node's blobs and their locations, without the store's own info log, which grows as it likes. */
+    private Map<String, String> state() {
+        Map<String, String> state = Trees.picture(root.resolve("state"));
+        state.keySet().removeIf(name -> name.matches("(.*/)?LOG(\\.old\\..*)?"));
+        return state;
     }
 
     private int send(Request request) throws IOException {
