@@ -68,7 +68,7 @@ class AdminPathFuzzProperties {
 
     @AfterProperty
     void stop() {
-        server.close();
+        if (server != null) server.close();
         Trees.delete(uploads);
     }
 
