@@ -27,7 +27,12 @@ record PageRequest(String prefix, String after, int limit) {
 
     /** The page the query asks for; a bad value is a 400 that says which. */
     static PageRequest of(Context ctx) {
-        return new PageRequest(path(ctx.queryParam("prefix")), cursor(ctx.queryParam("after")), limit(ctx.queryParam("limit")));
+        return of(ctx.queryParam("prefix"), ctx.queryParam("after"), ctx.queryParam("limit"));
+    }
+
+    /** The page the three query values (each null when absent) ask for; a bad value is a 400 that says which. */
+    static PageRequest of(String prefix, String after, String limit) {
+        return new PageRequest(path(prefix), cursor(after), limit(limit));
     }
 
     private static String path(String raw) {

@@ -17,6 +17,7 @@ public record IndexState(long versionClock, Map<String, Long> lastSeqByOrigin, M
     /** Snapshots before the cluster's trust state was replicated; still read, with no trust state. */
     private static final int MAGIC_V1 = 0x50424931; // "PBI1"
     private static final int MAGIC = 0x50424932; // "PBI2"
+    private static final Entry.Kind[] KINDS = Entry.Kind.values();
 
     /** A state without trust changes (tests, and snapshots written before them). */
     public IndexState(long versionClock, Map<String, Long> lastSeqByOrigin, Map<String, String> peerAddresses,
@@ -77,12 +78,16 @@ public record IndexState(long versionClock, Map<String, Long> lastSeqByOrigin, M
     }
 
     static Entry readEntry(DataInputStream in) throws IOException {
-        Entry.Kind kind = Entry.Kind.values()[in.readByte()];
+        byte k = in.readByte();
+        if (k < 0 || k >= KINDS.length) throw new IOException("corrupt index entry (kind " + k + ")");
+        Entry.Kind kind = KINDS[k];
         long version = in.readLong();
         long size = in.readLong();
         String sha = readNullable(in);
         int n = in.readInt();
-        List<String> chunks = new ArrayList<>(n);
+        if (n < 0) throw new IOException("corrupt index entry (" + n + " chunks)");
+        // a damaged count must not size the list: the reads run out of bytes first
+        List<String> chunks = new ArrayList<>(Math.min(n, 1024));
         for (int i = 0; i < n; i++) chunks.add(in.readUTF());
         int mode = in.readInt();
         long mtime = in.readLong();

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,8 @@ final class LegacySnapshot {
         }
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             return IndexState.readFrom(in);
+        } catch (EOFException e) {
+            throw (EOFException) new EOFException("it ends early").initCause(e);
         }
     }
 

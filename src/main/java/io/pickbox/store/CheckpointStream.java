@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -85,7 +86,12 @@ public final class CheckpointStream {
         Durable.deleteTree(tmp);
         Files.createDirectories(tmp);
         try {
-            List<FileInfo> received = receive(new DataInputStream(new BufferedInputStream(in, 1 << 16)), tmp);
+            List<FileInfo> received;
+            try {
+                received = receive(new DataInputStream(new BufferedInputStream(in, 1 << 16)), tmp);
+            } catch (EOFException e) {
+                throw (EOFException) new EOFException("checkpoint stream ends early").initCause(e);
+            }
             Durable.syncTree(tmp);
             Durable.move(tmp, target);
             return received;
@@ -106,13 +112,11 @@ public final class CheckpointStream {
             if (marker == END) break;
             if (marker != FILE) throw new IOException("corrupt checkpoint stream (marker " + marker + ")");
             String name = data.readUTF();
-            if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
-                throw new IOException("refused checkpoint file name: " + name);
-            }
+            Path file = fileIn(dir, name);
             long size = data.readLong();
             if (size < 0) throw new IOException("corrupt checkpoint stream (size " + size + ")");
             MessageDigest digest = sha256();
-            try (OutputStream out = Files.newOutputStream(dir.resolve(name), java.nio.file.StandardOpenOption.CREATE_NEW,
+            try (OutputStream out = Files.newOutputStream(file, java.nio.file.StandardOpenOption.CREATE_NEW,
                     java.nio.file.StandardOpenOption.WRITE)) {
                 long left = size;
                 while (left > 0) {
@@ -137,6 +141,18 @@ public final class CheckpointStream {
             throw new IOException("checkpoint manifest fails its checksum");
         }
         return received;
+    }
+
+    /** Where a file named by the stream goes: directly in {@code dir}, under a name this file system can hold. */
+    private static Path fileIn(Path dir, String name) throws IOException {
+        if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+            throw new IOException("refused checkpoint file name: " + name);
+        }
+        try {
+            return dir.resolve(name);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IOException("refused checkpoint file name: " + e.getMessage());
+        }
     }
 
     private static void addToManifest(MessageDigest manifest, String name, long size, byte[] hash) {

@@ -48,6 +48,7 @@ public final class LocalTable implements AutoCloseable {
     static final String TABLE = "local";
     static final String COUNT = "local.count", MAX_VERSION = "local.max-version", MIGRATED = "local.migrated";
     private static final byte PUT = 1, REMOVE = 2;
+    private static final FileStat.Kind[] KINDS = FileStat.Kind.values();
     /** Rows per batch when a migration or a subtree move touches many: bounds the memory a batch holds. */
     private static final int ROWS_PER_BATCH = 4096;
 
@@ -317,8 +318,9 @@ public final class LocalTable implements AutoCloseable {
     private static Local readLocal(DataInputStream in) throws IOException {
         long version = in.readLong();
         String sha = in.readBoolean() ? in.readUTF() : null;
-        FileStat stat = new FileStat(FileStat.Kind.values()[in.readByte()], in.readLong(), in.readLong(),
-                in.readLong(), in.readInt(), in.readLong());
+        byte kind = in.readByte();
+        if (kind < 0 || kind >= KINDS.length) throw new IOException("corrupt local table row (kind " + kind + ")");
+        FileStat stat = new FileStat(KINDS[kind], in.readLong(), in.readLong(), in.readLong(), in.readInt(), in.readLong());
         return new Local(version, sha, stat);
     }
 }

@@ -6,6 +6,7 @@ import io.pickbox.folder.PathValidator;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -62,8 +63,17 @@ public final class ChunkBatch {
      *
      * @throws IllegalArgumentException when the request is malformed: a count out of bounds, a path
      *                                  that is not a valid folder path, or bytes after the last chunk
+     * @throws EOFException             when it ends before its last chunk
      */
     static List<Wanted> readRequest(DataInputStream in) throws IOException {
+        try {
+            return request(in);
+        } catch (EOFException e) {
+            throw endsEarly("batch request", e);
+        }
+    }
+
+    private static List<Wanted> request(DataInputStream in) throws IOException {
         int n = in.readInt();
         if (n < 1 || n > MAX_CHUNKS) throw new IllegalArgumentException("a batch holds 1 to " + MAX_CHUNKS + " chunks, not " + n);
         List<Wanted> wanted = new ArrayList<>(n);
@@ -96,11 +106,19 @@ public final class ChunkBatch {
 
     /** The next chunk of a response: its bytes, or null when absent. */
     static byte[] readChunk(DataInputStream in) throws IOException {
-        int length = in.readInt();
-        if (length == ABSENT) return null;
-        if (length < 0 || length >= Hashing.CHUNK_SIZE) throw new IOException("bad chunk length in a batch: " + length);
-        byte[] bytes = new byte[length];
-        in.readFully(bytes);
-        return bytes;
+        try {
+            int length = in.readInt();
+            if (length == ABSENT) return null;
+            if (length < 0 || length >= Hashing.CHUNK_SIZE) throw new IOException("bad chunk length in a batch: " + length);
+            byte[] bytes = new byte[length];
+            in.readFully(bytes);
+            return bytes;
+        } catch (EOFException e) {
+            throw endsEarly("batch response", e);
+        }
+    }
+
+    private static EOFException endsEarly(String what, EOFException cause) {
+        return (EOFException) new EOFException("the " + what + " ends early").initCause(cause);
     }
 }

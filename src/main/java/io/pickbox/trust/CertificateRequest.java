@@ -71,7 +71,14 @@ public final class CertificateRequest {
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("damaged certificate request: " + e.getMessage(), e);
         }
-        return new CertificateRequest(request);
+        try {
+            return new CertificateRequest(request);
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the parser reads the names only when asked, and refuses damaged ones with exceptions of its own
+            throw new IllegalArgumentException("damaged certificate request: " + e.getMessage(), e);
+        }
     }
 
     public String pem() {
@@ -95,8 +102,8 @@ public final class CertificateRequest {
     boolean signatureIsValid() {
         try {
             return request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(publicKey()));
-        } catch (OperatorCreationException | PKCSException | IllegalArgumentException e) {
-            return false;
+        } catch (OperatorCreationException | PKCSException | IllegalArgumentException | IllegalStateException e) {
+            return false; // a damaged signature or key: the parser refuses some with an IllegalStateException
         }
     }
 

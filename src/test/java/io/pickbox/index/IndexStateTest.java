@@ -85,6 +85,37 @@ class IndexStateTest {
                 .isInstanceOf(IOException.class);
     }
 
+    /** An entry's kind byte and chunk count, damaged: refused as corrupt, neither an index out of bounds nor a list sized by the count. */
+    @Test
+    void aDamagedKindOrChunkCountIsACorruptSnapshot() throws IOException {
+        for (int kind : new int[] {2, -1, 127}) {
+            assertThatThrownBy(() -> read(oneEntry(kind, 0))).isExactlyInstanceOf(IOException.class)
+                    .hasMessage("corrupt index entry (kind " + kind + ")");
+        }
+        assertThatThrownBy(() -> read(oneEntry(0, -5))).isExactlyInstanceOf(IOException.class)
+                .hasMessage("corrupt index entry (-5 chunks)");
+        assertThatThrownBy(() -> read(oneEntry(0, Integer.MAX_VALUE))).isInstanceOf(java.io.EOFException.class);
+    }
+
+    /** A snapshot of one entry at "a" whose kind byte and chunk count are as given, and nothing after them. */
+    private static byte[] oneEntry(int kind, int chunks) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(0x50424932);
+            out.writeLong(1);
+            out.writeInt(0);
+            out.writeInt(0);
+            out.writeInt(1);
+            out.writeUTF("a");
+            out.writeByte(kind);
+            out.writeLong(1);
+            out.writeLong(0);
+            out.writeBoolean(false);
+            out.writeInt(chunks);
+        }
+        return bytes.toByteArray();
+    }
+
     @Test
     void restoredIndexAnswersReadsLikeTheOriginal() throws IOException {
         Index original = populated();

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -49,6 +51,32 @@ class CheckpointStreamTest {
         assertThatThrownBy(() -> CheckpointStream.read(new ByteArrayInputStream(cut), tmp.resolve("got")))
                 .isInstanceOf(IOException.class);
         assertThat(tmp.resolve("got")).doesNotExist();
+    }
+
+    @Test
+    void aStreamThatEndsEarlyIsRefusedSayingSo() throws IOException {
+        byte[] stream = streamOfStoreWith(10);
+        for (int length : new int[] {0, 7, 20}) {
+            byte[] cut = Arrays.copyOf(stream, length);
+            assertThatThrownBy(() -> CheckpointStream.read(new ByteArrayInputStream(cut), tmp.resolve("got")))
+                    .isInstanceOf(EOFException.class).hasMessage("checkpoint stream ends early");
+            assertThat(tmp.resolve("got.receiving")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aFileNameThisFileSystemCannotHoldIsRefusedAsAnIOException() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeBytes("PBCKPT1");
+            out.writeByte(1);
+            out.writeUTF("CURR\0ENT");
+            out.writeLong(0);
+        }
+        assertThatThrownBy(() -> CheckpointStream.read(new ByteArrayInputStream(bytes.toByteArray()), tmp.resolve("got")))
+                .isExactlyInstanceOf(IOException.class).hasMessageStartingWith("refused checkpoint file name");
+        assertThat(tmp.resolve("got")).doesNotExist();
+        assertThat(tmp.resolve("got.receiving")).doesNotExist();
     }
 
     private byte[] streamOfStoreWith(int rows) throws IOException {

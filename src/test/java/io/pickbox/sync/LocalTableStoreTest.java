@@ -1,7 +1,10 @@
 package io.pickbox.sync;
 
 import io.pickbox.folder.FileStat;
+import io.pickbox.store.Batch;
+import io.pickbox.store.Keys;
 import io.pickbox.store.Store;
+import io.pickbox.store.StoreException;
 import io.pickbox.store.StoreOptions;
 import io.pickbox.sync.LocalTable.Local;
 import org.junit.jupiter.api.Test;
@@ -17,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The local table in the node's store: counts and versions that survive reopening, paging, and the old journal's migration. */
 class LocalTableStoreTest {
@@ -144,6 +148,32 @@ class LocalTableStoreTest {
         try (Store store = store(); LocalTable t = new LocalTable(store, journal)) {
             assertThat(t.paths()).containsExactly("a");
             assertThat(t.size()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRowWithADamagedKindIsRefusedAsCorrupt() throws IOException {
+        try (Store store = store(); LocalTable t = new LocalTable(store, dir.resolve("none"))) {
+            t.put("a", file(1, 1));
+            byte[] row = store.get(store.table(LocalTable.TABLE), Keys.of("a"));
+            row[8 + 1 + 2 + "sha1".length()] = 9; // the kind, after the version and the hash
+            try (Batch b = store.batch()) {
+                b.put(store.table(LocalTable.TABLE), Keys.of("a"), row).commit();
+            }
+            assertThatThrownBy(() -> t.get("a")).isExactlyInstanceOf(StoreException.class)
+                    .hasMessage("corrupt row in the local table").hasRootCauseMessage("corrupt local table row (kind 9)");
+        }
+    }
+
+    @Test
+    void aJournalWithADamagedKindIsRefusedWithAnIOException() throws IOException {
+        Path journal = dir.resolve("local");
+        byte[] old = journalOf("a", file(1, 1));
+        old[1 + 2 + 1 + 8 + 1 + 2 + "sha1".length()] = -3; // type, path, then the row's kind
+        Files.write(journal, old);
+        try (Store store = store()) {
+            assertThatThrownBy(() -> new LocalTable(store, journal)).isExactlyInstanceOf(IOException.class)
+                    .hasMessage("corrupt local table row (kind -3)");
         }
     }
 

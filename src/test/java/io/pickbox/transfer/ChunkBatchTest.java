@@ -63,6 +63,18 @@ class ChunkBatchTest {
     }
 
     @Test
+    void aRequestOrResponseCutShortSaysItEndsEarly() throws IOException {
+        byte[] request = request(List.of(new ChunkBatch.Wanted(hash(1), "a.txt")));
+        assertThatThrownBy(() -> read(java.util.Arrays.copyOf(request, 20)))
+                .isInstanceOf(java.io.EOFException.class).hasMessage("the batch request ends early");
+        ByteArrayOutputStream response = new ByteArrayOutputStream();
+        ChunkBatch.writeChunk(new byte[10], new DataOutputStream(response));
+        byte[] cut = java.util.Arrays.copyOf(response.toByteArray(), 8);
+        assertThatThrownBy(() -> ChunkBatch.readChunk(new DataInputStream(new ByteArrayInputStream(cut))))
+                .isInstanceOf(java.io.EOFException.class).hasMessage("the batch response ends early");
+    }
+
+    @Test
     void malformedRequestsAreRefusedWithTheReason() throws IOException {
         byte[] good = request(List.of(new ChunkBatch.Wanted(hash(1), "a.txt")));
         assertThatThrownBy(() -> read(new byte[] {0, 0, 0, 0})).hasMessageContaining("1 to 4096 chunks");

@@ -9,6 +9,35 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CertificateRequestTest {
 
+    /** A signature that is not a whole number of bytes: the parser throws an IllegalStateException reading it. */
+    @Test
+    void aSignatureOfAnOddNumberOfBitsIsNotValid() throws Exception {
+        CertificateRequest request = CertificateRequest.create(NodeKeys.generate(), "node-2", List.of("10.0.0.2"));
+        org.bouncycastle.asn1.ASN1Sequence whole = org.bouncycastle.asn1.ASN1Sequence.getInstance(
+                Pem.blocks(request.pem(), "CERTIFICATE REQUEST").get(0));
+        byte[] signature = org.bouncycastle.asn1.ASN1BitString.getInstance(whole.getObjectAt(2)).getBytes();
+        byte[] damaged = new org.bouncycastle.asn1.DERSequence(new org.bouncycastle.asn1.ASN1Encodable[] {
+                whole.getObjectAt(0), whole.getObjectAt(1), new org.bouncycastle.asn1.DERBitString(signature, 3)}).getEncoded();
+        assertThat(CertificateRequest.fromPem(Pem.encode("CERTIFICATE REQUEST", damaged)).signatureIsValid()).isFalse();
+    }
+
+    /** A request whose extension request holds a tagged object where a set belongs: the parser throws an IllegalStateException of its own. */
+    @Test
+    void aRequestWithADamagedExtensionRequestIsRefusedAsDamaged() {
+        String pem = """
+                -----BEGIN CERTIFICATE REQUEST-----
+                MIH+MIGkAgEAMBExDzANBgNVBAMMBm5vZGUtMjBZMBMGByqGSM49AgEGCCqGSM49
+                AwEHA0IABBpCPTBHOTio2DKQFoAHBLNMqXUrKui0I9mlsGv6AtfDckHBoiFof1Eo
+                mENZH+y3R9kZ5t6uo9ZxlChNjAcu+PqgMTAvBgkqhkiG9w0BCQ4xIjAgMB5LA1Ud
+                EQQXMBWHBAoAAAKCDW5vZGUyLmV4YW1wbGUwCgYIKoZIzj0EAwIDSQAwRgIhAKH2
+                91w/9AK0k/////+AAAAAoR3TqI49zJ5yzHyLo3PkAiEAvc4502fuH9HiqFbiyq49
+                aQhNj01W/cMmGg7vYHi3d4U=
+                -----END CERTIFICATE REQUEST-----
+                """;
+        assertThatThrownBy(() -> CertificateRequest.fromPem(pem))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("damaged certificate request: ");
+    }
+
     @Test
     void pemRoundTripKeepsTheNodeAndItsAddresses() {
         CertificateRequest request = CertificateRequest.create(NodeKeys.generate(), "node1",
