@@ -119,8 +119,9 @@ final class PackRecords {
         return -1;
     }
 
-    /** Up to {@code max} bytes at {@code pos}; null past the end. */
+    /** Up to {@code max} bytes at {@code pos}; null past the end (an empty blob's bytes end a pack too). */
     private ByteBuffer read(long pos, int max) throws IOException {
+        if (max == 0) return ByteBuffer.allocate(0);
         if (pos >= size) return null;
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(max, size - pos));
         while (buf.hasRemaining()) {

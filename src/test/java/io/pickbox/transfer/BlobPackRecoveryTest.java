@@ -102,6 +102,21 @@ class BlobPackRecoveryTest {
     }
 
     @Test
+    void anEmptyBlobAtTheEndOfAPackIsReadWhenThePackIsReadAgain() throws IOException {
+        byte[] a = blob(300), empty = blob(0);
+        try (BlobPack pack = new BlobPack(dir)) {
+            pack.put(sha(a), ByteBuffer.wrap(a));
+            pack.put(sha(empty), ByteBuffer.wrap(empty));
+            pack.sync();
+        }
+        deleteTree(dir.resolve("locations"));
+        try (BlobPack pack = new BlobPack(dir)) {
+            assertThat(read(pack, a)).isEqualTo(a);
+            assertThat(read(pack, empty)).as("its record ends the pack").isEqualTo(empty);
+        }
+    }
+
+    @Test
     void collectingAPackWithADamagedRecordKeepsTheRecordsAfterIt() throws IOException {
         List<byte[]> blobs = new ArrayList<>();
         for (int i = 0; i < 10; i++) blobs.add(blob(3000));
