@@ -5,6 +5,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509ExtendedTrustManager;
+import javax.security.auth.x500.X500Principal;
 import java.math.BigInteger;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
@@ -218,8 +219,18 @@ public final class ClusterTrustManager extends X509ExtendedTrustManager {
     }
 
     private static String nodeName(X509Certificate certificate) {
-        String commonName = CertNames.commonName(certificate.getSubjectX500Principal());
-        return commonName != null ? commonName : certificate.getSubjectX500Principal().toString();
+        return nameOf(certificate.getSubjectX500Principal());
+    }
+
+    /** The name to tell a refusal by: the subject's CN, or the whole subject when the CN cannot be read. */
+    static String nameOf(X500Principal subject) {
+        try {
+            String commonName = CertNames.commonName(subject);
+            if (commonName != null) return commonName;
+        } catch (IllegalArgumentException unreadable) {
+            // a CN that is not UTF-8: the refusal must still be told, with the subject as it is
+        }
+        return subject.toString();
     }
 
     /** The side of the connection the peer is on, and what its handshake session says about it. */
