@@ -1,10 +1,10 @@
 package io.pickbox.node;
 
+import io.pickbox.transfer.FreeSpace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
@@ -33,7 +33,7 @@ final class RaftDiskRoom {
         long free = usable.getAsLong();
         if (free < 0 || free >= needed) return;
         LOG.error("Waiting for room under {} before starting Raft: {} free, needs {}; free space there and the node starts by itself",
-                dir, bytes(free), bytes(needed));
+                dir, FreeSpace.bytes(free), FreeSpace.bytes(needed));
         long since = System.nanoTime();
         while ((free = usable.getAsLong()) >= 0 && free < needed) {
             try {
@@ -43,7 +43,7 @@ final class RaftDiskRoom {
                 return;
             }
         }
-        LOG.info("Room under {} now ({} free) after {} s: starting Raft", dir, bytes(free), (System.nanoTime() - since) / 1_000_000_000L);
+        LOG.info("Room under {} now ({} free) after {} s: starting Raft", dir, FreeSpace.bytes(free), (System.nanoTime() - since) / 1_000_000_000L);
     }
 
     /** The usable space of the file system holding {@code dir} (or its nearest existing parent); -1 when unknown. */
@@ -55,15 +55,4 @@ final class RaftDiskRoom {
         return -1;
     }
 
-    static String bytes(long n) {
-        if (n < 1000) return n + " bytes";
-        String[] units = {"kB", "MB", "GB", "TB", "PB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1000 && u < units.length - 1) {
-            v /= 1000;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
-    }
 }

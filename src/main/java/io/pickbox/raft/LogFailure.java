@@ -1,8 +1,9 @@
 package io.pickbox.raft;
 
+import io.pickbox.transfer.FreeSpace;
+
 import java.io.File;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * A Raft log that could not be written. Ratis 3.3.0 then fails its log worker for good: every later
@@ -42,18 +43,7 @@ final class LogFailure {
         File f = dir.toFile();
         long free = f.getUsableSpace(), total = f.getTotalSpace();
         if (total <= 0) return "the free space of its disk cannot be read";
-        return bytes(free) + " free of " + bytes(total) + " on its disk";
+        return FreeSpace.bytes(free) + " free of " + FreeSpace.bytes(total) + " on its disk";
     }
 
-    static String bytes(long n) {
-        if (n < 1000) return n + " bytes";
-        String[] units = {"kB", "MB", "GB", "TB", "PB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1000 && u < units.length - 1) {
-            v /= 1000;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
-    }
 }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * The free space of the file system that holds the folder, asked before a file of known size is
@@ -31,7 +30,7 @@ final class DiskSpace {
     /** Why a file waits: it needs {@code needed} bytes (with the margin), {@code free} are left. */
     record Shortage(long needed, long free) {
         String reason() {
-            return "waiting for disk space: needs " + bytes(needed) + ", " + bytes(free) + " free";
+            return "waiting for disk space: needs " + FreeSpace.bytes(needed) + ", " + FreeSpace.bytes(free) + " free";
         }
     }
 
@@ -106,16 +105,4 @@ final class DiskSpace {
         return usable >= needed ? null : new Shortage(needed, usable);
     }
 
-    /** A size as people read it: 1.5 MB, 60.0 MB, 512 bytes. */
-    static String bytes(long n) {
-        if (n < 1000) return n + " bytes";
-        String[] units = {"kB", "MB", "GB", "TB", "PB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1000 && u < units.length - 1) {
-            v /= 1000;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
-    }
 }

@@ -26,6 +26,19 @@ public interface FreeSpace {
         return Math.max(MIN_MARGIN, Math.min(totalBytes / 50, MAX_MARGIN));
     }
 
+    /** A size as people read it: 512 bytes, 1.5 MB, 60.0 MB. */
+    static String bytes(long n) {
+        if (n < 1000) return n + " bytes";
+        String[] units = {"kB", "MB", "GB", "TB", "PB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1000 && u < units.length - 1) {
+            v /= 1000;
+            u++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
     /** Bytes that may be written under {@code dir} (an existing directory) with the margin kept; negative when even that is gone. */
     long spare(Path dir) throws IOException;
 

@@ -56,8 +56,8 @@ class DiskSpaceTest {
 
     @Test
     void sizesReadAsPeopleReadThem() {
-        assertThat(DiskSpace.bytes(512)).isEqualTo("512 bytes");
-        assertThat(DiskSpace.bytes(1_500)).isEqualTo("1.5 kB");
-        assertThat(DiskSpace.bytes(62_914_560)).isEqualTo("62.9 MB");
+        assertThat(FreeSpace.bytes(512)).isEqualTo("512 bytes");
+        assertThat(FreeSpace.bytes(1_500)).isEqualTo("1.5 kB");
+        assertThat(FreeSpace.bytes(62_914_560)).isEqualTo("62.9 MB");
     }
 }
