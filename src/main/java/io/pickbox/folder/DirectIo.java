@@ -78,6 +78,13 @@ public final class DirectIo {
         return b;
     }
 
+    private static boolean aboutTheDisk(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) return true;
+        String m = e.getMessage();
+        return m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded")
+                || m.contains("Read-only file system"));
+    }
+
     public void release(ByteBuffer b) {
         if (b != null && !pool.offer(b)) allocated.decrementAndGet();
     }
@@ -169,8 +176,13 @@ public final class DirectIo {
         return true;
     }
 
-    /** After any failure of direct I/O (refused, or a write the file system did not take), use the page cache. */
+    /**
+     * After a failure of direct I/O itself (refused, or a write the file system did not take), use
+     * the page cache. A full disk or a refused write is the file's failure, not direct I/O's: the
+     * page cache would fail the same way, and direct I/O stays on for when space comes back.
+     */
     private void turnOff(Path path, IOException e) {
+        if (aboutTheDisk(e)) return;
         if (supported) {
             LOG.info("Direct I/O failed on the file system of {} ({}); chunks go through the page cache from now on",
                     path.getParent(), e.getMessage());

@@ -115,6 +115,39 @@ class DirectIoTest {
         assertThat(dir.resolve("other")).doesNotExist();
     }
 
+    @Test
+    void aFullDiskLeavesDirectIoOn() throws Exception {
+        Path small = Files.createDirectories(dir.resolve("small"));
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", small.toString()), "mounting a tmpfs works here (root)");
+        try {
+            DirectIo io = new DirectIo(small, MIB);
+            ByteBuffer data = fill(io.newBuffer(), MIB, 5);
+            assumeTrue(io.writeNew(small.resolve("first"), data), "this tmpfs takes O_DIRECT");
+            IOException full = null;
+            for (int i = 0; i < 4 && full == null; i++) {
+                try (FileChannel ch = io.open(small.resolve("more" + i), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    io.write(ch, small.resolve("more" + i), data.duplicate(), 0);
+                } catch (IOException e) {
+                    full = e;
+                }
+            }
+            assertThat(full).as("the disk filled up").isNotNull().hasMessageContaining("No space left on device");
+            assertThat(io.suits(data, 0, MIB)).as("still on: the disk was full, direct I/O worked").isTrue();
+        } finally {
+            run("umount", "-l", small.toString());
+        }
+    }
+
+    private static boolean run(String... cmd) throws Exception {
+        try {
+            Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            proc.getInputStream().readAllBytes();
+            return proc.waitFor() == 0;
+        } catch (IOException notThere) {
+            return false;
+        }
+    }
+
     private void assumeDiskFileSystem() throws IOException {
         assumeTrue(java.util.Set.of("ext4", "xfs", "btrfs").contains(Files.getFileStore(dir).type()),
                 "a disk file system, which takes O_DIRECT");
