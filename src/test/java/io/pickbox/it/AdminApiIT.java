@@ -304,17 +304,22 @@ class AdminApiIT {
     void pushedChunksAreStoredOnlyWhenTheyMatchTheirHash() throws Exception {
         byte[] chunk = ItSupport.randomBytes(300_000, 9);
         String path = "/v1/blobs/" + ItSupport.sha256(chunk);
+        // Only chunks of a large file are pushed, each saying where it goes: here the last chunk of a
+        // file in a directory this node does not have, so the chunk is kept as a blob only.
+        String[] placement = {"X-Pickbox-Path", "not%2Fyet%2Fbig.bin", "X-Pickbox-Offset", String.valueOf(1 << 20),
+                "X-Pickbox-Size", String.valueOf((1 << 20) + chunk.length)};
         String before = snapshot();
-        assertError(peer1.call("PUT", path, "application/octet-stream", ItSupport.randomBytes(300_000, 10)), 400);
-        assertError(peer1.call("PUT", "/v1/blobs/not-a-hash", "application/octet-stream", chunk), 400);
-        assertError(peer1.call("PUT", path, "application/json", chunk), 415);
+        assertError(peer1.call("PUT", path, "application/octet-stream", ItSupport.randomBytes(300_000, 10), placement), 400);
+        assertError(peer1.call("PUT", "/v1/blobs/not-a-hash", "application/octet-stream", chunk, placement), 400);
+        assertError(peer1.call("PUT", path, "application/json", chunk, placement), 415);
         byte[] tooLarge = new byte[(1 << 20) + 1];
         assertError(peer1.call("PUT", "/v1/blobs/" + ItSupport.sha256(tooLarge), "application/octet-stream", tooLarge), 413);
         assertError(peer1.get(path), 404);
         assertThat(snapshot()).isEqualTo(before);
 
-        assertThat(peer1.call("PUT", path, "application/octet-stream", chunk).statusCode()).isEqualTo(204);
-        assertThat(peer1.call("PUT", path, "application/octet-stream", chunk).statusCode()).isEqualTo(204);
+        assertError(peer1.call("PUT", path, "application/octet-stream", chunk), 400); // no placement
+        assertThat(peer1.call("PUT", path, "application/octet-stream", chunk, placement).statusCode()).isEqualTo(204);
+        assertThat(peer1.call("PUT", path, "application/octet-stream", chunk, placement).statusCode()).isEqualTo(204);
         HttpResponse<byte[]> back = peer1.getBytes(path);
         assertThat(back.statusCode()).isEqualTo(200);
         assertThat(back.body()).isEqualTo(chunk);
@@ -343,8 +348,11 @@ class AdminApiIT {
         assertThat(snapshot()).isEqualTo(before);
 
         // A directory that does not exist here yet is not created for it: the chunk is a blob only.
-        assertThat(peer1.call("PUT", path, type, chunk, "X-Pickbox-Path", "not%2Fyet%2Fbig.bin", "X-Pickbox-Offset", "1048576")
-                .statusCode()).isEqualTo(204);
+        assertError(peer1.call("PUT", path, type, chunk, "X-Pickbox-Path", "not%2Fyet%2Fbig.bin", "X-Pickbox-Offset", "1048576"), 400);
+        assertError(peer1.call("PUT", path, type, chunk, "X-Pickbox-Path", "not%2Fyet%2Fbig.bin", "X-Pickbox-Offset", "1048576",
+                "X-Pickbox-Size", "1048576"), 400); // past the file's end
+        assertThat(peer1.call("PUT", path, type, chunk, "X-Pickbox-Path", "not%2Fyet%2Fbig.bin", "X-Pickbox-Offset", "1048576",
+                "X-Pickbox-Size", "2097152").statusCode()).isEqualTo(204);
         assertThat(peer1.get(path).statusCode()).isEqualTo(200);
         assertThat(snapshot()).isEqualTo(before);
     }
