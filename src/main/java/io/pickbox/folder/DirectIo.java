@@ -78,13 +78,6 @@ public final class DirectIo {
         return b;
     }
 
-    private static boolean aboutTheDisk(IOException e) {
-        if (e instanceof java.nio.file.AccessDeniedException) return true;
-        String m = e.getMessage();
-        return m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded")
-                || m.contains("Read-only file system"));
-    }
-
     public void release(ByteBuffer b) {
         if (b != null && !pool.offer(b)) allocated.decrementAndGet();
     }
@@ -182,7 +175,7 @@ public final class DirectIo {
      * page cache would fail the same way, and direct I/O stays on for when space comes back.
      */
     private void turnOff(Path path, IOException e) {
-        if (aboutTheDisk(e)) return;
+        if (DiskErrors.noSpace(e) || DiskErrors.notAllowed(e)) return;
         if (supported) {
             LOG.info("Direct I/O failed on the file system of {} ({}); chunks go through the page cache from now on",
                     path.getParent(), e.getMessage());

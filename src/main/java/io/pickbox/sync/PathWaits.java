@@ -1,9 +1,9 @@
 package io.pickbox.sync;
 
+import io.pickbox.folder.DiskErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.AccessDeniedException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -63,15 +63,8 @@ final class PathWaits {
      * Errors are told apart by their errno's text, the one thing the JDK keeps of it.
      */
     static Kind kindOf(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof AccessDeniedException) return Kind.PERMISSION;
-            String m = t.getMessage();
-            if (m == null) continue;
-            if (m.contains("No space left on device") || m.contains("Disk quota exceeded")) return Kind.SPACE;
-            if (m.contains("Permission denied") || m.contains("Operation not permitted") || m.contains("Read-only file system")) {
-                return Kind.PERMISSION;
-            }
-        }
+        if (DiskErrors.noSpace(error)) return Kind.SPACE;
+        if (DiskErrors.notAllowed(error)) return Kind.PERMISSION;
         return null;
     }
 
