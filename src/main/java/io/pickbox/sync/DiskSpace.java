@@ -2,9 +2,6 @@ package io.pickbox.sync;
 
 import io.pickbox.transfer.FreeSpace;
 
-import java.io.IOException;
-import java.nio.file.FileStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -40,36 +37,18 @@ final class DiskSpace {
         this.probe = probe;
     }
 
-    /**
-     * The file system of {@code root}. Its store is looked up once (that reads the mount table);
-     * each check is then one statvfs of the folder.
-     */
+    /** The file system of {@code root}: one statvfs per figure (0 from the JDK: unknown). */
     static DiskSpace of(Path root) {
+        java.io.File f = root.toFile();
         return new DiskSpace(new Probe() {
-            private volatile FileStore store;
-
             @Override
             public long usable() {
-                try {
-                    return store().getUsableSpace();
-                } catch (IOException | RuntimeException e) {
-                    return -1;
-                }
+                return f.getTotalSpace() > 0 ? f.getUsableSpace() : -1;
             }
 
             @Override
             public long total() {
-                try {
-                    return store().getTotalSpace();
-                } catch (IOException | RuntimeException e) {
-                    return -1;
-                }
-            }
-
-            private FileStore store() throws IOException {
-                FileStore s = store;
-                if (s == null) store = s = Files.getFileStore(root);
-                return s;
+                return f.getTotalSpace();
             }
         });
     }

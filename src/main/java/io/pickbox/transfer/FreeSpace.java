@@ -1,8 +1,6 @@
 package io.pickbox.transfer;
 
 import java.io.IOException;
-import java.nio.file.FileStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -42,9 +40,14 @@ public interface FreeSpace {
     /** Bytes that may be written under {@code dir} (an existing directory) with the margin kept; negative when even that is gone. */
     long spare(Path dir) throws IOException;
 
-    /** The file system's own figures. */
+    /**
+     * The file system's own figures: one statvfs each, no mount-table lookup (a
+     * {@code FileStore} reads the whole mount table), since pushed chunks ask for every chunk.
+     */
     FreeSpace OF_FILE_STORE = dir -> {
-        FileStore store = Files.getFileStore(dir);
-        return store.getUsableSpace() - margin(store.getTotalSpace());
+        java.io.File f = dir.toFile();
+        long total = f.getTotalSpace();
+        if (total <= 0) throw new IOException("cannot read the free space of " + dir);
+        return f.getUsableSpace() - margin(total);
     };
 }
