@@ -162,6 +162,20 @@ final class EventHub implements IndexListener, AutoCloseable {
                 m.put("trust", t.describe());
                 return null;
             }
+
+            @Override
+            public Void restore(Op.Restore r) {
+                m.put("path", r.path());
+                if (r.version() > 0) m.put("restoredVersion", r.version());
+                else m.put("at", r.atMillis());
+                if (r.to() != null) m.put("to", r.to());
+                return null;
+            }
+
+            @Override
+            public Void history(Op.History h) {
+                return null;
+            }
         });
     }
 

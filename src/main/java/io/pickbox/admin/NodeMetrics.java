@@ -246,6 +246,16 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
             public Void trust(Op.Trust t) {
                 return null;
             }
+
+            @Override
+            public Void restore(Op.Restore r) {
+                return null;
+            }
+
+            @Override
+            public Void history(Op.History h) {
+                return null;
+            }
         });
     }
 

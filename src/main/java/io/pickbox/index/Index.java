@@ -373,6 +373,41 @@ public final class Index implements AutoCloseable {
         return committed.appliedTerm();
     }
 
+    // ---------------------------------------------------------------- history
+
+    /** The versions of {@code path}, newest first (the current one, if any, first of all); at most {@code limit}. */
+    public List<HistoryVersion> history(String path, int limit) {
+        return List.of(); // filled in below
+    }
+
+    /** Version {@code version} of {@code path} (current or old), or null if the history has no such version. */
+    public HistoryVersion version(String path, long version) {
+        return null;
+    }
+
+    /**
+     * Deleted paths at or under {@code prefix} ("" for all) that are not there now, most recently
+     * deleted first: at most {@code limit}, after the cursor {@code after} ({@link HistoryVersion#cursor()}; null: from the newest).
+     */
+    public List<HistoryVersion> trash(String prefix, String after, int limit) {
+        return List.of();
+    }
+
+    /** The history's committed settings and size. */
+    public HistoryStatus historyStatus() {
+        return new HistoryStatus(0, 0, 0, 0, 0, 0, 0);
+    }
+
+    /** Whether a version kept in the history references this chunk. */
+    public boolean historyHasChunk(String sha256) {
+        return false;
+    }
+
+    /** The cluster's time as of the last applied entry (milliseconds; 0 before any stamped entry). */
+    public long committedTime() {
+        return 0;
+    }
+
     public List<Map.Entry<String, Entry>> conflicts() {
         List<Map.Entry<String, Entry>> out = new ArrayList<>();
         for (String after = null; ; ) {
@@ -529,6 +564,16 @@ public final class Index implements AutoCloseable {
                     if (workingTrust == null) workingTrust = trust.copy();
                     return workingTrust.apply(tr.change(), tr.atMillis());
                 });
+            }
+
+            @Override
+            public Result restore(Op.Restore r) {
+                return once(r, () -> Result.rejected(r.path(), "restores are not applied yet"));
+            }
+
+            @Override
+            public Result history(Op.History h) {
+                return once(h, () -> new Result(Status.NOOP, null, 0, null));
             }
         });
     }

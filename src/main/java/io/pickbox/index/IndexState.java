@@ -16,7 +16,9 @@ public record IndexState(long versionClock, Map<String, Long> lastSeqByOrigin, M
 
     /** Snapshots before the cluster's trust state was replicated; still read, with no trust state. */
     private static final int MAGIC_V1 = 0x50424931; // "PBI1"
-    private static final int MAGIC = 0x50424932; // "PBI2"
+    private static final int MAGIC_V2 = 0x50424932; // "PBI2"
+    /** Entries carry their commit time. */
+    private static final int MAGIC = 0x50424933; // "PBI3"
     private static final Entry.Kind[] KINDS = Entry.Kind.values();
 
     /** A state without trust changes (tests, and snapshots written before them). */
@@ -42,13 +44,14 @@ public record IndexState(long versionClock, Map<String, Long> lastSeqByOrigin, M
         for (var e : entries.entrySet()) {
             out.writeUTF(e.getKey());
             writeEntry(out, e.getValue());
+            out.writeLong(e.getValue().committedAt());
         }
         trust.writeTo(out);
     }
 
     public static IndexState readFrom(DataInputStream in) throws IOException {
         int magic = in.readInt();
-        if (magic != MAGIC && magic != MAGIC_V1) throw new IOException("not a Pickbox index snapshot");
+        if (magic != MAGIC && magic != MAGIC_V2 && magic != MAGIC_V1) throw new IOException("not a Pickbox index snapshot");
         long clock = in.readLong();
         int origins = in.readInt();
         Map<String, Long> seqs = new HashMap<>();
@@ -58,9 +61,13 @@ public record IndexState(long versionClock, Map<String, Long> lastSeqByOrigin, M
         for (int i = 0; i < admins; i++) addresses.put(in.readUTF(), in.readUTF());
         int n = in.readInt();
         TreeMap<String, Entry> entries = new TreeMap<>();
-        for (int i = 0; i < n; i++) entries.put(in.readUTF(), readEntry(in));
+        for (int i = 0; i < n; i++) {
+            String path = in.readUTF();
+            Entry e = readEntry(in);
+            entries.put(path, magic == MAGIC ? e.committed(e.version(), in.readLong()) : e);
+        }
         ClusterTrust trust = new ClusterTrust();
-        if (magic == MAGIC) trust.readFrom(in);
+        if (magic != MAGIC_V1) trust.readFrom(in);
         return new IndexState(clock, seqs, addresses, entries, trust);
     }
 

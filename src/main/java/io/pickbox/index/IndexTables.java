@@ -43,10 +43,12 @@ final class IndexTables {
         return List.of(entries, fold, chunks, seq, peers);
     }
 
+    /** An entry as the store holds it: the snapshot format's fields, then its commit time (absent in rows written before it). */
     static byte[] encode(Entry e) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(160);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             IndexState.writeEntry(out, e);
+            out.writeLong(e.committedAt());
         } catch (IOException impossible) {
             throw new UncheckedIOException(impossible);
         }
@@ -55,7 +57,9 @@ final class IndexTables {
 
     static Entry decode(byte[] value) {
         try {
-            return IndexState.readEntry(new DataInputStream(new ByteArrayInputStream(value)));
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(value));
+            Entry e = IndexState.readEntry(in);
+            return in.available() >= Long.BYTES ? e.committed(e.version(), in.readLong()) : e;
         } catch (IOException e) {
             throw new UncheckedIOException("a corrupt index entry", e);
         }

@@ -14,7 +14,7 @@ import java.util.List;
 public sealed interface Op {
 
     /** The kinds of op, one per record. */
-    enum Type { CHUNK, PUT, MKDIR, DELETE, RENAME, META, HELLO, TRUST }
+    enum Type { CHUNK, PUT, MKDIR, DELETE, RENAME, META, HELLO, TRUST, RESTORE, HISTORY }
 
     /** Who proposed an op, and its place in that node's ordered stream of proposals. */
     record Origin(String node, long seq) {
@@ -47,6 +47,10 @@ public sealed interface Op {
         R hello(Hello h);
 
         R trust(Trust t);
+
+        R restore(Restore r);
+
+        R history(History h);
     }
 
     Type type();
@@ -260,6 +264,75 @@ public sealed interface Op {
         @Override
         public <R> R accept(Cases<R> cases) {
             return cases.trust(this);
+        }
+    }
+
+    /**
+     * Brings back what the history holds, as a new change. With {@code version} above 0: that
+     * version of {@code path}, written at {@code to} (null: at {@code path}). Otherwise the tree at
+     * {@code path} ("" for the whole folder) as it was at {@code atMillis}, for the paths after
+     * {@code after} (null: from the first); apply restores a bounded number of paths per op and
+     * says where to go on. Paths changed after version {@code seen} (what the proposer had seen)
+     * are kept, or for a single version, the restored one becomes a conflict copy.
+     */
+    record Restore(Origin origin, String path, long version, long atMillis, String to, long seen, String after) implements Op {
+        @Override
+        public Type type() {
+            return Type.RESTORE;
+        }
+
+        @Override
+        public Restore withOrigin(Origin origin) {
+            return new Restore(origin, path, version, atMillis, to, seen, after);
+        }
+
+        /** The same restore, going on after {@code path}. */
+        public Restore continuingAfter(String path) {
+            return new Restore(origin, this.path, version, atMillis, to, seen, path);
+        }
+
+        @Override
+        public String describe() {
+            String what = path.isEmpty() ? "/" : path;
+            return version > 0 ? "RESTORE " + what + " version " + version + (to != null ? " -> " + to : "")
+                    : "RESTORE " + what + " at " + java.time.Instant.ofEpochMilli(atMillis);
+        }
+
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.restore(this);
+        }
+    }
+
+    /**
+     * Changes how long the history keeps versions: {@code days} (-1: unchanged; 0: keep none),
+     * {@code maxBytes} (-1: unchanged; 0: relative to the folder's size), and drops the versions
+     * replaced before {@code purgeBefore} (0: none). With nothing to change it is a tick: apply
+     * goes on with thinning and expiry, which it does a bounded amount of per entry.
+     */
+    record History(Origin origin, int days, long maxBytes, long purgeBefore) implements Op {
+        public static History tick(Origin origin) {
+            return new History(origin, -1, -1, 0);
+        }
+
+        @Override
+        public Type type() {
+            return Type.HISTORY;
+        }
+
+        @Override
+        public History withOrigin(Origin origin) {
+            return new History(origin, days, maxBytes, purgeBefore);
+        }
+
+        @Override
+        public String describe() {
+            return "HISTORY days=" + days + " maxBytes=" + maxBytes + " purgeBefore=" + purgeBefore;
+        }
+
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.history(this);
         }
     }
 }

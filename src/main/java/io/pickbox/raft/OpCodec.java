@@ -20,7 +20,7 @@ import java.util.List;
  */
 public final class OpCodec {
 
-    private static final byte CHUNK = 1, PUT = 2, MKDIR = 3, DELETE = 4, RENAME = 5, META = 6, HELLO = 7, TRUST = 8;
+    private static final byte CHUNK = 1, PUT = 2, MKDIR = 3, DELETE = 4, RENAME = 5, META = 6, HELLO = 7, TRUST = 8, RESTORE = 9, HISTORY = 10;
     /** The kinds of trust change, after a TRUST byte. */
     private static final byte INVITE = 1, ADMIT = 2, REVOKE = 3;
     /** Leads a batch of ops (or of their results): never the first byte of one op or one result. */
@@ -154,6 +154,31 @@ public final class OpCodec {
                 }
             };
         }
+
+        @Override
+        public Writer restore(Op.Restore r) {
+            return out -> {
+                out.writeByte(RESTORE);
+                origin(out, r.origin());
+                out.writeUTF(r.path());
+                out.writeLong(r.version());
+                out.writeLong(r.atMillis());
+                nullable(out, r.to());
+                out.writeLong(r.seen());
+                nullable(out, r.after());
+            };
+        }
+
+        @Override
+        public Writer history(Op.History h) {
+            return out -> {
+                out.writeByte(HISTORY);
+                origin(out, h.origin());
+                out.writeInt(h.days());
+                out.writeLong(h.maxBytes());
+                out.writeLong(h.purgeBefore());
+            };
+        }
     };
 
     /** @throws IllegalArgumentException for bytes that are not a well-formed op */
@@ -179,6 +204,9 @@ public final class OpCodec {
                 case HELLO -> new Op.Hello(origin(in), in.readUTF());
                 case META -> new Op.Meta(origin(in), in.readUTF(), in.readInt(), in.readLong(), in.readLong());
                 case TRUST -> new Op.Trust(origin(in), in.readLong(), trustChange(in));
+                case RESTORE -> new Op.Restore(origin(in), in.readUTF(), in.readLong(), in.readLong(), nullable(in),
+                        in.readLong(), nullable(in));
+                case HISTORY -> new Op.History(origin(in), in.readInt(), in.readLong(), in.readLong());
                 default -> throw new IllegalArgumentException("unknown op type " + type);
             };
             if (in.available() > 0) throw new IllegalArgumentException("trailing bytes after op");
@@ -301,6 +329,10 @@ public final class OpCodec {
 
     private static Origin origin(DataInputStream in) throws IOException {
         return new Origin(in.readUTF(), in.readLong());
+    }
+
+    private static String nullable(DataInputStream in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
     }
 
     private static void nullable(DataOutputStream out, String s) throws IOException {

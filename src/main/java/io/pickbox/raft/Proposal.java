@@ -145,6 +145,16 @@ public record Proposal(List<Op> ops, ByteString header, ByteString data) {
             public Optional<Blob> trust(Op.Trust t) {
                 return Optional.empty();
             }
+
+            @Override
+            public Optional<Blob> restore(Op.Restore r) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<Blob> history(Op.History h) {
+                return Optional.empty();
+            }
         });
     }
 

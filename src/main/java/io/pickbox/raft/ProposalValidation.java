@@ -35,7 +35,7 @@ final class ProposalValidation {
     private static void validate(Op op, ByteString data) {
         boolean mayCarryData = switch (op.type()) {
             case CHUNK, PUT -> true;
-            case MKDIR, DELETE, RENAME, META, HELLO, TRUST -> false;
+            case MKDIR, DELETE, RENAME, META, HELLO, TRUST, RESTORE, HISTORY -> false;
         };
         if (!mayCarryData) noData(data);
         validateFields(op, data);
@@ -124,6 +124,24 @@ final class ProposalValidation {
                 } else {
                     nodeId(((TrustChange.Revoke) c).nodeId());
                 }
+                return null;
+            }
+
+            @Override
+            public Void restore(Op.Restore r) {
+                if (!r.path().isEmpty()) path(r.path());
+                if (r.to() != null) path(r.to());
+                if (r.after() != null) path(r.after());
+                if (r.version() < 0 || r.seen() < 0) throw new IllegalArgumentException("negative version");
+                if (r.version() == 0 && (r.atMillis() <= 0 || r.to() != null)) {
+                    throw new IllegalArgumentException("a restore names a version, or a time (and no destination)");
+                }
+                return null;
+            }
+
+            @Override
+            public Void history(Op.History h) {
+                if (h.days() < -1 || h.maxBytes() < -1 || h.purgeBefore() < 0) throw new IllegalArgumentException("bad history settings");
                 return null;
             }
         });

@@ -51,6 +51,11 @@ public final class ClusterWriter {
         return submit(new Op.Trust(origin(), System.currentTimeMillis(), change));
     }
 
+    /** Commits an op that carries no file bytes (a restore, a history setting) through this node's ordered queue. */
+    public CompletableFuture<Result> submitOp(Op op) {
+        return submit(op);
+    }
+
     private CompletableFuture<Result> submit(Op op) {
         try {
             return uploader.submit(op, null);
@@ -67,7 +72,7 @@ public final class ClusterWriter {
     }
 
     /** The origin of a new op; its sequence number is taken when it is sent ({@link Uploader#submit}). */
-    private Op.Origin origin() {
+    Op.Origin origin() {
         return new Op.Origin(nodeId, 0);
     }
 }

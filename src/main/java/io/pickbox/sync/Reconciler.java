@@ -396,7 +396,7 @@ final class Reconciler {
                         if (st != null && r.status() == Result.Status.APPLIED) table.put(path, new Local(r.version(), l == null ? null : l.sha256(), st));
                         yield 0L;
                     }
-                    case RENAME, HELLO, TRUST, CHUNK -> 0L;
+                    case RENAME, HELLO, TRUST, CHUNK, RESTORE, HISTORY -> 0L;
                 };
             }
             case SUPERSEDED -> {

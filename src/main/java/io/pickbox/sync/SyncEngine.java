@@ -80,6 +80,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     private final PathScheduler scheduler;
     private final Reconciler reconciler;
     private final ClusterWriter writer;
+    private final HistoryActions history;
     private volatile SyncMetrics metrics = SyncMetrics.NONE;
     private volatile ScanCost lastFullScan;
     private final SmallFileCatchUp catchUp;
@@ -132,6 +133,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         this.reconciler = new Reconciler(root, index, table, uploader, materializer,
                 new Reconciliation(nodeId, settings.quietMillis()), problems, guard::holding, ignored, scheduler::touchSoon, space);
         this.writer = new ClusterWriter(nodeId, index, uploader);
+        this.history = new HistoryActions(index, writer);
         // Without peers (one engine alone) every chunk counts as held: only the folder's catching up is left.
         this.catchUp = new SmallFileCatchUp(index, table, ignored, scheduler, fetcher == null ? h -> true : fetcher::has, (path, entry) -> {
             LocalTable.Local row = table.get(path);
@@ -527,6 +529,11 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     // ---------------------------------------------------------------- changes not made in the folder
 
     /** Commits files uploaded and deletes asked for through the admin API, and this node's announcement. */
+    /** Restores and history settings. */
+    public HistoryActions history() {
+        return history;
+    }
+
     public ClusterWriter writer() {
         return writer;
     }

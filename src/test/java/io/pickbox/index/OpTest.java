@@ -16,7 +16,9 @@ class OpTest {
     private List<Op> oneOfEach() {
         return List.of(chunk, n1.put("a", "hello", 0), n1.mkdir("d"), n1.delete("a", 1),
                 n1.rename("a", "b", 1, 0), n1.meta("a", 0755, 2_000L, 1), n1.hello("10.0.0.1:7700"),
-                n1.trust(1, new TrustChange.Revoke("n2")));
+                n1.trust(1, new TrustChange.Revoke("n2")),
+                new Op.Restore(new Op.Origin("n1", 9), "d", 0, 1_000L, null, 5, null),
+                new Op.History(new Op.Origin("n1", 10), 30, 0, 0));
     }
 
     /** Names each op by the case {@link Op#accept} calls. */
@@ -59,6 +61,16 @@ class OpTest {
         @Override
         public Op.Type trust(Op.Trust t) {
             return Op.Type.TRUST;
+        }
+
+        @Override
+        public Op.Type restore(Op.Restore r) {
+            return Op.Type.RESTORE;
+        }
+
+        @Override
+        public Op.Type history(Op.History h) {
+            return Op.Type.HISTORY;
         }
     };
 
