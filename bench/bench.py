@@ -1063,6 +1063,176 @@ def patched_sha(path, offset, patch):
     return h.hexdigest()
 
 
+# ----------------------------------------------------------------------------- history (Pickbox only)
+
+def api(node):
+    return f"http://127.0.0.1:{node['admin']}"
+
+
+def epoch_ms(v):
+    """A time as the admin API gives it: epoch milliseconds or an ISO-8601 instant."""
+    if isinstance(v, (int, float)):
+        return int(v)
+    if isinstance(v, str) and v.isdigit():
+        return int(v)
+    return int(datetime.datetime.fromisoformat(v.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def du_bytes(path):
+    """Bytes of every regular file under path (as `du -sb` counts file contents)."""
+    total = 0
+    for dirpath, _dirs, names in os.walk(path):
+        for n in names:
+            try:
+                total += os.lstat(os.path.join(dirpath, n)).st_size
+            except FileNotFoundError:
+                pass
+    return total
+
+
+def history_disk(system):
+    """What history holds (GET /v1/history on node 1) and each node's blob store on disk."""
+    st = http("GET", api(system.nodes[0]) + "/v1/history", timeout=30)
+    blobs = {n["name"]: du_bytes(os.path.join(n["dir"], ".pickbox", "blobs")) for n in system.nodes}
+    return {"status": "ok", "history_bytes": st.get("bytes"), "history_versions": st.get("versions"), "days": st.get("days"),
+            "max_bytes": st.get("maxBytes"), "blobs_bytes_per_node": blobs, "blobs_bytes_max": max(blobs.values())}
+
+
+def history_setting(system, days):
+    """POST /v1/history/settings {days} on node 1, then waited for on every node (it is committed)."""
+    http("POST", api(system.nodes[0]) + "/v1/history/settings", {"days": days}, timeout=30)
+    wait_until(lambda: all(http("GET", api(n) + "/v1/history")["days"] == days for n in system.nodes), 30, 0.1,
+               f"history days = {days} on every node")
+
+
+def wait_tree(dirs, sub, files, limit, t0, interval=0.01):
+    """Seconds from t0 until every folder in dirs holds `files` (rel -> bytes) under sub: each
+    directory listed until its files are there with their sizes, then every file's SHA-256 checked."""
+    by_dir = {}
+    for rel, b in files.items():
+        by_dir.setdefault(os.path.dirname(rel), {})[os.path.basename(rel)] = len(b)
+    shas = {rel: hashlib.sha256(b).hexdigest() for rel, b in files.items()}
+    done = set()
+
+    def sizes():
+        for d in dirs:
+            for dd, names in by_dir.items():
+                if (d, dd) in done:
+                    continue
+                try:
+                    with os.scandir(os.path.join(d, dd)) as it:
+                        have = sum(1 for e in it if names.get(e.name) == e.stat(follow_symlinks=False).st_size)
+                except FileNotFoundError:
+                    return False
+                if have != len(names):
+                    return False
+                done.add((d, dd))
+        return True
+
+    def verify():
+        ok, detail = verify_identical(dirs, sub, shas)
+        if not ok:
+            done.clear()
+        return ok, detail
+    return poll_until_verified(sizes, verify, limit, interval, t0)
+
+
+def run_history_restore(system, sub, nfiles, ndirs, limit, rng):
+    """A tree of nfiles 1 KiB files in ndirs directories written on node 1 and synced; removed with
+    `rm -rf` on node 2 and gone everywhere; then POST /v1/restore {path, at: a time before the rm}
+    on node 3. Timed from the request until every node's folder holds every file again (SHA-256)."""
+    dirs = system.dirs
+    per_dir = nfiles // ndirs
+    files = {os.path.join(sub, f"d{j:03d}", f"f{i:05d}.bin"): rng.randbytes(1024) for j in range(ndirs) for i in range(per_dir)}
+    write_files(dirs[0], files)
+    if wait_tree(dirs, sub, files, limit, time.perf_counter())[0] is None:
+        return {"status": f"the tree did not sync in {limit}s", "files": len(files)}
+    system.wait_idle(timeout=limit)
+    committed = epoch_ms(http("GET", api(system.nodes[0]) + "/v1/history")["committedTime"])
+    # Whatever commits next is stamped past this point: the time asked for is plainly before the rm.
+    while time.time() * 1000 < committed + 100:
+        time.sleep(0.01)
+    at = committed + 50
+    t_rm = time.perf_counter()
+    subprocess.run(["rm", "-rf", os.path.join(dirs[1], sub)], check=True)
+    wait_until(lambda: not any(os.path.exists(os.path.join(d, sub)) for d in dirs), limit, 0.05, f"{sub} gone everywhere")
+    rm_s = time.perf_counter() - t_rm
+    system.wait_idle(timeout=limit)
+    t0 = time.perf_counter()
+    report = http("POST", api(system.nodes[2]) + "/v1/restore", {"path": sub, "at": at}, timeout=limit)
+    answered = time.perf_counter() - t0
+    t, detail = wait_tree(dirs, sub, files, limit, t0, interval=0.005)
+    res = {"files": len(files), "dirs": ndirs, "limit_s": limit, "rm_replicated_s": rm_s, "answered_s": answered,
+           "report": report}
+    if t is None:
+        res.update({"status": f"did not converge in {limit}s", "detail": detail})
+    else:
+        res.update({"status": "ok", "seconds": t, "files_per_s": len(files) / t})
+    system.wait_idle(timeout=limit)
+    return res
+
+
+def run_history_burst(system, cfg, rng, pairs):
+    """The burst workload with history on and off, in pairs whose order alternates (on, off; off,
+    on; ...) so that neither side always runs on the warmer cluster. History off = POST
+    /v1/history/settings {days: 0}; on = the days it had. Each burst writes its own new directory."""
+    days = http("GET", api(system.nodes[0]) + "/v1/history")["days"] or 30
+    runs = {"on": [], "off": []}
+    k = 0
+    for p in range(pairs):
+        for side in (("on", "off") if p % 2 == 0 else ("off", "on")):
+            history_setting(system, days if side == "on" else 0)
+            system.wait_idle()
+            r, _ = run_burst(system.dirs, f"hburst-{side}-{k}", cfg["burst_files"], 100, cfg["burst_limit"], rng)
+            k += 1
+            log(f"  burst, history {side}: {r.get('files_per_s', r['status'])}")
+            runs[side].append(r)
+            system.wait_idle(timeout=cfg["burst_limit"])
+    history_setting(system, days)
+    res = {"pairs": pairs, "days": days, "runs": runs, "limit_s": cfg["burst_limit"]}
+    bad = [r["status"] for side in runs.values() for r in side if r["status"] != "ok"]
+    if bad:
+        res["status"] = bad[0]
+        return res
+    on = median([r["files_per_s"] for r in runs["on"]])
+    off = median([r["files_per_s"] for r in runs["off"]])
+    res.update({"status": "ok", "on_files_per_s": on, "off_files_per_s": off, "on_over_off": on / off})
+    return res
+
+
+def remove_catchup_node(system):
+    """The 4th node of the catch-up leaves the cluster and stops, so that what follows runs on the
+    same three nodes as the other workloads."""
+    if len(system.nodes) < 4:
+        return
+    fourth = system.nodes[3]
+    http("DELETE", f"{api(system.nodes[0])}/v1/cluster/members/{fourth['id']}", timeout=60)
+    stop_procs([fourth["proc"]])
+    system.nodes.pop(3)
+    wait_until(lambda: len(system.status(system.nodes[0])["members"]) == 3, 60, 0.2, "3 members")
+    system.wait_idle()
+
+
+def run_history(system, cfg, W):
+    """The history workloads: the disk history uses so far, a restore of a deleted tree, the burst
+    with history on and off. A failure is recorded as that workload's status; the run goes on."""
+    rng = random.Random(21)
+    steps = [] if cfg["mode"] == "history" else [("history_disk", lambda: history_disk(system))]
+    steps += [
+        ("history_restore", lambda: run_history_restore(system, "restore", cfg["history_files"], 100,
+                                                        cfg["history_limit"], rng)),
+        ("history_disk_after_restore", lambda: history_disk(system)),
+        ("history_burst", lambda: run_history_burst(system, cfg, rng, cfg["history_pairs"])),
+    ]
+    for key, step in steps:
+        log(f"{system.name}: {key.replace('_', ' ')}")
+        try:
+            W[key] = step()
+        except Exception as e:  # noqa: BLE001 - one workload's failure is its figure
+            W[key] = {"status": f"failed: {e}"}
+        log(f"  -> {W[key]}")
+
+
 # ----------------------------------------------------------------------------- one system
 
 def settle_file_system(src):
@@ -1124,6 +1294,10 @@ def run_system(system_cls, args, cfg, work, src, src_sha):
             system.wait_idle()
             run_everyday(system, cfg, W, rng)
             return finish(R, mem, system)
+        if cfg["mode"] == "history":
+            system.wait_idle()
+            run_history(system, cfg, W)
+            return finish(R, mem, system)
         W["latency"] = run_latency(dirs, "lat", cfg["lat_samples"], cfg["lat_limit"], rng, "latency")
         if lat10_thread:
             lat10_thread.join()
@@ -1168,6 +1342,14 @@ def run_system(system_cls, args, cfg, work, src, src_sha):
         W["catchup"] = run_catchup(system, cfg["catchup_limit"])
         log(f"  -> {W['catchup']}")
         finish(R, mem, system)
+
+        if system_cls is Pickbox and cfg.get("history_files"):
+            # After the memory figures: the history workloads do not count in them.
+            try:
+                remove_catchup_node(system)
+            except Exception as e:  # noqa: BLE001
+                log(f"{sysname}: the 4th node could not be removed ({e}); the history workloads run with it")
+            run_history(system, cfg, W)
     finally:
         mem.stop()
         t_stop = time.time()
@@ -1692,6 +1874,23 @@ def build_table(res, cfg):
         True, [("<=1.5 s", lambda p, r: p <= 1.5)], 2)
     add("catch-up of a 4th node", "catchup", "MB_per_s", "MB/s", False, [(">=100 MB/s", lambda p, r: p >= 100)])
     add("catch-up time", "catchup", "seconds", "s", True, [], 1)
+    n_h = cfg.get("history_files") or 0
+    add(f"restore of a {n_h:,}-file tree to all nodes", "history_restore", "seconds", "s", True,
+        [("<=2 s" + ("" if n_h >= 10000 else " (target is for 10,000)"), lambda p, r: p <= 2)], 2)
+    pairs = cfg.get("history_pairs", 1)
+    add(f"burst ({cfg['burst_files']:,} x 4 KiB), history on" + (f" (median of {pairs})" if pairs > 1 else ""),
+        "history_burst", "on_files_per_s", "files/s", False, [], 0)
+    add("burst, history off" + (f" (median of {pairs})" if pairs > 1 else ""), "history_burst", "off_files_per_s",
+        "files/s", False, [], 0)
+    add("burst: history on / off", "history_burst", "on_over_off", "", False,
+        [(">=0.90 (within 10 %)", lambda p, r: p >= 0.9)], 3)
+    add("history kept after the standard workloads", "history_disk", "history_bytes", "MiB", True, [], 2, scale=1 / MiB)
+    add("blob store after the standard workloads (max node)", "history_disk", "blobs_bytes_max", "MiB", True, [], 1,
+        scale=1 / MiB)
+    add("history kept after the restore workload", "history_disk_after_restore", "history_bytes", "MiB", True, [], 2,
+        scale=1 / MiB)
+    add("blob store after the restore workload (max node)", "history_disk_after_restore", "blobs_bytes_max", "MiB", True,
+        [], 1, scale=1 / MiB)
 
     def memrow(label, key, targets):
         p = max((pb.get(key) or {}).values(), default=None) if pb else None
@@ -1852,7 +2051,10 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--everyday", action="store_true",
                     help="only the two everyday workloads: renames + deletes, and a node's restart after SIGKILL")
-    ap.add_argument("--rounds", type=int, help="rounds of each everyday workload (median reported)")
+    ap.add_argument("--rounds", type=int, help="rounds of each everyday workload (median reported); with --history, "
+                    "pairs of bursts with history on and off")
+    ap.add_argument("--history", action="store_true",
+                    help="only the history workloads (Pickbox only): restore of a deleted tree, the burst with history on and off")
     ap.add_argument("--pickbox-only", action="store_true")
     ap.add_argument("--syncthing-only", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--out")
@@ -1885,11 +2087,15 @@ def main():
         import scale
         return scale.main(sys.modules[__name__], args)
     args.out = args.out or os.path.join(HERE, "results", "latest" + ("-everyday" if args.everyday else "")
+                                        + ("-history" if args.history else "")
                                         + ("-plaintext" if args.insecure else "") + ".json")
 
     if args.everyday:
         cfg = {"mode": "everyday", "lat_samples": 0, "warmup_samples": 20, "lat10_samples": 0, "burst_files": 0,
                "large_bytes": MiB}
+    elif args.history:
+        cfg = {"mode": "history", "lat_samples": 0, "warmup_samples": 20, "lat10_samples": 0,
+               "burst_files": 1000 if args.quick else 10000, "large_bytes": MiB}
     elif args.quick:
         cfg = {"mode": "quick", "lat_samples": 50, "warmup_samples": 10, "lat10_samples": 5, "burst_files": 1000,
                "large_bytes": 128 * MiB}
@@ -1899,6 +2105,10 @@ def main():
     cfg.update({"transport": transport(args), "lat_limit": 30, "burst_limit": 240, "rename_limit": 180, "large_limit": 300,
                 "edit_limit": 120, "catchup_limit": 300, "meta_ops": 100, "meta_limit": 60, "restart_files": 20,
                 "restart_limit": 120, "everyday_rounds": args.rounds or (5 if args.everyday else 3),
+                # (not in the TLS/plaintext comparison's runs: it compares none of their figures)
+                "history_files": 0 if args.everyday or args.comparison else (1000 if args.quick else 10000),
+                "history_limit": 120,
+                "history_pairs": (args.rounds or 3) if args.history else 1,
                 "jvm_options": os.path.abspath(args.jvm_options) if args.jvm_options else None})
     facts = machine_facts(args.work)
     log(f"mode {cfg['mode']}; Pickbox {cfg['transport']}; machine: {facts['nproc']} cpus, {facts['ram_gib']} GiB RAM, load {facts['loadavg_start']}")
@@ -1915,7 +2125,7 @@ def main():
         systems = []
         if not args.syncthing_only:
             systems.append(Pickbox)
-        if not args.pickbox_only:
+        if not args.pickbox_only and not args.history:
             systems.append(Syncthing)
         for cls in systems:
             t = time.time()
@@ -1942,8 +2152,8 @@ def main():
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     # A run with other JVM options than the product's, or without TLS, is a comparison, not the latest figures.
     latest = [] if args.jvm_options or args.insecure or args.comparison else [os.path.join(os.path.dirname(args.out), f"latest-{cfg['mode']}.json")]
-    if args.everyday:
-        latest = []  # the everyday workloads alone never stand for a whole run's latest figures
+    if args.everyday or args.history:
+        latest = []  # the everyday or history workloads alone never stand for a whole run's latest figures
     for path in [args.out] + latest:
         with open(path, "w") as f:
             json.dump(doc, f, indent=2, default=str)
