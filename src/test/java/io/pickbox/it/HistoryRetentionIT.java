@@ -89,6 +89,8 @@ class HistoryRetentionIT {
     @Test
     void aSmallCapRemovesTheOldestVersionsAndCollectionFreesTheirChunks() throws Exception {
         cluster = TestCluster.inJvm(base, 3, SETTINGS);
+        // From a known cap, room for every version written here, to a small one.
+        HistoryHttp.settings(cluster.node(0), null, 1L << 30);
         List<byte[]> contents = writeThreeVersions();
         awaitCollection();
         Map<TestNode, Long> before = blobBytes();
