@@ -51,6 +51,32 @@ public record Proposal(List<Op> ops, ByteString header, ByteString data) {
         return encode(header.toByteArray(), List.of());
     }
 
+    /** Leads log data the leader stamped: never a header length, which is positive. */
+    private static final int STAMPED = -1;
+
+    /**
+     * The log form of {@code logData} stamped with the leader's time: {@code [int -1][long
+     * millis][logData]}. Apply takes the cluster's time from it, so that every node decides what
+     * depends on time (history retention, restore points) from the same committed value.
+     */
+    static ByteString stamped(ByteString logData, long millis) {
+        ByteBuffer prefix = ByteBuffer.allocate(4 + Long.BYTES).putInt(STAMPED).putLong(millis).flip();
+        return UnsafeByteOperations.unsafeWrap(prefix).concat(logData);
+    }
+
+    /** The leader's time stamped on log data, or 0 if it carries none (entries written before stamping). */
+    static long stampOf(ByteString logData) {
+        if (logData.size() < 4 + Long.BYTES || logData.substring(0, 4).asReadOnlyByteBuffer().getInt() != STAMPED) return 0;
+        return logData.substring(4, 4 + Long.BYTES).asReadOnlyByteBuffer().getLong();
+    }
+
+    /** The proposal in an entry's log data, stamped or not. */
+    static Proposal parseLogged(ByteString logData) {
+        boolean stamped = logData.size() >= 4 && logData.substring(0, 4).asReadOnlyByteBuffer().getInt() == STAMPED;
+        return parse(stamped ? logData.substring(4 + Long.BYTES) : logData);
+    }
+
+    /** A client's request: never stamped (only the leader stamps what it appends). */
     static Proposal parse(ByteString content) {
         if (content.size() < 4) throw new IllegalArgumentException("empty request");
         int headerLength = content.substring(0, 4).asReadOnlyByteBuffer().getInt();
