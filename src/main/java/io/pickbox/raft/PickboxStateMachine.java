@@ -382,8 +382,8 @@ public final class PickboxStateMachine extends BaseStateMachine {
         List<Result> results = new ArrayList<>();
         try {
             ByteString logData = entry.getStateMachineLogEntry().getLogData();
-            Proposal p = Proposal.parseLogged(logData);
-            results = index.applyEntry(p.ops(), entry.getTerm(), entry.getIndex(), Proposal.stampOf(logData));
+            Proposal p = Proposal.parse(logData);
+            results = index.applyEntry(p.ops(), entry.getTerm(), entry.getIndex(), p.stamp());
         } catch (IllegalArgumentException e) {
             // Validated on the leader, so this means a corrupt entry: decide it (deterministically) as rejected.
             results = List.of(Result.rejected(null, "undecodable op: " + e.getMessage()));
