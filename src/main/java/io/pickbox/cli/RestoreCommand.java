@@ -15,13 +15,16 @@ import java.util.concurrent.Callable;
 
 // No mixinStandardHelpOptions: its --version would be this command's --version N.
 @Command(name = "restore",
-        description = {"Give an old version back, as a new change that every node applies (and that can itself be undone).",
-                "  --version N   that version of PATH (see: pickbox history PATH) becomes the current one, at PATH or",
-                "                at --to PATH",
-                "  --at TIME     the tree at PATH (. for the whole folder) as it was then: deleted files come back,",
-                "                directories and modes too; paths changed since the restore was asked are kept, paths",
-                "                created after TIME are left alone",
-                "TIME: " + TimeArgument.FORMATS + "."})
+        description = {"Give an old version back, as a new change that every node applies",
+                "(and that can itself be undone).",
+                "  --version N  that version of PATH (see: pickbox history PATH) becomes",
+                "               the current one, at PATH or at --to PATH",
+                "  --at TIME    the tree at PATH (. for the whole folder) as it was then:",
+                "               deleted files come back, directories and modes too;",
+                "               paths changed since the restore was asked are kept,",
+                "               paths created after TIME are left alone",
+                "TIME: 2026-12-04 10:15, 2026-12-04 10:15:30, 2026-11-01 (the start of",
+                "that day), local time; or 2026-12-04T10:15:03Z, 2026-12-04T10:15:03+01:00."})
 final class RestoreCommand extends FilesCommand.Target implements Callable<Integer> {
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")

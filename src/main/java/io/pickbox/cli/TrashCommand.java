@@ -17,8 +17,9 @@ import java.util.concurrent.Callable;
 final class TrashCommand {
 
     @Command(name = "ls", mixinStandardHelpOptions = true,
-            description = {"Deleted paths at or under PREFIX, most recently deleted first: when, by which node, size and",
-                    "the version to give back (pickbox restore PATH --version N)."})
+            description = {"Deleted paths at or under PREFIX, most recently deleted first: when,",
+                    "by which node, size, and the version to give back",
+                    "(pickbox restore PATH --version N)."})
     static final class Ls extends FilesCommand.Target implements Callable<Integer> {
         @Parameters(index = "0", arity = "0..1", paramLabel = "PREFIX") String prefix;
         @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "Show at most N paths, 1 to 10000 (default: ${DEFAULT-VALUE}).")

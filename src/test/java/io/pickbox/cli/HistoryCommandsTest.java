@@ -91,6 +91,13 @@ class HistoryCommandsTest {
         assertThat(Main.run(argv)).as(args).isEqualTo(2);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"history --help", "history purge --help", "history settings --help", "restore --help", "restore -h",
+            "trash --help", "trash ls --help"})
+    void helpExitsZero(String args) {
+        assertThat(Main.run(args.split(" "))).as(args).isZero();
+    }
+
     @Test
     void aNodeThatCannotBeReachedIsAFailureNotAUsageError() {
         assertThat(Main.run("restore", "docs", "--at", "2026-12-04 10:15", "--admin", NOWHERE)).isEqualTo(1);
