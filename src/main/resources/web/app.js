@@ -213,7 +213,10 @@
     $('cwd').textContent = '/' + cwd;
   }
 
+  let detailPath = null;
+
   async function showDetail(path) {
+    detailPath = path;
     const d = $('detail');
     try {
       const f = await api('/v1/files/' + encodePath(path));
@@ -307,6 +310,7 @@
     refreshTrash();
     refreshFiles();
     if (historyPath === path) loadHistory(path);
+    if (detailPath === path && !$('detail').hidden) showDetail(path);
   }
 
   function showHistory(path) {
