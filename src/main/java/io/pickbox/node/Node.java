@@ -204,7 +204,8 @@ public final class Node implements AutoCloseable {
         peers = new PeerServer(config.host(), config.peerPort(), peerAccess,
                 cert -> isRevoked(cert.getSerialNumber()), new PeerChunkRoutes(blobs, chunks, staged));
         admin = new AdminServer(AdminWiring.settings(config, tls == null ? null : tls.sslContext()), raft::status, raft.membershipChanges(),
-                AdminWiring.trust(admission, index), localState, AdminWiring.files(index, sync, chunks), sync::explain,
+                AdminWiring.trust(admission, index), localState, AdminWiring.files(index, sync, chunks), AdminWiring.history(index, sync),
+                sync::explain,
                 metrics.registry());
         index.addListener(admin.events());
         // Both servers take a while to start and nothing below needs them: a restarted node acts on
