@@ -179,6 +179,7 @@ public final class Node implements AutoCloseable {
         index.addListener(metrics);
         LocalState localState = AdminWiring.localState(index, sync, state);
         metrics.bind(localState, raft::status, staged::bytesUsed);
+        metrics.bindHistory(index::historyStatus);
 
         if (hadState) {
             raft.recover();
