@@ -179,6 +179,7 @@ public final class Node implements AutoCloseable {
         index.addListener(metrics);
         LocalState localState = AdminWiring.localState(index, sync, state);
         metrics.bind(localState, raft::status, staged::bytesUsed);
+        metrics.bindHistory(index::historyStatus);
 
         if (hadState) {
             raft.recover();
@@ -204,7 +205,8 @@ public final class Node implements AutoCloseable {
         peers = new PeerServer(config.host(), config.peerPort(), peerAccess,
                 cert -> isRevoked(cert.getSerialNumber()), new PeerChunkRoutes(blobs, chunks, staged));
         admin = new AdminServer(AdminWiring.settings(config, tls == null ? null : tls.sslContext()), raft::status, raft.membershipChanges(),
-                AdminWiring.trust(admission, index), localState, AdminWiring.files(index, sync, chunks), sync::explain,
+                AdminWiring.trust(admission, index), localState, AdminWiring.files(index, sync, chunks), AdminWiring.history(index, sync),
+                sync::explain,
                 metrics.registry());
         index.addListener(admin.events());
         // Both servers take a while to start and nothing below needs them: a restarted node acts on
@@ -224,6 +226,8 @@ public final class Node implements AutoCloseable {
         timers.scheduleWithFixedDelay(this::syncTable, 1, 1, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(staged::dropAbandoned, 30, 30, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(new IdleTrim(() -> index.appliedOps() * 31 + sync.pendingCount(), 3), 1, 1, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(new HistoryTicks(this::leads, index::historyStatus, () -> sync.history().tick(),
+                System::currentTimeMillis), 1, 1, TimeUnit.MINUTES);
         LOG.info("Node {} started: folder {}, raft {}, peer {}, admin http://{}{}", config.nodeId(), data, config.raftAddress(),
                 config.peerAddress(), config.adminAddress(), tls == null ? " (TLS off)" : "");
     }
@@ -456,6 +460,16 @@ public final class Node implements AutoCloseable {
             }
         }
         announceInBackground();
+    }
+
+    /** Whether this node leads its Raft group now. */
+    private boolean leads() {
+        try {
+            RaftNode r = raft;
+            return r != null && r.status().isLeader();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private boolean announced() {
