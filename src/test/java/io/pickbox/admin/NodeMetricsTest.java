@@ -53,4 +53,21 @@ class NodeMetricsTest {
         assertThat(m.registry().scrape()).contains("jvm_memory_used_bytes", "jvm_threads_live_threads", "process_uptime_seconds",
                 "system_cpu_count", "process_files_open_files");
     }
+
+    @Test
+    void massChangesAreCountedByNodeAndTheWindowIsAGauge() {
+        NodeMetrics m = new NodeMetrics();
+        long now = System.currentTimeMillis();
+        var detector = new io.pickbox.sync.MassChangeDetector(
+                new io.pickbox.sync.MassChangeDetector.Settings(3, java.time.Duration.ofSeconds(60)), () -> now, () -> now);
+        m.bind(detector);
+        var before = new io.pickbox.index.Entry(io.pickbox.index.Entry.Kind.FILE, 1, 1, "a".repeat(64), List.of("a".repeat(64)),
+                0644, 1, "n1", null);
+        for (int i = 0; i < 4; i++) {
+            detector.changed("docs/f" + i, before, null);
+            detector.applied(10 + i, new Op.Delete(new Op.Origin("n1", 1 + i), "docs/f" + i, 1, 1), Result.applied("docs/f" + i, 0));
+        }
+        assertThat(value(m, "pickbox_mass_changes_total{node=\"n1\"}")).isEqualTo(1);
+        assertThat(value(m, "pickbox_mass_change_window_files")).isEqualTo(4);
+    }
 }
