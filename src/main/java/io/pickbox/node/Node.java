@@ -330,12 +330,12 @@ public final class Node implements AutoCloseable {
      * while the cluster cannot take them).
      */
     private void configureHistory() {
-        NodeConfig.History wanted = config.history();
-        if (closed.get() || (wanted.days() == null && wanted.maxBytes() == null)) return;
+        if (closed.get()) return;
         HistoryStatus committed = index.historyStatus();
-        int days = wanted.days() != null && wanted.days() != committed.days() ? wanted.days() : -1;
-        long maxBytes = wanted.maxBytes() != null && wanted.maxBytes() != committed.maxBytesSetting() ? wanted.maxBytes() : -1;
-        if (days < 0 && maxBytes < 0) return;
+        NodeConfig.History.Change change = config.history().changeFrom(committed.days(), committed.maxBytesSetting());
+        if (change == null) return;
+        int days = change.days();
+        long maxBytes = change.maxBytes();
         sync.history().configure(days, maxBytes).whenComplete((r, e) -> {
             if (e == null && r.status() == Result.Status.REJECTED) {
                 LOG.warn("The cluster refused the history settings of this node's options: {}", r.detail());

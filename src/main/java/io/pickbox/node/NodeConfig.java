@@ -57,6 +57,19 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
             return new History(null, null, MassChangeDetector.Settings.DEFAULT_FILES, MassChangeDetector.Settings.DEFAULT_WINDOW);
         }
 
+        /** The history settings to propose: {@code days} and {@code maxBytes} -1 where unchanged. */
+        public record Change(int days, long maxBytes) {}
+
+        /**
+         * What these options change in the cluster's committed settings ({@code days},
+         * {@code maxBytesSetting}): the ones given that differ; null when none does.
+         */
+        public Change changeFrom(int committedDays, long committedMaxBytes) {
+            int d = days != null && days != committedDays ? days : -1;
+            long b = maxBytes != null && maxBytes != committedMaxBytes ? maxBytes : -1;
+            return d < 0 && b < 0 ? null : new Change(d, b);
+        }
+
         public MassChangeDetector.Settings massChanges() {
             return massChanges(massChangeFiles, massChangeWindow);
         }

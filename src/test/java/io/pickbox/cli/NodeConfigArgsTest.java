@@ -89,6 +89,18 @@ class NodeConfigArgsTest {
     }
 
     @Test
+    void onlyTheHistorySettingsGivenThatDifferFromTheClustersAreProposed() {
+        NodeConfig.History none = NodeConfig.History.defaults();
+        assertThat(none.changeFrom(30, 0)).isNull();
+        NodeConfig.History days = new NodeConfig.History(14, null, 1000, Duration.ofSeconds(60));
+        assertThat(days.changeFrom(30, 0)).isEqualTo(new NodeConfig.History.Change(14, -1));
+        assertThat(days.changeFrom(14, 123)).as("as committed already").isNull();
+        NodeConfig.History both = new NodeConfig.History(0, 10L << 30, 1000, Duration.ofSeconds(60));
+        assertThat(both.changeFrom(30, 0)).isEqualTo(new NodeConfig.History.Change(0, 10L << 30));
+        assertThat(both.changeFrom(0, 0)).isEqualTo(new NodeConfig.History.Change(-1, 10L << 30));
+    }
+
+    @Test
     void sizesAreReadAsOperatorsWriteThem() {
         assertThat(NodeConfig.History.parseBytes("10G")).isEqualTo(10L << 30);
         assertThat(NodeConfig.History.parseBytes("500M")).isEqualTo(500L << 20);
