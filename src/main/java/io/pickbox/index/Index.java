@@ -73,6 +73,13 @@ public final class Index implements AutoCloseable {
 
     /** Committed counters, published after each batch. */
     private volatile Counters committed;
+    /** The cluster's time as of the last applied entry, and of the entry being applied. */
+    private volatile long committedTime;
+    private long now;
+    private final History history;
+    /** How the op being applied ends the versions it replaces or removes, and who applies it. */
+    private HistoryVersion.Ending ending;
+    private String opNode, movedFrom, movedTo;
     private volatile long appliedOps;
 
     /** The batch being applied (under this object's lock) and what it changed so far. */
@@ -92,6 +99,7 @@ public final class Index implements AutoCloseable {
     public Index(Store store) {
         this.store = store;
         this.t = new IndexTables(store);
+        this.history = new History(store);
         this.ownedStore = null;
         entries = entryCache(store, t);
         fold = foldCache(store, t);
@@ -111,6 +119,7 @@ public final class Index implements AutoCloseable {
         }
         TEMP_DIRS.add(dir);
         this.t = new IndexTables(store);
+        this.history = new History(store);
         entries = entryCache(store, t);
         fold = foldCache(store, t);
         chunks = chunkCache(store, t);
@@ -177,6 +186,8 @@ public final class Index implements AutoCloseable {
         committed = new Counters(store.getLong(t.meta, IndexTables.CLOCK, 0), store.getLong(t.meta, IndexTables.BYTES, 0),
                 store.getLong(t.meta, IndexTables.COUNT, 0), store.getLong(t.meta, IndexTables.CONFLICTS, 0),
                 store.getLong(t.meta, IndexTables.APPLIED, 0), store.getLong(t.meta, IndexTables.APPLIED_TERM, 0));
+        committedTime = store.getLong(t.meta, IndexTables.TIME, 0);
+        history.load();
         byte[] trustBytes = store.get(t.meta, Keys.of(IndexTables.TRUST));
         if (trustBytes != null) IndexTables.decodeInto(trustBytes, trust);
         else trust.clear();
@@ -377,11 +388,27 @@ public final class Index implements AutoCloseable {
 
     /** The versions of {@code path}, newest first (the current one, if any, first of all); at most {@code limit}. */
     public List<HistoryVersion> history(String path, int limit) {
-        return List.of(); // filled in below
+        List<HistoryVersion> out = new ArrayList<>();
+        if (limit <= 0) return out;
+        try (Snapshot s = store.snapshot()) {
+            byte[] v = s.get(t.entries, Keys.of(path));
+            if (v != null) out.add(new HistoryVersion(path, IndexTables.decode(v), 0, null, HistoryVersion.Ending.CURRENT, null));
+            List<HistoryVersion> old = history.versionsOf(s, path);
+            for (int i = old.size() - 1; i >= 0 && out.size() < limit; i--) out.add(old.get(i));
+        }
+        return out;
     }
 
     /** Version {@code version} of {@code path} (current or old), or null if the history has no such version. */
     public HistoryVersion version(String path, long version) {
+        try (Snapshot s = store.snapshot()) {
+            byte[] v = s.get(t.entries, Keys.of(path));
+            if (v != null) {
+                Entry cur = IndexTables.decode(v);
+                if (cur.version() == version) return new HistoryVersion(path, cur, 0, null, HistoryVersion.Ending.CURRENT, null);
+            }
+            for (HistoryVersion h : history.versionsOf(s, path)) if (h.version() == version) return h;
+        }
         return null;
     }
 
@@ -390,22 +417,27 @@ public final class Index implements AutoCloseable {
      * deleted first: at most {@code limit}, after the cursor {@code after} ({@link HistoryVersion#cursor()}; null: from the newest).
      */
     public List<HistoryVersion> trash(String prefix, String after, int limit) {
-        return List.of();
+        try (Snapshot s = store.snapshot()) {
+            return history.trash(s, prefix, after, limit, p -> s.get(t.entries, Keys.of(p)) != null);
+        }
     }
 
     /** The history's committed settings and size. */
     public HistoryStatus historyStatus() {
-        return new HistoryStatus(0, 0, 0, 0, 0, 0, 0);
+        History.Counters c = history.committed();
+        long time = committedTime;
+        return new HistoryStatus(c.days(), c.maxBytes(), History.cap(c, committed.bytes()), c.bytes(), c.count(),
+                History.restorableSince(c, time), time);
     }
 
     /** Whether a version kept in the history references this chunk. */
     public boolean historyHasChunk(String sha256) {
-        return false;
+        return store.get(history.chunks, Keys.of(sha256)) != null;
     }
 
     /** The cluster's time as of the last applied entry (milliseconds; 0 before any stamped entry). */
     public long committedTime() {
-        return 0;
+        return committedTime;
     }
 
     public List<Map.Entry<String, Entry>> conflicts() {
@@ -429,10 +461,20 @@ public final class Index implements AutoCloseable {
      * listeners hear of the changes once the batch is committed, op by op.
      */
     public List<Result> applyEntry(List<Op> ops, long term, long logIndex) {
+        return applyEntry(ops, term, logIndex, 0);
+    }
+
+    /**
+     * As {@link #applyEntry(List, long, long)}, for an entry the leader stamped with {@code stampMillis}
+     * (0: not stamped): the cluster's time moves to it, never back, and every version the entry
+     * commits or retires is dated with it. Retention runs here too, a bounded amount per entry.
+     */
+    public List<Result> applyEntry(List<Op> ops, long term, long logIndex, long stampMillis) {
         List<Result> results = new ArrayList<>(ops.size());
         List<Runnable> announcements = new ArrayList<>();
         synchronized (this) {
             begin();
+            now = Math.max(committedTime, stampMillis);
             try {
                 prefetch(ops);
                 for (Op op : ops) {
@@ -441,6 +483,9 @@ public final class Index implements AutoCloseable {
                     results.add(r);
                     announcements.addAll(opEvents);
                     announcements.add(() -> listeners.forEach(l -> l.applied(logIndex, op, r)));
+                }
+                if (!ops.isEmpty() && history.enabled() && history.sweepDue(now)) {
+                    history.sweep(batch, now, working.bytes(), History.SWEEP_PER_ENTRY);
                 }
                 working = new Counters(working.versionClock(), working.bytes(), working.count(), working.conflicts(),
                         logIndex, term);
@@ -490,6 +535,7 @@ public final class Index implements AutoCloseable {
         batch = store.batch();
         working = committed;
         workingTrust = null;
+        history.begin();
     }
 
     private void commit() {
@@ -500,15 +546,20 @@ public final class Index implements AutoCloseable {
                 .putLong(t.meta, IndexTables.APPLIED, working.appliedIndex())
                 .putLong(t.meta, IndexTables.APPLIED_TERM, working.appliedTerm());
         if (workingTrust != null) batch.put(t.meta, Keys.of(IndexTables.TRUST), IndexTables.encode(workingTrust));
+        batch.putLong(t.meta, IndexTables.TIME, now);
+        history.commit(batch);
         batch.commit();
         caches().forEach(CachedTable::committed);
+        history.committedBatch();
         committed = working;
+        committedTime = now;
         if (workingTrust != null) trust.copyFrom(workingTrust);
     }
 
     private void end() {
         // after a commit there is nothing left to forget; after a failure the batch's writes never happened
         caches().forEach(CachedTable::abandoned);
+        history.abandoned();
         batch.close();
         batch = null;
         working = null;
@@ -517,6 +568,10 @@ public final class Index implements AutoCloseable {
     }
 
     private Result decide(Op op, long logIndex) {
+        ending = HistoryVersion.Ending.EDITED;
+        opNode = op.origin().isNone() ? null : op.origin().node();
+        movedFrom = null;
+        movedTo = null;
         return op.accept(new Op.Cases<>() {
             @Override
             public Result chunk(Op.Chunk c) {
@@ -568,12 +623,12 @@ public final class Index implements AutoCloseable {
 
             @Override
             public Result restore(Op.Restore r) {
-                return once(r, () -> Result.rejected(r.path(), "restores are not applied yet"));
+                return once(r, () -> Index.this.restore(r, logIndex));
             }
 
             @Override
             public Result history(Op.History h) {
-                return once(h, () -> new Result(Status.NOOP, null, 0, null));
+                return once(h, () -> Index.this.history(h));
             }
         });
     }
@@ -630,6 +685,7 @@ public final class Index implements AutoCloseable {
 
     private Result delete(Op.Delete d) {
         String path = checked(d.path());
+        ending = HistoryVersion.Ending.DELETED;
         Entry cur = entry(path);
         if (cur == null) return new Result(Status.NOOP, path, 0, "already deleted");
         if (cur.isFile()) {
@@ -673,6 +729,7 @@ public final class Index implements AutoCloseable {
         Entry dst = entry(to);
         if (dst != null) {
             if (src.isFile() && dst.isFile() && dst.version() == r.dstBase()) {
+                ending = HistoryVersion.Ending.REPLACED;
                 remove(to);
             } else {
                 target = conflictName(to, r.origin(), logIndex);
@@ -693,6 +750,9 @@ public final class Index implements AutoCloseable {
         if (collision != null) return Result.rejected(to, "case collision with " + collision);
 
         List<Map.Entry<String, Entry>> moved = subtree(from);
+        ending = HistoryVersion.Ending.MOVED;
+        movedFrom = from;
+        movedTo = target;
         for (int i = moved.size() - 1; i >= 0; i--) remove(moved.get(i).getKey());
         createParents(target, r.origin());
         long version = 0;
@@ -718,7 +778,183 @@ public final class Index implements AutoCloseable {
         if (cur.mode() == m.mode() && cur.mtime() == m.mtime()) return new Result(Status.NOOP, path, cur.version(), null);
         Entry updated = new Entry(cur.kind(), nextVersion(), cur.size(), cur.sha256(), cur.chunks(),
                 m.mode(), m.mtime(), m.origin().node(), cur.conflictOf());
+        ending = HistoryVersion.Ending.CHANGED;
         return Result.applied(path, store(path, updated));
+    }
+
+    // ---------------------------------------------------------------- history ops
+
+    /** Most paths one restore op brings back: apply stays bounded; the proposer goes on where it stopped. */
+    static final int RESTORE_PATHS_PER_OP = 4096;
+    /** Paths in the order the store keeps them (UTF-8 bytes), which is where a restore goes on from. */
+    private static final Comparator<String> BY_KEY = (a, b) -> Arrays.compareUnsigned(Keys.of(a), Keys.of(b));
+
+    private Result history(Op.History h) {
+        history.configure(h.days(), h.maxBytes(), h.purgeBefore());
+        boolean more = history.enabled() && history.sweep(batch, now, working.bytes(), History.SWEEP_PER_TICK);
+        return new Result(Status.APPLIED, null, 0, more ? "more to sweep" : null);
+    }
+
+    private Result restore(Op.Restore r, long logIndex) {
+        String path = r.path().isEmpty() ? "" : checked(r.path());
+        ending = HistoryVersion.Ending.RESTORED;
+        if (r.version() > 0) return restoreVersion(r, path, logIndex);
+        long since = History.restorableSince(history.committed(), now);
+        if (r.atMillis() < since) {
+            return Result.rejected(path, "the history reaches back to " + java.time.Instant.ofEpochMilli(since) + " only");
+        }
+        return restoreTree(r, path, logIndex);
+    }
+
+    /** One version, at its path or at {@code to}: a conflict copy if the target changed since the proposer looked. */
+    private Result restoreVersion(Op.Restore r, String path, long logIndex) {
+        Entry cur = entry(path);
+        Entry old = null;
+        if (cur != null && cur.version() == r.version()) {
+            old = cur;
+        } else {
+            for (HistoryVersion v : history.versionsOf(batch, path)) if (v.version() == r.version()) old = v.entry();
+        }
+        if (old == null) return Result.rejected(path, "no version " + r.version() + " of " + path + " is kept");
+        String target = r.to() != null ? checked(r.to()) : path;
+        Entry restored = restoredCopy(old, r.origin());
+        Entry there = entry(target);
+        RestoreReport report;
+        Result placed;
+        if (restored.sameContent(there)) {
+            report = new RestoreReport(0, 1, 0, 0, 0, null);
+            return new Result(Status.NOOP, target, there.version(), report.toDetail());
+        } else if (there == null) {
+            placed = create(target, restored, r.origin(), logIndex);
+        } else if (there.isDir() != restored.isDir() || there.version() > r.seen()) {
+            placed = conflictCopy(target, restored, r.origin(), logIndex);
+        } else {
+            placed = Result.applied(target, store(target, restored.withVersion(nextVersion())));
+        }
+        if (placed.status() == Status.REJECTED) return placed;
+        boolean conflict = placed.status() == Status.CONFLICT;
+        report = new RestoreReport(conflict ? 0 : 1, 0, 0, 0, conflict ? 1 : 0, null);
+        return new Result(placed.status(), placed.path(), placed.version(), report.toDetail());
+    }
+
+    /**
+     * The tree at {@code path} as it was at {@code r.atMillis()}: each path's version then comes back
+     * unless the path changed after the proposer looked (kept) or did not exist then (left). Paths
+     * are taken in path order, so a directory comes back before what is in it.
+     */
+    private Result restoreTree(Op.Restore r, String path, long logIndex) {
+        long at = r.atMillis();
+        List<String> paths = new ArrayList<>();
+        List<Entry> then = new ArrayList<>();
+        String last = collectThen(path, r.after(), at, paths, then);
+        long restored = 0, unchanged = 0, kept = 0, newer = 0, conflicts = 0;
+        for (int i = 0; i < paths.size(); i++) {
+            String p = paths.get(i);
+            Entry old = then.get(i);
+            Entry cur = entry(p);
+            if (old == null) {
+                if (cur != null) newer++;
+                continue;
+            }
+            if (old.sameContent(cur)) {
+                unchanged++;
+                continue;
+            }
+            if (cur != null && cur.version() > r.seen()) {
+                kept++;
+                continue;
+            }
+            Entry restoredEntry = restoredCopy(old, r.origin());
+            Result placed;
+            if (cur == null) placed = create(p, restoredEntry, r.origin(), logIndex);
+            else if (cur.isDir() != old.isDir()) placed = conflictCopy(p, restoredEntry, r.origin(), logIndex);
+            else placed = Result.applied(p, store(p, restoredEntry.withVersion(nextVersion())));
+            switch (placed.status()) {
+                case APPLIED -> restored++;
+                case CONFLICT -> conflicts++;
+                default -> kept++;
+            }
+        }
+        RestoreReport report = new RestoreReport(restored, unchanged, kept, newer, conflicts, last);
+        return new Result(restored + conflicts > 0 ? Status.APPLIED : Status.NOOP, path, 0, report.toDetail());
+    }
+
+    /**
+     * Gathers, in path order, the paths at or under {@code prefix} after {@code after} (current or
+     * in the history), at most {@link #RESTORE_PATHS_PER_OP}, each with its version at time {@code at}
+     * (null if it did not exist then). Returns the last path gathered when more may follow, else null.
+     */
+    private String collectThen(String prefix, String after, long at, List<String> paths, List<Entry> then) {
+        java.util.TreeMap<String, List<HistoryVersion>> old = new java.util.TreeMap<>(BY_KEY);
+        java.util.TreeMap<String, Entry> current = new java.util.TreeMap<>(BY_KEY);
+        boolean full = false;
+        try (Cursor c = history.subtree(batch, prefix, after)) {
+            while (c.next()) {
+                HistoryVersion v = History.decodeRow(c.key(), c.value());
+                if (!History.under(v.path(), prefix)) continue;
+                if (!old.containsKey(v.path()) && old.size() == RESTORE_PATHS_PER_OP) {
+                    full = true;
+                    break;
+                }
+                old.computeIfAbsent(v.path(), k -> new ArrayList<>()).add(v);
+            }
+        }
+        String bound = full ? old.lastKey() : null;
+        if (!prefix.isEmpty() && (after == null || after.compareTo(prefix) < 0)) {
+            Entry self = entry(prefix);
+            if (self != null) current.put(prefix, self);
+        }
+        byte[] from = prefix.isEmpty() ? new byte[0] : Keys.of(prefix + "/");
+        if (after != null && Arrays.compareUnsigned(Keys.of(after), from) >= 0) from = Keys.of(after);
+        byte[] end = prefix.isEmpty() ? null : Keys.of(prefix + "0");
+        try (Cursor c = batch.cursor(t.entries, from, end)) {
+            while (current.size() < RESTORE_PATHS_PER_OP && c.next()) {
+                String p = Keys.string(c.key());
+                if (p.equals(after)) continue;
+                if (bound != null && BY_KEY.compare(p, bound) > 0) break;
+                current.put(p, IndexTables.decode(c.value()));
+            }
+            if (current.size() == RESTORE_PATHS_PER_OP && c.next()) full = true;
+        }
+        java.util.TreeSet<String> all = new java.util.TreeSet<>(BY_KEY);
+        all.addAll(old.keySet());
+        all.addAll(current.keySet());
+        String lastPath = null;
+        for (String p : all) {
+            if (paths.size() == RESTORE_PATHS_PER_OP) {
+                full = true;
+                break;
+            }
+            paths.add(p);
+            then.add(versionAt(old.getOrDefault(p, List.of()), current.get(p), at));
+            lastPath = p;
+        }
+        return full ? lastPath : null;
+    }
+
+    /**
+     * Which of a path's versions was current at {@code at}: the first kept one that ended after it
+     * if it had been committed by then, else (its predecessor thinned away) still that one when the
+     * path existed without a break up to it; the current one if none ended after {@code at} and it
+     * was committed by then (or before commit times were kept). Null: the path did not exist then.
+     */
+    static Entry versionAt(List<HistoryVersion> ended, Entry current, long at) {
+        for (int i = 0; i < ended.size(); i++) {
+            HistoryVersion v = ended.get(i);
+            if (v.endedAt() <= at) continue;
+            if (v.entry().committedAt() <= at) return v.entry();
+            if (i == 0) return null;
+            HistoryVersion.Ending before = ended.get(i - 1).ending();
+            boolean continued = before == HistoryVersion.Ending.EDITED || before == HistoryVersion.Ending.CHANGED
+                    || before == HistoryVersion.Ending.REPLACED || before == HistoryVersion.Ending.RESTORED;
+            return continued ? v.entry() : null;
+        }
+        return current != null && current.committedAt() <= at ? current : null;
+    }
+
+    /** A kept version made current again by {@code origin}: its content, mode and mtime; no conflict mark. */
+    private static Entry restoredCopy(Entry old, Op.Origin origin) {
+        return new Entry(old.kind(), 0, old.size(), old.sha256(), old.chunks(), old.mode(), old.mtime(), origin.node(), null);
     }
 
     /** A new path: parents are (re)created; a file in the way of a parent makes it a conflict copy. */
@@ -820,11 +1056,16 @@ public final class Index implements AutoCloseable {
         return working.versionClock();
     }
 
-    private long store(String path, Entry entry) {
+    private long store(String path, Entry given) {
+        Entry entry = given.committed(given.version(), now);
         Entry before = entry(path);
         entries.put(batch, path, entry);
-        if (before != null) unref(before);
-        else count(+1);
+        if (before != null) {
+            unref(before);
+            history.retire(batch, path, before, now, opNode, ending, null);
+        } else {
+            count(+1);
+        }
         ref(entry);
         fold.put(batch, PathValidator.caseFold(path), path);
         opEvents.add(() -> listeners.forEach(l -> l.changed(path, before, entry)));
@@ -837,6 +1078,8 @@ public final class Index implements AutoCloseable {
         entries.delete(batch, path);
         count(-1);
         unref(before);
+        String to = ending == HistoryVersion.Ending.MOVED ? movedTo + path.substring(movedFrom.length()) : null;
+        history.retire(batch, path, before, now, opNode, ending, to);
         if (path.equals(foldOwner(path))) fold.delete(batch, PathValidator.caseFold(path));
         opEvents.add(() -> listeners.forEach(l -> l.changed(path, before, null)));
     }
@@ -1006,6 +1249,7 @@ public final class Index implements AutoCloseable {
     /** Empties the index's tables and counters in one write: a crash leaves the old index whole, or none. */
     private void clearTables() {
         caches().forEach(CachedTable::clear);
+        history.load();
         store.clear(t.all(), t.meta, IndexTables.META_KEYS.stream().map(Keys::of).toList());
     }
 }

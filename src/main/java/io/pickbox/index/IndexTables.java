@@ -21,16 +21,22 @@ final class IndexTables {
     static final String ENTRIES = "index.entries", FOLD = "index.fold", CHUNKS = "index.chunks",
             SEQ = "index.seq", PEERS = "index.peers";
     /** Every table of the index: what a checkpoint install replaces. */
-    static final List<String> ALL = List.of(ENTRIES, FOLD, CHUNKS, SEQ, PEERS);
+    static final List<String> ALL = List.of(ENTRIES, FOLD, CHUNKS, SEQ, PEERS,
+            History.ROWS, History.BY_TIME, History.TRASH, History.CHUNKS);
 
     static final String CLOCK = "index.clock", BYTES = "index.bytes", COUNT = "index.count",
-            CONFLICTS = "index.conflicts", TRUST = "index.trust", APPLIED = "index.applied", APPLIED_TERM = "index.applied-term";
+            CONFLICTS = "index.conflicts", TRUST = "index.trust", APPLIED = "index.applied", APPLIED_TERM = "index.applied-term",
+            TIME = "index.time";
     /** Meta keys of the index: copied with its tables. */
-    static final List<String> META_KEYS = List.of(CLOCK, BYTES, COUNT, CONFLICTS, TRUST, APPLIED, APPLIED_TERM);
+    static final List<String> META_KEYS = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(CLOCK, BYTES, COUNT, CONFLICTS, TRUST, APPLIED, APPLIED_TERM, TIME),
+            History.META_KEYS.stream()).toList();
 
     final Table entries, fold, chunks, seq, peers, meta;
+    private final Store store;
 
     IndexTables(Store store) {
+        this.store = store;
         entries = store.table(ENTRIES);
         fold = store.table(FOLD);
         chunks = store.table(CHUNKS);
@@ -40,7 +46,7 @@ final class IndexTables {
     }
 
     List<Table> all() {
-        return List.of(entries, fold, chunks, seq, peers);
+        return ALL.stream().map(store::table).toList();
     }
 
     /** An entry as the store holds it: the snapshot format's fields, then its commit time (absent in rows written before it). */

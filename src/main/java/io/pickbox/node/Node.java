@@ -233,6 +233,8 @@ public final class Node implements AutoCloseable {
         timers.scheduleWithFixedDelay(this::syncTable, 1, 1, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(staged::dropAbandoned, 30, 30, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(new IdleTrim(() -> index.appliedOps() * 31 + sync.pendingCount(), 3), 1, 1, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(new HistoryTicks(this::leads, index::historyStatus, () -> sync.history().tick(),
+                System::currentTimeMillis), 1, 1, TimeUnit.MINUTES);
         timers.execute(this::configureHistory);
         LOG.info("Node {} started: folder {}, raft {}, peer {}, admin http://{}{}", config.nodeId(), data, config.raftAddress(),
                 config.peerAddress(), config.adminAddress(), tls == null ? " (TLS off)" : "");
@@ -496,6 +498,16 @@ public final class Node implements AutoCloseable {
             }
         }
         announceInBackground();
+    }
+
+    /** Whether this node leads its Raft group now. */
+    private boolean leads() {
+        try {
+            RaftNode r = raft;
+            return r != null && r.status().isLeader();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private boolean announced() {

@@ -49,6 +49,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
 
     private final Index index;
     private final BlobStore blobs;
+    private final LeaderClock clock;
     private final CheckpointStorage storage = new CheckpointStorage(Index.NAMESPACE);
     private final java.util.TreeMap<Long, CompletableFuture<Void>> appliedWaiters = new java.util.TreeMap<>();
     /** Unused chunks younger than this stay, for uploads still in progress. */
@@ -78,6 +79,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
     public PickboxStateMachine(Index index, BlobStore blobs) {
         this.index = index;
         this.blobs = blobs;
+        this.clock = new LeaderClock(System::currentTimeMillis, () -> index.committedTime());
     }
 
     @Override
@@ -277,7 +279,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
             ProposalValidation.validate(p);
             // The bytes (a chunk, or the small files of a batch) go outside the log: write() stores
             // them as blobs on every node, and the log keeps only the header.
-            b.setStateMachineContext(p).setLogData(p.headerOnly());
+            b.setStateMachineContext(p).setLogData(Proposal.stamped(p.headerOnly(), clock.next()));
             if (!p.data().isEmpty()) b.setStateMachineData(p.data());
             return b.build();
         } catch (IllegalArgumentException e) {
@@ -370,7 +372,7 @@ public final class PickboxStateMachine extends BaseStateMachine {
 
     private static Proposal proposalOf(LogEntryProto entry, TransactionContext context) {
         if (context != null && context.getStateMachineContext() instanceof Proposal p) return p;
-        return Proposal.parse(entry.getStateMachineLogEntry().getLogData());
+        return Proposal.parseLogged(entry.getStateMachineLogEntry().getLogData());
     }
 
     // ---------------------------------------------------------------- apply
@@ -380,8 +382,9 @@ public final class PickboxStateMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         List<Result> results = new ArrayList<>();
         try {
-            Proposal p = Proposal.parse(entry.getStateMachineLogEntry().getLogData());
-            results = index.applyEntry(p.ops(), entry.getTerm(), entry.getIndex());
+            ByteString logData = entry.getStateMachineLogEntry().getLogData();
+            Proposal p = Proposal.parse(logData);
+            results = index.applyEntry(p.ops(), entry.getTerm(), entry.getIndex(), p.stamp());
         } catch (IllegalArgumentException e) {
             // Validated on the leader, so this means a corrupt entry: decide it (deterministically) as rejected.
             results = List.of(Result.rejected(null, "undecodable op: " + e.getMessage()));

@@ -51,6 +51,35 @@ public record Proposal(List<Op> ops, ByteString header, ByteString data) {
         return encode(header.toByteArray(), List.of());
     }
 
+    /** Marks the leader's stamp, which follows the header in log data (where nothing else follows it). */
+    private static final int STAMP = 0x50425453; // "PBTS"
+    private static final int STAMP_LENGTH = 4 + Long.BYTES;
+
+    /**
+     * {@code logData} (a header alone) stamped with the leader's time, after the header: apply takes
+     * the cluster's time from it, so that every node decides what depends on time (history
+     * retention, restore points) from the same committed value. A node that reads log data as
+     * header and data ignores it: an older follower applies the entry as before.
+     */
+    static ByteString stamped(ByteString logData, long millis) {
+        ByteBuffer stamp = ByteBuffer.allocate(STAMP_LENGTH).putInt(STAMP).putLong(millis).flip();
+        return logData.concat(UnsafeByteOperations.unsafeWrap(stamp));
+    }
+
+    /** The leader's time stamped on log data parsed as a proposal, or 0 if it carries none (entries written before stamping). */
+    long stamp() {
+        ByteString rest = data;
+        if (rest.size() != STAMP_LENGTH) return 0;
+        ByteBuffer b = rest.asReadOnlyByteBuffer();
+        return b.getInt() == STAMP ? b.getLong() : 0;
+    }
+
+    /** The proposal in an entry's log data, stamped or not: its ops and header (the bytes it carries are not in the log). */
+    static Proposal parseLogged(ByteString logData) {
+        Proposal p = parse(logData);
+        return p.data().isEmpty() ? p : new Proposal(p.ops(), p.header(), ByteString.EMPTY);
+    }
+
     static Proposal parse(ByteString content) {
         if (content.size() < 4) throw new IllegalArgumentException("empty request");
         int headerLength = content.substring(0, 4).asReadOnlyByteBuffer().getInt();

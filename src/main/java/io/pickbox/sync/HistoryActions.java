@@ -71,6 +71,11 @@ public final class HistoryActions {
         return writer.submitOp(new Op.History(origin(), -1, -1, beforeMillis)).thenCompose(r -> sweep());
     }
 
+    /** Commits ticks until apply has nothing left to expire or thin now (it does a bounded amount per entry). */
+    public CompletableFuture<HistoryStatus> tick() {
+        return sweep();
+    }
+
     /** Ticks until the history holds nothing apply still has to expire (a purge is swept a bounded amount per entry). */
     private CompletableFuture<HistoryStatus> sweep() {
         return writer.submitOp(Op.History.tick(origin())).thenCompose(r ->

@@ -67,6 +67,18 @@ public final class TestOps {
         return new Op.Meta(next(), path, mode, mtime, base);
     }
 
+    public Op.Restore restoreVersion(String path, long version, String to, long seen) {
+        return new Op.Restore(next(), path, version, 0, to, seen, null);
+    }
+
+    public Op.Restore restoreTree(String path, long atMillis, long seen) {
+        return new Op.Restore(next(), path, 0, atMillis, null, seen, null);
+    }
+
+    public Op.History history(int days, long maxBytes, long purgeBefore) {
+        return new Op.History(next(), days, maxBytes, purgeBefore);
+    }
+
     public Op.Hello hello(String peerAddress) {
         return new Op.Hello(next(), peerAddress);
     }

@@ -275,6 +275,20 @@ class ProposalValidationTest {
     }
 
     @Test
+    void theLeadersStampFollowsTheHeaderAndLeavesTheOpsAsTheyWere() {
+        Op.Put a = inlinePut("a.txt", "hello");
+        Proposal p = batch(List.of(a, n1.mkdir("d")), List.of(bytes("hello")));
+        ByteString logged = Proposal.stamped(p.headerOnly(), 1_800_000_000_123L);
+
+        Proposal read = Proposal.parse(logged);
+        assertThat(read.ops()).isEqualTo(p.ops());
+        assertThat(read.stamp()).isEqualTo(1_800_000_000_123L);
+        assertThat(Proposal.parseLogged(logged).data().isEmpty()).isTrue();
+        assertThat(Proposal.parseLogged(logged).blobHashes()).containsExactly(sha("hello"));
+        assertThat(Proposal.parse(p.headerOnly()).stamp()).isZero();
+    }
+
+    @Test
     void aBatchWhoseBytesDoNotAddUpOrDoNotMatchIsRefused() {
         Op.Put a = inlinePut("a.txt", "hello");
         Op.Put b = inlinePut("b.txt", "world!");
