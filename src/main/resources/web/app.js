@@ -34,6 +34,19 @@
     return body;
   }
 
+  // A change: JSON in, JSON out. The browser sends this page's Origin with it, which the node
+  // requires of a change made with the session cookie.
+  async function post(path, body) {
+    const r = await fetch(path, {
+      method: 'POST', cache: 'no-store', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    });
+    const answer = await r.json().catch(() => null);
+    if (r.status === 401) showSignIn();
+    if (!r.ok) throw new Error((answer && (answer.error + ': ' + answer.detail)) || ('HTTP ' + r.status));
+    return answer;
+  }
+
   // ------------------------------------------------------------ signing in and out
 
   let signedOut = false;
@@ -168,6 +181,7 @@
     filesShown = [];
     filesNext = null;
     $('detail').hidden = true;
+    $('history').hidden = true;
     refreshFiles();
   }
 
@@ -176,7 +190,7 @@
     if (cwd) {
       const up = el('a', { className: 'up' }, '..');
       up.onclick = () => openDir(cwd.includes('/') ? cwd.slice(0, cwd.lastIndexOf('/')) : '');
-      rows.push(el('tr', {}, el('td', {}, up), el('td'), el('td'), el('td'), el('td'), el('td')));
+      rows.push(el('tr', {}, el('td', {}, up), el('td'), el('td'), el('td'), el('td'), el('td'), el('td')));
     }
     for (const f of filesShown) {
       const parent = f.path.includes('/') ? f.path.slice(0, f.path.lastIndexOf('/')) : '';
@@ -189,7 +203,8 @@
         el('td', {}, f.mode),
         el('td', { className: 'num' }, f.version),
         el('td', {}, fmtTime(f.mtime)),
-        el('td', {}, f.origin || ''));
+        el('td', {}, f.origin || ''),
+        el('td', {}, f.type === 'dir' ? '' : historyLink(f.path)));
       tr.dataset.path = f.path;
       rows.push(tr);
     }
@@ -198,7 +213,10 @@
     $('cwd').textContent = '/' + cwd;
   }
 
+  let detailPath = null;
+
   async function showDetail(path) {
+    detailPath = path;
     const d = $('detail');
     try {
       const f = await api('/v1/files/' + encodePath(path));
@@ -207,7 +225,9 @@
         el('div', {}, f.path + '  version ' + f.version + '  ' + fmtBytes(f.size) + '  mode ' + f.mode),
         el('div', {}, 'sha256 ' + (f.sha256 || '')),
         el('div', {}, 'this node: ' + sync.state + (sync.why ? ' — ' + sync.why : '')),
-        el('a', { href: '/v1/files/' + encodePath(path) + '?content', download: path.split('/').pop() }, 'download'));
+        el('div', {},
+          el('a', { href: '/v1/files/' + encodePath(path) + '?content', download: path.split('/').pop() }, 'download'),
+          ' · ', historyLink(path)));
     } catch (e) {
       d.replaceChildren(el('div', {}, path + ': ' + e.message));
     }
@@ -239,6 +259,132 @@
     $('conflicts').tBodies[0].replaceChildren(...conflictsShown.map((c) =>
       el('tr', {}, el('td', {}, c.path), el('td', {}, c.conflictOf || ''), el('td', {}, c.origin || ''))));
     $('conflicts-more').hidden = !conflictsNext;
+  }
+
+  // ------------------------------------------------------------ history, restores and recently deleted
+
+  const HISTORY_LIMIT = 200;
+  let historyPath = null;
+
+  function historyLink(path) {
+    const a = el('a', { className: 'history-link' }, 'history');
+    a.onclick = () => showHistory(path);
+    return a;
+  }
+
+  const shortSha = (sha) => sha ? sha.slice(0, 12) : '-';
+  const isoTime = (iso) => iso ? new Date(iso).toLocaleString() : '';
+
+  // How a version stopped being current, as `pickbox history` says it.
+  function whatHappened(v) {
+    if (v.ending === 'current') return 'current';
+    const byAt = ' by ' + (v.endedBy || '?') + ' at ' + isoTime(v.endedAt);
+    switch (v.ending) {
+      case 'edited': return 'edited' + byAt;
+      case 'changed': return 'mode or time changed' + byAt;
+      case 'deleted': return 'deleted' + byAt;
+      case 'moved': return 'moved to ' + v.movedTo + byAt;
+      case 'replaced': return 'replaced by a rename onto it' + byAt;
+      case 'restored': return 'replaced by a restore' + byAt;
+      default: return v.ending + byAt;
+    }
+  }
+
+  const describeReport = (r) => 'restored ' + r.restored + ', unchanged ' + r.unchanged + ', kept ' + r.kept +
+    ' (changed since), left ' + r.newer + ' (created after), conflicts ' + r.conflicts;
+
+  function showResult(box, text, failed) {
+    box.textContent = text;
+    box.className = 'result' + (failed ? ' error' : '');
+  }
+
+  // Restores one version at its own path: a new change, applied on every node.
+  async function restoreVersion(path, version, box) {
+    showResult(box, 'restoring ' + path + ' version ' + version + '…', false);
+    try {
+      const report = await post('/v1/restore', { path, version });
+      showResult(box, path + ' version ' + version + ': ' + describeReport(report), false);
+    } catch (e) {
+      showResult(box, 'restore of ' + path + ' version ' + version + ' failed: ' + e.message, true);
+    }
+    refreshTrash();
+    refreshFiles();
+    if (historyPath === path) loadHistory(path);
+    if (detailPath === path && !$('detail').hidden) showDetail(path);
+  }
+
+  function showHistory(path) {
+    historyPath = path;
+    $('history-path').textContent = path;
+    $('history-result').textContent = '';
+    $('history').hidden = false;
+    loadHistory(path);
+  }
+
+  async function loadHistory(path) {
+    const tbody = $('history-versions').tBodies[0];
+    let answer;
+    try {
+      answer = await api('/v1/history/' + encodePath(path) + '?limit=' + HISTORY_LIMIT);
+    } catch (e) {
+      if (historyPath !== path) return;
+      tbody.replaceChildren();
+      showResult($('history-result'), path + ': ' + e.message, true);
+      return;
+    }
+    if (historyPath !== path) return;
+    tbody.replaceChildren(...answer.versions.map((v) => {
+      const action = v.current ? '' : el('button', { type: 'button', className: 'restore' }, 'Restore');
+      if (!v.current) action.onclick = () => restoreVersion(path, v.version, $('history-result'));
+      const tr = el('tr', { className: 'version' },
+        el('td', { className: 'num' + (v.current ? ' current' : '') }, v.version),
+        el('td', {}, isoTime(v.committedAt)),
+        el('td', { className: 'num' }, v.kind === 'dir' ? 'dir' : fmtBytes(v.size)),
+        el('td', {}, shortSha(v.sha256)),
+        el('td', {}, v.node || ''),
+        el('td', {}, whatHappened(v)),
+        el('td', {}, action));
+      tr.dataset.version = v.version;
+      return tr;
+    }));
+  }
+
+  let trashShown = [];
+  let trashNext = null;
+
+  async function refreshTrash() {
+    try {
+      const page = await api('/v1/trash?limit=' + Math.min(MAX_PAGE, Math.max(PAGE, trashShown.length)));
+      trashShown = page.entries;
+      trashNext = page.next;
+      renderTrash();
+    } catch (e) { /* shown by the status line */ }
+  }
+
+  async function moreTrash() {
+    if (!trashNext) return;
+    const page = await api('/v1/trash?limit=' + PAGE + '&after=' + encodeURIComponent(trashNext)).catch(() => null);
+    if (!page) return;
+    trashShown = trashShown.concat(page.entries);
+    trashNext = page.next;
+    renderTrash();
+  }
+
+  function renderTrash() {
+    $('trash').tBodies[0].replaceChildren(...trashShown.map((t) => {
+      const restore = el('button', { type: 'button', className: 'restore' }, 'Restore');
+      restore.onclick = () => restoreVersion(t.path, t.version, $('trash-result'));
+      const tr = el('tr', { className: 'deleted' },
+        el('td', {}, t.path + (t.kind === 'dir' ? '/' : '')),
+        el('td', {}, isoTime(t.deletedAt)),
+        el('td', {}, t.node || ''),
+        el('td', { className: 'num' }, t.kind === 'dir' ? '' : fmtBytes(t.size)),
+        el('td', {}, restore));
+      tr.dataset.path = t.path;
+      tr.dataset.version = t.version;
+      return tr;
+    }));
+    $('trash-more').hidden = !trashNext;
   }
 
   // ------------------------------------------------------------ live events
@@ -280,6 +426,8 @@
       refreshTimer = null;
       refreshFiles();
       refreshConflicts();
+      refreshTrash();
+      if (historyPath && !$('history').hidden) loadHistory(historyPath);
       refreshStatus();
     }, 150);
   }
@@ -292,6 +440,7 @@
     connectEvents(since);
     refreshFiles();
     refreshConflicts();
+    refreshTrash();
   }
 
   function main() {
@@ -299,11 +448,12 @@
     $('signout').addEventListener('click', signOut);
     $('files-more').addEventListener('click', moreFiles);
     $('conflicts-more').addEventListener('click', moreConflicts);
+    $('trash-more').addEventListener('click', moreTrash);
     fetch('/v1/session', { cache: 'no-store', credentials: 'same-origin' })
       .then((r) => r.json()).then((s) => { if (s.signedIn) $('signout').hidden = false; }).catch(() => null);
     start();
     setInterval(() => { if (!signedOut) refreshStatus(); }, 1000);
-    setInterval(() => { if (!signedOut) { refreshFiles(); refreshConflicts(); } }, 5000);
+    setInterval(() => { if (!signedOut) { refreshFiles(); refreshConflicts(); refreshTrash(); } }, 5000);
   }
 
   main();

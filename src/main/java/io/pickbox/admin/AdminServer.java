@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin HTTP API of one node: the request guard in front of every route, the routes
- * themselves (status, files, cluster, dashboard and events, metrics), and
+ * themselves (status, files, history, cluster, dashboard and events, metrics), and
  * one shape for every error.
  */
 public final class AdminServer implements AutoCloseable {
@@ -34,18 +34,21 @@ public final class AdminServer implements AutoCloseable {
     private final StatusRoutes status;
     private final FileRoutes files;
     private final ClusterRoutes cluster;
+    private final HistoryRoutes history;
     private final Sessions sessions = new Sessions();
     private final WebRoutes web;
     private Javalin app;
 
     /** @param metrics the registry scraped at {@code /metrics} */
     public AdminServer(AdminSettings settings, ClusterView clusterView, MembershipChanges membership, TrustActions trust,
-                       LocalState local, FileService fileService, PathExplainer explainer, PrometheusMeterRegistry metrics) {
+                       LocalState local, FileService fileService, HistoryService historyService, PathExplainer explainer,
+                       PrometheusMeterRegistry metrics) {
         this.settings = settings;
         this.metrics = metrics;
         this.status = new StatusRoutes(clusterView, local, trust, lastError);
         this.files = new FileRoutes(fileService, explainer, settings.uploadDir(), FreeSpace.OF_FILE_STORE);
         this.cluster = new ClusterRoutes(membership, trust, lastError);
+        this.history = new HistoryRoutes(historyService);
         this.web = new WebRoutes(streams, sessions, settings);
     }
 
@@ -79,6 +82,7 @@ public final class AdminServer implements AutoCloseable {
         status.register(app);
         files.register(app);
         cluster.register(app);
+        history.register(app);
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         app.exception(ApiError.class, (e, ctx) -> ctx.status(e.status).json(ApiError.body(e.error, e.getMessage())));
         app.exception(InvalidPathException.class, (e, ctx) -> ctx.status(400).json(ApiError.body("invalid path", e.getMessage())));

@@ -60,6 +60,7 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
     private volatile LongSupplier stagedBytes;
     private volatile Backlog backlog;
     private volatile MassChangeDetector massChanges;
+    private volatile java.util.function.Supplier<io.pickbox.index.HistoryStatus> history;
 
     public NodeMetrics() {
         commitLatency = Timer.builder("pickbox_commit_latency")
@@ -140,6 +141,18 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
         massChanges.onFlag((logIndex, change) -> Counter.builder("pickbox_mass_changes")
                 .description("Mass changes flagged: more than --mass-change-files files deleted or rewritten by one node within --mass-change-window")
                 .tag("node", change.node()).register(registry).increment());
+    }
+
+    /** Gauges of the version history as committed (the same on every node). */
+    public void bindHistory(java.util.function.Supplier<io.pickbox.index.HistoryStatus> status) {
+        this.history = status;
+        Gauge.builder("pickbox_history_bytes", this, m -> m.history.get().bytes()).baseUnit("bytes")
+                .description("Bytes of the chunks only kept versions reference, each counted once").register(registry);
+        Gauge.builder("pickbox_history_max_bytes", this, m -> m.history.get().maxBytes()).baseUnit("bytes")
+                .description("The cap on the history's bytes, as it applies now").register(registry);
+        gauge("pickbox_history_versions", "Versions kept in the history", m -> m.history.get().versions());
+        gauge("pickbox_history_restorable_since_seconds", "The earliest time a restore may ask for (Unix seconds)",
+                m -> m.history.get().restorableSince() / 1000.0);
     }
 
     private double scan(ToDoubleFunction<SyncEngine.ScanCost> read) {

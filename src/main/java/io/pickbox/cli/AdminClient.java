@@ -83,6 +83,16 @@ final class AdminClient {
         return "/v1/files/" + encodePath(path);
     }
 
+    /** The API path of the history of one path of the synced folder. */
+    static String historyPath(String path) {
+        return "/v1/history/" + encodePath(path);
+    }
+
+    /** A query value, percent-encoded. */
+    static String query(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
     /** A path of the synced folder as a URL path: each segment percent-encoded, the slashes kept. */
     private static String encodePath(String path) {
         StringBuilder sb = new StringBuilder();

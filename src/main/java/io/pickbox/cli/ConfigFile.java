@@ -155,18 +155,19 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
         return "config file " + file;
     }
 
-    /** Declares {@code --config} on every command that runs something (not on groups of commands, not on help). */
+    /** Declares {@code --config} on every command that runs something (not on groups of commands that only hold others, not on help). */
     private static void declareOption(CommandLine cl, Map<CommandLine, Boolean> seen) {
         if (seen.put(cl, Boolean.TRUE) != null) return;
         Map<String, CommandLine> subcommands = cl.getSubcommands();
-        if (subcommands.isEmpty()) {
+        boolean runs = cl.getCommand() instanceof java.util.concurrent.Callable<?> || cl.getCommand() instanceof Runnable;
+        if (subcommands.isEmpty() || runs) {
             CommandSpec spec = cl.getCommandSpec();
             if (!(cl.getCommand() instanceof CommandLine.HelpCommand) && spec.findOption(OPTION) == null) {
                 spec.addOption(OptionSpec.builder(OPTION).paramLabel("FILE").type(Path.class)
                         .description("Read options from FILE: `name = value` lines, names without the dashes"
                                 + " (options given here win).").build());
             }
-            return;
+            if (subcommands.isEmpty()) return;
         }
         for (CommandLine sub : subcommands.values()) declareOption(sub, seen);
     }

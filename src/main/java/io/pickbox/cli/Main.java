@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "pickbox", mixinStandardHelpOptions = true, version = "pickbox 0.1.0",
         description = "Keeps one folder identical on every node of a Raft cluster.",
         subcommands = {NodeCommand.class, DemoCommand.class, FilesCommand.class, ClusterCommand.class,
-                VerifyCommand.class, WhyCommand.class, CommandLine.HelpCommand.class})
+                VerifyCommand.class, WhyCommand.class, HistoryCommand.class, RestoreCommand.class, TrashCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -2,10 +2,14 @@ package io.pickbox.node;
 
 import io.pickbox.admin.AdminSettings;
 import io.pickbox.admin.FileService;
+import io.pickbox.admin.HistoryService;
 import io.pickbox.admin.LocalState;
 import io.pickbox.admin.TrustActions;
 import io.pickbox.index.Entry;
+import io.pickbox.index.HistoryStatus;
+import io.pickbox.index.HistoryVersion;
 import io.pickbox.index.Index;
+import io.pickbox.index.RestoreReport;
 import io.pickbox.index.Result;
 import io.pickbox.raft.RaftNode;
 import io.pickbox.store.StateRepairs;
@@ -194,6 +198,48 @@ final class AdminWiring {
             @Override
             public CompletableFuture<Result> delete(String path) throws IOException {
                 return sync.writer().delete(path);
+            }
+        };
+    }
+
+    /** The history as the index holds it; restores and settings through this node's {@link io.pickbox.sync.HistoryActions}. */
+    static HistoryService history(Index index, SyncEngine sync) {
+        return new HistoryService() {
+            @Override
+            public List<HistoryVersion> versions(String path, int limit) {
+                return index.history(path, limit);
+            }
+
+            @Override
+            public List<HistoryVersion> trash(String prefix, String after, int limit) {
+                return index.trash(prefix, after, limit);
+            }
+
+            @Override
+            public HistoryStatus status() {
+                return index.historyStatus();
+            }
+
+            @Override
+            public CompletableFuture<RestoreReport> restoreVersion(String path, long version, String to) {
+                return sync.history().restoreVersion(path, version, to);
+            }
+
+            @Override
+            public CompletableFuture<RestoreReport> restoreTree(String path, long atMillis) {
+                return sync.history().restoreTree(path, atMillis);
+            }
+
+            @Override
+            public CompletableFuture<HistoryStatus> configure(int days, long maxBytes) {
+                return sync.history().configure(days, maxBytes).thenCompose(r -> r.status() == Result.Status.REJECTED
+                        ? CompletableFuture.failedFuture(new IllegalArgumentException(r.detail()))
+                        : CompletableFuture.completedFuture(index.historyStatus()));
+            }
+
+            @Override
+            public CompletableFuture<HistoryStatus> purge(long beforeMillis) {
+                return sync.history().purge(beforeMillis);
             }
         };
     }

@@ -186,6 +186,7 @@ public final class Node implements AutoCloseable {
         metrics.bind(massChanges);
         LocalState localState = AdminWiring.localState(index, sync, state, massChanges);
         metrics.bind(localState, raft::status, staged::bytesUsed);
+        metrics.bindHistory(index::historyStatus);
 
         if (hadState) {
             raft.recover();
@@ -211,7 +212,8 @@ public final class Node implements AutoCloseable {
         peers = new PeerServer(config.host(), config.peerPort(), peerAccess,
                 cert -> isRevoked(cert.getSerialNumber()), new PeerChunkRoutes(blobs, chunks, staged));
         admin = new AdminServer(AdminWiring.settings(config, tls == null ? null : tls.sslContext()), raft::status, raft.membershipChanges(),
-                AdminWiring.trust(admission, index), localState, AdminWiring.files(index, sync, chunks), sync::explain,
+                AdminWiring.trust(admission, index), localState, AdminWiring.files(index, sync, chunks), AdminWiring.history(index, sync),
+                sync::explain,
                 metrics.registry());
         index.addListener(admin.events());
         AdminServer events = admin;

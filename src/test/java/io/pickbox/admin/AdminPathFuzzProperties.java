@@ -62,6 +62,7 @@ class AdminPathFuzzProperties {
         }
         server = new AdminServer(new AdminSettings("127.0.0.1", port, List.of(), null, uploads), unused(ClusterView.class),
                 null /* membership changes: no route fuzzed here reaches them */, unused(TrustActions.class), unused(LocalState.class), new CommittedFiles(),
+                unused(HistoryService.class),
                 path -> new PathReport("absent", "not on disk", null, false), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         server.start();
     }

@@ -70,4 +70,14 @@ class NodeMetricsTest {
         assertThat(value(m, "pickbox_mass_changes_total{node=\"n1\"}")).isEqualTo(1);
         assertThat(value(m, "pickbox_mass_change_window_files")).isEqualTo(4);
     }
+
+    @Test
+    void theHistoryGaugesReadTheCommittedHistory() {
+        NodeMetrics m = new NodeMetrics();
+        m.bindHistory(() -> new io.pickbox.index.HistoryStatus(30, 0, 1L << 30, 12_345, 7, 1_800_000_000_000L, 1_800_000_100_000L));
+        assertThat(value(m, "pickbox_history_bytes")).isEqualTo(12_345);
+        assertThat(value(m, "pickbox_history_versions")).isEqualTo(7);
+        assertThat(value(m, "pickbox_history_max_bytes")).isEqualTo(1L << 30);
+        assertThat(value(m, "pickbox_history_restorable_since_seconds")).isEqualTo(1_800_000_000.0);
+    }
 }

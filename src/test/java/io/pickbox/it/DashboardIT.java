@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The web dashboard in a real headless Chromium: signing in with the node's token, then members,
- * and a file created during the test, live.
+ * and a file created during the test, live; a file's history and the recently deleted, restored.
  */
 class DashboardIT {
 
@@ -124,6 +124,37 @@ class DashboardIT {
         });
         wait.until(d -> d.findElement(By.id("detail")).getText().contains("in sync"));
         assertThat(new File(driver.getCurrentUrl()).getPath()).doesNotContain("token");
+
+        // A file's history: its versions, and "Restore" on the old one makes it current again on every node.
+        TestCluster.write(cluster.node(1).file("before/old.txt"), "edited after the page loaded");
+        ItSupport.awaitContent(cluster.nodes(), "before/old.txt", "edited after the page loaded", Duration.ofSeconds(30));
+        wait.until(d -> {
+            d.findElement(By.cssSelector("#files tr.file[data-path='before/old.txt'] a.history-link")).click();
+            return true;
+        });
+        wait.until(d -> d.findElement(By.id("history-path")).getText().equals("before/old.txt")
+                && d.findElements(By.cssSelector("#history-versions tr.version")).size() == 2);
+        assertThat(driver.findElement(By.cssSelector("#history-versions tr.version")).getText()).contains("current").contains("node2");
+        assertThat(driver.findElements(By.cssSelector("#history-versions tr.version:first-child button.restore"))).isEmpty();
+        wait.until(d -> {
+            d.findElement(By.cssSelector("#history-versions tr.version:nth-child(2) button.restore")).click();
+            return true;
+        });
+        wait.until(d -> d.findElement(By.id("history-result")).getText().contains("restored 1, unchanged 0"));
+        ItSupport.awaitContent(cluster.nodes(), "before/old.txt", "there before the page loaded", Duration.ofSeconds(30));
+        wait.until(d -> d.findElements(By.cssSelector("#history-versions tr.version")).size() == 3);
+
+        // A deleted file is listed as recently deleted, and its "Restore" brings it back.
+        java.nio.file.Files.delete(cluster.node(1).file("created-during-test.txt"));
+        ItSupport.awaitGone(cluster.nodes(), "created-during-test.txt", Duration.ofSeconds(30));
+        wait.until(d -> d.findElement(By.cssSelector("#trash tr.deleted[data-path='created-during-test.txt']")).getText().contains("node2"));
+        wait.until(d -> {
+            d.findElement(By.cssSelector("#trash tr.deleted[data-path='created-during-test.txt'] button.restore")).click();
+            return true;
+        });
+        wait.until(d -> d.findElement(By.id("trash-result")).getText().contains("restored 1"));
+        ItSupport.awaitContent(cluster.nodes(), "created-during-test.txt", "hello dashboard", Duration.ofSeconds(30));
+        wait.until(d -> d.findElements(By.cssSelector("#trash tr.deleted[data-path='created-during-test.txt']")).isEmpty());
 
         // A directory larger than a page: the first page, then the rest on "More", in path order.
         // (The page polls every second: room for every request from here on in the timing buffer.)
