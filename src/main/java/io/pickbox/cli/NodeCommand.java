@@ -108,11 +108,20 @@ final class NodeCommand {
                     .adminToken(adminToken.token()).adminTokenFile(adminToken.file).advertise(advertise)
                     .allowMassDelete(allowMassDelete).peerPort(peerPort)
                     .history(new NodeConfig.History(historyDays,
-                            historyMaxBytes == null ? null : NodeConfig.History.parseBytes(historyMaxBytes), massChangeFiles,
+                            historyMaxBytes(), massChangeFiles,
                             NodeConfig.History.parseDuration(massChangeWindow)))
                     .security(new NodeConfig.Security(insecure, inviteToken(), tlsCert, tlsKey, tlsCa,
                             certLifetimeSeconds == null ? null : Duration.ofSeconds(certLifetimeSeconds)))
                     .build();
+        }
+
+        private Long historyMaxBytes() {
+            if (historyMaxBytes == null) return null;
+            try {
+                return ByteSize.parse(historyMaxBytes);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--history-max-bytes: " + e.getMessage());
+            }
         }
 
         private String inviteToken() {

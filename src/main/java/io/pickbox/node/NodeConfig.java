@@ -43,7 +43,6 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         /** What the cluster keeps when nobody set it. */
         public static final int DEFAULT_DAYS = 30;
 
-        private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*([KMGT]?)(I?B)?", Pattern.CASE_INSENSITIVE);
         private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
 
         public History {
@@ -76,29 +75,6 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
 
         private static MassChangeDetector.Settings massChanges(int files, Duration window) {
             return new MassChangeDetector.Settings(files, window);
-        }
-
-        /**
-         * A size as an operator writes it: bytes, or with K, M, G or T (powers of 1024; KiB, MB and
-         * the like are read the same way), e.g. 10G, 500M, 1048576.
-         */
-        public static long parseBytes(String text) {
-            var m = SIZE.matcher(text == null ? "" : text.strip());
-            if (!m.matches()) throw new IllegalArgumentException("a size looks like 10G, 500M or 1048576 (bytes): " + text);
-            int shift = switch (m.group(2).toUpperCase(java.util.Locale.ROOT)) {
-                case "K" -> 10;
-                case "M" -> 20;
-                case "G" -> 30;
-                case "T" -> 40;
-                default -> 0;
-            };
-            try {
-                long n = Long.parseLong(m.group(1));
-                if (n > (Long.MAX_VALUE >> shift)) throw new NumberFormatException();
-                return n << shift;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("size too large: " + text);
-            }
         }
 
         /** A duration as an operator writes it: 60s, 5m, 1h, 1500ms (a bare number is seconds). */
