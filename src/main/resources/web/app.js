@@ -411,6 +411,12 @@
       while (list.children.length > MAX_EVENTS) list.lastElementChild.remove();
       scheduleRefresh();
     });
+    source.addEventListener('mass-change', (msg) => {
+      const ev = JSON.parse(msg.data);
+      const li = el('li', { className: 'mass-change' }, 'MASS CHANGE by ' + ev.node + ': ' + ev.deleted + ' deleted, '
+        + ev.rewritten + ' rewritten under ' + ev.path + '. Undo: ' + ev.undo);
+      $('events').prepend(li);
+    });
     source.addEventListener('gap', () => scheduleRefresh());
   }
 

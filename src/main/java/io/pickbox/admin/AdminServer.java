@@ -57,6 +57,14 @@ public final class AdminServer implements AutoCloseable {
         return events;
     }
 
+    /**
+     * A notice for the event stream about the ops applied up to {@code logIndex}, streamed as an
+     * event named by its {@code type} (a mass change). Apply thread.
+     */
+    public void notice(long logIndex, java.util.Map<String, Object> notice) {
+        events.notice(logIndex, notice);
+    }
+
     public void start() {
         files.removeLeftoverUploads();
         if (!RequestGuard.isLoopback(settings.host()) && settings.token() == null) {

@@ -31,14 +31,21 @@ final class EventHub implements IndexListener, AutoCloseable {
 
     /**
      * One applied op and its result, as rendered: the op's kind, origin and what it is about
-     * (path, size, target), not the op itself, whose chunk list can hold thousands of hashes.
+     * (path, size, target), not the op itself, whose chunk list can hold thousands of hashes. Or
+     * a notice about what the ops came to ({@code notice} set, with its {@code type}: a mass change).
      */
-    record Event(long id, long logIndex, long time, String op, String origin, Map<String, Object> subject, Result result) {
+    record Event(long id, long logIndex, long time, String op, String origin, Map<String, Object> subject, Result result,
+                 Map<String, Object> notice) {
 
         static Event of(long id, long logIndex, long time, Op op, Result result) {
             Map<String, Object> subject = new LinkedHashMap<>(4);
             putSubject(subject, op);
-            return new Event(id, logIndex, time, NodeMetrics.opType(op), NodeMetrics.originNode(op), subject, result);
+            return new Event(id, logIndex, time, NodeMetrics.opType(op), NodeMetrics.originNode(op), subject, result, null);
+        }
+
+        /** The server-sent event's name: "op", or the notice's type. */
+        String type() {
+            return notice == null ? "op" : String.valueOf(notice.get("type"));
         }
     }
 
@@ -61,14 +68,34 @@ final class EventHub implements IndexListener, AutoCloseable {
     public void applied(long logIndex, Op op, Result result) {
         if (op instanceof Op.Chunk) return; // bytes of large files: counted in metrics, not news
         synchronized (this) {
-            placeInEntry = logIndex == lastLogIndex ? placeInEntry + 1 : 0;
-            lastLogIndex = logIndex;
-            long id = logIndex * IDS_PER_ENTRY + placeInEntry;
-            ring.addLast(Event.of(id, logIndex, System.currentTimeMillis(), op, result));
-            if (ring.size() > CAPACITY) ring.removeFirst();
-            lastId = Math.max(lastId, id);
+            add(Event.of(nextId(logIndex), logIndex, System.currentTimeMillis(), op, result));
         }
         onAppend.run();
+    }
+
+    /**
+     * A notice about the ops applied up to {@code logIndex} (its {@code type} names the event, as
+     * "mass-change"), streamed in their order with an id of its own. Apply thread.
+     */
+    void notice(long logIndex, Map<String, Object> notice) {
+        synchronized (this) {
+            add(new Event(nextId(logIndex), logIndex, System.currentTimeMillis(), null, null, Map.of(), null,
+                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(notice))));
+        }
+        onAppend.run();
+    }
+
+    /** The id of the next event of entry {@code logIndex}. */
+    private long nextId(long logIndex) {
+        placeInEntry = logIndex == lastLogIndex ? placeInEntry + 1 : 0;
+        lastLogIndex = logIndex;
+        return logIndex * IDS_PER_ENTRY + placeInEntry;
+    }
+
+    private void add(Event e) {
+        ring.addLast(e);
+        if (ring.size() > CAPACITY) ring.removeFirst();
+        lastId = Math.max(lastId, e.id());
     }
 
     void onAppend(Runnable wake) {
@@ -100,6 +127,10 @@ final class EventHub implements IndexListener, AutoCloseable {
         m.put("id", e.id());
         m.put("index", e.logIndex());
         m.put("time", e.time());
+        if (e.notice() != null) {
+            m.putAll(e.notice());
+            return m;
+        }
         m.put("op", e.op());
         m.putAll(e.subject());
         m.put("origin", e.origin());

@@ -209,7 +209,7 @@ final class EventStreams implements AutoCloseable {
     private byte[] rendered(EventHub.Event e) throws JsonProcessingException {
         byte[] r = rendered.get(e.id());
         if (r == null) {
-            r = frame("op", json.writeValueAsString(EventHub.render(e)), String.valueOf(e.id()));
+            r = frame(e.type(), json.writeValueAsString(EventHub.render(e)), String.valueOf(e.id()));
             rendered.put(e.id(), r);
         }
         return r;

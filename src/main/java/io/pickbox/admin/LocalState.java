@@ -45,6 +45,14 @@ public interface LocalState {
     /** Paths this node cannot sync for now, and why. */
     Map<String, String> problems();
 
+    /**
+     * The last mass changes flagged, newest first, each with the command that undoes it (rendered
+     * as JSON; see {@link io.pickbox.sync.MassChangeDetector.MassChange#describe}).
+     */
+    default List<?> massChanges() {
+        return List.of();
+    }
+
     /** Paths whose committed version waits to be written into the folder for disk space or for permission. */
     default io.pickbox.sync.SyncEngine.Stalls stalls() {
         return io.pickbox.sync.SyncEngine.Stalls.NONE;

@@ -17,6 +17,7 @@ import io.pickbox.index.Entry;
 import io.pickbox.index.Op;
 import io.pickbox.index.Result;
 import io.pickbox.raft.RaftStatus;
+import io.pickbox.sync.MassChangeDetector;
 import io.pickbox.sync.SyncEngine;
 import io.pickbox.sync.Proposer;
 import io.pickbox.sync.SyncMetrics;
@@ -58,6 +59,7 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
     private volatile ClusterView cluster;
     private volatile LongSupplier stagedBytes;
     private volatile Backlog backlog;
+    private volatile MassChangeDetector massChanges;
     private volatile java.util.function.Supplier<io.pickbox.index.HistoryStatus> history;
 
     public NodeMetrics() {
@@ -125,6 +127,20 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
         gauge("pickbox_apply_lag", "Committed log entries not yet applied on this node", m -> m.raft(RaftStatus::applyLag));
         gauge("pickbox_raft_term", null, m -> m.raft(RaftStatus::term));
         gauge("pickbox_is_leader", null, m -> m.raft(r -> r.isLeader() ? 1 : 0));
+    }
+
+    /**
+     * Mass changes: a counter of the bursts flagged, by the node that made them, and a gauge of the
+     * most files one node deleted or rewrote within the window up to now.
+     */
+    public void bind(MassChangeDetector massChanges) {
+        this.massChanges = massChanges;
+        gauge("pickbox_mass_change_window_files",
+                "The most files one node deleted or rewrote within the mass-change window up to now (flagged past --mass-change-files)",
+                m -> m.massChanges.filesInWindow());
+        massChanges.onFlag((logIndex, change) -> Counter.builder("pickbox_mass_changes")
+                .description("Mass changes flagged: more than --mass-change-files files deleted or rewritten by one node within --mass-change-window")
+                .tag("node", change.node()).register(registry).increment());
     }
 
     /** Gauges of the version history as committed (the same on every node). */

@@ -72,6 +72,7 @@ final class StatusRoutes {
         var stalls = local.stalls();
         s.put("waitingForSpace", Map.of("paths", stalls.pathsWaitingForSpace(), "bytes", stalls.bytesWaitingForSpace()));
         s.put("permissionDenied", stalls.pathsPermissionDenied());
+        s.put("massChanges", local.massChanges());
         String err = lastError.get();
         if (!problems.isEmpty()) {
             var first = problems.entrySet().iterator().next();

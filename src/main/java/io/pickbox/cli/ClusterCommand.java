@@ -98,8 +98,20 @@ final class ClusterCommand {
                     Math.round(100.0 * done / files), done, catchUp.path("files").asLong(),
                     human(catchUp.path("bytesDone").asLong()), human(catchUp.path("bytes").asLong()));
         }
+        printMassChanges(out, s.path("massChanges"));
         if (firstLag != null && s.path("pending").asLong() > 0) {
             out.println(s.path("pending").asLong() + " path(s) waiting or in flight on this node");
+        }
+    }
+
+    /** The last mass changes, newest first, each with the command that undoes it. */
+    static void printMassChanges(PrintStream out, JsonNode changes) {
+        if (!changes.isArray() || changes.isEmpty()) return;
+        out.println("MASS CHANGES (newest first; each line below one undoes it):");
+        for (JsonNode c : changes) {
+            out.printf("  %s  %s deleted %d, rewrote %d file(s) under %s%n", c.path("since").asText(),
+                    c.path("node").asText(), c.path("deleted").asLong(), c.path("rewritten").asLong(), c.path("path").asText());
+            out.println("    " + c.path("undo").asText());
         }
     }
 

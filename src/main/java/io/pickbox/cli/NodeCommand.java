@@ -2,6 +2,7 @@ package io.pickbox.cli;
 
 import io.pickbox.node.Node;
 import io.pickbox.node.NodeConfig;
+import io.pickbox.sync.MassChangeDetector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -71,6 +72,20 @@ final class NodeCommand {
         long verifySeconds;
         @Option(names = "--allow-mass-delete", description = "Start even if most synced files are missing from the folder, and delete them everywhere.")
         boolean allowMassDelete;
+        @Option(names = "--history-days", paramLabel = "N", description = {
+                "Days replaced and deleted versions are kept, for the whole cluster (default: " + NodeConfig.History.DEFAULT_DAYS + "; 0 keeps none).",
+                "Given here, the node sets it for the cluster when it starts, if the cluster has another setting."})
+        Integer historyDays;
+        @Option(names = "--history-max-bytes", paramLabel = "SIZE", description = {
+                "The most the kept versions may take, for the whole cluster, e.g. 10G or 500M (powers of 1024;",
+                "default: 0, a share of the folder's size). Given here, set for the cluster as --history-days is."})
+        String historyMaxBytes;
+        @Option(names = "--mass-change-files", paramLabel = "N", defaultValue = "" + MassChangeDetector.Settings.DEFAULT_FILES,
+                description = "Flag a mass change when one node deletes or rewrites more files than this within --mass-change-window (default: ${DEFAULT-VALUE}).")
+        int massChangeFiles;
+        @Option(names = "--mass-change-window", paramLabel = "DURATION", defaultValue = "60s",
+                description = "The window of --mass-change-files, e.g. 60s, 5m (default: ${DEFAULT-VALUE}).")
+        String massChangeWindow;
         @Option(names = "--log-level", paramLabel = "LEVEL", description = "TRACE, DEBUG, INFO (default), WARN or ERROR.")
         String logLevel;
         @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text", description = "text (default) or json (one JSON object per line).")
@@ -92,9 +107,21 @@ final class NodeCommand {
                     .segmentBytes(segmentBytes).verifyInterval(Duration.ofSeconds(Math.max(1, verifySeconds)))
                     .adminToken(adminToken.token()).adminTokenFile(adminToken.file).advertise(advertise)
                     .allowMassDelete(allowMassDelete).peerPort(peerPort)
+                    .history(new NodeConfig.History(historyDays,
+                            historyMaxBytes(), massChangeFiles,
+                            NodeConfig.History.parseDuration(massChangeWindow)))
                     .security(new NodeConfig.Security(insecure, inviteToken(), tlsCert, tlsKey, tlsCa,
                             certLifetimeSeconds == null ? null : Duration.ofSeconds(certLifetimeSeconds)))
                     .build();
+        }
+
+        private Long historyMaxBytes() {
+            if (historyMaxBytes == null) return null;
+            try {
+                return ByteSize.parse(historyMaxBytes);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--history-max-bytes: " + e.getMessage());
+            }
         }
 
         private String inviteToken() {

@@ -13,6 +13,7 @@ import io.pickbox.index.RestoreReport;
 import io.pickbox.index.Result;
 import io.pickbox.raft.RaftNode;
 import io.pickbox.store.StateRepairs;
+import io.pickbox.sync.MassChangeDetector;
 import io.pickbox.sync.SyncEngine;
 import io.pickbox.transfer.LocalChunks;
 
@@ -73,8 +74,13 @@ final class AdminWiring {
     }
 
     /** {@code state}: the node's state directory, whose files repaired at start-up are reported with the problems. */
-    static LocalState localState(Index index, SyncEngine sync, Path state) {
+    static LocalState localState(Index index, SyncEngine sync, Path state, MassChangeDetector massChanges) {
         return new LocalState() {
+            @Override
+            public List<?> massChanges() {
+                return massChanges.recent().stream().map(MassChangeDetector.MassChange::describe).toList();
+            }
+
             @Override
             public int files() {
                 return index.size();

@@ -6,7 +6,9 @@ import io.pickbox.admin.NodeMetrics;
 import io.pickbox.folder.Ignores;
 import io.pickbox.folder.LeftoverTemps;
 import io.pickbox.folder.PathValidator;
+import io.pickbox.index.HistoryStatus;
 import io.pickbox.index.Index;
+import io.pickbox.index.Result;
 import io.pickbox.index.TrustChange;
 import io.pickbox.os.Durability;
 import io.pickbox.os.Durability;
@@ -26,6 +28,7 @@ import io.pickbox.store.Store;
 import io.pickbox.store.StoreException;
 import io.pickbox.store.StoreOptions;
 import io.pickbox.sync.LocalTable;
+import io.pickbox.sync.MassChangeDetector;
 import io.pickbox.sync.SyncEngine;
 import io.pickbox.transfer.BlobFetcher;
 import io.pickbox.transfer.BlobStore;
@@ -73,6 +76,7 @@ public final class Node implements AutoCloseable {
     private Store store;
     private LocalTable table;
     private SyncEngine sync;
+    private MassChangeDetector massChanges;
     private FolderWatcher watcher;
     private AdminServer admin;
     private PeerServer peers;
@@ -177,7 +181,10 @@ public final class Node implements AutoCloseable {
         index.addListener(sync);
         sync.setMetrics(metrics);
         index.addListener(metrics);
-        LocalState localState = AdminWiring.localState(index, sync, state);
+        massChanges = new MassChangeDetector(config.history().massChanges(), index::committedTime, System::currentTimeMillis);
+        index.addListener(massChanges);
+        metrics.bind(massChanges);
+        LocalState localState = AdminWiring.localState(index, sync, state, massChanges);
         metrics.bind(localState, raft::status, staged::bytesUsed);
         metrics.bindHistory(index::historyStatus);
 
@@ -209,6 +216,8 @@ public final class Node implements AutoCloseable {
                 sync::explain,
                 metrics.registry());
         index.addListener(admin.events());
+        AdminServer events = admin;
+        massChanges.onFlag((logIndex, change) -> events.notice(logIndex, change.describe()));
         // Both servers take a while to start and nothing below needs them: a restarted node acts on
         // what it missed meanwhile, and is current sooner.
         CompletableFuture<Void> servers = CompletableFuture.runAsync(() -> {
@@ -228,6 +237,7 @@ public final class Node implements AutoCloseable {
         timers.scheduleWithFixedDelay(new IdleTrim(() -> index.appliedOps() * 31 + sync.pendingCount(), 3), 1, 1, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(new HistoryTicks(this::leads, index::historyStatus, () -> sync.history().tick(),
                 System::currentTimeMillis), 1, 1, TimeUnit.MINUTES);
+        timers.execute(this::configureHistory);
         LOG.info("Node {} started: folder {}, raft {}, peer {}, admin http://{}{}", config.nodeId(), data, config.raftAddress(),
                 config.peerAddress(), config.adminAddress(), tls == null ? " (TLS off)" : "");
     }
@@ -316,6 +326,36 @@ public final class Node implements AutoCloseable {
         if (index.versionClock() < target) {
             LOG.warn("The index has not caught up with this folder's last synced state yet; syncing anyway");
         }
+    }
+
+    /**
+     * --history-days and --history-max-bytes set the cluster's history settings: once the node
+     * runs, those given that differ from the committed ones are proposed (again a second later
+     * while the cluster cannot take them).
+     */
+    private void configureHistory() {
+        if (closed.get()) return;
+        HistoryStatus committed = index.historyStatus();
+        NodeConfig.History.Change change = config.history().changeFrom(committed.days(), committed.maxBytesSetting());
+        if (change == null) return;
+        int days = change.days();
+        long maxBytes = change.maxBytes();
+        sync.history().configure(days, maxBytes).whenComplete((r, e) -> {
+            if (e == null && r.status() == Result.Status.REJECTED) {
+                LOG.warn("The cluster refused the history settings of this node's options: {}", r.detail());
+            } else if (e == null) {
+                LOG.info("History settings for the cluster, from this node's options: {}{}",
+                        days < 0 ? "" : "versions kept " + days + " days",
+                        maxBytes < 0 ? "" : (days < 0 ? "" : ", ") + "at most " + (maxBytes == 0 ? "a share of the folder's size" : maxBytes + " bytes"));
+            } else {
+                LOG.debug("Setting the history settings failed, retrying: {}", e.toString());
+                try {
+                    timers.schedule(this::configureHistory, 1, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    // closing
+                }
+            }
+        });
     }
 
     private void syncTable() {

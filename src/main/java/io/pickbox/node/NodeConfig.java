@@ -1,6 +1,7 @@
 package io.pickbox.node;
 
 import io.pickbox.folder.PathValidator;
+import io.pickbox.sync.MassChangeDetector;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +23,83 @@ import java.util.regex.Pattern;
 public record NodeConfig(String nodeId, String host, int port, String adminHost, int adminPort, Path dataDir,
                          Path stateDir, String join, boolean bootstrap, long snapshotEvery, long segmentBytes,
                          Duration verifyInterval, String adminToken, boolean allowMassDelete,
-                         Path adminTokenFile, List<String> advertise, int peerPort, Security security) {
+                         Path adminTokenFile, List<String> advertise, int peerPort, Security security,
+                         History history) {
+
+    /**
+     * Version history and mass changes. The history's settings are the cluster's (committed, the
+     * same on every node): given here, the node proposes them once it runs if they differ.
+     *
+     * @param days             --history-days: how long replaced and deleted versions are kept (0: not at
+     *                         all); null when not given, and the cluster's setting stands
+     * @param maxBytes         --history-max-bytes: the most they may take (0: relative to the folder's
+     *                         size); null when not given
+     * @param massChangeFiles  --mass-change-files: more files than this deleted or rewritten by one node
+     *                         within {@code massChangeWindow} is flagged as a mass change
+     * @param massChangeWindow --mass-change-window
+     */
+    public record History(Integer days, Long maxBytes, int massChangeFiles, Duration massChangeWindow) {
+
+        /** What the cluster keeps when nobody set it. */
+        public static final int DEFAULT_DAYS = 30;
+
+        private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
+
+        public History {
+            if (days != null && (days < 0 || days > 36_500)) throw new IllegalArgumentException("--history-days must be 0 to 36500: " + days);
+            if (maxBytes != null && maxBytes < 0) throw new IllegalArgumentException("--history-max-bytes cannot be negative: " + maxBytes);
+            if (massChangeWindow == null) massChangeWindow = MassChangeDetector.Settings.DEFAULT_WINDOW;
+            massChanges(massChangeFiles, massChangeWindow); // checks them
+        }
+
+        public static History defaults() {
+            return new History(null, null, MassChangeDetector.Settings.DEFAULT_FILES, MassChangeDetector.Settings.DEFAULT_WINDOW);
+        }
+
+        /** The history settings to propose: {@code days} and {@code maxBytes} -1 where unchanged. */
+        public record Change(int days, long maxBytes) {}
+
+        /**
+         * What these options change in the cluster's committed settings ({@code days},
+         * {@code maxBytesSetting}): the ones given that differ; null when none does.
+         */
+        public Change changeFrom(int committedDays, long committedMaxBytes) {
+            int d = days != null && days != committedDays ? days : -1;
+            long b = maxBytes != null && maxBytes != committedMaxBytes ? maxBytes : -1;
+            return d < 0 && b < 0 ? null : new Change(d, b);
+        }
+
+        public MassChangeDetector.Settings massChanges() {
+            return massChanges(massChangeFiles, massChangeWindow);
+        }
+
+        private static MassChangeDetector.Settings massChanges(int files, Duration window) {
+            return new MassChangeDetector.Settings(files, window);
+        }
+
+        /** A duration as an operator writes it: 60s, 5m, 1h, 1500ms (a bare number is seconds). */
+        public static Duration parseDuration(String text) {
+            var m = DURATION.matcher(text == null ? "" : text.strip());
+            if (!m.matches()) throw new IllegalArgumentException("a duration looks like 60s, 5m or 1h: " + text);
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofSeconds(n);
+            };
+        }
+
+        /** As {@link #parseDuration} reads it back. */
+        static String render(Duration d) {
+            long ms = d.toMillis();
+            if (ms % 3_600_000 == 0) return ms / 3_600_000 + "h";
+            if (ms % 60_000 == 0) return ms / 60_000 + "m";
+            if (ms % 1000 == 0) return ms / 1000 + "s";
+            return ms + "ms";
+        }
+    }
 
     /**
      * How the node secures its connections to peers.
@@ -98,6 +175,7 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         }
         if (adminTokenFile != null) adminTokenFile = adminTokenFile.toAbsolutePath().normalize();
         if (security == null) security = Security.defaults();
+        if (history == null) history = History.defaults();
         dataDir = dataDir.toAbsolutePath().normalize();
         stateDir = (stateDir == null ? defaultStateDir(dataDir) : stateDir).toAbsolutePath().normalize();
     }
@@ -113,7 +191,7 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
                 .stateDir(stateDir).join(join).bootstrap(bootstrap).snapshotEvery(snapshotEvery)
                 .segmentBytes(segmentBytes).verifyInterval(verifyInterval).adminToken(adminToken)
                 .allowMassDelete(allowMassDelete).adminTokenFile(adminTokenFile).advertise(advertise).peerPort(peerPort)
-                .security(security);
+                .security(security).history(history);
     }
 
     public String adminAddress() {
@@ -159,7 +237,7 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
                 + ", join=" + join + ", bootstrap=" + bootstrap + ", snapshotEvery=" + snapshotEvery + ", segmentBytes=" + segmentBytes
                 + ", verifyInterval=" + verifyInterval + ", adminToken=" + (adminToken == null ? "none" : "(set)")
                 + ", allowMassDelete=" + allowMassDelete + ", adminTokenFile=" + adminTokenFile
-                + ", advertise=" + advertise + ", " + security + "]";
+                + ", advertise=" + advertise + ", " + security + ", " + history + "]";
     }
 
     /**
@@ -191,6 +269,14 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         if (!security.certLifetime().equals(Security.DEFAULT_CERT_LIFETIME)) {
             a.addAll(List.of("--cert-lifetime", String.valueOf(security.certLifetime().toSeconds())));
         }
+        if (history.days() != null) a.addAll(List.of("--history-days", String.valueOf(history.days())));
+        if (history.maxBytes() != null) a.addAll(List.of("--history-max-bytes", String.valueOf(history.maxBytes())));
+        if (history.massChangeFiles() != MassChangeDetector.Settings.DEFAULT_FILES) {
+            a.addAll(List.of("--mass-change-files", String.valueOf(history.massChangeFiles())));
+        }
+        if (!history.massChangeWindow().equals(MassChangeDetector.Settings.DEFAULT_WINDOW)) {
+            a.addAll(List.of("--mass-change-window", History.render(history.massChangeWindow())));
+        }
         if (snapshotEvery != DEFAULT_SNAPSHOT_EVERY) a.addAll(List.of("--snapshot-every", String.valueOf(snapshotEvery)));
         if (segmentBytes != DEFAULT_SEGMENT_BYTES) a.addAll(List.of("--segment-bytes", String.valueOf(segmentBytes)));
         return a;
@@ -220,6 +306,7 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
         private List<String> advertise = List.of();
         private Integer peerPort;
         private Security security = Security.defaults();
+        private History history = History.defaults();
 
         private Builder(String nodeId, int port) {
             this.nodeId = nodeId;
@@ -313,11 +400,16 @@ public record NodeConfig(String nodeId, String host, int port, String adminHost,
             return this;
         }
 
+        public Builder history(History history) {
+            this.history = history;
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(nodeId, host, port, adminHost, adminPort == null ? port + ADMIN_PORT_OFFSET : adminPort,
                     dataDir == null ? Path.of("data", String.valueOf(nodeId)) : dataDir, stateDir, join, bootstrap, snapshotEvery,
                     segmentBytes, verifyInterval, adminToken, allowMassDelete, adminTokenFile, advertise,
-                    peerPort == null ? port + PEER_PORT_OFFSET : peerPort, security);
+                    peerPort == null ? port + PEER_PORT_OFFSET : peerPort, security, history);
         }
     }
 }

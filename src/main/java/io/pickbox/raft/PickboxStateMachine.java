@@ -247,8 +247,9 @@ public final class PickboxStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Drops chunks no committed file needs. Only chunks written before the snapshot before last go:
-     * the log entries that carried them are purged, so Ratis will never ask to resend them.
+     * Drops chunks no committed file needs, current or kept in the history. Only chunks written
+     * before the snapshot before last go: the log entries that carried them are purged, so Ratis
+     * will never ask to resend them.
      */
     private void collectBlobs() {
         Instant now = Instant.now();
@@ -259,8 +260,8 @@ public final class PickboxStateMachine extends BaseStateMachine {
         Instant safe = cutoff.isBefore(now.minus(BLOB_GRACE)) ? cutoff : now.minus(BLOB_GRACE);
         blobWriters.execute(() -> {
             try {
-                int n = blobs.collect(index::hasChunk, safe);
-                if (n > 0) LOG.info("Removed {} chunks no committed file needs", n);
+                int n = blobs.collect(h -> index.hasChunk(h) || index.historyHasChunk(h), safe);
+                if (n > 0) LOG.info("Removed {} chunks no committed file or kept version needs", n);
             } catch (IOException e) {
                 LOG.warn("Collecting unused chunks failed: {}", e.toString());
             }

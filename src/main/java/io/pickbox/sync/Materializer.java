@@ -73,6 +73,11 @@ final class Materializer implements AutoCloseable {
         this.own = new OwnChanges(root);
     }
 
+    /** Where chunks are kept as blobs. */
+    BlobStore blobs() {
+        return blobs;
+    }
+
     /**
      * Writes {@code entry} at {@code path}. {@code stillOurs} is asked, just before the rename, whether
      * what is on disk now may be replaced. Completes with the stat of the written file. Small files

@@ -53,10 +53,11 @@ final class Reconciler {
     private final Touch touch;
     private final DiskSpace space;
     private final PathWaits waits;
+    private final OldVersionKeeper keeper;
 
     Reconciler(Path root, Index index, LocalTable table, Uploader uploader, Materializer materializer,
                Reconciliation decision, PathProblems problems, BooleanSupplier holdDeletes,
-               Predicate<String> ignored, Touch touch, DiskSpace space) {
+               Predicate<String> ignored, Touch touch, DiskSpace space, OldVersionKeeper keeper) {
         this.root = root;
         this.index = index;
         this.table = table;
@@ -69,6 +70,7 @@ final class Reconciler {
         this.touch = touch;
         this.space = space;
         this.waits = problems.waits();
+        this.keeper = keeper;
     }
 
     private static CompletableFuture<Long> retryIn(long millis) {
@@ -267,6 +269,8 @@ final class Reconciler {
 
         @Override
         public CompletableFuture<Long> deleteLocalFile(FileStat ifStill, SyncAction then) throws IOException {
+            // The deleted version goes into the history: its bytes are kept before the file goes.
+            keeper.keep(path, local);
             return materializer.deleteFile(path, st -> st.sameAs(ifStill)).thenCompose(deleted -> {
                 if (deleted) table.remove(path);
                 try {
@@ -318,6 +322,8 @@ final class Reconciler {
         DiskSpace.Shortage shortage = space.check(idx.size());
         if (shortage != null) return retryIn(acting.waitFor(PathWaits.Kind.SPACE, shortage.reason(), idx.size()));
         Local before = table.get(path);
+        // The replaced version goes into the history: its bytes are kept before the file is replaced.
+        keeper.keep(path, before);
         return materializer.writeFile(path, idx, onDisk -> before != null && onDisk.sameAs(before.stat()))
                 .handle((st, error) -> {
                     if (error == null) {

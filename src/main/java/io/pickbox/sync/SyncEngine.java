@@ -131,7 +131,8 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         this.guard = new MassDeleteGuard(root, index, table, ignored, settings.massDeleteShare(), settings.allowMassDelete());
         this.scheduler = new PathScheduler(settings.maxDelayMillis(), maxTracked, ignored, this::committedSize, this::reconcile, problems);
         this.reconciler = new Reconciler(root, index, table, uploader, materializer,
-                new Reconciliation(nodeId, settings.quietMillis()), problems, guard::holding, ignored, scheduler::touchSoon, space);
+                new Reconciliation(nodeId, settings.quietMillis()), problems, guard::holding, ignored, scheduler::touchSoon, space,
+                new OldVersionKeeper(root, OldVersionKeeper.of(index), materializer.blobs()));
         this.writer = new ClusterWriter(nodeId, index, uploader);
         this.history = new HistoryActions(index, writer);
         // Without peers (one engine alone) every chunk counts as held: only the folder's catching up is left.

@@ -50,6 +50,28 @@ class EventHubTest {
         }
     }
 
+    /** A notice (a mass change) takes its place among the ops of its entry, and is rendered as it was given. */
+    @Test
+    void aNoticeGetsTheNextIdOfItsEntryAndItsTypeAsTheEventName() {
+        try (EventHub hub = new EventHub()) {
+            hub.applied(8, put("a", 1), Result.applied("a", 1));
+            Map<String, Object> notice = new java.util.LinkedHashMap<>();
+            notice.put("type", "mass-change");
+            notice.put("node", "n1");
+            notice.put("deleted", 1500L);
+            notice.put("undo", "pickbox restore docs --at \"2026-12-05T10:00:00Z\"");
+            hub.notice(8, notice);
+            hub.applied(8, put("b", 2), Result.applied("b", 2));
+            List<EventHub.Event> all = hub.after(0, 10);
+            assertThat(all).extracting(EventHub.Event::id).containsExactly(id(8), id(8) + 1, id(8) + 2);
+            assertThat(all).extracting(EventHub.Event::type).containsExactly("op", "mass-change", "op");
+            Map<String, Object> m = EventHub.render(all.get(1));
+            assertThat(m).containsEntry("id", id(8) + 1).containsEntry("index", 8L).containsEntry("type", "mass-change")
+                    .containsEntry("node", "n1").containsEntry("deleted", 1500L).doesNotContainKey("op");
+            assertThat(m.keySet()).containsSubsequence("id", "type", "node", "deleted", "undo");
+        }
+    }
+
     @Test
     void rendersOpAndResult() {
         Map<String, Object> m = EventHub.render(EventHub.Event.of(7 * EventHub.IDS_PER_ENTRY + 1, 7, 1000, new Op.Rename(new Op.Origin("n2", 3), "a", "b", 1, 0),

@@ -55,6 +55,23 @@ class NodeMetricsTest {
     }
 
     @Test
+    void massChangesAreCountedByNodeAndTheWindowIsAGauge() {
+        NodeMetrics m = new NodeMetrics();
+        long now = System.currentTimeMillis();
+        var detector = new io.pickbox.sync.MassChangeDetector(
+                new io.pickbox.sync.MassChangeDetector.Settings(3, java.time.Duration.ofSeconds(60)), () -> now, () -> now);
+        m.bind(detector);
+        var before = new io.pickbox.index.Entry(io.pickbox.index.Entry.Kind.FILE, 1, 1, "a".repeat(64), List.of("a".repeat(64)),
+                0644, 1, "n1", null);
+        for (int i = 0; i < 4; i++) {
+            detector.changed("docs/f" + i, before, null);
+            detector.applied(10 + i, new Op.Delete(new Op.Origin("n1", 1 + i), "docs/f" + i, 1, 1), Result.applied("docs/f" + i, 0));
+        }
+        assertThat(value(m, "pickbox_mass_changes_total{node=\"n1\"}")).isEqualTo(1);
+        assertThat(value(m, "pickbox_mass_change_window_files")).isEqualTo(4);
+    }
+
+    @Test
     void theHistoryGaugesReadTheCommittedHistory() {
         NodeMetrics m = new NodeMetrics();
         m.bindHistory(() -> new io.pickbox.index.HistoryStatus(30, 0, 1L << 30, 12_345, 7, 1_800_000_000_000L, 1_800_000_100_000L));

@@ -44,4 +44,21 @@ class ClusterStatusPrintTest {
         render(String.format(member, 0, 100), firstLag);
         assertThat(render(String.format(member, 75, 25), firstLag)).contains("75% catching up");
     }
+
+    @Test
+    void listsMassChangesWithTheCommandThatUndoesEach() throws Exception {
+        String out = render("""
+                {"node":"node2","role":"follower","leader":"node1","term":2,"commitIndex":10,"appliedIndex":10,"healthy":true,
+                 "members":[],"files":1,"bytes":0,"pending":0,"conflicts":0,"transfers":[],
+                 "massChanges":[{"type":"mass-change","node":"node1","deleted":1500,"rewritten":0,
+                   "since":"2026-12-05T10:00:01.500Z","prefix":"docs/old","path":"docs/old","at":"2026-12-05T10:00:00.500Z",
+                   "undo":"pickbox restore docs/old --at \\"2026-12-05T10:00:00.500Z\\""}]}
+                """, null);
+        assertThat(out).contains("MASS CHANGES")
+                .contains("2026-12-05T10:00:01.500Z  node1 deleted 1500, rewrote 0 file(s) under docs/old")
+                .contains("    pickbox restore docs/old --at \"2026-12-05T10:00:00.500Z\"");
+        assertThat(render("""
+                {"node":"node2","role":"follower","leader":"node1","healthy":true,"members":[],"massChanges":[]}
+                """, null)).doesNotContain("MASS CHANGES");
+    }
 }

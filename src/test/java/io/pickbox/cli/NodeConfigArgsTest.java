@@ -66,9 +66,58 @@ class NodeConfigArgsTest {
                 .dataDir(Path.of("/srv/folder")).stateDir(Path.of("/var/lib/pickbox")).join("10.0.0.1:7001")
                 .bootstrap(true).snapshotEvery(20).segmentBytes(65536).verifyInterval(Duration.ofSeconds(2))
                 .adminToken("secret").adminTokenFile(tokenFile("secret\n")).allowMassDelete(true)
-                .advertise(List.of("node2.lan", "203.0.113.7", "2001:db8::2")).build();
+                .advertise(List.of("node2.lan", "203.0.113.7", "2001:db8::2"))
+                .history(new NodeConfig.History(7, 10L << 30, 250, Duration.ofMillis(1500))).build();
         assertThat(parse(config.toArgs())).isEqualTo(config);
         assertThat(config.toBuilder().build()).isEqualTo(config);
+    }
+
+    @Test
+    void historyOptionsAreGivenOnlyWhenSetAndTakeSizesAndDurations() {
+        NodeConfig plain = parse(List.of("--node-id", "node1", "--port", "8001"));
+        assertThat(plain.history()).isEqualTo(NodeConfig.History.defaults());
+        assertThat(plain.history().days()).as("not given: the cluster's setting stands").isNull();
+        assertThat(plain.history().massChanges().files()).isEqualTo(1000);
+        assertThat(plain.history().massChanges().window()).isEqualTo(Duration.ofSeconds(60));
+
+        NodeConfig set = parse(List.of("--node-id", "node1", "--port", "8001", "--history-days", "0",
+                "--history-max-bytes", "500MiB", "--mass-change-files", "50", "--mass-change-window", "5m"));
+        assertThat(set.history()).isEqualTo(new NodeConfig.History(0, 500L << 20, 50, Duration.ofMinutes(5)));
+        assertThat(set.toArgs()).containsSubsequence("--history-days", "0", "--history-max-bytes", String.valueOf(500L << 20),
+                "--mass-change-files", "50", "--mass-change-window", "5m");
+        assertThat(parse(set.toArgs())).isEqualTo(set);
+    }
+
+    @Test
+    void onlyTheHistorySettingsGivenThatDifferFromTheClustersAreProposed() {
+        NodeConfig.History none = NodeConfig.History.defaults();
+        assertThat(none.changeFrom(30, 0)).isNull();
+        NodeConfig.History days = new NodeConfig.History(14, null, 1000, Duration.ofSeconds(60));
+        assertThat(days.changeFrom(30, 0)).isEqualTo(new NodeConfig.History.Change(14, -1));
+        assertThat(days.changeFrom(14, 123)).as("as committed already").isNull();
+        NodeConfig.History both = new NodeConfig.History(0, 10L << 30, 1000, Duration.ofSeconds(60));
+        assertThat(both.changeFrom(30, 0)).isEqualTo(new NodeConfig.History.Change(0, 10L << 30));
+        assertThat(both.changeFrom(0, 0)).isEqualTo(new NodeConfig.History.Change(-1, 10L << 30));
+    }
+
+    @Test
+    void durationsAreReadAsOperatorsWriteThem() {
+        assertThat(NodeConfig.History.parseDuration("90")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(NodeConfig.History.parseDuration("1500ms")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(NodeConfig.History.parseDuration("1h")).isEqualTo(Duration.ofHours(1));
+        assertThatThrownBy(() -> NodeConfig.History.parseDuration("soon")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void badHistoryOptionsAreRefusedWithTheirName() {
+        assertThatThrownBy(() -> parse(List.of("--node-id", "node1", "--port", "8001", "--history-days", "-1")))
+                .hasMessageContaining("--history-days");
+        assertThatThrownBy(() -> parse(List.of("--node-id", "node1", "--port", "8001", "--mass-change-files", "0")))
+                .hasMessageContaining("--mass-change-files");
+        assertThatThrownBy(() -> parse(List.of("--node-id", "node1", "--port", "8001", "--mass-change-window", "10ms")))
+                .hasMessageContaining("--mass-change-window");
+        assertThatThrownBy(() -> parse(List.of("--node-id", "node1", "--port", "8001", "--history-max-bytes", "lots")))
+                .hasMessageContaining("--history-max-bytes").hasMessageContaining("500M, 20G");
     }
 
     @Test

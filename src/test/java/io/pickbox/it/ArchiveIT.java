@@ -31,7 +31,8 @@ class ArchiveIT {
     /** The options the example configuration explains (optional ones commented out). */
     private static final List<String> EXAMPLE_KEYS = List.of("node-id", "host", "advertise", "port", "admin-port",
             "peer-port", "admin-host", "admin-token-file", "data-dir", "state-dir", "join", "token-file", "tls-cert", "tls-key",
-            "tls-ca", "insecure", "log-level", "log-format");
+            "tls-ca", "insecure", "history-days", "history-max-bytes", "mass-change-files", "mass-change-window", "log-level",
+            "log-format");
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path base;

@@ -54,6 +54,30 @@ class LocalChunksTest {
         }
     }
 
+    /**
+     * A restore asks for an old version's chunks where the file sits: a peer whose folder holds
+     * another version there now serves them from the blobs it kept for the history.
+     */
+    @Test
+    void aChunkKeptOnlyForTheHistoryIsServedWhereAnotherVersionSitsNow() throws Exception {
+        byte[] old = bytes(CHUNK + 10, 4);
+        byte[] now = bytes(CHUNK + 10, 5);
+        Files.write(folder.resolve("f.bin"), now);
+        String oldFirst = sha(old, 0, CHUNK);
+        String oldTail = sha(old, CHUNK, old.length);
+        try (BlobStore blobs = new BlobStore(state.resolve("blobs"))) {
+            blobs.put(oldFirst, ByteBuffer.wrap(old, 0, CHUNK));
+            blobs.put(oldTail, ByteBuffer.wrap(old, CHUNK, 10));
+            LocalChunks chunks = new LocalChunks(blobs, new FolderChunks(folder));
+
+            assertThat(chunks.read(oldFirst, new Placement("f.bin", 0))).isEqualTo(Arrays.copyOf(old, CHUNK));
+            assertThat(chunks.read(oldTail, new Placement("f.bin", CHUNK))).isEqualTo(Arrays.copyOfRange(old, CHUNK, old.length));
+            try (InputStream in = chunks.openFile("f.bin", List.of(oldFirst, oldTail))) {
+                assertThat(in.readAllBytes()).isEqualTo(old);
+            }
+        }
+    }
+
     @Test
     void aFileIsServedFromThisNodesCopyOrFromBlobsAndTheFirstChunkHeldByNeitherIsNamed() throws Exception {
         byte[] content = bytes(2 * CHUNK + 7, 3);
