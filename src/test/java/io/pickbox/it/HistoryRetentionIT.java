@@ -120,6 +120,45 @@ class HistoryRetentionIT {
         cluster.awaitConverged(T);
     }
 
+    /**
+     * History costs only what changed: an edit of one chunk of a large file adds that chunk to what
+     * the history holds, not the file's size (the other chunks are the current file's), and a rename
+     * adds nothing. What the history holds is what the cap is measured against.
+     */
+    @Test
+    void anEditOfOneChunkOfALargeFileCostsTheHistoryThatChunkOnly() throws Exception {
+        cluster = TestCluster.inJvm(base, 3, SETTINGS);
+        byte[] first = randomBytes(SIZE, 200);
+        ItSupport.write(cluster.node(0).file(BIG), first);
+        awaitContent(cluster.nodes(), BIG, first, T);
+        byte[] edited = first.clone();
+        System.arraycopy(randomBytes((int) MiB, 201), 0, edited, (int) MiB, (int) MiB);
+        try (var f = new java.io.RandomAccessFile(cluster.node(1).file(BIG).toFile(), "rw")) {
+            f.seek(MiB);
+            f.write(edited, (int) MiB, (int) MiB);
+        }
+        awaitContent(cluster.nodes(), BIG, edited, T);
+        cluster.awaitConverged(T);
+        String replaced = HistoryHttp.chunkHashes(first).get(1);
+        await().atMost(T).pollInterval(Duration.ofMillis(200)).ignoreExceptions().untilAsserted(() -> {
+            for (TestNode n : cluster.nodes()) {
+                assertThat(HistoryHttp.versions(n, BIG)).as("versions of " + BIG + " on " + n).hasSize(2);
+                JsonNode s = HistoryHttp.status(n);
+                assertThat(s.path("bytes").asLong()).as("history bytes on " + n + " after a 1 MiB edit: " + s).isEqualTo(MiB);
+            }
+        });
+        assertThat(cluster.nodes().stream().filter(n -> HistoryHttp.holdsChunk(n, replaced)).toList())
+                .as("nodes holding the replaced chunk").isNotEmpty();
+
+        Files.move(cluster.node(2).file(BIG), cluster.node(2).file("big/moved.bin"));
+        awaitContent(cluster.nodes(), "big/moved.bin", edited, T);
+        cluster.awaitConverged(T);
+        for (TestNode n : cluster.nodes()) {
+            JsonNode s = HistoryHttp.status(n);
+            assertThat(s.path("bytes").asLong()).as("history bytes on " + n + " after a rename: " + s).isEqualTo(MiB);
+        }
+    }
+
     /** The 4 MiB file written three times, on a different node each time; the contents, oldest first. */
     private List<byte[]> writeThreeVersions() throws Exception {
         List<byte[]> contents = new ArrayList<>();
