@@ -99,10 +99,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     static final int BACKLOG_DIRECTORIES = 1_024;
 
     private final FolderBacklog backlog = new FolderBacklog(BACKLOG_DIRECTORIES);
-    /**
-     * Paths a restore brings back at most in one group: one op's (a few thousand), so that a group
-     * never waits on a directory another group is making.
-     */
+    /** Paths a restore brings back at most in one group: one op's (a few thousand). */
     static final int RESTORED_GROUP = 4_096;
     /** Paths new to the index in the op being announced (apply thread), waiting for its end. */
     private final Map<String, Entry> newInOp = new java.util.LinkedHashMap<>();
@@ -322,11 +319,19 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
             fresh.forEach(this::offer);
             return;
         }
-        List<String> paths = new ArrayList<>(fresh.keySet());
+        // The directories first, as groups of their own: the files wait for the directories above
+        // them (a group meeting another's directory waits for it), not for the files of the op before.
+        List<String> directories = new ArrayList<>(), files = new ArrayList<>();
+        fresh.forEach((p, e) -> (e.isDir() ? directories : files).add(p));
+        offerGroups(directories);
+        offerGroups(files);
+    }
+
+    /** Offers {@code paths} to be written as groups; without room, the catch-up finds them again from the index (as groups too). */
+    private void offerGroups(List<String> paths) {
         int size = Math.max(1, Math.min(RESTORED_GROUP, scheduler.maxTracked() / 4));
         for (int from = 0; from < paths.size(); from += size) {
             List<String> group = new ArrayList<>(paths.subList(from, Math.min(paths.size(), from + size)));
-            // Without room, the catch-up finds them again from the index, and writes them as groups too.
             if (!scheduler.offerGroup(group, reconciler::writeNew)) group.forEach(catchUp::behind);
         }
     }
