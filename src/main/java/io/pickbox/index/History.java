@@ -130,8 +130,18 @@ final class History {
         return working.days() > 0;
     }
 
-    /** Keeps {@code before}, which stops being current at {@code path} at {@code now}. */
-    void retire(Batch batch, String path, Entry before, long now, String by, Ending ending, String movedTo) {
+    /** Whether any version is kept (also after history was turned off: those still have to go). */
+    boolean holdsAny() {
+        return working.count() > 0;
+    }
+
+    /**
+     * Keeps {@code before}, which stops being current at {@code path} at {@code now}. A chunk counts
+     * towards the history's bytes while kept versions reference it and no current file does
+     * ({@code live}): the chunks a current file still holds cost the history nothing.
+     */
+    void retire(Batch batch, String path, Entry before, long now, String by, Ending ending, String movedTo,
+                java.util.function.Predicate<String> live) {
         if (!enabled()) return;
         long version = before.version();
         batch.put(rows, rowKey(path, now, version), encodeRow(before, by, ending, movedTo));
@@ -141,7 +151,7 @@ final class History {
         for (int i = 0; i < cs.size(); i++) {
             ChunkRefs r = chunkRefs.get(cs.get(i));
             long size = chunkSize(before, i);
-            if (r == null) add(size, 0);
+            if (r == null && !live.test(cs.get(i))) add(size, 0);
             chunkRefs.put(batch, cs.get(i), new ChunkRefs(r == null ? 1 : r.refs() + 1, size));
         }
         add(0, 1);
@@ -164,14 +174,14 @@ final class History {
      * the bytes of the current files ({@code folderBytes}, for a cap relative to them). Returns
      * whether work was left for later.
      */
-    boolean sweep(Batch batch, long now, long folderBytes, int budget) {
+    boolean sweep(Batch batch, long now, long folderBytes, int budget, java.util.function.Predicate<String> live) {
         Counters w = working;
         working = new Counters(w.days(), w.maxBytes(), w.bytes(), w.count(), w.purgedBefore(), now);
         int[] left = {budget};
         // Keys are gathered first and dropped after: a batch's cursor must not see the batch change under it.
         byte[] cutoff = timeKey(Math.max(restorableSince(working, now), 0), 0, "");
         for (byte[] k : keys(batch, byTime, null, cutoff, left[0])) {
-            drop(batch, k);
+            drop(batch, k, live);
             left[0]--;
         }
         long cap = cap(working, folderBytes);
@@ -181,13 +191,13 @@ final class History {
             if (oldest.isEmpty()) break;
             for (byte[] k : oldest) {
                 if (working.bytes() <= cap) break;
-                drop(batch, k);
+                drop(batch, k, live);
                 left[0]--;
                 from = k;
             }
         }
-        thin(batch, THIN_HOURLY, now - DAY, HOUR, left);
-        thin(batch, THIN_DAILY, now - 7 * DAY, DAY, left);
+        thin(batch, THIN_HOURLY, now - DAY, HOUR, left, live);
+        thin(batch, THIN_DAILY, now - 7 * DAY, DAY, left, live);
         return left[0] <= 0;
     }
 
@@ -207,7 +217,7 @@ final class History {
      * drops each one followed by a later version of its path that ended in the same {@code bucket}:
      * the last version of every hour (or day) stays.
      */
-    private void thin(Batch batch, String cursorKey, long olderThan, long bucket, int[] left) {
+    private void thin(Batch batch, String cursorKey, long olderThan, long bucket, int[] left, java.util.function.Predicate<String> live) {
         if (left[0] <= 0) return;
         byte[] after = batch.get(meta, Keys.of(cursorKey));
         List<byte[]> walked = keys(batch, byTime, after, timeKey(Math.max(olderThan, 0), 0, ""), left[0]);
@@ -220,12 +230,31 @@ final class History {
             if (next != null && endedAtOfRowKey(next, path) / bucket == endedAt / bucket) superseded.add(k);
         }
         left[0] -= walked.size();
-        superseded.forEach(k -> drop(batch, k));
+        superseded.forEach(k -> drop(batch, k, live));
         batch.put(meta, Keys.of(cursorKey), walked.get(walked.size() - 1));
     }
 
+    /** A current file references {@code chunk} now, and none did before: if kept versions do, it stops costing the history. */
+    void liveGained(String chunk) {
+        if (!holdsAny()) return;
+        ChunkRefs r = chunkRefs.get(chunk);
+        if (r != null) add(-r.size(), 0);
+    }
+
+    /** No current file references {@code chunk} any more: if kept versions do, it costs the history from now. */
+    void liveLost(String chunk) {
+        if (!holdsAny()) return;
+        ChunkRefs r = chunkRefs.get(chunk);
+        if (r != null) add(r.size(), 0);
+    }
+
+    /** Reads in one call the chunk references the ops of an entry will look up. */
+    void prefetchChunks(java.util.Collection<String> chunks) {
+        if (holdsAny()) chunkRefs.prefetch(chunks);
+    }
+
     /** Drops the version whose by-time key is {@code timeKey}, and releases its chunks. */
-    private void drop(Batch batch, byte[] timeKey) {
+    private void drop(Batch batch, byte[] timeKey, java.util.function.Predicate<String> live) {
         long endedAt = endedAtOfTimeKey(timeKey);
         long version = versionOfTimeKey(timeKey);
         String path = pathOfTimeKey(timeKey);
@@ -242,7 +271,7 @@ final class History {
             if (r == null) continue;
             if (r.refs() <= 1) {
                 chunkRefs.delete(batch, cs.get(i));
-                add(-r.size(), 0);
+                if (!live.test(cs.get(i))) add(-r.size(), 0);
             } else {
                 chunkRefs.put(batch, cs.get(i), new ChunkRefs(r.refs() - 1, r.size()));
             }

@@ -484,8 +484,8 @@ public final class Index implements AutoCloseable {
                     announcements.addAll(opEvents);
                     announcements.add(() -> listeners.forEach(l -> l.applied(logIndex, op, r)));
                 }
-                if (!ops.isEmpty() && history.enabled() && history.sweepDue(now)) {
-                    history.sweep(batch, now, working.bytes(), History.SWEEP_PER_ENTRY);
+                if (!ops.isEmpty() && (history.enabled() || history.holdsAny()) && history.sweepDue(now)) {
+                    history.sweep(batch, now, working.bytes(), History.SWEEP_PER_ENTRY, this::live);
                 }
                 working = new Counters(working.versionClock(), working.bytes(), working.count(), working.conflicts(),
                         logIndex, term);
@@ -529,6 +529,7 @@ public final class Index implements AutoCloseable {
         entries.prefetch(paths);
         fold.prefetch(folds);
         chunks.prefetch(chunkKeys);
+        history.prefetchChunks(chunkKeys);
     }
 
     private void begin() {
@@ -791,7 +792,8 @@ public final class Index implements AutoCloseable {
 
     private Result history(Op.History h) {
         history.configure(h.days(), h.maxBytes(), h.purgeBefore());
-        boolean more = history.enabled() && history.sweep(batch, now, working.bytes(), History.SWEEP_PER_TICK);
+        boolean more = (history.enabled() || history.holdsAny())
+                && history.sweep(batch, now, working.bytes(), History.SWEEP_PER_TICK, this::live);
         return new Result(Status.APPLIED, null, 0, more ? "more to sweep" : null);
     }
 
@@ -1062,7 +1064,7 @@ public final class Index implements AutoCloseable {
         entries.put(batch, path, entry);
         if (before != null) {
             unref(before);
-            history.retire(batch, path, before, now, opNode, ending, null);
+            history.retire(batch, path, before, now, opNode, ending, null, this::live);
         } else {
             count(+1);
         }
@@ -1079,7 +1081,7 @@ public final class Index implements AutoCloseable {
         count(-1);
         unref(before);
         String to = ending == HistoryVersion.Ending.MOVED ? movedTo + path.substring(movedFrom.length()) : null;
-        history.retire(batch, path, before, now, opNode, ending, to);
+        history.retire(batch, path, before, now, opNode, ending, to, this::live);
         if (path.equals(foldOwner(path))) fold.delete(batch, PathValidator.caseFold(path));
         opEvents.add(() -> listeners.forEach(l -> l.changed(path, before, null)));
     }
@@ -1094,7 +1096,13 @@ public final class Index implements AutoCloseable {
         for (String c : e.chunks()) {
             Long n = chunks.get(c);
             chunks.put(batch, c, n == null ? 1 : n + 1);
+            if (n == null) history.liveGained(c);
         }
+    }
+
+    /** Whether a current entry references {@code chunk}, as the batch sees it. */
+    private boolean live(String chunk) {
+        return chunks.get(chunk) != null;
     }
 
     private void unref(Entry e) {
@@ -1102,8 +1110,12 @@ public final class Index implements AutoCloseable {
         for (String c : e.chunks()) {
             Long n = chunks.get(c);
             long left = n == null ? 0 : n - 1;
-            if (left <= 0) chunks.delete(batch, c);
-            else chunks.put(batch, c, left);
+            if (left <= 0) {
+                chunks.delete(batch, c);
+                if (n != null) history.liveLost(c);
+            } else {
+                chunks.put(batch, c, left);
+            }
         }
     }
 
