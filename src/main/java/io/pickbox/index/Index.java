@@ -432,7 +432,7 @@ public final class Index implements AutoCloseable {
 
     /** Whether a version kept in the history references this chunk. */
     public boolean historyHasChunk(String sha256) {
-        return store.get(history.chunks, Keys.of(sha256)) != null;
+        return history.hasChunk(sha256);
     }
 
     /** The cluster's time as of the last applied entry (milliseconds; 0 before any stamped entry). */
