@@ -697,14 +697,20 @@ public final class Index implements AutoCloseable {
             return Result.applied(path, 0);
         }
         // A directory: drop what the proposer had seen, keep what changed after it (deepest first).
+        // Children sort after their directory, so walking backwards settles what is below a path first;
+        // what stays below is noted here rather than looked up in a batch full of deletions.
         List<Map.Entry<String, Entry>> subtree = subtree(path);
+        java.util.Set<String> holdingSomething = new java.util.HashSet<>();
         int kept = 0;
         for (int i = subtree.size() - 1; i >= 0; i--) {
             String p = subtree.get(i).getKey();
-            if (subtree.get(i).getValue().version() <= d.seen() && !hasBelow(p)) {
+            if (subtree.get(i).getValue().version() <= d.seen() && !holdingSomething.contains(p)) {
                 remove(p);
             } else {
                 kept++;
+                for (int slash = p.lastIndexOf('/'); slash > 0 && holdingSomething.add(p.substring(0, slash)); ) {
+                    slash = p.lastIndexOf('/', slash - 1);
+                }
             }
         }
         Entry left = entry(path);
@@ -1043,12 +1049,6 @@ public final class Index implements AutoCloseable {
             while (c.next()) out.add(Map.entry(Keys.string(c.key()), IndexTables.decode(c.value())));
         }
         return out;
-    }
-
-    private boolean hasBelow(String path) {
-        try (Cursor c = batch.cursor(t.entries, Keys.of(path + "/"), Keys.of(path + "0"))) {
-            return c.next();
-        }
     }
 
     // ---------------------------------------------------------------- mutation primitives
