@@ -27,11 +27,13 @@ import java.util.Set;
  * The versions the index replaced or removed, kept in the index's store so that every node holds
  * the same history: apply writes them, from committed state and the cluster's committed time only.
  *
- * <p>Three tables: the versions by path ({@code path NUL endedAt version}: a path's versions in
- * the order they ended, a subtree's in path order), the same by the time they ended (what retention
- * walks, oldest first), and the deletions newest first (the trash). A fourth counts how many kept
- * versions reference each chunk and how large it is, so that the bytes the history holds are known
- * without reading it, and chunks are collected once no kept version needs them.
+ * <p>One table, four kinds of row told apart by their first byte: the versions by path ({@code v
+ * path NUL endedAt version}: a path's versions in the order they ended, a subtree's in path order),
+ * the same by the time they ended ({@code t}: what retention walks, oldest first), the deletions
+ * newest first ({@code x}: the trash), and for each chunk how many kept versions reference it and
+ * how large it is ({@code c}), so that the bytes the history holds are known without reading it,
+ * and chunks are collected once no kept version needs them. (One table, not four: every table is
+ * a column family the store opens, flushes and checkpoints on its own.)
  *
  * <p>Retention runs in apply, a bounded number of versions per entry: versions older than the
  * retention period (or a purge) go, then the oldest while the history is over its cap; versions
@@ -48,12 +50,14 @@ final class History {
     /** Retention runs at most once a second of committed time, unless ticked. */
     static final long SWEEP_EVERY = 1_000;
 
-    static final String ROWS = "index.history", BY_TIME = "index.history.time", TRASH = "index.history.trash",
-            CHUNKS = "index.history.chunks";
+    static final String TABLE = "index.history";
+    /** The first byte of each kind of row. */
+    private static final byte VERSION = 'v', BY_TIME = 't', DELETION = 'x';
+    private static final String CHUNK = "c";
     static final String DAYS = "index.history.days", MAX_BYTES = "index.history.max-bytes", BYTES = "index.history.bytes",
             COUNT = "index.history.count", PURGED = "index.history.purged", SWEPT = "index.history.swept",
             THIN_HOURLY = "index.history.thin-hourly", THIN_DAILY = "index.history.thin-daily";
-    static final List<String> TABLES = List.of(ROWS, BY_TIME, TRASH, CHUNKS);
+    static final List<String> TABLES = List.of(TABLE);
     static final List<String> META_KEYS = List.of(DAYS, MAX_BYTES, BYTES, COUNT, PURGED, SWEPT, THIN_HOURLY, THIN_DAILY);
 
     /** The history's committed settings and totals. */
@@ -72,7 +76,7 @@ final class History {
     }
 
     private final Store store;
-    final Table rows, byTime, trash, chunks;
+    private final Table rows, byTime, trash;
     private final Table meta;
     private final CachedTable<ChunkRefs> chunkRefs;
     private volatile Counters committed;
@@ -80,17 +84,18 @@ final class History {
 
     History(Store store) {
         this.store = store;
-        rows = store.table(ROWS);
-        byTime = store.table(BY_TIME);
-        trash = store.table(TRASH);
-        chunks = store.table(CHUNKS);
+        Table table = store.table(TABLE);
+        rows = table;
+        byTime = table;
+        trash = table;
         meta = store.meta();
-        chunkRefs = new CachedTable<>(store, chunks, ChunkRefs::decode, ChunkRefs::encode, v -> false, 0);
+        chunkRefs = new CachedTable<>(store, table, ChunkRefs::decode, ChunkRefs::encode, v -> false, 0);
         load();
     }
 
-    List<Table> tables() {
-        return List.of(rows, byTime, trash, chunks);
+    /** Whether a kept version references {@code chunk} (committed state). */
+    boolean hasChunk(String chunk) {
+        return store.get(rows, Keys.of(CHUNK + chunk)) != null;
     }
 
     void load() {
@@ -130,8 +135,18 @@ final class History {
         return working.days() > 0;
     }
 
-    /** Keeps {@code before}, which stops being current at {@code path} at {@code now}. */
-    void retire(Batch batch, String path, Entry before, long now, String by, Ending ending, String movedTo) {
+    /** Whether any version is kept (also after history was turned off: those still have to go). */
+    boolean holdsAny() {
+        return working.count() > 0;
+    }
+
+    /**
+     * Keeps {@code before}, which stops being current at {@code path} at {@code now}. A chunk counts
+     * towards the history's bytes while kept versions reference it and no current file does
+     * ({@code live}): the chunks a current file still holds cost the history nothing.
+     */
+    void retire(Batch batch, String path, Entry before, long now, String by, Ending ending, String movedTo,
+                java.util.function.Predicate<String> live) {
         if (!enabled()) return;
         long version = before.version();
         batch.put(rows, rowKey(path, now, version), encodeRow(before, by, ending, movedTo));
@@ -139,10 +154,10 @@ final class History {
         if (ending == Ending.DELETED) batch.put(trash, trashKey(now, version, path), new byte[0]);
         List<String> cs = before.chunks();
         for (int i = 0; i < cs.size(); i++) {
-            ChunkRefs r = chunkRefs.get(cs.get(i));
+            ChunkRefs r = chunkRefs.get(CHUNK + cs.get(i));
             long size = chunkSize(before, i);
-            if (r == null) add(size, 0);
-            chunkRefs.put(batch, cs.get(i), new ChunkRefs(r == null ? 1 : r.refs() + 1, size));
+            if (r == null && !live.test(cs.get(i))) add(size, 0);
+            chunkRefs.put(batch, CHUNK + cs.get(i), new ChunkRefs(r == null ? 1 : r.refs() + 1, size));
         }
         add(0, 1);
     }
@@ -164,14 +179,14 @@ final class History {
      * the bytes of the current files ({@code folderBytes}, for a cap relative to them). Returns
      * whether work was left for later.
      */
-    boolean sweep(Batch batch, long now, long folderBytes, int budget) {
+    boolean sweep(Batch batch, long now, long folderBytes, int budget, java.util.function.Predicate<String> live) {
         Counters w = working;
         working = new Counters(w.days(), w.maxBytes(), w.bytes(), w.count(), w.purgedBefore(), now);
         int[] left = {budget};
         // Keys are gathered first and dropped after: a batch's cursor must not see the batch change under it.
         byte[] cutoff = timeKey(Math.max(restorableSince(working, now), 0), 0, "");
         for (byte[] k : keys(batch, byTime, null, cutoff, left[0])) {
-            drop(batch, k);
+            drop(batch, k, live);
             left[0]--;
         }
         long cap = cap(working, folderBytes);
@@ -181,20 +196,20 @@ final class History {
             if (oldest.isEmpty()) break;
             for (byte[] k : oldest) {
                 if (working.bytes() <= cap) break;
-                drop(batch, k);
+                drop(batch, k, live);
                 left[0]--;
                 from = k;
             }
         }
-        thin(batch, THIN_HOURLY, now - DAY, HOUR, left);
-        thin(batch, THIN_DAILY, now - 7 * DAY, DAY, left);
+        thin(batch, THIN_HOURLY, now - DAY, HOUR, left, live);
+        thin(batch, THIN_DAILY, now - 7 * DAY, DAY, left, live);
         return left[0] <= 0;
     }
 
     /** At most {@code max} keys of {@code table} from {@code from} (exclusive; null: the first) up to {@code end} (exclusive; null: the last). */
     private static List<byte[]> keys(Batch batch, Table table, byte[] from, byte[] end, int max) {
         List<byte[]> out = new ArrayList<>();
-        try (Cursor c = batch.cursor(table, from, end)) {
+        try (Cursor c = batch.cursor(table, from == null ? new byte[] {BY_TIME} : from, end == null ? new byte[] {BY_TIME + 1} : end)) {
             while (out.size() < max && c.next()) {
                 if (from == null || !Arrays.equals(c.key(), from)) out.add(c.key());
             }
@@ -207,7 +222,7 @@ final class History {
      * drops each one followed by a later version of its path that ended in the same {@code bucket}:
      * the last version of every hour (or day) stays.
      */
-    private void thin(Batch batch, String cursorKey, long olderThan, long bucket, int[] left) {
+    private void thin(Batch batch, String cursorKey, long olderThan, long bucket, int[] left, java.util.function.Predicate<String> live) {
         if (left[0] <= 0) return;
         byte[] after = batch.get(meta, Keys.of(cursorKey));
         List<byte[]> walked = keys(batch, byTime, after, timeKey(Math.max(olderThan, 0), 0, ""), left[0]);
@@ -220,12 +235,31 @@ final class History {
             if (next != null && endedAtOfRowKey(next, path) / bucket == endedAt / bucket) superseded.add(k);
         }
         left[0] -= walked.size();
-        superseded.forEach(k -> drop(batch, k));
+        superseded.forEach(k -> drop(batch, k, live));
         batch.put(meta, Keys.of(cursorKey), walked.get(walked.size() - 1));
     }
 
+    /** A current file references {@code chunk} now, and none did before: if kept versions do, it stops costing the history. */
+    void liveGained(String chunk) {
+        if (!holdsAny()) return;
+        ChunkRefs r = chunkRefs.get(CHUNK + chunk);
+        if (r != null) add(-r.size(), 0);
+    }
+
+    /** No current file references {@code chunk} any more: if kept versions do, it costs the history from now. */
+    void liveLost(String chunk) {
+        if (!holdsAny()) return;
+        ChunkRefs r = chunkRefs.get(CHUNK + chunk);
+        if (r != null) add(r.size(), 0);
+    }
+
+    /** Reads in one call the chunk references the ops of an entry will look up. */
+    void prefetchChunks(java.util.Collection<String> chunks) {
+        if (holdsAny()) chunkRefs.prefetch(chunks.stream().map(c -> CHUNK + c).toList());
+    }
+
     /** Drops the version whose by-time key is {@code timeKey}, and releases its chunks. */
-    private void drop(Batch batch, byte[] timeKey) {
+    private void drop(Batch batch, byte[] timeKey, java.util.function.Predicate<String> live) {
         long endedAt = endedAtOfTimeKey(timeKey);
         long version = versionOfTimeKey(timeKey);
         String path = pathOfTimeKey(timeKey);
@@ -238,13 +272,13 @@ final class History {
         Entry e = decodeRow(path, value, endedAt).entry();
         List<String> cs = e.chunks();
         for (int i = 0; i < cs.size(); i++) {
-            ChunkRefs r = chunkRefs.get(cs.get(i));
+            ChunkRefs r = chunkRefs.get(CHUNK + cs.get(i));
             if (r == null) continue;
             if (r.refs() <= 1) {
-                chunkRefs.delete(batch, cs.get(i));
-                add(-r.size(), 0);
+                chunkRefs.delete(batch, CHUNK + cs.get(i));
+                if (!live.test(cs.get(i))) add(-r.size(), 0);
             } else {
-                chunkRefs.put(batch, cs.get(i), new ChunkRefs(r.refs() - 1, r.size()));
+                chunkRefs.put(batch, CHUNK + cs.get(i), new ChunkRefs(r.refs() - 1, r.size()));
             }
         }
         add(0, -1);
@@ -300,15 +334,15 @@ final class History {
         }
         Set<String> seen = new HashSet<>();
         int examined = 0;
-        try (Cursor c = s.cursor(trash, from, null)) {
+        try (Cursor c = s.cursor(trash, from == null ? new byte[] {DELETION} : from, new byte[] {DELETION + 1})) {
             while (out.size() < limit && examined < 100_000 && c.next()) {
                 byte[] k = c.key();
                 if (from != null && Arrays.equals(k, from)) continue;
                 examined++;
-                ByteBuffer b = ByteBuffer.wrap(k);
+                ByteBuffer b = ByteBuffer.wrap(k, 1, 16);
                 long endedAt = Long.MAX_VALUE - b.getLong();
                 long version = Long.MAX_VALUE - b.getLong();
-                String path = new String(k, 16, k.length - 16, StandardCharsets.UTF_8);
+                String path = new String(k, 17, k.length - 17, StandardCharsets.UTF_8);
                 if (!under(path, prefix) || !seen.add(path) || present.test(path)) continue;
                 byte[] v = s.get(rows, rowKey(path, endedAt, version));
                 if (v != null) out.add(decodeRow(path, v, endedAt));
@@ -334,45 +368,47 @@ final class History {
 
     // ---------------------------------------------------------------- keys and rows
 
+    /** {@code v path NUL}: before every version of {@code path} (no path holds a NUL). */
     static byte[] pathPrefix(String path) {
         byte[] p = Keys.of(path);
-        return Arrays.copyOf(p, p.length + 1); // path NUL: no path holds a NUL
+        return ByteBuffer.allocate(p.length + 2).put(VERSION).put(p).put((byte) 0).array();
     }
 
     static byte[] rowKey(String path, long endedAt, long version) {
         byte[] p = Keys.of(path);
-        return ByteBuffer.allocate(p.length + 1 + 16).put(p).put((byte) 0).putLong(endedAt).putLong(version).array();
+        return ByteBuffer.allocate(1 + p.length + 1 + 16).put(VERSION).put(p).put((byte) 0).putLong(endedAt).putLong(version).array();
     }
 
     private static long endedAtOfRowKey(byte[] key, String path) {
-        return ByteBuffer.wrap(key, Keys.of(path).length + 1, 8).getLong();
+        return ByteBuffer.wrap(key, 1 + Keys.of(path).length + 1, 8).getLong();
     }
 
     static byte[] timeKey(long endedAt, long version, String path) {
         byte[] p = Keys.of(path);
-        return ByteBuffer.allocate(16 + p.length).putLong(endedAt).putLong(version).put(p).array();
+        return ByteBuffer.allocate(17 + p.length).put(BY_TIME).putLong(endedAt).putLong(version).put(p).array();
     }
 
     private static long endedAtOfTimeKey(byte[] k) {
-        return ByteBuffer.wrap(k, 0, 8).getLong();
+        return ByteBuffer.wrap(k, 1, 8).getLong();
     }
 
     private static long versionOfTimeKey(byte[] k) {
-        return ByteBuffer.wrap(k, 8, 8).getLong();
+        return ByteBuffer.wrap(k, 9, 8).getLong();
     }
 
     private static String pathOfTimeKey(byte[] k) {
-        return new String(k, 16, k.length - 16, StandardCharsets.UTF_8);
+        return new String(k, 17, k.length - 17, StandardCharsets.UTF_8);
     }
 
     static byte[] trashKey(long endedAt, long version, String path) {
         byte[] p = Keys.of(path);
-        return ByteBuffer.allocate(16 + p.length).putLong(Long.MAX_VALUE - endedAt).putLong(Long.MAX_VALUE - version).put(p).array();
+        return ByteBuffer.allocate(17 + p.length).put(DELETION).putLong(Long.MAX_VALUE - endedAt)
+                .putLong(Long.MAX_VALUE - version).put(p).array();
     }
 
     /** Where the rows of the paths at or under {@code prefix} begin, after path {@code after} when given. */
     private static byte[] subtreeStart(String prefix, String after) {
-        byte[] start = prefix.isEmpty() ? new byte[0] : Keys.of(prefix);
+        byte[] start = prefixed(prefix);
         if (after == null) return start;
         byte[] past = Keys.prefixEnd(pathPrefix(after)); // after every row of `after` itself
         return Arrays.compareUnsigned(past, start) > 0 ? past : start;
@@ -380,7 +416,13 @@ final class History {
 
     /** Past the rows of {@code prefix} and everything under it ("prefix/..." sorts before "prefix0"). */
     private static byte[] subtreeEnd(String prefix) {
-        return prefix.isEmpty() ? null : Keys.of(prefix + "0");
+        return prefix.isEmpty() ? new byte[] {VERSION + 1} : prefixed(prefix + "0");
+    }
+
+    /** {@code v} and the bytes of {@code s}. */
+    private static byte[] prefixed(String s) {
+        byte[] p = Keys.of(s);
+        return ByteBuffer.allocate(1 + p.length).put(VERSION).put(p).array();
     }
 
     private byte[] nextRowOfPath(Batch batch, String path, byte[] rowKey) {
@@ -415,9 +457,9 @@ final class History {
 
     /** The version a row holds, its path and end time read from its key. */
     static HistoryVersion decodeRow(byte[] key, byte[] value) {
-        int nul = 0;
+        int nul = 1;
         while (key[nul] != 0) nul++;
-        String path = new String(key, 0, nul, StandardCharsets.UTF_8);
+        String path = new String(key, 1, nul - 1, StandardCharsets.UTF_8);
         return decodeRow(path, value, ByteBuffer.wrap(key, nul + 1, 8).getLong());
     }
 

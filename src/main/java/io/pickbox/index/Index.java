@@ -432,7 +432,7 @@ public final class Index implements AutoCloseable {
 
     /** Whether a version kept in the history references this chunk. */
     public boolean historyHasChunk(String sha256) {
-        return store.get(history.chunks, Keys.of(sha256)) != null;
+        return history.hasChunk(sha256);
     }
 
     /** The cluster's time as of the last applied entry (milliseconds; 0 before any stamped entry). */
@@ -484,8 +484,8 @@ public final class Index implements AutoCloseable {
                     announcements.addAll(opEvents);
                     announcements.add(() -> listeners.forEach(l -> l.applied(logIndex, op, r)));
                 }
-                if (!ops.isEmpty() && history.enabled() && history.sweepDue(now)) {
-                    history.sweep(batch, now, working.bytes(), History.SWEEP_PER_ENTRY);
+                if (!ops.isEmpty() && (history.enabled() || history.holdsAny()) && history.sweepDue(now)) {
+                    history.sweep(batch, now, working.bytes(), History.SWEEP_PER_ENTRY, this::live);
                 }
                 working = new Counters(working.versionClock(), working.bytes(), working.count(), working.conflicts(),
                         logIndex, term);
@@ -529,6 +529,7 @@ public final class Index implements AutoCloseable {
         entries.prefetch(paths);
         fold.prefetch(folds);
         chunks.prefetch(chunkKeys);
+        history.prefetchChunks(chunkKeys);
     }
 
     private void begin() {
@@ -696,14 +697,20 @@ public final class Index implements AutoCloseable {
             return Result.applied(path, 0);
         }
         // A directory: drop what the proposer had seen, keep what changed after it (deepest first).
+        // Children sort after their directory, so walking backwards settles what is below a path first;
+        // what stays below is noted here rather than looked up in a batch full of deletions.
         List<Map.Entry<String, Entry>> subtree = subtree(path);
+        java.util.Set<String> holdingSomething = new java.util.HashSet<>();
         int kept = 0;
         for (int i = subtree.size() - 1; i >= 0; i--) {
             String p = subtree.get(i).getKey();
-            if (subtree.get(i).getValue().version() <= d.seen() && !hasBelow(p)) {
+            if (subtree.get(i).getValue().version() <= d.seen() && !holdingSomething.contains(p)) {
                 remove(p);
             } else {
                 kept++;
+                for (int slash = p.lastIndexOf('/'); slash > 0 && holdingSomething.add(p.substring(0, slash)); ) {
+                    slash = p.lastIndexOf('/', slash - 1);
+                }
             }
         }
         Entry left = entry(path);
@@ -805,7 +812,8 @@ public final class Index implements AutoCloseable {
 
     private Result history(Op.History h) {
         history.configure(h.days(), h.maxBytes(), h.purgeBefore());
-        boolean more = history.enabled() && history.sweep(batch, now, working.bytes(), History.SWEEP_PER_TICK);
+        boolean more = (history.enabled() || history.holdsAny())
+                && history.sweep(batch, now, working.bytes(), History.SWEEP_PER_TICK, this::live);
         return new Result(Status.APPLIED, null, 0, more ? "more to sweep" : null);
     }
 
@@ -1079,12 +1087,6 @@ public final class Index implements AutoCloseable {
         return out;
     }
 
-    private boolean hasBelow(String path) {
-        try (Cursor c = batch.cursor(t.entries, Keys.of(path + "/"), Keys.of(path + "0"))) {
-            return c.next();
-        }
-    }
-
     // ---------------------------------------------------------------- mutation primitives
 
     private long nextVersion() {
@@ -1098,7 +1100,7 @@ public final class Index implements AutoCloseable {
         entries.put(batch, path, entry);
         if (before != null) {
             unref(before);
-            history.retire(batch, path, before, now, opNode, ending, null);
+            history.retire(batch, path, before, now, opNode, ending, null, this::live);
         } else {
             count(+1);
         }
@@ -1115,7 +1117,7 @@ public final class Index implements AutoCloseable {
         count(-1);
         unref(before);
         String to = ending == HistoryVersion.Ending.MOVED ? movedTo + path.substring(movedFrom.length()) : null;
-        history.retire(batch, path, before, now, opNode, ending, to);
+        history.retire(batch, path, before, now, opNode, ending, to, this::live);
         if (path.equals(foldOwner(path))) fold.delete(batch, PathValidator.caseFold(path));
         opEvents.add(() -> listeners.forEach(l -> l.changed(path, before, null)));
     }
@@ -1130,7 +1132,13 @@ public final class Index implements AutoCloseable {
         for (String c : e.chunks()) {
             Long n = chunks.get(c);
             chunks.put(batch, c, n == null ? 1 : n + 1);
+            if (n == null) history.liveGained(c);
         }
+    }
+
+    /** Whether a current entry references {@code chunk}, as the batch sees it. */
+    private boolean live(String chunk) {
+        return chunks.get(chunk) != null;
     }
 
     private void unref(Entry e) {
@@ -1138,8 +1146,12 @@ public final class Index implements AutoCloseable {
         for (String c : e.chunks()) {
             Long n = chunks.get(c);
             long left = n == null ? 0 : n - 1;
-            if (left <= 0) chunks.delete(batch, c);
-            else chunks.put(batch, c, left);
+            if (left <= 0) {
+                chunks.delete(batch, c);
+                if (n != null) history.liveLost(c);
+            } else {
+                chunks.put(batch, c, left);
+            }
         }
     }
 

@@ -22,7 +22,7 @@ final class IndexTables {
             SEQ = "index.seq", PEERS = "index.peers";
     /** Every table of the index: what a checkpoint install replaces. */
     static final List<String> ALL = List.of(ENTRIES, FOLD, CHUNKS, SEQ, PEERS,
-            History.ROWS, History.BY_TIME, History.TRASH, History.CHUNKS);
+            History.TABLE);
 
     static final String CLOCK = "index.clock", BYTES = "index.bytes", COUNT = "index.count",
             CONFLICTS = "index.conflicts", TRUST = "index.trust", APPLIED = "index.applied", APPLIED_TERM = "index.applied-term",

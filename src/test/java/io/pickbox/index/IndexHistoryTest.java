@@ -64,8 +64,9 @@ class IndexHistoryTest {
         assertThat(h.get(2).endedBy()).isEqualTo("n2");
         assertThat(index.version("a.txt", v1).entry().sha256()).isEqualTo(sha("one"));
         assertThat(index.historyStatus().versions()).isEqualTo(2);
-        // "two" is still the current content: only "one" is held by the history alone... both count as kept chunks
         assertThat(index.historyHasChunk(sha("one"))).isTrue();
+        // "two" is still the current content: it costs the history nothing; "one" does
+        assertThat(index.historyStatus().bytes()).isEqualTo(3);
     }
 
     @Test
@@ -264,6 +265,33 @@ class IndexHistoryTest {
         commit(1000, n1.history(-1, 0, purge));
         assertThat(index.historyStatus().versions()).isZero();
         assertThat(index.historyStatus().restorableSince()).isEqualTo(purge);
+    }
+
+    @Test
+    void onlyWhatNoCurrentFileHoldsCountsAgainstTheCap() {
+        List<String> v1 = List.of(sha("c1"), sha("c2"), sha("c3"), sha("c4"));
+        List<String> v2 = List.of(sha("c1"), sha("c2"), sha("c3"), sha("c5"));
+        long size = 3L * io.pickbox.folder.Hashing.CHUNK_SIZE + 10;
+        long v = commit(1000, n1.chunkedPut("big", size, sha("v1"), v1, 0));
+        v = commit(1000, n1.chunkedPut("big", size, sha("v2"), v2, v));
+        assertThat(index.historyStatus().bytes()).isEqualTo(10); // the last chunk, the only one changed
+        v = commit(1000, n1.rename("big", "moved", v, 0));
+        assertThat(index.historyStatus().bytes()).isEqualTo(10); // a rename costs nothing
+        commit(1000, n1.delete("moved", v));
+        assertThat(index.historyStatus().bytes()).isEqualTo(size + 10); // now every chunk is the history's alone
+        Result back = at(1000, n2.restoreVersion("moved", index.history("moved", 1).get(0).version(), null, index.versionClock()));
+        assertThat(back.status()).isEqualTo(Status.APPLIED);
+        assertThat(index.historyStatus().bytes()).isEqualTo(10);
+    }
+
+    @Test
+    void historyTurnedOffLetsWhatItKeptGo() {
+        long v = commit(1000, n1.put("a.txt", "one", 0));
+        commit(1000, n1.put("a.txt", "two", v));
+        assertThat(index.historyStatus().versions()).isEqualTo(1);
+        commit(1000, n1.history(0, -1, 0));
+        assertThat(index.historyStatus().versions()).isZero();
+        assertThat(index.historyHasChunk(sha("one"))).isFalse();
     }
 
     @Test
