@@ -904,7 +904,8 @@ public final class Index implements AutoCloseable {
 
     /**
      * Reads in one call per table the rows restoring {@code paths} looks up (each path and its
-     * parents, their case-folded names, the chunks of the versions coming back), as {@link #prefetch}
+     * parents, their case-folded names, the chunks of the versions coming back and what the history
+     * holds of them), as {@link #prefetch}
      * does for the ops of an entry: thousands of paths, one read each otherwise.
      */
     private void prefetchRestored(List<String> paths, List<Entry> then) {
@@ -921,6 +922,7 @@ public final class Index implements AutoCloseable {
         entries.prefetch(rows);
         fold.prefetch(folds);
         chunks.prefetch(chunkKeys);
+        history.prefetchChunks(chunkKeys);
     }
 
     /**
