@@ -4,15 +4,14 @@ import io.pickbox.os.FolderDir;
 import io.pickbox.os.SymlinkInPathException;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -35,87 +34,109 @@ public final class NewFiles {
 
     /**
      * Writes the {@code files} that are absent from {@code root}. A file whose directory does not exist,
-     * or whose place is taken, is skipped; an I/O error on one file skips that file. Returns the files
-     * placed, in their order.
+     * or whose place is taken, is skipped. Returns the files placed, in their order. Each directory
+     * is opened once per step for all its files, and every call on a file goes through its
+     * directory's descriptor (or the file's own): a few calls per file, not a walk from the root
+     * each time.
      *
-     * @throws IOException when the group could not be made durable (nothing was placed then)
+     * @throws IOException when a file could not be written or the group could not be made durable
+     *                     (nothing was placed then)
      */
     public static List<Placed> write(Path root, List<NewFile> files) throws IOException {
-        List<String> temps = new ArrayList<>(files.size());
-        List<NewFile> written = new ArrayList<>(files.size());
+        Map<String, List<Integer>> byDirectory = new LinkedHashMap<>();
+        for (int i = 0; i < files.size(); i++) {
+            byDirectory.computeIfAbsent(FolderDir.parentOf(files.get(i).path()), d -> new ArrayList<>()).add(i);
+        }
+        // The name of each file's temp file beside its place while there is one.
+        String[] temps = new String[files.size()];
         try {
-            for (NewFile f : files) {
-                String tmp = FolderDir.parentOf(f.path());
-                tmp = (tmp.isEmpty() ? "" : tmp + "/") + PathValidator.TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong());
-                if (writeTemp(root, tmp, f)) {
-                    temps.add(tmp);
-                    written.add(f);
-                }
+            List<String> written = new ArrayList<>(files.size());
+            for (Map.Entry<String, List<Integer>> d : byDirectory.entrySet()) writeTemps(root, d.getKey(), d.getValue(), files, temps);
+            for (int i = 0; i < files.size(); i++) {
+                if (temps[i] != null) written.add(sibling(files.get(i).path(), temps[i]));
             }
-            AtomicFiles.flushFolder(root, temps, Set.of());
-            List<String> renamed = new ArrayList<>(written.size());
+            AtomicFiles.flushFolder(root, written, Set.of());
+            boolean[] renamed = new boolean[files.size()];
             Set<String> directories = new LinkedHashSet<>();
-            for (int i = 0; i < written.size(); i++) {
-                String path = written.get(i).path();
-                if (renameNoReplace(root, temps.get(i), path)) {
-                    temps.set(i, null);
-                    directories.add(FolderDir.parentOf(path));
-                    renamed.add(path);
-                }
+            for (Map.Entry<String, List<Integer>> d : byDirectory.entrySet()) {
+                if (renameAll(root, d.getKey(), d.getValue(), files, temps, renamed)) directories.add(d.getKey());
             }
             AtomicFiles.flushFolder(root, List.of(), directories);
-            List<Placed> placed = new ArrayList<>(renamed.size());
-            for (String path : renamed) {
-                FileStat st = FileStat.read(root, path);
+            FileStat[] stats = new FileStat[files.size()];
+            for (Map.Entry<String, List<Integer>> d : byDirectory.entrySet()) statAll(root, d.getKey(), d.getValue(), files, renamed, stats);
+            List<Placed> placed = new ArrayList<>(files.size());
+            for (int i = 0; i < files.size(); i++) {
                 // removed or replaced by a directory since: not this file any more, nothing to report
-                if (st != null && st.kind() == FileStat.Kind.FILE) placed.add(new Placed(path, st));
+                if (stats[i] != null && stats[i].kind() == FileStat.Kind.FILE) placed.add(new Placed(files.get(i).path(), stats[i]));
             }
             return placed;
         } finally {
-            for (String tmp : temps) {
-                if (tmp != null) deleteQuietly(root, tmp);
-            }
-        }
-    }
-
-    /** Renames the temp file {@code tmp} to its sibling {@code path} if nothing is there; false otherwise. */
-    private static boolean renameNoReplace(Path root, String tmp, String path) throws IOException {
-        try (FolderDir dir = FolderDir.openParent(root, path)) {
-            return dir.renameNoReplace(FolderDir.nameOf(tmp), dir, FolderDir.nameOf(path));
-        } catch (NoSuchFileException | NotDirectoryException | SymlinkInPathException gone) {
-            return false; // its directory was removed or replaced since: the temp file went with it
-        }
-    }
-
-    private static void deleteQuietly(Path root, String tmp) throws IOException {
-        try (FolderDir dir = FolderDir.openParent(root, tmp)) {
-            dir.delete(FolderDir.nameOf(tmp));
-        } catch (NoSuchFileException | NotDirectoryException | SymlinkInPathException gone) {
-            // its directory went, and the temp file with it
+            for (Map.Entry<String, List<Integer>> d : byDirectory.entrySet()) deleteTemps(root, d.getKey(), d.getValue(), temps);
         }
     }
 
     /**
-     * False when the file's directory is not there, or is a symlink (the file is skipped); other
-     * errors are thrown.
+     * Writes a temp file for each of the files {@code indexes} of {@code directory} where nothing is
+     * at its place yet; none when the directory is not there, or is a symlink. Other errors are thrown.
      */
-    private static boolean writeTemp(Path root, String tmp, NewFile f) throws IOException {
-        try (FolderDir dir = FolderDir.openParent(root, tmp)) {
-            String name = FolderDir.nameOf(tmp);
-            try (FileChannel out = dir.open(name, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(f.data());
-                while (buf.hasRemaining()) out.write(buf);
-            }
-            try {
-                AtomicFiles.applyMode(dir, name, f.mode());
-                dir.setTimes(name, f.mtimeMillis());
-                return true;
-            } catch (IOException | RuntimeException e) {
-                dir.delete(name);
-                throw e;
+    private static void writeTemps(Path root, String directory, List<Integer> indexes, List<NewFile> files, String[] temps)
+            throws IOException {
+        try (FolderDir dir = FolderDir.open(root, directory)) {
+            for (int i : indexes) {
+                NewFile f = files.get(i);
+                if (FileStat.read(dir, FolderDir.nameOf(f.path())) != null) continue; // taken: left to whoever asked
+                String tmp = PathValidator.TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong());
+                dir.createFile(tmp, f.data(), f.mode(), f.mtimeMillis());
+                temps[i] = tmp;
             }
         } catch (NoSuchFileException | NotDirectoryException | SymlinkInPathException skipped) {
-            return false;
+            // the directory is missing, or not one: its files are skipped
         }
+    }
+
+    /** Renames each temp file of {@code directory} to its place if nothing is there; returns whether any was. */
+    private static boolean renameAll(Path root, String directory, List<Integer> indexes, List<NewFile> files, String[] temps,
+                                     boolean[] renamed) throws IOException {
+        boolean any = false;
+        try (FolderDir dir = FolderDir.open(root, directory)) {
+            for (int i : indexes) {
+                if (temps[i] == null || !dir.renameNoReplace(temps[i], dir, FolderDir.nameOf(files.get(i).path()))) continue;
+                temps[i] = null;
+                renamed[i] = true;
+                any = true;
+            }
+        } catch (NoSuchFileException | NotDirectoryException | SymlinkInPathException gone) {
+            // the directory was removed or replaced since: its temp files went with it
+        }
+        return any;
+    }
+
+    /** Reads the stat of each file of {@code directory} renamed into place, once its rename is durable. */
+    private static void statAll(Path root, String directory, List<Integer> indexes, List<NewFile> files, boolean[] renamed,
+                                FileStat[] stats) throws IOException {
+        if (indexes.stream().noneMatch(i -> renamed[i])) return;
+        try (FolderDir dir = FolderDir.open(root, directory)) {
+            for (int i : indexes) {
+                if (renamed[i]) stats[i] = FileStat.read(dir, FolderDir.nameOf(files.get(i).path()));
+            }
+        } catch (NoSuchFileException | NotDirectoryException | SymlinkInPathException gone) {
+            // the directory was removed or replaced since: its files are not there any more
+        }
+    }
+
+    private static void deleteTemps(Path root, String directory, List<Integer> indexes, String[] temps) throws IOException {
+        if (indexes.stream().allMatch(i -> temps[i] == null)) return;
+        try (FolderDir dir = FolderDir.open(root, directory)) {
+            for (int i : indexes) {
+                if (temps[i] != null) dir.delete(temps[i]);
+            }
+        } catch (NoSuchFileException | NotDirectoryException | SymlinkInPathException gone) {
+            // its directory went, and the temp files with it
+        }
+    }
+
+    private static String sibling(String path, String name) {
+        String dir = FolderDir.parentOf(path);
+        return dir.isEmpty() ? name : dir + "/" + name;
     }
 }

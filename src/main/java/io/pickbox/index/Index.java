@@ -794,7 +794,21 @@ public final class Index implements AutoCloseable {
     /** Most paths one restore op brings back: apply stays bounded; the proposer goes on where it stopped. */
     static final int RESTORE_PATHS_PER_OP = 4096;
     /** Paths in the order the store keeps them (UTF-8 bytes), which is where a restore goes on from. */
-    private static final Comparator<String> BY_KEY = (a, b) -> Arrays.compareUnsigned(Keys.of(a), Keys.of(b));
+    private static final Comparator<String> BY_KEY = Index::byKey;
+
+    /** Code point order: the order of the paths' UTF-8 bytes, without encoding them for each comparison. */
+    static int byKey(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i), y = b.charAt(i);
+            if (x == y) continue;
+            // A surrogate stands for a code point above U+FFFF: after every character that is not one.
+            boolean sx = Character.isSurrogate(x), sy = Character.isSurrogate(y);
+            if (sx != sy) return sx ? 1 : -1;
+            return Character.compare(x, y);
+        }
+        return Integer.compare(a.length(), b.length());
+    }
 
     private Result history(Op.History h) {
         history.configure(h.days(), h.maxBytes(), h.purgeBefore());
@@ -855,6 +869,7 @@ public final class Index implements AutoCloseable {
         List<String> paths = new ArrayList<>();
         List<Entry> then = new ArrayList<>();
         String last = collectThen(path, r.after(), at, paths, then);
+        prefetchRestored(paths, then);
         long restored = 0, unchanged = 0, kept = 0, newer = 0, conflicts = 0;
         for (int i = 0; i < paths.size(); i++) {
             String p = paths.get(i);
@@ -885,6 +900,29 @@ public final class Index implements AutoCloseable {
         }
         RestoreReport report = new RestoreReport(restored, unchanged, kept, newer, conflicts, last);
         return new Result(restored + conflicts > 0 ? Status.APPLIED : Status.NOOP, path, 0, report.toDetail());
+    }
+
+    /**
+     * Reads in one call per table the rows restoring {@code paths} looks up (each path and its
+     * parents, their case-folded names, the chunks of the versions coming back and what the history
+     * holds of them), as {@link #prefetch}
+     * does for the ops of an entry: thousands of paths, one read each otherwise.
+     */
+    private void prefetchRestored(List<String> paths, List<Entry> then) {
+        java.util.Set<String> rows = new java.util.LinkedHashSet<>();
+        List<String> folds = new ArrayList<>(paths.size()), chunkKeys = new ArrayList<>();
+        for (int i = 0; i < paths.size(); i++) {
+            String p = paths.get(i);
+            if (then.get(i) == null) continue;
+            for (int j = p.indexOf('/'); j > 0; j = p.indexOf('/', j + 1)) rows.add(p.substring(0, j));
+            rows.add(p);
+            folds.add(PathValidator.caseFold(p));
+            chunkKeys.addAll(then.get(i).chunks());
+        }
+        entries.prefetch(rows);
+        fold.prefetch(folds);
+        chunks.prefetch(chunkKeys);
+        history.prefetchChunks(chunkKeys);
     }
 
     /**

@@ -40,6 +40,8 @@ public final class FolderDir implements AutoCloseable {
 
     private static final int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200;
     private static final int EISDIR = 21;
+    /** open(2) flags, the same on every Linux architecture. */
+    private static final int O_WRONLY = 01, O_CREAT = 0100, O_EXCL = 0200;
 
     private final String rel;
     private final int fd;
@@ -209,6 +211,69 @@ public final class FolderDir implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the file {@code name}, where nothing may be yet, holding {@code data}, with the
+     * permission bits of {@code mode} (negative: those of a new file) and {@code mtimeMillis} as its
+     * modification time; not durable yet. Through this directory's descriptor and the new file's
+     * own, a few calls per file (a group of new files is written this way). Nothing is left at
+     * {@code name} when it fails.
+     *
+     * @throws FileAlreadyExistsException when anything is at {@code name}, a symlink too
+     */
+    public void createFile(String name, byte[] data, int mode, long mtimeMillis) throws IOException {
+        checkName(name);
+        if (fd < 0 || !LibC.At.BOUND || !LibC.Fd.BOUND || !LibC.OpenFile.BOUND) {
+            createFileByPath(name, data, mode, mtimeMillis);
+            return;
+        }
+        int file;
+        try {
+            // O_EXCL: fails on whatever is there, a symlink included, never following it.
+            file = LibC.At.openat(fd, LibC.cString(name), O_WRONLY | O_CREAT | O_EXCL | Beneath.O_NOFOLLOW | Beneath.O_CLOEXEC, 0600);
+        } catch (LastErrorException e) {
+            throw failure(name, e.getErrorCode(), "create");
+        }
+        boolean ok = false;
+        try {
+            for (int done = 0; done < data.length; ) {
+                byte[] rest = done == 0 ? data : java.util.Arrays.copyOfRange(data, done, data.length);
+                done += LibC.OpenFile.write(file, rest, new com.sun.jna.NativeLong(rest.length)).intValue();
+            }
+            if (mode >= 0) LibC.OpenFile.fchmod(file, mode & 0777);
+            long sec = Math.floorDiv(mtimeMillis, 1000L), nsec = Math.floorMod(mtimeMillis, 1000L) * 1_000_000L;
+            LibC.OpenFile.futimens(file, new long[] {sec, nsec, sec, nsec});
+            ok = true;
+        } catch (LastErrorException e) {
+            throw failure(name, e.getErrorCode(), "write");
+        } finally {
+            try {
+                LibC.Fd.close(file);
+            } catch (LastErrorException e) {
+                if (ok) {
+                    ok = false;
+                    throw failure(name, e.getErrorCode(), "write");
+                }
+            } finally {
+                if (!ok) delete(name);
+            }
+        }
+    }
+
+    /** As {@link #createFile}, through the JDK, by path (the last component not followed). */
+    private void createFileByPath(String name, byte[] data, int mode, long mtimeMillis) throws IOException {
+        try (FileChannel out = open(name, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(data);
+            while (buf.hasRemaining()) out.write(buf);
+        }
+        try {
+            if (mode >= 0) chmod(name, mode & 0777);
+            setTimes(name, mtimeMillis);
+        } catch (IOException | RuntimeException e) {
+            delete(name);
+            throw e;
+        }
+    }
+
     /** Whether {@code name} is a symlink now. */
     public boolean isSymlink(String name) {
         Statx st = stat(name);
@@ -277,6 +342,7 @@ public final class FolderDir implements AutoCloseable {
 
     /** As {@link #rename}, but false, with nothing done, when anything is at {@code toName}. */
     public boolean renameNoReplace(String from, FolderDir to, String toName) throws IOException {
+        if (fd >= 0 && to.fd >= 0) return NoReplaceRename.renameAt(fd, from, to.fd, toName, path(from), to.path(toName));
         return NoReplaceRename.rename(path(from), to.path(toName));
     }
 

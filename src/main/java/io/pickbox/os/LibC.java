@@ -118,6 +118,19 @@ final class LibC {
         static native long syscall(long number, long dirfd, byte[] path, long[] how, long size) throws LastErrorException;
     }
 
+    /** Calls on an open file: its bytes, permission bits and times. */
+    static final class OpenFile {
+        static final boolean BOUND = bind(OpenFile.class);
+
+        private OpenFile() {}
+
+        static native NativeLong write(int fd, byte[] buf, NativeLong count) throws LastErrorException;
+
+        static native int fchmod(int fd, int mode) throws LastErrorException;
+
+        static native int futimens(int fd, long[] times) throws LastErrorException;
+    }
+
     static final class Malloc {
         static final boolean BOUND = bind(Malloc.class);
 

@@ -36,6 +36,32 @@ public final class NoReplaceRename {
                 renameat2Works = false;
             }
         }
+        return linkAndUnlink(from, to);
+    }
+
+    /**
+     * As {@link #rename(Path, Path)}, for {@code fromName} in the directory open as {@code fromDir}
+     * and {@code toName} in {@code toDir}: no path is looked up but the two names. {@code from} and
+     * {@code to} name the same files, for where renameat2 cannot do it.
+     */
+    static boolean renameAt(int fromDir, String fromName, int toDir, String toName, Path from, Path to) throws IOException {
+        if (renameat2Works) {
+            try {
+                LibC.Rename.renameat2(fromDir, LibC.cString(fromName), toDir, LibC.cString(toName), RENAME_NOREPLACE);
+                return true;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == Errno.EEXIST) return false;
+                if (e.getErrorCode() != Errno.EINVAL && e.getErrorCode() != Errno.ENOSYS) {
+                    throw new IOException("cannot rename " + from + " to " + to + ": errno " + e.getErrorCode());
+                }
+                renameat2Works = false;
+            }
+        }
+        return linkAndUnlink(from, to);
+    }
+
+    /** Where renameat2 cannot refuse to replace: a hard link, which fails on an existing target, then an unlink. */
+    private static boolean linkAndUnlink(Path from, Path to) throws IOException {
         try {
             Files.createLink(to, from);
         } catch (FileAlreadyExistsException e) {

@@ -97,15 +97,19 @@ final class Materializer implements AutoCloseable {
         }
     }
 
+    /** File bytes {@link #writeNew} holds at most before it writes them (each group costs two flushes). */
+    static final long GROUP_BYTES = 16L << 20;
+
     /** Whether {@link #writeNew} can put {@code entry} in place: a directory, or a file of one chunk at most. */
     static boolean writableAsNew(Entry entry) {
         return entry.isDir() || (entry.isFile() && entry.chunks().size() <= 1 && entry.size() < Hashing.CHUNK_SIZE);
     }
 
     /**
-     * Puts directories and small files where nothing is yet, many at once (a node catching up):
-     * directories first, in the order given (parents before children), then the files as one group
-     * of {@link NewFiles}, their contents fetched from peers in one request where they are not held.
+     * Puts directories and small files where nothing is yet, many at once (a node catching up, a
+     * restored tree): directories first, in the order given (parents before children), then the
+     * files in groups of {@link NewFiles} of {@link #GROUP_BYTES} at most, their contents fetched
+     * from peers in one request where they are not held.
      * Returns the stat of each path put in place. A path left out (something appeared there, its
      * directory is missing, its content cannot be had now) is left to the per-path work.
      */
@@ -129,19 +133,25 @@ final class Materializer implements AutoCloseable {
             }
         }
         List<ChunkBatch.Wanted> wanted = new ArrayList<>();
+        Set<String> notHeld = new HashSet<>();
         for (int i : files) {
             List<String> chunks = entries.get(i).chunks();
-            if (!chunks.isEmpty() && !blobs.has(chunks.get(0))) wanted.add(new ChunkBatch.Wanted(chunks.get(0), paths.get(i)));
+            if (!chunks.isEmpty() && !blobs.has(chunks.get(0))) {
+                wanted.add(new ChunkBatch.Wanted(chunks.get(0), paths.get(i)));
+                notHeld.add(chunks.get(0));
+            }
         }
         if (!wanted.isEmpty()) fetcher.fetchBatch(wanted, ThreadLocalRandom.current().nextInt(1 << 16));
-        List<NewFiles.NewFile> group = new ArrayList<>(files.size());
+        List<NewFiles.Placed> written = new ArrayList<>(files.size());
+        List<NewFiles.NewFile> group = new ArrayList<>();
+        long groupBytes = 0;
         for (int i : files) {
             Entry e = entries.get(i);
             byte[] data = new byte[0];
             if (!e.chunks().isEmpty()) {
                 String chunk = e.chunks().get(0);
                 // fetched above, or in a batch of the catch-up still under way (waited for), or alone
-                if (!fetcher.ensure(chunk)) continue;
+                if (notHeld.contains(chunk) && !fetcher.ensure(chunk)) continue;
                 try {
                     data = blobs.read(chunk);
                 } catch (IOException unreadable) {
@@ -154,8 +164,15 @@ final class Materializer implements AutoCloseable {
             }
             own.wrote(paths.get(i));
             group.add(new NewFiles.NewFile(paths.get(i), data, e.mode(), e.mtime()));
+            groupBytes += data.length;
+            // The bytes of a group are held until it is written: many larger files take several.
+            if (groupBytes >= GROUP_BYTES) {
+                written.addAll(NewFiles.write(root, group));
+                group = new ArrayList<>();
+                groupBytes = 0;
+            }
         }
-        List<NewFiles.Placed> written = NewFiles.write(root, group);
+        if (!group.isEmpty()) written.addAll(NewFiles.write(root, group));
         writtenInGroups.addAndGet(written.size());
         // Directories made with no file after them: their entries are made durable here.
         if (written.isEmpty() && !dirsMade.isEmpty()) {

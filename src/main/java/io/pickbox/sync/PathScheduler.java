@@ -71,6 +71,10 @@ final class PathScheduler implements AutoCloseable {
     private final Map<String, Long> timerAt = new HashMap<>();
     private final TreeSet<String> busy = new TreeSet<>();
     private final TreeSet<String> deferred = new TreeSet<>();
+    /** The paths group jobs hold (they are busy too). */
+    private final java.util.Set<String> heldByGroups = new java.util.HashSet<>();
+    /** Groups waiting for a group that holds one of their paths or a directory above one, in the order offered. */
+    private final List<Runnable> groupsWaiting = new ArrayList<>();
     private boolean dispatchPosted;
     /** Times a due path was deferred behind a busy one: each should wait once, not again after every job. Loop thread. */
     private long deferrals;
@@ -168,34 +172,61 @@ final class PathScheduler implements AutoCloseable {
      * nothing holds (not waiting, no job on them or on their tree) go to {@code groupJob} at once,
      * on a worker, held busy meanwhile; it returns those it left undone, which are then marked dirty and due now like the rest. One job for many paths
      * where the per-path work would run one each (new files a node catching up writes as a group).
+     * A group meeting a path another group holds, or a directory above it (the next part of a
+     * restored tree, whose directory the part before is making), waits for that group to end, as a
+     * whole: taken path by path, it would wait for the same group anyway, and then cost a job per path.
      * From any thread.
      */
     boolean offerGroup(List<String> paths, Function<List<String>, List<String>> groupJob) {
         if (!reserve(paths.size())) return false;
-        post(() -> {
-            List<String> free = new ArrayList<>(paths.size());
-            for (String p : paths) {
-                // judged before any is held: the group's own directories do not hold back its files
-                if (started && !due.containsKey(p) && !isBusy(p) && !ignored.test(p) && PathValidator.isValid(p)) free.add(p);
-                else touch(p, 0);
-            }
-            busy.addAll(free);
-            recount();
-            release(paths.size());
-            if (free.isEmpty()) return;
-            CompletableFuture.supplyAsync(() -> running ? groupJob.apply(free) : free, workers)
-                    .whenComplete((left, e) -> post(() -> {
-                        // The paths left undone become due before the room they hold is given back.
-                        if (left != null && e == null) {
-                            for (String p : left) {
-                                busy.remove(p);
-                                touch(p, 0);
-                            }
-                        }
-                        done(free, e, null);
-                    }));
-        });
+        post(() -> takeGroup(paths, groupJob));
         return true;
+    }
+
+    /** Loop thread. */
+    private void takeGroup(List<String> paths, Function<List<String>, List<String>> groupJob) {
+        if (started && running && meetsAnotherGroup(paths)) {
+            groupsWaiting.add(() -> takeGroup(paths, groupJob));
+            return;
+        }
+        List<String> free = new ArrayList<>(paths.size());
+        for (String p : paths) {
+            // judged before any is held: the group's own directories do not hold back its files
+            if (started && !due.containsKey(p) && !isBusy(p) && !ignored.test(p) && PathValidator.isValid(p)) free.add(p);
+            else touch(p, 0);
+        }
+        busy.addAll(free);
+        heldByGroups.addAll(free);
+        recount();
+        release(paths.size());
+        if (free.isEmpty()) return;
+        CompletableFuture.supplyAsync(() -> running ? groupJob.apply(free) : free, workers)
+                .whenComplete((left, e) -> post(() -> {
+                    for (String p : free) heldByGroups.remove(p); // not removeAll: it asks the list, path by path
+                    // The paths left undone become due before the room they hold is given back.
+                    if (left != null && e == null) {
+                        for (String p : left) {
+                            busy.remove(p);
+                            touch(p, 0);
+                        }
+                    }
+                    done(free, e, null);
+                    List<Runnable> waiting = new ArrayList<>(groupsWaiting);
+                    groupsWaiting.clear();
+                    waiting.forEach(Runnable::run);
+                }));
+    }
+
+    /** Whether a group holds one of {@code paths} or a directory above one. Loop thread. */
+    private boolean meetsAnotherGroup(List<String> paths) {
+        if (heldByGroups.isEmpty()) return false;
+        for (String p : paths) {
+            if (heldByGroups.contains(p)) return true;
+            for (int i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) {
+                if (heldByGroups.contains(p.substring(0, i))) return true;
+            }
+        }
+        return false;
     }
 
     private boolean reserve(int n) {

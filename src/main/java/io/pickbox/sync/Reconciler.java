@@ -94,9 +94,9 @@ final class Reconciler {
 
     /**
      * Brings the paths that are new here up to date in one go: directories and small files that
-     * are committed, were never written here (no row) and are absent from the folder are put in
-     * place as a group ({@link Materializer#writeNew}). Returns the other paths, and any the group
-     * left out, for {@link #reconcile} one by one.
+     * are committed and were never written here (no row) are put in place as a group
+     * ({@link Materializer#writeNew}), where nothing is in the folder yet. Returns the other paths,
+     * and any the group left out (something is there), for {@link #reconcile} one by one.
      */
     List<String> writeNew(List<String> paths) {
         List<String> rest = new ArrayList<>();
@@ -104,7 +104,7 @@ final class Reconciler {
         List<Entry> entries = new ArrayList<>();
         for (String p : paths) {
             Entry e = index.get(p);
-            if (e == null || !Materializer.writableAsNew(e) || problems.blockedAt(p) != null || table.get(p) != null || !absent(p)) {
+            if (e == null || !Materializer.writableAsNew(e) || problems.blockedAt(p) != null || table.get(p) != null) {
                 rest.add(p);
             } else {
                 fresh.add(p);
@@ -136,14 +136,6 @@ final class Reconciler {
         }
         table.putAll(rows);
         return rest;
-    }
-
-    private boolean absent(String path) {
-        try {
-            return FileStat.of(root, path) == null;
-        } catch (RuntimeException unreadable) {
-            return false;
-        }
     }
 
     /** Compares index, disk and local table for {@code path} and acts. */

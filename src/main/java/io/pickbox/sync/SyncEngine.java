@@ -4,6 +4,8 @@ import io.pickbox.folder.FileStat;
 import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
 import io.pickbox.index.IndexListener;
+import io.pickbox.index.Op;
+import io.pickbox.index.Result;
 import io.pickbox.transfer.BlobFetcher;
 import io.pickbox.transfer.BlobStore;
 import io.pickbox.transfer.ChunkPusher;
@@ -97,6 +99,10 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     static final int BACKLOG_DIRECTORIES = 1_024;
 
     private final FolderBacklog backlog = new FolderBacklog(BACKLOG_DIRECTORIES);
+    /** Paths a restore brings back at most in one group: one op's (a few thousand). */
+    static final int RESTORED_GROUP = 4_096;
+    /** Paths new to the index in the op being announced (apply thread), waiting for its end. */
+    private final Map<String, Entry> newInOp = new java.util.LinkedHashMap<>();
     /** Set while a walk of the backlog waits for room or runs. */
     private final java.util.concurrent.atomic.AtomicBoolean walkingBacklog = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -200,7 +206,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         return uploader.filesRead();
     }
 
-    /** Files this node wrote into its folder many at a time, catching up with the index, since it started. */
+    /** Files this node wrote into its folder many at a time (catching up with the index, restoring a tree), since it started. */
     public long filesWrittenInGroups() {
         return materializer.writtenInGroups.get();
     }
@@ -276,10 +282,58 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     @Override
     public void changed(String path, Entry before, Entry after) {
+        if (before == null && after != null && Materializer.writableAsNew(after)) {
+            // New here: the op's end tells whether it brought many at once (a restore of a tree).
+            synchronized (newInOp) {
+                newInOp.put(path, after);
+            }
+            return;
+        }
+        offer(path, after);
+    }
+
+    /** Hands {@code path} to the scheduler, or to the catch-up when the scheduler has no room. */
+    private void offer(String path, Entry after) {
         boolean ours = after != null && nodeId.equals(after.origin());
         // This node's own change to a path it is proposing: its result updates the local table.
         boolean offered = scheduler.offer(path, p -> !(ours && scheduler.inFlight(p)));
         if (!offered) catchUp.behind(path);
+    }
+
+    /**
+     * The op whose changes were just announced is applied. The new directories and small files a
+     * restore brought back are put in place as groups ({@link Reconciler#writeNew}: temp files, one
+     * flush, renames, one flush, the local table in one write), as a node catching up writes them,
+     * not one by one; their contents are in the blob store already (the history keeps them), or
+     * fetched in one request. Any other op's new paths are looked at one by one, as before.
+     */
+    @Override
+    public void applied(long logIndex, Op op, Result result) {
+        Map<String, Entry> fresh;
+        synchronized (newInOp) {
+            if (newInOp.isEmpty()) return;
+            fresh = new java.util.LinkedHashMap<>(newInOp);
+            newInOp.clear();
+        }
+        if (!(op instanceof Op.Restore) || fresh.size() == 1) {
+            fresh.forEach(this::offer);
+            return;
+        }
+        // The directories first, as groups of their own: the files wait for the directories above
+        // them (a group meeting another's directory waits for it), not for the files of the op before.
+        List<String> directories = new ArrayList<>(), files = new ArrayList<>();
+        fresh.forEach((p, e) -> (e.isDir() ? directories : files).add(p));
+        offerGroups(directories);
+        offerGroups(files);
+    }
+
+    /** Offers {@code paths} to be written as groups; without room, the catch-up finds them again from the index (as groups too). */
+    private void offerGroups(List<String> paths) {
+        int size = Math.max(1, Math.min(RESTORED_GROUP, scheduler.maxTracked() / 4));
+        for (int from = 0; from < paths.size(); from += size) {
+            List<String> group = new ArrayList<>(paths.subList(from, Math.min(paths.size(), from + size)));
+            if (!scheduler.offerGroup(group, reconciler::writeNew)) group.forEach(catchUp::behind);
+        }
     }
 
     /** A committed rename: moving the files on disk beats writing them all again. */

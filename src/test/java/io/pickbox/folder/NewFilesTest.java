@@ -51,6 +51,19 @@ class NewFilesTest {
     }
 
     @Test
+    void filesOfManyDirectoriesInAnyOrderAreReportedInTheirOrder() throws IOException {
+        for (int d = 0; d < 5; d++) Files.createDirectories(root.resolve("d" + d));
+        List<NewFiles.NewFile> files = new ArrayList<>();
+        for (int i = 0; i < 100; i++) files.add(file("d" + (i * 7 % 5) + "/f" + i, "content " + i, 0644, 1_600_000_000_000L));
+
+        List<NewFiles.Placed> placed = NewFiles.write(root, files);
+
+        assertThat(placed).extracting(NewFiles.Placed::path).containsExactlyElementsOf(files.stream().map(NewFiles.NewFile::path).toList());
+        for (int i = 0; i < 100; i++) assertThat(root.resolve("d" + (i * 7 % 5) + "/f" + i)).hasContent("content " + i);
+        assertThat(tempFiles()).isEmpty();
+    }
+
+    @Test
     void aFileOrDirectoryAlreadyInPlaceStaysAndIsNotReported() throws IOException {
         Files.writeString(root.resolve("mine.txt"), "a user's own file");
         Files.createDirectory(root.resolve("dir"));

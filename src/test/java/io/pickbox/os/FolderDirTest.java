@@ -146,6 +146,29 @@ class FolderDirTest {
         assertThat(root.resolve("a/f")).hasContent("hello");
     }
 
+    @Test
+    void createsAFileWithItsBytesModeAndTimeWhereNothingIs() throws IOException {
+        Files.createSymbolicLink(root.resolve("a/b/s"), outside.resolve("new.txt"));
+        byte[] big = new byte[300_000];
+        java.util.Arrays.fill(big, (byte) 7);
+        try (FolderDir b = FolderDir.open(root, "a/b")) {
+            b.createFile("f", "hello".getBytes(StandardCharsets.UTF_8), 0751, 1_500_000_000_123L);
+            b.createFile("big", big, 0600, 0);
+            b.createFile("empty", new byte[0], -1, 1_000);
+            assertThatThrownBy(() -> b.createFile("f", new byte[1], 0644, 0)).isInstanceOf(FileAlreadyExistsException.class);
+            // a symlink at the name is not followed: nothing is created where it points
+            assertThatThrownBy(() -> b.createFile("s", new byte[1], 0644, 0)).isInstanceOf(FileAlreadyExistsException.class);
+            Statx st = b.stat("f");
+            assertThat(st.permissions()).isEqualTo(0751);
+            assertThat(st.mtimeMillis()).isEqualTo(1_500_000_000_123L);
+        }
+        assertThat(root.resolve("a/b/f")).hasContent("hello");
+        assertThat(Files.readAllBytes(root.resolve("a/b/big"))).isEqualTo(big);
+        assertThat(root.resolve("a/b/empty")).isEmptyFile();
+        assertThat(outside.resolve("new.txt")).doesNotExist();
+        assertThat(Files.readSymbolicLink(root.resolve("a/b/s"))).isEqualTo(outside.resolve("new.txt"));
+    }
+
     /**
      * One thread keeps swapping {@code d} between a real directory and a symlink to a directory
      * outside; another writes, renames, changes modes and times and deletes in {@code d} through

@@ -71,6 +71,13 @@ final class EngineFixture implements AutoCloseable {
         }
     }
 
+    /** Applies {@code op} as the next log entry, stamped by the leader with {@code stampMillis} (the cluster's time). */
+    Result commitAt(Op op, long stampMillis) {
+        synchronized (index) {
+            return index.applyEntry(List.of(op), 1, logIndex.incrementAndGet(), stampMillis).get(0);
+        }
+    }
+
     /** Committed changes reach the engine from now on. */
     EngineFixture listening() {
         index.addListener(sync);
