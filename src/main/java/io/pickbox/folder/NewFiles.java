@@ -24,8 +24,21 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class NewFiles {
 
-    /** A file to create: its path in the folder, its bytes (already verified), its mode and mtime. */
-    public record NewFile(String path, byte[] data, int mode, long mtimeMillis) {}
+    /**
+     * A file to create: its path in the folder, its bytes (already verified), its mode and mtime;
+     * or, instead of its bytes, a file holding them already that {@code moved} moves into place.
+     */
+    public record NewFile(String path, byte[] data, int mode, long mtimeMillis, Moved moved) {
+        public NewFile(String path, byte[] data, int mode, long mtimeMillis) {
+            this(path, data, mode, mtimeMillis, null);
+        }
+    }
+
+    /** A file with the content wanted, kept elsewhere on the same file system. */
+    public interface Moved {
+        /** Moves it to {@code name} in {@code dir}, where nothing is; false when it is not to be had. */
+        boolean moveTo(FolderDir dir, String name) throws IOException;
+    }
 
     /** A file put in place, and its stat once the rename was durable. */
     public record Placed(String path, FileStat stat) {}
@@ -86,11 +99,28 @@ public final class NewFiles {
                 NewFile f = files.get(i);
                 if (FileStat.read(dir, FolderDir.nameOf(f.path())) != null) continue; // taken: left to whoever asked
                 String tmp = PathValidator.TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong());
-                dir.createFile(tmp, f.data(), f.mode(), f.mtimeMillis());
+                if (f.moved() == null) {
+                    dir.createFile(tmp, f.data(), f.mode(), f.mtimeMillis());
+                } else if (!moveIn(dir, tmp, f)) {
+                    continue; // not to be had after all: left to whoever asked
+                }
                 temps[i] = tmp;
             }
         } catch (NoSuchFileException | NotDirectoryException | SymlinkInPathException skipped) {
             // the directory is missing, or not one: its files are skipped
+        }
+    }
+
+    /** Moves the file holding {@code f}'s content to {@code tmp}, with {@code f}'s mode and mtime. */
+    private static boolean moveIn(FolderDir dir, String tmp, NewFile f) throws IOException {
+        if (!f.moved().moveTo(dir, tmp)) return false;
+        try {
+            if (f.mode() >= 0) dir.chmod(tmp, f.mode() & 0777);
+            dir.setTimes(tmp, f.mtimeMillis());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            dir.delete(tmp);
+            throw e;
         }
     }
 

@@ -177,7 +177,7 @@ public final class Node implements AutoCloseable {
         staged = new StagedFiles(data);
         LocalChunks chunks = new LocalChunks(blobs, new FolderChunks(data));
         sync = SyncEngine.create(config.nodeId(), data, index, table, metrics.timed((op, bytes) -> raft.submit(op, bytes)),
-                blobs, staged, fetcher, pusher, ignored, SyncEngine.Settings.defaults(config.allowMassDelete()));
+                blobs, staged, fetcher, pusher, ignored, SyncEngine.Settings.defaults(config.allowMassDelete()), state.resolve("attic"));
         index.addListener(sync);
         sync.setMetrics(metrics);
         index.addListener(metrics);

@@ -59,10 +59,17 @@ final class Materializer implements AutoCloseable {
     private final StagedFiles staged;
     /** This node's own renames and deletions, so that their reports from the watcher are known as such. */
     final OwnChanges own;
+    /** Small files this node deleted lately, kept a while: a restore moves them back. */
+    private final Attic attic;
     /** Files put in place by {@link #writeNew}, many at a time. */
     final AtomicLong writtenInGroups = new AtomicLong();
 
     Materializer(Path root, BlobStore blobs, StagedFiles staged, BlobFetcher fetcher, Transfers transfers) {
+        this(root, blobs, staged, fetcher, transfers, Attic.none());
+    }
+
+    Materializer(Path root, BlobStore blobs, StagedFiles staged, BlobFetcher fetcher, Transfers transfers, Attic attic) {
+        this.attic = attic;
         this.committer = new GroupCommit(root);
         this.transfers = transfers;
         this.root = root;
@@ -136,6 +143,7 @@ final class Materializer implements AutoCloseable {
         Set<String> notHeld = new HashSet<>();
         for (int i : files) {
             List<String> chunks = entries.get(i).chunks();
+            if (attic.holds(entries.get(i).sha256(), entries.get(i).size())) continue;
             if (!chunks.isEmpty() && !blobs.has(chunks.get(0))) {
                 wanted.add(new ChunkBatch.Wanted(chunks.get(0), paths.get(i)));
                 notHeld.add(chunks.get(0));
@@ -147,6 +155,13 @@ final class Materializer implements AutoCloseable {
         long groupBytes = 0;
         for (int i : files) {
             Entry e = entries.get(i);
+            if (attic.holds(e.sha256(), e.size())) {
+                // Deleted here lately and kept: moved back, not written again.
+                own.wrote(paths.get(i));
+                group.add(new NewFiles.NewFile(paths.get(i), null, e.mode(), e.mtime(),
+                        (dir, name) -> attic.takeInto(e.sha256(), e.size(), dir, name)));
+                continue;
+            }
             byte[] data = new byte[0];
             if (!e.chunks().isEmpty()) {
                 String chunk = e.chunks().get(0);
@@ -392,6 +407,8 @@ final class Materializer implements AutoCloseable {
 
     /** Writes a small file's one chunk, verified first, into a temp file next to its target, with its mode and mtime. */
     private String writeSmallTemp(String path, Entry entry) throws IOException {
+        String kept = takeFromAttic(path, entry);
+        if (kept != null) return kept;
         byte[] data = new byte[0];
         if (!entry.chunks().isEmpty()) {
             String chunk = entry.chunks().get(0);
@@ -413,6 +430,25 @@ final class Materializer implements AutoCloseable {
                     ByteBuffer buf = ByteBuffer.wrap(data);
                     while (buf.hasRemaining()) out.write(buf);
                 }
+                AtomicFiles.applyMode(dir, name, entry.mode());
+                dir.setTimes(name, entry.mtime());
+                ok = true;
+                return tmp;
+            } finally {
+                if (!ok) dir.delete(name);
+            }
+        }
+    }
+
+    /** A temp file for {@code path} holding {@code entry}: a file deleted here lately and kept, moved back; null if none is kept. */
+    private String takeFromAttic(String path, Entry entry) throws IOException {
+        if (!attic.holds(entry.sha256(), entry.size())) return null;
+        String tmp = tempFor(path);
+        String name = FolderDir.nameOf(tmp);
+        try (FolderDir dir = FolderDir.openCreating(root, FolderDir.parentOf(tmp))) {
+            if (!attic.takeInto(entry.sha256(), entry.size(), dir, name)) return null;
+            boolean ok = false;
+            try {
                 AtomicFiles.applyMode(dir, name, entry.mode());
                 dir.setTimes(name, entry.mtime());
                 ok = true;
@@ -497,6 +533,14 @@ final class Materializer implements AutoCloseable {
      * Completes once the deletion is durable (its flush shared with other renames and deletes).
      */
     CompletableFuture<Boolean> deleteFile(String path, Predicate<FileStat> stillOurs) throws IOException {
+        return deleteFile(path, stillOurs, null);
+    }
+
+    /**
+     * As {@link #deleteFile(String, Predicate)}, for a file whose content is {@code sha256} while it is
+     * still ours: a small one is kept a while in the attic instead of being unlinked.
+     */
+    CompletableFuture<Boolean> deleteFile(String path, Predicate<FileStat> stillOurs, String sha256) throws IOException {
         Path target = PathValidator.resolve(root, path);
         try (FolderDir dir = FolderDir.openParent(root, path)) {
             String name = FolderDir.nameOf(path);
@@ -504,7 +548,7 @@ final class Materializer implements AutoCloseable {
             if (st == null) return CompletableFuture.completedFuture(true);
             if (!stillOurs.test(st)) return CompletableFuture.completedFuture(false);
             own.deleting(path);
-            dir.delete(name);
+            if (!attic.keep(dir, name, st, sha256)) dir.delete(name);
         } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException | SymlinkInPathException gone) {
             return CompletableFuture.completedFuture(true); // its directory is gone: so is the file, for the folder
         }
@@ -542,9 +586,15 @@ final class Materializer implements AutoCloseable {
         dir.rename(tmpName, dir, name);
     }
 
+    /** Gives back the disk space of the files kept in the attic (the disk runs short). */
+    void freeAttic() {
+        attic.clear();
+    }
+
     @Override
     public void close() {
         committer.close();
         directories.close();
+        attic.close();
     }
 }

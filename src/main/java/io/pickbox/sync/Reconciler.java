@@ -115,6 +115,7 @@ final class Reconciler {
         long bytes = 0;
         for (Entry e : entries) bytes += e.size();
         if (space.check(bytes) != null) {
+            materializer.freeAttic();
             rest.addAll(fresh); // one by one: those that fit are written, the others wait
             return rest;
         }
@@ -263,7 +264,8 @@ final class Reconciler {
         public CompletableFuture<Long> deleteLocalFile(FileStat ifStill, SyncAction then) throws IOException {
             // The deleted version goes into the history: its bytes are kept before the file goes.
             keeper.keep(path, local);
-            return materializer.deleteFile(path, st -> st.sameAs(ifStill)).thenCompose(deleted -> {
+            String content = local != null && local.stat() != null && local.stat().sameAs(ifStill) ? local.sha256() : null;
+            return materializer.deleteFile(path, st -> st.sameAs(ifStill), content).thenCompose(deleted -> {
                 if (deleted) table.remove(path);
                 try {
                     return then.carryOut(this);
@@ -312,7 +314,10 @@ final class Reconciler {
             return DONE;
         }
         DiskSpace.Shortage shortage = space.check(idx.size());
-        if (shortage != null) return retryIn(acting.waitFor(PathWaits.Kind.SPACE, shortage.reason(), idx.size()));
+        if (shortage != null) {
+            materializer.freeAttic();
+            return retryIn(acting.waitFor(PathWaits.Kind.SPACE, shortage.reason(), idx.size()));
+        }
         Local before = table.get(path);
         // The replaced version goes into the history: its bytes are kept before the file is replaced.
         keeper.keep(path, before);

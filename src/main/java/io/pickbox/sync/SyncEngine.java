@@ -99,7 +99,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     static final int BACKLOG_DIRECTORIES = 1_024;
 
     private final FolderBacklog backlog = new FolderBacklog(BACKLOG_DIRECTORIES);
-    /** Paths a restore brings back at most in one group: one op's (a few thousand). */
+    /** Paths a restore brings back at most in one group: an op's are written as several groups, side by side. */
     static final int RESTORED_GROUP = 4_096;
     /** Paths new to the index in the op being announced (apply thread), waiting for its end. */
     private final Map<String, Entry> newInOp = new java.util.LinkedHashMap<>();
@@ -152,9 +152,20 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     public static SyncEngine create(String nodeId, Path root, Index index, LocalTable table, Proposer proposer,
                                     BlobStore blobs, StagedFiles staged, BlobFetcher fetcher, ChunkPusher pusher,
                                     Predicate<String> ignored, Settings settings) {
+        return create(nodeId, root, index, table, proposer, blobs, staged, fetcher, pusher, ignored, settings, null);
+    }
+
+    /**
+     * As above, keeping the small files this node deletes a while in {@code attic} (in the state
+     * directory; null: none kept), so that a restore soon after moves them back.
+     */
+    public static SyncEngine create(String nodeId, Path root, Index index, LocalTable table, Proposer proposer,
+                                    BlobStore blobs, StagedFiles staged, BlobFetcher fetcher, ChunkPusher pusher,
+                                    Predicate<String> ignored, Settings settings, Path attic) {
         Uploader uploader = new Uploader(nodeId, index, proposer, h -> index.hasChunk(h) || blobs.has(h), pusher);
+        Attic kept = attic == null ? Attic.none() : Attic.open(attic, root);
         return new SyncEngine(nodeId, root, index, table, uploader,
-                new Materializer(root, blobs, staged, fetcher, uploader.transfers), ignored, settings, fetcher, MAX_TRACKED,
+                new Materializer(root, blobs, staged, fetcher, uploader.transfers, kept), ignored, settings, fetcher, MAX_TRACKED,
                 DiskSpace.of(root));
     }
 

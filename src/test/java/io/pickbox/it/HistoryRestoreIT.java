@@ -1,6 +1,7 @@
 package io.pickbox.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pickbox.folder.FileStat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -60,6 +62,11 @@ class HistoryRestoreIT {
         ManyFiles.awaitSameIndex(cluster.nodes(), tree.entries(), LONG);
         for (TestNode x : cluster.nodes()) tree.awaitHeldBy(x, LONG);
         long before = HistoryHttp.noteTime(n(0), GAP);
+        List<String> sample = List.of(tree.root + "/d0/f0", tree.root + "/d7/f7", tree.root + "/d99/f99");
+        Map<String, Long> inodes = new HashMap<>();
+        for (int i = 0; i < 2; i++) {
+            for (String p : sample) inodes.put(i + ":" + p, FileStat.of(n(i).file(p)).inode());
+        }
 
         ItSupport.run(n(2).dir(), "rm", "-rf", tree.root);
         awaitGone(cluster.nodes(), tree.root, LONG);
@@ -82,6 +89,12 @@ class HistoryRestoreIT {
         for (TestNode x : cluster.nodes()) assertHoldsEveryFile(tree, x);
         ItSupport.assertNoConflictsUnder(tree.root, cluster.nodes());
         ManyFiles.awaitSameIndex(cluster.nodes(), tree.entries(), T);
+        // The nodes that deleted the files on the cluster's word kept them aside: moved back, not rewritten.
+        for (int i = 0; i < 2; i++) {
+            for (String p : sample) {
+                assertThat(FileStat.of(n(i).file(p)).inode()).as(p + " on " + n(i) + " is the file deleted").isEqualTo(inodes.get(i + ":" + p));
+            }
+        }
     }
 
     @Test

@@ -104,6 +104,35 @@ class MaterializerTest {
     }
 
     @Test
+    void aSmallFileDeletedLatelyIsMovedBackFromTheAtticNotWrittenAgain() throws Exception {
+        Attic attic = Attic.open(root.resolve(".pickbox/attic"), root);
+        Materializer withAttic = new Materializer(root, blobs, staged, new BlobFetcher(blobs, List::of, PeerAccess.plaintext(null)),
+                new Transfers(), attic);
+        try {
+            byte[] small = "kept a while".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            String sha = Hashing.sha256Hex(small);
+            Files.write(root.resolve("a.txt"), small);
+            long inode = FileStat.of(root.resolve("a.txt")).inode();
+
+            assertThat(withAttic.deleteFile("a.txt", st -> true, sha).get()).isTrue();
+            assertThat(root.resolve("a.txt")).doesNotExist();
+
+            // Its blob is held nowhere and no peer answers: only the attic has these bytes.
+            Entry back = new Entry(Entry.Kind.FILE, 9, small.length, sha, List.of(sha), 0600, 1_700_000_000_000L, "n2", null);
+            FileStat st = withAttic.writeFile("b/a.txt", back, s -> true).get();
+
+            Path file = root.resolve("b/a.txt");
+            assertThat(Files.readAllBytes(file)).isEqualTo(small);
+            assertThat(st.inode()).isEqualTo(inode);
+            assertThat(Files.getLastModifiedTime(file).toMillis()).isEqualTo(1_700_000_000_000L);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+            assertThat(attic.files()).isZero();
+        } finally {
+            withAttic.close();
+        }
+    }
+
+    @Test
     void withoutAStagedFileItIsAssembledFromTheBlobs() throws Exception {
         materializer.writeFile("big.bin", entry, s -> true).get();
 
