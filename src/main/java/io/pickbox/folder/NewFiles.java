@@ -21,6 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * flush makes all of them durable; each is then renamed into place only if nothing is there (what
  * a user created there meanwhile stays, and that file is skipped); a second flush makes the renames
  * durable. Every file appears complete or not at all, and a group costs two flushes, not two per file.
+ * A file whose content is kept complete elsewhere on the file system ({@link Moved}) is moved
+ * straight into place instead, in the same step as the renames.
  */
 public final class NewFiles {
 
@@ -34,9 +36,12 @@ public final class NewFiles {
         }
     }
 
-    /** A file with the content wanted, kept elsewhere on the same file system. */
+    /** A file with the content wanted, complete and durable, kept elsewhere on the same file system. */
     public interface Moved {
-        /** Moves it to {@code name} in {@code dir}, where nothing is; false when it is not to be had. */
+        /**
+         * Gives it the mode and mtime asked and moves it to {@code name} in {@code dir}, where nothing
+         * may be: false, with nothing moved, when it is not to be had or something is there.
+         */
         boolean moveTo(FolderDir dir, String name) throws IOException;
     }
 
@@ -97,13 +102,10 @@ public final class NewFiles {
         try (FolderDir dir = FolderDir.open(root, directory)) {
             for (int i : indexes) {
                 NewFile f = files.get(i);
-                if (FileStat.read(dir, FolderDir.nameOf(f.path())) != null) continue; // taken: left to whoever asked
+                // A file kept complete elsewhere needs no temp file: it is moved straight into place.
+                if (f.moved() != null || FileStat.read(dir, FolderDir.nameOf(f.path())) != null) continue;
                 String tmp = PathValidator.TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong());
-                if (f.moved() == null) {
-                    dir.createFile(tmp, f.data(), f.mode(), f.mtimeMillis());
-                } else if (!moveIn(dir, tmp, f)) {
-                    continue; // not to be had after all: left to whoever asked
-                }
+                dir.createFile(tmp, f.data(), f.mode(), f.mtimeMillis());
                 temps[i] = tmp;
             }
         } catch (NoSuchFileException | NotDirectoryException | SymlinkInPathException skipped) {
@@ -111,27 +113,22 @@ public final class NewFiles {
         }
     }
 
-    /** Moves the file holding {@code f}'s content to {@code tmp}, with {@code f}'s mode and mtime. */
-    private static boolean moveIn(FolderDir dir, String tmp, NewFile f) throws IOException {
-        if (!f.moved().moveTo(dir, tmp)) return false;
-        try {
-            if (f.mode() >= 0) dir.chmod(tmp, f.mode() & 0777);
-            dir.setTimes(tmp, f.mtimeMillis());
-            return true;
-        } catch (IOException | RuntimeException e) {
-            dir.delete(tmp);
-            throw e;
-        }
-    }
-
-    /** Renames each temp file of {@code directory} to its place if nothing is there; returns whether any was. */
+    /**
+     * Renames each temp file of {@code directory} to its place, and moves each file kept elsewhere
+     * there, if nothing is there; returns whether any was.
+     */
     private static boolean renameAll(Path root, String directory, List<Integer> indexes, List<NewFile> files, String[] temps,
                                      boolean[] renamed) throws IOException {
         boolean any = false;
         try (FolderDir dir = FolderDir.open(root, directory)) {
             for (int i : indexes) {
-                if (temps[i] == null || !dir.renameNoReplace(temps[i], dir, FolderDir.nameOf(files.get(i).path()))) continue;
-                temps[i] = null;
+                String name = FolderDir.nameOf(files.get(i).path());
+                if (files.get(i).moved() != null) {
+                    if (!files.get(i).moved().moveTo(dir, name)) continue; // not to be had, or the place is taken
+                } else {
+                    if (temps[i] == null || !dir.renameNoReplace(temps[i], dir, name)) continue;
+                    temps[i] = null;
+                }
                 renamed[i] = true;
                 any = true;
             }

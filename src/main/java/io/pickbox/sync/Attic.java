@@ -155,31 +155,36 @@ final class Attic implements AutoCloseable {
     }
 
     /**
-     * Moves a kept file with this content to {@code toName} in {@code to}, where nothing may be.
-     * False when none is kept, or none untouched since, or something is at {@code toName}.
+     * Moves a kept file with this content, given permission bits {@code mode} (negative: as they
+     * are) and {@code mtimeMillis}, to {@code toName} in {@code to}, where nothing may be. False
+     * when none is kept, or none untouched since, or something is at {@code toName}.
      */
-    boolean takeInto(String sha256, long size, FolderDir to, String toName) {
+    boolean takeInto(String sha256, long size, int mode, long mtimeMillis, FolderDir to, String toName) {
         if (!keeps(sha256, size)) return false;
-        synchronized (this) {
-            for (;;) {
+        for (;;) {
+            Kept k;
+            // Taken off the list under the lock; moved without it, so that groups move side by side.
+            synchronized (this) {
                 ArrayDeque<String> names = byContent.get(key(sha256, size));
                 if (names == null) return false;
-                Kept k = kept.get(names.peekLast());
+                k = kept.get(names.peekLast());
                 forget(k);
-                try {
-                    FileStat now = FileStat.read(dir, k.name());
-                    // changed in the attic since: not that content for sure
-                    if (now == null || !now.sameAs(k.stat())) {
-                        remove(k.name());
-                        continue;
-                    }
-                    if (dir.renameNoReplace(k.name(), to, toName)) return true;
-                } catch (IOException | RuntimeException e) {
-                    LOG.debug("cannot take {} from the attic: {}", k.name(), e.toString());
-                }
-                remove(k.name());
-                return false;
             }
+            try {
+                FileStat now = FileStat.read(dir, k.name());
+                // changed in the attic since: not that content for sure
+                if (now == null || !now.sameAs(k.stat())) {
+                    remove(k.name());
+                    continue;
+                }
+                if (mode >= 0 && (now.mode() & 0777) != (mode & 0777)) dir.chmod(k.name(), mode & 0777);
+                if (now.mtimeMillis() != mtimeMillis) dir.setTimes(k.name(), mtimeMillis);
+                if (dir.renameNoReplace(k.name(), to, toName)) return true;
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("cannot take {} from the attic: {}", k.name(), e.toString());
+            }
+            remove(k.name());
+            return false;
         }
     }
 

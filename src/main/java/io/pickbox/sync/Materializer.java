@@ -159,7 +159,7 @@ final class Materializer implements AutoCloseable {
                 // Deleted here lately and kept: moved back, not written again.
                 own.wrote(paths.get(i));
                 group.add(new NewFiles.NewFile(paths.get(i), null, e.mode(), e.mtime(),
-                        (dir, name) -> attic.takeInto(e.sha256(), e.size(), dir, name)));
+                        (dir, name) -> attic.takeInto(e.sha256(), e.size(), e.mode(), e.mtime(), dir, name)));
                 continue;
             }
             byte[] data = new byte[0];
@@ -446,16 +446,7 @@ final class Materializer implements AutoCloseable {
         String tmp = tempFor(path);
         String name = FolderDir.nameOf(tmp);
         try (FolderDir dir = FolderDir.openCreating(root, FolderDir.parentOf(tmp))) {
-            if (!attic.takeInto(entry.sha256(), entry.size(), dir, name)) return null;
-            boolean ok = false;
-            try {
-                AtomicFiles.applyMode(dir, name, entry.mode());
-                dir.setTimes(name, entry.mtime());
-                ok = true;
-                return tmp;
-            } finally {
-                if (!ok) dir.delete(name);
-            }
+            return attic.takeInto(entry.sha256(), entry.size(), entry.mode(), entry.mtime(), dir, name) ? tmp : null;
         }
     }
 

@@ -26,6 +26,7 @@ class AtticTest {
     @TempDir
     Path root;
 
+    private static final long MTIME = 1_600_000_000_000L;
     private final AtomicLong nanos = new AtomicLong();
     private Attic attic;
 
@@ -58,7 +59,7 @@ class AtticTest {
 
     private boolean takeTo(String sha, long size, String path) throws IOException {
         try (FolderDir dir = FolderDir.openParent(root, path)) {
-            return attic.takeInto(sha, size, dir, FolderDir.nameOf(path));
+            return attic.takeInto(sha, size, 0600, MTIME, dir, FolderDir.nameOf(path));
         }
     }
 
@@ -80,6 +81,8 @@ class AtticTest {
         assertThat(takeTo(sha, 5, "e.txt")).isTrue();
         assertThat(root.resolve("e.txt")).hasContent("hello");
         assertThat(inode("e.txt")).isEqualTo(inode);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("e.txt")))).isEqualTo("rw-------");
+        assertThat(Files.getLastModifiedTime(root.resolve("e.txt")).toMillis()).isEqualTo(MTIME);
         assertThat(attic.holds(sha, 5)).isFalse();
         assertThat(attic.files()).isZero();
         assertThat(takeTo(sha, 5, "f.txt")).as("taken once").isFalse();
@@ -197,8 +200,8 @@ class AtticTest {
         delete("d/a.txt", sha);
 
         List<NewFiles.Placed> placed = NewFiles.write(root, List.of(
-                new NewFiles.NewFile("d/a.txt", null, 0640, 1_600_000_000_000L, (dir, name) -> attic.takeInto(sha, 5, dir, name)),
-                new NewFiles.NewFile("d/gone.txt", null, 0640, 1_600_000_000_000L, (dir, name) -> attic.takeInto(sha, 5, dir, name)),
+                new NewFiles.NewFile("d/a.txt", null, 0640, 1_600_000_000_000L, (dir, name) -> attic.takeInto(sha, 5, 0640, 1_600_000_000_000L, dir, name)),
+                new NewFiles.NewFile("d/gone.txt", null, 0640, 1_600_000_000_000L, (dir, name) -> attic.takeInto(sha, 5, 0640, 1_600_000_000_000L, dir, name)),
                 new NewFiles.NewFile("d/b.txt", "new".getBytes(StandardCharsets.UTF_8), 0644, 1_600_000_000_000L)));
 
         assertThat(placed).extracting(NewFiles.Placed::path).containsExactly("d/a.txt", "d/b.txt");
