@@ -2124,7 +2124,7 @@ def main():
                 # (not in the TLS/plaintext comparison's runs: it compares none of their figures)
                 "history_files": 0 if args.everyday or args.comparison else (1000 if args.quick else 10000),
                 "history_limit": 120,
-                "history_pairs": (args.rounds or 3) if args.history else 1,
+                "history_pairs": (args.rounds or 3) if args.history else 3,
                 "jvm_options": os.path.abspath(args.jvm_options) if args.jvm_options else None})
     facts = machine_facts(args.work)
     log(f"mode {cfg['mode']}; Pickbox {cfg['transport']}; machine: {facts['nproc']} cpus, {facts['ram_gib']} GiB RAM, load {facts['loadavg_start']}")
