@@ -798,21 +798,7 @@ public final class Index implements AutoCloseable {
      */
     static final int RESTORE_PATHS_PER_OP = 16_384;
     /** Paths in the order the store keeps them (UTF-8 bytes), which is where a restore goes on from. */
-    private static final Comparator<String> BY_KEY = Index::byKey;
-
-    /** Code point order: the order of the paths' UTF-8 bytes, without encoding them for each comparison. */
-    static int byKey(String a, String b) {
-        int n = Math.min(a.length(), b.length());
-        for (int i = 0; i < n; i++) {
-            char x = a.charAt(i), y = b.charAt(i);
-            if (x == y) continue;
-            // A surrogate stands for a code point above U+FFFF: after every character that is not one.
-            boolean sx = Character.isSurrogate(x), sy = Character.isSurrogate(y);
-            if (sx != sy) return sx ? 1 : -1;
-            return Character.compare(x, y);
-        }
-        return Integer.compare(a.length(), b.length());
-    }
+    private static final Comparator<String> BY_KEY = Keys::compare;
 
     private Result history(Op.History h) {
         history.configure(h.days(), h.maxBytes(), h.purgeBefore());

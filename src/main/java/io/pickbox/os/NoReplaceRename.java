@@ -23,20 +23,8 @@ public final class NoReplaceRename {
 
     /** Renames {@code from} to {@code to}; false, with {@code from} left in place, when {@code to} exists. */
     public static boolean rename(Path from, Path to) throws IOException {
-        if (renameat2Works) {
-            try {
-                LibC.Rename.renameat2(AT_FDCWD, LibC.cString(from.toString()), AT_FDCWD, LibC.cString(to.toString()), RENAME_NOREPLACE);
-                return true;
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == Errno.EEXIST) return false;
-                if (e.getErrorCode() != Errno.EINVAL && e.getErrorCode() != Errno.ENOSYS) {
-                    throw new IOException("cannot rename " + from + " to " + to + ": errno " + e.getErrorCode());
-                }
-                // this file system does not know the flag
-                renameat2Works = false;
-            }
-        }
-        return linkAndUnlink(from, to);
+        return rename(() -> LibC.Rename.renameat2(AT_FDCWD, LibC.cString(from.toString()), AT_FDCWD, LibC.cString(to.toString()),
+                RENAME_NOREPLACE), from, to);
     }
 
     /**
@@ -45,15 +33,26 @@ public final class NoReplaceRename {
      * {@code to} name the same files, for where renameat2 cannot do it.
      */
     static boolean renameAt(int fromDir, String fromName, int toDir, String toName, Path from, Path to) throws IOException {
+        return rename(() -> LibC.Rename.renameat2(fromDir, LibC.cString(fromName), toDir, LibC.cString(toName), RENAME_NOREPLACE),
+                from, to);
+    }
+
+    /** A renameat2 call with RENAME_NOREPLACE. */
+    private interface Renameat2 {
+        void call() throws LastErrorException;
+    }
+
+    private static boolean rename(Renameat2 renameat2, Path from, Path to) throws IOException {
         if (renameat2Works) {
             try {
-                LibC.Rename.renameat2(fromDir, LibC.cString(fromName), toDir, LibC.cString(toName), RENAME_NOREPLACE);
+                renameat2.call();
                 return true;
             } catch (LastErrorException e) {
                 if (e.getErrorCode() == Errno.EEXIST) return false;
                 if (e.getErrorCode() != Errno.EINVAL && e.getErrorCode() != Errno.ENOSYS) {
                     throw new IOException("cannot rename " + from + " to " + to + ": errno " + e.getErrorCode());
                 }
+                // this file system does not know the flag
                 renameat2Works = false;
             }
         }

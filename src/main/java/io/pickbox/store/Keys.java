@@ -11,6 +11,23 @@ public final class Keys {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The order of {@link #of} the two strings' keys (the order of their UTF-8 bytes, code point
+     * order), without encoding them.
+     */
+    public static int compare(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i), y = b.charAt(i);
+            if (x == y) continue;
+            // A surrogate stands for a code point above U+FFFF: after every character that is not one.
+            boolean sx = Character.isSurrogate(x), sy = Character.isSurrogate(y);
+            if (sx != sy) return sx ? 1 : -1;
+            return Character.compare(x, y);
+        }
+        return Integer.compare(a.length(), b.length());
+    }
+
     public static String string(byte[] key) {
         return new String(key, StandardCharsets.UTF_8);
     }

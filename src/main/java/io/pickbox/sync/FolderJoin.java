@@ -4,6 +4,7 @@ import io.pickbox.folder.FileStat;
 import io.pickbox.folder.TreeScanner;
 import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
+import io.pickbox.store.Keys;
 import io.pickbox.sync.LocalTable.Local;
 
 import java.io.IOException;
@@ -101,16 +102,7 @@ final class FolderJoin {
 
     /** Code point order of two paths (null last): the order of their UTF-8 bytes, as the store keeps them. */
     static int compare(String a, String b) {
-        int n = Math.min(a.length(), b.length());
-        for (int i = 0; i < n; i++) {
-            char x = a.charAt(i), y = b.charAt(i);
-            if (x == y) continue;
-            // A surrogate stands for a code point above U+FFFF: after every character that is not one.
-            boolean sx = Character.isSurrogate(x), sy = Character.isSurrogate(y);
-            if (sx != sy) return sx ? 1 : -1;
-            return Character.compare(x, y);
-        }
-        return Integer.compare(a.length(), b.length());
+        return Keys.compare(a, b);
     }
 
     private static String min(String a, String b) {
