@@ -61,7 +61,7 @@ final class StaleLog {
             }
         }
         if (segments.isEmpty() || end >= checkpointIndex) return 0;
-        for (Path f : segments) Files.delete(f);
+        for (Path f : segments) Files.deleteIfExists(f);
         LOG.info("Removed the Raft log ({} segments, up to entry {}): the checkpoint at entry {} covers all of it",
                 segments.size(), end, checkpointIndex);
         return segments.size();
@@ -106,7 +106,11 @@ final class StaleLog {
         Matcher m = OPEN.matcher(openSegment.getFileName().toString());
         if (!m.matches()) throw new IllegalArgumentException(openSegment + " is not an open segment");
         AtomicLong last = new AtomicLong(Long.parseLong(m.group(1)) - 1);
+        // A member killed as it opened the segment leaves it empty, not even a header: no entries.
+        // (Ratis deletes such a file when it looks at it, and matches it to nothing.)
+        if (Files.size(openSegment) == 0) return last.get();
         LogSegmentPath path = LogSegmentPath.matchLogSegment(openSegment);
+        if (path == null) return last.get();
         // a torn tail is what an open segment of a killed member may end with: what comes before it counts
         LogSegment.readSegmentFile(openSegment.toFile(), path.getStartEnd(), maxEntrySize, CorruptionPolicy.WARN_AND_RETURN,
                 null, (LogEntryProto e) -> last.set(e.getIndex()));

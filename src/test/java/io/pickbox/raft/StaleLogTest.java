@@ -91,6 +91,19 @@ class StaleLogTest {
     }
 
     @Test
+    void aZeroByteOpenSegmentOfAMemberKilledAsItOpenedItCountsAsNoEntries() throws IOException {
+        // killed right after creating the file: not even the header is there
+        Path first = closed(0, 9);
+        Path empty = Files.createFile(current.resolve("log_inprogress_10"));
+
+        assertThat(StaleLog.dropIfBefore(current, 9, MAX_ENTRY)).isZero();
+        assertThat(first).exists();
+        assertThat(StaleLog.dropIfBefore(current, 1025, MAX_ENTRY)).isEqualTo(2);
+        assertThat(first).doesNotExist();
+        assertThat(empty).doesNotExist();
+    }
+
+    @Test
     void aTornLastEntryDoesNotCount() throws IOException {
         Path open = open(10, 30);
         try (FileChannel ch = FileChannel.open(open, StandardOpenOption.WRITE)) {
