@@ -1,5 +1,7 @@
 package io.pickbox.sync;
 
+import io.pickbox.store.Keys;
+
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -21,7 +23,7 @@ final class FolderBacklog {
 
     private final int maxDirectories;
     /** Directory to the first path its walk has yet to visit; null for all of it. */
-    private final TreeMap<String, String> walks = new TreeMap<>(FolderJoin::compare);
+    private final TreeMap<String, String> walks = new TreeMap<>(Keys::compare);
 
     FolderBacklog(int maxDirectories) {
         this.maxDirectories = maxDirectories;
@@ -87,7 +89,7 @@ final class FolderBacklog {
     /** The earlier of two starting points; null (the very first) before any. */
     private static String first(String a, String b) {
         if (a == null || b == null) return null;
-        return FolderJoin.compare(a, b) <= 0 ? a : b;
+        return Keys.compare(a, b) <= 0 ? a : b;
     }
 
     private static String parentOf(String path) {

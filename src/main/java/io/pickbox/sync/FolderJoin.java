@@ -100,15 +100,10 @@ final class FolderJoin {
         }
     }
 
-    /** Code point order of two paths (null last): the order of their UTF-8 bytes, as the store keeps them. */
-    static int compare(String a, String b) {
-        return Keys.compare(a, b);
-    }
-
     private static String min(String a, String b) {
         if (a == null) return b;
         if (b == null) return a;
-        return compare(a, b) <= 0 ? a : b;
+        return Keys.compare(a, b) <= 0 ? a : b;
     }
 
     /** One table read a page at a time, in path order. */
@@ -170,7 +165,7 @@ final class FolderJoin {
     private static final class DiskWalk {
         private record Item(String key, FileStat stat, boolean contents) {}
 
-        private static final Comparator<Item> ORDER = (x, y) -> compare(x.key, y.key);
+        private static final Comparator<Item> ORDER = (x, y) -> Keys.compare(x.key, y.key);
 
         private final Path root;
         private final Predicate<String> ignored;
@@ -218,11 +213,11 @@ final class FolderJoin {
             List<Item> items = new ArrayList<>();
             for (Map.Entry<String, FileStat> child : TreeScanner.children(root, dir, ignored)) {
                 String key = child.getKey();
-                if (from == null || compare(key, from) >= 0) items.add(new Item(key, child.getValue(), false));
+                if (from == null || Keys.compare(key, from) >= 0) items.add(new Item(key, child.getValue(), false));
                 // A directory's contents come after "name/": all of them are before where the walk
                 // starts unless it starts inside, or at or before "name/".
                 String contents = key + "/";
-                boolean reached = from == null || from.startsWith(contents) || compare(contents, from) >= 0;
+                boolean reached = from == null || from.startsWith(contents) || Keys.compare(contents, from) >= 0;
                 if (child.getValue().kind() == FileStat.Kind.DIR && reached) items.add(new Item(contents, null, true));
             }
             items.sort(ORDER);

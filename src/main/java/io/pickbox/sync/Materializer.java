@@ -141,9 +141,14 @@ final class Materializer implements AutoCloseable {
         }
         List<ChunkBatch.Wanted> wanted = new ArrayList<>();
         Set<String> notHeld = new HashSet<>();
+        // Deleted here lately and kept: moved back, not written again (nor fetched).
+        Set<Integer> kept = new HashSet<>();
         for (int i : files) {
             List<String> chunks = entries.get(i).chunks();
-            if (attic.holds(entries.get(i).sha256(), entries.get(i).size())) continue;
+            if (attic.holds(entries.get(i).sha256(), entries.get(i).size())) {
+                kept.add(i);
+                continue;
+            }
             if (!chunks.isEmpty() && !blobs.has(chunks.get(0))) {
                 wanted.add(new ChunkBatch.Wanted(chunks.get(0), paths.get(i)));
                 notHeld.add(chunks.get(0));
@@ -155,8 +160,7 @@ final class Materializer implements AutoCloseable {
         long groupBytes = 0;
         for (int i : files) {
             Entry e = entries.get(i);
-            if (attic.holds(e.sha256(), e.size())) {
-                // Deleted here lately and kept: moved back, not written again.
+            if (kept.contains(i)) {
                 own.wrote(paths.get(i));
                 group.add(new NewFiles.NewFile(paths.get(i), null, e.mode(), e.mtime(),
                         (dir, name) -> attic.takeInto(e.sha256(), e.size(), e.mode(), e.mtime(), dir, name)));

@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -72,7 +74,7 @@ final class PathScheduler implements AutoCloseable {
     private final TreeSet<String> busy = new TreeSet<>();
     private final TreeSet<String> deferred = new TreeSet<>();
     /** The paths group jobs hold (they are busy too). */
-    private final java.util.Set<String> heldByGroups = new java.util.HashSet<>();
+    private final Set<String> heldByGroups = new HashSet<>();
     /** Groups waiting for a group that holds one of their paths or a directory above one, in the order offered. */
     private final List<Runnable> groupsWaiting = new ArrayList<>();
     private boolean dispatchPosted;

@@ -3,6 +3,7 @@ package io.pickbox.sync;
 import io.pickbox.folder.Hashing;
 import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
+import io.pickbox.store.Keys;
 import io.pickbox.transfer.ChunkBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -237,7 +238,7 @@ public final class SmallFileCatchUp implements AutoCloseable {
     }
 
     private void rememberBehind(String path) {
-        behindFrom.accumulateAndGet(path, (was, p) -> was == null || FolderJoin.compare(p, was) < 0 ? p : was);
+        behindFrom.accumulateAndGet(path, (was, p) -> was == null || Keys.compare(p, was) < 0 ? p : was);
     }
 
     /** Whether paths the folder is behind on may not have been handed to the per-path work yet. */

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +103,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     /** Paths a restore brings back at most in one group: an op's are written as several groups, side by side. */
     static final int RESTORED_GROUP = 4_096;
     /** Paths new to the index in the op being announced (apply thread), waiting for its end. */
-    private final Map<String, Entry> newInOp = new java.util.LinkedHashMap<>();
+    private final Map<String, Entry> newInOp = new LinkedHashMap<>();
     /** Set while a walk of the backlog waits for room or runs. */
     private final java.util.concurrent.atomic.AtomicBoolean walkingBacklog = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -323,12 +324,13 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         Map<String, Entry> fresh;
         synchronized (newInOp) {
             if (newInOp.isEmpty()) return;
-            fresh = new java.util.LinkedHashMap<>(newInOp);
+            if (!(op instanceof Op.Restore) || newInOp.size() == 1) {
+                newInOp.forEach(this::offer);
+                newInOp.clear();
+                return;
+            }
+            fresh = new LinkedHashMap<>(newInOp);
             newInOp.clear();
-        }
-        if (!(op instanceof Op.Restore) || fresh.size() == 1) {
-            fresh.forEach(this::offer);
-            return;
         }
         // The directories first, as groups of their own: the files wait for the directories above
         // them (a group meeting another's directory waits for it), not for the files of the op before.

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pickbox.folder.FileStat;
 import io.pickbox.index.Index;
 import io.pickbox.index.TestOps;
+import io.pickbox.store.Keys;
 import io.pickbox.sync.LocalTable.Local;
 
 import java.nio.charset.StandardCharsets;
@@ -131,7 +132,7 @@ class FolderJoinTest {
 
     @Test
     void walksMorePathsThanAPageHolds() throws Exception {
-        TreeSet<String> all = new TreeSet<>(FolderJoin::compare);
+        TreeSet<String> all = new TreeSet<>(Keys::compare);
         for (int i = 0; i < 2_500; i++) {
             String p = "p/" + i;
             if (i % 3 != 0) committed(p);
@@ -208,7 +209,7 @@ class FolderJoinTest {
         int expected = Integer.signum(Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)));
         // Lone surrogates have no UTF-8 form: only well-formed strings are paths.
         if (!wellFormed(a) || !wellFormed(b)) return;
-        assertThat(Integer.signum(FolderJoin.compare(a, b))).isEqualTo(expected);
+        assertThat(Integer.signum(Keys.compare(a, b))).isEqualTo(expected);
     }
 
     @Test
@@ -218,7 +219,7 @@ class FolderJoinTest {
         for (int i = 0; i < 10_000; i++) {
             String a = randomString(random, interesting), b = randomString(random, interesting);
             int expected = Integer.signum(Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)));
-            assertThat(Integer.signum(FolderJoin.compare(a, b))).as("%s vs %s", a, b).isEqualTo(expected);
+            assertThat(Integer.signum(Keys.compare(a, b))).as("%s vs %s", a, b).isEqualTo(expected);
         }
     }
 
