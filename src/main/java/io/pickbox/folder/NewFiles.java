@@ -94,8 +94,10 @@ public final class NewFiles {
     }
 
     /**
-     * Writes a temp file for each of the files {@code indexes} of {@code directory} where nothing is
-     * at its place yet; none when the directory is not there, or is a symlink. Other errors are thrown.
+     * Writes a temp file for each of the files {@code indexes} of {@code directory}; none when the
+     * directory is not there, or is a symlink. Other errors are thrown. Whether something is at a
+     * file's place is not asked here: the rename that never replaces finds out (the place is free
+     * nearly always, and asking would cost a stat per file).
      */
     private static void writeTemps(Path root, String directory, List<Integer> indexes, List<NewFile> files, String[] temps)
             throws IOException {
@@ -103,7 +105,7 @@ public final class NewFiles {
             for (int i : indexes) {
                 NewFile f = files.get(i);
                 // A file kept complete elsewhere needs no temp file: it is moved straight into place.
-                if (f.moved() != null || FileStat.read(dir, FolderDir.nameOf(f.path())) != null) continue;
+                if (f.moved() != null) continue;
                 String tmp = PathValidator.TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong());
                 dir.createFile(tmp, f.data(), f.mode(), f.mtimeMillis());
                 temps[i] = tmp;

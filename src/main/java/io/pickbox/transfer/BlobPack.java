@@ -206,7 +206,7 @@ final class BlobPack implements AutoCloseable {
             try {
                 if (raf == null) throw new EOFException("pack " + loc.pack() + " is gone");
                 synchronized (raf) {
-                    if (loc.offset() + loc.length() > raf.length()) throw new EOFException("pack " + loc.pack() + " ends before it");
+                    // a pack that ends before the record: readFully throws EOFException
                     raf.seek(loc.offset());
                     raf.readFully(bytes);
                 }

@@ -73,6 +73,22 @@ class BlobPackTest {
     }
 
     @Test
+    void aPackCutShortUnderARunningNodeLosesOnlyTheBlobsPastItsEnd() throws IOException {
+        byte[] a = blob(4096), b = blob(4096);
+        try (BlobPack pack = new BlobPack(dir)) {
+            pack.put(sha(a), ByteBuffer.wrap(a));
+            pack.put(sha(b), ByteBuffer.wrap(b));
+            pack.sync();
+            try (RandomAccessFile raf = new RandomAccessFile(packFiles().get(0).toFile(), "rw")) {
+                raf.setLength(raf.length() - 10);
+            }
+            assertThat(pack.read(sha(b))).as("its record ends past the pack: forgotten, fetched again when needed").isNull();
+            assertThat(pack.has(sha(b))).isFalse();
+            assertThat(read(pack, a)).isEqualTo(a);
+        }
+    }
+
+    @Test
     void aTornTailIsCutAtStartAndWritingGoesOn() throws IOException {
         byte[] a = blob(4096), b = blob(4096), c = blob(100);
         try (BlobPack pack = new BlobPack(dir)) {
