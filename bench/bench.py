@@ -1159,6 +1159,7 @@ def run_history_restore(system, sub, nfiles, ndirs, limit, rng):
     rm_s = time.perf_counter() - t_rm
     system.wait_idle(timeout=limit)
     t0 = time.perf_counter()
+    since_rm = t0 - t_rm
     report = http("POST", api(system.nodes[2]) + "/v1/restore", {"path": sub, "at": at}, timeout=limit)
     answered = time.perf_counter() - t0
     t, detail = wait_tree(dirs, sub, files, limit, t0, interval=0.005)
@@ -1169,7 +1170,23 @@ def run_history_restore(system, sub, nfiles, ndirs, limit, rng):
     else:
         res.update({"status": "ok", "seconds": t, "files_per_s": len(files) / t})
     system.wait_idle(timeout=limit)
+    res["plain_writer_after_rm_s"] = plain_writer_after_rm(os.path.join(system.work, "plain-writer"), files, since_rm)
     return res
+
+
+def plain_writer_after_rm(base, files, delay):
+    """Seconds this process takes to create `files` (open, write, close; nothing flushed) under
+    `base`, on the disk the folders are on, `delay` seconds after an `rm -rf` of the same tree there:
+    the least the node where the rm ran has to do to bring a tree back, whatever writes it. On ext4
+    without a journal the kernel passes over each recently deleted inode on every creation."""
+    write_files(base, files)
+    shutil.rmtree(base)
+    time.sleep(delay)
+    t = time.perf_counter()
+    write_files(base, files)
+    took = time.perf_counter() - t
+    shutil.rmtree(base)
+    return took
 
 
 def run_history_burst(system, cfg, rng, pairs):
@@ -1892,6 +1909,8 @@ def build_table(res, cfg):
     n_h = cfg.get("history_files") or 0
     add(f"restore of a {n_h:,}-file tree to all nodes", "history_restore", "seconds", "s", True,
         [("<=2 s" + ("" if n_h >= 10000 else " (target is for 10,000)"), lambda p, r: p <= 2)], 2)
+    add("  the same tree made by a plain writer just after an rm -rf (this disk's floor)", "history_restore",
+        "plain_writer_after_rm_s", "s", True, [], 2)
     pairs = cfg.get("history_pairs", 1)
     add(f"burst ({cfg['burst_files']:,} x 4 KiB), history on" + (f" (median of {pairs})" if pairs > 1 else ""),
         "history_burst", "on_files_per_s", "files/s", False, [], 0)
