@@ -129,6 +129,13 @@ public final class PickboxStateMachine extends BaseStateMachine {
         logFailed.accept(cause);
     }
 
+    /** Told when an entry could not be applied (the store failed): see {@link RaftNode}'s apply failure. */
+    private volatile java.util.function.BiConsumer<Long, RuntimeException> applyFailed = (index, cause) -> {};
+
+    void onApplyFailed(java.util.function.BiConsumer<Long, RuntimeException> handler) {
+        applyFailed = handler;
+    }
+
     @Override
     public CheckpointStorage getStateMachineStorage() {
         return storage;
@@ -389,6 +396,11 @@ public final class PickboxStateMachine extends BaseStateMachine {
             // Validated on the leader, so this means a corrupt entry: decide it (deterministically) as rejected.
             results = List.of(Result.rejected(null, "undecodable op: " + e.getMessage()));
             index.markApplied(entry.getTerm(), entry.getIndex());
+        } catch (RuntimeException e) {
+            // Not a decision but a failure (the store could not be read or written): Ratis stops
+            // this member on it, and a member that stopped applying must not live on looking alive.
+            if (!stopping) applyFailed.accept(entry.getIndex(), e);
+            throw e;
         }
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         appliedUpTo(entry.getIndex());

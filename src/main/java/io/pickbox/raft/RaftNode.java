@@ -73,11 +73,13 @@ public final class RaftNode implements AutoCloseable {
         this.stateMachine = stateMachine;
         this.security = security;
         stateMachine.onLogFailed(this::logFailed);
+        stateMachine.onApplyFailed(this::applyFailed);
     }
 
     /**
-     * Who is told, once, that this member stepped aside because its log cannot be written: the
-     * process then ends so that its supervisor restarts it (see {@link LogFailure}).
+     * Who is told, once, that this member stepped aside because its log cannot be written or an
+     * entry cannot be applied: the process then ends so that its supervisor restarts it (see
+     * {@link LogFailure}).
      */
     public void onFailure(java.util.function.Consumer<String> handler) {
         onFailure = handler;
@@ -88,23 +90,39 @@ public final class RaftNode implements AutoCloseable {
         return failure;
     }
 
-    /**
-     * Ratis could not write this member's log: it takes no further entry until restarted. The
-     * member says so once, hands leadership over if it leads, reports itself unhealthy, and tells
-     * {@link #onFailure}. Off the log worker's thread: the handover waits for the successor.
-     */
+    /** Ratis could not write this member's log: it takes no further entry until restarted, and steps aside. */
     private void logFailed(Throwable cause) {
         if (!LogFailure.isWrite(cause)) {
             LOG.debug("Reading an entry's data back failed: {}", cause.toString());
             return;
         }
+        stepAside(LogFailure.describe(settings.storageDir(), cause), "free space there and restart it to catch up");
+    }
+
+    /**
+     * An entry could not be applied (the node's store failed): Ratis stops applying on this member,
+     * which then steps aside as for a log it cannot write; restarted, it applies the entry again.
+     */
+    private void applyFailed(long logIndex, RuntimeException cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        stepAside("log entry " + logIndex + " could not be applied (" + root + "); " + LogFailure.room(settings.storageDir()),
+                "restart it to apply the entry again");
+    }
+
+    /**
+     * This member says once why it no longer takes part, hands leadership over if it leads, reports
+     * itself unhealthy, and tells {@link #onFailure}. Off the calling thread (Ratis's log worker or
+     * state-machine updater): the handover waits for the successor.
+     */
+    private void stepAside(String reason, String advice) {
         String why;
         synchronized (this) {
             if (failure != null) return;
-            failure = why = LogFailure.describe(settings.storageDir(), cause);
+            failure = why = reason;
         }
-        LOG.error("Stepping aside: {}. This node no longer takes part in the cluster; free space there and restart it "
-                + "to catch up (its log is kept as it was)", why);
+        LOG.error("Stepping aside: {}. This node no longer takes part in the cluster; {} (its log is kept as it was)",
+                why, advice);
         Thread t = new Thread(() -> {
             try {
                 LeadershipHandover.run(server, division(), HANDOVER_TIMEOUT)
@@ -113,7 +131,7 @@ public final class RaftNode implements AutoCloseable {
                 LOG.debug("No leadership handover: {}", e.toString());
             }
             onFailure.accept(why);
-        }, "pickbox-raft-log-failed");
+        }, "pickbox-raft-step-aside");
         t.setDaemon(true);
         t.start();
     }
