@@ -172,15 +172,12 @@ final class Materializer implements AutoCloseable {
                 // fetched above, or in a batch of the catch-up still under way (waited for), or alone
                 if (notHeld.contains(chunk) && !fetcher.ensure(chunk)) continue;
                 try {
-                    data = blobs.read(chunk);
+                    data = blobs.readVerified(chunk);
                 } catch (IOException unreadable) {
                     continue;
                 }
             }
-            if (!Hashing.sha256Hex(data).equals(e.sha256())) {
-                if (!e.chunks().isEmpty()) blobs.drop(e.chunks().get(0));
-                continue;
-            }
+            if (!isContentOf(e, data)) continue;
             own.wrote(paths.get(i));
             group.add(new NewFiles.NewFile(paths.get(i), data, e.mode(), e.mtime()));
             groupBytes += data.length;
@@ -417,14 +414,10 @@ final class Materializer implements AutoCloseable {
         if (!entry.chunks().isEmpty()) {
             String chunk = entry.chunks().get(0);
             if (!fetcher.ensure(chunk)) throw new IOException("chunk " + chunk.substring(0, 12) + " is not available from any peer yet");
-            data = blobs.read(chunk);
+            // A blob torn by a crash before it was synced is dropped here, and the retry fetches it again.
+            data = blobs.readVerified(chunk);
         }
-        if (!Hashing.sha256Hex(data).equals(entry.sha256())) {
-            // The blob may be torn by a crash before it was synced: drop it, so that the retry
-            // fetches it again from a peer.
-            if (!entry.chunks().isEmpty()) blobs.drop(entry.chunks().get(0));
-            throw new IOException("assembled " + path + " does not match its hash");
-        }
+        if (!isContentOf(entry, data)) throw new IOException("assembled " + path + " does not match its hash");
         String tmp = tempFor(path);
         String name = FolderDir.nameOf(tmp);
         try (FolderDir dir = FolderDir.openCreating(root, FolderDir.parentOf(tmp))) {
@@ -442,6 +435,17 @@ final class Materializer implements AutoCloseable {
                 if (!ok) dir.delete(name);
             }
         }
+    }
+
+    private static final String EMPTY_SHA256 = Hashing.sha256Hex(new byte[0]);
+
+    /**
+     * Whether {@code data}, a file's one chunk read verified (or nothing, for an empty file), is the
+     * content {@code entry} names: the chunk's hash is then the file's.
+     */
+    private static boolean isContentOf(Entry entry, byte[] data) {
+        return entry.chunks().isEmpty() ? data.length == 0 && entry.sha256().equals(EMPTY_SHA256)
+                : entry.chunks().size() == 1 && entry.chunks().get(0).equals(entry.sha256());
     }
 
     /** A temp file for {@code path} holding {@code entry}: a file deleted here lately and kept, moved back; null if none is kept. */

@@ -221,6 +221,22 @@ public final class BlobStore implements AutoCloseable {
         return packed != null ? packed.array() : Files.readAllBytes(path(sha256));
     }
 
+    /**
+     * The blob's bytes, checked against its hash: a packed blob is checked as it is read, a full
+     * chunk here (checked when it was stored; a disk can damage it since). One that does not match
+     * is dropped, so that it is fetched again, and is missing from then on.
+     *
+     * @throws java.nio.file.NoSuchFileException when it is not here, or was dropped as damaged
+     */
+    public byte[] readVerified(String sha256) throws IOException {
+        ByteBuffer packed = pack.read(sha256);
+        if (packed != null) return packed.array();
+        byte[] bytes = Files.readAllBytes(path(sha256));
+        if (Hashing.sha256Hex(bytes).equals(sha256)) return bytes;
+        drop(sha256);
+        throw new java.nio.file.NoSuchFileException(path(sha256).toString(), null, "did not match its hash: dropped");
+    }
+
     /** A stream of the blob's bytes. */
     public InputStream open(String sha256) throws IOException {
         ByteBuffer packed = pack.read(sha256);

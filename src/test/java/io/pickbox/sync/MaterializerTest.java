@@ -191,6 +191,23 @@ class MaterializerTest {
     }
 
     @Test
+    void aFileOfOneChunkWhoseBlobTheDiskDamagedIsNotWrittenAndTheBlobIsDropped() throws Exception {
+        byte[] content = chunk(0);
+        String sha = Hashing.sha256Hex(content);
+        Entry one = new Entry(Entry.Kind.FILE, 3, content.length, sha, List.of(sha), 0644, 1_700_000_000_000L, "n1", null);
+        blobs.put(sha, java.nio.ByteBuffer.wrap(content));
+        byte[] damaged = content.clone();
+        damaged[7] ^= 1;
+        Files.write(blobs.path(sha), damaged);
+
+        assertThatThrownBy(() -> materializer.writeFile("one.bin", one, s -> true)).isInstanceOf(java.io.IOException.class);
+
+        assertThat(root.resolve("one.bin")).doesNotExist();
+        assertThat(blobs.has(sha)).as("dropped, so that the retry fetches it again").isFalse();
+        assertThat(temps()).isEmpty();
+    }
+
+    @Test
     void aLocalEditInTheWayKeepsTheFileAndLeavesNoTempFile() throws Exception {
         for (int i = 0; i < chunks.size(); i++) stage(i, chunk(i));
         Files.writeString(root.resolve("big.bin"), "edited here");

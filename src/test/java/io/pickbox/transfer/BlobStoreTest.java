@@ -56,6 +56,30 @@ class BlobStoreTest {
         }
     }
 
+    @Test
+    void aVerifiedReadReturnsIntactBlobsAndDropsAFullChunkTheDiskDamaged() throws IOException {
+        byte[] small = bytes("a small file's only chunk");
+        byte[] full = new byte[Hashing.CHUNK_SIZE];
+        new java.util.Random(3).nextBytes(full);
+        String smallSha = Hashing.sha256Hex(small), fullSha = Hashing.sha256Hex(full);
+        try (BlobStore blobs = new BlobStore(dir)) {
+            blobs.put(smallSha, ByteBuffer.wrap(small));
+            blobs.put(fullSha, ByteBuffer.wrap(full));
+            assertThat(blobs.readVerified(smallSha)).isEqualTo(small);
+            assertThat(blobs.readVerified(fullSha)).isEqualTo(full);
+
+            byte[] damaged = full.clone();
+            damaged[12345] ^= 1;
+            Files.write(blobs.path(fullSha), damaged);
+            assertThat(blobs.read(fullSha)).as("an unverified read returns what is there").isEqualTo(damaged);
+            assertThatThrownBy(() -> blobs.readVerified(fullSha)).isInstanceOf(java.nio.file.NoSuchFileException.class)
+                    .hasMessageContaining("did not match its hash");
+            assertThat(blobs.has(fullSha)).as("dropped, so that it is fetched again").isFalse();
+            assertThatThrownBy(() -> blobs.readVerified(Hashing.sha256Hex(bytes("never stored"))))
+                    .isInstanceOf(java.nio.file.NoSuchFileException.class);
+        }
+    }
+
     /** After a crash before the sync, a blob can be torn: replaying its log entry writes it again. */
     @Test
     void aTornUnsyncedBlobIsWrittenAgainWhenItsEntryIsReplayed() throws IOException {
