@@ -32,10 +32,19 @@ final class LogFailure {
 
     /** One line: what failed, and the room left on the disk of {@code dir}. */
     static String describe(Path dir, Throwable cause) {
+        return "the Raft log in " + dir + " cannot be written (" + what(cause) + "); " + room(dir);
+    }
+
+    /** One line: which entry could not be applied, why, and the room left on the disk of the state in {@code dir}. */
+    static String describeApply(Path dir, long logIndex, Throwable cause) {
+        return "log entry " + logIndex + " could not be applied (" + what(cause) + "); " + room(dir);
+    }
+
+    /** The error at the root of {@code cause}: its message, or its kind when it has none. */
+    private static String what(Throwable cause) {
         Throwable root = cause;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-        String what = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        return "the Raft log in " + dir + " cannot be written (" + what + "); " + room(dir);
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     /** "X free of Y on its disk", as far as it can be read. */

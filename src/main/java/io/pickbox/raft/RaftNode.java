@@ -104,10 +104,7 @@ public final class RaftNode implements AutoCloseable {
      * which then steps aside as for a log it cannot write; restarted, it applies the entry again.
      */
     private void applyFailed(long logIndex, RuntimeException cause) {
-        Throwable root = cause;
-        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-        stepAside("log entry " + logIndex + " could not be applied (" + root + "); " + LogFailure.room(settings.storageDir()),
-                "restart it to apply the entry again");
+        stepAside(LogFailure.describeApply(settings.storageDir(), logIndex, cause), "restart it to apply the entry again");
     }
 
     /**

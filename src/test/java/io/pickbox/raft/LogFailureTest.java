@@ -33,6 +33,13 @@ class LogFailureTest {
     }
 
     @Test
+    void theApplyLineNamesTheEntryTheErrorAndTheRoomLeft(@TempDir Path dir) {
+        String line = LogFailure.describeApply(dir, 42, new RuntimeException(new IOException("No space left on device")));
+        assertThat(line).startsWith("log entry 42 could not be applied (No space left on device); ")
+                .containsPattern("[0-9.]+ [kMGTP]?B free of [0-9.]+ [kMGTP]?B on its disk");
+    }
+
+    @Test
     void aMemberThatSteppedAsideIsNotHealthy() {
         RaftStatus running = new RaftStatus("n3", "follower", "n1", 2, 10, 10, true, List.of());
         assertThat(running.healthy()).isTrue();
