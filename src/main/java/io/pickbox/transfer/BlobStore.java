@@ -231,10 +231,11 @@ public final class BlobStore implements AutoCloseable {
     public byte[] readVerified(String sha256) throws IOException {
         ByteBuffer packed = pack.read(sha256);
         if (packed != null) return packed.array();
-        byte[] bytes = Files.readAllBytes(path(sha256));
+        Path p = path(sha256);
+        byte[] bytes = Files.readAllBytes(p);
         if (Hashing.sha256Hex(bytes).equals(sha256)) return bytes;
         drop(sha256);
-        throw new java.nio.file.NoSuchFileException(path(sha256).toString(), null, "did not match its hash: dropped");
+        throw new java.nio.file.NoSuchFileException(p.toString(), null, "did not match its hash: dropped");
     }
 
     /** A stream of the blob's bytes. */
