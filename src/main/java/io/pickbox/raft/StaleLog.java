@@ -107,10 +107,9 @@ final class StaleLog {
         if (!m.matches()) throw new IllegalArgumentException(openSegment + " is not an open segment");
         AtomicLong last = new AtomicLong(Long.parseLong(m.group(1)) - 1);
         // A member killed as it opened the segment leaves it empty, not even a header: no entries.
-        // (Ratis deletes such a file when it looks at it, and matches it to nothing.)
+        // (Ratis's matcher would delete such a file and match it to nothing; its own start does that.)
         if (Files.size(openSegment) == 0) return last.get();
         LogSegmentPath path = LogSegmentPath.matchLogSegment(openSegment);
-        if (path == null) return last.get();
         // a torn tail is what an open segment of a killed member may end with: what comes before it counts
         LogSegment.readSegmentFile(openSegment.toFile(), path.getStartEnd(), maxEntrySize, CorruptionPolicy.WARN_AND_RETURN,
                 null, (LogEntryProto e) -> last.set(e.getIndex()));
