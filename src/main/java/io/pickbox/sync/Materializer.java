@@ -305,8 +305,13 @@ final class Materializer implements AutoCloseable {
                 String chunk = chunks.get(missing.get(k));
                 if (!present.get(k).join()) throw new IOException("chunk " + chunk.substring(0, 12) + " is not available from any peer yet");
                 if (fetchedInPlace.get(k) == 0) {
-                    ByteBuffer buf = blobs.read(chunk, reused);
-                    if (!Hashing.sha256Hex(buf).equals(chunk)) throw new IOException("blob " + chunk.substring(0, 12) + " does not match its hash");
+                    ByteBuffer buf;
+                    try {
+                        buf = blobs.readVerified(chunk, reused);
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        // Dropped as damaged (or collected meanwhile): the retry fetches it again.
+                        throw new IOException("blob " + chunk.substring(0, 12) + (e.getReason() != null ? " does not match its hash" : " is gone"), e);
+                    }
                     directIo.writeAt(out, outDirect, file, buf, offsetOf(missing.get(k)));
                 }
                 progress.addAndGet(sizeOf(entry, missing.get(k)));

@@ -238,6 +238,18 @@ public final class BlobStore implements AutoCloseable {
         throw new java.nio.file.NoSuchFileException(p.toString(), null, "did not match its hash: dropped");
     }
 
+    /**
+     * As {@link #readVerified(String)}, into {@code reuse} as {@link #read(String, ByteBuffer)} reads.
+     *
+     * @throws java.nio.file.NoSuchFileException when it is not here, or was dropped as damaged
+     */
+    public ByteBuffer readVerified(String sha256, ByteBuffer reuse) throws IOException {
+        ByteBuffer bytes = read(sha256, reuse);
+        if (Hashing.sha256Hex(bytes).equals(sha256)) return bytes;
+        drop(sha256);
+        throw new java.nio.file.NoSuchFileException(path(sha256).toString(), null, "did not match its hash: dropped");
+    }
+
     /** A stream of the blob's bytes. */
     public InputStream open(String sha256) throws IOException {
         ByteBuffer packed = pack.read(sha256);

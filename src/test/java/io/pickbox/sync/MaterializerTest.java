@@ -184,10 +184,51 @@ class MaterializerTest {
         Path blob = blobs.path(chunks.get(2));
         Files.write(blob, bytes(CHUNK, 97));
 
-        assertThatThrownBy(() -> materializer.writeFile("big.bin", entry, s -> true)).hasMessageContaining("does not match its hash");
+        // Found damaged completing the staged file, dropped; then missing when assembling it from the blobs.
+        assertThatThrownBy(() -> materializer.writeFile("big.bin", entry, s -> true))
+                .hasMessageContaining("chunk " + chunks.get(2).substring(0, 12) + " is not available from any peer yet");
 
+        assertThat(blobs.has(chunks.get(2))).isFalse();
         assertThat(root.resolve("big.bin")).doesNotExist();
         assertThat(temps()).isEmpty();
+    }
+
+    /**
+     * A full chunk's blob that the disk damaged after it was stored is dropped when found: kept, it
+     * would count as held, never be fetched again, and hold the file back on this node for good.
+     */
+    @Test
+    void aLargeFileWhoseBlobTheDiskDamagedIsNotWrittenAndTheRetryFetchesTheChunkAgain() throws Exception {
+        com.sun.net.httpserver.HttpServer peer = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        List<Integer> served = java.util.Collections.synchronizedList(new ArrayList<>());
+        peer.createContext("/v1/blobs/", ex -> {
+            int index = chunks.indexOf(ex.getRequestURI().getPath().substring("/v1/blobs/".length()));
+            byte[] body = chunk(index);
+            served.add(index);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        peer.start();
+        try {
+            byte[] damaged = chunk(1);
+            damaged[5] ^= 1;
+            Files.write(blobs.path(chunks.get(1)), damaged);
+            String address = "127.0.0.1:" + peer.getAddress().getPort();
+            try (Materializer m = new Materializer(root, blobs, staged,
+                    new BlobFetcher(blobs, () -> List.of(address), PeerAccess.plaintext(null)), new Transfers())) {
+                assertThatThrownBy(() -> m.writeFile("big.bin", entry, s -> true)).hasMessageContaining("does not match its hash");
+                assertThat(root.resolve("big.bin")).doesNotExist();
+                assertThat(blobs.has(chunks.get(1))).as("dropped, so that the retry fetches it again").isFalse();
+
+                m.writeFile("big.bin", entry, s -> true).get();
+            }
+            assertThat(Files.readAllBytes(root.resolve("big.bin"))).isEqualTo(content);
+            assertThat(served).containsExactly(1);
+            assertThat(temps()).isEmpty();
+        } finally {
+            peer.stop(0);
+        }
     }
 
     @Test

@@ -67,6 +67,9 @@ class BlobStoreTest {
             blobs.put(fullSha, ByteBuffer.wrap(full));
             assertThat(blobs.readVerified(smallSha)).isEqualTo(small);
             assertThat(blobs.readVerified(fullSha)).isEqualTo(full);
+            ByteBuffer reuse = blobs.newChunkBuffer();
+            assertThat(bytesOf(blobs.readVerified(smallSha, reuse))).isEqualTo(small);
+            assertThat(bytesOf(blobs.readVerified(fullSha, reuse))).isEqualTo(full);
 
             byte[] damaged = full.clone();
             damaged[12345] ^= 1;
@@ -77,7 +80,20 @@ class BlobStoreTest {
             assertThat(blobs.has(fullSha)).as("dropped, so that it is fetched again").isFalse();
             assertThatThrownBy(() -> blobs.readVerified(Hashing.sha256Hex(bytes("never stored"))))
                     .isInstanceOf(java.nio.file.NoSuchFileException.class);
+
+            // The same into a reused buffer (a large file's chunks, one after another).
+            blobs.put(fullSha, ByteBuffer.wrap(full));
+            Files.write(blobs.path(fullSha), damaged);
+            assertThatThrownBy(() -> blobs.readVerified(fullSha, reuse)).isInstanceOf(java.nio.file.NoSuchFileException.class)
+                    .hasMessageContaining("did not match its hash");
+            assertThat(blobs.has(fullSha)).as("dropped, so that it is fetched again").isFalse();
         }
+    }
+
+    private static byte[] bytesOf(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
     }
 
     /** After a crash before the sync, a blob can be torn: replaying its log entry writes it again. */
