@@ -200,12 +200,18 @@ public final class BlobStore implements AutoCloseable {
      */
     public ByteBuffer read(String sha256, ByteBuffer reuse) throws IOException {
         ByteBuffer packed = pack.read(sha256);
-        if (packed != null) {
-            if (packed.remaining() > reuse.capacity()) return packed;
-            reuse.clear();
-            return reuse.put(packed).flip();
-        }
-        Path p = path(sha256);
+        return packed != null ? into(packed, reuse) : readLoose(path(sha256), reuse);
+    }
+
+    /** {@code packed} copied into {@code reuse} (flipped) when it fits, else itself. */
+    private static ByteBuffer into(ByteBuffer packed, ByteBuffer reuse) {
+        if (packed.remaining() > reuse.capacity()) return packed;
+        reuse.clear();
+        return reuse.put(packed).flip();
+    }
+
+    /** The full-chunk blob file {@code p}, as {@link #read(String, ByteBuffer)} reads it. */
+    private ByteBuffer readLoose(Path p, ByteBuffer reuse) throws IOException {
         long size = Files.size(p);
         if (size > reuse.capacity()) return ByteBuffer.wrap(Files.readAllBytes(p));
         if (direct.readAll(p, size, reuse)) return reuse;
@@ -231,11 +237,9 @@ public final class BlobStore implements AutoCloseable {
     public byte[] readVerified(String sha256) throws IOException {
         ByteBuffer packed = pack.read(sha256);
         if (packed != null) return packed.array();
-        Path p = path(sha256);
-        byte[] bytes = Files.readAllBytes(p);
+        byte[] bytes = Files.readAllBytes(path(sha256));
         if (Hashing.sha256Hex(bytes).equals(sha256)) return bytes;
-        drop(sha256);
-        throw new java.nio.file.NoSuchFileException(p.toString(), null, "did not match its hash: dropped");
+        throw dropDamaged(sha256);
     }
 
     /**
@@ -244,10 +248,17 @@ public final class BlobStore implements AutoCloseable {
      * @throws java.nio.file.NoSuchFileException when it is not here, or was dropped as damaged
      */
     public ByteBuffer readVerified(String sha256, ByteBuffer reuse) throws IOException {
-        ByteBuffer bytes = read(sha256, reuse);
+        ByteBuffer packed = pack.read(sha256);
+        if (packed != null) return into(packed, reuse);
+        ByteBuffer bytes = readLoose(path(sha256), reuse);
         if (Hashing.sha256Hex(bytes).equals(sha256)) return bytes;
+        throw dropDamaged(sha256);
+    }
+
+    /** Drops a full-chunk blob found not to match its hash; the exception its reader throws. */
+    private java.nio.file.NoSuchFileException dropDamaged(String sha256) throws IOException {
         drop(sha256);
-        throw new java.nio.file.NoSuchFileException(path(sha256).toString(), null, "did not match its hash: dropped");
+        return new java.nio.file.NoSuchFileException(path(sha256).toString(), null, "did not match its hash: dropped");
     }
 
     /** A stream of the blob's bytes. */
