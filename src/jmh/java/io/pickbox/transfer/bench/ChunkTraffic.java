@@ -1,5 +1,6 @@
 package io.pickbox.transfer.bench;
 
+import io.pickbox.folder.AtomicFiles;
 import io.pickbox.folder.Hashing;
 import io.pickbox.transfer.BlobFetcher;
 import io.pickbox.transfer.BlobStore;
@@ -33,13 +34,11 @@ import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
-import java.util.stream.Stream;
 
 /**
  * CPU per MiB that moves between nodes over the peer port, with mutual TLS and in plaintext: a
@@ -74,7 +73,7 @@ public final class ChunkTraffic {
                     tlsCost[1], plainCost[1], tlsCost[1] - plainCost[1]);
             System.out.printf("AES-256-GCM alone (BoringSSL), seal + open, 16 KiB records: %.2f ms per MiB%n", cipher);
         } finally {
-            deleteTree(work);
+            AtomicFiles.deleteRecursively(work);
         }
     }
 
@@ -105,7 +104,7 @@ public final class ChunkTraffic {
                         fetch.add(fetchCost);
                     }
                 }
-                deleteTree(fetched);
+                AtomicFiles.deleteRecursively(fetched);
                 peers.get(0).clearBlobs();
             }
         } finally {
@@ -267,13 +266,6 @@ public final class ChunkTraffic {
         if (values.isEmpty()) return Double.NaN;
         double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 
     private ChunkTraffic() {
