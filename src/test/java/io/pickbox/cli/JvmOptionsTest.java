@@ -45,13 +45,16 @@ class JvmOptionsTest {
     void aNodeRunsG1WithItsMemoryCappedExitsWhenItRunsOutAndNothingElseTuned() throws Exception {
         Map<String, String> flags = commandLineFlags();
         assertThat(flags).containsEntry("MaxHeapSize", String.valueOf(256 * MiB))
+                // the heap starts small (and may shrink back to that): a node touches only what it uses
+                .containsEntry("InitialHeapSize", String.valueOf(32 * MiB))
+                .containsEntry("MinHeapSize", String.valueOf(32 * MiB))
                 .containsEntry("UseG1GC", "true")
                 .containsEntry("MaxDirectMemorySize", String.valueOf(64 * MiB))
                 .containsEntry("MaxHeapFreeRatio", "15")
                 .containsEntry("ExitOnOutOfMemoryError", "true");
         assertThat(Long.parseLong(flags.get("G1PeriodicGCInterval"))).isPositive();
         assertThat(flags.keySet()).as("only memory, what happens when it runs out, and the collector are set")
-                .containsExactlyInAnyOrder("MaxHeapSize", "UseG1GC", "G1HeapRegionSize", "G1PeriodicGCInterval",
+                .containsExactlyInAnyOrder("MaxHeapSize", "InitialHeapSize", "MinHeapSize", "UseG1GC", "G1HeapRegionSize", "G1PeriodicGCInterval",
                         "MinHeapFreeRatio", "MaxHeapFreeRatio", "MaxDirectMemorySize", "ExitOnOutOfMemoryError");
     }
 }
