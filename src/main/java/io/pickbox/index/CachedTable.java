@@ -37,10 +37,17 @@ final class CachedTable<V> {
     private final Predicate<V> keep;
     private final int capacity;
 
+    /**
+     * A batch's maps past this many rows are dropped at its end rather than cleared: a HashMap keeps
+     * the table one large op grew it to, and clearing and iterating it cost that size at every
+     * later batch, however small.
+     */
+    private static final int REUSED_ROWS = 1024;
+
     /** The batch's own writes: values, or ABSENT for deletes. */
-    private final Map<String, Object> written = new HashMap<>();
+    private Map<String, Object> written = new HashMap<>();
     /** Committed rows read during the batch that the cache does not keep. */
-    private final Map<String, Object> read = new HashMap<>();
+    private Map<String, Object> read = new HashMap<>();
     /** Committed rows kept across batches, least recently used first. */
     private final LinkedHashMap<String, Object> kept;
 
@@ -113,21 +120,29 @@ final class CachedTable<V> {
             if (v != ABSENT && keep.test((V) v)) kept.put(w.getKey(), v);
             else kept.remove(w.getKey());
         }
-        written.clear();
-        read.clear();
+        forgetBatch();
     }
 
     /** The batch was dropped: the store, and so the cache, are as they were before it. */
     void abandoned() {
-        written.clear();
-        read.clear();
+        forgetBatch();
     }
 
     /** The table was rewritten other than through a batch here. */
     void clear() {
-        written.clear();
-        read.clear();
+        forgetBatch();
         kept.clear();
+    }
+
+    private void forgetBatch() {
+        written = emptied(written);
+        read = emptied(read);
+    }
+
+    private static Map<String, Object> emptied(Map<String, Object> map) {
+        if (map.size() > REUSED_ROWS) return new HashMap<>();
+        map.clear();
+        return map;
     }
 
     private Object known(String key) {

@@ -15,6 +15,7 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -95,6 +96,33 @@ class CachedTableProperties {
         } finally {
             batch.close();
         }
+    }
+
+    /** Batches larger than the maps a batch reuses (one op over a whole tree), committed and dropped. */
+    @Example
+    void largeBatchesLeaveTheCacheEqualToTheStore() {
+        CachedTable<Long> cache = new CachedTable<>(store, store.table("t"), Keys::toLong, Keys::ofLong,
+                v -> v % 2 == 0, 100);
+        List<String> keys = java.util.stream.IntStream.range(0, 3000).mapToObj(i -> "k" + i).toList();
+        try (Batch batch = store.batch()) {
+            for (int i = 0; i < keys.size(); i++) cache.put(batch, keys.get(i), (long) i);
+            batch.commit();
+            cache.committed();
+        }
+        try (Batch batch = store.batch()) {
+            for (String k : keys) cache.delete(batch, k);
+            cache.prefetch(keys);
+            cache.abandoned();
+        }
+        for (String k : keys) assertThat(cache.get(k)).as(k).isEqualTo(decoded(store.get(cache.table(), Keys.of(k))));
+        try (Batch batch = store.batch()) {
+            for (String k : keys.subList(0, 2000)) cache.delete(batch, k);
+            batch.commit();
+            cache.committed();
+        }
+        for (String k : keys) assertThat(cache.get(k)).as(k).isEqualTo(decoded(store.get(cache.table(), Keys.of(k))));
+        assertThat(cache.get("k1999")).isNull();
+        assertThat(cache.get("k2000")).isEqualTo(2000L);
     }
 
     private static Long decoded(byte[] v) {
