@@ -30,19 +30,19 @@ final class CachedTable<V> {
     /** A row known to be absent. */
     private static final Object ABSENT = new Object();
 
-    private final Store store;
-    private final Table table;
-    private final Function<byte[], V> decode;
-    private final Function<V, byte[]> encode;
-    private final Predicate<V> keep;
-    private final int capacity;
-
     /**
      * A batch's maps past this many rows are dropped at its end rather than cleared: a HashMap keeps
      * the table one large op grew it to, and clearing and iterating it cost that size at every
      * later batch, however small.
      */
     private static final int REUSED_ROWS = 1024;
+
+    private final Store store;
+    private final Table table;
+    private final Function<byte[], V> decode;
+    private final Function<V, byte[]> encode;
+    private final Predicate<V> keep;
+    private final int capacity;
 
     /** The batch's own writes: values, or ABSENT for deletes. */
     private Map<String, Object> written = new HashMap<>();

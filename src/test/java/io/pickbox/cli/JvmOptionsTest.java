@@ -54,7 +54,7 @@ class JvmOptionsTest {
                 .containsEntry("ExitOnOutOfMemoryError", "true");
         assertThat(Long.parseLong(flags.get("G1PeriodicGCInterval"))).isPositive();
         assertThat(flags.keySet()).as("only memory, what happens when it runs out, and the collector are set")
-                .containsExactlyInAnyOrder("MaxHeapSize", "InitialHeapSize", "MinHeapSize", "UseG1GC", "G1HeapRegionSize", "G1PeriodicGCInterval",
-                        "MinHeapFreeRatio", "MaxHeapFreeRatio", "MaxDirectMemorySize", "ExitOnOutOfMemoryError");
+                .containsExactlyInAnyOrder("MaxHeapSize", "InitialHeapSize", "MinHeapSize", "UseG1GC",
+                        "G1HeapRegionSize", "G1PeriodicGCInterval", "MinHeapFreeRatio", "MaxHeapFreeRatio", "MaxDirectMemorySize", "ExitOnOutOfMemoryError");
     }
 }

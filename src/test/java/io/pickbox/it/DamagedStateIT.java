@@ -41,14 +41,14 @@ class DamagedStateIT {
             Map<String, String> files = new TreeMap<>();
             // enough entries that every member checkpoints and drops the start of its log: a leader
             // still holding it would send the victim the entries instead of its checkpoint
-            for (int i = 0; i < 400 && (i < 60 || firstLogStart(cluster.nodes()) <= 1); i++) {
+            for (int i = 0; i < 400 && (i < 60 || ManyFiles.logStart(cluster.nodes()) <= 1); i++) {
                 files.put("before/f" + i + ".txt", "before " + i + " " + "x".repeat(i % 300));
                 TestCluster.write(writer.file("before/f" + i + ".txt"), files.get("before/f" + i + ".txt"));
                 if (i % 20 == 19) ItSupport.awaitContent(cluster.nodes(), "before/f" + i + ".txt", files.get("before/f" + i + ".txt"), T);
             }
             ManyFiles.awaitSameIndex(cluster.nodes(), files.size(), T);
             assertThat(ManyFiles.checkpoints(victim)).isNotEmpty();
-            assertThat(firstLogStart(cluster.nodes())).as("every member's log starts after its first entries").isGreaterThan(1);
+            assertThat(ManyFiles.logStart(cluster.nodes())).as("every member's log starts after its first entries").isGreaterThan(1);
             victim.stop();
 
             Path state = ManyFiles.stateDir(victim);
@@ -79,12 +79,6 @@ class DamagedStateIT {
             assertThat(Files.readString(state.resolve("node.json"))).contains(victim.id());
             await().atMost(T).untilAsserted(() -> assertThat(ManyFiles.checkpoints(victim)).isNotEmpty());
         }
-    }
-
-    private static long firstLogStart(List<TestNode> nodes) throws IOException {
-        long first = Long.MAX_VALUE;
-        for (TestNode n : nodes) first = Math.min(first, ManyFiles.logStart(n));
-        return first;
     }
 
     private static Path manifestIn(Path dir) throws IOException {

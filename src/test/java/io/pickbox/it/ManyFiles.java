@@ -156,6 +156,13 @@ final class ManyFiles {
         return start;
     }
 
+    /** The first index any of {@code nodes} still holds in its Raft log: past it, every one of them purged. */
+    static long logStart(List<TestNode> nodes) throws IOException {
+        long first = Long.MAX_VALUE;
+        for (TestNode n : nodes) first = Math.min(first, logStart(n));
+        return first;
+    }
+
     /** The node's checkpoint directories ({@code sm/checkpoint.TERM_INDEX}). */
     static List<Path> checkpoints(TestNode n) throws IOException {
         List<Path> out = new ArrayList<>();
