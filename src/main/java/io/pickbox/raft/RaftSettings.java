@@ -32,6 +32,12 @@ final class RaftSettings {
         // leader only seconds after it was up, and the reply that tells the leader where its log ends
         // counts as one more error, so twice. A refused connection costs next to nothing to retry.
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 100ms," + Integer.MAX_VALUE);
+        // A follower appends what its leader sends as it arrives. Ratis's "compose" of appends takes
+        // a resend that starts where an append still being written started for a duplicate of it,
+        // and acknowledges the entries only the resend carried without ever writing them: the
+        // leader counts them towards a majority, and sends that follower nothing but heartbeats
+        // until the next change (FollowerAppendTest).
+        RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
 
         // Chunk bytes are served from the blob store (read()), so Ratis must not cache them.
         RaftServerConfigKeys.Log.StateMachineData.setCachingEnabled(p, true);
