@@ -275,6 +275,24 @@ final class PathScheduler implements AutoCloseable {
         return when == null ? -1 : Math.max(0, when - System.currentTimeMillis());
     }
 
+    /**
+     * Keeps room for {@code n} paths from now, for {@code task}, run on the loop thread while it is
+     * kept: paths offered meanwhile, from any thread, cannot take it. The room is given back once
+     * the task ran (a job it started counts on its own). False, and nothing run, when there is no
+     * room now. From any thread.
+     */
+    boolean postWithRoom(int n, Runnable task) {
+        if (!reserve(n)) return false;
+        post(() -> {
+            try {
+                task.run();
+            } finally {
+                release(n);
+            }
+        });
+        return true;
+    }
+
     /** Runs {@code task} on the loop thread; dropped once closed. */
     void post(Runnable task) {
         if (running) loop.post(task);
@@ -357,6 +375,7 @@ final class PathScheduler implements AutoCloseable {
     <T> void runPair(String from, String to, Supplier<CompletableFuture<T>> pairJob, Consumer<T> after) {
         busy.add(from);
         busy.add(to);
+        recount();
         CompletableFuture.supplyAsync(pairJob, workers)
                 .thenCompose(f -> f)
                 .whenComplete((outcome, e) -> post(() -> {

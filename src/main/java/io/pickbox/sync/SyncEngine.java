@@ -204,6 +204,11 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
      * the index on paths not handed to the scheduler yet, and one more while it has changes in
      * directories not walked yet.
      */
+    /** Runs {@code task} on the scheduler's loop thread, after what was posted before it (tests hold the loop with it). */
+    void onLoop(Runnable task) {
+        scheduler.post(task);
+    }
+
     public int pendingCount() {
         return scheduler.pending() + (catchUp.isBehind() ? 1 : 0) + (walkingBacklog.get() || !backlog.isEmpty() ? 1 : 0);
     }
@@ -352,9 +357,11 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     /** A committed rename: moving the files on disk beats writing them all again. */
     @Override
     public void renamed(String from, String to) {
-        scheduler.post(() -> {
-            // Without room for both, each moved path is written where it now is, as its change comes.
-            if (!scheduler.started() || !scheduler.canRunPair(from, to) || !scheduler.hasRoomFor(2)) return;
+        // The room is kept now: the op's moved paths, offered one by one right after this, would
+        // take it all when there are more of them than the scheduler tracks. Without room, or when
+        // either path is busy, each moved path is written where it now is, as its change comes.
+        scheduler.postWithRoom(2, () -> {
+            if (!scheduler.started() || !scheduler.canRunPair(from, to)) return;
             // Both paths are compared once the move is done: a change committed at them while the
             // move held them is skipped as this node's own when its entry names this node as origin.
             scheduler.runPair(from, to, () -> reconciler.moveCommitted(from, to), moved -> {

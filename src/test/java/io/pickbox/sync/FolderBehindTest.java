@@ -175,4 +175,45 @@ class FolderBehindTest {
         });
         assertThat(sync.mostPending()).isLessThanOrEqualTo(TRACKED + 1);
     }
+
+    /**
+     * A rename committed elsewhere of a directory holding more files than the scheduler tracks moves
+     * the directory on this disk, the files as they are: each moved path is offered as the op is
+     * applied, and they must not take the room the move needs first.
+     */
+    @Test
+    void aDirectoryWithMoreFilesThanTheSchedulerTracksIsMovedNotWrittenAgain() throws Exception {
+        List<String> contents = new java.util.ArrayList<>();
+        for (int i = 0; i < 4 * TRACKED; i++) {
+            commit(n2.put("big/f" + i + ".txt", content(i), 0));
+            contents.add(content(i));
+        }
+        contentsArrive(contents);
+        await().atMost(T).untilAsserted(() -> {
+            assertThat(root.resolve("big/f" + (4 * TRACKED - 1) + ".txt")).hasContent(content(4 * TRACKED - 1));
+            assertThat(sync.pendingCount()).isZero();
+        });
+        Object before = Files.readAttributes(root.resolve("big/f0.txt"), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+
+        // The loop thread is held while the rename is applied, so that every path it moved is offered first.
+        java.util.concurrent.CountDownLatch applied = new java.util.concurrent.CountDownLatch(1);
+        sync.onLoop(() -> {
+            try {
+                applied.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        commit(n2.rename("big", "moved", index.get("big").version(), 0));
+        applied.countDown();
+
+        await().atMost(T).untilAsserted(() -> {
+            assertThat(root.resolve("big")).doesNotExist();
+            for (int i = 0; i < 4 * TRACKED; i++) assertThat(root.resolve("moved/f" + i + ".txt")).hasContent(content(i));
+            assertThat(sync.pendingCount()).isZero();
+        });
+        assertThat(Files.readAttributes(root.resolve("moved/f0.txt"), java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+                .as("the same file, moved").isEqualTo(before);
+        assertThat(table.get("moved/f0.txt").version()).isEqualTo(index.get("moved/f0.txt").version());
+    }
 }
