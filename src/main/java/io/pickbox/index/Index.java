@@ -760,14 +760,15 @@ public final class Index implements AutoCloseable {
         ending = HistoryVersion.Ending.MOVED;
         movedFrom = from;
         movedTo = target;
-        for (int i = moved.size() - 1; i >= 0; i--) remove(moved.get(i).getKey());
+        // The moved entries keep their chunks: their references are neither dropped nor taken again.
+        for (int i = moved.size() - 1; i >= 0; i--) remove(moved.get(i).getKey(), false);
         createParents(target, r.origin());
         long version = 0;
         for (var e : moved) {
             String newPath = target + e.getKey().substring(from.length());
             Entry entry = e.getValue().withVersion(nextVersion());
             if (status == Status.CONFLICT && e.getKey().equals(from)) entry = entry.asConflictOf(to);
-            long v = store(newPath, entry);
+            long v = store(newPath, entry, false);
             if (e.getKey().equals(from)) version = v;
         }
         String finalTarget = target;
@@ -1087,6 +1088,11 @@ public final class Index implements AutoCloseable {
     }
 
     private long store(String path, Entry given) {
+        return store(path, given, true);
+    }
+
+    /** As {@link #store(String, Entry)}; {@code takeChunks} false for an entry moved here, whose chunks stayed referenced. */
+    private long store(String path, Entry given, boolean takeChunks) {
         Entry entry = given.committed(given.version(), now);
         Entry before = entry(path);
         entries.put(batch, path, entry);
@@ -1096,18 +1102,25 @@ public final class Index implements AutoCloseable {
         } else {
             count(+1);
         }
-        ref(entry);
+        if (takeChunks) ref(entry);
+        else account(entry, +1);
         fold.put(batch, PathValidator.caseFold(path), path);
         opEvents.add(() -> listeners.forEach(l -> l.changed(path, before, entry)));
         return entry.version();
     }
 
     private void remove(String path) {
+        remove(path, true);
+    }
+
+    /** As {@link #remove(String)}; {@code dropChunks} false for an entry being moved, which keeps its chunks. */
+    private void remove(String path, boolean dropChunks) {
         Entry before = entry(path);
         if (before == null) return;
         entries.delete(batch, path);
         count(-1);
-        unref(before);
+        if (dropChunks) unref(before);
+        else account(before, -1);
         String to = ending == HistoryVersion.Ending.MOVED ? movedTo + path.substring(movedFrom.length()) : null;
         history.retire(batch, path, before, now, opNode, ending, to, this::live);
         if (path.equals(foldOwner(path))) fold.delete(batch, PathValidator.caseFold(path));
