@@ -104,6 +104,8 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     static final int RESTORED_GROUP = 4_096;
     /** Paths new to the index in the op being announced (apply thread), waiting for its end. */
     private final Map<String, Entry> newInOp = new LinkedHashMap<>();
+    /** The directory rename whose changes are being announced (apply thread), null otherwise. */
+    private Move announcedMove;
     /** Set while a walk of the backlog waits for room or runs. */
     private final java.util.concurrent.atomic.AtomicBoolean walkingBacklog = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -299,6 +301,8 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
 
     @Override
     public void changed(String path, Entry before, Entry after) {
+        Move move = announcedMove;
+        if (move != null && move.covers(path)) return; // the move, and the walk after it, bring it in step
         if (before == null && after != null && Materializer.writableAsNew(after)) {
             // New here: the op's end tells whether it brought many at once (a restore of a tree).
             synchronized (newInOp) {
@@ -326,6 +330,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
      */
     @Override
     public void applied(long logIndex, Op op, Result result) {
+        announcedMove = null;
         Map<String, Entry> fresh;
         synchronized (newInOp) {
             if (newInOp.isEmpty()) return;
@@ -357,18 +362,43 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     /** A committed rename: moving the files on disk beats writing them all again. */
     @Override
     public void renamed(String from, String to) {
-        // The room is kept now: the op's moved paths, offered one by one right after this, would
-        // take it all when there are more of them than the scheduler tracks. Without room, or when
-        // either path is busy, each moved path is written where it now is, as its change comes.
-        scheduler.postWithRoom(2, () -> {
-            if (!scheduler.started() || !scheduler.canRunPair(from, to)) return;
+        Entry moved = index.get(to);
+        boolean tree = moved != null && moved.isDir();
+        // The paths a directory's rename moved are not looked at one by one (ten thousand jobs that
+        // find them in step): once the directory is moved, a walk of it finds what differs (a file
+        // edited here meanwhile); when it cannot be moved, walks of both write it where it now is.
+        if (tree) announcedMove = new Move(from, to);
+        // The room is kept now: the paths the op moved, offered one by one right after this (a
+        // file's rename), would take it all when there are more of them than the scheduler tracks.
+        boolean posted = scheduler.postWithRoom(2, () -> {
+            if (!scheduler.started()) return; // its start compares every path
+            if (!scheduler.canRunPair(from, to)) {
+                if (tree) walkBoth(from, to);
+                return;
+            }
             // Both paths are compared once the move is done: a change committed at them while the
             // move held them is skipped as this node's own when its entry names this node as origin.
-            scheduler.runPair(from, to, () -> reconciler.moveCommitted(from, to), moved -> {
+            scheduler.runPair(from, to, () -> reconciler.moveCommitted(from, to), done -> {
                 scheduler.touch(from, 0);
                 scheduler.touch(to, 0);
+                if (!tree) return;
+                if (Boolean.TRUE.equals(done)) walkLater(to, null);
+                else walkBoth(from, to);
             });
         });
+        if (!posted && tree) walkBoth(from, to);
+    }
+
+    private void walkBoth(String from, String to) {
+        walkLater(from, null);
+        walkLater(to, null);
+    }
+
+    /** A committed rename of a directory: the paths below either end. */
+    private record Move(String from, String to) {
+        boolean covers(String path) {
+            return path.startsWith(from + "/") || path.startsWith(to + "/");
+        }
     }
 
     @Override
