@@ -1,11 +1,5 @@
 package io.pickbox.index.bench;
 
-import io.pickbox.folder.AtomicFiles;
-import io.pickbox.index.Index;
-import io.pickbox.index.Op;
-import io.pickbox.index.TestOps;
-import io.pickbox.store.Store;
-import io.pickbox.store.StoreOptions;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,9 +15,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -41,59 +32,29 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgs = {"-Xmx256m", "-XX:+UseG1GC"})
 public class SmallEntriesAfterLargeOp {
-    private static final int DIRS = 100;
-    private static final int FILES_PER_DIR = 100;
-
     @Param({"false", "true"})
     public boolean afterRename;
 
-    private Path dir;
-    private Store store;
-    private Index index;
-    private final TestOps ops = new TestOps("bench");
-    private long logIndex;
+    private FilledIndex index;
     private long file;
     private String root = "a";
 
     @Setup(Level.Trial)
     public void fill() throws IOException {
-        dir = Files.createTempDirectory("small-after-large");
-        store = Store.open(dir.resolve("store"), StoreOptions.DEFAULT);
-        index = new Index(store);
-        apply(List.of(ops.mkdir(root)));
-        List<Op> batch = new ArrayList<>();
-        for (int d = 0; d < DIRS; d++) batch.add(ops.mkdir(root + "/d" + d));
-        apply(batch);
-        batch = new ArrayList<>();
-        for (int d = 0; d < DIRS; d++) {
-            for (int f = 0; f < FILES_PER_DIR; f++) {
-                batch.add(ops.put(root + "/d" + d + "/f" + f, "content " + d + "/" + f, 0));
-                if (batch.size() == 256) {
-                    apply(batch);
-                    batch = new ArrayList<>();
-                }
-            }
-        }
-        if (!batch.isEmpty()) apply(batch);
+        index = new FilledIndex(root);
         if (afterRename) {
-            apply(List.of(ops.rename(root, "b", 0, 0)));
+            index.apply(List.of(index.ops.rename(root, "b", 0, 0)));
             root = "b";
         }
     }
 
     @Benchmark
     public Object applySmallFile() {
-        return apply(List.of(ops.put(root + "/d1/new" + file++, "new", 0)));
-    }
-
-    private Object apply(List<Op> entry) {
-        return index.applyEntry(entry, 1, ++logIndex, System.currentTimeMillis());
+        return index.apply(List.of(index.ops.put(root + "/d1/new" + file++, "new", 0)));
     }
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
         index.close();
-        store.close();
-        AtomicFiles.deleteRecursively(dir);
     }
 }
