@@ -760,15 +760,14 @@ public final class Index implements AutoCloseable {
         ending = HistoryVersion.Ending.MOVED;
         movedFrom = from;
         movedTo = target;
-        // The moved entries keep their chunks: their references are neither dropped nor taken again.
-        for (int i = moved.size() - 1; i >= 0; i--) remove(moved.get(i).getKey(), false);
+        for (int i = moved.size() - 1; i >= 0; i--) moveAway(moved.get(i).getKey(), moved.get(i).getValue());
         createParents(target, r.origin());
         long version = 0;
         for (var e : moved) {
             String newPath = target + e.getKey().substring(from.length());
             Entry entry = e.getValue().withVersion(nextVersion());
             if (status == Status.CONFLICT && e.getKey().equals(from)) entry = entry.asConflictOf(to);
-            long v = store(newPath, entry, false);
+            long v = moveHere(newPath, entry);
             if (e.getKey().equals(from)) version = v;
         }
         String finalTarget = target;
@@ -1088,11 +1087,6 @@ public final class Index implements AutoCloseable {
     }
 
     private long store(String path, Entry given) {
-        return store(path, given, true);
-    }
-
-    /** As {@link #store(String, Entry)}; {@code takeChunks} false for an entry moved here, whose chunks stayed referenced. */
-    private long store(String path, Entry given, boolean takeChunks) {
         Entry entry = given.committed(given.version(), now);
         Entry before = entry(path);
         entries.put(batch, path, entry);
@@ -1102,29 +1096,46 @@ public final class Index implements AutoCloseable {
         } else {
             count(+1);
         }
-        if (takeChunks) ref(entry);
-        else account(entry, +1);
+        ref(entry);
         fold.put(batch, PathValidator.caseFold(path), path);
         opEvents.add(() -> listeners.forEach(l -> l.changed(path, before, entry)));
         return entry.version();
     }
 
     private void remove(String path) {
-        remove(path, true);
-    }
-
-    /** As {@link #remove(String)}; {@code dropChunks} false for an entry being moved, which keeps its chunks. */
-    private void remove(String path, boolean dropChunks) {
         Entry before = entry(path);
         if (before == null) return;
         entries.delete(batch, path);
         count(-1);
-        if (dropChunks) unref(before);
-        else account(before, -1);
-        String to = ending == HistoryVersion.Ending.MOVED ? movedTo + path.substring(movedFrom.length()) : null;
-        history.retire(batch, path, before, now, opNode, ending, to, this::live);
+        unref(before);
+        history.retire(batch, path, before, now, opNode, ending, null, this::live);
         if (path.equals(foldOwner(path))) fold.delete(batch, PathValidator.caseFold(path));
         opEvents.add(() -> listeners.forEach(l -> l.changed(path, before, null)));
+    }
+
+    /**
+     * Takes {@code before}, as the rename read it, away from {@code path}, where a rename moves it
+     * from: it keeps its chunks (their references are neither dropped nor taken again), and the
+     * history keeps it as moved.
+     */
+    private void moveAway(String path, Entry before) {
+        entries.delete(batch, path);
+        count(-1);
+        account(before, -1);
+        history.retire(batch, path, before, now, opNode, ending, movedTo + path.substring(movedFrom.length()), this::live);
+        if (path.equals(foldOwner(path))) fold.delete(batch, PathValidator.caseFold(path));
+        opEvents.add(() -> listeners.forEach(l -> l.changed(path, before, null)));
+    }
+
+    /** Puts an entry a rename moved at {@code path}, in the rename's target, where nothing is. */
+    private long moveHere(String path, Entry given) {
+        Entry entry = given.committed(given.version(), now);
+        entries.put(batch, path, entry);
+        count(+1);
+        account(entry, +1);
+        fold.put(batch, PathValidator.caseFold(path), path);
+        opEvents.add(() -> listeners.forEach(l -> l.changed(path, null, entry)));
+        return entry.version();
     }
 
     private void count(int delta) {
