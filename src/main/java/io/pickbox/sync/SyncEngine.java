@@ -199,6 +199,11 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         });
     }
 
+    /** Runs {@code task} on the scheduler's loop thread, after what was posted before it (tests hold the loop with it). */
+    void onLoop(Runnable task) {
+        scheduler.post(task);
+    }
+
     // ---------------------------------------------------------------- status
 
     /**
@@ -206,11 +211,6 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
      * the index on paths not handed to the scheduler yet, and one more while it has changes in
      * directories not walked yet.
      */
-    /** Runs {@code task} on the scheduler's loop thread, after what was posted before it (tests hold the loop with it). */
-    void onLoop(Runnable task) {
-        scheduler.post(task);
-    }
-
     public int pendingCount() {
         return scheduler.pending() + (catchUp.isBehind() ? 1 : 0) + (walkingBacklog.get() || !backlog.isEmpty() ? 1 : 0);
     }
