@@ -161,12 +161,9 @@ final class PathScheduler implements AutoCloseable {
      * remembered, when there is no room. From any thread.
      */
     boolean offer(String path, Predicate<String> stillWanted) {
-        if (!reserve(1)) return false;
-        post(() -> {
+        return postWithRoom(1, () -> {
             if (stillWanted.test(path)) touch(path, 0);
-            release(1);
         });
-        return true;
     }
 
     /**
