@@ -1089,7 +1089,6 @@ public final class Index implements AutoCloseable {
     private long store(String path, Entry given) {
         Entry entry = given.committed(given.version(), now);
         Entry before = entry(path);
-        entries.put(batch, path, entry);
         if (before != null) {
             unref(before);
             history.retire(batch, path, before, now, opNode, ending, null, this::live);
@@ -1097,6 +1096,20 @@ public final class Index implements AutoCloseable {
             count(+1);
         }
         ref(entry);
+        return place(path, before, entry);
+    }
+
+    /** Puts an entry a rename moved at {@code path}, in the rename's target, where nothing is; its chunks stayed referenced. */
+    private long moveHere(String path, Entry given) {
+        Entry entry = given.committed(given.version(), now);
+        count(+1);
+        account(entry, +1);
+        return place(path, null, entry);
+    }
+
+    /** Writes {@code entry} at {@code path}, where {@code before} was, and announces it. */
+    private long place(String path, Entry before, Entry entry) {
+        entries.put(batch, path, entry);
         fold.put(batch, PathValidator.caseFold(path), path);
         opEvents.add(() -> listeners.forEach(l -> l.changed(path, before, entry)));
         return entry.version();
@@ -1105,12 +1118,8 @@ public final class Index implements AutoCloseable {
     private void remove(String path) {
         Entry before = entry(path);
         if (before == null) return;
-        entries.delete(batch, path);
-        count(-1);
         unref(before);
-        history.retire(batch, path, before, now, opNode, ending, null, this::live);
-        if (path.equals(foldOwner(path))) fold.delete(batch, PathValidator.caseFold(path));
-        opEvents.add(() -> listeners.forEach(l -> l.changed(path, before, null)));
+        takeAway(path, before, null);
     }
 
     /**
@@ -1119,23 +1128,17 @@ public final class Index implements AutoCloseable {
      * history keeps it as moved.
      */
     private void moveAway(String path, Entry before) {
-        entries.delete(batch, path);
-        count(-1);
         account(before, -1);
-        history.retire(batch, path, before, now, opNode, ending, movedTo + path.substring(movedFrom.length()), this::live);
-        if (path.equals(foldOwner(path))) fold.delete(batch, PathValidator.caseFold(path));
-        opEvents.add(() -> listeners.forEach(l -> l.changed(path, before, null)));
+        takeAway(path, before, movedTo + path.substring(movedFrom.length()));
     }
 
-    /** Puts an entry a rename moved at {@code path}, in the rename's target, where nothing is. */
-    private long moveHere(String path, Entry given) {
-        Entry entry = given.committed(given.version(), now);
-        entries.put(batch, path, entry);
-        count(+1);
-        account(entry, +1);
-        fold.put(batch, PathValidator.caseFold(path), path);
-        opEvents.add(() -> listeners.forEach(l -> l.changed(path, null, entry)));
-        return entry.version();
+    /** Deletes {@code before} at {@code path}, keeps it in the history (moved to {@code movedTo}, or null), and announces it. */
+    private void takeAway(String path, Entry before, String movedTo) {
+        entries.delete(batch, path);
+        count(-1);
+        history.retire(batch, path, before, now, opNode, ending, movedTo, this::live);
+        if (path.equals(foldOwner(path))) fold.delete(batch, PathValidator.caseFold(path));
+        opEvents.add(() -> listeners.forEach(l -> l.changed(path, before, null)));
     }
 
     private void count(int delta) {
