@@ -59,11 +59,11 @@ class FollowerAppendTest {
     @Test
     void aResendOverlappingAnAppendStillBeingWrittenIsWrittenInFull() throws Exception {
         GatedWrites machine = new GatedWrites();
+        int port = freePort();
         RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()),
                 RaftPeer.newBuilder().setId(LEADER).setAddress("127.0.0.1:1").build(),
-                RaftPeer.newBuilder().setId(FOLLOWER).setAddress("127.0.0.1:" + freePort()).build());
-        var p = RaftSettings.server("127.0.0.1", Integer.parseInt(group.getPeer(FOLLOWER).getAddress().split(":")[1]),
-                dir, 1_000_000, SizeInBytes.valueOf("8MB"));
+                RaftPeer.newBuilder().setId(FOLLOWER).setAddress("127.0.0.1:" + port).build());
+        var p = RaftSettings.server("127.0.0.1", port, dir, 1_000_000, SizeInBytes.valueOf("8MB"));
         // This test plays the leader: the follower must not start an election meanwhile.
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(60, TimeUnit.SECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(90, TimeUnit.SECONDS));

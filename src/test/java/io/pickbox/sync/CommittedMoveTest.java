@@ -8,7 +8,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,10 +41,8 @@ class CommittedMoveTest {
         index = fx.index;
         fx.sync.start();
         for (int i = 0; i < FILES; i++) {
-            String content = content(i);
-            fx.blobs.put(Hashing.sha256Hex(content.getBytes(StandardCharsets.UTF_8)),
-                    ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
-            fx.commit(n2.put("old/d" + (i % 3) + "/f" + i + ".txt", content, 0));
+            fx.contentArrives(content(i));
+            fx.commit(n2.put(oldPath(i), content(i), 0));
         }
         await().atMost(T).untilAsserted(() -> {
             for (int i = 0; i < FILES; i++) assertThat(root.resolve(oldPath(i))).hasContent(content(i));

@@ -78,6 +78,12 @@ final class EngineFixture implements AutoCloseable {
         }
     }
 
+    /** The blob of {@code content} is held here: a file of it committed elsewhere can be written. */
+    void contentArrives(String content) throws java.io.IOException {
+        byte[] bytes = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        blobs.put(io.pickbox.folder.Hashing.sha256Hex(bytes), java.nio.ByteBuffer.wrap(bytes));
+    }
+
     /** Committed changes reach the engine from now on. */
     EngineFixture listening() {
         index.addListener(sync);

@@ -7,9 +7,7 @@ import io.pickbox.folder.Hashing;
 import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
 import io.pickbox.index.TestOps;
-import io.pickbox.transfer.BlobStore;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +41,6 @@ class FolderBehindTest {
     private EngineFixture fx;
     private Index index;
     private LocalTable table;
-    private BlobStore blobs;
     private SyncEngine sync;
 
     @BeforeEach
@@ -52,7 +49,6 @@ class FolderBehindTest {
         fx = new EngineFixture(root, state, EngineFixture.clusterOfOne(), null, TRACKED).listening();
         index = fx.index;
         table = fx.table;
-        blobs = fx.blobs;
         sync = fx.sync;
         sync.start();
         // A scan meeting a file just put in place, before its row is written, takes it as a local
@@ -79,10 +75,7 @@ class FolderBehindTest {
 
     /** The contents arrive: what was committed can be written now. */
     private void contentsArrive(List<String> contents) throws Exception {
-        for (String c : contents) {
-            byte[] bytes = c.getBytes(StandardCharsets.UTF_8);
-            blobs.put(Hashing.sha256Hex(bytes), ByteBuffer.wrap(bytes));
-        }
+        for (String c : contents) fx.contentArrives(c);
     }
 
     private static List<String> allContents() {

@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pickbox.folder.FileStat;
-import io.pickbox.folder.Hashing;
 import io.pickbox.index.Op;
 import io.pickbox.index.RestoreReport;
 import io.pickbox.index.Result;
 import io.pickbox.index.TestOps;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,8 +64,7 @@ class RestoreInGroupsTest {
     /** The tree written elsewhere and synced here, then deleted elsewhere and gone here; returns a time before the deletion. */
     private long treeWrittenThenDeleted() throws Exception {
         for (int i = 0; i < FILES; i++) {
-            byte[] bytes = content(i).getBytes(StandardCharsets.UTF_8);
-            fx.blobs.put(Hashing.sha256Hex(bytes), ByteBuffer.wrap(bytes));
+            fx.contentArrives(content(i));
             commit(n2.put(path(i), content(i), 0640, 1_600_000_000_000L + i, 0));
         }
         await().atMost(T).untilAsserted(() -> {
