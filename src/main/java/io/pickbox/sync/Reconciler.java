@@ -407,6 +407,13 @@ final class Reconciler {
                 return 0L;
             }
             case REJECTED -> {
+                if (op instanceof Op.Meta && index.get(path) == null) {
+                    // Deleted or moved away elsewhere while its mode changed here: the change wins,
+                    // as an edit's does over a delete. Forgetting the row has the file proposed anew.
+                    LOG.info("{} was deleted elsewhere while its mode or time changed here: it is kept", path);
+                    table.remove(path);
+                    return 0L;
+                }
                 LOG.warn("Change to {} refused: {}", path, r.detail());
                 problems.block(path, r.detail(), FileStat.of(root, path));
                 return null;
