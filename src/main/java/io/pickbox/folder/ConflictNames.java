@@ -47,6 +47,19 @@ public final class ConflictNames {
         throw new IllegalStateException("no free conflict name for " + normalized + " after " + MAX_ATTEMPTS + " attempts");
     }
 
+    /**
+     * What the name of every conflict copy {@code origin} made of {@code path} starts with (those
+     * whose stem was not shortened to fit): {@code dir/stem.conflict-<origin>-}.
+     */
+    public static String copiesPrefix(String path, String origin) {
+        String normalized = PathValidator.normalize(path);
+        int slash = normalized.lastIndexOf('/');
+        String name = normalized.substring(slash + 1);
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 && dot < name.length() - 1 ? name.substring(0, dot) : name;
+        return normalized.substring(0, slash + 1) + stem + ".conflict-" + sanitizeOrigin(origin) + "-";
+    }
+
     static String sanitizeOrigin(String origin) {
         if (origin == null || origin.isEmpty()) {
             return "unknown";

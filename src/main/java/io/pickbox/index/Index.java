@@ -1004,8 +1004,33 @@ public final class Index implements AutoCloseable {
     }
 
     private Result conflictCopy(String path, Entry incoming, Origin origin, long logIndex) {
+        Map.Entry<String, Entry> kept = incoming.isFile() ? keptCopy(path, incoming, origin) : null;
+        if (kept != null) {
+            return new Result(Status.CONFLICT, kept.getKey(), kept.getValue().version(), "conflict copy of " + path + " already kept");
+        }
         String copy = conflictName(path, origin, logIndex);
         return place(copy, incoming.asConflictOf(path), Status.CONFLICT, origin);
+    }
+
+    /**
+     * A conflict copy of {@code path} that {@code origin}'s node already made with these bytes and
+     * mode, or null. A node stopped after its losing edit was committed and before it recorded the
+     * outcome proposes the same edit again when it restarts: it is kept once.
+     */
+    private Map.Entry<String, Entry> keptCopy(String path, Entry incoming, Origin origin) {
+        String prefix = ConflictNames.copiesPrefix(path, origin.node());
+        // '-' + 1 == '.': every "prefix..." key sorts before the prefix with its last '-' made a '.'.
+        String end = prefix.substring(0, prefix.length() - 1) + ".";
+        try (Cursor c = batch.cursor(t.entries, Keys.of(prefix), Keys.of(end))) {
+            while (c.next()) {
+                Entry e = IndexTables.decode(c.value());
+                if (path.equals(e.conflictOf()) && e.isFile() && e.sha256().equals(incoming.sha256())
+                        && e.mode() == incoming.mode()) {
+                    return Map.entry(Keys.string(c.key()), e);
+                }
+            }
+        }
+        return null;
     }
 
     private Result place(String path, Entry entry, Status status, Origin origin) {

@@ -53,6 +53,15 @@ class ConflictNamesProperties {
         assertThat(again).isEqualTo(result);
     }
 
+    @Property(tries = 1500)
+    void everyCopyWhoseStemWasNotShortenedStartsWithTheCopiesPrefix(@ForAll("validPaths") String path,
+                                                                    @ForAll("origins") String origin, @ForAll long index) {
+        String copy = ConflictNames.conflictPath(path, origin, index, candidate -> false);
+        boolean shortened = ConflictNamesTest.bytes(ConflictNamesTest.lastSegment(path))
+                + ConflictNamesTest.bytes(".conflict-" + ConflictNames.sanitizeOrigin(origin) + "-" + index) > 255;
+        if (!shortened) assertThat(copy).startsWith(ConflictNames.copiesPrefix(path, origin));
+    }
+
     private static String dirOf(String p) {
         int slash = p.lastIndexOf('/');
         return slash < 0 ? "" : p.substring(0, slash);

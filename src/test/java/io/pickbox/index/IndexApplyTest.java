@@ -107,6 +107,38 @@ class IndexApplyTest {
     }
 
     @Test
+    void theSameLosingEditProposedAgainByItsNodeIsKeptOnce() {
+        long v1 = commit(n1.put("notes.txt", "base", 0));
+        commit(n1.put("notes.txt", "n1 edit", v1));
+        Result first = apply(n2.put("notes.txt", "n2 edit", v1));
+        long clock = index.versionClock();
+
+        // n2 stopped before it recorded the outcome; restarted, it proposes its edit again.
+        Result again = apply(n2.put("notes.txt", "n2 edit", v1));
+
+        assertThat(again.status()).isEqualTo(Status.CONFLICT);
+        assertThat(again.path()).isEqualTo(first.path());
+        assertThat(again.version()).isEqualTo(first.version());
+        assertThat(index.versionClock()).isEqualTo(clock);
+        assertThat(index.conflicts()).extracting(Map.Entry::getKey).containsExactly(first.path());
+    }
+
+    @Test
+    void aLosingEditWithOtherBytesOrFromAnotherNodeGetsACopyOfItsOwn() {
+        long v1 = commit(n1.put("notes.txt", "base", 0));
+        commit(n1.put("notes.txt", "n1 edit", v1));
+        Result n2Copy = apply(n2.put("notes.txt", "n2 edit", v1));
+
+        Result n2Other = apply(n2.put("notes.txt", "n2 second edit", v1));
+        Result n3Copy = apply(new TestOps("n3").put("notes.txt", "n2 edit", v1));
+
+        assertThat(n2Other.status()).isEqualTo(Status.CONFLICT);
+        assertThat(n3Copy.status()).isEqualTo(Status.CONFLICT);
+        assertThat(index.conflicts()).extracting(Map.Entry::getKey)
+                .containsExactlyInAnyOrder(n2Copy.path(), n2Other.path(), n3Copy.path());
+    }
+
+    @Test
     void conflictCopyNamesFollowTheNamingRules() {
         long v = commit(n1.put("d/archive.tar.gz", "1", 0));
         long dot = commit(n1.put(".bashrc", "1", 0));
