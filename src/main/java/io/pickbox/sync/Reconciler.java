@@ -408,10 +408,10 @@ final class Reconciler {
             }
             case REJECTED -> {
                 if (op instanceof Op.Meta && index.get(path) == null) {
-                    // Deleted or moved away elsewhere while its mode changed here: the change wins,
-                    // as an edit's does over a delete. Forgetting the row has the file proposed anew.
-                    LOG.info("{} was deleted elsewhere while its mode or time changed here: it is kept", path);
-                    table.remove(path);
+                    // Deleted or moved away elsewhere meanwhile. A change of mode or time alone does
+                    // not bring a file back (an edit of its content would): compared again, it goes
+                    // here too, as when the deletion is applied before the change is seen.
+                    LOG.info("{} was deleted or moved elsewhere while its mode or time changed here; it goes here too", path);
                     return 0L;
                 }
                 LOG.warn("Change to {} refused: {}", path, r.detail());

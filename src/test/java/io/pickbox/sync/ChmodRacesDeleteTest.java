@@ -20,9 +20,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A file's mode changed here while, elsewhere, the file was deleted or its directory moved: the
- * cluster has no entry left to apply the chmod to. The change wins, as an edit's does over a
- * delete: the file is committed anew at its path with its new mode. The path is never left
- * blocked, different here from everywhere else.
+ * cluster has no entry left to apply the chmod to. The deletion or move wins, as it does when it
+ * is applied here before the chmod is seen (a change of content would win instead): the file
+ * goes here too, and the path is never left blocked, different here from everywhere else.
  */
 class ChmodRacesDeleteTest {
 
@@ -65,35 +65,33 @@ class ChmodRacesDeleteTest {
     }
 
     @Test
-    void aChmodOfAFileDeletedElsewhereBringsItBackWithItsNewMode() throws Exception {
+    void aChmodOfAFileDeletedElsewhereMeanwhileIsDroppedAndTheFileGoesHereToo() throws Exception {
         elsewhere = meta -> n2.delete(meta.path(), meta.base());
 
         chmod600("docs/report.txt");
 
         await().atMost(T).untilAsserted(() -> {
-            assertThat(index.get("docs/report.txt")).isNotNull();
-            assertThat(index.get("docs/report.txt").mode() & 0777).isEqualTo(0600);
+            assertThat(root.resolve("docs/report.txt")).doesNotExist();
             assertThat(fx.sync.pendingCount()).isZero();
         });
-        assertThat(root.resolve("docs/report.txt")).hasContent("report");
+        assertThat(index.get("docs/report.txt")).isNull();
+        assertThat(fx.table.get("docs/report.txt")).isNull();
         assertThat(fx.sync.blocked()).isEmpty();
-        assertThat(fx.table.get("docs/report.txt").version()).isEqualTo(index.get("docs/report.txt").version());
     }
 
     @Test
-    void aChmodOfAFileWhoseDirectoryMovedElsewhereIsKeptAtItsPathBesideTheMovedOne() throws Exception {
+    void aChmodOfAFileWhoseDirectoryMovedElsewhereMeanwhileLeavesItOnlyAtItsNewPath() throws Exception {
         elsewhere = meta -> n2.rename("docs", "papers", index.get("docs").version(), 0);
 
         chmod600("docs/report.txt");
 
         await().atMost(T).untilAsserted(() -> {
-            assertThat(index.get("papers/report.txt")).isNotNull();
-            assertThat(index.get("docs/report.txt")).isNotNull();
-            assertThat(index.get("docs/report.txt").mode() & 0777).isEqualTo(0600);
+            assertThat(root.resolve("docs/report.txt")).doesNotExist();
+            assertThat(root.resolve("papers/report.txt")).hasContent("report");
             assertThat(fx.sync.pendingCount()).isZero();
         });
-        assertThat(root.resolve("papers/report.txt")).hasContent("report");
-        assertThat(root.resolve("docs/report.txt")).hasContent("report");
+        assertThat(index.get("docs/report.txt")).isNull();
+        assertThat(fx.table.get("papers/report.txt").version()).isEqualTo(index.get("papers/report.txt").version());
         assertThat(fx.sync.blocked()).isEmpty();
     }
 
