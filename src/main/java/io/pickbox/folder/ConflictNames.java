@@ -55,9 +55,15 @@ public final class ConflictNames {
         String normalized = PathValidator.normalize(path);
         int slash = normalized.lastIndexOf('/');
         String name = normalized.substring(slash + 1);
-        int dot = name.lastIndexOf('.');
-        String stem = dot > 0 && dot < name.length() - 1 ? name.substring(0, dot) : name;
+        int dot = extensionDot(name);
+        String stem = dot < 0 ? name : name.substring(0, dot);
         return normalized.substring(0, slash + 1) + stem + ".conflict-" + sanitizeOrigin(origin) + "-";
+    }
+
+    /** Where the last extension of {@code name} starts, or -1: a leading or trailing dot starts none. */
+    private static int extensionDot(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot > 0 && dot < name.length() - 1 ? dot : -1;
     }
 
     static String sanitizeOrigin(String origin) {
@@ -74,8 +80,8 @@ public final class ConflictNames {
     }
 
     private static String conflictName(String name, String suffix) {
-        int dot = name.lastIndexOf('.');
-        boolean hasExtension = dot > 0 && dot < name.length() - 1;
+        int dot = extensionDot(name);
+        boolean hasExtension = dot >= 0;
         String stem = hasExtension ? name.substring(0, dot) : name;
         String ext = hasExtension ? name.substring(dot) : "";
         int fixedBytes = PathValidator.utf8Length(suffix) + PathValidator.utf8Length(ext);
