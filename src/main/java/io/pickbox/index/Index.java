@@ -1121,7 +1121,7 @@ public final class Index implements AutoCloseable {
             count(+1);
         }
         ref(entry);
-        return place(path, before, entry);
+        return write(path, before, entry);
     }
 
     /** Puts an entry a rename moved at {@code path}, in the rename's target, where nothing is; its chunks stayed referenced. */
@@ -1129,11 +1129,11 @@ public final class Index implements AutoCloseable {
         Entry entry = given.committed(given.version(), now);
         count(+1);
         account(entry, +1);
-        return place(path, null, entry);
+        return write(path, null, entry);
     }
 
     /** Writes {@code entry} at {@code path}, where {@code before} was, and announces it. */
-    private long place(String path, Entry before, Entry entry) {
+    private long write(String path, Entry before, Entry entry) {
         entries.put(batch, path, entry);
         fold.put(batch, PathValidator.caseFold(path), path);
         opEvents.add(() -> listeners.forEach(l -> l.changed(path, before, entry)));
