@@ -193,7 +193,7 @@ class IndexHistoryTest {
 
     @Test
     void aLargeTreeIsRestoredInBoundedStepsThatGoOnWhereTheLastStopped() {
-        int n = Index.RESTORE_PATHS_PER_OP + 900;
+        int n = Applier.RESTORE_PATHS_PER_OP + 900;
         List<Op> puts = new ArrayList<>();
         for (int i = 0; i < n; i++) puts.add(n1.put(String.format("t/f%05d", i), "x" + i, 0));
         time += 1000;
