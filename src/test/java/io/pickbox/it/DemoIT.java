@@ -1,5 +1,6 @@
 package io.pickbox.it;
 
+import io.pickbox.node.NodeConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,14 +25,18 @@ class DemoIT {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
-    /** A base port P such that P..P+2 and P+1000..P+1002 could all be bound just now. */
+    /**
+     * A base port P such that each node's Raft, admin and peer ports (P+i, P+1000+i, P+2000+i) could
+     * all be bound just now. Below Linux's ephemeral range (from 32768), so that no outgoing
+     * connection takes one of them before the demo's nodes bind it.
+     */
     static int freePortBlock() {
         for (int attempt = 0; attempt < 200; attempt++) {
-            int p = ThreadLocalRandom.current().nextInt(20_000, 40_000);
+            int p = ThreadLocalRandom.current().nextInt(10_000, 30_000 - NodeConfig.PEER_PORT_OFFSET - 3);
             List<ServerSocket> held = new ArrayList<>();
             try {
-                for (int port : new int[] {p, p + 1, p + 2, p + 1000, p + 1001, p + 1002}) {
-                    held.add(new ServerSocket(port, 1, InetAddress.getLoopbackAddress()));
+                for (int offset : new int[] {0, NodeConfig.ADMIN_PORT_OFFSET, NodeConfig.PEER_PORT_OFFSET}) {
+                    for (int i = 0; i < 3; i++) held.add(new ServerSocket(p + offset + i, 1, InetAddress.getLoopbackAddress()));
                 }
                 return p;
             } catch (IOException taken) {
@@ -59,11 +64,15 @@ class DemoIT {
         List<ProcessHandle> children = new ArrayList<>();
         try {
             List<String> admins = List.of("127.0.0.1:" + (p + 1000), "127.0.0.1:" + (p + 1001), "127.0.0.1:" + (p + 1002));
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
-                if (!demo.isAlive()) throw new AssertionError("demo exited with " + demo.exitValue() + ": " + Files.readString(log));
-                for (String a : admins) if (AdminHttp.get(a, "/v1/health").statusCode() != 200) return false;
-                return true;
-            });
+            // A demo that exits fails the test at once (ignoreExceptions would turn that into a timeout).
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                    .failFast(() -> {
+                        if (!demo.isAlive()) throw new AssertionError("demo exited with " + demo.exitValue());
+                    })
+                    .ignoreExceptions().until(() -> {
+                        for (String a : admins) if (AdminHttp.get(a, "/v1/health").statusCode() != 200) return false;
+                        return true;
+                    });
             demo.descendants().forEach(children::add);
             assertThat(children.stream().filter(h -> h.info().commandLine().orElse("").contains("node start")).count())
                     .as("node processes started by the demo").isEqualTo(3);
@@ -82,6 +91,9 @@ class DemoIT {
                 for (String a : admins) assertThat(AdminHttp.answers(a)).as("admin port " + a + " still answers").isFalse();
                 for (ProcessHandle h : children) assertThat(h.isAlive()).as("node process " + h.pid() + " alive").isFalse();
             });
+        } catch (AssertionError | RuntimeException e) {
+            System.err.println("===== demo output (its nodes' logs included)\n" + Files.readString(log));
+            throw e;
         } finally {
             if (demo.isAlive()) demo.destroyForcibly();
             for (ProcessHandle h : children) if (h.isAlive()) h.destroyForcibly();
