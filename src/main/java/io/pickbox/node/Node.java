@@ -109,7 +109,8 @@ public final class Node implements AutoCloseable {
         boolean hadState = existingGroup.isPresent();
         NodeConfig.Security security = config.security();
         TlsFiles tlsFiles = TlsFiles.in(state);
-        // Refuse before creating anything, so a refused start leaves the folder as it was.
+        // Refuse before creating anything, so a refused start leaves the folder (and the cluster) as it was.
+        FreePorts.check(config);
         checkIdentity(state, hadState);
         InviteToken invite = hadState || config.join() == null ? null : inviteOf(security);
         boolean managedTls = !security.insecure() && !security.externalPki();

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -211,6 +213,39 @@ class MembershipIT {
         awaitContent(live, "keep/after.txt", "still replicating", T);
         awaitContent(live, "keep/me.txt", "precious", T);
         cluster.awaitConverged(T);
+    }
+
+    /**
+     * A joining node whose peer or admin port another process holds is refused before it joins: it
+     * is not made a member (a dead voter would stall a one-node cluster's writes) and its invite is
+     * not spent, so the same command works once the port is free.
+     */
+    @Test
+    void aJoiningNodeWhosePortIsTakenIsRefusedBeforeItJoins() throws Exception {
+        cluster = TestCluster.inJvm(base, 1);
+        TestNode first = cluster.node(0);
+        TestNode second = cluster.newNode();
+        second.join = first.raftAddress();
+        cluster.register(second);
+        for (int port : new int[] {second.peerPort, second.adminPort}) {
+            try (ServerSocket taken = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
+                Throwable failure = null;
+                try {
+                    second.start();
+                } catch (Throwable t) {
+                    failure = t;
+                }
+                assertThat(failure).as("start with port " + port + " taken").isNotNull().hasMessageContaining(String.valueOf(port))
+                        .hasMessageContaining("in use");
+            }
+            assertThat(second.running()).isFalse();
+            assertThat(memberCount(first)).as("members after the refused start").isEqualTo(1);
+            assertThat(second.dir().resolve(".pickbox")).as("state of the refused node").doesNotExist();
+        }
+        TestCluster.write(first.file("ports/after-refusal.txt"), "committed by the one member");
+        second.start();
+        assertThat(memberCount(first)).isEqualTo(2);
+        awaitContent(cluster.nodes(), "ports/after-refusal.txt", "committed by the one member", T);
     }
 
     /** {@code --host 0.0.0.0 --advertise NAME}: bound to every address, reached (and certified) by its advertised name. */
