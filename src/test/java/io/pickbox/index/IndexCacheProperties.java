@@ -68,7 +68,7 @@ class IndexCacheProperties {
         return Arbitraries.integers().between(0, 99).list().ofMinSize(60).ofMaxSize(60);
     }
 
-    @Property(tries = 100)
+    @Property(tries = 50)
     void cachedApplyEqualsApplyFromTheStore(@ForAll("steps") List<IndexProperties.Step> steps,
                                              @ForAll("plan") List<Integer> plan) throws IOException {
         List<Op> ops = IndexProperties.run(steps).ops();
@@ -129,7 +129,7 @@ class IndexCacheProperties {
     }
 
     /** Odd paths and origins, several ops to an entry (so read ahead together): decided, not thrown, as one by one. */
-    @Property(tries = 200)
+    @Property(tries = 100)
     void oddOpsInEntriesAreDecidedAsOneByOne(@ForAll("oddOps") List<Op> ops, @ForAll("plan") List<Integer> plan) throws IOException {
         Index grouped = new Index(open("grouped"));
         Index single = new Index(open("single"));

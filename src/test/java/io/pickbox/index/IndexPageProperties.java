@@ -38,7 +38,7 @@ class IndexPageProperties {
                 Arbitraries.of(NAMES).list().ofMinSize(1).ofMaxSize(3).map(l -> String.join("/", l)));
     }
 
-    @Property(tries = 300)
+    @Property(tries = 150)
     void concatenatedPagesAreTheFullListing(@ForAll("trees") Set<String> files, @ForAll("prefixes") String prefix,
                                             @ForAll @IntRange(min = 1, max = 13) int limit) {
         Index index = indexOf(files);
@@ -55,7 +55,7 @@ class IndexPageProperties {
         assertThat(paged).isEqualTo(all);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 150)
     void concatenatedChildPagesAreTheDirectChildren(@ForAll("trees") Set<String> files, @ForAll("prefixes") String dir,
                                                     @ForAll @IntRange(min = 1, max = 7) int limit) {
         Index index = indexOf(files);

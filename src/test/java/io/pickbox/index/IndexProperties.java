@@ -143,7 +143,7 @@ class IndexProperties {
 
     // ------------------------------------------------------------ (1) determinism
 
-    @Property(tries = 300)
+    @Property(tries = 150)
     void sameOpsGiveTheSameStateAndResults(@ForAll("steps") List<Step> steps) {
         Run first = run(steps);
         Index second = TempIndexes.open();
@@ -159,7 +159,7 @@ class IndexProperties {
 
     // ------------------------------------------------------------ (1b) the store survives a reopen
 
-    @Property(tries = 150)
+    @Property(tries = 75)
     void closingAndReopeningTheStoreChangesNothing(@ForAll("steps") List<Step> steps,
                                                    @ForAll @IntRange(min = 0, max = 60) int cut) throws IOException {
         Run uninterrupted = run(steps);
@@ -198,7 +198,7 @@ class IndexProperties {
 
     // ------------------------------------------------------------ (2) snapshot equivalence
 
-    @Property(tries = 300)
+    @Property(tries = 150)
     void snapshotAndRestoreAtAnyPointChangesNothing(@ForAll("steps") List<Step> steps,
                                                     @ForAll @IntRange(min = 0, max = 60) int cut) throws IOException {
         Run uninterrupted = run(steps);
@@ -225,7 +225,7 @@ class IndexProperties {
 
     // ------------------------------------------------------------ (3) invariants, (4) no lost content
 
-    @Property(tries = 500)
+    @Property(tries = 250)
     void invariantsHoldAfterEveryOp(@ForAll("steps") List<Step> steps) {
         Driver d = new Driver();
         for (Step s : steps) {
@@ -236,7 +236,7 @@ class IndexProperties {
         }
     }
 
-    @Property(tries = 500)
+    @Property(tries = 250)
     void everyAppliedOrConflictingPutIsFoundAtItsResultPath(@ForAll("steps") List<Step> steps) {
         Driver d = new Driver();
         for (Step s : steps) {
@@ -257,7 +257,7 @@ class IndexProperties {
     }
 
     /** What a change result promises: the path it names holds the version it names. */
-    @Property(tries = 300)
+    @Property(tries = 150)
     void changeResultsNameTheEntryTheyMade(@ForAll("steps") List<Step> steps) {
         Driver d = new Driver();
         for (Step s : steps) {
@@ -277,7 +277,7 @@ class IndexProperties {
      * Modification wins: an existing entry is only replaced or removed by an op whose base names its
      * version (or, for a directory delete, that was not changed after {@code seen}), or moved by a rename.
      */
-    @Property(tries = 500)
+    @Property(tries = 250)
     void noEntryIsOverwrittenOrDroppedByAnOpThatHadNotSeenIt(@ForAll("steps") List<Step> steps) {
         Driver d = new Driver();
         for (Step s : steps) {
@@ -353,7 +353,7 @@ class IndexProperties {
     }
 
     /** An exception in apply would stop the state machine on every node: whatever the op, apply decides. */
-    @Property(tries = 1000)
+    @Property(tries = 500)
     void applyDecidesEveryOpWithoutThrowing(@ForAll("oddOps") List<Op> ops) {
         Driver d = new Driver();
         for (Op op : ops) {

@@ -96,7 +96,7 @@ class IdleIT {
         ItSupport.assertNoConflicts(cluster.nodes());
 
         long t0 = System.nanoTime();
-        assertIdleFor(Duration.ofSeconds(30));
+        assertIdleFor(Duration.ofSeconds(12));
         System.err.println("TEST: first idle window took " + Duration.ofNanos(System.nanoTime() - t0));
 
         // Restart one node (same config) and check again.
@@ -106,7 +106,7 @@ class IdleIT {
         awaitSettled();
         ItSupport.awaitContents(cluster.nodes(), files, T);
         ItSupport.assertNoConflicts(cluster.nodes());
-        assertIdleFor(Duration.ofSeconds(15));
+        assertIdleFor(Duration.ofSeconds(8));
 
         for (TestNode n : cluster.nodes()) {
             assertThat(ItSupport.listing(n.dir())).as("listing of " + n).isEqualTo(ItSupport.listing(cluster.node(0).dir()));

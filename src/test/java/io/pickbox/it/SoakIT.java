@@ -34,7 +34,7 @@ class SoakIT {
     @Test
     void nothingAcknowledgedIsLostOrTornAndFoldersConvergeUnderKillsPausesAndRestarts() throws Exception {
         Path root = TestNode.jar().toAbsolutePath().getParent().getParent();
-        String minutes = System.getProperty("soak.minutes", "2");
+        String minutes = System.getProperty("soak.minutes", "1");
         String seed = System.getProperty("soak.seed", String.valueOf(ThreadLocalRandom.current().nextInt(1, 1_000_000_000)));
         Path out = dir.resolve("soak.json");
         Path log = dir.resolve("soak.log");
