@@ -18,7 +18,8 @@ public interface ChangeListener {
     /**
      * A file or whole directory was renamed/moved from one place inside the root to another inside
      * the root (IN_MOVED_FROM/IN_MOVED_TO paired by cookie). One call for a directory, not one per
-     * file.
+     * file: the consumer looks through a moved directory afterwards, since what was made in it
+     * before the watcher read its events may not have been reported.
      */
     void moved(String fromRelPath, String toRelPath);
 

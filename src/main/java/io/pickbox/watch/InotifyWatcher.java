@@ -50,6 +50,7 @@ final class InotifyWatcher implements FolderWatcher {
     private final Inotify channel;
     private final WatchedTree<Integer> tree = new WatchedTree<>();
     private final MoveMatcher moves = new MoveMatcher(MOVE_PAIR_GRACE_MILLIS);
+    private final GoneBeforeWatched goneBeforeWatched = new GoneBeforeWatched();
     private final WatcherThread worker;
     private int watchFailureWarnings;
 
@@ -239,8 +240,21 @@ final class InotifyWatcher implements FolderWatcher {
             if (from.isDir()) {
                 // The watches travel with the inodes; only our path bookkeeping must follow.
                 tree.movePrefix(from.rel(), rel);
+                watchWhatWasGone(from.rel(), rel);
             }
             listener.moved(from.rel(), rel);
+        }
+    }
+
+    /**
+     * Directories made in the moved one (or the moved one itself) before this thread read their
+     * creates found nothing to watch under their old paths: watched now under the new ones, or
+     * every later change in them would go unseen. What they already hold is the consumer's to look
+     * through after the move, as for any moved directory.
+     */
+    private void watchWhatWasGone(String from, String to) {
+        for (String dir : goneBeforeWatched.movedTo(from, to, System.nanoTime())) {
+            watchSubtree(dir, false);
         }
     }
 
@@ -289,8 +303,10 @@ final class InotifyWatcher implements FolderWatcher {
         }
         int errno = -wd;
         if (errno == ENOENT || errno == ENOTDIR) {
-            // Gone (or replaced by a file/symlink) before we got to it; its parent reports that.
+            // Gone (or replaced by a file/symlink) before we got to it; its parent reports that,
+            // and a rename of it (or above it) queued behind is watched then.
             log.debug("'{}' vanished before it could be watched (errno {})", relDir, errno);
+            goneBeforeWatched.add(relDir, System.nanoTime());
             return false;
         }
         return watchFailed(relDir, "errno " + errno + (errno == ENOSPC ? " (fs.inotify.max_user_watches reached)" : ""));

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +62,91 @@ class InotifyWatcherTest extends WatcherTestSupport {
         awaitCompleted("e/sub/deeper/4", "e/sub/deeper/new", "e/sub/deeper/new/5");
         settle();
         assertThat(reportedPaths()).noneMatch(p -> RelPaths.isSelfOrBelow(p, "d"));
+    }
+
+    /**
+     * The watcher is held in a callback (as a paused or busy node is) while a directory is made,
+     * filled and renamed: the create it reads later finds nothing under the old name to watch, so
+     * the rename must watch the new one, or every later change in it goes unseen.
+     */
+    @Test
+    void directoryMadeAndRenamedBeforeTheWatcherLooksIsWatchedUnderItsNewName() throws Exception {
+        startHeld();
+        hold(() -> {
+            Files.createDirectories(dir.resolve("made/sub"));
+            Files.writeString(dir.resolve("made/sub/early.txt"), "early");
+            Files.move(dir.resolve("made"), dir.resolve("renamed"), StandardCopyOption.ATOMIC_MOVE);
+        });
+        settle();
+        assertThat(rec.moves()).containsExactly(moved("made", "renamed"));
+
+        Files.writeString(dir.resolve("renamed/top.txt"), "top");
+        Files.writeString(dir.resolve("renamed/sub/later.txt"), "later");
+        awaitCompleted("renamed/top.txt", "renamed/sub/later.txt");
+    }
+
+    /** As above, for a directory made inside a watched one that is then renamed. */
+    @Test
+    void directoryMadeInAWatchedOneRenamedBeforeTheWatcherLooksIsWatched() throws Exception {
+        Files.createDirectories(dir.resolve("known"));
+        startHeld();
+        hold(() -> {
+            Files.createDirectories(dir.resolve("known/fresh/deeper"));
+            Files.move(dir.resolve("known"), dir.resolve("moved"), StandardCopyOption.ATOMIC_MOVE);
+        });
+        settle();
+        assertThat(rec.moves()).containsExactly(moved("known", "moved"));
+
+        Files.writeString(dir.resolve("moved/fresh/deeper/later.txt"), "later");
+        awaitCompleted("moved/fresh/deeper/later.txt");
+    }
+
+    private final CountDownLatch held = new CountDownLatch(1);
+    private final CountDownLatch released = new CountDownLatch(1);
+
+    /** A watcher whose thread stops in the callback for a file named "hold" until {@link #hold} lets it go. */
+    private void startHeld() throws IOException {
+        root = dir;
+        watcher = WatcherKind.INOTIFY.create(dir, p -> false, new ChangeListener() {
+            @Override
+            public void changed(String relPath, boolean writerDone) {
+                if (relPath.equals("hold") && held.getCount() > 0) {
+                    held.countDown();
+                    try {
+                        released.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                rec.changed(relPath, writerDone);
+            }
+
+            @Override
+            public void moved(String from, String to) {
+                rec.moved(from, to);
+            }
+
+            @Override
+            public void rescan(String relDir) {
+                rec.rescan(relDir);
+            }
+        });
+        watcher.start();
+    }
+
+    /** Runs {@code changes} while the watcher's thread is held, then lets it go on. */
+    private void hold(FolderChanges changes) throws Exception {
+        Files.writeString(dir.resolve("hold"), "h");
+        assertThat(held.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("watcher held").isTrue();
+        try {
+            changes.run();
+        } finally {
+            released.countDown();
+        }
+    }
+
+    private interface FolderChanges {
+        void run() throws IOException;
     }
 
     @Test
