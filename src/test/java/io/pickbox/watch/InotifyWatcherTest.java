@@ -12,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,47 +99,24 @@ class InotifyWatcherTest extends WatcherTestSupport {
         awaitCompleted("moved/fresh/deeper/later.txt");
     }
 
-    private final CountDownLatch held = new CountDownLatch(1);
-    private final CountDownLatch released = new CountDownLatch(1);
+    private HoldingListener holding;
 
-    /** A watcher whose thread stops in the callback for a file named "hold" until {@link #hold} lets it go. */
+    /** A watcher whose thread stops in its report of a file named "hold" until {@link #hold} lets it go. */
     private void startHeld() throws IOException {
         root = dir;
-        watcher = WatcherKind.INOTIFY.create(dir, p -> false, new ChangeListener() {
-            @Override
-            public void changed(String relPath, boolean writerDone) {
-                if (relPath.equals("hold") && held.getCount() > 0) {
-                    held.countDown();
-                    try {
-                        released.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                rec.changed(relPath, writerDone);
-            }
-
-            @Override
-            public void moved(String from, String to) {
-                rec.moved(from, to);
-            }
-
-            @Override
-            public void rescan(String relDir) {
-                rec.rescan(relDir);
-            }
-        });
+        holding = new HoldingListener(rec, "hold"::equals);
+        watcher = WatcherKind.INOTIFY.create(dir, p -> false, holding);
         watcher.start();
     }
 
     /** Runs {@code changes} while the watcher's thread is held, then lets it go on. */
     private void hold(FolderChanges changes) throws Exception {
         Files.writeString(dir.resolve("hold"), "h");
-        assertThat(held.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("watcher held").isTrue();
+        assertThat(holding.awaitHeld(TIMEOUT)).as("watcher held").isTrue();
         try {
             changes.run();
         } finally {
-            released.countDown();
+            holding.release();
         }
     }
 

@@ -14,7 +14,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -280,28 +279,8 @@ class WatcherContractTest extends WatcherTestSupport {
         }
         assumeTrue(queueLimit <= 65_536, "queue limit too large to overflow quickly: " + queueLimit);
 
-        CountDownLatch release = new CountDownLatch(1);
-        ChangeListener stalling = new ChangeListener() {
-            @Override
-            public void changed(String relPath, boolean writerDone) {
-                try {
-                    release.await(); // holds the watcher thread so the kernel queue fills up
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                rec.changed(relPath, writerDone);
-            }
-
-            @Override
-            public void moved(String from, String to) {
-                rec.moved(from, to);
-            }
-
-            @Override
-            public void rescan(String relDir) {
-                rec.rescan(relDir);
-            }
-        };
+        // Holds the watcher's thread so the kernel queue fills up.
+        HoldingListener stalling = new HoldingListener(rec, p -> true);
         root = dir;
         watcher = kind.create(dir, p -> false, stalling);
         watcher.start();
@@ -312,7 +291,7 @@ class WatcherContractTest extends WatcherTestSupport {
                 Files.write(dir.resolve("o" + i), content);
             }
         } finally {
-            release.countDown();
+            stalling.release();
         }
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(rec.rescans()).as("events so far: %s", rec.events.size()).contains(""));
     }
