@@ -13,7 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A follower frozen (SIGSTOP) while many small files are committed, then resumed, replays the log
  * it missed: it appends no faster than it applies, so it neither stalls nor runs out of its small
- * heap, and ends up with every file.
+ * heap, and ends up with every file. A directory made and renamed in its own folder while it was
+ * frozen is replicated, and so is a change made in it afterwards: the watcher watches it under its
+ * new name (it had found nothing under the old one), long before a verify scan would look.
  */
 class PausedFollowerIT {
 
@@ -32,6 +34,8 @@ class PausedFollowerIT {
             signal("STOP", frozen);
             try {
                 TREE.write(writer.dir());
+                ItSupport.write(frozen.file("made/sub/early.txt"), "made while frozen".getBytes());
+                java.nio.file.Files.move(frozen.file("made"), frozen.file("renamed"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 List<TestNode> others = cluster.nodes().stream().filter(n -> n != frozen).toList();
                 ManyFiles.awaitSameIndex(others, TREE.entries(), T);
             } finally {
@@ -39,6 +43,9 @@ class PausedFollowerIT {
             }
             ManyFiles.awaitSameIndex(cluster.nodes(), TREE.entries(), T);
             for (TestNode n : cluster.nodes()) TREE.awaitHeldBy(n, T);
+            ItSupport.awaitContent(cluster.nodes(), "renamed/sub/early.txt", "made while frozen", T);
+            TestCluster.write(frozen.file("renamed/sub/later.txt"), "changed after the thaw");
+            ItSupport.awaitContent(cluster.nodes(), "renamed/sub/later.txt", "changed after the thaw", Duration.ofSeconds(60));
             assertThat(frozen.running()).as(frozen + " stayed up:\n" + frozen.tail()).isTrue();
         }
     }
