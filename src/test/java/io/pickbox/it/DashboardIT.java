@@ -170,10 +170,15 @@ class DashboardIT {
         wait.until(d -> d.findElements(By.cssSelector("#files tr.file")).size() == 100
                 && d.findElement(By.id("files-more")).isDisplayed());
         driver.findElement(By.id("files-more")).click();
-        wait.until(d -> d.findElements(By.cssSelector("#files tr.file")).size() == MANY);
-        List<String> shown = driver.findElements(By.cssSelector("#files tr.file")).stream().map(r -> r.getAttribute("data-path")).toList();
+        // Read in one go in the page: it redraws the listing when it polls, and rows found one by one go stale.
+        List<String> shown = wait.until(d -> {
+            @SuppressWarnings("unchecked")
+            List<String> paths = (List<String>) ((JavascriptExecutor) d).executeScript(
+                    "return Array.from(document.querySelectorAll('#files tr.file'), r => r.getAttribute('data-path'));");
+            return paths.size() == MANY ? paths : null;
+        });
         assertThat(shown).isSorted().startsWith("many/f000.txt").endsWith(String.format("many/f%03d.txt", MANY - 1));
-        assertThat(driver.findElement(By.id("files-more")).isDisplayed()).isFalse();
+        wait.until(d -> !d.findElement(By.id("files-more")).isDisplayed());
         // Every listing the page asked for was a bounded page.
         @SuppressWarnings("unchecked")
         List<String> listings = (List<String>) ((JavascriptExecutor) driver).executeScript(
