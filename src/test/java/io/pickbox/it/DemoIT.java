@@ -5,15 +5,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,38 +21,10 @@ class DemoIT {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
-    /**
-     * A base port P such that each node's Raft, admin and peer ports (P+i, P+1000+i, P+2000+i) could
-     * all be bound just now. Below Linux's ephemeral range (from 32768), so that no outgoing
-     * connection takes one of them before the demo's nodes bind it.
-     */
-    static int freePortBlock() {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int p = ThreadLocalRandom.current().nextInt(10_000, 30_000 - NodeConfig.PEER_PORT_OFFSET - 3);
-            List<ServerSocket> held = new ArrayList<>();
-            try {
-                for (int offset : new int[] {0, NodeConfig.ADMIN_PORT_OFFSET, NodeConfig.PEER_PORT_OFFSET}) {
-                    for (int i = 0; i < 3; i++) held.add(new ServerSocket(p + offset + i, 1, InetAddress.getLoopbackAddress()));
-                }
-                return p;
-            } catch (IOException taken) {
-                // try another block
-            } finally {
-                for (ServerSocket s : held) {
-                    try {
-                        s.close();
-                    } catch (IOException ignored) {
-                        // closing a probe socket
-                    }
-                }
-            }
-        }
-        throw new IllegalStateException("no free block of demo ports");
-    }
-
     @Test
     void demoStartsThreeSyncingNodesAndStopsThemOnSigterm() throws Exception {
-        int p = freePortBlock();
+        // Each node's Raft, admin and peer ports are P+i, P+1000+i and P+2000+i.
+        int p = TestPorts.block(3, 0, NodeConfig.ADMIN_PORT_OFFSET, NodeConfig.PEER_PORT_OFFSET);
         Path log = dir.resolve("demo.log");
         Path data = dir.resolve("data");
         Process demo = new ProcessBuilder(ItSupport.cli("demo", "--dir", data.toString(), "--base-port", String.valueOf(p)))

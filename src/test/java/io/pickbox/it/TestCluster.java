@@ -5,7 +5,6 @@ import io.pickbox.folder.FolderComparison;
 import io.pickbox.node.NodeConfig;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -164,19 +163,9 @@ public final class TestCluster implements AutoCloseable {
         throw new AssertionError("no leader");
     }
 
+    /** {@code n} ports no other node of this or a concurrent test JVM is given (see {@link TestPorts}). */
     static int[] freePorts(int n) throws IOException {
-        int[] ports = new int[n];
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : sockets) s.close();
-        }
-        return ports;
+        return TestPorts.free(n);
     }
 
     /**
