@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.function.Predicate;
 
 /**
@@ -43,19 +44,67 @@ final class MassDeleteGuard {
         this.allowed = allowed;
     }
 
-    /** Synced files, and those of them missing from the folder, as one walk of the three trees counts them. */
+    /**
+     * Synced files, and those of them missing from the folder, as one walk of the three trees counts
+     * them. A missing file found under another name is not missing: a file renamed while the node
+     * was down (or between full scans) keeps its inode, size and modification time, so it is matched
+     * to a file the node has no row for that has the same three. An emptied folder with copies of its
+     * files put back (new inodes) still counts as emptied.
+     */
     static final class Count {
+        /** Renames matched in one walk at most; missing files past this many count as missing. */
+        static final int RENAMES_MATCHED = 100_000;
+
         private int synced, missing;
+        private final Keys missingKeys = new Keys(), arrivedKeys = new Keys();
 
         /** Counts one path: its stat ({@code null}: not in the folder), row and entry. */
         void add(FileStat disk, Local row, Entry entry) {
-            if (row == null || row.sha256() == null) return;
+            if (row == null) {
+                if (disk != null && disk.kind() == FileStat.Kind.FILE) arrivedKeys.add(disk);
+                return;
+            }
+            if (row.sha256() == null) return;
             synced++;
-            if (isMissing(disk, row, entry)) missing++;
+            if (isMissing(disk, row, entry)) {
+                missing++;
+                missingKeys.add(row.stat());
+            }
         }
 
+        /** {@code {missing, synced}}, renamed files not counted as missing. */
         int[] counts() {
-            return new int[] {missing, synced};
+            return new int[] {missing - Keys.common(missingKeys, arrivedKeys), synced};
+        }
+    }
+
+    /** Identities (inode, size, mtime) of up to {@link Count#RENAMES_MATCHED} files, as longs. */
+    private static final class Keys {
+        private long[] keys = new long[16];
+        private int size;
+
+        void add(FileStat stat) {
+            if (stat == null || stat.inode() == 0 || size == Count.RENAMES_MATCHED) return;
+            if (size == keys.length) keys = Arrays.copyOf(keys, Math.min(2 * size, Count.RENAMES_MATCHED));
+            keys[size++] = stat.inode() * 0x9E3779B97F4A7C15L ^ Long.rotateLeft(stat.size(), 24) ^ Long.rotateLeft(stat.mtimeMillis(), 48);
+        }
+
+        /** How many keys the two hold in common, each key matched once. */
+        static int common(Keys a, Keys b) {
+            long[] x = Arrays.copyOf(a.keys, a.size), y = Arrays.copyOf(b.keys, b.size);
+            Arrays.sort(x);
+            Arrays.sort(y);
+            int i = 0, j = 0, matched = 0;
+            while (i < x.length && j < y.length) {
+                if (x[i] < y[j]) i++;
+                else if (x[i] > y[j]) j++;
+                else {
+                    matched++;
+                    i++;
+                    j++;
+                }
+            }
+            return matched;
         }
     }
 
@@ -92,10 +141,11 @@ final class MassDeleteGuard {
 
     /** Holds deletions while a full scan's {@code count} says it is a mass delete, and lets them go once it does not. */
     void update(Count count) {
-        boolean hold = isMassDelete(count.missing, count.synced);
+        int[] counts = count.counts();
+        boolean hold = isMassDelete(counts[0], counts[1]);
         if (hold && !holding) {
             LOG.error("{} of {} synced files are missing from the folder: holding these deletions "
-                    + "(restart with --allow-mass-delete if they are intended)", count.missing, count.synced);
+                    + "(restart with --allow-mass-delete if they are intended)", counts[0], counts[1]);
         }
         holding = hold;
     }

@@ -196,7 +196,7 @@ class DetectionIT {
     // ------------------------------------------------------------------------------------------ mass-delete guard
 
     @Test
-    void massDeleteWhileDownRefusesToStartUntilAllowed() throws Exception {
+    void massDeleteWhileDownRefusesToStartUntilAllowedButARenameStarts() throws Exception {
         try (TestCluster own = TestCluster.inJvm(Files.createDirectories(base.resolve("mass")), 3)) {
             int total = 50;
             for (int i = 0; i < total; i++) TestCluster.write(own.node(0).file(String.format("m/f%02d.txt", i)), "file " + i);
@@ -207,7 +207,18 @@ class DetectionIT {
             });
             own.awaitConverged(T);
 
+            // Every file renamed while the node is down: found under its new name, not missing.
             TestNode node3 = own.node(2);
+            node3.stop();
+            Files.move(node3.file("m"), node3.file("renamed"));
+            node3.start();
+            awaitGone(own.nodes(), "m/f00.txt", T);
+            awaitContent(own.nodes(), "renamed/f49.txt", "file 49", T);
+            own.awaitConverged(T);
+            Files.move(own.node(0).file("renamed"), own.node(0).file("m"));
+            awaitContent(own.nodes(), "m/f49.txt", "file 49", T);
+            own.awaitConverged(T);
+
             node3.stop();
             int deleted = 30; // more than half
             for (int i = 0; i < deleted; i++) Files.delete(node3.file(String.format("m/f%02d.txt", i)));

@@ -125,6 +125,38 @@ class MassDeleteGuardTest {
     }
 
     @Test
+    void aDirectoryRenamedInTheFolderIsNotAMassDelete() throws Exception {
+        syncedFiles(30);
+        Files.move(root.resolve("f"), root.resolve("g"));
+
+        assertThat(guard.missingFiles()).containsExactly(0, 30);
+        guard.update(guard.count());
+        assertThat(guard.holding()).isFalse();
+    }
+
+    @Test
+    void filesPutBackAsCopiesAfterTheFolderWasEmptiedStillCountAsMissing() throws Exception {
+        syncedFiles(30);
+        Path away = Files.move(root.resolve("f"), state.resolve("f-away"));
+        Files.createDirectories(root.resolve("g"));
+        try (var files = Files.list(away)) {
+            for (Path f : files.toList()) Files.copy(f, root.resolve("g").resolve(f.getFileName()));
+        }
+
+        assertThat(guard.missingFiles()).containsExactly(30, 30);
+    }
+
+    @Test
+    void aRenamedFileThatWasAlsoEditedCountsAsMissing() throws Exception {
+        syncedFiles(30);
+        Files.move(root.resolve("f/0.txt"), root.resolve("moved.txt"));
+        Files.move(root.resolve("f/1.txt"), root.resolve("edited.txt"));
+        Files.writeString(root.resolve("edited.txt"), "longer than it was", StandardCharsets.UTF_8);
+
+        assertThat(guard.missingFiles()).containsExactly(1, 30);
+    }
+
+    @Test
     void aFewDeletionsAreNotHeld() throws Exception {
         syncedFiles(30);
         deleteFromDisk(15);
