@@ -99,6 +99,14 @@ public final class Node implements AutoCloseable {
     }
 
     public void start() throws IOException {
+        // Refuse before creating anything, so a refused start leaves the folder (and the cluster) as it was.
+        try (FreePorts ports = FreePorts.hold(config)) {
+            start(ports);
+        }
+    }
+
+    /** Starts the node; each of {@code ports} is let go just before its server binds it. */
+    private void start(FreePorts ports) throws IOException {
         Path data = config.dataDir();
         Path state = config.stateDir();
         boolean folderExisted = Files.isDirectory(data);
@@ -109,8 +117,6 @@ public final class Node implements AutoCloseable {
         boolean hadState = existingGroup.isPresent();
         NodeConfig.Security security = config.security();
         TlsFiles tlsFiles = TlsFiles.in(state);
-        // Refuse before creating anything, so a refused start leaves the folder (and the cluster) as it was.
-        FreePorts.check(config);
         checkIdentity(state, hadState);
         InviteToken invite = hadState || config.join() == null ? null : inviteOf(security);
         boolean managedTls = !security.insecure() && !security.externalPki();
@@ -189,6 +195,7 @@ public final class Node implements AutoCloseable {
         metrics.bind(localState, raft::status, staged::bytesUsed);
         metrics.bindHistory(index::historyStatus);
 
+        ports.releaseRaft();
         if (hadState) {
             raft.recover();
         } else if (waitToBeAdded) {
@@ -222,7 +229,9 @@ public final class Node implements AutoCloseable {
         // Both servers take a while to start and nothing below needs them: a restarted node acts on
         // what it missed meanwhile, and is current sooner.
         CompletableFuture<Void> servers = CompletableFuture.runAsync(() -> {
+            ports.releasePeer();
             peers.start();
+            ports.releaseAdmin();
             admin.start();
         }, Node::startThread);
         try {
