@@ -61,7 +61,7 @@ final class FreePorts implements AutoCloseable {
         try {
             // As the servers bind: a port some closed connection still lingers on is free to them.
             socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(host, port), 1);
+            socket.bind(new InetSocketAddress(host, port));
             return socket;
         } catch (IOException e) {
             closeQuietly(socket);
