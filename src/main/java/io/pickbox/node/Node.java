@@ -24,6 +24,7 @@ import io.pickbox.trust.NodeTls;
 import io.pickbox.trust.Role;
 import io.pickbox.trust.TlsFiles;
 import org.apache.ratis.protocol.RaftGroupId;
+import io.pickbox.store.NativeLibrary;
 import io.pickbox.store.Store;
 import io.pickbox.store.StoreException;
 import io.pickbox.store.StoreOptions;
@@ -171,6 +172,7 @@ public final class Node implements AutoCloseable {
             if (clusterId == null) clusterId = ClusterIds.newClusterId();
             groupId = RaftNode.groupIdOf(clusterId);
         }
+        NativeLibrary.loadFrom(state.resolve("lib"));
         store = Store.openRepairing(state.resolve("store"), StoreOptions.DEFAULT);
         blobs = new BlobStore(state.resolve("blobs"), store);
         index = new Index(store);

@@ -38,9 +38,13 @@ class CrashRecoveryIT {
     static Path base;
     static TestCluster cluster;
 
+    /** The nodes' temp directory, to see what they leave in it. */
+    static Path nodesTemp;
+
     @BeforeAll
     static void start() throws Exception {
-        cluster = TestCluster.processes(base, 3);
+        nodesTemp = Files.createDirectories(base.resolve("nodes-tmp"));
+        cluster = TestCluster.processes(base, 3, "-Djava.io.tmpdir=" + nodesTemp);
     }
 
     @AfterAll
@@ -288,6 +292,23 @@ class CrashRecoveryIT {
         for (var st : statuses) {
             assertThat(st.path("files").asLong()).isEqualTo(statuses.get(0).path("files").asLong());
             assertThat(st.path("bytes").asLong()).isEqualTo(statuses.get(0).path("bytes").asLong());
+        }
+    }
+
+    @Test
+    @Order(6)
+    void killedNodesLeaveNoCopyOfTheirNativeLibraryBehind() throws Exception {
+        // The tests above killed nodes with SIGKILL; RocksDB's own loader left a 15 MB copy of its
+        // library in the temp directory at each start, deleted only at a normal exit.
+        try (var left = Files.list(nodesTemp)) {
+            assertThat(left.map(p -> p.getFileName().toString()).filter(name -> name.contains("rocksdb")).toList())
+                    .as("RocksDB libraries in the nodes' temp directory").isEmpty();
+        }
+        for (TestNode n : cluster.nodes()) {
+            try (var lib = Files.list(n.config().stateDir().resolve("lib"))) {
+                assertThat(lib.map(p -> p.getFileName().toString()).toList()).as("the library kept by " + n).hasSize(1)
+                        .allMatch(name -> name.endsWith(".so"));
+            }
         }
     }
 
