@@ -20,10 +20,10 @@ import java.util.zip.CRC32;
  * RocksDB's native library, loaded from a copy kept in a directory of the node's own. Left to
  * itself, RocksDB copies its 15 MB library out of the jar into the temp directory at every start
  * and deletes the copy only when the JVM exits normally: every node killed or crashed left one
- * behind (gigabytes of them on a machine whose nodes a supervisor restarts), and the copying was
- * a sixth of a second of every start. Here the copy is made once, and checked against the jar's
- * own size and CRC at each start (a few milliseconds): a copy from another version, cut short or
- * damaged is replaced.
+ * behind (gigabytes of them on a machine whose nodes a supervisor restarts), and in a cold JVM the
+ * copying took longer than loading the library. Here the copy is made once, and checked against
+ * the jar's own size and CRC at each start: a copy from another version, cut short or damaged is
+ * replaced.
  */
 public final class NativeLibrary {
 
