@@ -156,11 +156,12 @@ public final class TestCluster implements AutoCloseable {
         return m;
     }
 
-    public TestNode leader() throws Exception {
-        for (TestNode n : running()) {
-            if ("leader".equals(n.status().path("role").asText())) return n;
-        }
-        throw new AssertionError("no leader");
+    /**
+     * The leader every running node names, waited for: an election may be under way (on a busy
+     * machine a follower can miss a heartbeat between two tests).
+     */
+    public TestNode leader() {
+        return ItSupport.awaitLeader(running(), Duration.ofSeconds(30));
     }
 
     /** {@code n} ports no other node of this or a concurrent test JVM is given (see {@link TestPorts}). */
