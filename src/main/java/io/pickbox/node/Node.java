@@ -139,8 +139,9 @@ public final class Node implements AutoCloseable {
                     + "use --join HOST:PORT to join a cluster (its files are merged) or --bootstrap to start a new cluster with them");
         }
         // A node's first certificate comes before anything else is created: a refused invite leaves nothing behind.
-        // A node waiting to be added is sent its certificate on its Raft port.
-        if (waitToBeAdded && !tlsFiles.exists()) ports.releaseRaft();
+        // A node waiting to be added is sent its certificate on its Raft port, and may wait for
+        // hours: clients of its other ports are refused meanwhile, not kept waiting.
+        if (waitToBeAdded && !tlsFiles.exists()) ports.close();
         tls = tlsIdentity(security, tlsFiles, invite);
         Durability.current().createDirectories(state);
         Durability.current().createDirectories(data.resolve(PathValidator.STATE_DIR));
