@@ -446,7 +446,7 @@ class AdminApiIT {
 
     @Test
     void tokenIsEnforcedOnEveryEndpoint() throws Exception {
-        int[] ports = TestCluster.freePorts(2);
+        int[] ports = TestPorts.free(2);
         Path dir = base.resolve("secured");
         String token = "s3cret-token";
         NodeConfig cfg = NodeConfig.builder("secure1", ports[0]).adminPort(ports[1]).dataDir(dir).adminToken(token).build();
@@ -484,7 +484,7 @@ class AdminApiIT {
 
     @Test
     void adminPortBeyondLoopbackRequiresToken() throws Exception {
-        int[] ports = TestCluster.freePorts(2);
+        int[] ports = TestPorts.free(2);
         NodeConfig cfg = NodeConfig.builder("open1", ports[0]).adminHost("0.0.0.0").adminPort(ports[1])
                 .dataDir(base.resolve("open")).build();
         try (Node node = new Node(cfg)) {
@@ -499,7 +499,7 @@ class AdminApiIT {
      */
     @Test
     void tokensTravelByFileOrEnvironmentAndAdvertisedNamesAreAccepted() throws Exception {
-        int[] ports = TestCluster.freePorts(3);
+        int[] ports = TestPorts.free(3);
         String token = "proc-token-0123456789";
         // Peers dial the first advertised name: a name this machine resolves comes first.
         TestNode node = new TestNode("proc1", ports[0], ports[1], ports[2], base.resolve("proc1"), base.resolve("proc1.log"),

@@ -98,7 +98,7 @@ class ArchiveIT {
 
     @Test
     void aNodeRunsFromTheArchiveWithItsConfigurationFile() throws Exception {
-        int[] ports = TestCluster.freePorts(3);
+        int[] ports = TestPorts.free(3);
         Path folder = base.resolve("srv/node1");
         Path conf = Files.createDirectories(base.resolve("etc")).resolve("node1.conf");
         Files.writeString(conf, String.join("\n",

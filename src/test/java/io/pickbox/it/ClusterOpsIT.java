@@ -115,7 +115,7 @@ class ClusterOpsIT {
         writer.start();
 
         // A fourth node with files of its own, started to wait until an operator adds it.
-        int[] ports = TestCluster.freePorts(3);
+        int[] ports = TestPorts.free(3);
         Path dir4 = base.resolve("node4");
         TestCluster.write(dir4.resolve("from4/own.txt"), "node4 had this before joining");
         extra = new Node(NodeConfig.builder("node4", ports[0]).adminPort(ports[1]).peerPort(ports[2]).dataDir(dir4).build())

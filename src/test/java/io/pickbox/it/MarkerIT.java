@@ -20,7 +20,7 @@ class MarkerIT {
     Path base;
 
     private NodeConfig config(Path data, Path state) throws Exception {
-        int[] ports = TestCluster.freePorts(2);
+        int[] ports = TestPorts.free(2);
         return NodeConfig.builder("solo", ports[0]).adminPort(ports[1]).dataDir(data).stateDir(state).build();
     }
 

@@ -83,7 +83,7 @@ public final class TestCluster implements AutoCloseable {
     public TestNode newNode() throws IOException {
         int i = nodes.size() + 1;
         String id = "node" + i;
-        int[] ports = freePorts(3);
+        int[] ports = TestPorts.free(3);
         return new TestNode(id, ports[0], ports[1], ports[2], base.resolve(id), base.resolve(id + ".log"), processes, settings,
                 this::invite);
     }
@@ -162,11 +162,6 @@ public final class TestCluster implements AutoCloseable {
      */
     public TestNode leader() {
         return ItSupport.awaitLeader(running(), Duration.ofSeconds(30));
-    }
-
-    /** {@code n} ports no other node of this or a concurrent test JVM is given (see {@link TestPorts}). */
-    static int[] freePorts(int n) throws IOException {
-        return TestPorts.free(n);
     }
 
     /**

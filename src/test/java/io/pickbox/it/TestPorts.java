@@ -7,8 +7,6 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Ports for test nodes. Each test JVM claims a slice of its own below Linux's ephemeral range (which
@@ -59,17 +57,10 @@ final class TestPorts {
     }
 
     private static boolean allBindable(int p, int count, int[] offsets) {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int offset : offsets) {
-                for (int i = 0; i < count; i++) held.add(new ServerSocket(p + offset + i));
-            }
-            return true;
-        } catch (IOException taken) {
-            return false;
-        } finally {
-            for (ServerSocket s : held) closeQuietly(s);
+        for (int offset : offsets) {
+            for (int i = 0; i < count; i++) if (!bindable(p + offset + i)) return false;
         }
+        return true;
     }
 
     private static boolean bindable(int port) {
@@ -77,14 +68,6 @@ final class TestPorts {
             return true;
         } catch (IOException taken) {
             return false;
-        }
-    }
-
-    private static void closeQuietly(ServerSocket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // a probe socket
         }
     }
 
