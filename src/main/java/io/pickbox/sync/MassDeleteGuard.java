@@ -91,6 +91,8 @@ final class MassDeleteGuard {
 
         /** How many keys the two hold in common, each key matched once. */
         static int common(Keys a, Keys b) {
+            // Nothing missing, or nothing new: the usual scan sorts nothing.
+            if (a.size == 0 || b.size == 0) return 0;
             long[] x = Arrays.copyOf(a.keys, a.size), y = Arrays.copyOf(b.keys, b.size);
             Arrays.sort(x);
             Arrays.sort(y);
