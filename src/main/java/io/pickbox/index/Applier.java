@@ -12,15 +12,11 @@ import io.pickbox.store.Keys;
 import io.pickbox.store.Store;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -481,8 +477,6 @@ final class Applier {
      * and its apply on the proposer before the next: a tree of 10,000 files takes one.
      */
     static final int RESTORE_PATHS_PER_OP = 16_384;
-    /** Paths in the order the store keeps them (UTF-8 bytes), which is where a restore goes on from. */
-    private static final Comparator<String> BY_KEY = Keys::compare;
 
     private Result history(Op.History h) {
         history.configure(h.days(), h.maxBytes(), h.purgeBefore());
@@ -539,10 +533,10 @@ final class Applier {
      * are taken in path order, so a directory comes back before what is in it.
      */
     private Result restoreTree(Op.Restore r, String path, long logIndex) {
-        long at = r.atMillis();
-        List<String> paths = new ArrayList<>();
-        List<Entry> then = new ArrayList<>();
-        String last = collectThen(path, r.after(), at, paths, then);
+        PastTree.Page page = PastTree.read(history, batch, t.entries, this::entry, path, r.after(), r.atMillis(),
+                RESTORE_PATHS_PER_OP);
+        List<String> paths = page.paths();
+        List<Entry> then = page.then();
         prefetchRestored(paths, then);
         long restored = 0, unchanged = 0, kept = 0, newer = 0, conflicts = 0;
         for (int i = 0; i < paths.size(); i++) {
@@ -572,7 +566,7 @@ final class Applier {
                 default -> kept++;
             }
         }
-        RestoreReport report = new RestoreReport(restored, unchanged, kept, newer, conflicts, last);
+        RestoreReport report = new RestoreReport(restored, unchanged, kept, newer, conflicts, page.last());
         return new Result(restored + conflicts > 0 ? Status.APPLIED : Status.NOOP, path, 0, report.toDetail());
     }
 
@@ -597,79 +591,6 @@ final class Applier {
         fold.prefetch(folds);
         chunks.prefetch(chunkKeys);
         history.prefetchChunks(chunkKeys);
-    }
-
-    /**
-     * Gathers, in path order, the paths at or under {@code prefix} after {@code after} (current or
-     * in the history), at most {@link #RESTORE_PATHS_PER_OP}, each with its version at time {@code at}
-     * (null if it did not exist then). Returns the last path gathered when more may follow, else null.
-     */
-    private String collectThen(String prefix, String after, long at, List<String> paths, List<Entry> then) {
-        TreeMap<String, List<HistoryVersion>> old = new TreeMap<>(BY_KEY);
-        TreeMap<String, Entry> current = new TreeMap<>(BY_KEY);
-        boolean full = false;
-        try (Cursor c = history.subtree(batch, prefix, after)) {
-            while (c.next()) {
-                HistoryVersion v = History.decodeRow(c.key(), c.value());
-                if (!History.under(v.path(), prefix)) continue;
-                if (!old.containsKey(v.path()) && old.size() == RESTORE_PATHS_PER_OP) {
-                    full = true;
-                    break;
-                }
-                old.computeIfAbsent(v.path(), k -> new ArrayList<>()).add(v);
-            }
-        }
-        String bound = full ? old.lastKey() : null;
-        if (!prefix.isEmpty() && (after == null || after.compareTo(prefix) < 0)) {
-            Entry self = entry(prefix);
-            if (self != null) current.put(prefix, self);
-        }
-        byte[] from = prefix.isEmpty() ? new byte[0] : Keys.of(prefix + "/");
-        if (after != null && Arrays.compareUnsigned(Keys.of(after), from) >= 0) from = Keys.of(after);
-        byte[] end = prefix.isEmpty() ? null : Keys.of(prefix + "0");
-        try (Cursor c = batch.cursor(t.entries, from, end)) {
-            while (current.size() < RESTORE_PATHS_PER_OP && c.next()) {
-                String p = Keys.string(c.key());
-                if (p.equals(after)) continue;
-                if (bound != null && BY_KEY.compare(p, bound) > 0) break;
-                current.put(p, IndexTables.decode(c.value()));
-            }
-            if (current.size() == RESTORE_PATHS_PER_OP && c.next()) full = true;
-        }
-        TreeSet<String> all = new TreeSet<>(BY_KEY);
-        all.addAll(old.keySet());
-        all.addAll(current.keySet());
-        String lastPath = null;
-        for (String p : all) {
-            if (paths.size() == RESTORE_PATHS_PER_OP) {
-                full = true;
-                break;
-            }
-            paths.add(p);
-            then.add(versionAt(old.getOrDefault(p, List.of()), current.get(p), at));
-            lastPath = p;
-        }
-        return full ? lastPath : null;
-    }
-
-    /**
-     * Which of a path's versions was current at {@code at}: the first kept one that ended after it
-     * if it had been committed by then, else (its predecessor thinned away) still that one when the
-     * path existed without a break up to it; the current one if none ended after {@code at} and it
-     * was committed by then (or before commit times were kept). Null: the path did not exist then.
-     */
-    static Entry versionAt(List<HistoryVersion> ended, Entry current, long at) {
-        for (int i = 0; i < ended.size(); i++) {
-            HistoryVersion v = ended.get(i);
-            if (v.endedAt() <= at) continue;
-            if (v.entry().committedAt() <= at) return v.entry();
-            if (i == 0) return null;
-            HistoryVersion.Ending before = ended.get(i - 1).ending();
-            boolean continued = before == HistoryVersion.Ending.EDITED || before == HistoryVersion.Ending.CHANGED
-                    || before == HistoryVersion.Ending.REPLACED || before == HistoryVersion.Ending.RESTORED;
-            return continued ? v.entry() : null;
-        }
-        return current != null && current.committedAt() <= at ? current : null;
     }
 
     /** A kept version made current again by {@code origin}: its content, mode and mtime; no conflict mark. */
