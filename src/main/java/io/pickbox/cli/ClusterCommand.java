@@ -143,8 +143,9 @@ final class ClusterCommand {
     }
 
     @Command(name = "invite", mixinStandardHelpOptions = true,
-            description = {"Print a one-time token that lets one new node join: `TOKEN=$(pickbox cluster invite)`,",
-                    "then on the new machine `pickbox node start ... --join HOST:PORT --token-file FILE`.",
+            description = {"Print a one-time token that lets one new node join.",
+                    "`TOKEN=$(pickbox cluster invite)`, then on the new machine",
+                    "`pickbox node start ... --join HOST:PORT --token-file FILE`.",
                     "Only the token goes to standard output; the cluster keeps only its hash."})
     static final class Invite extends FilesCommand.Target implements Callable<Integer> {
         @Option(names = "--expires", paramLabel = "DURATION", defaultValue = "1h",

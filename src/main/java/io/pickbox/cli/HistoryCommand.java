@@ -17,9 +17,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "history", mixinStandardHelpOptions = true,
-        description = {"Every version the cluster keeps of PATH, newest first: when it was",
-                "committed, its size and sha256, the node that made it, and what happened",
-                "to it. Any of them can be restored: pickbox restore PATH --version N",
+        description = {"Every version the cluster keeps of PATH, newest first.",
+                "Each with when it was committed, its size and sha256, the node that made",
+                "it, and what happened to it. Any of them can be restored:",
+                "pickbox restore PATH --version N",
                 "(A file named like a subcommand: pickbox history -- purge)"},
         subcommands = {HistoryCommand.Purge.class, HistoryCommand.Settings.class})
 final class HistoryCommand extends FilesCommand.Target implements Callable<Integer> {
@@ -111,9 +112,9 @@ final class HistoryCommand extends FilesCommand.Target implements Callable<Integ
     }
 
     @Command(name = "purge", mixinStandardHelpOptions = true,
-            description = {"Drop every version replaced before TIME, on every node, to give the",
-                    "space back. TIME: 2026-12-04 10:15, 2026-12-04 10:15:30, 2026-11-01 (the",
-                    "start of that day), local time; or 2026-12-04T10:15:03Z."})
+            description = {"Drop the versions replaced before TIME, on every node.",
+                    "It gives their space back. TIME: 2026-12-04 10:15, 2026-12-04 10:15:30,",
+                    "2026-11-01 (the start of that day), local time; or 2026-12-04T10:15:03Z."})
     static final class Purge extends FilesCommand.Target implements Callable<Integer> {
         @Option(names = "--before", required = true, paramLabel = "TIME", description = "Versions replaced before this time are dropped.")
         String before;
@@ -137,8 +138,8 @@ final class HistoryCommand extends FilesCommand.Target implements Callable<Integ
     }
 
     @Command(name = "settings", mixinStandardHelpOptions = true,
-            description = {"How long the cluster keeps old versions and within how much space;",
-                    "with no option, show it. The settings are the cluster's: every node",
+            description = {"How long the cluster keeps old versions, within how much space.",
+                    "With no option, show it. The settings are the cluster's: every node",
                     "keeps the same versions."})
     static final class Settings extends FilesCommand.Target implements Callable<Integer> {
         @Option(names = "--days", paramLabel = "N", description = "Keep versions N days (0 turns the history off).")

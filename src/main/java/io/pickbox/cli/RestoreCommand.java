@@ -15,8 +15,8 @@ import java.util.concurrent.Callable;
 
 // No mixinStandardHelpOptions: its --version would be this command's --version N.
 @Command(name = "restore",
-        description = {"Give an old version back, as a new change that every node applies",
-                "(and that can itself be undone).",
+        description = {"Give an old version back, as a new change that every node applies.",
+                "The restore can itself be undone.",
                 "  --version N  that version of PATH (see: pickbox history PATH) becomes",
                 "               the current one, at PATH or at --to PATH",
                 "  --at TIME    the tree at PATH (. for the whole folder) as it was then:",

@@ -17,8 +17,8 @@ import java.util.concurrent.Callable;
 final class TrashCommand {
 
     @Command(name = "ls", mixinStandardHelpOptions = true,
-            description = {"Deleted paths at or under PREFIX, most recently deleted first: when,",
-                    "by which node, size, and the version to give back",
+            description = {"Deleted paths at or under PREFIX, most recently deleted first.",
+                    "Each with when and by which node, its size, and the version to give back",
                     "(pickbox restore PATH --version N)."})
     static final class Ls extends FilesCommand.Target implements Callable<Integer> {
         @Parameters(index = "0", arity = "0..1", paramLabel = "PREFIX") String prefix;
