@@ -56,8 +56,7 @@ final class AdminClient {
     /** @param tlsCa the CA to trust over HTTPS; null for plaintext (a node's own machine) */
     AdminClient(String address, String token, Path tlsCa) {
         if (address == null || !address.matches("[^:/\\s]+:\\d{1,5}")) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new Main()),
-                    "--admin must be HOST:PORT, got " + address);
+            throw new IllegalArgumentException("--admin must be HOST:PORT, got " + address);
         }
         this.base = (tlsCa == null ? "http://" : "https://") + address;
         this.token = token;
@@ -73,8 +72,7 @@ final class AdminClient {
             return io.pickbox.trust.Tls13Context.create(null,
                     new io.pickbox.trust.ClusterTrustManager(cas, null, io.pickbox.trust.RevocationList.NONE));
         } catch (IOException | RuntimeException e) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new Main()),
-                    "--tls-ca: cannot read a CA certificate from " + caFile + ": " + e.getMessage());
+            throw new IllegalArgumentException("--tls-ca: cannot read a CA certificate from " + caFile + ": " + e.getMessage());
         }
     }
 

@@ -168,8 +168,7 @@ final class ClusterCommand {
         private long seconds(String text) {
             var m = java.util.regex.Pattern.compile("(\\d{1,7})([smhd])").matcher(text.trim());
             if (!m.matches()) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                        "--expires must look like 30m, 1h or 7d, got " + text);
+                throw usageError("--expires must look like 30m, 1h or 7d, got " + text);
             }
             long n = Long.parseLong(m.group(1));
             return switch (m.group(2)) {
@@ -191,7 +190,7 @@ final class ClusterCommand {
         @Override
         public Integer call() throws Exception {
             if (!address.matches("[^:/\\s]+:\\d{1,5}")) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "HOST:PORT expected, got " + address);
+                throw usageError("HOST:PORT expected, got " + address);
             }
             AdminClient api = client();
             api.post("/v1/cluster/members", Map.of("id", id, "address", address)).orThrow();

@@ -27,17 +27,29 @@ import java.util.concurrent.Callable;
         subcommands = {FilesCommand.Put.class, FilesCommand.Get.class, FilesCommand.Ls.class, FilesCommand.Rm.class})
 final class FilesCommand {
 
+    /** What every command that talks to a node's admin API takes: where, its token, the CA to trust. */
     static class Target {
+        @Spec
+        CommandSpec spec;
         @Option(names = "--admin", defaultValue = "127.0.0.1:9001", description = "Admin address of a node (default: ${DEFAULT-VALUE}).")
         String admin;
         @Mixin
         AdminTokenOption token = new AdminTokenOption();
-        @Option(names = "--tls-ca", paramLabel = "FILE", description = {"Talk HTTPS, trusting this CA (PEM): a node's admin API bound beyond",
-                "loopback serves HTTPS with the cluster's certificates (its CA is <state>/tls/ca.pem on any node)."})
+        @Option(names = "--tls-ca", paramLabel = "FILE", description = "Talk HTTPS, trusting this CA (PEM): a node's admin API bound beyond loopback serves HTTPS"
+                + " with the cluster's certificates (its CA is <state>/tls/ca.pem on any node).")
         Path tlsCa;
 
         AdminClient client() {
-            return new AdminClient(admin, token.token(), tlsCa);
+            try {
+                return new AdminClient(admin, token.token(), tlsCa);
+            } catch (IllegalArgumentException e) {
+                throw usageError(e.getMessage());
+            }
+        }
+
+        /** A bad argument found while the command runs: shown with this command's own usage, exit status 2. */
+        ParameterException usageError(String message) {
+            return new ParameterException(spec.commandLine(), message);
         }
     }
 
@@ -88,8 +100,6 @@ final class FilesCommand {
         @Option(names = "--page-size", paramLabel = "N", defaultValue = "1000",
                 description = "Entries asked for in one request, 1 to 10000 (default: ${DEFAULT-VALUE}).")
         int pageSize;
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {

@@ -8,7 +8,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.time.ZoneId;
@@ -31,8 +30,6 @@ final class HistoryCommand extends FilesCommand.Target implements Callable<Integ
     int limit;
     @Option(names = "--json", description = "Print the API's answer (GET /v1/history/PATH) as JSON.")
     boolean asJson;
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -120,8 +117,6 @@ final class HistoryCommand extends FilesCommand.Target implements Callable<Integ
         String before;
         @Option(names = "--json", description = "Print the history's status after the purge as JSON.")
         boolean asJson;
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
@@ -149,8 +144,6 @@ final class HistoryCommand extends FilesCommand.Target implements Callable<Integ
         String maxBytes;
         @Option(names = "--json", description = "Print the history's status as JSON.")
         boolean asJson;
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {

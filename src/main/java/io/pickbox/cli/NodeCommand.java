@@ -6,6 +6,8 @@ import io.pickbox.sync.MassChangeDetector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +24,8 @@ final class NodeCommand {
                     "Without --join and without state it bootstraps a new cluster (only if its folder is absent or empty);",
                     "with existing state it recovers and rejoins; with --join it adds itself to the cluster of that member."})
     static final class Start implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
         @Option(names = "--node-id", required = true, description = "Unique id of this node, e.g. node1.")
         String nodeId;
         @Option(names = "--port", required = true, description = "Raft port.")
@@ -141,7 +145,7 @@ final class NodeCommand {
             try {
                 LogSetup.apply(logLevel, logFormat);
             } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             if (join != null && !join.matches("[^:\\s]+:\\d{1,5}")) {
                 throw new IllegalArgumentException("--join must be HOST:PORT, got " + join);

@@ -3,11 +3,9 @@ package io.pickbox.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,8 +35,6 @@ final class RestoreCommand extends FilesCommand.Target implements Callable<Integ
     String to;
     @Option(names = "--json", description = "Print the API's answer (POST /v1/restore) as JSON.")
     boolean asJson;
-    @Spec
-    CommandSpec spec;
 
     /** What to restore: one version, or the tree at a time. */
     static final class Which {

@@ -2,11 +2,9 @@ package io.pickbox.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.time.ZoneId;
@@ -25,8 +23,6 @@ final class TrashCommand {
         @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "Show at most N paths, 1 to 10000 (default: ${DEFAULT-VALUE}).")
         int limit;
         @Option(names = "--json", description = "Print the API's answer (GET /v1/trash) as JSON.") boolean asJson;
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {

@@ -22,7 +22,7 @@ final class WhyCommand extends FilesCommand.Target implements Callable<Integer> 
         try {
             p = PathValidator.normalize(path);
         } catch (io.pickbox.folder.InvalidPathException e) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
+            throw usageError(e.getMessage());
         }
         AdminClient api = client();
         AdminClient.Answer a = api.get(AdminClient.filePath(p));
