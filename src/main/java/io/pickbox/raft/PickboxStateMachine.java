@@ -184,7 +184,11 @@ public final class PickboxStateMachine extends BaseStateMachine {
             appliedUpTo(applied.getIndex());
         }
         LegacySnapshot.deleteAll(storage.directory());
-        LOG.info("Index at {} ({} entries)", getLastAppliedTermIndex(), index.size());
+        if (index.appliedIndex() > 0) {
+            LOG.info("Index at entry {} of term {} ({} paths)", index.appliedIndex(), index.appliedTerm(), index.size());
+        } else {
+            LOG.info("Index empty: nothing applied yet");
+        }
     }
 
     /**
