@@ -91,9 +91,10 @@ final class FilesCommand {
 
     @Command(name = "ls", mixinStandardHelpOptions = true,
             description = {"List committed files under PREFIX, in path order.",
-                    "Reads the listing a page at a time (--page-size entries a request) and prints each page as it",
-                    "arrives, so a folder of any size is listed in bounded memory. --json prints one JSON array of",
-                    "the entries (the objects of GET /v1/files), one object per line, written as the pages arrive."})
+                    "Reads the listing a page at a time (--page-size entries a request) and prints each page as it"
+                            + " arrives, so a folder of any size is listed in bounded memory.",
+                    "--json prints one JSON array of the entries (the objects of GET /v1/files), one object per line,"
+                            + " written as the pages arrive."})
     static final class Ls extends Target implements Callable<Integer> {
         @Parameters(index = "0", arity = "0..1", paramLabel = "PREFIX") String prefix;
         @Option(names = "--json", description = "Print one JSON array, an entry per line.") boolean asJson;

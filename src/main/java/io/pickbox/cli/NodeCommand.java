@@ -21,8 +21,9 @@ final class NodeCommand {
 
     @Command(name = "start", aliases = {"live", "multi"}, mixinStandardHelpOptions = true,
             description = {"Start a node and keep its folder in sync until Ctrl-C.",
-                    "Without --join and without state it bootstraps a new cluster (only if its folder is absent or empty);",
-                    "with existing state it recovers and rejoins; with --join it adds itself to the cluster of that member."})
+                    "Without --join and without state it bootstraps a new cluster (only if its folder is absent or empty);"
+                            + " with existing state it recovers and rejoins; with --join it adds itself to the cluster"
+                            + " of that member."})
     static final class Start implements Callable<Integer> {
         @Spec
         CommandSpec spec;
