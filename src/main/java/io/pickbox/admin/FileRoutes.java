@@ -126,6 +126,7 @@ final class FileRoutes {
         if (!"application/octet-stream".equals(ctx.contentType() == null ? null : ctx.contentType().split(";")[0].trim())) {
             throw new ApiError(415, "unsupported media type", "file bytes must be sent as application/octet-stream");
         }
+        refuseMisplaced(path);
         Path dir = Files.createDirectories(uploadDir);
         long declared = ctx.contentLength();
         if (declared > MAX_UPLOAD) throw tooLarge();
@@ -143,6 +144,25 @@ final class FileRoutes {
             answer(ctx, files.put(path, tmp).get(120, TimeUnit.SECONDS));
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * A file put where a directory is committed, or under a committed file, would be kept as a
+     * conflict copy under another name: asked for by hand, it is refused instead, before its bytes
+     * are received. (One that lands there meanwhile still ends as apply decides.)
+     */
+    private void refuseMisplaced(String path) {
+        Entry there = files.get(path);
+        if (there != null && there.isDir()) {
+            throw new ApiError(409, "conflict", path + " is a directory: a file cannot replace it");
+        }
+        for (int i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
+            Entry parent = files.get(path.substring(0, i));
+            if (parent == null) return; // made as the file is
+            if (parent.isFile()) {
+                throw new ApiError(409, "conflict", path.substring(0, i) + " is a file: nothing can be put under it");
+            }
         }
     }
 

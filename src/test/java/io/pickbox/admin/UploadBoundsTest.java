@@ -23,7 +23,10 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code PUT /v1/files}: an upload that would not fit on the disk is refused before it is written; leftovers go at start. */
+/**
+ * {@code PUT /v1/files}: an upload that would not fit on the disk, or whose place holds a directory
+ * or is under a file, is refused before it is written; leftovers go at start.
+ */
 class UploadBoundsTest {
 
     @TempDir
@@ -31,6 +34,8 @@ class UploadBoundsTest {
 
     private final AtomicLong spare = new AtomicLong(1000);
     private final List<String> proposed = new ArrayList<>();
+    /** What the index holds, as the routes see it. */
+    private final Map<String, Entry> committed = new java.util.HashMap<>();
     private Javalin app;
     private FileRoutes routes;
 
@@ -89,6 +94,26 @@ class UploadBoundsTest {
         assertThat(proposed).isEmpty();
     }
 
+    /** A file cannot replace a directory, nor go under a file: said at once, nothing received or proposed. */
+    @Test
+    void anUploadOntoADirectoryOrUnderAFileIsRefusedWith409() throws Exception {
+        committed.put("docs", Entry.dir(1, 0755, 0, "node1"));
+        committed.put("docs/a.txt", new Entry(Entry.Kind.FILE, 2, 1, "00".repeat(32), List.of(), 0644, 0, "node1", null));
+        start();
+        HttpResponse<String> onDir = put("docs", HttpRequest.BodyPublishers.ofByteArray(new byte[10]));
+        assertThat(onDir.statusCode()).as(onDir.body()).isEqualTo(409);
+        assertThat(onDir.body()).contains("docs is a directory");
+        HttpResponse<String> underFile = put("docs/a.txt/b", HttpRequest.BodyPublishers.ofByteArray(new byte[10]));
+        assertThat(underFile.statusCode()).as(underFile.body()).isEqualTo(409);
+        assertThat(underFile.body()).contains("docs/a.txt is a file");
+        assertThat(leftUploads()).isEmpty();
+        assertThat(proposed).isEmpty();
+
+        assertThat(put("docs/a.txt", HttpRequest.BodyPublishers.ofByteArray(new byte[10])).statusCode()).isEqualTo(200);
+        assertThat(put("docs/new/b.txt", HttpRequest.BodyPublishers.ofByteArray(new byte[10])).statusCode()).isEqualTo(200);
+        assertThat(proposed).containsExactly("docs/a.txt", "docs/new/b.txt");
+    }
+
     @Test
     void uploadsLeftByACrashAreRemovedAtStart() throws Exception {
         Files.write(uploads.resolve("0b9c1c4e-left"), new byte[10]);
@@ -116,7 +141,7 @@ class UploadBoundsTest {
 
         @Override
         public Entry get(String path) {
-            return null;
+            return committed.get(path);
         }
 
         @Override
