@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "history", mixinStandardHelpOptions = true,
         description = {"Every version the cluster keeps of PATH, newest first.",
-                "Each with when it was committed, its size and sha256, the node that made",
+                "For each: when it was committed, its size and sha256, the node that made",
                 "it, and what happened to it. Any of them can be restored:",
                 "pickbox restore PATH --version N",
                 "(A file named like a subcommand: pickbox history -- purge)"},

@@ -16,8 +16,8 @@ final class TrashCommand {
 
     @Command(name = "ls", mixinStandardHelpOptions = true,
             description = {"Deleted paths at or under PREFIX, most recently deleted first.",
-                    "Each with when and by which node, its size, and the version to give back",
-                    "(pickbox restore PATH --version N)."})
+                    "For each: when and by which node it was deleted, its size, and the version",
+                    "to give back (pickbox restore PATH --version N)."})
     static final class Ls extends FilesCommand.Target implements Callable<Integer> {
         @Parameters(index = "0", arity = "0..1", paramLabel = "PREFIX") String prefix;
         @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "Show at most N paths, 1 to 10000 (default: ${DEFAULT-VALUE}).")
