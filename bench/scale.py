@@ -5,11 +5,14 @@ system: the time from the last write until every node holds them all, memory dur
 (Pickbox: heap from its metrics, and RSS), the idle CPU of a node holding them, a restart of a node
 until it is ready, and a 4th node catching up. Convergence is read from each system's own status
 (its counts of files and of work waiting), then checked on disk: the file count of every folder and
-the bytes of a random sample of files.
+the bytes of a random sample of files. Last, with every node stopped, a plain writer makes the same
+files on the same disk, each as a node puts a file in place (a temp file renamed to its name): what
+creating them costs this disk and kernel, the floor under the catch-up.
 """
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -33,6 +36,30 @@ def write_tree(root, n, rng, log):
         if i and i % 100_000 == 0:
             log(f"  written {i} files ({i / (time.perf_counter() - t0):.0f} files/s)")
     return time.perf_counter() - t0
+
+
+def plain_writer_files_per_s(work, n, rng):
+    """Makes the scale tree's n files in a folder of its own under work, each written to a temp file
+    and renamed into place, nothing flushed; returns files per second, and removes the folder."""
+    base = os.path.join(work, "plain-writer")
+    shutil.rmtree(base, ignore_errors=True)
+    data = rng.randbytes(KiB)
+    try:
+        for d in range((n + FILES_PER_DIR - 1) // FILES_PER_DIR):
+            os.makedirs(os.path.join(base, f"d{d:05d}"))
+        t0 = time.perf_counter()
+        for i in range(n):
+            d = os.path.join(base, f"d{i // FILES_PER_DIR:05d}")
+            tmp = os.path.join(d, f".tmp-{i:07d}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+            os.rename(tmp, os.path.join(d, f"f{i:07d}.txt"))
+        return round(n / (time.perf_counter() - t0))
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def count_files(root):
@@ -252,11 +279,15 @@ def main(B, args):
         B.remove_kept_folders(args.work)
         results[cls.name] = run_one(B, cls, args, os.path.join(args.work, cls.name.lower()), n)
         B.log(f"  -> {results[cls.name]}")
+    B.log(f"a plain writer making the {n} files on this disk (temp file + rename each)")
+    floor = plain_writer_files_per_s(args.work, n, random.Random(23))
     print(render(results, n))
+    print(f"A plain writer making the same files on this disk (temp file + rename each, nodes stopped): {floor:,} files/s")
     import json
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w") as f:
-        json.dump({"mode": "scale", "files": n, "facts": facts, "results": results}, f, indent=1, default=str)
+        json.dump({"mode": "scale", "files": n, "facts": facts, "results": results,
+                   "plain_writer_files_per_s": floor}, f, indent=1, default=str)
     B.log(f"wrote {out}")
 
 
