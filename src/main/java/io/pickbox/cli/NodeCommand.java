@@ -6,6 +6,7 @@ import io.pickbox.sync.MassChangeDetector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -146,7 +147,7 @@ final class NodeCommand {
             try {
                 LogSetup.apply(logLevel, logFormat);
             } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                throw new ParameterException(spec.commandLine(), e.getMessage());
             }
             if (join != null && !join.matches("[^:\\s]+:\\d{1,5}")) {
                 throw new IllegalArgumentException("--join must be HOST:PORT, got " + join);

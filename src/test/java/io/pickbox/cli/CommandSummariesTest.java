@@ -17,31 +17,29 @@ class CommandSummariesTest {
     @Test
     void everyCommandListShowsWholeSentences() {
         List<String> cut = new ArrayList<>();
-        collect(new CommandLine(new Main()), cut);
+        for (CommandLine sub : subcommands(new CommandLine(new Main()))) {
+            if (sub.getCommandSpec().userObject() instanceof CommandLine.HelpCommand) continue;
+            String[] summary = sub.getCommandSpec().usageMessage().description();
+            String first = summary.length == 0 ? "" : summary[0].strip();
+            if (!first.endsWith(".")) cut.add(sub.getCommandSpec().qualifiedName() + ": " + first);
+        }
         assertThat(cut).as("commands whose summary in their parent's list is not a whole sentence").isEmpty();
     }
 
     @Test
     void theListsAreWalked() {
-        List<String> names = new ArrayList<>();
-        walk(new CommandLine(new Main()), names);
+        List<String> names = subcommands(new CommandLine(new Main())).stream()
+                .map(c -> c.getCommandSpec().qualifiedName()).toList();
         assertThat(names).contains("pickbox history purge", "pickbox trash ls", "pickbox cluster invite", "pickbox restore");
     }
 
-    private static void collect(CommandLine cl, List<String> cut) {
+    /** Every command below {@code cl}, at any depth, parents before their children. */
+    private static List<CommandLine> subcommands(CommandLine cl) {
+        List<CommandLine> all = new ArrayList<>();
         for (CommandLine sub : cl.getSubcommands().values()) {
-            if (sub.getCommandSpec().userObject() instanceof CommandLine.HelpCommand) continue;
-            String[] summary = sub.getCommandSpec().usageMessage().description();
-            String first = summary.length == 0 ? "" : summary[0].strip();
-            if (!first.endsWith(".")) cut.add(sub.getCommandSpec().qualifiedName() + ": " + first);
-            collect(sub, cut);
+            all.add(sub);
+            all.addAll(subcommands(sub));
         }
-    }
-
-    private static void walk(CommandLine cl, List<String> names) {
-        for (CommandLine sub : cl.getSubcommands().values()) {
-            names.add(sub.getCommandSpec().qualifiedName());
-            walk(sub, names);
-        }
+        return all;
     }
 }

@@ -17,40 +17,37 @@ class UsageErrorsTest {
 
     @Test
     void aBadAdminAddressShowsTheCommandItWasGivenTo() {
-        Outcome o = run("files", "ls", "--admin", "bogus");
-        assertThat(o.status).isEqualTo(2);
-        assertThat(o.err).contains("--admin must be HOST:PORT, got bogus").contains("Usage: pickbox files ls ");
+        assertUsageError("--admin must be HOST:PORT, got bogus", "pickbox files ls", "files", "ls", "--admin", "bogus");
     }
 
     @Test
     void aBadCaFileShowsTheCommandItWasGivenTo() {
-        Outcome o = run("cluster", "status", "--tls-ca", "/nonexistent/ca.pem");
-        assertThat(o.status).isEqualTo(2);
-        assertThat(o.err).contains("--tls-ca: cannot read").contains("Usage: pickbox cluster status ");
+        assertUsageError("--tls-ca: cannot read", "pickbox cluster status",
+                "cluster", "status", "--tls-ca", "/nonexistent/ca.pem");
     }
 
     @Test
     void aPathOutsideTheFolderIsAUsageErrorOfWhy() {
-        Outcome o = run("why", "../etc/passwd");
-        assertThat(o.status).isEqualTo(2);
-        assertThat(o.err).contains("'..' segments are not allowed").contains("Usage: pickbox why ");
+        assertUsageError("'..' segments are not allowed", "pickbox why", "why", "../etc/passwd");
     }
 
     @Test
     void badValuesOfClusterSubcommandsNameTheirCommand() {
-        Outcome invite = run("cluster", "invite", "--expires", "5x");
-        assertThat(invite.status).isEqualTo(2);
-        assertThat(invite.err).contains("--expires must look like 30m").contains("Usage: pickbox cluster invite ");
-        Outcome add = run("cluster", "add", "n4", "bogus");
-        assertThat(add.status).isEqualTo(2);
-        assertThat(add.err).contains("HOST:PORT expected, got bogus").contains("Usage: pickbox cluster add ");
+        assertUsageError("--expires must look like 30m", "pickbox cluster invite", "cluster", "invite", "--expires", "5x");
+        assertUsageError("HOST:PORT expected, got bogus", "pickbox cluster add", "cluster", "add", "n4", "bogus");
     }
 
     @Test
     void aBadLogLevelShowsTheNodeCommand() {
-        Outcome o = run("node", "start", "--node-id", "n1", "--port", "1", "--log-level", "loud");
-        assertThat(o.status).isEqualTo(2);
-        assertThat(o.err).contains("Usage: pickbox node start ");
+        assertUsageError("--log-level must be one of", "pickbox node start",
+                "node", "start", "--node-id", "n1", "--port", "1", "--log-level", "loud");
+    }
+
+    /** Runs {@code args}: exit status 2, {@code reason} said, and the usage of {@code command}. */
+    private static void assertUsageError(String reason, String command, String... args) {
+        Outcome o = run(args);
+        assertThat(o.status).as(o.err).isEqualTo(2);
+        assertThat(o.err).contains(reason).contains("Usage: " + command + " ");
     }
 
     private record Outcome(int status, String err) {}
