@@ -23,15 +23,20 @@ SAMPLE = 2000
 IDLE_CPU_SECONDS = 30
 
 
+def tree_path(i):
+    """Where the scale tree keeps its file i: FILES_PER_DIR files to a directory."""
+    return os.path.join(f"d{i // FILES_PER_DIR:05d}", f"f{i:07d}.txt")
+
+
 def write_tree(root, n, rng, log):
     """Writes n files of 1 KiB under root/scale in n/100 directories; returns when the last was written."""
     base = os.path.join(root, "scale")
     t0 = time.perf_counter()
     for i in range(n):
-        d = os.path.join(base, f"d{i // FILES_PER_DIR:05d}")
+        path = os.path.join(base, tree_path(i))
         if i % FILES_PER_DIR == 0:
-            os.makedirs(d, exist_ok=True)
-        with open(os.path.join(d, f"f{i:07d}.txt"), "wb") as f:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
             f.write(rng.randbytes(KiB))
         if i and i % 100_000 == 0:
             log(f"  written {i} files ({i / (time.perf_counter() - t0):.0f} files/s)")
@@ -45,18 +50,18 @@ def plain_writer_files_per_s(work, n, rng):
     shutil.rmtree(base, ignore_errors=True)
     data = rng.randbytes(KiB)
     try:
-        for d in range((n + FILES_PER_DIR - 1) // FILES_PER_DIR):
-            os.makedirs(os.path.join(base, f"d{d:05d}"))
+        for i in range(0, n, FILES_PER_DIR):
+            os.makedirs(os.path.dirname(os.path.join(base, tree_path(i))))
         t0 = time.perf_counter()
         for i in range(n):
-            d = os.path.join(base, f"d{i // FILES_PER_DIR:05d}")
-            tmp = os.path.join(d, f".tmp-{i:07d}")
+            path = os.path.join(base, tree_path(i))
+            tmp = os.path.join(os.path.dirname(path), f".tmp-{i:07d}")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             try:
                 os.write(fd, data)
             finally:
                 os.close(fd)
-            os.rename(tmp, os.path.join(d, f"f{i:07d}.txt"))
+            os.rename(tmp, path)
         return round(n / (time.perf_counter() - t0))
     finally:
         shutil.rmtree(base, ignore_errors=True)
@@ -73,7 +78,7 @@ def sample_matches(dirs, n, rng):
     """A random sample of the files written: byte-identical on every node."""
     for _ in range(min(SAMPLE, n)):
         i = rng.randrange(n)
-        rel = os.path.join("scale", f"d{i // FILES_PER_DIR:05d}", f"f{i:07d}.txt")
+        rel = os.path.join("scale", tree_path(i))
         contents = set()
         for d in dirs:
             try:
