@@ -1955,6 +1955,17 @@ def render(rows):
     return "\n".join(out)
 
 
+def ext4_journal(df_line):
+    """For an ext4 file system (a line of `df -hT`), whether it has a journal; None for others.
+    Without one, ext4 passes over inodes freed in the last 1-6 minutes when it makes a file, reading
+    each one's on-disk inode: right after a run deleted its trees, making files costs several
+    times more (FINDINGS.md, "Log of experiments", 2026-12-07)."""
+    parts = df_line.split()
+    if len(parts) < 2 or parts[1] != "ext4":
+        return None
+    return os.path.isdir(f"/proc/fs/jbd2/{os.path.basename(parts[0])}-8")
+
+
 def machine_facts(work):
     def sh(cmd):
         try:
@@ -1971,6 +1982,7 @@ def machine_facts(work):
         "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?"),
         "ram_gib": round(int(mem.group(1)) / 1024 / 1024, 1) if mem else None,
         "disk": dfl[-1] if dfl else "?", "disk_free_gib": round(st.free / 2**30, 1),
+        "ext4_journal": ext4_journal(dfl[-1] if dfl else ""),
         "kernel": platform.release(),
         "java": sh(["java", "-version"]).splitlines()[0] if shutil.which("java") else "n/a",
         "syncthing": sh(["syncthing", "--version"]) if shutil.which("syncthing") else "not installed",
