@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The JVM every node runs in ({@link NodeCommandLine#jvmOptions()}): its memory is bounded, running
- * out of it ends the process, and nothing else is set, so the JIT and everything else run as
- * HotSpot chooses.
+ * out of it ends the process, it keeps no performance counters in a mapped file, and nothing else
+ * is set, so the JIT and everything else run as HotSpot chooses.
  */
 class JvmOptionsTest {
 
@@ -42,7 +42,7 @@ class JvmOptionsTest {
     }
 
     @Test
-    void aNodeRunsG1WithItsMemoryCappedExitsWhenItRunsOutAndNothingElseTuned() throws Exception {
+    void aNodeRunsG1WithItsMemoryCappedExitsWhenItRunsOutKeepsNoMappedCountersAndNothingElseTuned() throws Exception {
         Map<String, String> flags = commandLineFlags();
         assertThat(flags).containsEntry("MaxHeapSize", String.valueOf(256 * MiB))
                 // the heap starts small (and may shrink back to that): a node touches only what it uses
@@ -51,10 +51,12 @@ class JvmOptionsTest {
                 .containsEntry("UseG1GC", "true")
                 .containsEntry("MaxDirectMemorySize", String.valueOf(64 * MiB))
                 .containsEntry("MaxHeapFreeRatio", "15")
-                .containsEntry("ExitOnOutOfMemoryError", "true");
+                .containsEntry("ExitOnOutOfMemoryError", "true")
+                .containsEntry("UsePerfData", "false");
         assertThat(Long.parseLong(flags.get("G1PeriodicGCInterval"))).isPositive();
-        assertThat(flags.keySet()).as("only memory, what happens when it runs out, and the collector are set")
+        assertThat(flags.keySet()).as("only memory, what happens when it runs out, the counters and the collector are set")
                 .containsExactlyInAnyOrder("MaxHeapSize", "InitialHeapSize", "MinHeapSize", "UseG1GC",
-                        "G1HeapRegionSize", "G1PeriodicGCInterval", "MinHeapFreeRatio", "MaxHeapFreeRatio", "MaxDirectMemorySize", "ExitOnOutOfMemoryError");
+                        "G1HeapRegionSize", "G1PeriodicGCInterval", "MinHeapFreeRatio", "MaxHeapFreeRatio", "MaxDirectMemorySize",
+                        "ExitOnOutOfMemoryError", "UsePerfData");
     }
 }
