@@ -1,6 +1,7 @@
 package io.pickbox.os;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
 import com.sun.jna.Platform;
 
 import java.io.IOException;
@@ -27,7 +28,7 @@ final class Beneath {
     private static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08;
     /** Whether directories are reached here without following symlinks (false: plain paths are used). */
     static final boolean AVAILABLE = Platform.isLinux() && O_DIRECTORY != 0 && LibC.Fd.BOUND && LibC.At.BOUND
-            && Statx.available() && Files.isDirectory(Path.of("/proc/self/fd"));
+            && LibC.Lookup.BOUND && Statx.available() && Files.isDirectory(Path.of("/proc/self/fd"));
     private static volatile boolean openat2Works = true;
 
     private Beneath() {}
@@ -55,21 +56,19 @@ final class Beneath {
     static int resolve(int rootFd, String rel) throws IOException {
         if (openat2Works) {
             long[] how = {O_PATH | O_DIRECTORY | O_CLOEXEC, 0, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-            try {
-                return (int) LibC.At.syscall(SYS_OPENAT2, rootFd, LibC.cString(rel), how, 8L * how.length);
-            } catch (LastErrorException e) {
-                int errno = e.getErrorCode();
-                if (errno == Errno.ENOSYS || errno == Errno.EPERM) {
-                    openat2Works = false; // an older kernel, or a sandbox that forbids the call
-                } else if (errno == Errno.ENOENT) {
-                    throw new NoSuchFileException(rel);
-                } else if (errno == Errno.EXDEV) {
-                    throw new UnsafePathException(rel, "leads out of the folder");
-                } else if (errno != Errno.ELOOP && errno != Errno.ENOTDIR && errno != Errno.EAGAIN) {
-                    throw new FileSystemException(rel, null, "cannot open directory: errno " + errno);
-                }
-                // A symlink or a file on the way (the walk says which), or a rename raced the lookup.
+            long fd = LibC.Lookup.syscall(SYS_OPENAT2, rootFd, LibC.cString(rel), how, 8L * how.length);
+            if (fd >= 0) return (int) fd;
+            int errno = Native.getLastError();
+            if (errno == Errno.ENOSYS || errno == Errno.EPERM) {
+                openat2Works = false; // an older kernel, or a sandbox that forbids the call
+            } else if (errno == Errno.ENOENT) {
+                throw new NoSuchFileException(rel);
+            } else if (errno == Errno.EXDEV) {
+                throw new UnsafePathException(rel, "leads out of the folder");
+            } else if (errno != Errno.ELOOP && errno != Errno.ENOTDIR && errno != Errno.EAGAIN) {
+                throw new FileSystemException(rel, null, "cannot open directory: errno " + errno);
             }
+            // A symlink or a file on the way (the walk says which), or a rename raced the lookup.
         }
         return walk(rootFd, rel, false);
     }
@@ -99,24 +98,22 @@ final class Beneath {
     private static int openComponent(int dirFd, String name, String rel, String upTo, boolean create) throws IOException {
         byte[] cName = LibC.cString(name);
         for (int attempt = 0; ; attempt++) {
-            try {
-                return LibC.At.openat(dirFd, cName, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
-            } catch (LastErrorException e) {
-                int errno = e.getErrorCode();
-                if (errno == Errno.ENOENT && create && attempt < 3) {
-                    mkdirAt(dirFd, cName, upTo);
-                    continue;
-                }
-                if (errno == Errno.ENOENT) throw new NoSuchFileException(rel);
-                if (errno == Errno.ELOOP || errno == Errno.ENOTDIR) {
-                    Statx st = Statx.readAt(dirFd, name);
-                    if (st != null && st.isSymbolicLink()) throw new SymlinkInPathException(rel, upTo);
-                    if (st == null) throw new NoSuchFileException(rel);
-                    if (st.isDirectory() && attempt < 3) continue; // a directory again already
-                    throw new NotDirectoryException(upTo);
-                }
-                throw new FileSystemException(rel, null, "cannot open " + upTo + ": errno " + errno);
+            int fd = LibC.Lookup.openat(dirFd, cName, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+            if (fd >= 0) return fd;
+            int errno = Native.getLastError();
+            if (errno == Errno.ENOENT && create && attempt < 3) {
+                mkdirAt(dirFd, cName, upTo);
+                continue;
             }
+            if (errno == Errno.ENOENT) throw new NoSuchFileException(rel);
+            if (errno == Errno.ELOOP || errno == Errno.ENOTDIR) {
+                Statx st = Statx.readAt(dirFd, name);
+                if (st != null && st.isSymbolicLink()) throw new SymlinkInPathException(rel, upTo);
+                if (st == null) throw new NoSuchFileException(rel);
+                if (st.isDirectory() && attempt < 3) continue; // a directory again already
+                throw new NotDirectoryException(upTo);
+            }
+            throw new FileSystemException(rel, null, "cannot open " + upTo + ": errno " + errno);
         }
     }
 

@@ -98,7 +98,7 @@ final class LibC {
 
     /**
      * Calls relative to a directory descriptor, for reaching files of the folder without following
-     * a symlink on the way. {@code syscall} reaches openat2(2), which C libraries do not wrap.
+     * a symlink on the way.
      */
     static final class At {
         static final boolean BOUND = bind(At.class);
@@ -114,8 +114,23 @@ final class LibC {
         static native int utimensat(int dirfd, byte[] path, long[] times, int flags) throws LastErrorException;
 
         static native int chmod(byte[] path, int mode) throws LastErrorException;
+    }
 
-        static native long syscall(long number, long dirfd, byte[] path, long[] how, long size) throws LastErrorException;
+    /**
+     * Opening a directory that is often not there: a folder's paths are looked up before they exist
+     * (a file's directory before it is made, a path an event names after it went). Failures set
+     * errno, read with {@link Native#getLastError()}: a {@link LastErrorException} costs two
+     * exceptions with their stack traces and an error message, each time. {@code syscall} reaches
+     * openat2(2), which C libraries do not wrap.
+     */
+    static final class Lookup {
+        static final boolean BOUND = bind(Lookup.class);
+
+        private Lookup() {}
+
+        static native int openat(int dirfd, byte[] path, int flags, int mode);
+
+        static native long syscall(long number, long dirfd, byte[] path, long[] how, long size);
     }
 
     /** Calls on an open file: its bytes, permission bits and times. */
