@@ -1959,7 +1959,7 @@ def ext4_journal(df_line):
     """For an ext4 file system (a line of `df -hT`), whether it has a journal; None for others.
     Without one, ext4 passes over inodes freed in the last 1-6 minutes when it makes a file, reading
     each one's on-disk inode: right after a run deleted its trees, making files costs several
-    times more (FINDINGS.md, "Log of experiments", 2026-12-07)."""
+    times more (FINDINGS.md, "Version history" and "Where a 4th node's catch-up goes")."""
     parts = df_line.split()
     if len(parts) < 2 or parts[1] != "ext4":
         return None
