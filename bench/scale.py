@@ -96,11 +96,11 @@ def sample_matches(dirs, n, rng):
     return True, f"{min(SAMPLE, n)} sampled files identical"
 
 
-def cpu_seconds(pid):
-    """utime + stime of a process, in seconds."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def cpu_percent(B, pids, seconds):
+    """The CPU each process (and its children) uses over the next `seconds`, in % of one core."""
+    c0 = {k: B.cpu_seconds(p) for k, p in pids.items()}
+    time.sleep(seconds)
+    return {k: round(100 * (B.cpu_seconds(p) - c0[k]) / seconds, 2) for k, p in pids.items()}
 
 
 def heap_mb(admin_port, B):
@@ -221,9 +221,7 @@ def run_one(B, cls, args, work, n):
         R["idle_rss_mb"] = mem.rss_mb()
         pids = system.pids()
         R["idle_cpu_from_s"] = round(time.perf_counter() - t_converged, 1)  # after convergence (counting files may take longer)
-        c0 = {k: cpu_seconds(p) for k, p in pids.items()}
-        time.sleep(IDLE_CPU_SECONDS)
-        R["idle_cpu_percent"] = {k: round(100 * (cpu_seconds(p) - c0[k]) / IDLE_CPU_SECONDS, 2) for k, p in pids.items()}
+        R["idle_cpu_percent"] = cpu_percent(B, pids, IDLE_CPU_SECONDS)
         if is_pickbox:
             R["heap_after_mb"] = {node["name"]: heap_mb(node["admin"], B) for node in system.nodes}
             R["live_heap_after_mb"] = {k: live_heap_mb(p) for k, p in pids.items()}
@@ -231,9 +229,7 @@ def run_one(B, cls, args, work, n):
               f"{R.get('live_heap_after_mb')}")
         time.sleep(max(0.0, t_converged + SETTLED_AFTER_S - time.perf_counter()))
         R["settled_cpu_from_s"] = round(time.perf_counter() - t_converged, 1)
-        c0 = {k: cpu_seconds(p) for k, p in pids.items()}
-        time.sleep(SETTLED_CPU_SECONDS)
-        R["settled_cpu_percent"] = {k: round(100 * (cpu_seconds(p) - c0[k]) / SETTLED_CPU_SECONDS, 2) for k, p in pids.items()}
+        R["settled_cpu_percent"] = cpu_percent(B, pids, SETTLED_CPU_SECONDS)
         B.log(f"{name}: idle CPU over {SETTLED_CPU_SECONDS} s from {R['settled_cpu_from_s']} s after convergence "
               f"{R['settled_cpu_percent']}")
 
