@@ -2115,6 +2115,8 @@ def main():
     ap.add_argument("--comparison", action="store_true", help=argparse.SUPPRESS)  # bench/run --compare-insecure
     ap.add_argument("--scale", action="store_true", help="the scale workload (see bench/scale.py)")
     ap.add_argument("--files", type=int, default=100_000, help="files of the scale workload")
+    ap.add_argument("--writer-rate", type=int, default=0,
+                    help="the scale workload's writer makes at most this many files a second (0: no limit)")
     ap.add_argument("--compare", nargs="+", metavar="RESULT_JSON",
                     help="print TLS against plaintext from earlier runs' result files, and run nothing")
     args = ap.parse_args()
@@ -2122,6 +2124,8 @@ def main():
         return main_compare(args.compare)
     if not args.work:
         ap.error("--work is required")
+    if args.writer_rate < 0 or (args.writer_rate and not args.scale):
+        ap.error("--writer-rate takes a number of files a second >= 0, with --scale")
     PIDFILE = os.path.join(args.work, "pids")
 
     def on_signal(sig, _frame):
