@@ -1191,10 +1191,11 @@ def plain_writer_after_rm(base, files, delay):
 
 def run_history_burst(system, cfg, rng, pairs):
     """The burst workload with history on and off, in pairs whose order alternates (on, off; off,
-    on; ...) so that neither side always runs on the warmer cluster. History off = POST
-    /v1/history/settings {days: 0}; on = the days it had. Each burst writes its own new directory.
-    The ratio is the median of each pair's on / off, so that a trend over the run (the JIT, the
-    machine's other load) weighs on both sides of a pair alike."""
+    on; ...), as many pairs in each order. History off = POST /v1/history/settings {days: 0}; on =
+    the days it had. Each burst writes its own new directory. The ratio is the geometric mean of
+    each pair's on / off: the second burst of a pair runs faster whichever side it is (the JIT, the
+    disk's state), by a factor that a pair in each order cancels; a median of an odd number of
+    pairs, more of them in one order, leaned that way."""
     days = http("GET", api(system.nodes[0]) + "/v1/history")["days"] or 30
     runs = {"on": [], "off": []}
     ratios = []
@@ -1213,15 +1214,32 @@ def run_history_burst(system, cfg, rng, pairs):
         if pair["on"] and pair["off"]:
             ratios.append(pair["on"] / pair["off"])
     history_setting(system, days)
-    res = {"pairs": pairs, "days": days, "runs": runs, "pair_ratios": ratios, "limit_s": cfg["burst_limit"]}
+    res = {"pairs": pairs, "days": days, "runs": runs, "pair_ratios": ratios,
+           "pair_orders": ["on, off" if p % 2 == 0 else "off, on" for p in range(pairs)], "limit_s": cfg["burst_limit"]}
     bad = [r["status"] for side in runs.values() for r in side if r["status"] != "ok"]
     if bad:
         res["status"] = bad[0]
         return res
     on = median([r["files_per_s"] for r in runs["on"]])
     off = median([r["files_per_s"] for r in runs["off"]])
-    res.update({"status": "ok", "on_files_per_s": on, "off_files_per_s": off, "on_over_off": median(ratios)})
+    res.update({"status": "ok", "on_files_per_s": on, "off_files_per_s": off, "on_over_off": geometric_mean(ratios)})
+    if pairs >= 2:
+        # How much faster a pair's second burst ran than its first, history aside.
+        res["second_over_first"] = math.sqrt(geometric_mean(ratios[1::2]) / geometric_mean(ratios[0::2]))
+        log(f"  history on / off {res['on_over_off']:.3f}; a pair's second burst ran {res['second_over_first']:.3f}x "
+            f"as fast as its first")
     return res
+
+
+def even_pairs(n):
+    """n pairs of bursts, made even (as many in each order) if it was not."""
+    if n % 2:
+        log(f"{n} pairs of bursts with history on and off: running {n + 1}, as many in each order")
+    return n + n % 2
+
+
+def geometric_mean(values):
+    return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
 def remove_catchup_node(system):
@@ -1916,7 +1934,8 @@ def build_table(res, cfg):
         "history_burst", "on_files_per_s", "files/s", False, [], 0)
     add("burst, history off" + (f" (median of {pairs})" if pairs > 1 else ""), "history_burst", "off_files_per_s",
         "files/s", False, [], 0)
-    add("burst: history on / off" + (f" (median of {pairs} pairs)" if pairs > 1 else ""), "history_burst", "on_over_off", "",
+    add("burst: history on / off" + (f" (geometric mean of {pairs} pairs, half in each order)" if pairs > 1 else ""),
+        "history_burst", "on_over_off", "",
         False,
         [(">=0.90 (within 10 %)", lambda p, r: p >= 0.9)], 3)
     add("history kept after the standard workloads", "history_disk", "history_bytes", "MiB", True, [], 2, scale=1 / MiB)
@@ -2099,7 +2118,7 @@ def main():
     ap.add_argument("--everyday", action="store_true",
                     help="only the two everyday workloads: renames + deletes, and a node's restart after SIGKILL")
     ap.add_argument("--rounds", type=int, help="rounds of each everyday workload (median reported); with --history, "
-                    "pairs of bursts with history on and off")
+                    "pairs of bursts with history on and off (made even)")
     ap.add_argument("--history", action="store_true",
                     help="only the history workloads (Pickbox only): restore of a deleted tree, the burst with history on and off")
     ap.add_argument("--pickbox-only", action="store_true")
@@ -2159,7 +2178,8 @@ def main():
                 # (not in the TLS/plaintext comparison's runs: it compares none of their figures)
                 "history_files": 0 if args.everyday or args.comparison else (1000 if args.quick else 10000),
                 "history_limit": 120,
-                "history_pairs": (args.rounds or 3) if args.history else 3,
+                # pairs of bursts with history on and off: as many in each order (see run_history_burst)
+                "history_pairs": even_pairs(args.rounds or 4) if args.history else 4,
                 "jvm_options": os.path.abspath(args.jvm_options) if args.jvm_options else None})
     facts = machine_facts(args.work)
     log(f"mode {cfg['mode']}; Pickbox {cfg['transport']}; machine: {facts['nproc']} cpus, {facts['ram_gib']} GiB RAM, load {facts['loadavg_start']}")
