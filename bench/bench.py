@@ -18,6 +18,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -1199,10 +1200,11 @@ def run_history_burst(system, cfg, rng, pairs):
     days = http("GET", api(system.nodes[0]) + "/v1/history")["days"] or 30
     runs = {"on": [], "off": []}
     ratios = []
+    orders = [("on", "off") if p % 2 == 0 else ("off", "on") for p in range(pairs)]
     k = 0
-    for p in range(pairs):
+    for order in orders:
         pair = {}
-        for side in (("on", "off") if p % 2 == 0 else ("off", "on")):
+        for side in order:
             history_setting(system, days if side == "on" else 0)
             system.wait_idle()
             r, _ = run_burst(system.dirs, f"hburst-{side}-{k}", cfg["burst_files"], 100, cfg["burst_limit"], rng)
@@ -1215,17 +1217,17 @@ def run_history_burst(system, cfg, rng, pairs):
             ratios.append(pair["on"] / pair["off"])
     history_setting(system, days)
     res = {"pairs": pairs, "days": days, "runs": runs, "pair_ratios": ratios,
-           "pair_orders": ["on, off" if p % 2 == 0 else "off, on" for p in range(pairs)], "limit_s": cfg["burst_limit"]}
+           "pair_orders": [", ".join(o) for o in orders], "limit_s": cfg["burst_limit"]}
     bad = [r["status"] for side in runs.values() for r in side if r["status"] != "ok"]
     if bad:
         res["status"] = bad[0]
         return res
     on = median([r["files_per_s"] for r in runs["on"]])
     off = median([r["files_per_s"] for r in runs["off"]])
-    res.update({"status": "ok", "on_files_per_s": on, "off_files_per_s": off, "on_over_off": geometric_mean(ratios)})
+    res.update({"status": "ok", "on_files_per_s": on, "off_files_per_s": off, "on_over_off": statistics.geometric_mean(ratios)})
     if pairs >= 2:
         # How much faster a pair's second burst ran than its first, history aside.
-        res["second_over_first"] = math.sqrt(geometric_mean(ratios[1::2]) / geometric_mean(ratios[0::2]))
+        res["second_over_first"] = math.sqrt(statistics.geometric_mean(ratios[1::2]) / statistics.geometric_mean(ratios[0::2]))
         log(f"  history on / off {res['on_over_off']:.3f}; a pair's second burst ran {res['second_over_first']:.3f}x "
             f"as fast as its first")
     return res
@@ -1236,10 +1238,6 @@ def even_pairs(n):
     if n % 2:
         log(f"{n} pairs of bursts with history on and off: running {n + 1}, as many in each order")
     return n + n % 2
-
-
-def geometric_mean(values):
-    return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
 def remove_catchup_node(system):
