@@ -126,8 +126,12 @@ public final class Enrollment {
                             .protocols("TLSv1.3").build())
                     .maxInboundMessageSize(MAX_MESSAGE).addService(service).build().start();
             return () -> {
-                server.shutdownNow();
-                server.awaitTermination(5, TimeUnit.SECONDS);
+                // Graceful first: the call that delivered the certificate is still answering its member.
+                server.shutdown();
+                if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                    server.shutdownNow();
+                    server.awaitTermination(5, TimeUnit.SECONDS);
+                }
             };
         } catch (IOException e) {
             throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
