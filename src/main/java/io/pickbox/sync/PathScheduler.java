@@ -77,6 +77,8 @@ final class PathScheduler implements AutoCloseable {
     private final Set<String> heldByGroups = new HashSet<>();
     /** Groups waiting for a group that holds one of their paths or a directory above one, in the order offered. */
     private final List<Runnable> groupsWaiting = new ArrayList<>();
+    /** Renames waiting for the jobs in their trees to end ({@link #runPairOnceFree}), in the order asked. */
+    private final List<PairWaiting> pairsWaiting = new ArrayList<>();
     private boolean dispatchPosted;
     /** Times a due path was deferred behind a busy one: each should wait once, not again after every job. Loop thread. */
     private long deferrals;
@@ -351,18 +353,64 @@ final class PathScheduler implements AutoCloseable {
         return busy.contains(path);
     }
 
-    /** A path is busy if it, an ancestor or a descendant has a job in flight. Loop thread. */
+    /**
+     * A path is busy if it, an ancestor or a descendant has a job in flight, or is held by a pair
+     * waiting to run. Loop thread.
+     */
     boolean isBusy(String path) {
-        if (busy.contains(path)) return true;
-        for (int i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
-            if (busy.contains(path.substring(0, i))) return true;
+        if (inTree(busy, path)) return true;
+        for (PairWaiting w : pairsWaiting) {
+            if (sameTree(path, w.from()) || sameTree(path, w.to())) return true;
         }
-        return !busy.subSet(path + "/", path + "0").isEmpty();
+        return false;
+    }
+
+    /** Whether {@code paths} holds {@code path}, an ancestor or a descendant of it. */
+    private static boolean inTree(TreeSet<String> paths, String path) {
+        if (paths.contains(path)) return true;
+        for (int i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
+            if (paths.contains(path.substring(0, i))) return true;
+        }
+        // '/' + 1 == '0': every "path/..." sorts between "path/" and "path0".
+        return !paths.subSet(path + "/", path + "0").isEmpty();
+    }
+
+    /** Whether one of the two paths is the other or lies below it. */
+    private static boolean sameTree(String a, String b) {
+        return a.equals(b) || a.startsWith(b + "/") || b.startsWith(a + "/");
     }
 
     /** Whether a job on both paths (a rename) may start now: neither is busy or ignored. Loop thread. */
     boolean canRunPair(String from, String to) {
         return !isBusy(from) && !isBusy(to) && !ignored.test(from) && !ignored.test(to);
+    }
+
+    /**
+     * As {@link #runPair}, once no job is in flight on either path or on a path above or below
+     * them (a rename seen in the folder while a file inside is being written or proposed): until
+     * then both trees are held, no new job starts in them, and pairs start in the order asked.
+     * False, and nothing done, when either path is ignored. Loop thread.
+     */
+    <T> boolean runPairOnceFree(String from, String to, Supplier<CompletableFuture<T>> pairJob, Consumer<T> after) {
+        if (ignored.test(from) || ignored.test(to)) return false;
+        if (pairsWaiting.isEmpty() && canRunPair(from, to)) {
+            runPair(from, to, pairJob, after);
+        } else {
+            pairsWaiting.add(new PairWaiting(from, to, () -> runPair(from, to, pairJob, after)));
+        }
+        return true;
+    }
+
+    private record PairWaiting(String from, String to, Runnable start) {}
+
+    /** Starts the waiting pairs, in order, while the first of them is free. Loop thread. */
+    private void startPairsOnceFree() {
+        while (!pairsWaiting.isEmpty()) {
+            PairWaiting first = pairsWaiting.get(0);
+            if (inTree(busy, first.from()) || inTree(busy, first.to())) return;
+            pairsWaiting.remove(0);
+            first.start().run();
+        }
     }
 
     /**
@@ -486,6 +534,7 @@ final class PathScheduler implements AutoCloseable {
         }
         // Counted once they are back: room seen in between would be taken by an offer, past the bound.
         recount();
+        startPairsOnceFree();
     }
 
     /** How many times a due path was deferred behind a busy one so far. Loop thread. */

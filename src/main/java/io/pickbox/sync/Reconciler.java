@@ -35,6 +35,8 @@ final class Reconciler {
     private static final CompletableFuture<Long> DONE = CompletableFuture.completedFuture(null);
     /** How often a path waiting for a symlink in its way to become a directory again is looked at. */
     private static final long SYMLINK_RETRY_MILLIS = 3000;
+    /** How often a path under a directory removed or renamed here is looked at until that change is committed. */
+    private static final long REMOVED_DIRECTORY_RETRY_MILLIS = 500;
 
     /** Where the paths found inside a directory go to be looked at. */
     interface Touch {
@@ -102,9 +104,11 @@ final class Reconciler {
         List<String> rest = new ArrayList<>();
         List<String> fresh = new ArrayList<>();
         List<Entry> entries = new ArrayList<>();
+        java.util.Map<String, Boolean> removedDirectories = new java.util.HashMap<>();
         for (String p : paths) {
             Entry e = index.get(p);
-            if (e == null || !Materializer.writableAsNew(e) || problems.blockedAt(p) != null || table.get(p) != null) {
+            if (e == null || !Materializer.writableAsNew(e) || problems.blockedAt(p) != null || table.get(p) != null
+                    || removedDirectories.computeIfAbsent(FolderDir.parentOf(p), d -> removedHere(d) != null)) {
                 rest.add(p);
             } else {
                 fresh.add(p);
@@ -308,6 +312,11 @@ final class Reconciler {
      * the path wait the same way; the temp file is gone by then.
      */
     private CompletableFuture<Long> materialize(String path, Entry idx, Acting acting) throws IOException {
+        String removed = removedHere(FolderDir.parentOf(path));
+        if (removed != null) {
+            LOG.debug("Not writing {} yet: {} was removed or renamed here, and that change goes first", path, removed);
+            return retryIn(REMOVED_DIRECTORY_RETRY_MILLIS);
+        }
         if (idx.isDir()) {
             FileStat st = materializer.makeDirectory(path, idx);
             table.put(path, new Local(idx.version(), null, st));
@@ -340,6 +349,21 @@ final class Reconciler {
                     }
                     throw new CompletionException(cause);
                 });
+    }
+
+    /**
+     * The highest directory from {@code dir} up that this node had synced (it has a row) and that is
+     * missing from the folder now, or null. The user removed or renamed it here, and that change,
+     * on its way from the watcher, is proposed first: writing into it now would make the directory
+     * again under its old name, and a rename proposed after that would carry this node's row for
+     * the copy written there to the stale copy the user moved. Costs one stat where the directory is there.
+     */
+    private String removedHere(String dir) {
+        String removed = null;
+        for (String d = dir; !d.isEmpty() && FileStat.of(root, d) == null; d = FolderDir.parentOf(d)) {
+            if (table.get(d) != null) removed = d;
+        }
+        return removed;
     }
 
     /**

@@ -80,8 +80,10 @@ final class Reconciliation {
             Op.Delete delete = new Op.Delete(origin(), path, idx.version(), idx.version());
             return idx.isDir() ? new ProposeTreeDelete(delete) : new Propose(delete, null);
         }
-        // Deleted here, changed elsewhere: the change wins.
-        return new ForgetRow(new Materialize(idx));
+        // Deleted here, changed elsewhere: the change wins. The row stays until it is written: when
+        // the file is gone because its directory was renamed here, the row moves with the directory
+        // and tells the copy there for the stale one it is, not an edit.
+        return new Materialize(idx);
     }
 
     private static SyncAction onFile(FileStat disk, Local local, Entry idx) {

@@ -587,15 +587,14 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         }));
     }
 
-    /** A rename seen by the watcher: proposed as one op when it can be, else both paths are compared. */
+    /**
+     * A rename seen by the watcher: proposed as one op when it can be (once the jobs in flight in
+     * either tree are done), else both paths are compared. Taken apart, a directory's rename is a
+     * delete of the old tree and new files in the new one: a change committed elsewhere inside it
+     * meanwhile would stay behind at the old path, instead of moving with the directory.
+     */
     private void startMove(String from, String to) {
-        if (!scheduler.canRunPair(from, to)) {
-            takeLocal(from, 0);
-            takeLocal(to, 0);
-            lookThroughMovedDirectory(to);
-            return;
-        }
-        scheduler.runPair(from, to, () -> reconciler.proposeMove(from, to), moved -> {
+        boolean asked = scheduler.runPairOnceFree(from, to, () -> reconciler.proposeMove(from, to), moved -> {
             takeLocal(from, 0);
             takeLocal(to, 0);
             if (Boolean.TRUE.equals(moved)) {
@@ -603,6 +602,11 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
             }
             lookThroughMovedDirectory(to);
         });
+        if (!asked) {
+            takeLocal(from, 0);
+            takeLocal(to, 0);
+            lookThroughMovedDirectory(to);
+        }
     }
 
     /**
