@@ -37,6 +37,8 @@ final class Reconciler {
     private static final long SYMLINK_RETRY_MILLIS = 3000;
     /** How often a path under a directory removed or renamed here is looked at until that change is committed. */
     private static final long REMOVED_DIRECTORY_RETRY_MILLIS = 500;
+    /** When such a directory is looked at, at the latest, in case the watcher's event for it never comes. */
+    private static final long REMOVED_DIRECTORY_LOOK_MILLIS = 2000;
 
     /** Where the paths found inside a directory go to be looked at. */
     interface Touch {
@@ -315,6 +317,8 @@ final class Reconciler {
         String removed = removedHere(FolderDir.parentOf(path));
         if (removed != null) {
             LOG.debug("Not writing {} yet: {} was removed or renamed here, and that change goes first", path, removed);
+            // Its own event brings it in soon; looked at anyway, should that event have been lost.
+            touch.soon(removed, REMOVED_DIRECTORY_LOOK_MILLIS);
             return retryIn(REMOVED_DIRECTORY_RETRY_MILLIS);
         }
         if (idx.isDir()) {

@@ -26,9 +26,10 @@ import static org.awaitility.Awaitility.await;
  * committed inside it: the rename is proposed as one op once the work inside is done, so the
  * directory's files, and a change committed elsewhere meanwhile, move with it. Taken apart into a
  * delete of the old tree and new files at the new one, the change stayed at the old path (its
- * directory made again there for it) while the new one had this node's stale copy.
+ * directory made again there for it) while the new one had this node's stale copy. A directory
+ * removed here: a change committed inside it meanwhile wins over the removal, as a file's does.
  */
-class RenameOverBusyTreeTest {
+class DirectoryGoneHereTest {
 
     private static final Duration T = Duration.ofSeconds(20);
 
@@ -123,6 +124,26 @@ class RenameOverBusyTreeTest {
         assertThat(index.conflicts()).as("this node's copy was the one before the change, not an edit").isEmpty();
         assertThat(proposed).noneMatch(op -> op instanceof Op.Put);
         assertThat(root.resolve("d")).doesNotExist();
+    }
+
+    @Test
+    void aChangeCommittedInsideADirectoryRemovedHereWinsOverTheRemovalEvenWithoutItsEvent() throws Exception {
+        // Removed with no event reaching the engine (as when the watcher's queue overflowed).
+        try (var files = Files.walk(root.resolve("d"))) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        fx.contentArrives("changed elsewhere");
+        fx.commit(n2.put("d/s/g.txt", "changed elsewhere", index.get("d/s/g.txt").version()));
+
+        await().atMost(T).untilAsserted(() -> {
+            assertThat(root.resolve("d/s/g.txt")).hasContent("changed elsewhere");
+            assertThat(index.get("d/s/h.txt")).as("removed here").isNull();
+            assertThat(index.get("d/i.txt")).as("removed here").isNull();
+            assertThat(fx.sync.pendingCount()).isZero();
+        });
+        assertThat(index.get("d/s/g.txt").sha256()).isEqualTo(sha("changed elsewhere"));
+        assertThat(proposed).anyMatch(op -> op instanceof Op.Delete d && d.path().equals("d"));
+        assertThat(index.conflicts()).isEmpty();
     }
 
     private static String sha(String content) {
