@@ -388,12 +388,12 @@ final class PathScheduler implements AutoCloseable {
     /**
      * As {@link #runPair}, once no job is in flight on either path or on a path above or below
      * them (a rename seen in the folder while a file inside is being written or proposed): until
-     * then both trees are held, no new job starts in them, and pairs start in the order asked.
-     * False, and nothing done, when either path is ignored. Loop thread.
+     * then both trees are held, no new job starts in them, and a later pair that meets them waits
+     * behind it. False, and nothing done, when either path is ignored. Loop thread.
      */
     <T> boolean runPairOnceFree(String from, String to, Supplier<CompletableFuture<T>> pairJob, Consumer<T> after) {
         if (ignored.test(from) || ignored.test(to)) return false;
-        if (pairsWaiting.isEmpty() && canRunPair(from, to)) {
+        if (canRunPair(from, to)) {
             runPair(from, to, pairJob, after);
         } else {
             pairsWaiting.add(new PairWaiting(from, to, () -> runPair(from, to, pairJob, after)));
@@ -401,15 +401,22 @@ final class PathScheduler implements AutoCloseable {
         return true;
     }
 
-    private record PairWaiting(String from, String to, Runnable start) {}
+    private record PairWaiting(String from, String to, Runnable start) {
+        boolean meets(PairWaiting other) {
+            return sameTree(from, other.from) || sameTree(from, other.to) || sameTree(to, other.from) || sameTree(to, other.to);
+        }
+    }
 
-    /** Starts the waiting pairs, in order, while the first of them is free. Loop thread. */
+    /** Starts the waiting pairs whose trees are free, in order: none before a waiting pair it meets. Loop thread. */
     private void startPairsOnceFree() {
-        while (!pairsWaiting.isEmpty()) {
-            PairWaiting first = pairsWaiting.get(0);
-            if (inTree(busy, first.from()) || inTree(busy, first.to())) return;
-            pairsWaiting.remove(0);
-            first.start().run();
+        List<PairWaiting> stillWaiting = new ArrayList<>();
+        for (PairWaiting w : new ArrayList<>(pairsWaiting)) {
+            if (inTree(busy, w.from()) || inTree(busy, w.to()) || stillWaiting.stream().anyMatch(w::meets)) {
+                stillWaiting.add(w);
+            } else {
+                pairsWaiting.remove(w);
+                w.start().run();
+            }
         }
     }
 
@@ -534,7 +541,8 @@ final class PathScheduler implements AutoCloseable {
         }
         // Counted once they are back: room seen in between would be taken by an offer, past the bound.
         recount();
-        startPairsOnceFree();
+        // After the task that called this (a pair's own follow-up comes first).
+        if (!pairsWaiting.isEmpty()) post(this::startPairsOnceFree);
     }
 
     /** How many times a due path was deferred behind a busy one so far. Loop thread. */

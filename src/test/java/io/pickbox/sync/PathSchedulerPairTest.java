@@ -13,7 +13,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A rename asked for while a job is in flight inside one of its trees waits for that job, holds
- * both trees meanwhile (nothing new starts in them), and renames asked for after it start after it.
+ * both trees meanwhile (nothing new starts in them), and renames asked for after it that meet its
+ * trees start after it; a rename elsewhere does not wait.
  */
 class PathSchedulerPairTest {
 
@@ -54,12 +55,17 @@ class PathSchedulerPairTest {
                 return CompletableFuture.completedFuture(true);
             }, moved -> started.add("after e f")));
             asked.add(scheduler.runPairOnceFree("g", "g.ignored", CompletableFuture::new, moved -> { }));
+            asked.add(scheduler.runPairOnceFree("x", "y", () -> {
+                started.add("rename x y");
+                return CompletableFuture.completedFuture(true);
+            }, moved -> { }));
         });
         scheduler.touchSoon("e/y", 0);
         scheduler.touchSoon("elsewhere", 0);
         await().atMost(T).until(() -> started.contains("elsewhere"));
-        assertThat(asked).containsExactly(true, true, false);
-        assertThat(started).as("nothing starts in the held trees").containsExactly("d/x", "elsewhere");
+        assertThat(asked).containsExactly(true, true, false, true);
+        assertThat(started).as("nothing starts in the held trees; a rename elsewhere does not wait")
+                .containsExactlyInAnyOrder("d/x", "rename x y", "elsewhere");
 
         inside.complete(null);
         await().atMost(T).until(() -> started.contains("rename d e"));
