@@ -9,7 +9,8 @@ import java.util.function.LongSupplier;
  * left alone, the JVM keeps it committed while the node idles. After a few quiet seconds following
  * activity one full collection runs, which (with {@code -XX:MaxHeapFreeRatio}) returns the
  * unused heap to the operating system, and the C heap's free pages are handed back too. An idle
- * node is not collected again until it works again.
+ * node is not collected again until it works again. The node also writes its store's memory
+ * buffers out then ({@link Node}), so a crash while idle costs no log replay at the next start.
  */
 final class IdleTrim implements Runnable {
 
@@ -20,17 +21,17 @@ final class IdleTrim implements Runnable {
     private int quietFor;
     private boolean dirty;
 
+    /** One full collection, and the C heap's free pages handed back. */
+    static void giveMemoryBack() {
+        System.gc();
+        NativeHeap.trim();
+    }
+
     /**
      * @param activity    any counter that moves while the node works (applied ops, bytes written)
      * @param quietChecks how many consecutive calls without movement count as idle
+     * @param collect     what is done then ({@link #giveMemoryBack}, and more)
      */
-    IdleTrim(LongSupplier activity, int quietChecks) {
-        this(activity, quietChecks, () -> {
-            System.gc();
-            NativeHeap.trim();
-        });
-    }
-
     IdleTrim(LongSupplier activity, int quietChecks, Runnable collect) {
         this.activity = activity;
         this.quietChecks = quietChecks;

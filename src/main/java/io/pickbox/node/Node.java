@@ -65,6 +65,8 @@ import java.util.stream.Stream;
 public final class Node implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+    /** The store's memory buffers are written out when the node falls idle if they hold this much: less replays in no time. */
+    private static final long IDLE_FLUSH_BYTES = 1L << 20;
 
     private final NodeConfig config;
     private volatile Index index;
@@ -249,7 +251,14 @@ public final class Node implements AutoCloseable {
         scheduleVerify(config.verifyInterval().toMillis());
         timers.scheduleWithFixedDelay(this::syncTable, 1, 1, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(staged::dropAbandoned, 30, 30, TimeUnit.SECONDS);
-        timers.scheduleWithFixedDelay(new IdleTrim(() -> index.appliedOps() * 31 + sync.pendingCount(), 3), 1, 1, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(new IdleTrim(() -> index.appliedOps() * 31 + sync.pendingCount(), 3, () -> {
+            try {
+                store.flushMemtables(IDLE_FLUSH_BYTES);
+            } catch (RuntimeException e) {
+                LOG.debug("Writing the store's buffers out failed: {}", e.toString());
+            }
+            IdleTrim.giveMemoryBack();
+        }), 1, 1, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(new HistoryTicks(this::leads, index::historyStatus, () -> sync.history().tick(),
                 System::currentTimeMillis), 1, 1, TimeUnit.MINUTES);
         timers.execute(this::configureHistory);

@@ -9,6 +9,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.IndexType;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
@@ -280,6 +281,27 @@ public final class Store implements AutoCloseable {
                 throw new StoreException("cannot sync the store", e);
             }
         });
+    }
+
+    /**
+     * Writes the tables' memory buffers to files when they hold at least {@code minBytes}, so that a
+     * node killed afterwards does not replay them from the log when it starts again (RocksDB reads
+     * its whole log back at open: 6 MB of it cost a restart 0.1 s). Returns whether it flushed.
+     */
+    public boolean flushMemtables(long minBytes) {
+        boolean[] flushed = {false};
+        run(() -> {
+            try {
+                if (db.getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables") < minBytes) return;
+                try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+                    db.flush(flush, handles);
+                }
+                flushed[0] = true;
+            } catch (RocksDBException e) {
+                throw new StoreException("cannot flush the store", e);
+            }
+        });
+        return flushed[0];
     }
 
     /**

@@ -318,4 +318,26 @@ class StoreTest {
         }
         return out;
     }
+
+    @Test
+    void buffersHoldingEnoughAreWrittenOutSoThatTheLogLeftToReplayIsSmall() throws IOException {
+        try (Batch b = store.batch()) {
+            for (int i = 0; i < 500; i++) b.put(files, of("k" + i), new byte[1000]);
+            b.commit();
+        }
+        assertThat(store.flushMemtables(1L << 20)).as("below the threshold").isFalse();
+        assertThat(logBytes()).isGreaterThan(400_000);
+
+        assertThat(store.flushMemtables(100_000)).isTrue();
+
+        assertThat(logBytes()).as("the log a restart replays").isLessThan(10_000);
+        assertThat(store.flushMemtables(100_000)).as("nothing left to write out").isFalse();
+        assertThat(store.get(files, of("k499"))).hasSize(1000);
+    }
+
+    private long logBytes() throws IOException {
+        try (var files = Files.list(tmp.resolve("store"))) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".log")).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
 }
