@@ -6,12 +6,14 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Changes to the group's members that an operator asks for (cluster add, remove, transfer-leader),
@@ -161,22 +163,40 @@ public final class MembershipChanges {
         LOG.info("Member {} removed from the cluster", id);
     }
 
-    /** Asks the leader to hand leadership to {@code id}. */
+    /**
+     * Asks the leader to hand leadership to {@code id}, within {@code timeoutMs}. While entries keep
+     * being committed, the target can fall one behind between the leader's check that it is current
+     * and its election, and lose that election to another node: the transfer is then asked of the
+     * new leader, as an operator would ask again.
+     */
     public void transferLeadership(String id, long timeoutMs) throws IOException {
         RaftPeerId peerId = RaftPeerId.valueOf(id);
-        Membership m = membership();
-        if (m.voters().stream().noneMatch(p -> p.getId().equals(peerId))) {
-            throw new UnknownMemberException("not a voting member: " + id);
-        }
-        try (RaftClient c = raft.newClient(RaftGroup.valueOf(raft.groupId(), m.voters()))) {
-            RaftClientReply reply = c.admin().transferLeadership(peerId, timeoutMs);
-            if (!reply.isSuccess()) {
-                throw new IOException("leadership transfer to " + id + " failed: "
-                        + (reply.getException() == null ? "unknown reason" : reply.getException().getMessage()));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        for (int attempt = 1; ; attempt++) {
+            Membership m = membership();
+            if (m.voters().stream().noneMatch(p -> p.getId().equals(peerId))) {
+                throw new UnknownMemberException("not a voting member: " + id);
             }
+            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            IOException failed;
+            try (RaftClient c = raft.newClient(RaftGroup.valueOf(raft.groupId(), m.voters()))) {
+                RaftClientReply reply = c.admin().transferLeadership(peerId, left);
+                if (reply.isSuccess()) break;
+                failed = reply.getException() != null ? reply.getException()
+                        : new IOException("leadership transfer to " + id + " failed: unknown reason");
+            } catch (TransferLeadershipException e) {
+                failed = e;
+            }
+            if (!(failed instanceof TransferLeadershipException) || attempt >= TRANSFER_ATTEMPTS || System.nanoTime() >= deadline) {
+                throw failed;
+            }
+            LOG.info("Leadership transfer to {} did not take ({}); asking again", id, failed.getMessage());
         }
         LOG.info("Leadership transferred to {}", id);
     }
+
+    /** Transfers asked at most, when the target keeps losing its election. */
+    private static final int TRANSFER_ATTEMPTS = 5;
 
     interface ArgsSupplier {
         SetConfigurationRequest.Arguments get() throws IOException;

@@ -211,6 +211,42 @@ class ClusterOpsIT {
                 assertThat(io.pickbox.folder.FolderComparison.compare(List.of(n1.dir(), n2.dir(), dir4))).isEmpty());
     }
 
+    /**
+     * Leadership handed from node to node while files keep being written: each transfer succeeds.
+     * A target can fall an entry behind between the leader's check that it is current and its
+     * election, lose that election, and the old leader win the next one: the transfer is asked again.
+     */
+    @Test
+    void leadershipHandedRoundWhileFilesKeepBeingWritten() throws Exception {
+        cluster = TestCluster.inJvm(base, 3);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            for (int i = 0; writing.get(); i++) {
+                try {
+                    TestCluster.write(cluster.node(i % 3).file("round/f" + i + ".txt"), "write " + i);
+                    Thread.sleep(10);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        }, "writer");
+        writer.start();
+        try {
+            for (int round = 0; round < 24; round++) {
+                TestNode leader = ItSupport.awaitLeader(cluster.nodes(), T);
+                TestNode target = cluster.nodes().get((cluster.nodes().indexOf(leader) + 1) % 3);
+                Run transfer = cli("cluster", "transfer-leader", target.id(), "--admin", leader.adminAddress());
+                assertThat(transfer.code()).as("round " + round + ": " + transfer.err()).isZero();
+                await().atMost(T).ignoreExceptions().untilAsserted(() -> {
+                    for (TestNode n : cluster.nodes()) assertThat(leaderOf(n)).isEqualTo(target.id());
+                });
+            }
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+    }
+
     /** `TOKEN=$(pickbox cluster invite)` works: the token alone on standard output, guidance on standard error. */
     @Test
     void anInviteFromTheCliIsTheTokenAloneAndAdmitsOneNode() throws Exception {
