@@ -65,7 +65,7 @@ import java.util.stream.Stream;
 public final class Node implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
-    /** The store's memory buffers are written out when the node falls idle if they hold this much: less replays in no time. */
+    /** The store's memory buffers are written out when the node falls idle if they hold this much (less is read back at once). */
     private static final long IDLE_FLUSH_BYTES = 1L << 20;
 
     private final NodeConfig config;
