@@ -60,12 +60,22 @@ final class ItSupport {
     /** Relative paths of every regular file and directory of a node's folder (state folder excluded). */
     static List<String> listing(Path dir) throws IOException {
         List<String> out = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.filter(p -> !p.equals(dir)).forEach(p -> {
-                String rel = dir.relativize(p).toString();
-                if (!rel.equals(".pickbox") && !rel.startsWith(".pickbox/")) out.add(rel);
-            });
-        }
+        Path state = dir.resolve(".pickbox");
+        // Not walked at all: the store deletes and makes files there (flushes, compactions) as it likes.
+        Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path d, java.nio.file.attribute.BasicFileAttributes a) {
+                if (d.equals(state)) return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+                if (!d.equals(dir)) out.add(dir.relativize(d).toString());
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+                out.add(dir.relativize(f).toString());
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
         out.sort(null);
         return out;
     }
