@@ -289,19 +289,17 @@ public final class Store implements AutoCloseable {
      * its whole log back at open: 6 MB of it cost a restart 0.1 s). Returns whether it flushed.
      */
     public boolean flushMemtables(long minBytes) {
-        boolean[] flushed = {false};
-        run(() -> {
+        return guard(() -> {
             try {
-                if (db.getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables") < minBytes) return;
+                if (db.getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables") < minBytes) return false;
                 try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
                     db.flush(flush, handles);
                 }
-                flushed[0] = true;
+                return true;
             } catch (RocksDBException e) {
                 throw new StoreException("cannot flush the store", e);
             }
         });
-        return flushed[0];
     }
 
     /**
