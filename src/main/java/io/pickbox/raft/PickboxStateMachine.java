@@ -411,6 +411,13 @@ public final class PickboxStateMachine extends BaseStateMachine {
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(OpCodec.encodeResults(results))));
     }
 
+    /** A configuration or metadata entry applied: whoever waits for its index is told too. */
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        super.notifyTermIndexUpdated(term, index);
+        appliedUpTo(index);
+    }
+
     /**
      * Completes once this node has applied {@code logIndex}: a proposer acts on a result only when
      * its own index shows it (the reply comes from the leader, which may be ahead).

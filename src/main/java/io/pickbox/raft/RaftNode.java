@@ -53,6 +53,7 @@ public final class RaftNode implements AutoCloseable {
     private final RaftPeer self;
     private final PickboxStateMachine stateMachine;
     private final RaftSecurity security;
+    private final Founding founding;
     private RaftServer server;
     private volatile RaftClient client;
     private final Batcher batcher = new Batcher(this::submit);
@@ -72,6 +73,7 @@ public final class RaftNode implements AutoCloseable {
         this.self = RaftPeer.newBuilder().setId(settings.nodeId()).setAddress(advertised).build();
         this.stateMachine = stateMachine;
         this.security = security;
+        this.founding = new Founding(settings.storageDir());
         stateMachine.onLogFailed(this::logFailed);
         stateMachine.onApplyFailed(this::applyFailed);
     }
@@ -190,14 +192,33 @@ public final class RaftNode implements AutoCloseable {
 
     /** Starts a brand-new one-member cluster. */
     public void bootstrap() throws IOException {
-        start(RaftGroup.valueOf(groupId, self));
+        founding.begin();
+        startFounding();
         LOG.info("Bootstrapped a new cluster as {}", self.getId());
     }
 
     /** Restarts from existing state. */
     public void recover() throws IOException {
+        if (founding.unfinished()) {
+            startFounding();
+            LOG.info("Bootstrapping a new cluster as {} again: it stopped before the cluster's first entry was in its log",
+                    self.getId());
+            return;
+        }
         start(RaftGroup.valueOf(groupId));
         LOG.info("Recovered Raft state of {}", self.getId());
+    }
+
+    /** Starts the group with this node as its only member, until its first entry is applied here. */
+    private void startFounding() throws IOException {
+        start(RaftGroup.valueOf(groupId, self));
+        stateMachine.awaitApplied(0).thenRunAsync(() -> {
+            try {
+                founding.finish();
+            } catch (IOException e) {
+                LOG.warn("Could not remove {}: {} (harmless; removed at a later start)", Founding.FILE, e.toString());
+            }
+        });
     }
 
     /**

@@ -119,6 +119,14 @@ public final class TestNode {
         return this;
     }
 
+    /** Starts the node's process and returns at once, for tests that act while it starts (processes only). */
+    public TestNode launch() throws IOException {
+        if (process == null) throw new IllegalStateException(id + " does not run as a process");
+        if (needsInvite() && inviter != null) invite = inviter.get();
+        running = processBuilder(process).start();
+        return this;
+    }
+
     /** This node as a process started by {@code commandLine}, its output appended to its log. */
     ProcessBuilder processBuilder(NodeCommandLine commandLine) throws IOException {
         return commandLine.processBuilder(config()).redirectErrorStream(true)
