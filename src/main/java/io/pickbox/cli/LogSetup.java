@@ -44,7 +44,7 @@ final class LogSetup {
         json.setTarget("System.err");
         json.setEncoder(encoder);
         json.start();
-        root.detachAppender("STDERR");
+        root.detachAppender(LogDefaults.APPENDER);
         root.addAppender(json);
     }
 }

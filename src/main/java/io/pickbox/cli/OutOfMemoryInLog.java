@@ -8,7 +8,7 @@ import org.slf4j.Marker;
 
 /**
  * Ends a node's process when a library caught an {@link OutOfMemoryError} and logged it (installed
- * by {@code logback.xml}, armed by {@link OutOfMemoryHalt#install}). An error thrown by code rather
+ * by {@link LogDefaults}, armed by {@link OutOfMemoryHalt#install}). An error thrown by code rather
  * than by the JVM, such as running out of direct buffer memory, escapes
  * {@code -XX:+ExitOnOutOfMemoryError}; Ratis catches it where it meets it, logs it and lets that
  * thread end (a log appender, and the follower it served never hears from the leader again). A node

@@ -8,7 +8,7 @@ import org.slf4j.Marker;
 
 /**
  * Drops Ratis's log lines once this process's Raft member is stopping on purpose (installed by
- * {@code logback.xml}). A deliberate stop is narrated by Ratis as a series of failures: the log
+ * the CLI's {@code LogDefaults}). A deliberate stop is narrated by Ratis as a series of failures: the log
  * appenders interrupted when leadership moves, streams cancelled, a peer's append refused because
  * this server is closing. None of it is news once the stop has begun; a failure to stop is still
  * logged by {@link RaftNode} itself.
