@@ -80,6 +80,29 @@ final class ItSupport {
         return out;
     }
 
+    /**
+     * The regular files under {@code dir} and their sizes, as a node's own files are while it runs:
+     * one deleted or moved during the walk (a pack compacted, a blob collected) is left out, not an error.
+     */
+    static java.util.Map<Path, Long> filesWhileChanging(Path dir) throws IOException {
+        java.util.Map<Path, Long> out = new java.util.HashMap<>();
+        if (!Files.isDirectory(dir)) return out;
+        Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+                if (a.isRegularFile()) out.put(f, a.size());
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+                if (e instanceof java.nio.file.NoSuchFileException) return java.nio.file.FileVisitResult.CONTINUE;
+                throw e;
+            }
+        });
+        return out;
+    }
+
     static List<String> conflictCopies(Path dir) throws IOException {
         return listing(dir).stream().filter(p -> p.contains(".conflict-")).toList();
     }

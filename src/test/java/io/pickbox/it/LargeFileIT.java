@@ -19,7 +19,6 @@ import java.util.HexFormat;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -73,23 +72,14 @@ class LargeFileIT {
     }
 
     private static Set<String> blobs(TestNode n) throws IOException {
-        Path dir = n.dir().resolve(".pickbox/blobs");
-        if (!Files.isDirectory(dir)) return Set.of();
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
-                    .filter(name -> name.matches("[0-9a-f]{64}")).collect(Collectors.toCollection(HashSet::new));
-        }
+        return ItSupport.filesWhileChanging(n.dir().resolve(".pickbox/blobs")).keySet().stream()
+                .map(p -> p.getFileName().toString())
+                .filter(name -> name.matches("[0-9a-f]{64}")).collect(Collectors.toCollection(HashSet::new));
     }
 
     /** Bytes of this node's blobs, packs included. */
     private static long blobBytes(TestNode n) throws IOException {
-        Path dir = n.dir().resolve(".pickbox/blobs");
-        if (!Files.isDirectory(dir)) return 0;
-        try (Stream<Path> s = Files.walk(dir)) {
-            long total = 0;
-            for (Path p : (Iterable<Path>) s.filter(Files::isRegularFile)::iterator) total += Files.size(p);
-            return total;
-        }
+        return ItSupport.filesWhileChanging(n.dir().resolve(".pickbox/blobs")).values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** The SHA-256 of the large file's content as the node's API serves it. */
