@@ -203,12 +203,13 @@ public final class Node implements AutoCloseable {
         metrics.bindHistory(index::historyStatus);
 
         ports.releaseRaft();
+        boolean learner = tls != null && tls.self().role() == Role.LEARNER;
         if (hadState) {
-            raft.recover();
+            raft.recover(config.join(), learner);
         } else if (waitToBeAdded) {
             raft.startUnjoined();
         } else if (config.join() != null) {
-            raft.join(config.join(), false, tls != null && tls.self().role() == Role.LEARNER);
+            raft.join(config.join(), learner);
         } else {
             raft.bootstrap();
         }

@@ -197,8 +197,11 @@ public final class RaftNode implements AutoCloseable {
         LOG.info("Bootstrapped a new cluster as {}", self.getId());
     }
 
-    /** Restarts from existing state. */
-    public void recover() throws IOException {
+    /**
+     * Restarts from existing state. {@code joinTarget} is the member this node joined through (null
+     * for one that founded its cluster or was added by an operator), {@code learner} how it joined.
+     */
+    public void recover(String joinTarget, boolean learner) throws IOException {
         if (founding.unfinished()) {
             startFounding();
             LOG.info("Bootstrapping a new cluster as {} again: it stopped before the cluster's first entry was in its log",
@@ -206,6 +209,13 @@ public final class RaftNode implements AutoCloseable {
             return;
         }
         start(RaftGroup.valueOf(groupId));
+        if (joinTarget != null && division().getRaftConf().getAllPeers().isEmpty()) {
+            // It stopped while joining, before it heard from the cluster: the cluster may not have added
+            // it, and then nobody ever would. Its certificate is its admission now; the invite is spent.
+            LOG.info("{} stopped while joining its cluster; joining through {} again", self.getId(), joinTarget);
+            becomeMember(joinTarget, membersAt(joinTarget), learner);
+            return;
+        }
         LOG.info("Recovered Raft state of {}", self.getId());
     }
 
@@ -225,23 +235,35 @@ public final class RaftNode implements AutoCloseable {
      * Joins the cluster that the member at {@code target} (host:port of its Raft port) belongs to,
      * as a voter or, with {@code learner}, as a listener: it receives every change and votes on none.
      */
-    public void join(String target, boolean hadState, boolean learner) throws IOException {
-        RaftPeer probe = RaftPeer.newBuilder().setId("join-probe").setAddress(target).build();
-        List<RaftPeer> members;
-        try (RaftClient c = newClient(RaftGroup.valueOf(groupId, probe))) {
-            GroupInfoReply info = c.getGroupManagementApi(probe.getId()).info(groupId);
-            if (info.getGroup() == null) throw new IOException("it is not a member of this node's cluster");
-            members = new ArrayList<>(info.getGroup().getPeers());
-        } catch (IOException | RuntimeException e) {
-            throw unreachable(target, e);
-        }
-        boolean member = members.stream().anyMatch(p -> p.getId().equals(self.getId()));
-        if (member && !hadState) {
+    public void join(String target, boolean learner) throws IOException {
+        List<RaftPeer> members = membersAt(target);
+        if (isIn(members)) {
             throw new IOException("node id " + self.getId() + " is still a member of the cluster but this node has no state; "
                     + "remove it first with `pickbox cluster remove " + self.getId() + "` or use another id");
         }
         start(RaftGroup.valueOf(groupId));
-        if (member) {
+        becomeMember(target, members, learner);
+    }
+
+    /** The members of this node's cluster, as the member at {@code target} knows them. */
+    private List<RaftPeer> membersAt(String target) throws IOException {
+        RaftPeer probe = RaftPeer.newBuilder().setId("join-probe").setAddress(target).build();
+        try (RaftClient c = newClient(RaftGroup.valueOf(groupId, probe))) {
+            GroupInfoReply info = c.getGroupManagementApi(probe.getId()).info(groupId);
+            if (info.getGroup() == null) throw new IOException("it is not a member of this node's cluster");
+            return new ArrayList<>(info.getGroup().getPeers());
+        } catch (IOException | RuntimeException e) {
+            throw unreachable(target, e);
+        }
+    }
+
+    private boolean isIn(List<RaftPeer> members) {
+        return members.stream().anyMatch(p -> p.getId().equals(self.getId()));
+    }
+
+    /** This started server becomes one of {@code members}, asked through the member at {@code target}. */
+    private void becomeMember(String target, List<RaftPeer> members, boolean learner) throws IOException {
+        if (isIn(members)) {
             LOG.info("{} is already a member; rejoining", self.getId());
             return;
         }

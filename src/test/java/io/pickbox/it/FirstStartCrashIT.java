@@ -1,0 +1,101 @@
+package io.pickbox.it;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static io.pickbox.it.ItSupport.awaitContent;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * kill -9 of a node during its first start, at the moment its Raft group exists on disk and its log
+ * does not yet say who the members are. Started again with the same command, it must go on as if
+ * it had never stopped (lead the cluster it founded; finish joining), not wait for ever.
+ */
+class FirstStartCrashIT {
+
+    private static final Duration T = Duration.ofSeconds(60);
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path base;
+
+    @Test
+    void aNodeKilledWhileBootstrappingLeadsItsClusterWhenStartedAgain() throws Exception {
+        try (TestCluster cluster = TestCluster.processes(base, 0)) {
+            TestNode first = cluster.newNode();
+            cluster.register(first);
+            first.launch();
+            // Ratis has started the new group when the node says so; its election comes 0.5-1 s later.
+            await().atMost(T).pollInterval(Duration.ofMillis(5)).until(() -> log(first).contains("Bootstrapped a new cluster"));
+            first.kill();
+            assertThat(raftLogSegments(first)).as("killed before the cluster's first entry was in its log").isEmpty();
+
+            first.start(); // until healthy: the leader of its cluster
+            cluster.addNode();
+            ItSupport.write(first.file("after-the-crash.txt"), "written after the crash".getBytes(StandardCharsets.UTF_8));
+            awaitContent(cluster.nodes(), "after-the-crash.txt", "written after the crash", T);
+        }
+    }
+
+    @Test
+    void aNodeKilledWhileJoiningJoinsWhenStartedAgain() throws Exception {
+        try (TestCluster cluster = TestCluster.processes(base, 1)) {
+            TestNode first = cluster.node(0);
+            TestNode joiner = null;
+            // Killed before the cluster added it (a round trip after its group exists): tried again
+            // with another node when the add got through first.
+            for (int attempt = 0; attempt < 5 && joiner == null; attempt++) {
+                TestNode n = cluster.newNode();
+                n.join = first.raftAddress();
+                cluster.register(n);
+                n.launch();
+                await().atMost(T).pollInterval(Duration.ofMillis(2)).until(() -> groupExists(n));
+                n.kill();
+                String id = n.id();
+                boolean added = false;
+                for (var m : first.status().path("members")) added |= id.equals(m.path("id").asText());
+                if (added) {
+                    cluster.nodes.remove(n);
+                } else {
+                    joiner = n;
+                }
+            }
+            assertThat(joiner).as("a node killed before the cluster added it").isNotNull();
+
+            joiner.start();
+            ItSupport.write(first.file("after-the-crash.txt"), "written after the crash".getBytes(StandardCharsets.UTF_8));
+            awaitContent(List.of(first, joiner), "after-the-crash.txt", "written after the crash", T);
+            ItSupport.write(joiner.file("from-the-joiner.txt"), "written on the joiner".getBytes(StandardCharsets.UTF_8));
+            awaitContent(List.of(first, joiner), "from-the-joiner.txt", "written on the joiner", T);
+        }
+    }
+
+    private static boolean groupExists(TestNode n) throws IOException {
+        Path raft = n.config().stateDir().resolve("raft");
+        if (!Files.isDirectory(raft)) return false;
+        try (Stream<Path> dirs = Files.list(raft)) {
+            return dirs.anyMatch(d -> Files.isDirectory(d.resolve("current")));
+        }
+    }
+
+    private static String log(TestNode n) throws IOException {
+        return Files.exists(n.log) ? Files.readString(n.log) : "";
+    }
+
+    private static List<Path> raftLogSegments(TestNode n) throws IOException {
+        Path raft = n.config().stateDir().resolve("raft");
+        if (!Files.isDirectory(raft)) return List.of();
+        try (Stream<Path> files = Files.walk(raft)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("log_")).toList();
+        }
+    }
+}
