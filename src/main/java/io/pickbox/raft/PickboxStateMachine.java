@@ -117,6 +117,19 @@ public final class PickboxStateMachine extends BaseStateMachine {
         }
     }
 
+    /** Told, on the apply thread, of each configuration this node applies (from its log or a checkpoint). */
+    private volatile java.util.function.Consumer<org.apache.ratis.proto.RaftProtos.RaftConfigurationProto> configurationApplied =
+            conf -> {};
+
+    void onConfigurationApplied(java.util.function.Consumer<org.apache.ratis.proto.RaftProtos.RaftConfigurationProto> handler) {
+        configurationApplied = handler;
+    }
+
+    @Override
+    public void notifyConfigurationChanged(long term, long index, org.apache.ratis.proto.RaftProtos.RaftConfigurationProto conf) {
+        configurationApplied.accept(conf);
+    }
+
     /** Told when Ratis fails to write (or read back) the log: see {@link RaftNode}'s log failure. */
     private volatile java.util.function.Consumer<Throwable> logFailed = cause -> {};
 

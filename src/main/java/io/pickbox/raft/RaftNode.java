@@ -54,6 +54,7 @@ public final class RaftNode implements AutoCloseable {
     private final PickboxStateMachine stateMachine;
     private final RaftSecurity security;
     private final Founding founding;
+    private final Membership membership;
     private RaftServer server;
     private volatile RaftClient client;
     private final Batcher batcher = new Batcher(this::submit);
@@ -74,6 +75,8 @@ public final class RaftNode implements AutoCloseable {
         this.stateMachine = stateMachine;
         this.security = security;
         this.founding = new Founding(settings.storageDir());
+        this.membership = new Membership(self.getId());
+        stateMachine.onConfigurationApplied(membership::applied);
         stateMachine.onLogFailed(this::logFailed);
         stateMachine.onApplyFailed(this::applyFailed);
     }
@@ -216,6 +219,7 @@ public final class RaftNode implements AutoCloseable {
             becomeMember(joinTarget, membersAt(joinTarget), learner);
             return;
         }
+        membership.recovered(division().getRaftConf());
         LOG.info("Recovered Raft state of {}", self.getId());
     }
 
@@ -389,8 +393,9 @@ public final class RaftNode implements AutoCloseable {
 
     /** This node's view of the group: roles, indices and every member's progress. */
     public RaftStatus status() throws IOException {
-        RaftStatus s = DivisionStatus.of(division(), self.getId().toString());
-        String why = failure;
+        RaftServer.Division d = division();
+        RaftStatus s = DivisionStatus.of(d, self.getId().toString());
+        String why = failure != null ? failure : membership.problem(d.getRaftConf(), s.leader() != null);
         return why == null ? s : s.failed(why);
     }
 

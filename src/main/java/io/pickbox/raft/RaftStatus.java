@@ -11,7 +11,7 @@ import java.util.List;
  * @param alive   the server is neither closing nor closed
  * @param members voters and learners, sorted by id
  * @param failure why this node no longer takes part in its group although its server runs (its Raft
- *                log cannot be written), null when it does
+ *                log cannot be written, it was removed), null when it does
  */
 public record RaftStatus(String nodeId, String role, String leader, long term, long commitIndex,
                          long appliedIndex, boolean alive, List<Member> members, String failure) {
