@@ -120,8 +120,12 @@ final class StatusRoutes {
     }
 
     private void health(Context ctx) throws IOException {
-        boolean ok = cluster.status().healthy();
-        ctx.status(ok ? 200 : 503).json(Map.of("healthy", ok));
+        RaftStatus raft = cluster.status();
+        if (raft.healthy()) {
+            ctx.json(Map.of("healthy", true));
+        } else {
+            ctx.status(503).json(Map.of("healthy", false, "reason", raft.unhealthyReason()));
+        }
     }
 
     private boolean isReady() throws IOException {

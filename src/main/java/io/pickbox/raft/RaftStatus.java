@@ -44,6 +44,14 @@ public record RaftStatus(String nodeId, String role, String leader, long term, l
         return alive && leader != null && failure == null;
     }
 
+    /** Why this node is not {@link #healthy()}, in a sentence; null when it is. */
+    public String unhealthyReason() {
+        if (failure != null) return failure;
+        if (!alive) return "its Raft server is not running";
+        if (leader == null) return "it knows no leader: an election is under way, or it cannot reach a majority of its cluster";
+        return null;
+    }
+
     /**
      * One member as this node sees it. A leader knows when each follower last answered and how far
      * its log matches; a follower knows only when it last heard from the leader; any member knows

@@ -39,7 +39,9 @@ class RemovedMemberIT {
                 JsonNode status = removed.status();
                 assertThat(status.path("raftFailure").asText()).contains("removed from its cluster");
                 assertThat(status.path("healthy").asBoolean()).isFalse();
-                assertThat(removed.get("/v1/health").statusCode()).isEqualTo(503);
+                var health = removed.get("/v1/health");
+                assertThat(health.statusCode()).isEqualTo(503);
+                assertThat(AdminHttp.json(health).path("reason").asText()).contains("removed from its cluster");
             });
             ItSupport.write(first.file("after-the-removal.txt"), "only for members".getBytes(StandardCharsets.UTF_8));
             awaitContent(List.of(first, second), "after-the-removal.txt", "only for members", T);
