@@ -187,19 +187,7 @@ final class HistoryHttp {
 
     /** Bytes of every file in the node's blob store (loose chunks and packs), as {@code du -b} counts them. */
     static long blobBytes(TestNode n) throws IOException {
-        Path dir = blobDir(n);
-        if (!Files.isDirectory(dir)) return 0;
-        long total = 0;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                try {
-                    if (Files.isRegularFile(p)) total += Files.size(p);
-                } catch (java.nio.file.NoSuchFileException gone) {
-                    // collected while we walked
-                }
-            }
-        }
-        return total;
+        return ItSupport.filesWhileChanging(blobDir(n)).values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** Whether the node's blob store holds the chunk with this hash as a file of its own (full chunks are not packed). */

@@ -72,14 +72,9 @@ class LargeFileIT {
     }
 
     private static Set<String> blobs(TestNode n) throws IOException {
-        return ItSupport.filesWhileChanging(n.dir().resolve(".pickbox/blobs")).keySet().stream()
+        return ItSupport.filesWhileChanging(HistoryHttp.blobDir(n)).keySet().stream()
                 .map(p -> p.getFileName().toString())
                 .filter(name -> name.matches("[0-9a-f]{64}")).collect(Collectors.toCollection(HashSet::new));
-    }
-
-    /** Bytes of this node's blobs, packs included. */
-    private static long blobBytes(TestNode n) throws IOException {
-        return ItSupport.filesWhileChanging(n.dir().resolve(".pickbox/blobs")).values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** The SHA-256 of the large file's content as the node's API serves it. */
@@ -135,7 +130,7 @@ class LargeFileIT {
         assertNoOutOfMemory();
         // One copy on every node, the file itself: the writer keeps no blob of its chunks, and the
         // others assembled the file from the pushed chunks without keeping them as blobs too.
-        for (TestNode n : cluster.nodes()) assertThat(blobBytes(n)).as("bytes of blobs on " + n).isLessThan(8L * MIB);
+        for (TestNode n : cluster.nodes()) assertThat(HistoryHttp.blobBytes(n)).as("bytes of blobs on " + n).isLessThan(8L * MIB);
         // Every node serves the file's content from that copy.
         for (TestNode n : cluster.nodes()) assertThat(contentSha(n)).as("content served by " + n).isEqualTo(sha);
 

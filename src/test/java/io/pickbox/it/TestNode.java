@@ -102,10 +102,10 @@ public final class TestNode {
 
     /** Starts (or restarts) the node with the same configuration, and waits until it is healthy. */
     public TestNode start() throws Exception {
-        if (needsInvite() && inviter != null) invite = inviter.get();
         if (process != null) {
-            running = processBuilder(process).start();
+            launch();
         } else {
+            if (needsInvite() && inviter != null) invite = inviter.get();
             node = new Node(config());
             try {
                 node.start();
