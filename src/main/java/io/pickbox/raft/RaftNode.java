@@ -14,6 +14,7 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.retry.ExponentialBackoffRetry;
 import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.SizeInBytes;
@@ -54,7 +55,7 @@ public final class RaftNode implements AutoCloseable {
     private final PickboxStateMachine stateMachine;
     private final RaftSecurity security;
     private final Founding founding;
-    private final Membership membership;
+    private final OwnMembership membership;
     private RaftServer server;
     private volatile RaftClient client;
     private final Batcher batcher = new Batcher(this::submit);
@@ -75,7 +76,7 @@ public final class RaftNode implements AutoCloseable {
         this.stateMachine = stateMachine;
         this.security = security;
         this.founding = new Founding(settings.storageDir());
-        this.membership = new Membership(self.getId());
+        this.membership = new OwnMembership(self.getId());
         stateMachine.onConfigurationApplied(membership::applied);
         stateMachine.onLogFailed(this::logFailed);
         stateMachine.onApplyFailed(this::applyFailed);
@@ -212,14 +213,15 @@ public final class RaftNode implements AutoCloseable {
             return;
         }
         start(RaftGroup.valueOf(groupId));
-        if (joinTarget != null && division().getRaftConf().getAllPeers().isEmpty()) {
+        RaftConfiguration conf = division().getRaftConf();
+        if (joinTarget != null && conf.getAllPeers().isEmpty()) {
             // It stopped while joining, before it heard from the cluster: the cluster may not have added
             // it, and then nobody ever would. Its certificate is its admission now; the invite is spent.
             LOG.info("{} stopped while joining its cluster; joining through {} again", self.getId(), joinTarget);
             becomeMember(joinTarget, membersAt(joinTarget), learner);
             return;
         }
-        membership.recovered(division().getRaftConf());
+        membership.recovered(conf);
         LOG.info("Recovered Raft state of {}", self.getId());
     }
 

@@ -41,7 +41,7 @@ public record RaftStatus(String nodeId, String role, String leader, long term, l
 
     /** Running, taking part in its group, and following a known leader (or leading). */
     public boolean healthy() {
-        return alive && leader != null && failure == null;
+        return unhealthyReason() == null;
     }
 
     /** Why this node is not {@link #healthy()}, in a sentence; null when it is. */

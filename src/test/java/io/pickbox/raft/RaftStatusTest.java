@@ -17,8 +17,8 @@ class RaftStatusTest {
         assertThat(status("n2", true).unhealthyReason()).isNull();
         assertThat(status(null, true).unhealthyReason()).startsWith("it knows no leader");
         assertThat(status("n2", false).unhealthyReason()).isEqualTo("its Raft server is not running");
-        RaftStatus removed = status(null, true).failed(Membership.REMOVED);
+        RaftStatus removed = status(null, true).failed(OwnMembership.REMOVED);
         assertThat(removed.healthy()).isFalse();
-        assertThat(removed.unhealthyReason()).isEqualTo(Membership.REMOVED);
+        assertThat(removed.unhealthyReason()).isEqualTo(OwnMembership.REMOVED);
     }
 }

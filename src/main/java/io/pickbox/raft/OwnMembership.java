@@ -17,9 +17,9 @@ import java.util.List;
  * tells a removed member nothing: it stops hearing from its leader and asks for votes nobody grants
  * (with TLS the others refuse its revoked certificate). Its status and health say why instead.
  */
-final class Membership {
+final class OwnMembership {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
+    private static final Logger LOG = LoggerFactory.getLogger(OwnMembership.class);
     static final String REMOVED = "this node was removed from its cluster: it no longer replicates, and its folder stays "
             + "as it is; to take part again, remove its state directory and join with a new invite";
     static final String NOT_A_MEMBER = "this node is not a member of its cluster (it was removed, or stopped before it was "
@@ -31,7 +31,7 @@ final class Membership {
     private String problem;
     private boolean toldRemoved;
 
-    Membership(RaftPeerId self) {
+    OwnMembership(RaftPeerId self) {
         this.self = self;
     }
 
