@@ -35,12 +35,12 @@ final class OwnMembership {
         this.self = self;
     }
 
-    /** A configuration applied here, from the log or a checkpoint (the apply thread). */
-    synchronized void applied(RaftConfigurationProto conf) {
-        if (names(conf.getPeersList()) || names(conf.getListenersList())) {
-            wasMember = true;
-            problem = null;
-        }
+    /** A configuration applied here, from the log or a checkpoint (the apply thread); whether it names this node. */
+    synchronized boolean applied(RaftConfigurationProto conf) {
+        if (!names(conf.getPeersList()) && !names(conf.getListenersList())) return false;
+        wasMember = true;
+        problem = null;
+        return true;
     }
 
     /** At start: the latest configuration in this node's log, committed or not. */

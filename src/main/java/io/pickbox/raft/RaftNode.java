@@ -4,6 +4,7 @@ import io.pickbox.index.Op;
 import io.pickbox.index.Result;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.Message;
@@ -54,7 +55,8 @@ public final class RaftNode implements AutoCloseable {
     private final RaftPeer self;
     private final PickboxStateMachine stateMachine;
     private final RaftSecurity security;
-    private final Founding founding;
+    private final StartMark founding;
+    private final StartMark joining;
     private final OwnMembership membership;
     private RaftServer server;
     private volatile RaftClient client;
@@ -75,9 +77,12 @@ public final class RaftNode implements AutoCloseable {
         this.self = RaftPeer.newBuilder().setId(settings.nodeId()).setAddress(advertised).build();
         this.stateMachine = stateMachine;
         this.security = security;
-        this.founding = new Founding(settings.storageDir());
+        this.founding = new StartMark(settings.storageDir(), StartMark.FOUNDING);
+        this.joining = new StartMark(settings.storageDir(), StartMark.JOINING);
         this.membership = new OwnMembership(self.getId());
-        stateMachine.onConfigurationApplied(membership::applied);
+        stateMachine.onConfigurationApplied(conf -> {
+            if (membership.applied(conf)) finish(joining);
+        });
         stateMachine.onLogFailed(this::logFailed);
         stateMachine.onApplyFailed(this::applyFailed);
     }
@@ -214,27 +219,62 @@ public final class RaftNode implements AutoCloseable {
         }
         start(RaftGroup.valueOf(groupId));
         RaftConfiguration conf = division().getRaftConf();
-        if (joinTarget != null && conf.getAllPeers().isEmpty()) {
-            // It stopped while joining, before it heard from the cluster: the cluster may not have added
-            // it, and then nobody ever would. Its certificate is its admission now; the invite is spent.
-            LOG.info("{} stopped while joining its cluster; joining through {} again", self.getId(), joinTarget);
-            becomeMember(joinTarget, membersAt(joinTarget), learner);
-            return;
+        boolean named = conf.getPeer(self.getId(), RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER) != null;
+        if (!named && (joining.unfinished() || (joinTarget != null && conf.getAllPeers().isEmpty()))) {
+            // It stopped while joining, before the cluster added it (a node that joined before the mark
+            // existed knows no member then): the leader gives up adding a node that stops answering,
+            // and nobody would add it again. Its certificate is its admission now; the invite is spent.
+            List<String> targets = rejoinTargets(joinTarget, conf);
+            if (!targets.isEmpty()) {
+                LOG.info("{} stopped while joining its cluster; asking to be added again", self.getId());
+                rejoin(targets, learner);
+                return;
+            }
         }
         membership.recovered(conf);
         LOG.info("Recovered Raft state of {}", self.getId());
     }
 
+    /** Whom a node that stopped while joining asks again: the member it joined through, then the voters it learnt of. */
+    private static List<String> rejoinTargets(String joinTarget, RaftConfiguration conf) {
+        List<String> targets = new ArrayList<>();
+        if (joinTarget != null) targets.add(joinTarget);
+        for (RaftPeer p : conf.getAllPeers()) { // the voters
+            if (p.getAddress() != null && !targets.contains(p.getAddress())) targets.add(p.getAddress());
+        }
+        return targets;
+    }
+
+    /** Becomes a member through the first of {@code targets} that answers. */
+    private void rejoin(List<String> targets, boolean learner) throws IOException {
+        IOException first = null;
+        for (String target : targets) {
+            List<RaftPeer> members;
+            try {
+                members = membersAt(target);
+            } catch (IOException unreachable) {
+                if (first == null) first = unreachable;
+                LOG.info("{}; trying another member", unreachable.getMessage());
+                continue;
+            }
+            becomeMember(target, members, learner);
+            return;
+        }
+        throw first;
+    }
+
     /** Starts the group with this node as its only member, until its first entry is applied here. */
     private void startFounding() throws IOException {
         start(RaftGroup.valueOf(groupId, self));
-        stateMachine.awaitApplied(0).thenRunAsync(() -> {
-            try {
-                founding.finish();
-            } catch (IOException e) {
-                LOG.warn("Could not remove {}: {} (harmless; removed at a later start)", Founding.FILE, e.toString());
-            }
-        });
+        stateMachine.awaitApplied(0).thenRunAsync(() -> finish(founding));
+    }
+
+    private static void finish(StartMark mark) {
+        try {
+            mark.finish();
+        } catch (IOException e) {
+            LOG.warn("Could not remove {}: {} (harmless; removed at a later start)", mark, e.toString());
+        }
     }
 
     /**
@@ -247,6 +287,7 @@ public final class RaftNode implements AutoCloseable {
             throw new IOException("node id " + self.getId() + " is still a member of the cluster but this node has no state; "
                     + "remove it first with `pickbox cluster remove " + self.getId() + "` or use another id");
         }
+        joining.begin();
         start(RaftGroup.valueOf(groupId));
         becomeMember(target, members, learner);
     }
@@ -290,7 +331,7 @@ public final class RaftNode implements AutoCloseable {
     private static List<RaftPeer> voters(List<RaftPeer> peers) {
         List<RaftPeer> out = new ArrayList<>();
         for (RaftPeer p : peers) {
-            if (p.getStartupRole() != org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER) out.add(p);
+            if (p.getStartupRole() != RaftPeerRole.LISTENER) out.add(p);
         }
         return out;
     }
@@ -326,7 +367,7 @@ public final class RaftNode implements AutoCloseable {
     private List<RaftPeer> proposalTargets(List<RaftPeer> fallback) {
         try {
             List<RaftPeer> voters = new ArrayList<>(division().getRaftConf()
-                    .getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER));
+                    .getCurrentPeers(RaftPeerRole.FOLLOWER));
             return voters.isEmpty() ? fallback : voters;
         } catch (IOException | RuntimeException e) {
             return fallback;
@@ -413,7 +454,7 @@ public final class RaftNode implements AutoCloseable {
     /** The voting members' Raft addresses, by id, as this node knows them. */
     public java.util.Map<String, String> voterAddresses() throws IOException {
         java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
-        for (RaftPeer p : division().getRaftConf().getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER)) {
+        for (RaftPeer p : division().getRaftConf().getCurrentPeers(RaftPeerRole.FOLLOWER)) {
             out.put(p.getId().toString(), p.getAddress());
         }
         return out;
@@ -449,13 +490,13 @@ public final class RaftNode implements AutoCloseable {
                 }
                 var d = division();
                 boolean member = d.getRaftConf().getAllPeers().stream().anyMatch(p -> p.getId().equals(self.getId()));
-                boolean learner = d.getRaftConf().getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER)
+                boolean learner = d.getRaftConf().getCurrentPeers(RaftPeerRole.LISTENER)
                         .stream().anyMatch(p -> p.getId().equals(self.getId()));
                 if (member && (d.getInfo().getLeaderId() != null || learner)) {
                     // A fresh client that knows the members (nothing was submitted through the old one).
                     RaftClient old = client;
                     java.util.Map<RaftPeerId, RaftPeer> members = new java.util.LinkedHashMap<>();
-                    d.getRaftConf().getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER)
+                    d.getRaftConf().getCurrentPeers(RaftPeerRole.FOLLOWER)
                             .forEach(p -> members.putIfAbsent(p.getId(), p));
                     client = newClient(RaftGroup.valueOf(groupId, members.values()));
                     if (old != null) old.close();

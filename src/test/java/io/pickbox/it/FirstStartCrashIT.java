@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static io.pickbox.it.ItSupport.awaitContent;
@@ -54,6 +56,76 @@ class FirstStartCrashIT {
             joiner.start();
             assertReplicatesBothWays(first, joiner);
         }
+    }
+
+    @Test
+    void aNodeKilledWhileReceivingTheLeadersCheckpointJoinsWhenStartedAgain() throws Exception {
+        // The leader keeps little log, so a joining node is sent a checkpoint. Ratis records the
+        // cluster's members (without the joining node) once the first of its 1 MiB chunks is in,
+        // and adds the node only after it installed the whole checkpoint and caught up.
+        try (TestCluster cluster = TestCluster.processes(base, 1, c -> c.snapshotEvery(20).segmentBytes(65536))) {
+            TestNode first = cluster.node(0);
+            writeUntilCheckpointHolds(first, 3L << 20);
+            TestNode joiner = cluster.newNode();
+            joiner.join = first.raftAddress();
+            cluster.register(joiner);
+            joiner.launch();
+            await().atMost(T).pollInterval(Duration.ofMillis(2)).until(() -> Files.exists(membersFile(joiner)));
+            joiner.kill();
+            assertThat(memberIds(first)).as("killed before the cluster added it").doesNotContain(joiner.id());
+
+            // The leader gives up adding it once it has not answered for a while; only then can another
+            // change be made, so this node's addition waits until then.
+            TestNode other = cluster.addNode();
+            assertThat(memberIds(first)).contains(other.id()).doesNotContain(joiner.id());
+
+            joiner.start(); // until healthy: a member that knows its leader
+            assertThat(memberIds(first)).contains(joiner.id());
+            assertReplicatesBothWays(first, joiner);
+        }
+    }
+
+    /**
+     * Writes files with long names on {@code node} until its newest checkpoint takes {@code bytes}:
+     * a batch first, then one file at a time, each a new entry, until a checkpoint is taken after them.
+     */
+    private static void writeUntilCheckpointHolds(TestNode node, long bytes) throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 4_000; i++) writeLongName(node, random, i);
+        int[] more = {4_000};
+        await().atMost(T).pollInterval(Duration.ofMillis(50)).until(() -> {
+            writeLongName(node, random, more[0]++);
+            return newestCheckpointBytes(node) >= bytes;
+        });
+    }
+
+    private static void writeLongName(TestNode node, java.util.Random random, int i) throws IOException {
+        String name = new java.math.BigInteger(800, random).toString(16); // 200 characters
+        ItSupport.write(node.file("long-names/d" + (i % 40) + "/" + name + ".txt"), ("file " + i).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static long newestCheckpointBytes(TestNode n) throws IOException {
+        Map<Path, Long> byCheckpoint = new HashMap<>();
+        ItSupport.filesWhileChanging(n.config().stateDir().resolve("raft")).forEach((f, size) -> {
+            if (f.getParent().getFileName().toString().startsWith("checkpoint.")) byCheckpoint.merge(f.getParent(), size, Long::sum);
+        });
+        return byCheckpoint.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    }
+
+    /** Where Ratis keeps the members it learnt from a checkpoint. */
+    private static Path membersFile(TestNode n) throws IOException {
+        Path raft = n.config().stateDir().resolve("raft");
+        if (!Files.isDirectory(raft)) return raft.resolve("none");
+        try (Stream<Path> dirs = Files.list(raft)) {
+            return dirs.map(d -> d.resolve("current").resolve("raft-meta.conf")).filter(Files::exists).findFirst()
+                    .orElse(raft.resolve("none"));
+        }
+    }
+
+    private static List<String> memberIds(TestNode n) throws Exception {
+        List<String> ids = new java.util.ArrayList<>();
+        for (var m : n.status().path("members")) ids.add(m.path("id").asText());
+        return ids;
     }
 
     /**
