@@ -51,6 +51,8 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
     private final Counter bytesReplicated;
     private final Counter chunkBytesCommitted;
     private final Counter dedupedBytes;
+    private final Counter copiedLocallyBytes;
+    private final Counter fetchedAtCommitBytes;
     private final Counter pushedBytes;
     private final Counter conflictsCreated;
     private final Counter rescans;
@@ -79,6 +81,10 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
                 "Chunk bytes not sent because the cluster already held them");
         pushedBytes = counter("pickbox_chunk_pushed", "bytes",
                 "Chunk bytes this node pushed straight to every peer instead of through the Raft log");
+        copiedLocallyBytes = counter("pickbox_chunk_copied_locally", "bytes",
+                "Bytes of received large files copied from files already in this node's folder instead of fetched");
+        fetchedAtCommitBytes = counter("pickbox_chunk_fetched", "bytes",
+                "Bytes of received large files fetched from peers when their commit came (not pushed before it)");
         conflictsCreated = counter("pickbox_conflict_copies", null, "Conflict copies committed");
         rescans = counter("pickbox_rescans", null,
                 "Subtree rescans requested (watcher overflow, moved-in directory, ignore rules)");
@@ -306,6 +312,16 @@ public final class NodeMetrics implements IndexListener, SyncMetrics {
     @Override
     public void pushedBytes(long bytes) {
         pushedBytes.increment(bytes);
+    }
+
+    @Override
+    public void copiedLocally(long bytes) {
+        copiedLocallyBytes.increment(bytes);
+    }
+
+    @Override
+    public void fetchedAtCommit(long bytes) {
+        fetchedAtCommitBytes.increment(bytes);
     }
 
     @Override

@@ -721,11 +721,13 @@ final class Applier {
         Entry before = entry(path);
         if (before != null) {
             unref(before);
+            unhold(path, before);
             history.retire(batch, path, before, now, opNode, ending, null, this::live);
         } else {
             count(+1);
         }
         ref(entry);
+        hold(path, entry);
         return write(path, before, entry);
     }
 
@@ -734,6 +736,7 @@ final class Applier {
         Entry entry = given.committed(given.version(), now);
         count(+1);
         account(entry, +1);
+        hold(path, entry);
         return write(path, null, entry);
     }
 
@@ -749,6 +752,7 @@ final class Applier {
         Entry before = entry(path);
         if (before == null) return;
         unref(before);
+        unhold(path, before);
         takeAway(path, before, null);
     }
 
@@ -759,6 +763,7 @@ final class Applier {
      */
     private void moveAway(String path, Entry before) {
         account(before, -1);
+        unhold(path, before);
         takeAway(path, before, movedTo + path.substring(movedFrom.length()));
     }
 
@@ -783,6 +788,16 @@ final class Applier {
             chunks.put(batch, c, n == null ? 1 : n + 1);
             if (n == null) history.liveGained(c);
         }
+    }
+
+    /** Records that {@code path} holds the chunks of {@code e} (a large file), each at its first index. */
+    private void hold(String path, Entry e) {
+        if (IndexTables.holdsChunks(e)) t.putHolders(batch, path, e);
+    }
+
+    private void unhold(String path, Entry e) {
+        if (!IndexTables.holdsChunks(e)) return;
+        for (String c : e.chunks()) batch.delete(t.holders, IndexTables.holderKey(c, path));
     }
 
     /** Whether a current entry references {@code chunk}, as the batch sees it. */

@@ -8,6 +8,8 @@ import io.pickbox.store.Snapshot;
 import io.pickbox.store.Store;
 import io.pickbox.store.StoreOptions;
 import io.pickbox.store.Table;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,6 +53,7 @@ public final class Index implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> TEMP_DIRS.forEach(Index::deleteTree), "pickbox-index-temp"));
     }
     /** Rows per batch when whole tables are loaded or cleared: bounds the memory a batch holds. */
+    private static final Logger LOG = LoggerFactory.getLogger(Index.class);
     private static final int ROWS_PER_BATCH = 4096;
 
     private final Store store;
@@ -118,6 +121,7 @@ public final class Index implements AutoCloseable {
     }
 
     private synchronized void load() {
+        recordChunkHoldersOnce();
         applier.load();
         history.load();
         byte[] trustBytes = store.get(t.meta, Keys.of(IndexTables.TRUST));
@@ -240,6 +244,50 @@ public final class Index implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** A path whose current large file holds a chunk, and the chunk's index in it. */
+    public record ChunkHolder(String path, int chunk) {}
+
+    /**
+     * Up to {@code max} paths whose current large file holds chunk {@code sha256}, in path order: a
+     * node that needs the chunk can read it from its own copy of one (which may have changed since
+     * it was committed: the bytes must match the hash).
+     */
+    public List<ChunkHolder> holdersOf(String sha256, int max) {
+        List<ChunkHolder> out = new ArrayList<>();
+        byte[] from = Keys.of(sha256);
+        try (Snapshot s = store.snapshot(); Cursor c = s.cursor(t.holders, from, Keys.prefixEnd(from))) {
+            while (out.size() < max && c.next()) {
+                out.add(new ChunkHolder(Keys.string(c.key()).substring(sha256.length()), (int) Keys.toLong(c.value())));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Which paths hold the chunks of large files is recorded as entries are applied; a store written
+     * before that was recorded (or a checkpoint from such a node) gets the record once, from its entries.
+     */
+    private void recordChunkHoldersOnce() {
+        if (store.getLong(t.meta, IndexTables.HOLDERS_BUILT, 0) == 1) return;
+        store.clear(List.of(t.holders), t.meta, List.of());
+        long files = 0;
+        Batch b = store.batch();
+        try (Snapshot s = store.snapshot(); Cursor c = s.cursor(t.entries, null)) {
+            while (c.next()) {
+                Entry e = IndexTables.decode(c.value());
+                if (!IndexTables.holdsChunks(e)) continue;
+                t.putHolders(b, Keys.string(c.key()), e);
+                files++;
+                b = commitIfFull(b);
+            }
+            b.putLong(t.meta, IndexTables.HOLDERS_BUILT, 1);
+            b.commit();
+        } finally {
+            b.close();
+        }
+        if (files > 0) LOG.info("Recorded where the chunks of {} large files are", files);
     }
 
     public boolean hasChunk(String sha256) {

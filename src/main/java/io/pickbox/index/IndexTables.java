@@ -19,20 +19,20 @@ import java.util.List;
  */
 final class IndexTables {
     static final String ENTRIES = "index.entries", FOLD = "index.fold", CHUNKS = "index.chunks",
-            SEQ = "index.seq", PEERS = "index.peers";
+            SEQ = "index.seq", PEERS = "index.peers", HOLDERS = "index.chunk-holders";
     /** Every table of the index: what a checkpoint install replaces. */
-    static final List<String> ALL = List.of(ENTRIES, FOLD, CHUNKS, SEQ, PEERS,
+    static final List<String> ALL = List.of(ENTRIES, FOLD, CHUNKS, SEQ, PEERS, HOLDERS,
             History.TABLE);
 
     static final String CLOCK = "index.clock", BYTES = "index.bytes", COUNT = "index.count",
             CONFLICTS = "index.conflicts", TRUST = "index.trust", APPLIED = "index.applied", APPLIED_TERM = "index.applied-term",
-            TIME = "index.time";
+            TIME = "index.time", HOLDERS_BUILT = "index.chunk-holders-built";
     /** Meta keys of the index: copied with its tables. */
     static final List<String> META_KEYS = java.util.stream.Stream.concat(
-            java.util.stream.Stream.of(CLOCK, BYTES, COUNT, CONFLICTS, TRUST, APPLIED, APPLIED_TERM, TIME),
+            java.util.stream.Stream.of(CLOCK, BYTES, COUNT, CONFLICTS, TRUST, APPLIED, APPLIED_TERM, TIME, HOLDERS_BUILT),
             History.META_KEYS.stream()).toList();
 
-    final Table entries, fold, chunks, seq, peers, meta;
+    final Table entries, fold, chunks, seq, peers, holders, meta;
     private final Store store;
 
     IndexTables(Store store) {
@@ -42,11 +42,31 @@ final class IndexTables {
         chunks = store.table(CHUNKS);
         seq = store.table(SEQ);
         peers = store.table(PEERS);
+        holders = store.table(HOLDERS);
         meta = store.meta();
     }
 
     List<Table> all() {
         return ALL.stream().map(store::table).toList();
+    }
+
+    /**
+     * Whether the index records which paths hold {@code e}'s chunks: those of large files (more than
+     * one chunk), so that a node receiving a copy of one reads the chunks from its own copy.
+     */
+    static boolean holdsChunks(Entry e) {
+        return e.chunks().size() > 1;
+    }
+
+    /** The key of a large file's chunk by where it is: the chunk's hash (of a fixed length), then the path. */
+    static byte[] holderKey(String chunk, String path) {
+        return Keys.of(chunk + path);
+    }
+
+    /** Records in {@code b} that {@code path} holds the chunks of {@code e}, each at its first index in the file. */
+    void putHolders(io.pickbox.store.Batch b, String path, Entry e) {
+        List<String> cs = e.chunks();
+        for (int i = cs.size() - 1; i >= 0; i--) b.put(holders, holderKey(cs.get(i), path), Keys.ofLong(i));
     }
 
     /** An entry as the store holds it: the snapshot format's fields, then its commit time (absent in rows written before it). */

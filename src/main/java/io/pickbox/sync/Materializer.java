@@ -63,13 +63,25 @@ final class Materializer implements AutoCloseable {
     private final Attic attic;
     /** Files put in place by {@link #writeNew}, many at a time. */
     final AtomicLong writtenInGroups = new AtomicLong();
+    /** Other files of the folder that hold a chunk, as the index says. */
+    private final ChunkHolders holders;
+    volatile SyncMetrics metrics = SyncMetrics.NONE;
 
-    Materializer(Path root, BlobStore blobs, StagedFiles staged, BlobFetcher fetcher, Transfers transfers) {
-        this(root, blobs, staged, fetcher, transfers, Attic.none());
+    /** Where the folder's other large files hold a chunk, as the index says: hints, as the files may have changed since. */
+    interface ChunkHolders {
+        ChunkHolders NONE = chunk -> List.of();
+
+        List<Placement> of(String sha256);
     }
 
-    Materializer(Path root, BlobStore blobs, StagedFiles staged, BlobFetcher fetcher, Transfers transfers, Attic attic) {
+    Materializer(Path root, BlobStore blobs, StagedFiles staged, BlobFetcher fetcher, Transfers transfers) {
+        this(root, blobs, staged, fetcher, transfers, Attic.none(), ChunkHolders.NONE);
+    }
+
+    Materializer(Path root, BlobStore blobs, StagedFiles staged, BlobFetcher fetcher, Transfers transfers, Attic attic,
+                 ChunkHolders holders) {
         this.attic = attic;
+        this.holders = holders;
         this.committer = new GroupCommit(root);
         this.transfers = transfers;
         this.root = root;
@@ -270,7 +282,8 @@ final class Materializer implements AutoCloseable {
      * cuts the file to the entry's size, makes it durable and gives it the entry's mode and mtime.
      * Each chunk comes from the nearest place that has it: this node's blob, a copy already in
      * {@code file}, the same offset of the version of {@code path} in the folder now (the chunks an
-     * edit did not touch), or else a peer, which reads it from its blob or its own copy of the file.
+     * edit did not touch), another large file of the folder that holds it (a copy, say), or else a
+     * peer, which reads it from its blob or its own copy of the file.
      * Every chunk is checked against its hash as it is read or fetched, so the whole file is not read
      * and hashed again. Full chunks bypass the page cache (DirectIo), as the file is made durable
      * before it counts.
@@ -289,6 +302,8 @@ final class Materializer implements AutoCloseable {
             ByteBuffer reused = missing.isEmpty() ? null : blobs.newChunkBuffer();
             Set<Integer> copied = copyLocal(path, out, outDirect, file, entry, held, missing, reused);
             missing.removeAll(copied);
+            long toFetch = 0;
+            for (int i : missing) if (!blobs.has(chunks.get(i))) toFetch += sizeOf(entry, i);
             AtomicIntegerArray fetchedInPlace = new AtomicIntegerArray(missing.size());
             List<Placement> at = missing.stream().map(i -> new Placement(path, offsetOf(i))).toList();
             List<CompletableFuture<Boolean>> present = fetcher.ensureAll(missing.stream().map(chunks::get).toList(), at, (k, bytes) -> {
@@ -317,7 +332,11 @@ final class Materializer implements AutoCloseable {
                 progress.addAndGet(sizeOf(entry, missing.get(k)));
             }
             for (int i : held) progress.addAndGet(sizeOf(entry, i));
-            for (int i : copied) progress.addAndGet(sizeOf(entry, i));
+            long copiedBytes = 0;
+            for (int i : copied) copiedBytes += sizeOf(entry, i);
+            progress.addAndGet(copiedBytes);
+            metrics.copiedLocally(copiedBytes);
+            metrics.fetchedAtCommit(toFetch);
             out.truncate(entry.size());
             if (out.size() != entry.size()) throw new IOException(file.getFileName() + " is shorter than its entry");
             io.pickbox.os.Durability.current().force(out, dir.path(name));
@@ -328,8 +347,9 @@ final class Materializer implements AutoCloseable {
 
     /**
      * Writes the {@code missing} chunks this node holds without a blob into {@code file}: a chunk
-     * already in the file at another offset, and a chunk at the same offset of the version of
-     * {@code path} in the folder now. Returns the chunks written.
+     * already in the file at another offset, a chunk at the same offset of the version of
+     * {@code path} in the folder now, and a chunk another large file of the folder holds. Returns
+     * the chunks written.
      */
     private Set<Integer> copyLocal(String path, FileChannel out, FileChannel outDirect, Path file, Entry entry,
                                    Set<Integer> held, List<Integer> missing, ByteBuffer buf) throws IOException {
@@ -337,6 +357,7 @@ final class Materializer implements AutoCloseable {
         java.util.Map<String, Integer> inFile = new java.util.HashMap<>();
         for (int i : held) inFile.putIfAbsent(chunks.get(i), i);
         Set<Integer> copied = new HashSet<>();
+        java.util.Map<String, FileChannel> others = new java.util.HashMap<>();
         try (FileChannel old = openCurrent(path)) {
             for (int i : missing) {
                 String chunk = chunks.get(i);
@@ -345,13 +366,41 @@ final class Materializer implements AutoCloseable {
                 Integer same = inFile.get(chunk);
                 if (same != null) bytes = FolderChunks.readVerified(out, offsetOf(same), chunk, buf);
                 if (bytes == null && old != null) bytes = readOrNull(old, offsetOf(i), chunk, buf);
+                if (bytes == null) bytes = fromAnotherFile(path, chunk, others, buf);
                 if (bytes == null) continue;
                 directIo.writeAt(out, outDirect, file, bytes, offsetOf(i));
                 inFile.putIfAbsent(chunk, i);
                 copied.add(i);
             }
+        } finally {
+            for (FileChannel c : others.values()) closeQuietly(c);
         }
         return copied;
+    }
+
+    /**
+     * Chunk {@code chunk} read from another large file of the folder that holds it, as the index
+     * says, null when none does now. {@code open} keeps the files opened for this file's chunks
+     * (a file that cannot be opened: null).
+     */
+    private ByteBuffer fromAnotherFile(String path, String chunk, java.util.Map<String, FileChannel> open, ByteBuffer buf) {
+        for (Placement at : holders.of(chunk)) {
+            if (at.path().equals(path)) continue;
+            if (!open.containsKey(at.path())) open.put(at.path(), openCurrent(at.path()));
+            FileChannel in = open.get(at.path());
+            ByteBuffer bytes = in == null ? null : readOrNull(in, at.offset(), chunk, buf);
+            if (bytes != null) return bytes;
+        }
+        return null;
+    }
+
+    private static void closeQuietly(FileChannel c) {
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // read-only
+        }
     }
 
     /** As {@link FolderChunks#readVerified}, null when the folder's file cannot be read (a directory, say). */

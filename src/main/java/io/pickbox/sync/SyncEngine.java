@@ -1,6 +1,7 @@
 package io.pickbox.sync;
 
 import io.pickbox.folder.FileStat;
+import io.pickbox.folder.Hashing;
 import io.pickbox.index.Entry;
 import io.pickbox.index.Index;
 import io.pickbox.index.IndexListener;
@@ -9,6 +10,7 @@ import io.pickbox.index.Result;
 import io.pickbox.transfer.BlobFetcher;
 import io.pickbox.transfer.BlobStore;
 import io.pickbox.transfer.ChunkPusher;
+import io.pickbox.transfer.Placement;
 import io.pickbox.transfer.StagedFiles;
 import io.pickbox.watch.ChangeListener;
 import org.slf4j.Logger;
@@ -168,7 +170,9 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         Uploader uploader = new Uploader(nodeId, index, proposer, h -> index.hasChunk(h) || blobs.has(h), pusher);
         Attic kept = attic == null ? Attic.none() : Attic.open(attic, root);
         return new SyncEngine(nodeId, root, index, table, uploader,
-                new Materializer(root, blobs, staged, fetcher, uploader.transfers, kept), ignored, settings, fetcher, MAX_TRACKED,
+                new Materializer(root, blobs, staged, fetcher, uploader.transfers, kept, chunk -> index.holdersOf(chunk, 4).stream()
+                        .map(h -> new Placement(h.path(), (long) h.chunk() * Hashing.CHUNK_SIZE)).toList()),
+                ignored, settings, fetcher, MAX_TRACKED,
                 DiskSpace.of(root));
     }
 
@@ -176,6 +180,7 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     public void setMetrics(SyncMetrics metrics) {
         this.metrics = metrics;
         uploader.setMetrics(metrics);
+        materializer.metrics = metrics;
         metrics.backlog(new SyncMetrics.Backlog() {
             @Override
             public int inFlight() {

@@ -11,6 +11,12 @@ public interface SyncMetrics {
     /** Bytes of chunks pushed straight to every peer instead of through the Raft log. */
     default void pushedBytes(long bytes) {}
 
+    /** Bytes of a received large file copied from files already in this node's folder instead of fetched. */
+    default void copiedLocally(long bytes) {}
+
+    /** Bytes of a received large file fetched from peers when its commit came (not pushed before it). */
+    default void fetchedAtCommit(long bytes) {}
+
     /** A subtree (or the whole folder) is compared again. */
     default void rescan() {}
 

@@ -369,6 +369,7 @@ class IndexProperties {
         List<Map.Entry<String, Entry>> all = index.list("");
         Set<String> folds = new HashSet<>();
         Set<String> liveChunks = new HashSet<>();
+        Map<String, List<Index.ChunkHolder>> holders = new HashMap<>();
         Set<Long> versions = new HashSet<>();
         long fileBytes = 0;
         String ctx = op + " -> " + r;
@@ -388,6 +389,12 @@ class IndexProperties {
             if (entry.isFile()) {
                 fileBytes += entry.size();
                 liveChunks.addAll(entry.chunks());
+                if (entry.chunks().size() > 1) {
+                    for (int i = 0; i < entry.chunks().size(); i++) {
+                        List<Index.ChunkHolder> at = holders.computeIfAbsent(entry.chunks().get(i), k -> new ArrayList<>());
+                        if (at.stream().noneMatch(h -> h.path().equals(path))) at.add(new Index.ChunkHolder(path, i));
+                    }
+                }
             } else {
                 assertThat(entry.chunks()).isEmpty();
             }
@@ -395,6 +402,8 @@ class IndexProperties {
         assertThat(index.fileBytes()).as("fileBytes after %s", ctx).isEqualTo(fileBytes);
         for (String chunk : d.chunksEverPut) {
             assertThat(index.hasChunk(chunk)).as("hasChunk %s after %s", chunk, ctx).isEqualTo(liveChunks.contains(chunk));
+            assertThat(index.holdersOf(chunk, Integer.MAX_VALUE)).as("holders of %s after %s", chunk, ctx)
+                    .isEqualTo(holders.getOrDefault(chunk, List.of()));
         }
     }
 }

@@ -107,7 +107,7 @@ class MaterializerTest {
     void aSmallFileDeletedLatelyIsMovedBackFromTheAtticNotWrittenAgain() throws Exception {
         Attic attic = Attic.open(root.resolve(".pickbox/attic"), root);
         Materializer withAttic = new Materializer(root, blobs, staged, new BlobFetcher(blobs, List::of, PeerAccess.plaintext(null)),
-                new Transfers(), attic);
+                new Transfers(), attic, Materializer.ChunkHolders.NONE);
         try {
             byte[] small = "kept a while".getBytes(java.nio.charset.StandardCharsets.UTF_8);
             String sha = Hashing.sha256Hex(small);
