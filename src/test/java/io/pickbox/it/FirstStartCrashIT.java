@@ -19,9 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * kill -9 of a node during its first start, at the moment its Raft group exists on disk and its log
- * does not yet say who the members are. Started again with the same command, it must go on as if
- * it had never stopped (lead the cluster it founded; finish joining), not wait for ever.
+ * kill -9 of a node during its first start, at a moment its Raft group exists on disk and its log
+ * does not yet say who the members are, or names members that leave it out. Started again with the
+ * same command, it must go on as if it had never stopped (lead the cluster it founded; finish
+ * joining), not wait for ever.
  */
 class FirstStartCrashIT {
 
