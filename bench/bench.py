@@ -923,6 +923,40 @@ def run_edit(system, dirs, rel, offset, patch, new_sha, limit):
     return res
 
 
+def run_copy(system, dirs, rel, copy_rel, sha, limit):
+    """cp of the large file to another name in the folder on node 1: until every node holds an
+    identical copy, and the bytes the nodes sent each other meanwhile (every node holds the copy's
+    content already). The copy is deleted again afterwards, so the figures after it do not move."""
+    meter = NetMeter(system.pids(), system.ports())
+    meter.start()
+    size = os.path.getsize(os.path.join(dirs[0], rel))
+    t0 = time.perf_counter()
+    shutil.copyfile(os.path.join(dirs[0], rel), os.path.join(dirs[0], copy_rel))
+
+    def sizes():
+        for d in dirs[1:]:
+            try:
+                if os.stat(os.path.join(d, copy_rel)).st_size != size:
+                    return False
+            except FileNotFoundError:
+                return False
+        return True
+    expected = {rel: sha, copy_rel: sha}
+    t, detail = poll_until_verified(sizes, lambda: verify_identical(dirs, os.path.dirname(rel), expected), limit, 0.05, t0)
+    time.sleep(1.0)  # trailing acknowledgements / index messages
+    net = meter.stop()
+    res = {"bytes": size, "limit_s": limit, "network": net}
+    if t is None:
+        res.update({"status": f"did not converge in {limit}s", "detail": detail})
+    else:
+        per = net["sent_bytes_per_node"]
+        res.update({"status": "ok", "seconds": t, "max_sent_per_node_bytes": max(per.values()) if per else 0,
+                    "total_sent_bytes": sum(per.values()) + net["unattributed_bytes"]})
+    os.remove(os.path.join(dirs[0], copy_rel))
+    wait_until(lambda: not any(os.path.exists(os.path.join(d, copy_rel)) for d in dirs), limit, 0.1, "the copy deleted")
+    return res
+
+
 def run_catchup(system, limit):
     expected = hash_manifest(system.dirs[0])
     total = sum(os.path.getsize(os.path.join(system.dirs[0], r)) for r in expected)
@@ -1383,6 +1417,15 @@ def run_system(system_cls, args, cfg, work, src, src_sha):
 
         time.sleep(10)
         R["idle_rss_after_load_mb"] = mem.rss_mb()
+
+        log(f"{sysname}: copy of the large file inside the folder")
+        if W["edit"].get("status") == "ok":
+            W["copy"] = run_copy(system, dirs, os.path.join("large", "big.bin"), os.path.join("large", "big-copy.bin"),
+                                 cfg["patched_sha"], cfg["edit_limit"])
+            system.wait_idle(timeout=cfg["edit_limit"])
+        else:
+            W["copy"] = {"status": "skipped: edit-in-large did not converge"}
+        log(f"  -> {W['copy']}")
 
         run_everyday(system, cfg, W, rng)
 
@@ -1913,6 +1956,9 @@ def build_table(res, cfg):
     add("edit-in-large: time", "edit", "seconds", "s", True, [], 2)
     add("edit-in-large: max bytes sent by a node", "edit", "max_sent_per_node_bytes", "MiB", True,
         [("<=4 MiB", lambda p, r: p <= 4)], 2, scale=1 / MiB)
+    add("copy of the large file inside the folder: time", "copy", "seconds", "s", True, [], 2)
+    add("copy inside the folder: max bytes sent by a node", "copy", "max_sent_per_node_bytes", "MiB", True, [], 2,
+        scale=1 / MiB)
     add(f"rename dir of {cfg['burst_files']:,} files", "rename", "seconds", "s", True,
         [("<=1 s" + ("" if cfg["burst_files"] >= 10000 else " (target is for 10,000)"), lambda p, r: p <= 1)], 3)
     n_meta = cfg.get("meta_ops", 100)
