@@ -52,8 +52,8 @@ public final class Index implements AutoCloseable {
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> TEMP_DIRS.forEach(Index::deleteTree), "pickbox-index-temp"));
     }
-    /** Rows per batch when whole tables are loaded or cleared: bounds the memory a batch holds. */
     private static final Logger LOG = LoggerFactory.getLogger(Index.class);
+    /** Rows per batch when whole tables are loaded or cleared: bounds the memory a batch holds. */
     private static final int ROWS_PER_BATCH = 4096;
 
     private final Store store;
