@@ -275,6 +275,45 @@ class MaterializerTest {
     }
 
     @Test
+    void aCopyOfAnotherFileInTheFolderIsMadeFromThatFile() throws Exception {
+        // The folder holds the same content under another name; this node has no blob and no peer.
+        Files.createDirectories(root.resolve("media"));
+        Files.write(root.resolve("media/original.bin"), content);
+        BlobStore empty = new BlobStore(state.resolve("empty"));
+        try (Materializer m = new Materializer(root, empty, staged, new BlobFetcher(empty, List::of, PeerAccess.plaintext(null)),
+                new Transfers(), Attic.none(), holdersAt("media/original.bin"))) {
+            m.writeFile("big.bin", entry, s -> true).get();
+        }
+        assertThat(Files.readAllBytes(root.resolve("big.bin"))).isEqualTo(content);
+        assertThat(temps()).isEmpty();
+    }
+
+    @Test
+    void aFileTheIndexSaysHoldsAChunkButThatChangedSinceIsNotCopied() throws Exception {
+        // The index names media/original.bin, but its chunk 1 was edited here since: that chunk
+        // comes from nowhere (no blob, no peer), and the folder is left as it was.
+        byte[] edited = content.clone();
+        System.arraycopy(bytes(CHUNK, 56), 0, edited, CHUNK, CHUNK);
+        Files.createDirectories(root.resolve("media"));
+        Files.write(root.resolve("media/original.bin"), edited);
+        BlobStore empty = new BlobStore(state.resolve("empty"));
+        try (Materializer m = new Materializer(root, empty, staged, new BlobFetcher(empty, List::of, PeerAccess.plaintext(null)),
+                new Transfers(), Attic.none(), holdersAt("media/original.bin"))) {
+            assertThatThrownBy(() -> m.writeFile("big.bin", entry, s -> true)).hasMessageContaining("chunk " + chunks.get(1).substring(0, 12));
+        }
+        assertThat(root.resolve("big.bin")).doesNotExist();
+        assertThat(temps()).isEmpty();
+    }
+
+    /** Every chunk of {@link #entry} held at its own offset of {@code path}, as the index would say of a copy. */
+    private Materializer.ChunkHolders holdersAt(String path) {
+        return sha -> {
+            int i = chunks.indexOf(sha);
+            return i < 0 ? List.of() : List.of(new Placement(path, (long) i * CHUNK));
+        };
+    }
+
+    @Test
     void aChunkRepeatedInTheFileIsCopiedFromWhereItIsAlready() throws Exception {
         byte[] repeated = new byte[3 * CHUNK];
         byte[] one = bytes(CHUNK, 5);
