@@ -29,14 +29,17 @@ import java.util.concurrent.TimeUnit;
  */
 public record FileStat(Kind kind, long size, long mtimeMillis, long inode, int mode, long ctimeNanos) {
 
-    public enum Kind { FILE, DIR, SYMLINK }
+    /**
+     * FILE is a regular file; OTHER a fifo, a socket or a device, which is never replicated and
+     * never opened (opening a fifo to read waits for a writer, for ever if none comes).
+     */
+    public enum Kind { FILE, DIR, SYMLINK, OTHER }
 
     private static final int OWNER_EXECUTE = 0100;
-    private static final String UNIX_ATTRIBUTES = "unix:isSymbolicLink,isDirectory,size,lastModifiedTime,ino,mode,ctime";
+    private static final String UNIX_ATTRIBUTES = "unix:isSymbolicLink,isDirectory,isRegularFile,size,lastModifiedTime,ino,mode,ctime";
 
     /**
-     * Stats {@code p} without following symlinks; null if it does not exist. Anything that is not
-     * a directory or symlink (fifo, socket, device) is reported as FILE.
+     * Stats {@code p} without following symlinks; null if it does not exist.
      *
      * @throws UncheckedIOException for errors other than "does not exist" (see {@link #read})
      */
@@ -122,7 +125,8 @@ public record FileStat(Kind kind, long size, long mtimeMillis, long inode, int m
         Map<String, Object> a = Files.readAttributes(p, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         Kind kind = Boolean.TRUE.equals(a.get("isSymbolicLink")) ? Kind.SYMLINK
                 : Boolean.TRUE.equals(a.get("isDirectory")) ? Kind.DIR
-                : Kind.FILE;
+                : Boolean.TRUE.equals(a.get("isRegularFile")) ? Kind.FILE
+                : Kind.OTHER;
         long size = ((Number) a.get("size")).longValue();
         long mtime = ((FileTime) a.get("lastModifiedTime")).toMillis();
         long ino = a.get("ino") instanceof Number n ? n.longValue() : 0L;
@@ -133,7 +137,7 @@ public record FileStat(Kind kind, long size, long mtimeMillis, long inode, int m
 
     private static FileStat readPortable(Path p) throws IOException {
         BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        Kind kind = a.isSymbolicLink() ? Kind.SYMLINK : a.isDirectory() ? Kind.DIR : Kind.FILE;
+        Kind kind = a.isSymbolicLink() ? Kind.SYMLINK : a.isDirectory() ? Kind.DIR : a.isRegularFile() ? Kind.FILE : Kind.OTHER;
         int mode = 0;
         try {
             PosixFileAttributes posix = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);

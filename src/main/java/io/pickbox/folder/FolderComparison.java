@@ -191,6 +191,7 @@ public final class FolderComparison {
                 }
             }
             case DIR -> { /* children are compared as paths of their own */ }
+            case OTHER -> { /* a fifo, socket or device: its kind is all there is to compare */ }
         }
     }
 
@@ -201,7 +202,7 @@ public final class FolderComparison {
             return switch (stat.kind()) {
                 case FILE -> new Entry(stat.kind(), sha256(dir, name, buffer), stat.executable(), null);
                 case SYMLINK -> new Entry(stat.kind(), null, false, Files.readSymbolicLink(dir.path(name)).toString());
-                case DIR -> new Entry(stat.kind(), null, false, null);
+                case DIR, OTHER -> new Entry(stat.kind(), null, false, null); // a fifo is never opened: it would wait for a writer
             };
         }
     }

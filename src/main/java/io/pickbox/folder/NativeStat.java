@@ -22,7 +22,8 @@ final class NativeStat {
 
     /** {@code s} (neither null nor {@link Statx#UNKNOWN}) as a {@link FileStat}. */
     static FileStat of(Statx s) {
-        FileStat.Kind kind = s.isSymbolicLink() ? FileStat.Kind.SYMLINK : s.isDirectory() ? FileStat.Kind.DIR : FileStat.Kind.FILE;
+        FileStat.Kind kind = s.isSymbolicLink() ? FileStat.Kind.SYMLINK : s.isDirectory() ? FileStat.Kind.DIR
+                : s.isRegularFile() ? FileStat.Kind.FILE : FileStat.Kind.OTHER;
         return new FileStat(kind, s.size(), s.mtimeMillis(), s.inode(), s.permissions(), s.ctimeNanos());
     }
 }

@@ -26,7 +26,7 @@ public record Statx(int mode, long size, long inode, long mtimeMillis, long ctim
     private static final int STATX_TYPE = 0x1, STATX_MODE = 0x2, STATX_MTIME = 0x40, STATX_CTIME = 0x80,
             STATX_INO = 0x100, STATX_SIZE = 0x200;
     private static final int NEEDED = STATX_TYPE | STATX_MODE | STATX_MTIME | STATX_CTIME | STATX_INO | STATX_SIZE;
-    private static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFLNK = 0120000;
+    private static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFLNK = 0120000, S_IFREG = 0100000;
 
     /** Marks a path this class cannot answer for; the caller asks the JDK instead. */
     public static final Statx UNKNOWN = new Statx(0, -1, 0, 0, 0);
@@ -83,6 +83,10 @@ public record Statx(int mode, long size, long inode, long mtimeMillis, long ctim
 
     public boolean isSymbolicLink() {
         return (mode & S_IFMT) == S_IFLNK;
+    }
+
+    public boolean isRegularFile() {
+        return (mode & S_IFMT) == S_IFREG;
     }
 
     /** The permission bits ({@code st_mode & 07777}). */

@@ -415,8 +415,11 @@ final class Materializer implements AutoCloseable {
     /** The file at {@code path} in the folder now, open for reading; null when there is none. */
     private FileChannel openCurrent(String path) {
         try (FolderDir dir = FolderDir.openParent(root, path)) {
-            return dir.open(FolderDir.nameOf(path), StandardOpenOption.READ);
-        } catch (IOException e) {
+            String name = FolderDir.nameOf(path);
+            FileStat st = FileStat.read(dir, name);
+            // Only a regular file: opening a fifo to read would wait for a writer.
+            return st == null || st.kind() != FileStat.Kind.FILE ? null : dir.open(name, StandardOpenOption.READ);
+        } catch (IOException | java.io.UncheckedIOException e) {
             return null;
         }
     }

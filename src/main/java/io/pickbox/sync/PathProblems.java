@@ -32,7 +32,7 @@ final class PathProblems {
 
     private final Map<String, Blocked> blocked = bounded("blocked paths");
     private final Map<String, String> problems = bounded("paths with a problem");
-    private final Map<String, Boolean> reportedSymlinks = bounded("symlinks reported");
+    private final Map<String, Boolean> reportedUnreplicated = bounded("symlinks and special files reported");
     /** Paths waiting for disk space or for permission: a problem that lasts over many looks at the path. */
     private final PathWaits waits = new PathWaits();
 
@@ -108,10 +108,10 @@ final class PathProblems {
         }
     }
 
-    /** True the first time a symlink is seen at {@code path}, so that it is logged once. */
-    boolean firstSightOfSymlink(String path) {
-        synchronized (reportedSymlinks) {
-            return reportedSymlinks.put(path, Boolean.TRUE) == null;
+    /** True the first time a symlink (or a fifo, socket or device) is seen at {@code path}, so that it is logged once. */
+    boolean firstSightOfUnreplicated(String path) {
+        synchronized (reportedUnreplicated) {
+            return reportedUnreplicated.put(path, Boolean.TRUE) == null;
         }
     }
 

@@ -219,8 +219,11 @@ final class Reconciler {
         }
 
         @Override
-        public CompletableFuture<Long> skipSymlink() {
-            if (problems.firstSightOfSymlink(path)) LOG.info("Not replicating symlink {} (symlinks are skipped)", path);
+        public CompletableFuture<Long> notReplicated(FileStat.Kind kind) {
+            if (problems.firstSightOfUnreplicated(path)) {
+                LOG.info("Not replicating {} {} (symlinks, fifos, sockets and devices are skipped)",
+                        kind == FileStat.Kind.SYMLINK ? "symlink" : "fifo, socket or device", path);
+            }
             return DONE;
         }
 

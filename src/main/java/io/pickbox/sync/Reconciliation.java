@@ -16,7 +16,7 @@ import io.pickbox.sync.SyncAction.ReadFile;
 import io.pickbox.sync.SyncAction.RecordRow;
 import io.pickbox.sync.SyncAction.RemoveDirectory;
 import io.pickbox.sync.SyncAction.Retry;
-import io.pickbox.sync.SyncAction.SkipSymlink;
+import io.pickbox.sync.SyncAction.NotReplicated;
 import io.pickbox.sync.SyncAction.StayBlocked;
 
 /**
@@ -60,10 +60,11 @@ final class Reconciliation {
         return switch (disk.kind()) {
             case FILE -> onFile(disk, local, committed);
             case DIR -> onDirectory(path, disk, local, committed);
-            // A directory this node had synced, replaced by a symlink (to elsewhere, never followed),
-            // is a local delete of that directory; the link itself is never replicated.
-            case SYMLINK -> local != null && local.stat() != null && local.stat().kind() == FileStat.Kind.DIR
-                    ? onAbsent(path, local, committed, holdDeletes) : new SkipSymlink();
+            // A directory this node had synced, replaced by a symlink (to elsewhere, never followed)
+            // or a fifo, socket or device, is a local delete of that directory; what replaced it is
+            // never replicated.
+            case SYMLINK, OTHER -> local != null && local.stat() != null && local.stat().kind() == FileStat.Kind.DIR
+                    ? onAbsent(path, local, committed, holdDeletes) : new NotReplicated(disk.kind());
         };
     }
 

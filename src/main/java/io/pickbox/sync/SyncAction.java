@@ -25,7 +25,7 @@ sealed interface SyncAction {
 
         R problem(String reason) throws IOException;
 
-        R skipSymlink() throws IOException;
+        R notReplicated(FileStat.Kind kind) throws IOException;
 
         R forgetRow(SyncAction then) throws IOException;
 
@@ -74,10 +74,10 @@ sealed interface SyncAction {
         }
     }
 
-    /** Symlinks are not replicated (said once in the log). */
-    record SkipSymlink() implements SyncAction {
+    /** Symlinks, fifos, sockets and devices are not replicated (said once in the log). */
+    record NotReplicated(FileStat.Kind kind) implements SyncAction {
         public <R> R carryOut(Handler<R> h) throws IOException {
-            return h.skipSymlink();
+            return h.notReplicated(kind);
         }
     }
 

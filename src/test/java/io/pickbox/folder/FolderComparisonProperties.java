@@ -111,7 +111,7 @@ class FolderComparisonProperties {
                 tree.put(rel, switch (stat.kind()) {
                     case FILE -> new Entry(stat.kind(), Hashing.digest(p).sha256(), stat.executable(), null);
                     case SYMLINK -> new Entry(stat.kind(), null, false, Files.readSymbolicLink(p).toString());
-                    case DIR -> new Entry(stat.kind(), null, false, null);
+                    case DIR, OTHER -> new Entry(stat.kind(), null, false, null);
                 });
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);

@@ -39,6 +39,15 @@ class NativeStatTest {
     }
 
     @Test
+    void aFifoIsNeitherAFileNorADirectory() throws Exception {
+        Path fifo = dir.resolve("pipe");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertThat(mk.waitFor()).isZero();
+        sameAsJdk(fifo);
+        assertThat(NativeStat.read(fifo).kind()).isEqualTo(FileStat.Kind.OTHER);
+    }
+
+    @Test
     void timesBeforeTheEpochAndWithNanosecondsMatchTheJdk() throws IOException {
         Path file = Files.write(dir.resolve("old"), new byte[1]);
         for (Instant t : new Instant[] {

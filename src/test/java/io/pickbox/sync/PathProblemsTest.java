@@ -31,10 +31,10 @@ class PathProblemsTest {
         assertThat(problems.blockedAt("a")).isNull();
         assertThat(problems.problemAt("a")).isNull();
 
-        assertThat(problems.firstSightOfSymlink("link")).isTrue();
-        assertThat(problems.firstSightOfSymlink("link")).isFalse();
-        for (int i = 0; i < PathProblems.MAX_PATHS; i++) problems.firstSightOfSymlink("other" + i);
-        assertThat(problems.firstSightOfSymlink("link")).as("forgotten past the bound").isTrue();
+        assertThat(problems.firstSightOfUnreplicated("link")).isTrue();
+        assertThat(problems.firstSightOfUnreplicated("link")).isFalse();
+        for (int i = 0; i < PathProblems.MAX_PATHS; i++) problems.firstSightOfUnreplicated("other" + i);
+        assertThat(problems.firstSightOfUnreplicated("link")).as("forgotten past the bound").isTrue();
     }
 
     @Test

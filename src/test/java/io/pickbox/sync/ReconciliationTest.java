@@ -18,7 +18,7 @@ import io.pickbox.sync.SyncAction.ReadFile;
 import io.pickbox.sync.SyncAction.RecordRow;
 import io.pickbox.sync.SyncAction.RemoveDirectory;
 import io.pickbox.sync.SyncAction.Retry;
-import io.pickbox.sync.SyncAction.SkipSymlink;
+import io.pickbox.sync.SyncAction.NotReplicated;
 import io.pickbox.sync.SyncAction.StayBlocked;
 
 import java.nio.ByteBuffer;
@@ -50,6 +50,7 @@ class ReconciliationTest {
     private static final FileStat EDITED = fileStat(120, 2_000, 11, 0644);
     private static final FileStat DIRECTORY = new FileStat(FileStat.Kind.DIR, 4096, 3_000, 21, 0755, 3_000_000_000L);
     private static final FileStat SYMLINK = new FileStat(FileStat.Kind.SYMLINK, 10, 4_000, 31, 0777, 4_000_000_000L);
+    private static final FileStat FIFO = new FileStat(FileStat.Kind.OTHER, 0, 4_000, 32, 0644, 4_000_000_000L);
     private static final FileStat ABSENT = null;
 
     private static final Local NO_ROW = null;
@@ -205,14 +206,23 @@ class ReconciliationTest {
 
                 // ---- a symlink on disk
                 row("symlink, nothing known: skipped",
-                        SYMLINK, NO_ROW, NOT_COMMITTED, NOT_BLOCKED, NO_HOLD, new SkipSymlink()),
+                        SYMLINK, NO_ROW, NOT_COMMITTED, NOT_BLOCKED, NO_HOLD, new NotReplicated(FileStat.Kind.SYMLINK)),
                 row("symlink where a synced file was: skipped (never followed nor replaced)",
-                        SYMLINK, ROW_V5, FILE_V5, NOT_BLOCKED, NO_HOLD, new SkipSymlink()),
+                        SYMLINK, ROW_V5, FILE_V5, NOT_BLOCKED, NO_HOLD, new NotReplicated(FileStat.Kind.SYMLINK)),
                 row("symlink where a synced directory was: the directory was deleted here",
                         SYMLINK, DIR_ROW_V5, DIR_V5, NOT_BLOCKED, NO_HOLD,
                         new ProposeTreeDelete(new Op.Delete(origin(), P, 5, 5))),
                 row("symlink where a synced directory was, deleted elsewhere too: the row goes, the link stays",
-                        SYMLINK, DIR_ROW_V5, NOT_COMMITTED, NOT_BLOCKED, NO_HOLD, new ForgetRow(new Nothing())));
+                        SYMLINK, DIR_ROW_V5, NOT_COMMITTED, NOT_BLOCKED, NO_HOLD, new ForgetRow(new Nothing())),
+
+                // ---- a fifo, socket or device on disk: as a symlink, and never opened
+                row("fifo, nothing known: skipped",
+                        FIFO, NO_ROW, NOT_COMMITTED, NOT_BLOCKED, NO_HOLD, new NotReplicated(FileStat.Kind.OTHER)),
+                row("fifo where a synced file was, changed elsewhere: skipped, not read",
+                        FIFO, ROW_V5, FILE_V7_OTHER, NOT_BLOCKED, NO_HOLD, new NotReplicated(FileStat.Kind.OTHER)),
+                row("fifo where a synced directory was: the directory was deleted here",
+                        FIFO, DIR_ROW_V5, DIR_V5, NOT_BLOCKED, NO_HOLD,
+                        new ProposeTreeDelete(new Op.Delete(origin(), P, 5, 5))));
     }
 
     private static Arguments row(String spec, FileStat disk, Local local, Entry committed, SyncEngine.Blocked blocked,
