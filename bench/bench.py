@@ -855,6 +855,17 @@ def run_rename(dirs, old, new, expected_old, limit):
     return res, expected
 
 
+def sized_everywhere(dirs, rel, size):
+    """Whether rel has its full size in each of dirs (the cheap poll before hashing)."""
+    for d in dirs:
+        try:
+            if os.stat(os.path.join(d, rel)).st_size != size:
+                return False
+        except FileNotFoundError:
+            return False
+    return True
+
+
 def run_large(dirs, sub, src, size, src_sha, limit):
     os.makedirs(os.path.join(dirs[0], sub), exist_ok=True)
     wait_dir_everywhere(dirs, sub)
@@ -865,15 +876,8 @@ def run_large(dirs, sub, src, size, src_sha, limit):
     shutil.copyfile(src, os.path.join(dirs[0], rel))
     t_copy = time.perf_counter() - t0
 
-    def sizes():
-        for d in dirs[1:]:
-            try:
-                if os.stat(os.path.join(d, rel)).st_size != size:
-                    return False
-            except FileNotFoundError:
-                return False
-        return True
-    t, detail = poll_until_verified(sizes, lambda: verify_identical(dirs, sub, expected), limit, 0.05, t0)
+    t, detail = poll_until_verified(lambda: sized_everywhere(dirs[1:], rel, size),
+                                    lambda: verify_identical(dirs, sub, expected), limit, 0.05, t0)
     res = {"bytes": size, "copy_s": t_copy, "limit_s": limit}
     if t is None:
         res.update({"status": f"did not converge in {limit}s", "detail": detail})
@@ -933,16 +937,9 @@ def run_copy(system, dirs, rel, copy_rel, sha, limit):
     t0 = time.perf_counter()
     shutil.copyfile(os.path.join(dirs[0], rel), os.path.join(dirs[0], copy_rel))
 
-    def sizes():
-        for d in dirs[1:]:
-            try:
-                if os.stat(os.path.join(d, copy_rel)).st_size != size:
-                    return False
-            except FileNotFoundError:
-                return False
-        return True
     expected = {rel: sha, copy_rel: sha}
-    t, detail = poll_until_verified(sizes, lambda: verify_identical(dirs, os.path.dirname(rel), expected), limit, 0.05, t0)
+    t, detail = poll_until_verified(lambda: sized_everywhere(dirs[1:], copy_rel, size),
+                                    lambda: verify_identical(dirs, os.path.dirname(rel), expected), limit, 0.05, t0)
     time.sleep(1.0)  # trailing acknowledgements / index messages
     net = meter.stop()
     res = {"bytes": size, "limit_s": limit, "network": net}
