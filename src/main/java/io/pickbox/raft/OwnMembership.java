@@ -43,10 +43,15 @@ final class OwnMembership {
         return true;
     }
 
+    /** Whether {@code conf} (current or previous members, voters or listeners) names this node. */
+    boolean namedIn(RaftConfiguration conf) {
+        return conf.getPeer(self, RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER) != null;
+    }
+
     /** At start: the latest configuration in this node's log, committed or not. */
     synchronized void recovered(RaftConfiguration conf) {
         if (conf.getAllPeers().isEmpty()) return; // it has not heard from its cluster yet
-        if (in(conf.getAllPeers()) || in(conf.getAllPeers(RaftPeerRole.LISTENER))) {
+        if (namedIn(conf)) {
             wasMember = true;
             return;
         }

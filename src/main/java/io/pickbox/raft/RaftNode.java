@@ -219,8 +219,7 @@ public final class RaftNode implements AutoCloseable {
         }
         start(RaftGroup.valueOf(groupId));
         RaftConfiguration conf = division().getRaftConf();
-        boolean named = conf.getPeer(self.getId(), RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER) != null;
-        if (!named && (joining.unfinished() || (joinTarget != null && conf.getAllPeers().isEmpty()))) {
+        if (!membership.namedIn(conf) && (joining.unfinished() || (joinTarget != null && conf.getAllPeers().isEmpty()))) {
             // It stopped while joining, before the cluster added it (a node that joined before the mark
             // existed knows no member then): the leader gives up adding a node that stops answering,
             // and nobody would add it again. Its certificate is its admission now; the invite is spent.
