@@ -796,8 +796,7 @@ final class Applier {
     }
 
     private void unhold(String path, Entry e) {
-        if (!IndexTables.holdsChunks(e)) return;
-        for (String c : e.chunks()) batch.delete(t.holders, IndexTables.holderKey(c, path));
+        if (IndexTables.holdsChunks(e)) t.deleteHolders(batch, path, e);
     }
 
     /** Whether a current entry references {@code chunk}, as the batch sees it. */

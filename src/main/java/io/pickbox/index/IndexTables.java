@@ -59,7 +59,7 @@ final class IndexTables {
     }
 
     /** The key of a large file's chunk by where it is: the chunk's hash (of a fixed length), then the path. */
-    static byte[] holderKey(String chunk, String path) {
+    private static byte[] holderKey(String chunk, String path) {
         return Keys.of(chunk + path);
     }
 
@@ -67,6 +67,11 @@ final class IndexTables {
     void putHolders(io.pickbox.store.Batch b, String path, Entry e) {
         List<String> cs = e.chunks();
         for (int i = cs.size() - 1; i >= 0; i--) b.put(holders, holderKey(cs.get(i), path), Keys.ofLong(i));
+    }
+
+    /** Takes back in {@code b} what {@link #putHolders} recorded for {@code e} at {@code path}. */
+    void deleteHolders(io.pickbox.store.Batch b, String path, Entry e) {
+        for (String c : e.chunks()) b.delete(holders, holderKey(c, path));
     }
 
     /** An entry as the store holds it: the snapshot format's fields, then its commit time (absent in rows written before it). */

@@ -300,10 +300,9 @@ final class Materializer implements AutoCloseable {
              FileChannel outDirect = missing.isEmpty() ? null
                      : directIo.open(dir.path(name), StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer reused = missing.isEmpty() ? null : blobs.newChunkBuffer();
-            Set<Integer> copied = copyLocal(path, out, outDirect, file, entry, held, missing, reused);
+            LocalCopies local = copyLocal(path, out, outDirect, file, entry, held, missing, reused);
+            Set<Integer> copied = local.copied();
             missing.removeAll(copied);
-            long toFetch = 0;
-            for (int i : missing) if (!blobs.has(chunks.get(i))) toFetch += sizeOf(entry, i);
             AtomicIntegerArray fetchedInPlace = new AtomicIntegerArray(missing.size());
             List<Placement> at = missing.stream().map(i -> new Placement(path, offsetOf(i))).toList();
             List<CompletableFuture<Boolean>> present = fetcher.ensureAll(missing.stream().map(chunks::get).toList(), at, (k, bytes) -> {
@@ -336,7 +335,7 @@ final class Materializer implements AutoCloseable {
             for (int i : copied) copiedBytes += sizeOf(entry, i);
             progress.addAndGet(copiedBytes);
             metrics.copiedLocally(copiedBytes);
-            metrics.fetchedAtCommit(toFetch);
+            metrics.fetchedAtCommit(local.bytesToFetch());
             out.truncate(entry.size());
             if (out.size() != entry.size()) throw new IOException(file.getFileName() + " is shorter than its entry");
             io.pickbox.os.Durability.current().force(out, dir.path(name));
@@ -349,14 +348,15 @@ final class Materializer implements AutoCloseable {
      * Writes the {@code missing} chunks this node holds without a blob into {@code file}: a chunk
      * already in the file at another offset, a chunk at the same offset of the version of
      * {@code path} in the folder now, and a chunk another large file of the folder holds. Returns
-     * the chunks written.
+     * the chunks written, and the bytes of those left for a peer (neither written nor held as a blob).
      */
-    private Set<Integer> copyLocal(String path, FileChannel out, FileChannel outDirect, Path file, Entry entry,
+    private LocalCopies copyLocal(String path, FileChannel out, FileChannel outDirect, Path file, Entry entry,
                                    Set<Integer> held, List<Integer> missing, ByteBuffer buf) throws IOException {
         List<String> chunks = entry.chunks();
         java.util.Map<String, Integer> inFile = new java.util.HashMap<>();
         for (int i : held) inFile.putIfAbsent(chunks.get(i), i);
         Set<Integer> copied = new HashSet<>();
+        long toFetch = 0;
         java.util.Map<String, FileChannel> others = new java.util.HashMap<>();
         try (FileChannel old = openCurrent(path)) {
             for (int i : missing) {
@@ -367,7 +367,10 @@ final class Materializer implements AutoCloseable {
                 if (same != null) bytes = FolderChunks.readVerified(out, offsetOf(same), chunk, buf);
                 if (bytes == null && old != null) bytes = readOrNull(old, offsetOf(i), chunk, buf);
                 if (bytes == null) bytes = fromAnotherFile(path, chunk, others, buf);
-                if (bytes == null) continue;
+                if (bytes == null) {
+                    toFetch += sizeOf(entry, i);
+                    continue;
+                }
                 directIo.writeAt(out, outDirect, file, bytes, offsetOf(i));
                 inFile.putIfAbsent(chunk, i);
                 copied.add(i);
@@ -375,8 +378,10 @@ final class Materializer implements AutoCloseable {
         } finally {
             for (FileChannel c : others.values()) closeQuietly(c);
         }
-        return copied;
+        return new LocalCopies(copied, toFetch);
     }
+
+    private record LocalCopies(Set<Integer> copied, long bytesToFetch) {}
 
     /**
      * Chunk {@code chunk} read from another large file of the folder that holds it, as the index
