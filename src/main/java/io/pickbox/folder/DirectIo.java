@@ -1,6 +1,9 @@
 package io.pickbox.folder;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import io.pickbox.os.FolderDir;
+import io.pickbox.os.NotRegularFileException;
+import io.pickbox.os.UnsafePathException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,7 +104,25 @@ public final class DirectIo {
         } catch (NoSuchFileException | java.nio.file.FileAlreadyExistsException e) {
             throw e;
         } catch (IOException e) {
-            turnOff(path, e);
+            turnOff(path.getParent(), e);
+            return null;
+        }
+    }
+
+    /**
+     * As {@link #open(Path, OpenOption...)}, for the existing regular file {@code name} of a directory of
+     * the folder (see {@link FolderDir#open}).
+     */
+    public FileChannel open(FolderDir dir, String name, OpenOption... options) throws IOException {
+        if (!supported) return null;
+        OpenOption[] all = java.util.Arrays.copyOf(options, options.length + 1);
+        all[options.length] = ExtendedOpenOption.DIRECT;
+        try {
+            return dir.open(name, all);
+        } catch (NoSuchFileException | java.nio.file.FileAlreadyExistsException | NotRegularFileException | UnsafePathException e) {
+            throw e;
+        } catch (IOException e) {
+            turnOff(dir.rel().isEmpty() ? "the folder" : dir.rel(), e);
             return null;
         }
     }
@@ -114,7 +135,7 @@ public final class DirectIo {
         try {
             for (long pos = offset; data.hasRemaining(); ) pos += direct.write(data, pos);
         } catch (IOException e) {
-            turnOff(path, e);
+            turnOff(path.getParent(), e);
             throw e;
         }
     }
@@ -143,7 +164,7 @@ public final class DirectIo {
             throw e;
         } catch (IOException e) {
             Files.deleteIfExists(path);
-            turnOff(path, e);
+            turnOff(path.getParent(), e);
             return false;
         }
         return true;
@@ -163,7 +184,7 @@ public final class DirectIo {
         } catch (NoSuchFileException e) {
             throw e;
         } catch (IOException e) {
-            turnOff(path, e);
+            turnOff(path.getParent(), e);
             return false;
         }
         return true;
@@ -174,11 +195,12 @@ public final class DirectIo {
      * the page cache. A full disk or a refused write is the file's failure, not direct I/O's: the
      * page cache would fail the same way, and direct I/O stays on for when space comes back.
      */
-    private void turnOff(Path path, IOException e) {
+    /** {@code dir}: the directory where it failed, for the log. */
+    private void turnOff(Object dir, IOException e) {
         if (DiskErrors.noSpace(e) || DiskErrors.notAllowed(e)) return;
         if (supported) {
             LOG.info("Direct I/O failed on the file system of {} ({}); chunks go through the page cache from now on",
-                    path.getParent(), e.getMessage());
+                    dir, e.getMessage());
         }
         supported = false;
     }

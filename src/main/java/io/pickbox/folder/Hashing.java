@@ -1,12 +1,13 @@
 package io.pickbox.folder;
 
 import io.pickbox.os.FolderDir;
+import io.pickbox.os.RegularFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.channels.Channels;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -54,10 +55,11 @@ public final class Hashing {
 
     /**
      * Streams {@code file} once with a single 1 MiB buffer. Symlinks are not followed: hashing
-     * whatever a link points to could read outside the synced folder.
+     * whatever a link points to could read outside the synced folder; nor is anything opened but a
+     * regular file (see {@link RegularFiles}).
      */
     public static FileDigest digest(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+        try (InputStream in = Channels.newInputStream(RegularFiles.open(file, StandardOpenOption.READ))) {
             return digest(in);
         }
     }
@@ -67,7 +69,7 @@ public final class Hashing {
      * following a symlink (see {@link FolderDir}).
      */
     public static FileDigest digest(FolderDir dir, String name) throws IOException {
-        try (InputStream in = java.nio.channels.Channels.newInputStream(dir.open(name, java.nio.file.StandardOpenOption.READ))) {
+        try (InputStream in = Channels.newInputStream(dir.open(name, StandardOpenOption.READ))) {
             return digest(in);
         }
     }

@@ -1,14 +1,17 @@
 package io.pickbox.folder;
 
+import io.pickbox.os.RegularFiles;
 import org.eclipse.jgit.ignore.IgnoreNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.function.Predicate;
 
@@ -101,7 +104,7 @@ public final class Ignores {
         IgnoreNode fresh = null;
         if (mtime != null) {
             fresh = new IgnoreNode();
-            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            try (InputStream in = Channels.newInputStream(RegularFiles.open(file, StandardOpenOption.READ))) {
                 fresh.parse(in);
             } catch (IOException e) {
                 LOG.warn("Cannot read {}: {}", RULES_FILE, e.toString());

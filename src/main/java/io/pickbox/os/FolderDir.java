@@ -15,6 +15,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -196,9 +197,15 @@ public final class FolderDir implements AutoCloseable {
         return fd < 0 ? Statx.read(path(name)) : Statx.readAt(fd, name);
     }
 
-    /** Opens {@code name} with {@code options}, never following it if it is a symlink. */
+    /**
+     * Opens {@code name} with {@code options}, never following it if it is a symlink. Without
+     * CREATE or CREATE_NEW among them, only a regular file is opened, as {@link RegularFiles} tells.
+     *
+     * @throws NotRegularFileException when an existing file is to be opened and something else is there
+     */
     public FileChannel open(String name, OpenOption... options) throws IOException {
         Set<OpenOption> all = new HashSet<>(List.of(options));
+        if (!all.contains(StandardOpenOption.CREATE) && !all.contains(StandardOpenOption.CREATE_NEW)) return openRegular(name, all);
         all.add(LinkOption.NOFOLLOW_LINKS);
         Path p = path(name);
         try {
@@ -208,6 +215,22 @@ public final class FolderDir implements AutoCloseable {
         } catch (IOException e) {
             if (isSymlink(name)) throw new SymlinkInPathException(relOf(name), relOf(name));
             throw e;
+        }
+    }
+
+    private FileChannel openRegular(String name, Set<OpenOption> options) throws IOException {
+        checkName(name);
+        if (fd < 0) return RegularFiles.open(path(name), options.toArray(OpenOption[]::new));
+        int f;
+        try {
+            f = LibC.At.openat(fd, LibC.cString(name), Beneath.O_PATH | Beneath.O_NOFOLLOW | Beneath.O_CLOEXEC, 0);
+        } catch (LastErrorException e) {
+            throw failure(name, e.getErrorCode(), "open");
+        }
+        try {
+            return RegularFiles.reopen(f, relOf(name), options);
+        } finally {
+            Beneath.closeFd(f);
         }
     }
 

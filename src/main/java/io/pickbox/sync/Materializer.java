@@ -298,7 +298,7 @@ final class Materializer implements AutoCloseable {
         try (FolderDir dir = FolderDir.openParent(root, fileRel);
              FileChannel out = dir.open(name, StandardOpenOption.READ, StandardOpenOption.WRITE);
              FileChannel outDirect = missing.isEmpty() ? null
-                     : directIo.open(dir.path(name), StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                     : directIo.open(dir, name, StandardOpenOption.WRITE)) {
             ByteBuffer reused = missing.isEmpty() ? null : blobs.newChunkBuffer();
             LocalCopies local = copyLocal(path, out, outDirect, file, entry, held, missing, reused);
             Set<Integer> copied = local.copied();
@@ -420,10 +420,8 @@ final class Materializer implements AutoCloseable {
     /** The file at {@code path} in the folder now, open for reading; null when there is none. */
     private FileChannel openCurrent(String path) {
         try (FolderDir dir = FolderDir.openParent(root, path)) {
-            String name = FolderDir.nameOf(path);
-            FileStat st = FileStat.read(dir, name);
-            // Only a regular file: opening a fifo to read would wait for a writer.
-            return st == null || st.kind() != FileStat.Kind.FILE ? null : dir.open(name, StandardOpenOption.READ);
+            // Only a regular file is opened (a fifo would wait for a writer): anything else throws.
+            return dir.open(FolderDir.nameOf(path), StandardOpenOption.READ);
         } catch (IOException | java.io.UncheckedIOException e) {
             return null;
         }

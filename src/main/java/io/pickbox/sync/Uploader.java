@@ -5,14 +5,18 @@ import io.pickbox.folder.Hashing;
 import io.pickbox.index.Index;
 import io.pickbox.index.Op;
 import io.pickbox.index.Result;
+import io.pickbox.os.NotRegularFileException;
+import io.pickbox.os.RegularFiles;
+import io.pickbox.os.SymlinkInPathException;
 import io.pickbox.transfer.ChunkPusher;
 import io.pickbox.transfer.Placement;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
+import java.nio.channels.Channels;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -127,7 +131,13 @@ final class Uploader {
         List<CompletableFuture<?>> sent = new ArrayList<>();
         ByteBuffer inline = null;
         if (before.size() <= Hashing.CHUNK_SIZE) awaitRoom(before.size());
-        try (InputStream in = Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        InputStream opened;
+        try {
+            opened = Channels.newInputStream(RegularFiles.open(file, StandardOpenOption.READ));
+        } catch (NotRegularFileException | SymlinkInPathException replaced) {
+            return null; // since the stat: a fifo, say, which a plain open would wait on for ever
+        }
+        try (InputStream in = opened) {
             if (before.size() <= Hashing.CHUNK_SIZE) {
                 byte[] all = in.readNBytes(Hashing.CHUNK_SIZE + 1);
                 if (all.length != before.size()) return null;

@@ -2,6 +2,7 @@ package io.pickbox.os;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.AfterEach;
@@ -23,6 +24,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -118,6 +120,40 @@ class FolderDirTest {
             assertThat(b.delete("s")).isTrue();
         }
         assertThat(snapshot(outside)).isEqualTo(before);
+    }
+
+    @Test
+    void onlyARegularFileIsOpenedWhereNothingIsCreated() throws Exception {
+        mkfifo(root.resolve("a/b/pipe"));
+        Files.writeString(root.resolve("a/b/f"), "content");
+        try (FolderDir b = FolderDir.open(root, "a/b"); FolderDir a = FolderDir.open(root, "a")) {
+            // Each of these opens of a fifo used to wait in open(2) for a writer, for ever.
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+                assertThatThrownBy(() -> b.open("pipe", StandardOpenOption.READ)).isInstanceOf(NotRegularFileException.class)
+                        .hasMessageContaining("a/b/pipe").hasMessageContaining("fifo");
+                assertThatThrownBy(() -> b.open("pipe", StandardOpenOption.WRITE)).isInstanceOf(NotRegularFileException.class);
+            });
+            assertThatThrownBy(() -> b.open("pipe", StandardOpenOption.READ, StandardOpenOption.WRITE)).isInstanceOf(NotRegularFileException.class);
+            assertThatThrownBy(() -> a.open("b", StandardOpenOption.READ)).isInstanceOf(NotRegularFileException.class)
+                    .hasMessageContaining("directory");
+            assertThatThrownBy(() -> b.open("missing", StandardOpenOption.READ)).isInstanceOf(NoSuchFileException.class);
+            try (FileChannel in = b.open("f", StandardOpenOption.READ)) {
+                ByteBuffer buf = ByteBuffer.allocate(32);
+                in.read(buf);
+                assertThat(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8)).isEqualTo("content");
+            }
+            try (FileChannel out = b.open("f", StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                out.write(ByteBuffer.wrap("new".getBytes(StandardCharsets.UTF_8)));
+            }
+            assertThat(Files.readString(root.resolve("a/b/f"))).isEqualTo("new");
+        }
+        assertThat(Files.isRegularFile(root.resolve("a/b/pipe"), LinkOption.NOFOLLOW_LINKS)).as("the fifo left as it is").isFalse();
+    }
+
+    static void mkfifo(Path p) throws Exception {
+        Process mk = new ProcessBuilder("mkfifo", p.toString()).inheritIO().start();
+        assertThat(mk.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(mk.exitValue()).as("mkfifo " + p).isZero();
     }
 
     @Test
