@@ -164,16 +164,22 @@ final class Reconciliation {
     }
 
     /**
-     * A rename seen by the watcher, as one op: when {@code from} is what this node last synced and
-     * {@code moved} (the stat at {@code to}) is the same file or a directory. Null otherwise: both
-     * paths are then compared one by one.
+     * A rename seen by the watcher, as one op: when {@code moved} (the stat at {@code to}) is the
+     * same file or a directory, and {@code from} is what this node last synced, or a file moved
+     * untouched. Null otherwise: both paths are then compared one by one.
+     *
+     * <p>A file moved untouched carries whatever is committed at its old path, an edit made
+     * elsewhere that this node has not written yet included: the edit follows the file to its new
+     * name, which then gets it written as any edit from elsewhere. (Compared one by one, the old
+     * name would get the edit back and the new one the stale copy, as a new file.)
      */
     Op.Rename rename(String from, String to, Local local, Entry committed, FileStat moved, Local localTo, Entry committedTo) {
-        if (local == null || committed == null || !stillSynced(local, committed) || moved == null
-                || moved.kind() != local.stat().kind()
+        if (local == null || committed == null || moved == null || moved.kind() != local.stat().kind()
                 || (moved.kind() == FileStat.Kind.FILE && moved.inode() != local.stat().inode())) {
             return null;
         }
+        boolean carried = stillSynced(local, committed) || (committed.isFile() && movedRow(local, moved) != null);
+        if (!carried) return null;
         return new Op.Rename(origin(), from, to, committed.version(), baseOf(localTo, committedTo));
     }
 

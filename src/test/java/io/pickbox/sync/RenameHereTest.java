@@ -114,6 +114,43 @@ class RenameHereTest {
         assertThat(Files.isExecutable(root.resolve("b.sh"))).isTrue();
     }
 
+    @Test
+    void aFileRenamedHereBeforeAnEditCommittedElsewhereIsWrittenTakesTheEditToItsNewName() throws Exception {
+        io.pickbox.index.TestOps n2 = new io.pickbox.index.TestOps("n2");
+        written("a.txt", "some content");
+
+        // Edited elsewhere: committed, and not written here yet (its bytes have not arrived).
+        fx.commit(n2.put("a.txt", "edited elsewhere", index.get("a.txt").version()));
+        // The user renames the file, untouched since this node wrote it.
+        Files.move(root.resolve("a.txt"), root.resolve("b.txt"));
+        sync.moved("a.txt", "b.txt");
+        await().atMost(T).untilAsserted(() -> assertThat(index.get("a.txt")).as("a.txt committed").isNull());
+        fx.contentArrives("edited elsewhere");
+
+        // The rename carries the edit: nothing is left at the old name, no stale copy at the new one.
+        awaitInStep("b.txt", "edited elsewhere");
+        assertThat(Files.readString(root.resolve("b.txt"))).isEqualTo("edited elsewhere");
+        assertThat(root.resolve("a.txt")).doesNotExist();
+        assertThat(table.get("a.txt")).isNull();
+        assertThat(index.conflicts()).isEmpty();
+    }
+
+    @Test
+    void aFileRenamedAndChangedHereBeforeAnEditCommittedElsewhereIsWrittenKeepsBoth() throws Exception {
+        io.pickbox.index.TestOps n2 = new io.pickbox.index.TestOps("n2");
+        written("a.txt", "some content");
+
+        fx.commit(n2.put("a.txt", "edited elsewhere", index.get("a.txt").version()));
+        Files.move(root.resolve("a.txt"), root.resolve("b.txt"));
+        Files.writeString(root.resolve("b.txt"), "edited here, longer"); // the same inode
+        sync.moved("a.txt", "b.txt");
+        fx.contentArrives("edited elsewhere");
+
+        // Two edits of one file: neither is lost, each under a name of its own.
+        awaitInStep("a.txt", "edited elsewhere");
+        awaitInStep("b.txt", "edited here, longer");
+    }
+
     /**
      * Renames and deletions committed elsewhere are carried out here; the watcher's reports of them
      * are this node's own doing and are not compared (or proposed) again.
