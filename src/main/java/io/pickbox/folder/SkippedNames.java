@@ -35,6 +35,20 @@ public final class SkippedNames {
         }
     }
 
+    /** Why a name that is not UTF-8 is skipped. */
+    public static final String NOT_UTF8 = "its name is not valid UTF-8; rename it to be replicated";
+
+    /**
+     * True, after the WARN the first time, when {@code fileName} (a name as listed on disk) is not
+     * valid UTF-8: {@code rawRel}, the path decoded from it with U+FFFD in place of the bytes that
+     * are not, names no file, here or on any node.
+     */
+    public static boolean skipIfNotUtf8(Path root, Path fileName, String rawRel) {
+        if (fileName.getFileSystem().getPath(fileName.toString()).equals(fileName)) return false;
+        warnOnce(root, rawRel, NOT_UTF8);
+        return true;
+    }
+
     /** Says once per path that {@code rawRel} is skipped, and why. */
     public static void warnOnce(Path root, String rawRel, String problem) {
         if (warned.size() >= MAX_REMEMBERED_WARNINGS) {

@@ -154,12 +154,7 @@ public final class TreeScanner {
             warnOnce(root, rawRel, e.getMessage());
             return null;
         }
-        // On Linux the decoded name can differ from the on-disk bytes (invalid UTF-8 becomes
-        // U+FFFD); such a path would point at a different, non-existent file on every node.
-        if (!dir.resolve(name).equals(entry)) {
-            warnOnce(root, rawRel, "file name is not valid in the platform encoding");
-            return null;
-        }
+        if (SkippedNames.skipIfNotUtf8(root, entry.getFileName(), rawRel)) return null;
         String nfcName = Normalizer.normalize(name, Normalizer.Form.NFC);
         if (!nfcName.equals(name)) {
             // NFD on disk: fine where the file system is normalization-insensitive (macOS), but

@@ -5,10 +5,19 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
-/** One struct inotify_event: {int32 wd; uint32 mask; uint32 cookie; uint32 len; char name[len];}. */
-record InotifyEvent(int wd, int mask, int cookie, String name) {
+/**
+ * One struct inotify_event: {int32 wd; uint32 mask; uint32 cookie; uint32 len; char name[len];}.
+ *
+ * @param nameUtf8 false when the name's bytes are not UTF-8: {@code name} then has U+FFFD in their
+ *                 place, and names no file
+ */
+record InotifyEvent(int wd, int mask, int cookie, String name, boolean nameUtf8) {
 
     static final int HEADER_SIZE = 16;
+
+    InotifyEvent(int wd, int mask, int cookie, String name) {
+        this(wd, mask, cookie, name, true);
+    }
 
     boolean is(int bits) {
         return (mask & bits) != 0;
@@ -30,6 +39,7 @@ record InotifyEvent(int wd, int mask, int cookie, String name) {
                 throw new IllegalStateException("truncated inotify event: len=" + len + " remaining=" + b.remaining());
             }
             String name = "";
+            boolean utf8 = true;
             if (len > 0) {
                 int start = b.position();
                 int end = start;
@@ -39,9 +49,24 @@ record InotifyEvent(int wd, int mask, int cookie, String name) {
                 byte[] bytes = new byte[end - start];
                 b.get(start, bytes);
                 name = new String(bytes, StandardCharsets.UTF_8);
+                utf8 = isUtf8(bytes);
                 b.position(start + len);
             }
-            sink.accept(new InotifyEvent(wd, mask, cookie, name));
+            sink.accept(new InotifyEvent(wd, mask, cookie, name, utf8));
         }
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                try {
+                    StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
+                    return true;
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    return false;
+                }
+            }
+        }
+        return true; // ASCII, the usual name: no decoder made
     }
 }

@@ -159,7 +159,7 @@ final class InotifyWatcher implements FolderWatcher {
             return;
         }
         String rel = RelPaths.child(dir, e.name());
-        if (!Ignores.isInternal(rel) && !ignored.test(rel) && SkippedNames.skipIfInvalid(root, rel)) {
+        if (!Ignores.isInternal(rel) && !ignored.test(rel) && (e.nameUtf8() ? SkippedNames.skipIfInvalid(root, rel) : notUtf8(rel))) {
             // Said once per path (a newline in a name, say); a valid file renamed to such a name
             // is not matched by a MOVED_TO, so it counts as moved out: deleted from the folder.
             return;
@@ -189,6 +189,12 @@ final class InotifyWatcher implements FolderWatcher {
             // Deleted directories clean up their own watch via IN_IGNORED.
             listener.changed(rel, true);
         }
+    }
+
+    /** Always true, after the WARN the first time: {@code rel} (decoded from bytes that are not UTF-8) names no file. */
+    private boolean notUtf8(String rel) {
+        SkippedNames.warnOnce(root, rel, SkippedNames.NOT_UTF8);
+        return true;
     }
 
     private void selfEvent(String dir, InotifyEvent e) {

@@ -5,6 +5,8 @@ import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
+import io.pickbox.folder.SkippedNames;
+
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
@@ -102,7 +104,8 @@ final class PollingWatcher implements FolderWatcher {
                         log.warn("WatchService overflowed for {}; requesting a full rescan", root);
                         listener.rescan("");
                     } else if (dir != null && event.context() instanceof Path name) {
-                        dispatch(event.kind(), RelPaths.child(dir, RelPaths.name(name)));
+                        String rel = RelPaths.child(dir, RelPaths.name(name));
+                        if (!SkippedNames.skipIfNotUtf8(root, name, rel)) dispatch(event.kind(), rel);
                     }
                 }
                 if (!key.reset()) {

@@ -1,5 +1,6 @@
 package io.pickbox.watch;
 
+import io.pickbox.folder.SkippedNames;
 import io.pickbox.os.FolderDir;
 import io.pickbox.os.SymlinkInPathException;
 
@@ -88,7 +89,7 @@ final class SubtreeWalker {
                  DirectoryStream<Path> children = Files.newDirectoryStream(held.path())) {
                 for (Path child : children) {
                     String rel = RelPaths.child(dir, RelPaths.name(child.getFileName()));
-                    if (ignored.test(rel)) {
+                    if (ignored.test(rel) || SkippedNames.skipIfNotUtf8(root, child.getFileName(), rel)) {
                         continue;
                     }
                     Boolean isDir = isDirectoryOrUnknown(child);

@@ -67,4 +67,16 @@ class InotifyEventTest {
         assertThat(e.is(Inotify.IN_DELETE | Inotify.IN_CREATE)).isTrue();
         assertThat(e.is(Inotify.IN_MODIFY)).isFalse();
     }
+
+    @Test
+    void tellsANameThatIsNotUtf8() {
+        ByteBuffer b = ByteBuffer.allocate(128).order(ByteOrder.nativeOrder());
+        b.putInt(1).putInt(Inotify.IN_CREATE).putInt(0).putInt(16);
+        b.put(new byte[] {'c', 'a', 'f', (byte) 0xe9, '.', 't', 'x', 't', 0, 0, 0, 0, 0, 0, 0, 0});
+        put(b, 2, Inotify.IN_CREATE, 0, "Größe ✓", 32);
+        put(b, 3, Inotify.IN_CREATE, 0, "plain", 16);
+        List<InotifyEvent> events = parse(b);
+        assertThat(events).extracting(InotifyEvent::nameUtf8).containsExactly(false, true, true);
+        assertThat(events.get(0).name()).isEqualTo("caf\uFFFD.txt");
+    }
 }

@@ -318,4 +318,46 @@ class WatcherContractTest extends WatcherTestSupport {
         Files.delete(dir.resolve("link2"));
         await().atMost(TIMEOUT).until(() -> rec.completedPaths().contains("link2"));
     }
+
+    /**
+     * A name whose bytes are not UTF-8 (a Latin-1 name from an old archive, say) decodes to a path
+     * that names no file: it is skipped with one WARN, and so is what a directory of such a name
+     * holds, when it appears or when a directory moved in is walked.
+     */
+    @ParameterizedTest
+    @EnumSource(WatcherKind.class)
+    void namesThatAreNotUtf8AreSkippedWithOneWarningEach(WatcherKind kind) throws Exception {
+        String tag = "l1-" + System.nanoTime();
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(io.pickbox.folder.SkippedNames.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> warnings = new ch.qos.logback.core.read.ListAppender<>();
+        warnings.start();
+        logger.addAppender(warnings);
+        try {
+            start(kind, dir);
+            // caf<e9>: Latin-1's e-acute, not UTF-8.
+            shell("cd '" + dir + "' && printf x > $'caf\\xe9-" + tag + ".txt' && mkdir $'d\\xe9-" + tag + "'"
+                    + " && printf y > $'d\\xe9-" + tag + "/inside.txt'");
+            Files.createDirectories(outside.resolve("moved"));
+            Files.writeString(outside.resolve("moved/ok.txt"), "ok");
+            shell("cd '" + outside + "' && printf z > $'moved/n\\xe9-" + tag + ".txt'");
+            Files.move(outside.resolve("moved"), dir.resolve("moved"));
+            awaitCovered(List.of("moved/ok.txt"));
+            settle();
+        } finally {
+            logger.detachAppender(warnings);
+        }
+        assertThat(reportedPaths()).noneMatch(p -> p.contains(tag));
+        assertThat(warnings.list).filteredOn(e -> e.getFormattedMessage().contains("caf\uFFFD-" + tag))
+                .singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).contains("skipping", "not valid UTF-8"));
+        if (kind == WatcherKind.INOTIFY) {
+            // The directory moved in is walked (the polling watcher rescans it as a whole).
+            assertThat(warnings.list).filteredOn(e -> e.getFormattedMessage().contains("moved/n\uFFFD-" + tag)).hasSize(1);
+        }
+    }
+
+    private static void shell(String command) throws Exception {
+        Process p = new ProcessBuilder("bash", "-c", command).inheritIO().start();
+        assertThat(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(command).isZero();
+    }
 }
