@@ -9,6 +9,8 @@ package io.pickbox.folder;
  */
 public class InvalidPathException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
+    /** How much of each end of a long path a message shows. */
+    private static final int QUOTED_END = 100;
 
     private final String path;
 
@@ -31,6 +33,10 @@ public class InvalidPathException extends IllegalArgumentException {
     static String quote(String s) {
         if (s == null) {
             return "null";
+        }
+        if (s.length() > 2 * QUOTED_END + 40) {
+            // A path of thousands of characters would be most of a log line: its ends tell it.
+            return quote(s.substring(0, QUOTED_END)) + " ... (" + s.length() + " characters) ... " + quote(s.substring(s.length() - QUOTED_END));
         }
         StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {

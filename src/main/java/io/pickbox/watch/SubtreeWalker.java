@@ -89,7 +89,10 @@ final class SubtreeWalker {
                  DirectoryStream<Path> children = Files.newDirectoryStream(held.path())) {
                 for (Path child : children) {
                     String rel = RelPaths.child(dir, RelPaths.name(child.getFileName()));
-                    if (ignored.test(rel) || SkippedNames.skipIfNotUtf8(root, child.getFileName(), rel)) {
+                    // A name that cannot be replicated (not UTF-8, a path over 4096 bytes, ...) is
+                    // said once and left: neither watched nor walked.
+                    if (ignored.test(rel) || SkippedNames.skipIfNotUtf8(root, child.getFileName(), rel)
+                            || SkippedNames.skipIfInvalid(root, rel)) {
                         continue;
                     }
                     Boolean isDir = isDirectoryOrUnknown(child);
