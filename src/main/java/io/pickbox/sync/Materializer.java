@@ -146,6 +146,11 @@ final class Materializer implements AutoCloseable {
             try (FolderDir parent = FolderDir.openParent(root, dir)) {
                 parent.mkdir(FolderDir.nameOf(dir));
                 dirsMade.add(dir);
+                try {
+                    applyDirectoryMode(parent, FolderDir.nameOf(dir), entries.get(i));
+                } catch (IOException e) {
+                    // its own look applies the committed mode
+                }
             } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.NoSuchFileException
                      | java.nio.file.NotDirectoryException | SymlinkInPathException leftOut) {
                 // something is there already, or its parent is not: the per-path work decides
@@ -518,6 +523,11 @@ final class Materializer implements AutoCloseable {
         }
     }
 
+    /** A directory made here gets the umask's bits: it is given the committed ones (a private directory stays private). */
+    private static void applyDirectoryMode(FolderDir parent, String name, Entry entry) throws IOException {
+        if (entry.mode() != 0) AtomicFiles.applyMode(parent, name, Reconciliation.directoryBits(entry.mode()));
+    }
+
     FileStat makeDirectory(String path, Entry entry) throws IOException {
         own.wrote(path);
         try (FolderDir parent = FolderDir.openCreating(root, FolderDir.parentOf(path))) {
@@ -528,6 +538,7 @@ final class Materializer implements AutoCloseable {
             if (st == null) {
                 try {
                     parent.mkdir(name);
+                    applyDirectoryMode(parent, name, entry);
                 } catch (java.nio.file.FileAlreadyExistsException raced) {
                     // made meanwhile: what it is, is read below
                 }
@@ -577,12 +588,17 @@ final class Materializer implements AutoCloseable {
         });
     }
 
-    /** Applies a committed mode/mtime to an unchanged file. */
+    /** Applies a committed mode and mtime to an unchanged file, or a committed mode to a directory. */
     FileStat updateMeta(String path, Entry entry) throws IOException {
         try (FolderDir dir = FolderDir.openParent(root, path)) {
             String name = FolderDir.nameOf(path);
-            AtomicFiles.applyMode(dir, name, entry.mode());
-            dir.setTimes(name, entry.mtime());
+            // A directory's mtime changes with every name made in it: it is not replicated.
+            if (entry.isDir()) {
+                AtomicFiles.applyMode(dir, name, Reconciliation.directoryBits(entry.mode()));
+            } else {
+                AtomicFiles.applyMode(dir, name, entry.mode());
+                dir.setTimes(name, entry.mtime());
+            }
             return FileStat.read(dir, name);
         }
     }

@@ -427,7 +427,11 @@ final class Reconciler {
                     case MKDIR, META -> {
                         FileStat st = FileStat.of(root, path);
                         Local l = table.get(path);
-                        if (st != null && r.status() == Result.Status.APPLIED) table.put(path, new Local(r.version(), l == null ? null : l.sha256(), st));
+                        // A directory made here that the cluster had already (a file's parent, say) is
+                        // synced too: its mode, if not the committed one, is a change made here.
+                        boolean made = r.status() == Result.Status.APPLIED
+                                || (op instanceof Op.Mkdir && r.status() == Result.Status.NOOP && st != null && st.kind() == FileStat.Kind.DIR);
+                        if (st != null && made) table.put(path, new Local(r.version(), l == null ? null : l.sha256(), st));
                         yield 0L;
                     }
                     case RENAME, HELLO, TRUST, CHUNK, RESTORE, HISTORY -> 0L;

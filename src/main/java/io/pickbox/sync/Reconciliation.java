@@ -103,6 +103,9 @@ final class Reconciliation {
 
     private SyncAction onDirectory(String path, FileStat disk, Local local, Entry idx) {
         if (idx != null && idx.isDir()) {
+            if (directoryBits(idx.mode()) != directoryBits(disk.mode()) && disk.mode() != 0) {
+                return onDirectoryMode(path, disk, local, idx);
+            }
             if (local == null || local.version() != idx.version() || local.stat().kind() != FileStat.Kind.DIR) {
                 return new RecordRow(new Local(idx.version(), null, disk), NOTHING);
             }
@@ -111,6 +114,27 @@ final class Reconciliation {
         if (idx == null && local != null && local.stat().kind() == FileStat.Kind.DIR) return new RemoveDirectory();
         if (idx == null) return new Propose(new Op.Mkdir(origin(), path, disk.mode(), disk.mtimeMillis()), null);
         return new Problem("a directory is in the way of the committed file " + path);
+    }
+
+    /**
+     * A directory whose permission bits are not the committed ones (a directory made private, 700,
+     * stays private everywhere). Changed here: when this node holds the committed version (a
+     * change from elsewhere would have a newer one), or its bits moved since its row, or this node
+     * committed it without a row here yet (made as the parent of a file it proposed first, it got
+     * a default mode); the change is proposed (its mtime is not: a directory's changes with every
+     * name made in it). Else the change is from elsewhere, or the directory was never synced here:
+     * the committed bits are applied.
+     */
+    private SyncAction onDirectoryMode(String path, FileStat disk, Local local, Entry idx) {
+        boolean synced = local != null && local.stat().kind() == FileStat.Kind.DIR;
+        boolean changedHere = synced
+                ? local.version() == idx.version() || directoryBits(local.stat().mode()) != directoryBits(disk.mode())
+                : local == null && nodeId.equals(idx.origin());
+        if (changedHere) {
+            Op.Meta meta = new Op.Meta(origin(), path, disk.mode(), idx.mtime(), idx.version());
+            return new RecordRow(new Local(idx.version(), null, disk), new Propose(meta, null));
+        }
+        return new ApplyMeta(idx);
     }
 
     /**
@@ -151,6 +175,15 @@ final class Reconciliation {
     private SyncAction metaIfChanged(String path, Entry idx, FileStat disk) {
         if (samePermissions(idx, disk) && idx.mtime() == disk.mtimeMillis()) return NOTHING;
         return new Propose(new Op.Meta(origin(), path, disk.mode(), disk.mtimeMillis(), idx.version()), null);
+    }
+
+    /**
+     * The permission bits of a directory that are replicated: the group's and others' (who may
+     * look in). Its owner always may: a node must be able to write the files in it, whatever mode a
+     * user gave it elsewhere (a read-only tree, as Go's module cache makes).
+     */
+    static int directoryBits(int mode) {
+        return (mode | 0700) & 0777;
     }
 
     /**

@@ -49,6 +49,8 @@ class ReconciliationTest {
     /** The same file after a local edit. */
     private static final FileStat EDITED = fileStat(120, 2_000, 11, 0644);
     private static final FileStat DIRECTORY = new FileStat(FileStat.Kind.DIR, 4096, 3_000, 21, 0755, 3_000_000_000L);
+    /** The directory made private here, or by the committed mode. */
+    private static final FileStat PRIVATE_DIRECTORY = directory(0700);
     private static final FileStat SYMLINK = new FileStat(FileStat.Kind.SYMLINK, 10, 4_000, 31, 0777, 4_000_000_000L);
     private static final FileStat FIFO = new FileStat(FileStat.Kind.OTHER, 0, 4_000, 32, 0644, 4_000_000_000L);
     private static final FileStat ABSENT = null;
@@ -69,12 +71,18 @@ class ReconciliationTest {
     private static final Entry FILE_V7_OTHER = fileEntry(7, "bbb", 0644, 5_000);
     private static final Entry DIR_V5 = Entry.dir(5, 0755, 3_000, "n2");
     private static final Entry DIR_V7 = Entry.dir(7, 0755, 3_000, "n2");
+    /** Version 7: made private elsewhere. */
+    private static final Entry PRIVATE_DIR_V7 = Entry.dir(7, 0700, 3_000, "n2");
 
     private static final SyncEngine.Blocked NOT_BLOCKED = null;
     private static final boolean HOLD = true, NO_HOLD = false;
 
     private static FileStat fileStat(long size, long mtime, long inode, int mode) {
         return new FileStat(FileStat.Kind.FILE, size, mtime, inode, mode, mtime * 1_000_000);
+    }
+
+    private static FileStat directory(int mode) {
+        return new FileStat(FileStat.Kind.DIR, 4096, 3_000, 21, mode, 3_000_000_000L);
     }
 
     private static Entry fileEntry(long version, String sha, int mode, long mtime) {
@@ -191,6 +199,26 @@ class ReconciliationTest {
                         DIRECTORY, DIR_ROW_V5, DIR_V7, NOT_BLOCKED, NO_HOLD, new RecordRow(new Local(7, null, DIRECTORY), nothing())),
                 row("directory, committed directory, a file row of that version: record the directory",
                         DIRECTORY, ROW_V5, DIR_V5, NOT_BLOCKED, NO_HOLD, new RecordRow(new Local(5, null, DIRECTORY), nothing())),
+                row("directory made private here: its mode proposed on the committed version, its mtime not",
+                        PRIVATE_DIRECTORY, DIR_ROW_V5, DIR_V5, NOT_BLOCKED, NO_HOLD,
+                        new RecordRow(new Local(5, null, PRIVATE_DIRECTORY), new Propose(new Op.Meta(origin(), P, 0700, 3_000, 5), null))),
+                row("directory made private elsewhere, unchanged here: the committed mode applied",
+                        DIRECTORY, DIR_ROW_V5, PRIVATE_DIR_V7, NOT_BLOCKED, NO_HOLD, new ApplyMeta(PRIVATE_DIR_V7)),
+                row("directory of the committed version, its mode not the committed one: changed here, proposed",
+                        DIRECTORY, new Local(7, null, DIRECTORY), PRIVATE_DIR_V7, NOT_BLOCKED, NO_HOLD,
+                        new RecordRow(new Local(7, null, DIRECTORY), new Propose(new Op.Meta(origin(), P, 0755, 3_000, 7), null))),
+                row("directory made private elsewhere and given another mode here: the change here proposed on top",
+                        directory(0750), DIR_ROW_V5, PRIVATE_DIR_V7, NOT_BLOCKED, NO_HOLD,
+                        new RecordRow(new Local(7, null, directory(0750)), new Propose(new Op.Meta(origin(), P, 0750, 3_000, 7), null))),
+                row("directory never synced here, not of the committed mode: the committed mode applied",
+                        DIRECTORY, NO_ROW, PRIVATE_DIR_V7, NOT_BLOCKED, NO_HOLD, new ApplyMeta(PRIVATE_DIR_V7)),
+                row("directory made here, committed by this node with a default mode (as a file's parent), no row yet: its mode proposed",
+                        PRIVATE_DIRECTORY, NO_ROW, Entry.dir(7, 0755, 0, "n1"), NOT_BLOCKED, NO_HOLD,
+                        new RecordRow(new Local(7, null, PRIVATE_DIRECTORY), new Propose(new Op.Meta(origin(), P, 0700, 0, 7), null))),
+                row("directory made read-only here: its owner's bits are not replicated",
+                        directory(0555), DIR_ROW_V5, DIR_V5, NOT_BLOCKED, NO_HOLD, nothing()),
+                row("directory whose mode is not known here: nothing",
+                        directory(0), DIR_ROW_V5, PRIVATE_DIR_V7, NOT_BLOCKED, NO_HOLD, new RecordRow(new Local(7, null, directory(0)), nothing())),
                 row("directory, directory row, not committed (deleted elsewhere): remove it",
                         DIRECTORY, DIR_ROW_V5, NOT_COMMITTED, NOT_BLOCKED, NO_HOLD, new RemoveDirectory()),
                 row("directory, no row, not committed: propose it",
