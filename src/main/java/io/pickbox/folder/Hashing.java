@@ -18,6 +18,8 @@ import java.util.List;
 public final class Hashing {
     /** Chunk size for chunk hashes and transfers: 1 MiB. */
     public static final int CHUNK_SIZE = 1 << 20;
+    /** The hash of a whole chunk of zeros: a hole of a sparse file, or a run of zeros in any. */
+    public static final String ZERO_CHUNK_SHA256 = "30e14955ebf1352266dc2ff8067e68104607e750abb9d3b36582b8af909fcb58";
 
     private static final HexFormat HEX = HexFormat.of();
 

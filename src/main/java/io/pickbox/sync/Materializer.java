@@ -238,7 +238,8 @@ final class Materializer implements AutoCloseable {
 
     /**
      * Finishes the file assembled here while its chunks were pushed (see {@link StagedFiles}) with
-     * the chunks it does not hold, or holds in another version. Returns it ready to be renamed into
+     * the chunks it does not hold, or holds in another version; chunks of zeros where nothing was
+     * staged are left as the holes they are. Returns it ready to be renamed into
      * place, or null (nothing staged, or not usable: it is then removed).
      */
     private String completeStaged(String path, Entry entry, AtomicLong progress) throws IOException {
@@ -249,14 +250,19 @@ final class Materializer implements AutoCloseable {
         boolean ok = false;
         try {
             Set<Integer> held = new HashSet<>();
+            // Chunks of zeros where nothing was staged: holes of the staged file already.
+            Set<Integer> holes = new HashSet<>();
             long heldBytes = 0;
             for (int i = 0; i < entry.chunks().size(); i++) {
-                if (entry.chunks().get(i).equals(s.chunkAt(offsetOf(i)))) {
+                String there = s.chunkAt(offsetOf(i));
+                if (entry.chunks().get(i).equals(there)) {
                     held.add(i);
                     heldBytes += sizeOf(entry, i);
+                } else if (there == null && entry.chunks().get(i).equals(Hashing.ZERO_CHUNK_SHA256)) {
+                    holes.add(i);
                 }
             }
-            fill(path, file, entry, held, progress);
+            fill(path, file, entry, held, holes, progress);
             staged.used(heldBytes);
             ok = true;
             return file;
@@ -268,13 +274,19 @@ final class Materializer implements AutoCloseable {
         }
     }
 
-    /** Assembles a large file into a new temp file next to its target. */
+    /**
+     * Assembles a large file into a new temp file next to its target. Its chunks of zeros are not
+     * written: they stay holes, which read as zeros and take no space, as they did where the file
+     * was written sparse (a disk image, say) or written at all.
+     */
     private String assembleLarge(String path, Entry entry, AtomicLong progress) throws IOException {
         String tmp = tempFor(path);
         boolean ok = false;
         try {
             createTemp(tmp).close();
-            fill(path, tmp, entry, Set.of(), progress);
+            Set<Integer> holes = new HashSet<>();
+            for (int i = 0; i < entry.chunks().size(); i++) if (entry.chunks().get(i).equals(Hashing.ZERO_CHUNK_SHA256)) holes.add(i);
+            fill(path, tmp, entry, Set.of(), holes, progress);
             ok = true;
             return tmp;
         } finally {
@@ -283,8 +295,9 @@ final class Materializer implements AutoCloseable {
     }
 
     /**
-     * Writes every chunk of {@code entry} but the {@code held} ones into {@code file} at its offset,
-     * cuts the file to the entry's size, makes it durable and gives it the entry's mode and mtime.
+     * Writes every chunk of {@code entry} but the {@code held} ones and the {@code holes} (chunks of
+     * zeros, where {@code file} is new and empty) into {@code file} at its offset, sets the file's
+     * size to the entry's, makes it durable and gives it the entry's mode and mtime.
      * Each chunk comes from the nearest place that has it: this node's blob, a copy already in
      * {@code file}, the same offset of the version of {@code path} in the folder now (the chunks an
      * edit did not touch), another large file of the folder that holds it (a copy, say), or else a
@@ -293,10 +306,11 @@ final class Materializer implements AutoCloseable {
      * and hashed again. Full chunks bypass the page cache (DirectIo), as the file is made durable
      * before it counts.
      */
-    private void fill(String path, String fileRel, Entry entry, Set<Integer> held, AtomicLong progress) throws IOException {
+    private void fill(String path, String fileRel, Entry entry, Set<Integer> held, Set<Integer> holes, AtomicLong progress)
+            throws IOException {
         List<String> chunks = entry.chunks();
         List<Integer> missing = new ArrayList<>();
-        for (int i = 0; i < chunks.size(); i++) if (!held.contains(i)) missing.add(i);
+        for (int i = 0; i < chunks.size(); i++) if (!held.contains(i) && !holes.contains(i)) missing.add(i);
         // The file's name for messages; every access goes through dir, reached without following a symlink.
         Path file = root.resolve(fileRel);
         String name = FolderDir.nameOf(fileRel);
@@ -336,12 +350,15 @@ final class Materializer implements AutoCloseable {
                 progress.addAndGet(sizeOf(entry, missing.get(k)));
             }
             for (int i : held) progress.addAndGet(sizeOf(entry, i));
+            for (int i : holes) progress.addAndGet(sizeOf(entry, i));
             long copiedBytes = 0;
             for (int i : copied) copiedBytes += sizeOf(entry, i);
             progress.addAndGet(copiedBytes);
             metrics.copiedLocally(copiedBytes);
             metrics.fetchedAtCommit(local.bytesToFetch());
             out.truncate(entry.size());
+            // Ending in a hole: its last byte (a zero) gives the file its size.
+            if (out.size() < entry.size() && holes.contains(chunks.size() - 1)) out.write(ByteBuffer.allocate(1), entry.size() - 1);
             if (out.size() != entry.size()) throw new IOException(file.getFileName() + " is shorter than its entry");
             io.pickbox.os.Durability.current().force(out, dir.path(name));
             AtomicFiles.applyMode(dir, name, entry.mode());

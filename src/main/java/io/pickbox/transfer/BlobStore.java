@@ -35,6 +35,8 @@ public final class BlobStore implements AutoCloseable {
      * page cache): a sender keeps up to 8 chunks in flight, more than the pool holds.
      */
     private static final long POOL_WAIT_MILLIS = 2_000;
+    /** Zeros to copy from, a piece at a time, into a buffer that held another chunk. */
+    private static final ByteBuffer ZERO_PAGE = ByteBuffer.allocate(64 * 1024).asReadOnlyBuffer();
 
     private final Path dir;
     private final DirectIo direct;
@@ -64,8 +66,24 @@ public final class BlobStore implements AutoCloseable {
         return dir.resolve(sha256.substring(0, 2)).resolve(sha256);
     }
 
+    /**
+     * Whether the blob is here. The chunk of zeros always is, without being stored: its bytes are
+     * known, so it is never sent, fetched or kept (a sparse file has thousands of them).
+     */
     public boolean has(String sha256) {
-        return pack.has(sha256) || Files.exists(path(sha256));
+        return isZeros(sha256) || pack.has(sha256) || Files.exists(path(sha256));
+    }
+
+    private static boolean isZeros(String sha256) {
+        return Hashing.ZERO_CHUNK_SHA256.equals(sha256);
+    }
+
+    /** The chunk of zeros, in {@code reuse} (flipped) when it fits. */
+    private static ByteBuffer zeros(ByteBuffer reuse) {
+        if (reuse.capacity() < Hashing.CHUNK_SIZE) return ByteBuffer.allocate(Hashing.CHUNK_SIZE);
+        reuse.clear().limit(Hashing.CHUNK_SIZE);
+        while (reuse.hasRemaining()) reuse.put(ZERO_PAGE.duplicate().limit(Math.min(ZERO_PAGE.capacity(), reuse.remaining())));
+        return reuse.flip();
     }
 
     /** Stores {@code data} under its hash; fails if the bytes do not hash to {@code sha256}. */
@@ -199,6 +217,7 @@ public final class BlobStore implements AutoCloseable {
      * buffer if it does not fit; returns the buffer holding it.
      */
     public ByteBuffer read(String sha256, ByteBuffer reuse) throws IOException {
+        if (isZeros(sha256)) return zeros(reuse);
         ByteBuffer packed = pack.read(sha256);
         return packed != null ? into(packed, reuse) : readLoose(path(sha256), reuse);
     }
@@ -223,6 +242,7 @@ public final class BlobStore implements AutoCloseable {
     }
 
     public byte[] read(String sha256) throws IOException {
+        if (isZeros(sha256)) return new byte[Hashing.CHUNK_SIZE];
         ByteBuffer packed = pack.read(sha256);
         return packed != null ? packed.array() : Files.readAllBytes(path(sha256));
     }
@@ -235,6 +255,7 @@ public final class BlobStore implements AutoCloseable {
      * @throws java.nio.file.NoSuchFileException when it is not here, or was dropped as damaged
      */
     public byte[] readVerified(String sha256) throws IOException {
+        if (isZeros(sha256)) return new byte[Hashing.CHUNK_SIZE];
         ByteBuffer packed = pack.read(sha256);
         if (packed != null) return packed.array();
         byte[] bytes = Files.readAllBytes(path(sha256));
@@ -248,6 +269,7 @@ public final class BlobStore implements AutoCloseable {
      * @throws java.nio.file.NoSuchFileException when it is not here, or was dropped as damaged
      */
     public ByteBuffer readVerified(String sha256, ByteBuffer reuse) throws IOException {
+        if (isZeros(sha256)) return zeros(reuse);
         ByteBuffer packed = pack.read(sha256);
         if (packed != null) return into(packed, reuse);
         ByteBuffer bytes = readLoose(path(sha256), reuse);
@@ -263,6 +285,7 @@ public final class BlobStore implements AutoCloseable {
 
     /** A stream of the blob's bytes. */
     public InputStream open(String sha256) throws IOException {
+        if (isZeros(sha256)) return new java.io.ByteArrayInputStream(new byte[Hashing.CHUNK_SIZE]);
         ByteBuffer packed = pack.read(sha256);
         return packed != null ? new java.io.ByteArrayInputStream(packed.array()) : Files.newInputStream(path(sha256));
     }

@@ -25,6 +25,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A received large file put in place from a staged file and the blobs, or from the blobs alone. */
@@ -272,6 +273,74 @@ class MaterializerTest {
         }
         assertThat(Files.readAllBytes(root.resolve("big.bin"))).isEqualTo(content);
         assertThat(temps()).isEmpty();
+    }
+
+    /**
+     * A sparse file (a disk image: 8 MiB, data in its second chunk only) is written sparse: its
+     * chunks of zeros are neither fetched nor written, and take no space. It used to take all 8 MiB.
+     */
+    @Test
+    void chunksOfZerosAreLeftAsHolesTakingNoSpace() throws Exception {
+        byte[] data = bytes(CHUNK, 5);
+        byte[] image = new byte[8 * CHUNK];
+        System.arraycopy(data, 0, image, CHUNK, CHUNK);
+        List<String> imageChunks = new ArrayList<>();
+        for (int i = 0; i < 8; i++) imageChunks.add(i == 1 ? Hashing.sha256Hex(data) : Hashing.ZERO_CHUNK_SHA256);
+        assertThat(Hashing.sha256Hex(new byte[CHUNK])).isEqualTo(Hashing.ZERO_CHUNK_SHA256);
+        // This node holds only the data chunk; no blob of zeros, and no peer.
+        blobs.put(imageChunks.get(1), ByteBuffer.wrap(data));
+        Entry sparse = new Entry(Entry.Kind.FILE, 8, image.length, Hashing.sha256Hex(image), imageChunks, 0644, 1_700_000_000_000L, "n1", null);
+
+        materializer.writeFile("disk.img", sparse, s -> true).get();
+
+        Path file = root.resolve("disk.img");
+        assertThat(Files.size(file)).isEqualTo(image.length);
+        assertThat(Files.readAllBytes(file)).isEqualTo(image);
+        assumeHoles();
+        assertThat(allocatedBytes(file)).as("bytes on disk").isLessThanOrEqualTo(CHUNK + 64 * 1024);
+        assertThat(temps()).isEmpty();
+    }
+
+    @Test
+    void aStagedSparseFileKeepsItsHoles() throws Exception {
+        byte[] data = bytes(CHUNK, 6);
+        byte[] image = new byte[6 * CHUNK];
+        System.arraycopy(data, 0, image, 2 * CHUNK, CHUNK);
+        List<String> imageChunks = new ArrayList<>();
+        for (int i = 0; i < 6; i++) imageChunks.add(i == 2 ? Hashing.sha256Hex(data) : Hashing.ZERO_CHUNK_SHA256);
+        // As pushed while it was read: the data chunk, and the chunk of zeros once (the others were
+        // known to be held by then); another version's chunk where a zero chunk goes.
+        staged.write(new Placement("disk.img", 2L * CHUNK), imageChunks.get(2), ByteBuffer.wrap(data));
+        staged.write(new Placement("disk.img", 0), Hashing.ZERO_CHUNK_SHA256, ByteBuffer.wrap(new byte[CHUNK]));
+        staged.write(new Placement("disk.img", 4L * CHUNK), Hashing.sha256Hex(content, 0, CHUNK), ByteBuffer.wrap(chunk(0)));
+        blobs.put(Hashing.ZERO_CHUNK_SHA256, ByteBuffer.wrap(new byte[CHUNK]));
+        Entry sparse = new Entry(Entry.Kind.FILE, 8, image.length, Hashing.sha256Hex(image), imageChunks, 0644, 1_700_000_000_000L, "n1", null);
+
+        materializer.writeFile("disk.img", sparse, s -> true).get();
+
+        Path file = root.resolve("disk.img");
+        assertThat(Files.readAllBytes(file)).isEqualTo(image);
+        assumeHoles();
+        // The data chunk, the zeros staged at 0 and those written over the other version's chunk.
+        assertThat(allocatedBytes(file)).as("bytes on disk").isLessThanOrEqualTo(3L * CHUNK + 64 * 1024);
+        assertThat(temps()).isEmpty();
+    }
+
+    private void assumeHoles() throws Exception {
+        Path probe = root.resolve("probe");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(probe.toFile(), "rw")) {
+            f.setLength(8L * CHUNK);
+        }
+        assumeTrue(allocatedBytes(probe) < CHUNK, "this file system keeps holes");
+        Files.delete(probe);
+    }
+
+    /** st_blocks x 512: the space the file takes on disk. */
+    private static long allocatedBytes(Path file) throws Exception {
+        Process p = new ProcessBuilder("stat", "-c", "%b", file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        assertThat(p.waitFor()).isZero();
+        return Long.parseLong(out) * 512;
     }
 
     @Test

@@ -38,6 +38,28 @@ class BlobStoreTest {
         assertThat(blobs.has(other)).isFalse();
     }
 
+    /** The chunk of zeros (a sparse file's holes) is always held, never stored: not sent, fetched or kept. */
+    @Test
+    void theChunkOfZerosIsHeldWithoutBeingStored() throws IOException {
+        BlobStore blobs = new BlobStore(dir);
+        String zeros = Hashing.ZERO_CHUNK_SHA256;
+        assertThat(blobs.has(zeros)).isTrue();
+        blobs.put(zeros, ByteBuffer.wrap(new byte[Hashing.CHUNK_SIZE]));
+        assertThat(blobs.path(zeros)).doesNotExist();
+
+        byte[] other = new byte[Hashing.CHUNK_SIZE];
+        java.util.Arrays.fill(other, (byte) 7);
+        ByteBuffer reused = blobs.newChunkBuffer();
+        reused.put(other).flip(); // a buffer that held another chunk
+        ByteBuffer read = blobs.readVerified(zeros, reused);
+        assertThat(read.remaining()).isEqualTo(Hashing.CHUNK_SIZE);
+        assertThat(Hashing.sha256Hex(read)).isEqualTo(zeros);
+        assertThat(blobs.readVerified(zeros)).isEqualTo(new byte[Hashing.CHUNK_SIZE]);
+        try (java.io.InputStream in = blobs.open(zeros)) {
+            assertThat(Hashing.sha256Hex(in.readAllBytes())).isEqualTo(zeros);
+        }
+    }
+
     @Test
     void unsyncedBlobsAreReadableAndSyncedLater() throws IOException {
         BlobStore blobs = new BlobStore(dir);
