@@ -135,6 +135,8 @@ final class Materializer implements AutoCloseable {
     java.util.Map<String, FileStat> writeNew(List<String> paths, List<Entry> entries) throws IOException {
         java.util.Map<String, FileStat> placed = new java.util.HashMap<>();
         List<String> dirsMade = new ArrayList<>();
+        // Made, but not given their committed mode: not placed, their own look applies it.
+        Set<String> modeNotSet = new HashSet<>();
         List<Integer> files = new ArrayList<>();
         for (int i = 0; i < paths.size(); i++) {
             if (!entries.get(i).isDir()) {
@@ -149,7 +151,7 @@ final class Materializer implements AutoCloseable {
                 try {
                     applyDirectoryMode(parent, FolderDir.nameOf(dir), entries.get(i));
                 } catch (IOException e) {
-                    // its own look applies the committed mode
+                    modeNotSet.add(dir);
                 }
             } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.NoSuchFileException
                      | java.nio.file.NotDirectoryException | SymlinkInPathException leftOut) {
@@ -212,6 +214,7 @@ final class Materializer implements AutoCloseable {
             AtomicFiles.flushFolder(root, List.of(), dirsMade.stream().map(FolderDir::parentOf).toList());
         }
         for (String d : dirsMade) {
+            if (modeNotSet.contains(d)) continue;
             FileStat st = FileStat.read(root, d);
             if (st != null && st.kind() == FileStat.Kind.DIR) placed.put(d, st);
         }
@@ -296,8 +299,9 @@ final class Materializer implements AutoCloseable {
 
     /**
      * Writes every chunk of {@code entry} but the {@code held} ones and the {@code holes} (chunks of
-     * zeros, where {@code file} is new and empty) into {@code file} at its offset, sets the file's
-     * size to the entry's, makes it durable and gives it the entry's mode and mtime.
+     * zeros where nothing was ever written in {@code file}: holes already) into {@code file} at its
+     * offset, sets the file's size to the entry's, makes it durable and gives it the entry's mode
+     * and mtime.
      * Each chunk comes from the nearest place that has it: this node's blob, a copy already in
      * {@code file}, the same offset of the version of {@code path} in the folder now (the chunks an
      * edit did not touch), another large file of the folder that holds it (a copy, say), or else a
@@ -555,14 +559,16 @@ final class Materializer implements AutoCloseable {
             if (st == null) {
                 try {
                     parent.mkdir(name);
-                    applyDirectoryMode(parent, name, entry);
                 } catch (java.nio.file.FileAlreadyExistsException raced) {
                     // made meanwhile: what it is, is read below
                 }
             }
             st = FileStat.read(parent, name);
             if (st != null && st.kind() == FileStat.Kind.SYMLINK) throw new SymlinkInPathException(path, path);
-            return st;
+            if (st == null || st.kind() != FileStat.Kind.DIR) return st;
+            // Absent when this was decided: made just now, here or as the parent of a file written here.
+            applyDirectoryMode(parent, name, entry);
+            return FileStat.read(parent, name);
         }
     }
 
