@@ -159,7 +159,7 @@ final class InotifyWatcher implements FolderWatcher {
             return;
         }
         String rel = RelPaths.child(dir, e.name());
-        if (!Ignores.isInternal(rel) && !ignored.test(rel) && (e.nameUtf8() ? SkippedNames.skipIfInvalid(root, rel) : notUtf8(rel))) {
+        if (!Ignores.isInternal(rel) && !ignored.test(rel) && skipped(e, rel)) {
             // Said once per path (a newline in a name, say); a valid file renamed to such a name
             // is not matched by a MOVED_TO, so it counts as moved out: deleted from the folder.
             return;
@@ -191,8 +191,10 @@ final class InotifyWatcher implements FolderWatcher {
         }
     }
 
-    /** Always true, after the WARN the first time: {@code rel} (decoded from bytes that are not UTF-8) names no file. */
-    private boolean notUtf8(String rel) {
+    /** True, after the WARN the first time, when the name of {@code e} (at {@code rel}) cannot be replicated. */
+    private boolean skipped(InotifyEvent e, String rel) {
+        if (e.nameUtf8()) return SkippedNames.skipIfInvalid(root, rel);
+        // Decoded with U+FFFD in place of the bytes that are not UTF-8: rel names no file.
         SkippedNames.warnOnce(root, rel, SkippedNames.NOT_UTF8);
         return true;
     }
