@@ -131,19 +131,12 @@ class TreeScannerTest {
         String name = "line\nbreak-" + System.nanoTime();
         Files.writeString(root.resolve(name), "x");
         Files.writeString(root.resolve("ok"), "x");
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(SkippedNames.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> warnings = new ch.qos.logback.core.read.ListAppender<>();
-        warnings.start();
-        logger.addAppender(warnings);
-        try {
+        try (SkippedNamesLog warnings = SkippedNamesLog.capture()) {
             for (int i = 0; i < 3; i++) assertThat(scan("", p -> false)).containsOnlyKeys("ok");
-        } finally {
-            logger.detachAppender(warnings);
+            assertThat(warnings.containing(name.substring(11))).singleElement().satisfies(e -> {
+                assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+                assertThat(e.getFormattedMessage()).contains("skipping", "line\\u000Abreak", "control character");
+            });
         }
-        assertThat(warnings.list).filteredOn(e -> e.getFormattedMessage().contains(name.substring(11)))
-                .singleElement().satisfies(e -> {
-                    assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
-                    assertThat(e.getFormattedMessage()).contains("skipping", "line\\u000Abreak", "control character");
-                });
     }
 }

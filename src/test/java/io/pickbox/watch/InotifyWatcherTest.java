@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.pickbox.folder.SkippedNamesLog;
 import io.pickbox.watch.RecordingListener.Event;
 import io.pickbox.watch.RecordingListener.Kind;
 import java.io.IOException;
@@ -276,20 +277,15 @@ class InotifyWatcherTest extends WatcherTestSupport {
         longChain(top, longName, 17); // 17 x 251 bytes
         Files.writeString(top.resolve("ok.txt"), "ok");
         Files.writeString(top.resolve(longName).resolve("ok.txt"), "ok");
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(io.pickbox.folder.SkippedNames.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> warnings = new ch.qos.logback.core.read.ListAppender<>();
-        warnings.start();
-        logger.addAppender(warnings);
-        try {
+        try (SkippedNamesLog warnings = SkippedNamesLog.capture()) {
             start(WatcherKind.INOTIFY, dir);
             Files.move(top, dir.resolve("top"));
             awaitCovered(java.util.List.of("top/ok.txt", "top/" + longName + "/ok.txt"));
             settle();
             assertThat(rec.rescans()).as("nothing left to a rescan").allMatch(r -> r.length() < 4096);
-            assertThat(warnings.list).filteredOn(e -> e.getFormattedMessage().contains("longer than 4096"))
+            assertThat(warnings.containing("longer than 4096"))
                     .singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).hasSizeLessThan(600));
         } finally {
-            logger.detachAppender(warnings);
             shortenChain(dir.resolve("top"), longName);
         }
     }
@@ -342,20 +338,14 @@ class InotifyWatcherTest extends WatcherTestSupport {
     @Test
     void aNewFileWhoseNameCannotBeReplicatedIsSkippedWithOneWarning() throws IOException {
         String name = "new\nline-" + System.nanoTime();
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(io.pickbox.folder.SkippedNames.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> warnings = new ch.qos.logback.core.read.ListAppender<>();
-        warnings.start();
-        logger.addAppender(warnings);
-        try {
+        try (SkippedNamesLog warnings = SkippedNamesLog.capture()) {
             start(WatcherKind.INOTIFY, dir);
             Files.writeString(dir.resolve(name), "x");
             Files.writeString(dir.resolve(name), "written again");
             settle();
-        } finally {
-            logger.detachAppender(warnings);
+            assertThat(reportedPaths()).noneMatch(p -> p.contains("line-"));
+            assertThat(warnings.containing(name.substring(4)))
+                    .singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).contains("skipping", "control character"));
         }
-        assertThat(reportedPaths()).noneMatch(p -> p.contains("line-"));
-        assertThat(warnings.list).filteredOn(e -> e.getFormattedMessage().contains(name.substring(4)))
-                .singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).contains("skipping", "control character"));
     }
 }

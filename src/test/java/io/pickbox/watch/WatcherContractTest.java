@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.pickbox.folder.SkippedNamesLog;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -328,11 +330,7 @@ class WatcherContractTest extends WatcherTestSupport {
     @EnumSource(WatcherKind.class)
     void namesThatAreNotUtf8AreSkippedWithOneWarningEach(WatcherKind kind) throws Exception {
         String tag = "l1-" + System.nanoTime();
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(io.pickbox.folder.SkippedNames.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> warnings = new ch.qos.logback.core.read.ListAppender<>();
-        warnings.start();
-        logger.addAppender(warnings);
-        try {
+        try (SkippedNamesLog warnings = SkippedNamesLog.capture()) {
             start(kind, dir);
             // caf<e9>: Latin-1's e-acute, not UTF-8.
             shell("cd '" + dir + "' && printf x > $'caf\\xe9-" + tag + ".txt' && mkdir $'d\\xe9-" + tag + "'"
@@ -343,15 +341,13 @@ class WatcherContractTest extends WatcherTestSupport {
             Files.move(outside.resolve("moved"), dir.resolve("moved"));
             awaitCovered(List.of("moved/ok.txt"));
             settle();
-        } finally {
-            logger.detachAppender(warnings);
-        }
-        assertThat(reportedPaths()).noneMatch(p -> p.contains(tag));
-        assertThat(warnings.list).filteredOn(e -> e.getFormattedMessage().contains("caf\uFFFD-" + tag))
-                .singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).contains("skipping", "not valid UTF-8"));
-        if (kind == WatcherKind.INOTIFY) {
-            // The directory moved in is walked (the polling watcher rescans it as a whole).
-            assertThat(warnings.list).filteredOn(e -> e.getFormattedMessage().contains("moved/n\uFFFD-" + tag)).hasSize(1);
+            assertThat(reportedPaths()).noneMatch(p -> p.contains(tag));
+            assertThat(warnings.containing("caf\uFFFD-" + tag))
+                    .singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).contains("skipping", "not valid UTF-8"));
+            if (kind == WatcherKind.INOTIFY) {
+                // The directory moved in is walked (the polling watcher rescans it as a whole).
+                assertThat(warnings.containing("moved/n\uFFFD-" + tag)).hasSize(1);
+            }
         }
     }
 
