@@ -246,6 +246,15 @@ final class Reconciler {
 
         @Override
         public CompletableFuture<Long> propose(Op op, Uploader.Snapshot read) {
+            if (op instanceof Op.Put || op instanceof Op.Mkdir) {
+                String replaced = fileReplacedAbove(path);
+                if (replaced != null) {
+                    // Proposed now, it would meet the file and be kept as a conflict copy.
+                    LOG.debug("Not proposing {} yet: the file {} was replaced by a directory here, and that change goes first", path, replaced);
+                    touch.soon(replaced, 0);
+                    return retryIn(REMOVED_DIRECTORY_RETRY_MILLIS);
+                }
+            }
             return Reconciler.this.propose(path, op, read == null ? null : read.inlineData(), read);
         }
 
@@ -365,6 +374,22 @@ final class Reconciler {
      * again under its old name, and a rename proposed after that would carry this node's row for
      * the copy written there to the stale copy the user moved. Costs one stat where the directory is there.
      */
+    /**
+     * The nearest directory above {@code path} that the cluster has as a file while this folder
+     * has a directory there (a file replaced by a directory here, its deletion not yet committed);
+     * null when there is none. Most paths cost one lookup: their parent is a committed directory.
+     */
+    private String fileReplacedAbove(String path) {
+        for (String d = FolderDir.parentOf(path); !d.isEmpty(); d = FolderDir.parentOf(d)) {
+            Entry e = index.get(d);
+            if (e == null) continue; // a new directory: what is above it decides
+            if (e.isDir()) return null;
+            FileStat st = FileStat.of(root, d);
+            return st != null && st.kind() == FileStat.Kind.DIR ? d : null;
+        }
+        return null;
+    }
+
     private String removedHere(String dir) {
         String removed = null;
         for (String d = dir; !d.isEmpty() && FileStat.of(root, d) == null; d = FolderDir.parentOf(d)) {

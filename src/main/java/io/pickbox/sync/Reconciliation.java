@@ -57,6 +57,8 @@ final class Reconciliation {
                       boolean holdDeletes) {
         if (blocked != null && unchangedSince(blocked, disk)) return new StayBlocked();
         if (disk == null) return onAbsent(path, local, committed, holdDeletes);
+        SyncAction replaced = replacedHere(path, disk, local, committed, holdDeletes);
+        if (replaced != null) return replaced;
         return switch (disk.kind()) {
             case FILE -> onFile(disk, local, committed);
             case DIR -> onDirectory(path, disk, local, committed);
@@ -70,6 +72,21 @@ final class Reconciliation {
 
     private static boolean unchangedSince(SyncEngine.Blocked b, FileStat disk) {
         return disk == null ? b.stat() == null : b.stat() != null && disk.sameAs(b.stat());
+    }
+
+    /**
+     * What this node synced at {@code path}, a file or a directory, replaced here by the other kind
+     * ({@code rm -rf build && touch build}): a deletion of what was there first, as if it had only
+     * been deleted; looked at again once it is committed, the new file or directory is proposed.
+     * (Proposed at once, the new kind met the committed one, and was kept as a conflict copy while
+     * this node's folder kept it at the path: the nodes disagreed for good.) Null otherwise.
+     */
+    private SyncAction replacedHere(String path, FileStat disk, Local local, Entry idx, boolean holdDeletes) {
+        if (local == null || idx == null || !stillSynced(local, idx)) return null;
+        boolean fileWasDir = disk.kind() == FileStat.Kind.FILE && local.stat().kind() == FileStat.Kind.DIR && idx.isDir();
+        boolean dirWasFile = disk.kind() == FileStat.Kind.DIR && local.stat().kind() == FileStat.Kind.FILE && idx.isFile();
+        if (!fileWasDir && !dirWasFile) return null;
+        return onAbsent(path, local, idx, holdDeletes);
     }
 
     private SyncAction onAbsent(String path, Local local, Entry idx, boolean holdDeletes) {
