@@ -368,13 +368,6 @@ final class Reconciler {
     }
 
     /**
-     * The highest directory from {@code dir} up that this node had synced (it has a row) and that is
-     * missing from the folder now, or null. The user removed or renamed it here, and that change,
-     * on its way from the watcher, is proposed first: writing into it now would make the directory
-     * again under its old name, and a rename proposed after that would carry this node's row for
-     * the copy written there to the stale copy the user moved. Costs one stat where the directory is there.
-     */
-    /**
      * The nearest directory above {@code path} that the cluster has as a file while this folder
      * has a directory there (a file replaced by a directory here, its deletion not yet committed);
      * null when there is none. Most paths cost one lookup: their parent is a committed directory.
@@ -390,6 +383,13 @@ final class Reconciler {
         return null;
     }
 
+    /**
+     * The highest directory from {@code dir} up that this node had synced (it has a row) and that is
+     * missing from the folder now, or null. The user removed or renamed it here, and that change,
+     * on its way from the watcher, is proposed first: writing into it now would make the directory
+     * again under its old name, and a rename proposed after that would carry this node's row for
+     * the copy written there to the stale copy the user moved. Costs one stat where the directory is there.
+     */
     private String removedHere(String dir) {
         String removed = null;
         for (String d = dir; !d.isEmpty() && FileStat.of(root, d) == null; d = FolderDir.parentOf(d)) {
