@@ -53,6 +53,11 @@ public interface LocalState {
         return List.of();
     }
 
+    /** Names in the folder that cannot be replicated (not UTF-8, a control character, ...), the newest first, and why. */
+    default Map<String, String> notReplicated() {
+        return Map.of();
+    }
+
     /** Paths whose committed version waits to be written into the folder for disk space or for permission. */
     default io.pickbox.sync.SyncEngine.Stalls stalls() {
         return io.pickbox.sync.SyncEngine.Stalls.NONE;

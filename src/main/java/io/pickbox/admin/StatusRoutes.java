@@ -73,6 +73,7 @@ final class StatusRoutes {
         s.put("waitingForSpace", Map.of("paths", stalls.pathsWaitingForSpace(), "bytes", stalls.bytesWaitingForSpace()));
         s.put("permissionDenied", stalls.pathsPermissionDenied());
         s.put("massChanges", local.massChanges());
+        s.put("notReplicated", local.notReplicated());
         String err = lastError.get();
         if (!problems.isEmpty()) {
             var first = problems.entrySet().iterator().next();

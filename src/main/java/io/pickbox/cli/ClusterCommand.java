@@ -80,6 +80,8 @@ final class ClusterCommand {
         if (!s.path("lastError").isNull() && !s.path("lastError").isMissingNode()) {
             out.println("last error: " + s.path("lastError").asText());
         }
+        s.path("notReplicated").fields().forEachRemaining(name ->
+                out.println("not replicated: " + printable(name.getKey()) + " (" + name.getValue().asText() + ")"));
         for (JsonNode t : s.path("transfers")) {
             long done = t.path("done").asLong();
             long total = Math.max(1, t.path("total").asLong());
@@ -223,5 +225,15 @@ final class ClusterCommand {
             System.out.println("leader is now " + id);
             return 0;
         }
+    }
+
+    /** {@code s} with its control characters escaped: a name in the folder must not drive the terminal. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) b.append(String.format("\\u%04X", c));
+            else b.appendCodePoint(c);
+        });
+        return b.toString();
     }
 }

@@ -3,14 +3,22 @@ package io.pickbox.folder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Names in the folder that cannot be replicated (a control character such as a newline, bytes that
  * are not UTF-8, a reserved name): each is skipped with one WARN per path, whoever met it first,
- * the watcher when it appears or a scan, and not again at every later scan.
+ * the watcher when it appears or a scan, and not again at every later scan. The last ones met are
+ * kept by folder for the status report ({@link #current}), which shows those still there.
  */
 public final class SkippedNames {
     private static final Logger log = LoggerFactory.getLogger(SkippedNames.class);
@@ -18,6 +26,9 @@ public final class SkippedNames {
     /** Bounded so that a folder full of bad names cannot grow memory forever across rescans. */
     private static final int MAX_REMEMBERED_WARNINGS = 10_000;
     private static final Set<String> warned = ConcurrentHashMap.newKeySet();
+    /** The names met last in each folder, and why they are skipped: the status report's. */
+    private static final int MAX_KEPT_PER_FOLDER = 200;
+    private static final Map<Path, Map<String, String>> kept = new ConcurrentHashMap<>();
 
     private SkippedNames() {}
 
@@ -57,5 +68,59 @@ public final class SkippedNames {
         if (warned.add(root + "\0" + rawRel)) {
             log.warn("skipping {} in {}: {}", InvalidPathException.quote(rawRel), root, problem);
         }
+        Map<String, String> here = kept.computeIfAbsent(key(root), r -> new LinkedHashMap<>());
+        synchronized (here) {
+            here.remove(rawRel);
+            here.put(rawRel, problem);
+            if (here.size() > MAX_KEPT_PER_FOLDER) here.remove(here.keySet().iterator().next());
+        }
+    }
+
+    /**
+     * Up to {@code max} names of the folder at {@code root} skipped lately and still there, the
+     * newest first, with why (names as decoded, U+FFFD for bytes that are not UTF-8). One that is
+     * gone (renamed, deleted) is forgotten. Each directory they are in is listed once.
+     */
+    public static Map<String, String> current(Path root, int max) {
+        Map<String, String> here = kept.get(key(root));
+        if (here == null) return Map.of();
+        List<Map.Entry<String, String>> newestFirst;
+        synchronized (here) {
+            newestFirst = new ArrayList<>(here.entrySet());
+        }
+        java.util.Collections.reverse(newestFirst);
+        Map<String, Set<String>> listed = new java.util.HashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : newestFirst) {
+            if (out.size() >= max) break;
+            String rawRel = e.getKey();
+            int slash = rawRel.lastIndexOf('/');
+            Set<String> names = listed.computeIfAbsent(slash < 0 ? "" : rawRel.substring(0, slash), d -> namesIn(root, d));
+            if (names == null || names.contains(rawRel.substring(slash + 1))) {
+                out.put(rawRel, e.getValue());
+            } else {
+                synchronized (here) {
+                    here.remove(rawRel, e.getValue());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The names in directory {@code rel} as decoded; empty when it is gone, null when it cannot be listed (a path too long, say). */
+    private static Set<String> namesIn(Path root, String rel) {
+        Set<String> names = new java.util.HashSet<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(rel.isEmpty() ? root : root.resolve(rel))) {
+            for (Path p : s) names.add(p.getFileName().toString());
+            return names;
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException e) {
+            return names;
+        } catch (IOException | java.nio.file.DirectoryIteratorException | java.nio.file.InvalidPathException e) {
+            return null;
+        }
+    }
+
+    private static Path key(Path root) {
+        return root.toAbsolutePath().normalize();
     }
 }

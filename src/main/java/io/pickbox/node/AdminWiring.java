@@ -155,6 +155,11 @@ final class AdminWiring {
             public SyncEngine.Stalls stalls() {
                 return sync.stalls();
             }
+
+            @Override
+            public Map<String, String> notReplicated() {
+                return sync.namesNotReplicated();
+            }
         };
     }
 

@@ -437,6 +437,27 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
         return done;
     }
 
+    /**
+     * Names in the folder that cannot be replicated, the newest first, and why: at most
+     * {@value #NAMES_NOT_REPLICATED_SHOWN}, looked up at most every few seconds (each costs a
+     * listing of its directory).
+     */
+    public Map<String, String> namesNotReplicated() {
+        long now = System.nanoTime();
+        NamesShown shown = namesShown;
+        if (shown == null || now - shown.atNanos() > NAMES_NOT_REPLICATED_TTL_NANOS) {
+            shown = new NamesShown(io.pickbox.folder.SkippedNames.current(root, NAMES_NOT_REPLICATED_SHOWN), now);
+            namesShown = shown;
+        }
+        return shown.names();
+    }
+
+    private record NamesShown(Map<String, String> names, long atNanos) {}
+
+    private static final int NAMES_NOT_REPLICATED_SHOWN = 20;
+    private static final long NAMES_NOT_REPLICATED_TTL_NANOS = 5_000_000_000L;
+    private volatile NamesShown namesShown;
+
     /** The last full comparison's cost; null before the first. */
     public ScanCost lastFullScan() {
         return lastFullScan;

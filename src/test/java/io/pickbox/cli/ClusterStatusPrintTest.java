@@ -61,4 +61,17 @@ class ClusterStatusPrintTest {
                 {"node":"node2","role":"follower","leader":"node1","healthy":true,"members":[],"massChanges":[]}
                 """, null)).doesNotContain("MASS CHANGES");
     }
+
+    @Test
+    void listsTheNamesNotReplicatedWithTheirControlCharactersEscaped() throws Exception {
+        String out = render("""
+                {"node":"node1","role":"leader","leader":"node1","term":2,"commitIndex":10,"appliedIndex":10,"healthy":true,
+                 "members":[],"files":1,"bytes":0,"pending":0,"conflicts":0,"transfers":[],
+                 "notReplicated":{"caf\uFFFD.txt":"its name is not valid UTF-8; rename it to be replicated",
+                                  "red\\u001b[31m\\nname":"control character at index 3"}}
+                """, null);
+        assertThat(out).contains("not replicated: caf\uFFFD.txt (its name is not valid UTF-8; rename it to be replicated)")
+                .contains("not replicated: red\\u001B[31m\\u000Aname (control character at index 3)")
+                .doesNotContain("\u001b");
+    }
 }
