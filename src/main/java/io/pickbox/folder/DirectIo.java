@@ -97,14 +97,12 @@ public final class DirectIo {
      */
     public FileChannel open(Path path, OpenOption... options) throws IOException {
         if (!supported) return null;
-        OpenOption[] all = java.util.Arrays.copyOf(options, options.length + 1);
-        all[options.length] = ExtendedOpenOption.DIRECT;
         try {
-            return FileChannel.open(path, all);
+            return FileChannel.open(path, withDirect(options));
         } catch (NoSuchFileException | java.nio.file.FileAlreadyExistsException e) {
             throw e;
         } catch (IOException e) {
-            turnOff(path.getParent(), e);
+            turnOff(String.valueOf(path.getParent()), e);
             return null;
         }
     }
@@ -115,16 +113,20 @@ public final class DirectIo {
      */
     public FileChannel open(FolderDir dir, String name, OpenOption... options) throws IOException {
         if (!supported) return null;
-        OpenOption[] all = java.util.Arrays.copyOf(options, options.length + 1);
-        all[options.length] = ExtendedOpenOption.DIRECT;
         try {
-            return dir.open(name, all);
+            return dir.open(name, withDirect(options));
         } catch (NoSuchFileException | java.nio.file.FileAlreadyExistsException | NotRegularFileException | UnsafePathException e) {
             throw e;
         } catch (IOException e) {
             turnOff(dir.rel().isEmpty() ? "the folder" : dir.rel(), e);
             return null;
         }
+    }
+
+    private static OpenOption[] withDirect(OpenOption[] options) {
+        OpenOption[] all = java.util.Arrays.copyOf(options, options.length + 1);
+        all[options.length] = ExtendedOpenOption.DIRECT;
+        return all;
     }
 
     /**
@@ -135,7 +137,7 @@ public final class DirectIo {
         try {
             for (long pos = offset; data.hasRemaining(); ) pos += direct.write(data, pos);
         } catch (IOException e) {
-            turnOff(path.getParent(), e);
+            turnOff(String.valueOf(path.getParent()), e);
             throw e;
         }
     }
@@ -164,7 +166,7 @@ public final class DirectIo {
             throw e;
         } catch (IOException e) {
             Files.deleteIfExists(path);
-            turnOff(path.getParent(), e);
+            turnOff(String.valueOf(path.getParent()), e);
             return false;
         }
         return true;
@@ -184,7 +186,7 @@ public final class DirectIo {
         } catch (NoSuchFileException e) {
             throw e;
         } catch (IOException e) {
-            turnOff(path.getParent(), e);
+            turnOff(String.valueOf(path.getParent()), e);
             return false;
         }
         return true;
@@ -194,13 +196,13 @@ public final class DirectIo {
      * After a failure of direct I/O itself (refused, or a write the file system did not take), use
      * the page cache. A full disk or a refused write is the file's failure, not direct I/O's: the
      * page cache would fail the same way, and direct I/O stays on for when space comes back.
+     * {@code where}: the directory where it failed, for the log.
      */
-    /** {@code dir}: the directory where it failed, for the log. */
-    private void turnOff(Object dir, IOException e) {
+    private void turnOff(String where, IOException e) {
         if (DiskErrors.noSpace(e) || DiskErrors.notAllowed(e)) return;
         if (supported) {
             LOG.info("Direct I/O failed on the file system of {} ({}); chunks go through the page cache from now on",
-                    dir, e.getMessage());
+                    where, e.getMessage());
         }
         supported = false;
     }
