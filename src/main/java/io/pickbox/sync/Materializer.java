@@ -253,19 +253,15 @@ final class Materializer implements AutoCloseable {
         boolean ok = false;
         try {
             Set<Integer> held = new HashSet<>();
-            // Chunks of zeros where nothing was staged: holes of the staged file already.
-            Set<Integer> holes = new HashSet<>();
             long heldBytes = 0;
             for (int i = 0; i < entry.chunks().size(); i++) {
-                String there = s.chunkAt(offsetOf(i));
-                if (entry.chunks().get(i).equals(there)) {
+                if (entry.chunks().get(i).equals(s.chunkAt(offsetOf(i)))) {
                     held.add(i);
                     heldBytes += sizeOf(entry, i);
-                } else if (there == null && entry.chunks().get(i).equals(Hashing.ZERO_CHUNK_SHA256)) {
-                    holes.add(i);
                 }
             }
-            fill(path, file, entry, held, holes, progress);
+            // Where nothing was staged, the staged file has holes already.
+            fill(path, file, entry, held, zeroChunks(entry, i -> s.chunkAt(offsetOf(i)) == null), progress);
             staged.used(heldBytes);
             ok = true;
             return file;
@@ -287,14 +283,21 @@ final class Materializer implements AutoCloseable {
         boolean ok = false;
         try {
             createTemp(tmp).close();
-            Set<Integer> holes = new HashSet<>();
-            for (int i = 0; i < entry.chunks().size(); i++) if (entry.chunks().get(i).equals(Hashing.ZERO_CHUNK_SHA256)) holes.add(i);
-            fill(path, tmp, entry, Set.of(), holes, progress);
+            fill(path, tmp, entry, Set.of(), zeroChunks(entry, i -> true), progress);
             ok = true;
             return tmp;
         } finally {
             if (!ok) deleteQuietly(root, tmp);
         }
+    }
+
+    /** The chunks of zeros of {@code entry} at the indexes where {@code holeThere}: left as holes, not written. */
+    private static Set<Integer> zeroChunks(Entry entry, java.util.function.IntPredicate holeThere) {
+        Set<Integer> holes = new HashSet<>();
+        for (int i = 0; i < entry.chunks().size(); i++) {
+            if (entry.chunks().get(i).equals(Hashing.ZERO_CHUNK_SHA256) && holeThere.test(i)) holes.add(i);
+        }
+        return holes;
     }
 
     /**
@@ -565,8 +568,12 @@ final class Materializer implements AutoCloseable {
             }
             st = FileStat.read(parent, name);
             if (st != null && st.kind() == FileStat.Kind.SYMLINK) throw new SymlinkInPathException(path, path);
-            if (st == null || st.kind() != FileStat.Kind.DIR) return st;
-            // Absent when this was decided: made just now, here or as the parent of a file written here.
+            if (st == null || st.kind() != FileStat.Kind.DIR || entry.mode() == 0
+                    || Reconciliation.directoryBits(st.mode()) == Reconciliation.directoryBits(entry.mode())) {
+                return st;
+            }
+            // Absent when this was decided: made just now (here, or as the parent of a file written
+            // here) with the umask's bits.
             applyDirectoryMode(parent, name, entry);
             return FileStat.read(parent, name);
         }
