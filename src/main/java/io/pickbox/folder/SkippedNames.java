@@ -1,11 +1,11 @@
 package io.pickbox.folder;
 
+import io.pickbox.os.FolderDir;
+import io.pickbox.os.SymlinkInPathException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -89,14 +89,16 @@ public final class SkippedNames {
             newestFirst = new ArrayList<>(here.entrySet());
         }
         java.util.Collections.reverse(newestFirst);
+        // A directory that cannot be listed maps to null, and is not tried again for its next name.
         Map<String, Set<String>> listed = new java.util.HashMap<>();
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : newestFirst) {
             if (out.size() >= max) break;
             String rawRel = e.getKey();
-            int slash = rawRel.lastIndexOf('/');
-            Set<String> names = listed.computeIfAbsent(slash < 0 ? "" : rawRel.substring(0, slash), d -> namesIn(root, d));
-            if (names == null || names.contains(rawRel.substring(slash + 1))) {
+            String dir = FolderDir.parentOf(rawRel);
+            if (!listed.containsKey(dir)) listed.put(dir, namesIn(root, dir));
+            Set<String> names = listed.get(dir);
+            if (names == null || names.contains(FolderDir.nameOf(rawRel))) {
                 out.put(rawRel, e.getValue());
             } else {
                 synchronized (here) {
@@ -107,14 +109,15 @@ public final class SkippedNames {
         return out;
     }
 
-    /** The names in directory {@code rel} as decoded; empty when it is gone, null when it cannot be listed (a path too long, say). */
+    /**
+     * The names in directory {@code rel} as decoded, reached without following a symlink; empty
+     * when it is gone, null when it cannot be listed (a path too long, say).
+     */
     private static Set<String> namesIn(Path root, String rel) {
-        Set<String> names = new java.util.HashSet<>();
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(rel.isEmpty() ? root : root.resolve(rel))) {
-            for (Path p : s) names.add(p.getFileName().toString());
-            return names;
-        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException e) {
-            return names;
+        try (FolderDir dir = FolderDir.open(root, rel)) {
+            return new java.util.HashSet<>(dir.list());
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException | SymlinkInPathException e) {
+            return Set.of();
         } catch (IOException | java.nio.file.DirectoryIteratorException | java.nio.file.InvalidPathException e) {
             return null;
         }

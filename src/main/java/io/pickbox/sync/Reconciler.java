@@ -456,7 +456,7 @@ final class Reconciler {
                         // synced too: its mode, if not the committed one, is a change made here.
                         boolean made = r.status() == Result.Status.APPLIED
                                 || (op instanceof Op.Mkdir && r.status() == Result.Status.NOOP && st != null && st.kind() == FileStat.Kind.DIR);
-                        if (st != null && made) table.put(path, new Local(r.version(), l == null ? null : l.sha256(), st));
+                        if (made && st != null) table.put(path, new Local(r.version(), l == null ? null : l.sha256(), st));
                         yield 0L;
                     }
                     case RENAME, HELLO, TRUST, CHUNK, RESTORE, HISTORY -> 0L;

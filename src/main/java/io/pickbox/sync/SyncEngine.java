@@ -47,6 +47,9 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
      */
     public record ScanCost(long paths, long outOfStep, double cpuSeconds, double seconds) {}
 
+    /** Names not replicated that the status report shows, and how long a lookup of them is shown again. */
+    private static final int NAMES_NOT_REPLICATED_SHOWN = 20;
+    private static final long NAMES_NOT_REPLICATED_TTL_NANOS = 5_000_000_000L;
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /** A blocked path: apply refused its change; skipped until the file changes again. */
@@ -88,6 +91,8 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     private final HistoryActions history;
     private volatile SyncMetrics metrics = SyncMetrics.NONE;
     private volatile ScanCost lastFullScan;
+    /** The names not replicated as last looked up for the status report. */
+    private volatile NamesShown namesShown;
     private final SmallFileCatchUp catchUp;
     /** False where there are no peers to fetch from (tests of one engine). */
     private final boolean fetchesFromPeers;
@@ -453,10 +458,6 @@ public final class SyncEngine implements ChangeListener, IndexListener, AutoClos
     }
 
     private record NamesShown(Map<String, String> names, long atNanos) {}
-
-    private static final int NAMES_NOT_REPLICATED_SHOWN = 20;
-    private static final long NAMES_NOT_REPLICATED_TTL_NANOS = 5_000_000_000L;
-    private volatile NamesShown namesShown;
 
     /** The last full comparison's cost; null before the first. */
     public ScanCost lastFullScan() {
