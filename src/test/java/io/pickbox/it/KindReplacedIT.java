@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static io.pickbox.it.ItSupport.awaitContent;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +35,7 @@ class KindReplacedIT {
             awaitContent(cluster.nodes(), "build/out/a.o", "object", T);
             awaitContent(cluster.nodes(), "notes", "a file", T);
 
-            shell(n1.dir(), "rm -rf build && printf 'now a file' > build && rm notes && mkdir -p notes/2026 && printf january > notes/2026/jan.txt");
+            ItSupport.run(n1.dir(), "bash", "-c", "rm -rf build && printf 'now a file' > build && rm notes && mkdir -p notes/2026 && printf january > notes/2026/jan.txt");
 
             awaitContent(cluster.nodes(), "build", "now a file", T);
             awaitContent(cluster.nodes(), "notes/2026/jan.txt", "january", T);
@@ -45,11 +44,5 @@ class KindReplacedIT {
                 await().atMost(T).untilAsserted(() -> assertThat(ItSupport.listing(n.dir())).as("the folder of " + n).isEqualTo(expected));
             }
         }
-    }
-
-    private static void shell(Path dir, String command) throws Exception {
-        Process p = new ProcessBuilder("bash", "-c", command).directory(dir.toFile()).inheritIO().start();
-        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(command).isZero();
     }
 }

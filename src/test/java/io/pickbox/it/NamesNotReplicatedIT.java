@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static io.pickbox.it.ItSupport.awaitContent;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,14 +32,14 @@ class NamesNotReplicatedIT {
         assumeTrue("UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding")), "file names are decoded as UTF-8");
         try (TestCluster cluster = TestCluster.inJvm(base, 2)) {
             TestNode n1 = cluster.node(0);
-            shell(n1.dir(), "printf latin1 > $'caf\\xe9.txt' && printf nl > $'new\\nline.txt' && printf ok > ok.txt");
+            ItSupport.run(n1.dir(), "bash", "-c", "printf latin1 > $'caf\\xe9.txt' && printf nl > $'new\\nline.txt' && printf ok > ok.txt");
             awaitContent(cluster.nodes(), "ok.txt", "ok", T);
 
             await().atMost(T).untilAsserted(() -> assertThat(names(n1.status())).containsExactlyInAnyOrder(
                     "caf\uFFFD.txt: its name is not valid UTF-8; rename it to be replicated",
                     "new\nline.txt: invalid path \"new\\u000Aline.txt\": control character U+000A at index 3"));
 
-            shell(n1.dir(), "mv $'caf\\xe9.txt' cafe.txt && rm $'new\\nline.txt'");
+            ItSupport.run(n1.dir(), "bash", "-c", "mv $'caf\\xe9.txt' cafe.txt && rm $'new\\nline.txt'");
             awaitContent(cluster.nodes(), "cafe.txt", "latin1", T);
             await().atMost(T).untilAsserted(() -> assertThat(names(n1.status())).isEmpty());
         }
@@ -50,11 +49,5 @@ class NamesNotReplicatedIT {
         List<String> out = new ArrayList<>();
         status.path("notReplicated").fields().forEachRemaining(e -> out.add(e.getKey() + ": " + e.getValue().asText()));
         return out;
-    }
-
-    private static void shell(Path dir, String command) throws Exception {
-        Process p = new ProcessBuilder("bash", "-c", command).directory(dir.toFile()).inheritIO().start();
-        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(command).isZero();
     }
 }
