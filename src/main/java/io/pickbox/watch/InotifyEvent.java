@@ -38,35 +38,31 @@ record InotifyEvent(int wd, int mask, int cookie, String name, boolean nameUtf8)
                 // The kernel never splits an event across reads; a short tail means a corrupt buffer.
                 throw new IllegalStateException("truncated inotify event: len=" + len + " remaining=" + b.remaining());
             }
-            String name = "";
-            boolean utf8 = true;
-            if (len > 0) {
-                int start = b.position();
-                int end = start;
-                while (end < start + len && b.get(end) != 0) {
-                    end++;
-                }
-                byte[] bytes = new byte[end - start];
-                b.get(start, bytes);
-                name = new String(bytes, StandardCharsets.UTF_8);
-                utf8 = isUtf8(bytes);
-                b.position(start + len);
+            if (len == 0) {
+                sink.accept(new InotifyEvent(wd, mask, cookie, ""));
+                continue;
             }
-            sink.accept(new InotifyEvent(wd, mask, cookie, name, utf8));
+            int start = b.position();
+            int end = start;
+            while (end < start + len && b.get(end) != 0) {
+                end++;
+            }
+            byte[] bytes = new byte[end - start];
+            b.get(start, bytes);
+            b.position(start + len);
+            sink.accept(named(wd, mask, cookie, bytes));
         }
     }
 
-    private static boolean isUtf8(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b < 0) {
-                try {
-                    StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
-                    return true;
-                } catch (java.nio.charset.CharacterCodingException e) {
-                    return false;
-                }
-            }
+    /** The event with its name decoded once: strictly where it is not ASCII, to tell bytes that are not UTF-8. */
+    private static InotifyEvent named(int wd, int mask, int cookie, byte[] bytes) {
+        boolean ascii = true;
+        for (byte x : bytes) ascii &= x >= 0;
+        if (ascii) return new InotifyEvent(wd, mask, cookie, new String(bytes, StandardCharsets.US_ASCII));
+        try {
+            return new InotifyEvent(wd, mask, cookie, StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString());
+        } catch (java.nio.charset.CharacterCodingException notUtf8) {
+            return new InotifyEvent(wd, mask, cookie, new String(bytes, StandardCharsets.UTF_8), false);
         }
-        return true; // ASCII, the usual name: no decoder made
     }
 }
